@@ -1,0 +1,23 @@
+/** JSON values as they travel through the API server. */
+export type JsonValue = null | boolean | number | string | readonly JsonValue[] | JsonObject;
+export interface JsonObject {
+  readonly [key: string]: JsonValue;
+}
+
+/** A Kubernetes object as JSON: apiVersion, kind, metadata, and whatever the kind carries. */
+export type KubeObject = JsonObject;
+
+export function isJsonObject(value: unknown): value is JsonObject {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/** `metadata` of an object, or an empty object. */
+export function metadataOf(object: JsonObject): JsonObject {
+  const metadata = object["metadata"];
+  return isJsonObject(metadata) ? metadata : {};
+}
+
+export function stringField(object: JsonObject, field: string): string | undefined {
+  const value = object[field];
+  return typeof value === "string" ? value : undefined;
+}

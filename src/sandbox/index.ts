@@ -1,0 +1,7 @@
+/**
+ * The sandbox: a Kubernetes API server (a faithful subset of kube-apiserver 1.32)
+ * served over HTTP on loopback, for trying kubedrift and testing it without a cluster.
+ */
+export { startSandbox } from "./sandbox.js";
+export type { SandboxOptions, RunningSandbox } from "./sandbox.js";
+export type { FaultOptions } from "./faults.js";

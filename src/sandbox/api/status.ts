@@ -19,6 +19,8 @@ export const StatusReasons = {
   internalError: "InternalError",
   serviceUnavailable: "ServiceUnavailable",
   timeout: "Timeout",
+  /** An error kube-apiserver passes through without a reason (StatusReasonUnknown). */
+  unknown: "",
 } as const;
 export type StatusReason = (typeof StatusReasons)[keyof typeof StatusReasons];
 

@@ -1,0 +1,36 @@
+import { Command, CommanderError } from "commander";
+import { CliError } from "./errors.js";
+import { registerDemo } from "./demo.js";
+import { registerSandbox } from "./sandbox.js";
+
+export function buildProgram(): Command {
+  const program = new Command("kubedrift")
+    .description("Detect, explain and prevent configuration drift between Git and Kubernetes")
+    .version("0.1.0")
+    .showHelpAfterError("(run with --help for usage)")
+    .exitOverride();
+  registerSandbox(program);
+  registerDemo(program);
+  return program;
+}
+
+function report(error: unknown): number {
+  if (error instanceof CommanderError) return error.exitCode;
+  if (error instanceof CliError) {
+    process.stderr.write(`error: ${error.message}\n`);
+    return error.exitCode;
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  process.stderr.write(`error: ${message}\n`);
+  return 1;
+}
+
+export async function main(argv: readonly string[]): Promise<number> {
+  try {
+    await buildProgram().parseAsync([...argv], { from: "user" });
+    return 0;
+  } catch (error: unknown) {
+    return report(error);
+  }
+}
+

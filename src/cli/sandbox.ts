@@ -1,0 +1,80 @@
+import type { Command } from "commander";
+import { resolve } from "node:path";
+import { startSandbox } from "../sandbox/index.js";
+import type { FaultOptions } from "../sandbox/index.js";
+import { parseErrorRates } from "../sandbox/faults.js";
+import { CliError, parseDuration } from "./errors.js";
+
+interface SandboxFlags {
+  readonly port: string;
+  readonly host: string;
+  readonly kubeconfig?: string;
+  readonly data?: string;
+  readonly faultLatency?: string;
+  readonly faultErrorRate?: string;
+  readonly faultDropWatches?: string;
+}
+
+function parsePort(text: string): number {
+  const port = Number(text);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new CliError(`--port: invalid port "${text}"`);
+  return port;
+}
+
+function faultOptions(flags: SandboxFlags): FaultOptions {
+  try {
+    return {
+      ...(flags.faultLatency === undefined ? {} : { latencyMs: parseDuration(flags.faultLatency, "--fault-latency") }),
+      ...(flags.faultErrorRate === undefined ? {} : { errorRate: parseErrorRates(flags.faultErrorRate) }),
+      ...(flags.faultDropWatches === undefined ? {} : { dropWatchesAfterMs: parseDuration(flags.faultDropWatches, "--fault-drop-watches") }),
+    };
+  } catch (error: unknown) {
+    if (error instanceof CliError) throw error;
+    throw new CliError(`--fault-error-rate: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
+
+/** Runs the sandbox until SIGINT/SIGTERM; prints `{"server": URL, "kubeconfig": PATH}` once it accepts connections. */
+export async function runSandbox(flags: SandboxFlags): Promise<void> {
+  const sandbox = await startSandbox({
+    host: flags.host,
+    port: parsePort(flags.port),
+    ...(flags.kubeconfig === undefined ? {} : { kubeconfigPath: resolve(flags.kubeconfig) }),
+    ...(flags.data === undefined ? {} : { dataDir: resolve(flags.data) }),
+    faults: faultOptions(flags),
+  }).catch((error: unknown) => {
+    throw new CliError(`sandbox: cannot start: ${error instanceof Error ? error.message : String(error)}`, 1, { cause: error });
+  });
+  process.stdout.write(`${JSON.stringify({ server: sandbox.url, kubeconfig: sandbox.kubeconfigPath })}\n`);
+  await new Promise<void>((done) => {
+    const shutdown = (): void => {
+      sandbox.stop().then(done, done);
+    };
+    process.once("SIGINT", shutdown);
+    process.once("SIGTERM", shutdown);
+  });
+}
+
+export function registerSandbox(program: Command): void {
+  program
+    .command("sandbox")
+    .description("Serve a Kubernetes API (a faithful subset of kube-apiserver 1.32) on loopback, for trying and testing kubedrift")
+    .option("--port <n>", "port to listen on (0 picks a free one)", "0")
+    .option("--host <addr>", "address to listen on", "127.0.0.1")
+    .option("--kubeconfig <file>", "where to write the kubeconfig (default: a new temporary file)")
+    .option("--data <dir>", "persist the cluster state in this directory (survives restarts)")
+    .option("--fault-latency <duration>", "add this latency to every API request (e.g. 200ms)")
+    .option("--fault-error-rate <rates>", "fail requests with 500 at these rates per verb (e.g. list=0.2,get=0.1)")
+    .option("--fault-drop-watches <duration>", "cut every watch connection after this long (e.g. 30s)")
+    .addHelpText(
+      "after",
+      `
+Once it accepts connections it prints one JSON line, {"server": URL, "kubeconfig": PATH},
+and serves until interrupted (SIGINT or SIGTERM). Requests need the bearer token of the
+kubeconfig it wrote:
+
+  kubedrift sandbox --kubeconfig /tmp/sandbox.kubeconfig &
+  kubectl --kubeconfig /tmp/sandbox.kubeconfig get namespaces`,
+    )
+    .action(async (flags: SandboxFlags) => runSandbox(flags));
+}

@@ -1,0 +1,91 @@
+import { KubeConfig, KubernetesObjectApi, PatchStrategy, type KubernetesObject } from "@kubernetes/client-node";
+import { readFileSync, readdirSync } from "node:fs";
+import { parseAllDocuments } from "yaml";
+import { startSandbox, type RunningSandbox } from "../sandbox/index.js";
+
+/** The example application the demo deploys (also the desired state of the next steps' drift report). */
+export const exampleDirectory = new URL("../../examples/shop/", import.meta.url);
+
+export const demoDeployer = "kubedrift-demo";
+/** Someone runs `kubectl edit` on the live Deployment: the classic out-of-band change. */
+export const outOfBandManager = "kubectl-edit";
+
+export function loadExampleObjects(): readonly KubernetesObject[] {
+  const files = readdirSync(exampleDirectory).filter((file) => file.endsWith(".yaml")).sort();
+  // namespace.yaml sorts before web.yaml, so the namespace exists before what goes into it.
+  return files.flatMap((file) =>
+    parseAllDocuments(readFileSync(new URL(file, exampleDirectory), "utf8"))
+      .map((document) => document.toJS() as KubernetesObject | null)
+      .filter((object): object is KubernetesObject => object !== null),
+  );
+}
+
+function describe(object: KubernetesObject): string {
+  const namespace = object.metadata?.namespace;
+  return `${object.kind ?? "?"} ${namespace === undefined ? "" : `${namespace}/`}${object.metadata?.name ?? "?"}`;
+}
+
+interface ManagedFieldsEntry {
+  readonly manager?: string;
+  readonly operation?: string;
+  readonly time?: string | Date;
+  readonly fieldsV1?: unknown;
+}
+
+function ownerOfReplicas(object: KubernetesObject): ManagedFieldsEntry | undefined {
+  const entries = (object.metadata?.managedFields ?? []) as readonly ManagedFieldsEntry[];
+  return entries.find((entry) => {
+    const fields = entry.fieldsV1 as { "f:spec"?: { "f:replicas"?: unknown } } | undefined;
+    return fields?.["f:spec"]?.["f:replicas"] !== undefined;
+  });
+}
+
+export interface DemoOptions {
+  readonly keep: boolean;
+  readonly write: (line: string) => void;
+}
+
+async function deploy(client: KubernetesObjectApi, write: (line: string) => void): Promise<void> {
+  for (const object of loadExampleObjects()) {
+    await client.patch(object, undefined, undefined, demoDeployer, true, PatchStrategy.ServerSideApply);
+    write(`  applied ${describe(object)} (server-side apply, field manager "${demoDeployer}")`);
+  }
+}
+
+async function editReplicas(client: KubernetesObjectApi): Promise<KubernetesObject> {
+  const patch = { apiVersion: "apps/v1", kind: "Deployment", metadata: { name: "web", namespace: "shop" }, spec: { replicas: 5 } };
+  return client.patch(patch, undefined, undefined, outOfBandManager, undefined, PatchStrategy.MergePatch);
+}
+
+async function waitForInterrupt(sandbox: RunningSandbox, write: (line: string) => void): Promise<void> {
+  write("");
+  write(`The sandbox keeps running. Try: kubectl --kubeconfig ${sandbox.kubeconfigPath} -n shop get deploy web -o yaml --show-managed-fields`);
+  await new Promise<void>((done) => {
+    process.once("SIGINT", done);
+    process.once("SIGTERM", done);
+  });
+}
+
+/** `kubedrift demo`: everything runs against a fresh in-process sandbox; nothing outside it is touched. */
+export async function runDemo(options: DemoOptions): Promise<void> {
+  const { write } = options;
+  const sandbox = await startSandbox();
+  try {
+    write(`Started the kubedrift sandbox at ${sandbox.url} (kubeconfig: ${sandbox.kubeconfigPath})`);
+    const config = new KubeConfig();
+    config.loadFromFile(sandbox.kubeconfigPath);
+    const client = KubernetesObjectApi.makeApiClient(config);
+    write(`Deploying the example application from examples/shop:`);
+    await deploy(client, write);
+    const edited = await editReplicas(client);
+    const owner = ownerOfReplicas(edited);
+    write(`Out-of-band change: "${outOfBandManager}" set Deployment shop/web spec.replicas from 2 to 5.`);
+    write(
+      `The cluster now records that change in managedFields: spec.replicas is owned by "${owner?.manager ?? "?"}" (${owner?.operation ?? "?"}) since ${String(owner?.time ?? "?")}.`,
+    );
+    write(`Git still says replicas: 2. That gap is configuration drift; 'kubedrift diff' (next) reports it field by field.`);
+    if (options.keep) await waitForInterrupt(sandbox, write);
+  } finally {
+    await sandbox.stop();
+  }
+}

@@ -1,0 +1,86 @@
+import type { JsonObject, JsonValue, KubeObject } from "./json.js";
+import { isJsonObject, metadataOf } from "./json.js";
+
+/** Returns `object` with metadata fields replaced (undefined removes a field). */
+export function withMetadata(object: KubeObject, changes: Readonly<Record<string, JsonValue | undefined>>): KubeObject {
+  const metadata: Record<string, JsonValue> = { ...metadataOf(object) };
+  for (const [key, value] of Object.entries(changes)) {
+    if (value === undefined) delete metadata[key];
+    else metadata[key] = value;
+  }
+  return { ...object, metadata };
+}
+
+/** Returns `object` with top-level fields replaced (undefined removes a field). */
+export function withFields(object: KubeObject, changes: Readonly<Record<string, JsonValue | undefined>>): KubeObject {
+  const result: Record<string, JsonValue> = { ...object };
+  for (const [key, value] of Object.entries(changes)) {
+    if (value === undefined) delete result[key];
+    else result[key] = value;
+  }
+  return result;
+}
+
+export function deepEqual(left: JsonValue | undefined, right: JsonValue | undefined): boolean {
+  if (left === right) return true;
+  if (Array.isArray(left) && Array.isArray(right)) {
+    return left.length === right.length && left.every((item, index) => deepEqual(item, right[index]));
+  }
+  if (isJsonObject(left) && isJsonObject(right)) {
+    const leftKeys = Object.keys(left);
+    if (leftKeys.length !== Object.keys(right).length) return false;
+    return leftKeys.every((key) => key in right && deepEqual(left[key], right[key]));
+  }
+  return false;
+}
+
+export function nameOf(object: KubeObject): string {
+  const name = metadataOf(object)["name"];
+  return typeof name === "string" ? name : "";
+}
+
+export function namespaceOf(object: KubeObject): string | undefined {
+  const namespace = metadataOf(object)["namespace"];
+  return typeof namespace === "string" ? namespace : undefined;
+}
+
+export function labelsOf(object: KubeObject): Readonly<Record<string, string>> {
+  const labels = metadataOf(object)["labels"];
+  if (!isJsonObject(labels)) return {};
+  const result: Record<string, string> = {};
+  for (const [key, value] of Object.entries(labels)) if (typeof value === "string") result[key] = value;
+  return result;
+}
+
+/** A nested value by plain field names; undefined when any step is missing. */
+export function valueAt(object: JsonValue, path: readonly string[]): JsonValue | undefined {
+  let current: JsonValue | undefined = object;
+  for (const key of path) {
+    if (!isJsonObject(current)) return undefined;
+    current = current[key];
+  }
+  return current;
+}
+
+/** Returns `object` with a nested value set, creating objects on the way. */
+export function setValueAt(object: JsonObject, path: readonly string[], value: JsonValue): JsonObject {
+  const [head, ...rest] = path;
+  if (head === undefined) return object;
+  if (rest.length === 0) return { ...object, [head]: value };
+  const child = object[head];
+  return { ...object, [head]: setValueAt(isJsonObject(child) ? child : {}, rest, value) };
+}
+
+/** Deep-freezes a JSON value so that stored objects can be shared between readers without copies. */
+export function deepFreeze<T extends JsonValue>(value: T): T {
+  if (typeof value === "object" && value !== null && !Object.isFrozen(value)) {
+    for (const child of Object.values(value)) deepFreeze(child as JsonValue);
+    Object.freeze(value);
+  }
+  return value;
+}
+
+/** RFC 3339 with second precision, as metav1.Time serialises. */
+export function formatTime(date: Date): string {
+  return date.toISOString().replace(/\.\d{3}Z$/, "Z");
+}

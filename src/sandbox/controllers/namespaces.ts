@@ -1,0 +1,81 @@
+import type { KubeObject } from "../api/json.js";
+import { metadataOf } from "../api/json.js";
+import type { ServerContext } from "../server/context.js";
+import type { WatchSubscription } from "../store/types.js";
+import { createAsController } from "./system-writer.js";
+
+
+const rootCADescription =
+  "Contains a CA bundle that can be used to verify the kube-apiserver when using internal endpoints such as the internal service IP or kubernetes.default.svc. No other usage is guaranteed across distributions of Kubernetes clusters.";
+
+/** The namespaces kube-apiserver creates at start-up. */
+export const systemNamespaces = ["default", "kube-system", "kube-public", "kube-node-lease"] as const;
+
+function exists(context: ServerContext, resource: string, namespace: string, name: string): boolean {
+  return context.store.get({ group: "", resource, namespace, name }) !== undefined;
+}
+
+/**
+ * What the serviceaccount and root-ca-cert-publisher controllers create in every namespace; the CA
+ * bundle is the sandbox's own serving certificate, as kube-root-ca.crt holds the cluster's CA.
+ */
+export function populateNamespace(context: ServerContext, namespace: string, rootCA: string): void {
+  const target = { group: "", version: "v1", namespace };
+  if (!exists(context, "serviceaccounts", namespace, "default")) {
+    createAsController(context, { ...target, resource: "serviceaccounts" }, { metadata: { name: "default" } });
+  }
+  if (!exists(context, "configmaps", namespace, "kube-root-ca.crt")) {
+    createAsController(
+      context,
+      { ...target, resource: "configmaps" },
+      { metadata: { name: "kube-root-ca.crt", annotations: { "kubernetes.io/description": rootCADescription } }, data: { "ca.crt": rootCA } },
+    );
+  }
+}
+
+function isActive(namespace: KubeObject): boolean {
+  return metadataOf(namespace)["deletionTimestamp"] === undefined;
+}
+
+/** Runs the namespace controllers: each new namespace gets its default ServiceAccount and CA ConfigMap. */
+export function startNamespaceController(
+  context: ServerContext,
+  options: { readonly rootCA: string; readonly onError: (error: unknown) => void },
+): WatchSubscription {
+  return context.store.watch({
+    resource: { group: "", resource: "namespaces" },
+    sinceResourceVersion: context.store.resourceVersion,
+    onEvent: (event) => {
+      if (event.type !== "ADDED" || !isActive(event.object)) return;
+      const name = String(metadataOf(event.object)["name"]);
+      // After the write that created the namespace has returned, as the real controllers run asynchronously.
+      queueMicrotask(() => {
+        try {
+          populateNamespace(context, name, options.rootCA);
+        } catch (error: unknown) {
+          options.onError(error);
+        }
+      });
+    },
+  });
+}
+
+/** Creates the start-up state of a new cluster: system namespaces and the `kubernetes` Service. */
+export function bootstrapCluster(context: ServerContext, rootCA: string): void {
+  for (const name of systemNamespaces) {
+    if (!exists(context, "namespaces", "", name)) {
+      createAsController(context, { group: "", version: "v1", resource: "namespaces", namespace: "" }, { metadata: { name } });
+    }
+    populateNamespace(context, name, rootCA);
+  }
+  if (!exists(context, "services", "default", "kubernetes")) {
+    createAsController(
+      context,
+      { group: "", version: "v1", resource: "services", namespace: "default" },
+      {
+        metadata: { name: "kubernetes", labels: { component: "apiserver", provider: "kubernetes" } },
+        spec: { clusterIP: "10.0.0.1", ports: [{ name: "https", port: 443, protocol: "TCP", targetPort: 6443 }] },
+      },
+    );
+  }
+}

@@ -1,0 +1,36 @@
+import type { ResourceVerb } from "./server/request-info.js";
+
+/** Faults to inject, for tests of kubedrift's resilience against a slow or failing API server. */
+export interface FaultOptions {
+  /** Added to every resource request before it is handled. */
+  readonly latencyMs?: number;
+  /** Probability (0..1) per verb that a request fails with `errorStatus` instead of being handled. */
+  readonly errorRate?: Readonly<Partial<Record<ResourceVerb, number>>>;
+  /** 500 (InternalError), 503 (ServiceUnavailable) or 429 (TooManyRequests, with Retry-After). Default 500. */
+  readonly errorStatus?: 429 | 500 | 503;
+  /** Watches are cut after this long (the client must resume from its last resourceVersion). */
+  readonly dropWatchesAfterMs?: number;
+}
+
+export interface FaultInjector {
+  readonly current: FaultOptions;
+  /** Replaces the fault settings (tests turn faults on and off between steps). */
+  set(options: FaultOptions): void;
+  /** Closes every open watch now; returns how many were closed. */
+  dropWatches(): number;
+}
+
+/** Parses `list=0.2,get=0.1` (the CLI's --fault-error-rate) into per-verb rates. */
+export function parseErrorRates(text: string): Partial<Record<ResourceVerb, number>> {
+  const verbs: readonly ResourceVerb[] = ["get", "list", "watch", "create", "update", "patch", "delete", "deletecollection"];
+  const rates: Partial<Record<ResourceVerb, number>> = {};
+  for (const part of text.split(",").filter((item) => item.trim() !== "")) {
+    const [verb, value] = part.split("=").map((item) => item.trim());
+    const rate = Number(value);
+    const known = verbs.find((candidate) => candidate === verb);
+    if (known === undefined) throw new Error(`unknown verb "${verb ?? ""}" in error rates (expected one of ${verbs.join(", ")})`);
+    if (!(rate >= 0 && rate <= 1)) throw new Error(`error rate for ${known} must be between 0 and 1, got "${value ?? ""}"`);
+    rates[known] = rate;
+  }
+  return rates;
+}

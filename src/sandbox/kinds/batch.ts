@@ -1,0 +1,215 @@
+import type { JsonObject, KubeObject } from "../api/json.js";
+import { metadataOf } from "../api/json.js";
+import type { StatusCause } from "../api/status.js";
+import type { KindStrategy } from "./types.js";
+import { defineStrategy } from "./define.js";
+import {
+  ensureObject,
+  isUnset,
+  jsonEqual,
+  objectAt,
+  objectField,
+  stringMap,
+  updateItems,
+  valueAt,
+  updateObject,
+  withDefaults,
+  withField,
+} from "./json-edit.js";
+import { defaultPodTemplate, withTemplateMetadata } from "./pod-template.js";
+import { child, goStringMap, immutable, invalid, notSupported, required } from "./validation/field.js";
+import { isDNS1123Subdomain, maxLengthError } from "./validation/names.js";
+import { validatePodTemplate } from "./validation/pod-spec.js";
+import { goLabelSelector, selectorMatches, validateLabelSelector } from "./validation/selector.js";
+import { validateNonNegative } from "./validation/workload.js";
+
+/** pkg/apis/batch/v1/defaults.go and pkg/registry/batch/{job,cronjob}/strategy.go. */
+
+export const jobLabels = {
+  controllerUid: "batch.kubernetes.io/controller-uid",
+  jobName: "batch.kubernetes.io/job-name",
+  legacyControllerUid: "controller-uid",
+  legacyJobName: "job-name",
+} as const;
+
+function defaultPodFailurePolicy(policy: JsonObject): JsonObject {
+  return updateItems(policy, "rules", (rule) =>
+    updateItems(rule, "onPodConditions", (pattern) => withDefaults(pattern, { status: "True" })),
+  );
+}
+
+/** SetDefaults_Job's spec part (also applied, without selector generation, nowhere else). */
+function defaultJobSpec(spec: JsonObject): JsonObject {
+  const bothUnset = isUnset(spec["completions"]) && isUnset(spec["parallelism"]);
+  let result = bothUnset ? { ...spec, completions: 1, parallelism: 1 } : withDefaults(spec, { parallelism: 1 });
+  // With per-index backoff the job-wide limit is effectively unbounded (math.MaxInt32).
+  const backoffLimit = isUnset(spec["backoffLimitPerIndex"]) ? 6 : 2147483647;
+  const replacement = objectField(spec, "podFailurePolicy") === undefined ? "TerminatingOrFailed" : "Failed";
+  result = withDefaults(result, {
+    backoffLimit,
+    completionMode: "NonIndexed",
+    suspend: false,
+    podReplacementPolicy: replacement,
+    manualSelector: false,
+  });
+  result = updateObject(result, "podFailurePolicy", defaultPodFailurePolicy);
+  return updateObject(result, "template", defaultPodTemplate);
+}
+
+/**
+ * generateSelector (job strategy PrepareForCreate): pods are selected by the
+ * Job's uid; the job-name labels are added for people. User-set labels win.
+ */
+function generateSelector(spec: JsonObject, name: string, uid: string): JsonObject {
+  const withLabels = ensureObject(spec, "template", (template) =>
+    ensureObject(withTemplateMetadata(template), "metadata", (metadata) =>
+      ensureObject(metadata, "labels", (labels) =>
+        withDefaults(labels, {
+          [jobLabels.controllerUid]: uid,
+          [jobLabels.jobName]: name,
+          [jobLabels.legacyControllerUid]: uid,
+          [jobLabels.legacyJobName]: name,
+        }),
+      ),
+    ),
+  );
+  return ensureObject(withLabels, "selector", (selector) =>
+    ensureObject(selector, "matchLabels", (matchLabels) => withDefaults(matchLabels, { [jobLabels.controllerUid]: uid })),
+  );
+}
+
+/** SetDefaults_Job copies the template's labels to a Job without labels (on every decode, so after generation). */
+function copyTemplateLabels(object: KubeObject): KubeObject {
+  const templateLabels = objectAt(object, ["spec", "template", "metadata", "labels"]);
+  const labels = objectField(metadataOf(object), "labels") ?? {};
+  if (templateLabels === undefined || Object.keys(labels).length > 0) return object;
+  return ensureObject(object, "metadata", (metadata) => withField(metadata, "labels", templateLabels));
+}
+
+function defaultJob(object: KubeObject, old: KubeObject | undefined): KubeObject {
+  const metadata = metadataOf(object);
+  const name = typeof metadata["name"] === "string" ? metadata["name"] : "";
+  const uid = typeof metadata["uid"] === "string" ? metadata["uid"] : "";
+  const defaulted = ensureObject(object, "spec", defaultJobSpec);
+  const manual = objectField(defaulted, "spec")?.["manualSelector"] === true;
+  const generated =
+    old === undefined && !manual ? updateObject(defaulted, "spec", (spec) => generateSelector(spec, name, uid)) : defaulted;
+  return copyTemplateLabels(generated);
+}
+
+function validateJobTemplate(spec: JsonObject, path: string): readonly StatusCause[] {
+  const template = objectField(spec, "template");
+  const restartPolicy = valueAt(template ?? {}, ["spec", "restartPolicy"]);
+  const restartErrors =
+    restartPolicy === "OnFailure" || restartPolicy === "Never"
+      ? []
+      : [notSupported(child(path, "template.spec.restartPolicy"), restartPolicy ?? "", ["OnFailure", "Never"])];
+  return [...validatePodTemplate(template, child(path, "template")), ...restartErrors];
+}
+
+function validateJobSelector(spec: JsonObject): readonly StatusCause[] {
+  const selector = objectField(spec, "selector");
+  if (selector === undefined) return [required("spec.selector")];
+  const labels = stringMap(objectAt(spec, ["template", "metadata"]), "labels");
+  const matches = selectorMatches(selector, labels ?? {})
+    ? []
+    : [invalid("spec.template.metadata.labels", goStringMap(labels), "`selector` does not match template `labels`")];
+  return [...validateLabelSelector(selector, "spec.selector"), ...matches];
+}
+
+function validateJob(object: KubeObject): readonly StatusCause[] {
+  const spec = objectField(object, "spec") ?? {};
+  return [
+    ...validateNonNegative(spec["parallelism"], "spec.parallelism"),
+    ...validateNonNegative(spec["completions"], "spec.completions"),
+    ...validateNonNegative(spec["backoffLimit"], "spec.backoffLimit"),
+    ...validateJobSelector(spec),
+    ...validateJobTemplate(spec, "spec"),
+  ];
+}
+
+/**
+ * A Job's pods are fixed at creation: the template (Go prints the whole
+ * core.PodTemplateSpec; the sandbox abbreviates it), selector and completion mode.
+ */
+function validateJobUpdate(object: KubeObject, old: KubeObject): readonly StatusCause[] {
+  const spec = objectField(object, "spec") ?? {};
+  const oldSpec = objectField(old, "spec") ?? {};
+  const errors: StatusCause[] = [];
+  if (!jsonEqual(spec["selector"], oldSpec["selector"])) {
+    errors.push(immutable("spec.selector", goLabelSelector(objectField(spec, "selector"))));
+  }
+  if (!jsonEqual(spec["template"], oldSpec["template"])) {
+    errors.push(immutable("spec.template", { goLiteral: "core.PodTemplateSpec{…}" }));
+  }
+  if (!jsonEqual(spec["completionMode"], oldSpec["completionMode"])) {
+    errors.push(immutable("spec.completionMode", spec["completionMode"] ?? null));
+  }
+  return errors;
+}
+
+export const jobStrategy: KindStrategy = defineStrategy({
+  gvk: { group: "batch", version: "v1", kind: "Job" },
+  tracksGeneration: true,
+  hasStatus: true,
+  defaults: defaultJob,
+  initialStatus: () => ({}),
+  validateSpec: validateJob,
+  validateUpdate: validateJobUpdate,
+});
+
+// CronJob ------------------------------------------------------------------------------------
+
+const scheduleMacros = ["@yearly", "@annually", "@monthly", "@weekly", "@daily", "@midnight", "@hourly"];
+
+/** The parse errors of robfig/cron's standard parser that kube-apiserver passes through. */
+function validateSchedule(schedule: unknown): readonly StatusCause[] {
+  if (typeof schedule !== "string" || schedule === "") return [required("spec.schedule")];
+  if (scheduleMacros.includes(schedule) || schedule.startsWith("@every ")) return [];
+  const fields = schedule.trim().split(/\s+/).filter((part) => part !== "");
+  if (fields.length === 5) return [];
+  return [invalid("spec.schedule", schedule, `Expected exactly 5 fields, found ${fields.length}: ${schedule}`)];
+}
+
+/** CronJob names leave room for the 11-character suffix of the Jobs they create. */
+function cronJobName(name: string): readonly string[] {
+  const subdomain = isDNS1123Subdomain(name);
+  return name.length > 52 ? [...subdomain, maxLengthError(52)] : subdomain;
+}
+
+function defaultCronJob(object: KubeObject): KubeObject {
+  return ensureObject(object, "spec", (spec) =>
+    ensureObject(
+      withDefaults(spec, { concurrencyPolicy: "Allow", suspend: false, successfulJobsHistoryLimit: 3, failedJobsHistoryLimit: 1 }),
+      "jobTemplate",
+      // SetDefaults_Job targets the Job type, so a jobTemplate only gets its pod template defaulted.
+      (jobTemplate) =>
+        ensureObject(withTemplateMetadata(jobTemplate), "spec", (jobSpec) => updateObject(jobSpec, "template", defaultPodTemplate)),
+    ),
+  );
+}
+
+function validateCronJob(object: KubeObject): readonly StatusCause[] {
+  const spec = objectField(object, "spec") ?? {};
+  const policy = spec["concurrencyPolicy"];
+  const jobSpec = objectAt(spec, ["jobTemplate", "spec"]);
+  return [
+    ...validateSchedule(spec["schedule"]),
+    ...(policy === "Allow" || policy === "Forbid" || policy === "Replace"
+      ? []
+      : [notSupported("spec.concurrencyPolicy", policy ?? "", ["Allow", "Forbid", "Replace"])]),
+    ...validateNonNegative(spec["successfulJobsHistoryLimit"], "spec.successfulJobsHistoryLimit"),
+    ...validateNonNegative(spec["failedJobsHistoryLimit"], "spec.failedJobsHistoryLimit"),
+    ...(jobSpec === undefined ? [required("spec.jobTemplate.spec.template")] : validateJobTemplate(jobSpec, "spec.jobTemplate.spec")),
+  ];
+}
+
+export const cronJobStrategy: KindStrategy = defineStrategy({
+  gvk: { group: "batch", version: "v1", kind: "CronJob" },
+  tracksGeneration: true,
+  hasStatus: true,
+  nameValidator: cronJobName,
+  defaults: defaultCronJob,
+  initialStatus: () => ({}),
+  validateSpec: validateCronJob,
+});

@@ -1,0 +1,223 @@
+import { describe, expect, it } from "vitest";
+import { strategyFor } from "./index.js";
+import { testContext } from "./test-context.js";
+import { imageTag } from "./pod-template.js";
+
+describe("Namespace", () => {
+  const strategy = strategyFor("", "Namespace");
+
+  it("gets the name label, the kubernetes finalizer and an Active phase", () => {
+    expect(strategy.applyDefaults({ metadata: { name: "shop" } }, undefined, testContext())).toEqual({
+      metadata: { name: "shop", labels: { "kubernetes.io/metadata.name": "shop" } },
+      spec: { finalizers: ["kubernetes"] },
+      status: { phase: "Active" },
+    });
+  });
+
+  it("keeps the stored finalizers on update and rejects dotted names", () => {
+    const old = { metadata: { name: "shop" }, spec: { finalizers: ["kubernetes"] } };
+    const updated = strategy.applyDefaults({ metadata: { name: "shop" }, spec: { finalizers: [] } }, old, testContext());
+    expect(updated["spec"]).toEqual({ finalizers: ["kubernetes"] });
+    expect(strategy.validate({ metadata: { name: "a.b" } }, undefined)).toEqual([
+      { reason: "FieldValueInvalid", message: 'Invalid value: "a.b": must not contain dots', field: "metadata.name" },
+    ]);
+  });
+});
+
+describe("Secret and ConfigMap", () => {
+  it("folds stringData into base64 data and defaults the type", () => {
+    const secret = { metadata: { name: "db" }, data: { user: "YWRtaW4=", password: "b2xk" }, stringData: { password: "s3cr3t" } };
+    expect(strategyFor("", "Secret").applyDefaults(secret, undefined, testContext())).toEqual({
+      metadata: { name: "db" },
+      data: { user: "YWRtaW4=", password: "czNjcjN0" },
+      type: "Opaque",
+    });
+  });
+
+  it("reports bad data keys and missing TLS keys", () => {
+    const strategy = strategyFor("", "Secret");
+    const secret = { metadata: { name: "tls" }, type: "kubernetes.io/tls", data: { "tls crt": "eA==" } };
+    expect(strategy.validate(secret, undefined)).toEqual([
+      {
+        reason: "FieldValueInvalid",
+        message:
+          "Invalid value: \"tls crt\": a valid config key must consist of alphanumeric characters, '-', '_' or '.' (e.g. 'key.name',  or 'KEY_NAME',  or 'key-name', regex used for validation is '[-._a-zA-Z0-9]+')",
+        field: "data[tls crt]",
+      },
+      { reason: "FieldValueRequired", message: "Required value", field: "data[tls.crt]" },
+      { reason: "FieldValueRequired", message: "Required value", field: "data[tls.key]" },
+    ]);
+  });
+
+  it("freezes the data of an immutable ConfigMap", () => {
+    const strategy = strategyFor("", "ConfigMap");
+    const old = { metadata: { name: "cfg" }, immutable: true, data: { a: "1" } };
+    expect(strategy.validate({ metadata: { name: "cfg" }, data: { a: "2" } }, old)).toEqual([
+      { reason: "FieldValueForbidden", message: "Forbidden: field is immutable when `immutable` is set", field: "immutable" },
+      { reason: "FieldValueForbidden", message: "Forbidden: field is immutable when `immutable` is set", field: "data" },
+    ]);
+    expect(strategy.validate({ metadata: { name: "cfg" }, immutable: true, data: { a: "1" } }, old)).toEqual([]);
+  });
+
+  it("reports invalid label keys and values", () => {
+    const causes = strategyFor("", "ConfigMap").validate(
+      { metadata: { name: "cfg", labels: { "a/b/c": "ok", app: "-bad" } } },
+      undefined,
+    );
+    expect(causes).toEqual([
+      {
+        reason: "FieldValueInvalid",
+        message:
+          "Invalid value: \"a/b/c\": a qualified name must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]') with an optional DNS subdomain prefix and '/' (e.g. 'example.com/MyName')",
+        field: "metadata.labels",
+      },
+      {
+        reason: "FieldValueInvalid",
+        message:
+          "Invalid value: \"-bad\": a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyValue',  or 'my_value',  or '12345', regex used for validation is '(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?')",
+        field: "metadata.labels",
+      },
+    ]);
+  });
+
+  it("requires a name", () => {
+    expect(strategyFor("", "ConfigMap").validate({ metadata: {} }, undefined)).toEqual([
+      { reason: "FieldValueRequired", message: "Required value: name or generateName is required", field: "metadata.name" },
+    ]);
+  });
+});
+
+describe("Pod", () => {
+  const strategy = strategyFor("", "Pod");
+
+  it("defaults probes, ports, env, volumes, requests from limits and the admission fields", () => {
+    const pod = {
+      metadata: { name: "web" },
+      spec: {
+        containers: [
+          {
+            name: "web",
+            image: "registry.local:5000/web",
+            ports: [{ containerPort: 8080 }],
+            env: [{ name: "NODE", valueFrom: { fieldRef: { fieldPath: "spec.nodeName" } } }],
+            livenessProbe: { httpGet: { port: 8080 } },
+            readinessProbe: { grpc: { port: 9000 }, periodSeconds: 5 },
+            resources: { limits: { cpu: "500m", memory: "128Mi" } },
+            volumeMounts: [{ name: "config", mountPath: "/etc/web" }],
+          },
+        ],
+        volumes: [{ name: "config", configMap: { name: "web" } }, { name: "scratch" }],
+      },
+    };
+    expect(strategy.applyDefaults(pod, undefined, testContext())).toEqual({
+      metadata: { name: "web" },
+      spec: {
+        containers: [
+          {
+            name: "web",
+            image: "registry.local:5000/web",
+            imagePullPolicy: "Always",
+            terminationMessagePath: "/dev/termination-log",
+            terminationMessagePolicy: "File",
+            ports: [{ containerPort: 8080, protocol: "TCP" }],
+            env: [{ name: "NODE", valueFrom: { fieldRef: { apiVersion: "v1", fieldPath: "spec.nodeName" } } }],
+            livenessProbe: {
+              httpGet: { port: 8080, path: "/", scheme: "HTTP" },
+              timeoutSeconds: 1,
+              periodSeconds: 10,
+              successThreshold: 1,
+              failureThreshold: 3,
+            },
+            readinessProbe: {
+              grpc: { port: 9000, service: "" },
+              timeoutSeconds: 1,
+              periodSeconds: 5,
+              successThreshold: 1,
+              failureThreshold: 3,
+            },
+            resources: { limits: { cpu: "500m", memory: "128Mi" }, requests: { cpu: "500m", memory: "128Mi" } },
+            volumeMounts: [{ name: "config", mountPath: "/etc/web" }],
+          },
+        ],
+        volumes: [
+          { name: "config", configMap: { name: "web", defaultMode: 420 } },
+          { name: "scratch", emptyDir: {} },
+        ],
+        dnsPolicy: "ClusterFirst",
+        restartPolicy: "Always",
+        securityContext: {},
+        terminationGracePeriodSeconds: 30,
+        schedulerName: "default-scheduler",
+        enableServiceLinks: true,
+        serviceAccountName: "default",
+        serviceAccount: "default",
+        priority: 0,
+        preemptionPolicy: "PreemptLowerPriority",
+        tolerations: [
+          { key: "node.kubernetes.io/not-ready", operator: "Exists", effect: "NoExecute", tolerationSeconds: 300 },
+          { key: "node.kubernetes.io/unreachable", operator: "Exists", effect: "NoExecute", tolerationSeconds: 300 },
+        ],
+      },
+      status: { phase: "Pending", qosClass: "Guaranteed" },
+    });
+  });
+
+  it("classifies QoS and reports unknown volume mounts and duplicate containers", () => {
+    const pod = {
+      metadata: { name: "web" },
+      spec: {
+        containers: [
+          { name: "a", image: "x:1", resources: { requests: { cpu: "1" } }, volumeMounts: [{ name: "nope", mountPath: "/x" }] },
+          { name: "a", image: "x:1" },
+        ],
+      },
+    };
+    const defaulted = strategy.applyDefaults(pod, undefined, testContext());
+    expect(defaulted["status"]).toEqual({ phase: "Pending", qosClass: "Burstable" });
+    expect(strategy.validate(defaulted, undefined)).toEqual([
+      { reason: "FieldValueNotFound", message: 'Not found: "nope"', field: "spec.containers[0].volumeMounts[0].name" },
+      { reason: "FieldValueDuplicate", message: 'Duplicate value: "a"', field: "spec.containers[1].name" },
+    ]);
+  });
+
+  it("allows only image changes on update", () => {
+    const context = testContext();
+    const stored = strategy.applyDefaults({ metadata: { name: "p" }, spec: { containers: [{ name: "a", image: "x:1" }] } }, undefined, context);
+    const newImage = { ...stored, spec: { ...(stored["spec"] as object), containers: [{ name: "a", image: "x:2" }] } };
+    expect(strategy.validate(strategy.applyDefaults(newImage, stored, context), stored)).toEqual([]);
+    const newPort = { ...stored, spec: { ...(stored["spec"] as object), containers: [{ name: "a", image: "x:1", ports: [{ containerPort: 1 }] }] } };
+    expect(strategy.validate(strategy.applyDefaults(newPort, stored, context), stored).map((cause) => cause.field)).toEqual(["spec"]);
+  });
+
+  it("reads image tags as the kubelet's parser does", () => {
+    expect(imageTag("nginx")).toBe("latest");
+    expect(imageTag("nginx:latest")).toBe("latest");
+    expect(imageTag("registry.local:5000/nginx")).toBe("latest");
+    expect(imageTag("registry.local:5000/nginx:1.2")).toBe("1.2");
+    expect(imageTag("nginx@sha256:abc")).toBe("");
+    expect(imageTag("nginx:1.2@sha256:abc")).toBe("1.2");
+  });
+});
+
+describe("PersistentVolumeClaim", () => {
+  it("defaults volumeMode and Pending, and allows only request changes", () => {
+    const strategy = strategyFor("", "PersistentVolumeClaim");
+    const claim = { metadata: { name: "data" }, spec: { accessModes: ["ReadWriteOnce"], resources: { requests: { storage: "1Gi" } } } };
+    const stored = strategy.applyDefaults(claim, undefined, testContext());
+    expect(stored).toEqual({
+      metadata: { name: "data" },
+      spec: { accessModes: ["ReadWriteOnce"], resources: { requests: { storage: "1Gi" } }, volumeMode: "Filesystem" },
+      status: { phase: "Pending" },
+    });
+    const bigger = { ...claim, spec: { ...claim.spec, resources: { requests: { storage: "2Gi" } } } };
+    expect(strategy.validate(strategy.applyDefaults(bigger, stored, testContext()), stored)).toEqual([]);
+    const otherMode = { ...claim, spec: { ...claim.spec, accessModes: ["ReadWriteMany"] } };
+    expect(strategy.validate(strategy.applyDefaults(otherMode, stored, testContext()), stored)).toEqual([
+      {
+        reason: "FieldValueForbidden",
+        message: "Forbidden: spec is immutable after creation except resources.requests and volumeAttributesClassName for bound claims",
+        field: "spec",
+      },
+    ]);
+  });
+});

@@ -1,0 +1,310 @@
+import type { JsonObject, JsonValue, KubeObject } from "../api/json.js";
+import { metadataOf } from "../api/json.js";
+import type { StatusCause } from "../api/status.js";
+import type { KindStrategy } from "./types.js";
+import { defineStrategy } from "./define.js";
+import {
+  ensureObject,
+  isUnset,
+  jsonEqual,
+  listField,
+  objectField,
+  objectItems,
+  updateItems,
+  withDefaults,
+  withField,
+  withoutField,
+} from "./json-edit.js";
+import { defaultClaimSpec, defaultPodSpec } from "./pod-template.js";
+import { forbidden, immutable, key, invalid, notSupported, required } from "./validation/field.js";
+import { isConfigMapKey, isDNS1123Label } from "./validation/names.js";
+import { validatePodSpec } from "./validation/pod-spec.js";
+
+/** Core v1 kinds other than Service: pkg/apis/core/v1/defaults.go and pkg/registry/core/*. */
+
+// Namespace --------------------------------------------------------------------------------
+
+function defaultNamespace(object: KubeObject, old: KubeObject | undefined): KubeObject {
+  const name = metadataOf(object)["name"];
+  // SetDefaults_Namespace always (re)writes the immutable name label.
+  const labelled =
+    typeof name === "string" && name !== ""
+      ? ensureObject(object, "metadata", (metadata) =>
+          ensureObject(metadata, "labels", (labels) => withField(labels, "kubernetes.io/metadata.name", name)),
+        )
+      : object;
+  // Finalizers change only through the finalize subresource: an update keeps the old ones.
+  if (old !== undefined) {
+    const oldFinalizers = objectField(old, "spec")?.["finalizers"];
+    return ensureObject(labelled, "spec", (spec) =>
+      oldFinalizers === undefined ? withoutField(spec, "finalizers") : withField(spec, "finalizers", oldFinalizers),
+    );
+  }
+  return ensureObject(labelled, "spec", (spec) => {
+    const finalizers = listField(spec, "finalizers") ?? [];
+    return finalizers.includes("kubernetes") ? spec : withField(spec, "finalizers", [...finalizers, "kubernetes"]);
+  });
+}
+
+export const namespaceStrategy: KindStrategy = defineStrategy({
+  gvk: { group: "", version: "v1", kind: "Namespace" },
+  tracksGeneration: false,
+  hasStatus: true,
+  nameValidator: isDNS1123Label,
+  defaults: defaultNamespace,
+  initialStatus: () => ({ phase: "Active" }),
+});
+
+// ConfigMap and Secret ---------------------------------------------------------------------
+
+function validateDataKeys(object: KubeObject, field: string): readonly StatusCause[] {
+  const data = objectField(object, field) ?? {};
+  return Object.keys(data).flatMap((dataKey) =>
+    isConfigMapKey(dataKey).map((message) => invalid(key(field, dataKey), dataKey, message)),
+  );
+}
+
+function validateConfigMapKeysUnique(object: KubeObject): readonly StatusCause[] {
+  const binary = objectField(object, "binaryData") ?? {};
+  return Object.keys(objectField(object, "data") ?? {})
+    .filter((dataKey) => dataKey in binary)
+    .map((dataKey) => invalid(key("data", dataKey), dataKey, "duplicate of key present in binaryData"));
+}
+
+/** An `immutable: true` ConfigMap or Secret keeps its data (and its immutability) forever. */
+function validateImmutableData(object: KubeObject, old: KubeObject, fields: readonly string[]): readonly StatusCause[] {
+  if (old["immutable"] !== true) return [];
+  const message = "field is immutable when `immutable` is set";
+  const flag = object["immutable"] === true ? [] : [forbidden("immutable", message)];
+  const changed = fields.filter((field) => !jsonEqual(object[field] ?? {}, old[field] ?? {}));
+  return [...flag, ...changed.map((field) => forbidden(field, message))];
+}
+
+export const configMapStrategy: KindStrategy = defineStrategy({
+  gvk: { group: "", version: "v1", kind: "ConfigMap" },
+  tracksGeneration: false,
+  hasStatus: false,
+  validateSpec: (object) => [
+    ...validateDataKeys(object, "data"),
+    ...validateDataKeys(object, "binaryData"),
+    ...validateConfigMapKeysUnique(object),
+  ],
+  validateUpdate: (object, old) => validateImmutableData(object, old, ["data", "binaryData"]),
+});
+
+/** The v1 → internal conversion folds the write-only `stringData` into `data`, stringData winning. */
+function foldStringData(object: KubeObject): KubeObject {
+  const stringData = objectField(object, "stringData");
+  if (stringData === undefined) return withoutField(object, "stringData");
+  const encoded = Object.entries(stringData).map(([dataKey, value]): [string, JsonValue] => [
+    dataKey,
+    Buffer.from(typeof value === "string" ? value : "", "utf8").toString("base64"),
+  ]);
+  const data = { ...(objectField(object, "data") ?? {}), ...Object.fromEntries(encoded) };
+  return withField(withoutField(object, "stringData"), "data", data);
+}
+
+/** Keys each secret type must carry (ValidateSecret). */
+const requiredSecretKeys: Readonly<Record<string, readonly string[]>> = {
+  "kubernetes.io/dockerconfigjson": [".dockerconfigjson"],
+  "kubernetes.io/dockercfg": [".dockercfg"],
+  "kubernetes.io/tls": ["tls.crt", "tls.key"],
+  "kubernetes.io/ssh-auth": ["ssh-privatekey"],
+};
+
+function validateSecretType(object: KubeObject): readonly StatusCause[] {
+  const type = typeof object["type"] === "string" ? object["type"] : "";
+  const data = objectField(object, "data") ?? {};
+  const missing = (requiredSecretKeys[type] ?? []).filter((dataKey) => !(dataKey in data));
+  const errors = missing.map((dataKey) => required(key("data", dataKey)));
+  if (type === "kubernetes.io/service-account-token") {
+    const annotations = objectField(metadataOf(object), "annotations") ?? {};
+    if (isUnset(annotations["kubernetes.io/service-account.name"])) {
+      errors.push(required("metadata.annotations[kubernetes.io/service-account.name]"));
+    }
+  }
+  return errors;
+}
+
+function validateSecretUpdate(object: KubeObject, old: KubeObject): readonly StatusCause[] {
+  const typeChanged = object["type"] !== old["type"] ? [immutable("type", object["type"] ?? "")] : [];
+  return [...typeChanged, ...validateImmutableData(object, old, ["data"])];
+}
+
+export const secretStrategy: KindStrategy = defineStrategy({
+  gvk: { group: "", version: "v1", kind: "Secret" },
+  tracksGeneration: false,
+  hasStatus: false,
+  defaults: (object) => withDefaults(foldStringData(object), { type: "Opaque" }),
+  validateSpec: (object) => [...validateDataKeys(object, "data"), ...validateSecretType(object)],
+  validateUpdate: validateSecretUpdate,
+});
+
+export const serviceAccountStrategy: KindStrategy = defineStrategy({
+  gvk: { group: "", version: "v1", kind: "ServiceAccount" },
+  tracksGeneration: false,
+  hasStatus: false,
+});
+
+export const eventStrategy: KindStrategy = defineStrategy({
+  gvk: { group: "", version: "v1", kind: "Event" },
+  tracksGeneration: false,
+  hasStatus: false,
+  validateSpec: (object) => (objectField(object, "involvedObject") === undefined ? [required("involvedObject")] : []),
+});
+
+// PersistentVolumeClaim ---------------------------------------------------------------------
+
+const accessModes = ["ReadOnlyMany", "ReadWriteMany", "ReadWriteOnce", "ReadWriteOncePod"] as const;
+
+function validateClaimSpec(object: KubeObject): readonly StatusCause[] {
+  const spec = objectField(object, "spec") ?? {};
+  const modes = listField(spec, "accessModes") ?? [];
+  const modeErrors =
+    modes.length === 0
+      ? [required("spec.accessModes", "at least 1 access mode is required")]
+      : modes.flatMap((mode, position) =>
+          typeof mode === "string" && (accessModes as readonly string[]).includes(mode)
+            ? []
+            : [notSupported(`spec.accessModes[${position}]`, mode, accessModes)],
+        );
+  const storage = objectField(objectField(spec, "resources") ?? {}, "requests")?.["storage"];
+  return [...modeErrors, ...(isUnset(storage) ? [required("spec.resources[storage]")] : [])];
+}
+
+function specWithoutRequests(object: KubeObject): JsonObject {
+  const spec = objectField(object, "spec") ?? {};
+  const resources = objectField(spec, "resources");
+  return resources === undefined ? spec : withField(spec, "resources", withoutField(resources, "requests"));
+}
+
+function validateClaimUpdate(object: KubeObject, old: KubeObject): readonly StatusCause[] {
+  if (jsonEqual(specWithoutRequests(object), specWithoutRequests(old))) return [];
+  return [
+    forbidden(
+      "spec",
+      "spec is immutable after creation except resources.requests and volumeAttributesClassName for bound claims",
+    ),
+  ];
+}
+
+export const persistentVolumeClaimStrategy: KindStrategy = defineStrategy({
+  gvk: { group: "", version: "v1", kind: "PersistentVolumeClaim" },
+  tracksGeneration: false,
+  hasStatus: true,
+  defaults: (object) => ensureObject(object, "spec", defaultClaimSpec),
+  initialStatus: () => ({ phase: "Pending" }),
+  validateSpec: validateClaimSpec,
+  validateUpdate: validateClaimUpdate,
+});
+
+// Pod ---------------------------------------------------------------------------------------
+
+/** SetDefaults_Pod: requests default to limits, on Pods only (not on templates). */
+function requestsFromLimits(container: JsonObject): JsonObject {
+  return ensureObject(container, "resources", (resources) => {
+    const limits = objectField(resources, "limits");
+    if (limits === undefined) return resources;
+    return withField(resources, "requests", { ...limits, ...(objectField(resources, "requests") ?? {}) });
+  });
+}
+
+function hostNetworkPorts(container: JsonObject): JsonObject {
+  return updateItems(container, "ports", (port) =>
+    isUnset(port["hostPort"]) || port["hostPort"] === 0 ? withField(port, "hostPort", port["containerPort"] ?? 0) : port,
+  );
+}
+
+/** DefaultTolerationSeconds admission: pods ride out 5 minutes of node trouble before eviction. */
+const defaultTolerations: readonly JsonObject[] = [
+  { key: "node.kubernetes.io/not-ready", operator: "Exists", effect: "NoExecute", tolerationSeconds: 300 },
+  { key: "node.kubernetes.io/unreachable", operator: "Exists", effect: "NoExecute", tolerationSeconds: 300 },
+];
+
+function withDefaultTolerations(spec: JsonObject): JsonObject {
+  const tolerations = objectItems(spec, "tolerations");
+  const missing = defaultTolerations.filter(
+    (toleration) =>
+      !tolerations.some(
+        (existing) =>
+          (existing["key"] === toleration["key"] || isUnset(existing["key"])) &&
+          (isUnset(existing["effect"]) || existing["effect"] === "NoExecute"),
+      ),
+  );
+  return missing.length === 0 ? spec : withField(spec, "tolerations", [...(listField(spec, "tolerations") ?? []), ...missing]);
+}
+
+/** The admission plugins every kube-apiserver runs: ServiceAccount, Priority, DefaultTolerationSeconds. */
+function admitPod(spec: JsonObject): JsonObject {
+  const withAccount = withDefaults(spec, { serviceAccountName: "default", serviceAccount: "default" });
+  const withPriority = isUnset(spec["priorityClassName"])
+    ? withDefaults(withAccount, { priority: 0, preemptionPolicy: "PreemptLowerPriority" })
+    : withAccount;
+  return withDefaultTolerations(withPriority);
+}
+
+function defaultPod(object: KubeObject, old: KubeObject | undefined): KubeObject {
+  return ensureObject(object, "spec", (rawSpec) => {
+    let spec = updateItems(defaultPodSpec(rawSpec), "containers", requestsFromLimits);
+    spec = updateItems(spec, "initContainers", requestsFromLimits);
+    spec = withDefaults(spec, { enableServiceLinks: true });
+    if (spec["hostNetwork"] === true) {
+      spec = updateItems(updateItems(spec, "containers", hostNetworkPorts), "initContainers", hostNetworkPorts);
+    }
+    return old === undefined ? admitPod(spec) : spec;
+  });
+}
+
+function containerResources(spec: JsonObject): readonly JsonObject[] {
+  return [...objectItems(spec, "containers"), ...objectItems(spec, "initContainers")].map(
+    (container) => objectField(container, "resources") ?? {},
+  );
+}
+
+/** qos.GetPodQOS, comparing quantities as the strings the defaulting copied. */
+export function podQOSClass(spec: JsonObject): string {
+  const resources = containerResources(spec);
+  const hasAny = resources.some(
+    (item) =>
+      Object.keys(objectField(item, "requests") ?? {}).length > 0 || Object.keys(objectField(item, "limits") ?? {}).length > 0,
+  );
+  if (!hasAny) return "BestEffort";
+  const guaranteed = resources.every((item) => {
+    const limits = objectField(item, "limits") ?? {};
+    const requests = objectField(item, "requests") ?? {};
+    const complete = ["cpu", "memory"].every((resource) => !isUnset(limits[resource]));
+    return complete && Object.entries(requests).every(([resource, value]) => jsonEqual(limits[resource], value));
+  });
+  return guaranteed ? "Guaranteed" : "Burstable";
+}
+
+/** Images, activeDeadlineSeconds and tolerations are what ValidatePodUpdate lets change. */
+function mutablePodFieldsCleared(object: KubeObject): JsonObject {
+  const spec = objectField(object, "spec") ?? {};
+  const clearImage = (container: JsonObject): JsonObject => withoutField(container, "image");
+  let result = updateItems(updateItems(spec, "containers", clearImage), "initContainers", clearImage);
+  for (const field of ["activeDeadlineSeconds", "tolerations", "terminationGracePeriodSeconds"]) {
+    result = withoutField(result, field);
+  }
+  return result;
+}
+
+function validatePodUpdate(object: KubeObject, old: KubeObject): readonly StatusCause[] {
+  if (jsonEqual(mutablePodFieldsCleared(object), mutablePodFieldsCleared(old))) return [];
+  return [
+    forbidden(
+      "spec",
+      "pod updates may not change fields other than `spec.containers[*].image`,`spec.initContainers[*].image`,`spec.activeDeadlineSeconds`,`spec.tolerations` (only additions to existing tolerations),`spec.terminationGracePeriodSeconds` (allow it to be set to 1 if it was previously negative)",
+    ),
+  ];
+}
+
+export const podStrategy: KindStrategy = defineStrategy({
+  gvk: { group: "", version: "v1", kind: "Pod" },
+  tracksGeneration: false,
+  hasStatus: true,
+  defaults: defaultPod,
+  initialStatus: (object) => ({ phase: "Pending", qosClass: podQOSClass(objectField(object, "spec") ?? {}) }),
+  validateSpec: (object) => validatePodSpec(objectField(object, "spec"), "spec"),
+  validateUpdate: validatePodUpdate,
+});

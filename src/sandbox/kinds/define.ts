@@ -1,0 +1,53 @@
+import type { JsonObject, KubeObject } from "../api/json.js";
+import type { StatusCause } from "../api/status.js";
+import type { GroupVersionKind } from "../../schema/types.js";
+import type { KindStrategy, ScaleSubresource, StrategyContext } from "./types.js";
+import { validateObjectMeta } from "./validation/metadata.js";
+import type { NameValidator } from "./validation/names.js";
+import { isDNS1123Subdomain } from "./validation/names.js";
+
+/** What differs between kinds; `defineStrategy` assembles a KindStrategy from it. */
+export interface StrategyParts {
+  readonly gvk: GroupVersionKind;
+  readonly tracksGeneration: boolean;
+  readonly hasStatus: boolean;
+  readonly scale?: ScaleSubresource;
+  /** Most kinds take DNS-1123 subdomain names (NameIsDNSSubdomain). */
+  readonly nameValidator?: NameValidator;
+  readonly defaults?: (object: KubeObject, old: KubeObject | undefined, context: StrategyContext) => KubeObject;
+  /**
+   * The status the registry's PrepareForCreate starts a new object with (user-supplied
+   * status is dropped on create), computed from the defaulted object.
+   */
+  readonly initialStatus?: (object: KubeObject) => JsonObject;
+  readonly validateSpec?: (object: KubeObject) => readonly StatusCause[];
+  readonly validateUpdate?: (object: KubeObject, old: KubeObject) => readonly StatusCause[];
+}
+
+export function defineStrategy(parts: StrategyParts): KindStrategy {
+  const nameValidator = parts.nameValidator ?? isDNS1123Subdomain;
+  return {
+    gvk: parts.gvk,
+    tracksGeneration: parts.tracksGeneration,
+    hasStatus: parts.hasStatus,
+    ...(parts.scale === undefined ? {} : { scale: parts.scale }),
+    applyDefaults(object, old, context) {
+      const defaulted = parts.defaults === undefined ? object : parts.defaults(object, old, context);
+      if (old !== undefined || parts.initialStatus === undefined) return defaulted;
+      return { ...defaulted, status: parts.initialStatus(defaulted) };
+    },
+    validate(object, old) {
+      return [
+        ...validateObjectMeta(object, nameValidator),
+        ...(parts.validateSpec?.(object) ?? []),
+        ...(old === undefined ? [] : (parts.validateUpdate?.(object, old) ?? [])),
+      ];
+    },
+  };
+}
+
+export const replicasScale: ScaleSubresource = {
+  specReplicasPath: ".spec.replicas",
+  statusReplicasPath: ".status.replicas",
+  labelSelectorPath: ".spec.selector",
+};

@@ -1,0 +1,110 @@
+import type { JsonObject, KubeObject } from "../api/json.js";
+import type { StatusCause } from "../api/status.js";
+import type { KindStrategy } from "./types.js";
+import { defineStrategy } from "./define.js";
+import { ensureObject, isUnset, textOf, jsonEqual, listField, objectField, objectItems, updateItems, withField } from "./json-edit.js";
+import { child, goQuote, index, invalid, notSupported, required } from "./validation/field.js";
+import { isPathSegmentName } from "./validation/names.js";
+
+/** pkg/apis/rbac/v1/defaults.go and pkg/apis/rbac/validation. RBAC names only have to be URL path segments. */
+
+const rbacGroup = "rbac.authorization.k8s.io";
+
+/** SetDefaults_Subject: users and groups live in the RBAC group, service accounts in core. */
+function defaultSubject(subject: JsonObject): JsonObject {
+  if (!isUnset(subject["apiGroup"])) return subject;
+  if (subject["kind"] === "ServiceAccount") return withField(subject, "apiGroup", "");
+  if (subject["kind"] === "User" || subject["kind"] === "Group") return withField(subject, "apiGroup", rbacGroup);
+  return subject;
+}
+
+function defaultBinding(object: KubeObject): KubeObject {
+  const withRoleRef = ensureObject(object, "roleRef", (roleRef) =>
+    isUnset(roleRef["apiGroup"]) ? withField(roleRef, "apiGroup", rbacGroup) : roleRef,
+  );
+  return updateItems(withRoleRef, "subjects", defaultSubject);
+}
+
+function validateRule(rule: JsonObject, path: string, namespaced: boolean): readonly StatusCause[] {
+  const errors: StatusCause[] = [];
+  if ((listField(rule, "verbs") ?? []).length === 0) errors.push(required(child(path, "verbs"), "verbs must contain at least one value"));
+  const urls = listField(rule, "nonResourceURLs") ?? [];
+  if (urls.length > 0 && namespaced) {
+    errors.push(invalid(child(path, "nonResourceURLs"), { goLiteral: `[]string{${urls.map((url) => goQuote(textOf(url))).join(", ")}}` }, "namespaced rules cannot apply to non-resource URLs"));
+  }
+  if (urls.length === 0 && (listField(rule, "apiGroups") ?? []).length === 0) {
+    errors.push(required(child(path, "apiGroups"), "resource rules must supply at least one api group"));
+  }
+  return errors;
+}
+
+function validateRules(namespaced: boolean) {
+  return (object: KubeObject): readonly StatusCause[] =>
+    objectItems(object, "rules").flatMap((rule, position) => validateRule(rule, index("rules", position), namespaced));
+}
+
+function validateSubject(subject: JsonObject, path: string, clusterScoped: boolean): readonly StatusCause[] {
+  const kind = subject["kind"];
+  const errors: StatusCause[] = isUnset(subject["name"]) ? [required(child(path, "name"))] : [];
+  if (kind === "ServiceAccount") {
+    if (clusterScoped && isUnset(subject["namespace"])) errors.push(required(child(path, "namespace")));
+  } else if (kind !== "User" && kind !== "Group") {
+    errors.push(notSupported(child(path, "kind"), kind ?? "", ["ServiceAccount", "User", "Group"]));
+  }
+  return errors;
+}
+
+function validateBinding(roleKinds: readonly string[], clusterScoped: boolean) {
+  return (object: KubeObject): readonly StatusCause[] => {
+    const roleRef = objectField(object, "roleRef") ?? {};
+    const errors: StatusCause[] = [];
+    if (!roleKinds.includes(textOf(roleRef["kind"]))) errors.push(notSupported("roleRef.kind", roleRef["kind"] ?? "", roleKinds));
+    if (isUnset(roleRef["name"])) errors.push(required("roleRef.name"));
+    if (roleRef["apiGroup"] !== rbacGroup) errors.push(notSupported("roleRef.apiGroup", roleRef["apiGroup"] ?? "", [rbacGroup]));
+    const subjects = objectItems(object, "subjects").flatMap((subject, position) =>
+      validateSubject(subject, index("subjects", position), clusterScoped),
+    );
+    return [...errors, ...subjects];
+  };
+}
+
+function goRoleRef(roleRef: JsonObject): string {
+  const text = (field: string): string => goQuote(typeof roleRef[field] === "string" ? String(roleRef[field]) : "");
+  return `rbac.RoleRef{APIGroup:${text("apiGroup")}, Kind:${text("kind")}, Name:${text("name")}}`;
+}
+
+/** A binding's roleRef cannot change: delete and recreate it instead. */
+function validateRoleRefUnchanged(object: KubeObject, old: KubeObject): readonly StatusCause[] {
+  if (jsonEqual(object["roleRef"], old["roleRef"])) return [];
+  return [invalid("roleRef", { goLiteral: goRoleRef(objectField(object, "roleRef") ?? {}) }, "cannot change roleRef")];
+}
+
+const rbacBase = { tracksGeneration: false, hasStatus: false, nameValidator: isPathSegmentName } as const;
+
+export const roleStrategy: KindStrategy = defineStrategy({
+  ...rbacBase,
+  gvk: { group: rbacGroup, version: "v1", kind: "Role" },
+  validateSpec: validateRules(true),
+});
+
+export const clusterRoleStrategy: KindStrategy = defineStrategy({
+  ...rbacBase,
+  gvk: { group: rbacGroup, version: "v1", kind: "ClusterRole" },
+  validateSpec: validateRules(false),
+});
+
+export const roleBindingStrategy: KindStrategy = defineStrategy({
+  ...rbacBase,
+  gvk: { group: rbacGroup, version: "v1", kind: "RoleBinding" },
+  defaults: defaultBinding,
+  validateSpec: validateBinding(["Role", "ClusterRole"], false),
+  validateUpdate: validateRoleRefUnchanged,
+});
+
+export const clusterRoleBindingStrategy: KindStrategy = defineStrategy({
+  ...rbacBase,
+  gvk: { group: rbacGroup, version: "v1", kind: "ClusterRoleBinding" },
+  defaults: defaultBinding,
+  validateSpec: validateBinding(["ClusterRole"], true),
+  validateUpdate: validateRoleRefUnchanged,
+});

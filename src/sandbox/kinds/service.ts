@@ -1,0 +1,289 @@
+import type { JsonObject, JsonValue, KubeObject } from "../api/json.js";
+import type { StatusCause } from "../api/status.js";
+import type { KindStrategy, StrategyContext } from "./types.js";
+import { defineStrategy } from "./define.js";
+import {
+  ensureObject,
+  isUnset,
+  listField,
+  objectField,
+  objectItems,
+  updateItems,
+  withDefaults,
+  withField,
+  withoutField,
+} from "./json-edit.js";
+import { child, duplicate, forbidden, goStringSlice, index, invalid, notSupported, required } from "./validation/field.js";
+import { isDNS1035Label } from "./validation/names.js";
+import { validatePortNumber } from "./validation/pod-spec.js";
+
+/**
+ * Services: SetDefaults_Service (pkg/apis/core/v1/defaults.go) plus what the
+ * service REST storage allocates (pkg/registry/core/service/storage/alloc.go):
+ * IP families, cluster IPs, node ports, and carrying them over on update.
+ */
+
+type ServiceSpec = JsonObject;
+
+function serviceType(spec: ServiceSpec): string {
+  const type = spec["type"];
+  return typeof type === "string" && type !== "" ? type : "ClusterIP";
+}
+
+function needsClusterIP(spec: ServiceSpec): boolean {
+  return serviceType(spec) !== "ExternalName";
+}
+
+function needsNodePorts(spec: ServiceSpec): boolean {
+  const type = serviceType(spec);
+  return type === "NodePort" || type === "LoadBalancer";
+}
+
+function isHeadless(spec: ServiceSpec): boolean {
+  return spec["clusterIP"] === "None";
+}
+
+/** service.ExternallyAccessible: NodePort, LoadBalancer, or ClusterIP with external IPs. */
+function externallyAccessible(spec: ServiceSpec): boolean {
+  const externalIPs = listField(spec, "externalIPs") ?? [];
+  return needsNodePorts(spec) || (serviceType(spec) === "ClusterIP" && externalIPs.length > 0);
+}
+
+function defaultServicePort(port: JsonObject): JsonObject {
+  const withProtocol = withDefaults(port, { protocol: "TCP" });
+  const targetPort = port["targetPort"];
+  if (targetPort === undefined || targetPort === null || targetPort === 0 || targetPort === "") {
+    return withField(withProtocol, "targetPort", port["port"] ?? 0);
+  }
+  return withProtocol;
+}
+
+function defaultSessionAffinity(spec: ServiceSpec): ServiceSpec {
+  const withAffinity = withDefaults(spec, { sessionAffinity: "None" });
+  if (withAffinity["sessionAffinity"] === "None") return withoutField(withAffinity, "sessionAffinityConfig");
+  if (withAffinity["sessionAffinity"] !== "ClientIP") return withAffinity;
+  const timeout = objectField(objectField(withAffinity, "sessionAffinityConfig") ?? {}, "clientIP")?.["timeoutSeconds"];
+  if (!isUnset(timeout)) return withAffinity;
+  // DefaultClientIPServiceAffinitySeconds: three hours.
+  return withField(withAffinity, "sessionAffinityConfig", { clientIP: { timeoutSeconds: 10800 } });
+}
+
+function defaultTrafficPolicies(spec: ServiceSpec): ServiceSpec {
+  let result = spec;
+  if (externallyAccessible(result)) result = withDefaults(result, { externalTrafficPolicy: "Cluster" });
+  if (needsClusterIP(result)) result = withDefaults(result, { internalTrafficPolicy: "Cluster" });
+  if (serviceType(result) === "LoadBalancer") result = withDefaults(result, { allocateLoadBalancerNodePorts: true });
+  return result;
+}
+
+/** SetDefaults_Service. */
+export function defaultServiceSpec(spec: ServiceSpec): ServiceSpec {
+  const typed = withDefaults(defaultSessionAffinity(spec), { type: "ClusterIP" });
+  return defaultTrafficPolicies(updateItems(typed, "ports", defaultServicePort));
+}
+
+/** v1 conversion keeps the legacy `clusterIP` and `clusterIPs[0]` the same. */
+function syncClusterIPs(spec: ServiceSpec): ServiceSpec {
+  const clusterIP = spec["clusterIP"];
+  const clusterIPs = listField(spec, "clusterIPs") ?? [];
+  if (typeof clusterIP === "string" && clusterIP !== "" && clusterIPs.length === 0) {
+    return withField(spec, "clusterIPs", [clusterIP]);
+  }
+  const first = clusterIPs[0];
+  if (isUnset(clusterIP) && typeof first === "string") return withField(spec, "clusterIP", first);
+  return spec;
+}
+
+/** A PUT without ipFamilyPolicy keeps the old one; a create gets SingleStack, or dual for headless selectorless. */
+function ipFamilyPolicy(spec: ServiceSpec, old: ServiceSpec | undefined, headlessSelectorless: boolean): JsonValue {
+  const given = spec["ipFamilyPolicy"];
+  if (!isUnset(given)) return given ?? "SingleStack";
+  const inherited = old?.["ipFamilyPolicy"];
+  if (!isUnset(inherited)) return inherited ?? "SingleStack";
+  return headlessSelectorless ? "RequireDualStack" : "SingleStack";
+}
+
+/** initIPFamilyFields for a single-stack IPv4 cluster; headless selectorless services default to dual. */
+function initIPFamilies(spec: ServiceSpec, old: ServiceSpec | undefined): ServiceSpec {
+  if (!needsClusterIP(spec)) return spec;
+  const selectorless = Object.keys(objectField(spec, "selector") ?? {}).length === 0;
+  const headlessSelectorless = isHeadless(spec) && selectorless;
+  const policy = ipFamilyPolicy(spec, old, headlessSelectorless);
+  const families = listField(spec, "ipFamilies") ?? [];
+  const dual = headlessSelectorless && policy !== "SingleStack";
+  const defaultFamilies: readonly JsonValue[] = dual ? ["IPv4", "IPv6"] : ["IPv4"];
+  return { ...spec, ipFamilyPolicy: policy, ipFamilies: families.length === 0 ? defaultFamilies : families };
+}
+
+function allocateClusterIP(spec: ServiceSpec, context: StrategyContext): ServiceSpec {
+  if (!needsClusterIP(spec)) return spec;
+  if (isHeadless(spec)) return withField(spec, "clusterIPs", ["None"]);
+  if (!isUnset(spec["clusterIP"])) return spec;
+  const ip = context.allocateClusterIP();
+  return { ...spec, clusterIP: ip, clusterIPs: [ip] };
+}
+
+function shouldAllocateNodePorts(spec: ServiceSpec): boolean {
+  if (serviceType(spec) === "NodePort") return true;
+  return serviceType(spec) === "LoadBalancer" && spec["allocateLoadBalancerNodePorts"] !== false;
+}
+
+/** initNodePorts: ports sharing a port number (TCP and UDP 53) share one node port. */
+function allocateNodePorts(spec: ServiceSpec, context: StrategyContext): ServiceSpec {
+  if (!needsNodePorts(spec) || !shouldAllocateNodePorts(spec)) return spec;
+  const byPort = new Map<JsonValue | undefined, number>();
+  for (const port of objectItems(spec, "ports")) {
+    const nodePort = port["nodePort"];
+    if (typeof nodePort === "number" && nodePort !== 0 && !byPort.has(port["port"])) byPort.set(port["port"], nodePort);
+  }
+  return updateItems(spec, "ports", (port) => {
+    if (!isUnset(port["nodePort"]) && port["nodePort"] !== 0) return port;
+    const nodePort = byPort.get(port["port"]) ?? context.allocateNodePort();
+    byPort.set(port["port"], nodePort);
+    return withField(port, "nodePort", nodePort);
+  });
+}
+
+/** NeedsHealthCheck: LoadBalancers that keep traffic node-local get a health-check node port. */
+function allocateHealthCheckNodePort(spec: ServiceSpec, context: StrategyContext): ServiceSpec {
+  const needsHealthCheck = serviceType(spec) === "LoadBalancer" && spec["externalTrafficPolicy"] === "Local";
+  if (!needsHealthCheck || !isUnset(spec["healthCheckNodePort"]) && spec["healthCheckNodePort"] !== 0) return spec;
+  return withField(spec, "healthCheckNodePort", context.allocateNodePort());
+}
+
+/** patchAllocatedValues: a PUT that omits allocated values keeps them. Node ports match by port name. */
+function carryOverAllocations(spec: ServiceSpec, old: ServiceSpec): ServiceSpec {
+  let result = spec;
+  if (needsClusterIP(old) && needsClusterIP(result)) result = carryOverClusterIPs(result, old);
+  if (needsNodePorts(old) && needsNodePorts(result)) result = carryOverNodePorts(result, old);
+  const keepsHealthCheck = serviceType(result) === "LoadBalancer" && isUnset(result["healthCheckNodePort"]);
+  const oldHealthCheck = old["healthCheckNodePort"];
+  return keepsHealthCheck && typeof oldHealthCheck === "number" ? withField(result, "healthCheckNodePort", oldHealthCheck) : result;
+}
+
+function carryOverClusterIPs(spec: ServiceSpec, old: ServiceSpec): ServiceSpec {
+  let result = spec;
+  const oldIP = old["clusterIP"];
+  if (isUnset(result["clusterIP"]) && typeof oldIP === "string" && oldIP !== "") result = withField(result, "clusterIP", oldIP);
+  const oldIPs = listField(old, "clusterIPs");
+  if ((listField(result, "clusterIPs") ?? []).length === 0 && oldIPs !== undefined) result = withField(result, "clusterIPs", oldIPs);
+  return result;
+}
+
+function usedNodePorts(spec: ServiceSpec): ReadonlySet<JsonValue | undefined> {
+  return new Set(objectItems(spec, "ports").map((port) => port["nodePort"]));
+}
+
+function carryOverNodePorts(spec: ServiceSpec, old: ServiceSpec): ServiceSpec {
+  const newUsed = usedNodePorts(spec);
+  const used = new Set([...usedNodePorts(old)].filter((nodePort) => newUsed.has(nodePort)));
+  const byName = new Map(objectItems(old, "ports").map((port) => [port["name"] ?? "", port["nodePort"]]));
+  return updateItems(spec, "ports", (port) => {
+    if (!isUnset(port["nodePort"]) && port["nodePort"] !== 0) return port;
+    const previous = byName.get(port["name"] ?? "");
+    return previous === undefined || used.has(previous) ? port : withField(port, "nodePort", previous);
+  });
+}
+
+/** dropTypeDependentFields: switching to ExternalName or ClusterIP releases what the old type held. */
+function dropTypeDependentFields(spec: ServiceSpec, old: ServiceSpec): ServiceSpec {
+  let result = spec;
+  if (needsClusterIP(old) && !needsClusterIP(result) && result["clusterIP"] === old["clusterIP"]) {
+    for (const field of ["clusterIP", "clusterIPs", "ipFamilies", "ipFamilyPolicy"]) result = withoutField(result, field);
+  }
+  if (needsNodePorts(old) && !needsNodePorts(result)) {
+    const oldNodePorts = usedNodePorts(old);
+    result = updateItems(result, "ports", (port) => (oldNodePorts.has(port["nodePort"]) ? withoutField(port, "nodePort") : port));
+  }
+  return result;
+}
+
+function defaultService(object: KubeObject, old: KubeObject | undefined, context: StrategyContext): KubeObject {
+  const oldSpec = old === undefined ? undefined : (objectField(old, "spec") ?? {});
+  return ensureObject(object, "spec", (rawSpec) => {
+    let spec = syncClusterIPs(defaultServiceSpec(rawSpec));
+    if (oldSpec !== undefined) spec = dropTypeDependentFields(carryOverAllocations(spec, oldSpec), oldSpec);
+    spec = initIPFamilies(spec, oldSpec);
+    return allocateHealthCheckNodePort(allocateNodePorts(allocateClusterIP(spec, context), context), context);
+  });
+}
+
+const serviceTypes = ["ClusterIP", "ExternalName", "LoadBalancer", "NodePort"] as const;
+const protocols = ["SCTP", "TCP", "UDP"] as const;
+
+function validateServicePort(port: JsonObject, path: string, spec: ServiceSpec): readonly StatusCause[] {
+  const errors: StatusCause[] = [...validatePortNumber(port["port"], child(path, "port"))];
+  const protocol = port["protocol"];
+  if (typeof protocol !== "string" || !(protocols as readonly string[]).includes(protocol)) {
+    errors.push(notSupported(child(path, "protocol"), protocol ?? null, protocols));
+  }
+  const nodePort = port["nodePort"];
+  if (serviceType(spec) === "ClusterIP" && typeof nodePort === "number" && nodePort !== 0) {
+    errors.push(forbidden(child(path, "nodePort"), "may not be used when `type` is 'ClusterIP'"));
+  }
+  return errors;
+}
+
+function validatePortNames(ports: readonly JsonObject[]): readonly StatusCause[] {
+  const seen = new Set<string>();
+  return ports.flatMap((port, position) => {
+    const namePath = child(index("spec.ports", position), "name");
+    const name = port["name"];
+    if (isUnset(name)) return ports.length > 1 ? [required(namePath)] : [];
+    if (typeof name !== "string") return [];
+    const duplicates = seen.has(name) ? [duplicate(namePath, name)] : [];
+    seen.add(name);
+    return duplicates;
+  });
+}
+
+function validateServiceShape(spec: ServiceSpec): readonly StatusCause[] {
+  const type = spec["type"];
+  if (typeof type !== "string" || !(serviceTypes as readonly string[]).includes(type)) {
+    return [notSupported("spec.type", type ?? null, serviceTypes)];
+  }
+  if (type === "ExternalName") {
+    return isUnset(spec["externalName"]) ? [required("spec.externalName")] : [];
+  }
+  const ports = objectItems(spec, "ports");
+  return ports.length === 0 && !isHeadless(spec) ? [required("spec.ports")] : [];
+}
+
+function validateService(object: KubeObject): readonly StatusCause[] {
+  const spec = objectField(object, "spec") ?? {};
+  const ports = objectItems(spec, "ports");
+  const affinity = spec["sessionAffinity"];
+  return [
+    ...validateServiceShape(spec),
+    ...ports.flatMap((port, position) => validateServicePort(port, index("spec.ports", position), spec)),
+    ...validatePortNames(ports),
+    ...(affinity === "None" || affinity === "ClientIP" ? [] : [notSupported("spec.sessionAffinity", affinity ?? null, ["ClientIP", "None"])]),
+  ];
+}
+
+function clusterIPList(spec: ServiceSpec): readonly string[] {
+  return (listField(spec, "clusterIPs") ?? []).filter((ip): ip is string => typeof ip === "string");
+}
+
+/** ValidateServiceUpdate: an allocated primary cluster IP cannot change. */
+function validateServiceUpdate(object: KubeObject, old: KubeObject): readonly StatusCause[] {
+  const spec = objectField(object, "spec") ?? {};
+  const oldSpec = objectField(old, "spec") ?? {};
+  if (!needsClusterIP(spec) || !needsClusterIP(oldSpec)) return [];
+  const ips = clusterIPList(spec);
+  const oldIPs = clusterIPList(oldSpec);
+  if (oldIPs.length === 0 || ips[0] === oldIPs[0]) return [];
+  return [invalid("spec.clusterIPs[0]", { goLiteral: goStringSlice(ips) }, "may not change once set")];
+}
+
+export const serviceStrategy: KindStrategy = defineStrategy({
+  gvk: { group: "", version: "v1", kind: "Service" },
+  tracksGeneration: false,
+  hasStatus: true,
+  // Service names become DNS names of the form NAME.NAMESPACE.svc, so they must be DNS-1035 labels.
+  nameValidator: isDNS1035Label,
+  defaults: defaultService,
+  initialStatus: () => ({ loadBalancer: {} }),
+  validateSpec: validateService,
+  validateUpdate: validateServiceUpdate,
+});

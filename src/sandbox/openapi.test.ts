@@ -1,0 +1,242 @@
+import { describe, expect, it } from "vitest";
+import type { JsonObject, JsonValue } from "./api/json.js";
+import { createOpenAPIServer, customDefinitionName, groupVersionPath } from "./openapi.js";
+import type { ResourceInfo } from "./registry/types.js";
+import { StandardVerbs } from "./registry/types.js";
+
+const deployments: ResourceInfo = {
+  group: "apps",
+  version: "v1",
+  kind: "Deployment",
+  listKind: "DeploymentList",
+  resource: "deployments",
+  singular: "deployment",
+  namespaced: true,
+  shortNames: ["deploy"],
+  categories: ["all"],
+  verbs: StandardVerbs,
+  subresources: ["status", "scale"],
+};
+const namespaces: ResourceInfo = {
+  group: "",
+  version: "v1",
+  kind: "Namespace",
+  listKind: "NamespaceList",
+  resource: "namespaces",
+  singular: "namespace",
+  namespaced: false,
+  shortNames: ["ns"],
+  categories: [],
+  verbs: ["create", "delete", "get", "list", "patch", "update", "watch"],
+  subresources: ["status"],
+};
+const configMaps: ResourceInfo = {
+  ...namespaces,
+  kind: "ConfigMap",
+  listKind: "ConfigMapList",
+  resource: "configmaps",
+  singular: "configmap",
+  namespaced: true,
+  subresources: [],
+  verbs: StandardVerbs,
+};
+const cronTabs: ResourceInfo = {
+  group: "stable.example.com",
+  version: "v1",
+  kind: "CronTab",
+  listKind: "CronTabList",
+  resource: "crontabs",
+  singular: "crontab",
+  namespaced: true,
+  shortNames: ["ct"],
+  categories: [],
+  verbs: StandardVerbs,
+  subresources: [],
+};
+const cronTabSchema = {
+  type: "object",
+  properties: { spec: { type: "object", properties: { cronSpec: { type: "string" } } } },
+};
+
+function server() {
+  return createOpenAPIServer(
+    [deployments, namespaces, configMaps, cronTabs],
+    new Map([["stable.example.com/v1/CronTab", cronTabSchema]]),
+  );
+}
+
+function at(value: JsonValue | undefined, ...path: string[]): JsonValue | undefined {
+  let current = value;
+  for (const key of path) {
+    if (typeof current !== "object" || current === null || Array.isArray(current)) return undefined;
+    current = (current as JsonObject)[key];
+  }
+  return current;
+}
+
+function parameterNames(operation: JsonValue | undefined): string[] {
+  const parameters = at(operation, "parameters");
+  if (!Array.isArray(parameters)) return [];
+  return (parameters as readonly JsonObject[]).map((parameter) => {
+    const name = parameter["name"];
+    return typeof name === "string" ? name : "";
+  });
+}
+
+describe("createOpenAPIServer", () => {
+  it("indexes one document per group/version with a content hash", () => {
+    const index = server().index();
+    expect(Object.keys(at(index, "paths") as JsonObject)).toEqual([
+      "api/v1",
+      "apis/apps/v1",
+      "apis/stable.example.com/v1",
+    ]);
+    const url = at(index, "paths", "apis/apps/v1", "serverRelativeURL");
+    expect(url).toMatch(/^\/openapi\/v3\/apis\/apps\/v1\?hash=[0-9A-F]{128}$/);
+    expect(server().index()).toEqual(index);
+    const withoutConfigMaps = createOpenAPIServer([deployments, namespaces]).index();
+    expect(at(withoutConfigMaps, "paths", "apis/apps/v1")).toEqual(at(index, "paths", "apis/apps/v1"));
+    expect(at(withoutConfigMaps, "paths", "api/v1")).not.toEqual(at(index, "paths", "api/v1"));
+  });
+
+  it("serves the PATCH operation kubectl's QueryParamVerifierV3 looks for", () => {
+    const document = server().document("apis/apps/v1");
+    const patch = at(document, "paths", "/apis/apps/v1/namespaces/{namespace}/deployments/{name}", "patch");
+    expect(at(patch, "x-kubernetes-group-version-kind")).toEqual({
+      group: "apps",
+      version: "v1",
+      kind: "Deployment",
+    });
+    expect(at(patch, "x-kubernetes-action")).toBe("patch");
+    expect(at(patch, "operationId")).toBe("patchAppsV1NamespacedDeployment");
+    expect(parameterNames(patch)).toEqual(["dryRun", "fieldManager", "fieldValidation", "force"]);
+    expect(Object.keys(at(patch, "requestBody", "content") as JsonObject)).toEqual([
+      "application/json-patch+json",
+      "application/merge-patch+json",
+      "application/strategic-merge-patch+json",
+      "application/apply-patch+yaml",
+    ]);
+    // The status subresource's PATCH carries the same GVK, so it must list fieldValidation too.
+    const statusPatch = at(
+      document,
+      "paths",
+      "/apis/apps/v1/namespaces/{namespace}/deployments/{name}/status",
+      "patch",
+    );
+    expect(parameterNames(statusPatch)).toContain("fieldValidation");
+    const scalePatch = at(
+      document,
+      "paths",
+      "/apis/apps/v1/namespaces/{namespace}/deployments/{name}/scale",
+      "patch",
+    );
+    expect(at(scalePatch, "x-kubernetes-group-version-kind")).toEqual({
+      group: "autoscaling",
+      version: "v1",
+      kind: "Scale",
+    });
+    expect(at(document, "paths", "/apis/apps/v1/deployments", "get", "operationId")).toBe(
+      "listAppsV1DeploymentForAllNamespaces",
+    );
+    expect(Object.keys(at(document, "paths") as JsonObject)).toEqual([
+      "/apis/apps/v1/namespaces/{namespace}/deployments",
+      "/apis/apps/v1/namespaces/{namespace}/deployments/{name}",
+      "/apis/apps/v1/namespaces/{namespace}/deployments/{name}/status",
+      "/apis/apps/v1/namespaces/{namespace}/deployments/{name}/scale",
+      "/apis/apps/v1/deployments",
+    ]);
+  });
+
+  it("carries the referenced schemas with patch facts and GVK extensions, refs rewritten", () => {
+    const schemas = at(server().document("apis/apps/v1"), "components", "schemas") as JsonObject;
+    expect(at(schemas, "io.k8s.api.apps.v1.Deployment", "x-kubernetes-group-version-kind")).toEqual([
+      { group: "apps", kind: "Deployment", version: "v1" },
+    ]);
+    expect(at(schemas, "io.k8s.api.apps.v1.Deployment", "properties", "spec")).toEqual({
+      $ref: "#/components/schemas/io.k8s.api.apps.v1.DeploymentSpec",
+    });
+    expect(at(schemas, "io.k8s.api.core.v1.PodSpec", "properties", "containers")).toEqual({
+      items: { $ref: "#/components/schemas/io.k8s.api.core.v1.Container" },
+      type: "array",
+      "x-kubernetes-list-map-keys": ["name"],
+      "x-kubernetes-list-type": "map",
+      "x-kubernetes-patch-merge-key": "name",
+      "x-kubernetes-patch-strategy": "merge",
+    });
+    for (const name of [
+      "io.k8s.api.apps.v1.DeploymentList",
+      "io.k8s.api.autoscaling.v1.Scale",
+      "io.k8s.apimachinery.pkg.apis.meta.v1.Status",
+      "io.k8s.apimachinery.pkg.api.resource.Quantity",
+    ]) {
+      expect(schemas[name], name).toBeDefined();
+    }
+    expect(schemas["io.k8s.api.core.v1.Service"]).toBeUndefined();
+    expect(JSON.stringify(schemas)).not.toContain("#/definitions/");
+  });
+
+  it("publishes custom kinds under their reversed-group names, without strategic merge patch", () => {
+    expect(customDefinitionName({ group: "stable.example.com", version: "v1", kind: "CronTab" })).toBe(
+      "com.example.stable.v1.CronTab",
+    );
+    const document = server().document("apis/stable.example.com/v1");
+    const schema = at(document, "components", "schemas", "com.example.stable.v1.CronTab");
+    expect(at(schema, "properties", "metadata")).toEqual({
+      $ref: "#/components/schemas/io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta",
+    });
+    expect(at(schema, "properties", "spec")).toEqual({
+      type: "object",
+      properties: { cronSpec: { type: "string" } },
+    });
+    expect(at(schema, "x-kubernetes-group-version-kind")).toEqual([
+      { group: "stable.example.com", kind: "CronTab", version: "v1" },
+    ]);
+    expect(
+      at(
+        document,
+        "components",
+        "schemas",
+        "com.example.stable.v1.CronTabList",
+        "properties",
+        "items",
+        "items",
+      ),
+    ).toEqual({
+      $ref: "#/components/schemas/com.example.stable.v1.CronTab",
+    });
+    const patch = at(
+      document,
+      "paths",
+      "/apis/stable.example.com/v1/namespaces/{namespace}/crontabs/{name}",
+      "patch",
+    );
+    expect(parameterNames(patch)).toContain("fieldValidation");
+    expect(Object.keys(at(patch, "requestBody", "content") as JsonObject)).not.toContain(
+      "application/strategic-merge-patch+json",
+    );
+  });
+
+  it("serves cluster-scoped core resources under api/v1", () => {
+    const document = server().document(groupVersionPath(namespaces));
+    expect(at(document, "paths", "/api/v1/namespaces/{name}", "patch", "operationId")).toBe(
+      "patchCoreV1Namespace",
+    );
+    expect(at(document, "paths", "/api/v1/namespaces/{name}", "delete", "x-kubernetes-action")).toBe(
+      "delete",
+    );
+    expect(server().document("apis/batch/v1")).toBeUndefined();
+  });
+
+  it("serves a Swagger 2.0 document of everything", () => {
+    const v2 = server().v2();
+    expect(at(v2, "swagger")).toBe("2.0");
+    const patch = at(v2, "paths", "/apis/apps/v1/namespaces/{namespace}/deployments/{name}", "patch");
+    expect(parameterNames(patch)).toEqual(["body", "dryRun", "fieldManager", "fieldValidation", "force"]);
+    expect(at(v2, "definitions", "io.k8s.api.apps.v1.Deployment", "properties", "spec")).toEqual({
+      $ref: "#/definitions/io.k8s.api.apps.v1.DeploymentSpec",
+    });
+    expect(at(v2, "definitions", "com.example.stable.v1.CronTab", "properties", "metadata")).toEqual({
+      $ref: "#/definitions/io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta",
+    });
+  });
+});

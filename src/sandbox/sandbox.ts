@@ -1,0 +1,147 @@
+import { randomBytes, randomUUID } from "node:crypto";
+import type { Server } from "node:https";
+import { createServer } from "node:https";
+import type { AddressInfo } from "node:net";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { bootstrapCluster, startNamespaceController } from "./controllers/namespaces.js";
+import { startCustomResourceController } from "./controllers/custom-resources.js";
+import type { FaultInjector, FaultOptions } from "./faults.js";
+import { writeKubeconfig } from "./kubeconfig.js";
+import { createServingCertificate } from "./tls.js";
+import { ResourceRegistry } from "./registry/registry.js";
+import { createApp } from "./server/app.js";
+import type { ServerContext } from "./server/context.js";
+import { createRequestListener } from "./server/http.js";
+import { openStore } from "./store/open-store.js";
+import type { WatchSubscription } from "./store/types.js";
+import { createMachinery, createOpenAPI } from "./wiring.js";
+
+export interface SandboxOptions {
+  /** Loopback by default: the sandbox is a development tool, not something to expose. */
+  readonly host?: string;
+  /** 0 (the default) picks a free port. */
+  readonly port?: number;
+  /** Where to write the kubeconfig; a new temporary file by default. */
+  readonly kubeconfigPath?: string;
+  /** Persist the state here (it survives restarts); in memory only when absent. */
+  readonly dataDir?: string;
+  /** The bearer token clients must send; random by default. */
+  readonly token?: string;
+  readonly faults?: FaultOptions;
+  /** Injectable for deterministic tests. */
+  readonly now?: () => Date;
+  readonly random?: () => number;
+  /** BOOKMARK interval for watches that allow bookmarks (default 60 s, as kube-apiserver roughly does). */
+  readonly bookmarkIntervalMs?: number;
+  /** Called with errors of the built-in controllers (they never fail a client request). */
+  readonly onControllerError?: (error: unknown) => void;
+}
+
+export interface RunningSandbox {
+  /** `https://127.0.0.1:PORT` */
+  readonly url: string;
+  /** PEM of the self-signed serving certificate (the kubeconfig's certificate-authority-data). */
+  readonly certificateAuthority: string;
+  readonly kubeconfigPath: string;
+  readonly token: string;
+  readonly faults: FaultInjector;
+  stop(): Promise<void>;
+}
+
+const suffixAlphabet = "bcdfghjklmnpqrstvwxz2456789";
+
+function randomSuffix(random: () => number): () => string {
+  return () => Array.from({ length: 5 }, () => suffixAlphabet[Math.floor(random() * suffixAlphabet.length)] ?? "x").join("");
+}
+
+function listen(server: Server, host: string, port: number): Promise<AddressInfo> {
+  return new Promise((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(port, host, () => {
+      server.off("error", reject);
+      resolve(server.address() as AddressInfo);
+    });
+  });
+}
+
+function faultInjector(initial: FaultOptions, openWatches: Set<() => void>): FaultInjector & { current: FaultOptions } {
+  let current = initial;
+  return {
+    get current() {
+      return current;
+    },
+    set: (options) => {
+      current = options;
+    },
+    dropWatches: () => {
+      const drops = [...openWatches];
+      for (const drop of drops) drop();
+      return drops.length;
+    },
+  };
+}
+
+function urlHost(host: string): string {
+  return host.includes(":") ? `[${host}]` : host;
+}
+
+/** Starts a sandbox API server; resolves once it accepts connections. */
+export async function startSandbox(options: SandboxOptions = {}): Promise<RunningSandbox> {
+  const host = options.host ?? "127.0.0.1";
+  const token = options.token ?? randomBytes(24).toString("base64url");
+  const random = options.random ?? Math.random;
+  const store = openStore(options.dataDir === undefined ? {} : { dataDir: options.dataDir });
+  const registry = new ResourceRegistry();
+  let serverAddress = "";
+  const context: ServerContext = {
+    store,
+    registry,
+    machinery: createMachinery(store, registry),
+    now: options.now ?? (() => new Date()),
+    newUid: randomUUID,
+    randomSuffix: randomSuffix(random),
+    serverAddress: () => serverAddress,
+  };
+  const onError = options.onControllerError ?? ((error: unknown) => console.error("sandbox controller:", error));
+  const certificate = await createServingCertificate(["127.0.0.1", "localhost", "::1", ...(host === "127.0.0.1" ? [] : [host])], context.now());
+  const controllers: WatchSubscription[] = [startCustomResourceController(context, onError)];
+  bootstrapCluster(context, certificate.certificatePem);
+  controllers.push(startNamespaceController(context, { rootCA: certificate.certificatePem, onError }));
+  const openWatches = new Set<() => void>();
+  const faults = faultInjector(options.faults ?? {}, openWatches);
+  const app = createApp({
+    context,
+    token,
+    openapi: createOpenAPI(registry, store),
+    watch: {
+      bookmarkIntervalMs: options.bookmarkIntervalMs ?? 60_000,
+      defaultTimeoutSeconds: 1800,
+      openWatches,
+      dropAfterMs: () => faults.current.dropWatchesAfterMs,
+    },
+  });
+  const server = createServer({ cert: certificate.certificatePem, key: certificate.keyPem }, createRequestListener({ app, faults: () => faults.current, random }));
+  const address = await listen(server, host, options.port ?? 0);
+  const url = `https://${urlHost(host)}:${address.port}`;
+  serverAddress = `${urlHost(host)}:${address.port}`;
+  const kubeconfigPath = options.kubeconfigPath ?? join(mkdtempSync(join(tmpdir(), "kubedrift-sandbox-")), "kubeconfig");
+  writeKubeconfig(kubeconfigPath, { server: url, token, certificateAuthorityPem: certificate.certificatePem });
+  return {
+    url,
+    certificateAuthority: certificate.certificatePem,
+    kubeconfigPath,
+    token,
+    faults,
+    stop: async () => {
+      faults.dropWatches();
+      for (const controller of controllers) controller.close();
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+      store.close();
+    },
+  };
+}

@@ -1,0 +1,228 @@
+import { parse as parseYaml } from "yaml";
+import type { JsonValue } from "../api/json.js";
+import { ApiError, StatusReasons, badRequest } from "../api/status.js";
+import type { RequestScope, ServerContext } from "./context.js";
+import { deleteCollection, deleteObject, parseDeleteOptions } from "./deletes.js";
+import { apiGroup, apiGroupList, apiResourceList, legacyApiVersions, serverVersion } from "./discovery.js";
+import { compileListFilter } from "./filters.js";
+import type { PatchType } from "./machinery.js";
+import { PatchTypes } from "./machinery.js";
+import type { OpenAPIDocuments } from "./openapi-port.js";
+import { getObject, listObjects, withTypeMeta } from "./reads.js";
+import type { ResourceRequest } from "./request-info.js";
+import { parseResourceRequest, splitApiPath } from "./request-info.js";
+import type { ApiResponse } from "./response.js";
+import { json } from "./response.js";
+import { getScale, patchScale, updateScale } from "./subresources.js";
+import { wantsTable } from "./table.js";
+import type { WatchSettings } from "./watch.js";
+import { watchObjects } from "./watch.js";
+import { parseWriteOptions } from "./write-options.js";
+import type { WriteCall, WriteResult } from "./writes.js";
+import { createObject, patchObject, updateObject } from "./writes.js";
+
+/** An HTTP request as the app sees it: no sockets, so handlers can be tested with plain calls. */
+export interface ApiRequest {
+  readonly method: string;
+  /** Path and query, e.g. `/api/v1/namespaces/default/pods?limit=10`. */
+  readonly url: string;
+  readonly headers: Readonly<Record<string, string | undefined>>;
+  readonly body?: Buffer;
+}
+
+export interface AppOptions {
+  readonly context: ServerContext;
+  readonly token: string;
+  readonly openapi: OpenAPIDocuments;
+  readonly watch: WatchSettings;
+}
+
+// kube-apiserver's limit on request bodies.
+const maxBodyBytes = 3 * 1024 * 1024;
+
+// /version and the health endpoints are readable without credentials (system:public-info-viewer).
+const publicPaths = new Set(["/version", "/healthz", "/livez", "/readyz"]);
+
+export interface ApiApp {
+  handle(request: ApiRequest): ApiResponse;
+}
+
+export function createApp(options: AppOptions): ApiApp {
+  return {
+    handle: (request) => {
+      try {
+        return route(options, request);
+      } catch (error: unknown) {
+        return errorResponse(error);
+      }
+    },
+  };
+}
+
+export function errorResponse(error: unknown): ApiResponse {
+  if (error instanceof ApiError) return json(error.code, error.toStatus());
+  const message = error instanceof Error ? error.message : String(error);
+  return json(500, new ApiError(500, StatusReasons.internalError, `Internal error occurred: ${message}`).toStatus());
+}
+
+function authorized(options: AppOptions, request: ApiRequest): boolean {
+  const header = request.headers["authorization"] ?? "";
+  return header === `Bearer ${options.token}`;
+}
+
+function route(options: AppOptions, request: ApiRequest): ApiResponse {
+  const url = new URL(request.url, "http://sandbox");
+  const path = url.pathname.replace(/\/+$/, "") || "/";
+  if (publicPaths.has(path)) return publicEndpoint(path);
+  if (!authorized(options, request)) {
+    throw new ApiError(401, StatusReasons.unauthorized, "Unauthorized");
+  }
+  const segments = path.split("/").filter((segment) => segment !== "");
+  return discoveryEndpoint(options, segments, request) ?? resourceEndpoint(options, request, { segments, query: url.searchParams });
+}
+
+function publicEndpoint(path: string): ApiResponse {
+  if (path === "/version") return json(200, serverVersion);
+  return { kind: "json", status: 200, body: "ok" };
+}
+
+function discoveryEndpoint(options: AppOptions, segments: readonly string[], request: ApiRequest): ApiResponse | undefined {
+  const { registry } = options.context;
+  const [first, second, third] = segments;
+  if (first === "openapi") return openapiEndpoint(options.openapi, segments.slice(1));
+  if (request.method !== "GET") return undefined;
+  if (segments.length === 1 && first === "api") return json(200, legacyApiVersions(options.context.serverAddress()));
+  if (segments.length === 1 && first === "apis") return json(200, apiGroupList(registry));
+  if (segments.length === 2 && first === "api") return found(apiResourceList(registry, "", second ?? ""));
+  if (segments.length === 2 && first === "apis") return found(apiGroup(registry, second ?? ""));
+  if (segments.length === 3 && first === "apis") return found(apiResourceList(registry, second ?? "", third ?? ""));
+  return undefined;
+}
+
+function found(body: JsonValue | undefined): ApiResponse {
+  if (body === undefined) throw new ApiError(404, StatusReasons.notFound, "the server could not find the requested resource");
+  return json(200, body);
+}
+
+function openapiEndpoint(openapi: OpenAPIDocuments, rest: readonly string[]): ApiResponse {
+  if (rest[0] === "v2" && rest.length === 1) return json(200, openapi.v2());
+  if (rest[0] === "v3" && rest.length === 1) return json(200, openapi.index());
+  if (rest[0] === "v3") return found(openapi.document(rest.slice(1).join("/")));
+  throw new ApiError(404, StatusReasons.notFound, "the server could not find the requested resource");
+}
+
+function decodeBody(request: ApiRequest): unknown {
+  const body = request.body;
+  if (body === undefined || body.length === 0) return undefined;
+  if (body.length > maxBodyBytes) {
+    throw new ApiError(413, StatusReasons.requestEntityTooLarge, "Request entity too large: limit is 3145728");
+  }
+  const text = body.toString("utf8");
+  const contentType = (request.headers["content-type"] ?? "application/json").split(";")[0]?.trim() ?? "";
+  try {
+    if (contentType.endsWith("yaml")) return parseYaml(text) as unknown;
+    return JSON.parse(text) as unknown;
+  } catch (error: unknown) {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw badRequest(`error decoding ${contentType.endsWith("yaml") ? "YAML" : "JSON"}: ${reason}`);
+  }
+}
+
+function patchTypeOf(request: ApiRequest): PatchType {
+  const contentType = (request.headers["content-type"] ?? "").split(";")[0]?.trim() ?? "";
+  const patchType = Object.values(PatchTypes).find((candidate) => candidate === contentType);
+  if (patchType === undefined) {
+    throw new ApiError(
+      415,
+      StatusReasons.unsupportedMediaType,
+      `the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml, application/strategic-merge-patch+json`,
+    );
+  }
+  return patchType;
+}
+
+interface Target {
+  readonly segments: readonly string[];
+  readonly query: URLSearchParams;
+}
+
+function resourceEndpoint(options: AppOptions, request: ApiRequest, target: Target): ApiResponse {
+  const parts = splitApiPath(target.segments);
+  if (parts === undefined) throw new ApiError(404, StatusReasons.notFound, "the server could not find the requested resource");
+  const resourceRequest = parseResourceRequest(request.method, parts, target.query, options.context.registry);
+  const scope: RequestScope = { warnings: [], userAgent: request.headers["user-agent"] };
+  const response = dispatch({ options, request, query: target.query, scope }, resourceRequest);
+  return withWarnings(response, scope);
+}
+
+function withWarnings(response: ApiResponse, scope: RequestScope): ApiResponse {
+  if (scope.warnings.length === 0 || response.kind !== "json") return response;
+  const warnings = scope.warnings.map((warning) => `299 - ${JSON.stringify(warning)}`);
+  return { ...response, headers: { ...response.headers, warning: warnings } };
+}
+
+interface Dispatch {
+  readonly options: AppOptions;
+  readonly request: ApiRequest;
+  readonly query: URLSearchParams;
+  readonly scope: RequestScope;
+}
+
+function writeCall(call: Dispatch, request: ResourceRequest): WriteCall {
+  return {
+    context: call.options.context,
+    request,
+    options: parseWriteOptions(call.query, call.request.headers["user-agent"]),
+    scope: call.scope,
+  };
+}
+
+function written(result: WriteResult, request: ResourceRequest): ApiResponse {
+  const object = request.subresource === "scale" ? result.object : withTypeMeta(result.object, request.info);
+  return json(result.code, object);
+}
+
+function dispatch(call: Dispatch, request: ResourceRequest): ApiResponse {
+  const context = call.options.context;
+  const table = wantsTable(call.request.headers["accept"]);
+  switch (request.verb) {
+    case "get":
+      if (request.subresource === "scale") return json(200, getScale(writeCall(call, request)));
+      return json(200, getObject(context, request));
+    case "list":
+      return json(200, listObjects({ context, request, query: call.query, table }));
+    case "watch":
+      return watchObjects({ context, request, query: call.query, table, settings: call.options.watch });
+    case "create":
+      return written(createObject(writeCall(call, request), decodeBody(call.request)), request);
+    case "update":
+      return written(update(call, request), request);
+    case "patch":
+      return written(patch(call, request), request);
+    case "delete":
+      return deleted(call, request);
+    case "deletecollection": {
+      const filter = compileListFilter(request.info, call.query);
+      return json(200, deleteCollection(context, request, filter.matches, parseDeleteOptions(decodeBody(call.request), call.query)));
+    }
+  }
+}
+
+function update(call: Dispatch, request: ResourceRequest): WriteResult {
+  const body = decodeBody(call.request);
+  if (request.subresource === "scale") return updateScale(writeCall(call, request), body);
+  return updateObject(writeCall(call, request), body);
+}
+
+function patch(call: Dispatch, request: ResourceRequest): WriteResult {
+  const patchType = patchTypeOf(call.request);
+  const body = decodeBody(call.request);
+  if (request.subresource === "scale") return patchScale(writeCall(call, request), patchType, body);
+  return patchObject(writeCall(call, request), patchType, body);
+}
+
+function deleted(call: Dispatch, request: ResourceRequest): ApiResponse {
+  const result = deleteObject(call.options.context, request, parseDeleteOptions(decodeBody(call.request), call.query));
+  const body = result.body["kind"] === "Status" ? result.body : withTypeMeta(result.body, request.info);
+  return json(result.code, body);
+}

@@ -1,0 +1,124 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { ApiError, StatusReasons } from "../api/status.js";
+import type { FaultOptions } from "../faults.js";
+import type { ApiApp, ApiRequest } from "./app.js";
+import { errorResponse } from "./app.js";
+import { isWatchParam, type ResourceVerb } from "./request-info.js";
+import type { ApiResponse } from "./response.js";
+
+function readBody(request: IncomingMessage): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    request.on("data", (chunk: Buffer) => chunks.push(chunk));
+    request.on("end", () => resolve(Buffer.concat(chunks)));
+    request.on("error", reject);
+  });
+}
+
+function headersOf(request: IncomingMessage): Record<string, string | undefined> {
+  const headers: Record<string, string | undefined> = {};
+  for (const [name, value] of Object.entries(request.headers)) {
+    headers[name] = Array.isArray(value) ? value.join(", ") : value;
+  }
+  return headers;
+}
+
+function sendJson(response: ServerResponse, answer: Extract<ApiResponse, { kind: "json" }>): void {
+  const body = JSON.stringify(answer.body);
+  response.statusCode = answer.status;
+  response.setHeader("content-type", "application/json");
+  response.setHeader("cache-control", "no-cache, private");
+  for (const [name, value] of Object.entries(answer.headers ?? {})) response.setHeader(name, value as string | string[]);
+  response.end(body);
+}
+
+function sendStream(request: IncomingMessage, response: ServerResponse, answer: Extract<ApiResponse, { kind: "stream" }>): void {
+  response.statusCode = answer.status;
+  response.setHeader("content-type", answer.contentType);
+  response.setHeader("cache-control", "no-cache, private");
+  response.setHeader("transfer-encoding", "chunked");
+  response.flushHeaders();
+  let ended = false;
+  const stop = answer.start({
+    write: (chunk) => {
+      if (!ended) response.write(chunk);
+    },
+    end: () => {
+      if (ended) return;
+      ended = true;
+      response.end();
+    },
+  });
+  const close = (): void => {
+    ended = true;
+    stop();
+  };
+  request.on("close", close);
+  response.on("close", close);
+}
+
+export function send(request: IncomingMessage, response: ServerResponse, answer: ApiResponse): void {
+  if (answer.kind === "json") sendJson(response, answer);
+  else sendStream(request, response, answer);
+}
+
+function verbFor(method: string, url: URL): ResourceVerb | undefined {
+  const named = /\/(?:api\/v1|apis\/[^/]+\/[^/]+)\/(?:namespaces\/[^/]+\/)?[^/]+\/[^/]+/.test(url.pathname);
+  switch (method) {
+    case "GET":
+      if (isWatchParam(url.searchParams)) return "watch";
+      return named ? "get" : "list";
+    case "POST":
+      return "create";
+    case "PUT":
+      return "update";
+    case "PATCH":
+      return "patch";
+    case "DELETE":
+      return named ? "delete" : "deletecollection";
+    default:
+      return undefined;
+  }
+}
+
+const delay = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** An injected failure for this request, or undefined to handle it normally. */
+function injectedFailure(faults: FaultOptions, verb: ResourceVerb | undefined, random: () => number): ApiResponse | undefined {
+  const rate = verb === undefined ? 0 : (faults.errorRate?.[verb] ?? 0);
+  if (rate <= 0 || random() >= rate) return undefined;
+  const status = faults.errorStatus ?? 500;
+  if (status === 429) {
+    const error = new ApiError(429, StatusReasons.tooManyRequests, "Too many requests, please try again later.", { retryAfterSeconds: 1 });
+    return { kind: "json", status: 429, body: error.toStatus(), headers: { "retry-after": "1" } };
+  }
+  const reason = status === 503 ? StatusReasons.serviceUnavailable : StatusReasons.internalError;
+  return errorResponse(new ApiError(status, reason, `Internal error occurred: injected fault (${verb ?? "request"})`));
+}
+
+export interface HttpHandlerOptions {
+  readonly app: ApiApp;
+  readonly faults: () => FaultOptions;
+  readonly random: () => number;
+}
+
+/** The node:http request listener: reads the body, applies injected faults, hands the request to the app. */
+export function createRequestListener(options: HttpHandlerOptions): (request: IncomingMessage, response: ServerResponse) => void {
+  return (request, response) => {
+    handleRequest(options, request, response).catch((error: unknown) => {
+      if (!response.headersSent) send(request, response, errorResponse(error));
+      else response.destroy();
+    });
+  };
+}
+
+async function handleRequest(options: HttpHandlerOptions, request: IncomingMessage, response: ServerResponse): Promise<void> {
+  const body = await readBody(request);
+  const url = new URL(request.url ?? "/", "http://sandbox");
+  const faults = options.faults();
+  const resourcePath = url.pathname.startsWith("/api/") || url.pathname.startsWith("/apis/");
+  if (resourcePath && (faults.latencyMs ?? 0) > 0) await delay(faults.latencyMs ?? 0);
+  const failure = resourcePath ? injectedFailure(faults, verbFor(request.method ?? "GET", url), options.random) : undefined;
+  const apiRequest: ApiRequest = { method: request.method ?? "GET", url: request.url ?? "/", headers: headersOf(request), body };
+  send(request, response, failure ?? options.app.handle(apiRequest));
+}

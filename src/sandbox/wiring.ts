@@ -1,0 +1,222 @@
+import type { JsonObject, JsonValue, KubeObject } from "./api/json.js";
+import { isJsonObject } from "./api/json.js";
+import { ApiError, StatusReasons } from "./api/status.js";
+import { applyConfiguration, updateManagedFields, type FieldManagerContext } from "./fieldmanager/index.js";
+import { customResourceStrategy, strategyFor } from "./kinds/index.js";
+import type { StrategyContext } from "./kinds/types.js";
+import { createOpenAPIServer, type OpenAPIServer } from "./openapi.js";
+import type { ResourceRegistry } from "./registry/registry.js";
+import type { ResourceInfo } from "./registry/types.js";
+import type { KindMachinery, Machinery, PatchType } from "./server/machinery.js";
+import { PatchTypes } from "./server/machinery.js";
+import type { OpenAPIDocuments } from "./server/openapi-port.js";
+import type { MemoryObjectStore } from "./store/memory-store.js";
+import { builtinSchema } from "../schema/builtin.js";
+import { schemaFromCRDValidation, withCustomKinds } from "../schema/crd.js";
+import { gvkKey, type GvkKey } from "../schema/gvk.js";
+import {
+  PatchError,
+  PatchErrorKinds,
+  applyJsonPatch,
+  applyMergePatch,
+  applyStrategicMergePatch,
+  maxJsonPatchOperations,
+} from "../schema/patch/index.js";
+import type { Schema, SchemaType } from "../schema/types.js";
+import { canonicalizeQuantities, pruneUnknownFields, unknownFields } from "../schema/walk.js";
+
+const crdResource = { group: "apiextensions.k8s.io", resource: "customresourcedefinitions" } as const;
+
+function crdsOf(store: MemoryObjectStore): readonly KubeObject[] {
+  return store.list(crdResource).items;
+}
+
+function crdVersions(crd: KubeObject): readonly JsonObject[] {
+  const spec = crd["spec"];
+  const versions = isJsonObject(spec) ? spec["versions"] : undefined;
+  return Array.isArray(versions) ? versions.filter(isJsonObject) : [];
+}
+
+function crdVersionSchema(version: JsonObject): unknown {
+  const schema = version["schema"];
+  return isJsonObject(schema) ? schema["openAPIV3Schema"] : undefined;
+}
+
+function crdGroupKind(crd: KubeObject): { readonly group: string; readonly kind: string } {
+  const spec = isJsonObject(crd["spec"]) ? crd["spec"] : {};
+  const names = isJsonObject(spec["names"]) ? spec["names"] : {};
+  return { group: String(spec["group"] ?? ""), kind: String(names["kind"] ?? "") };
+}
+
+/** Raw openAPIV3Schema of every served custom kind, by GVK. */
+function customSchemas(store: MemoryObjectStore): ReadonlyMap<GvkKey, unknown> {
+  const schemas = new Map<GvkKey, unknown>();
+  for (const crd of crdsOf(store)) {
+    const { group, kind } = crdGroupKind(crd);
+    for (const version of crdVersions(crd)) {
+      schemas.set(gvkKey({ group, version: String(version["name"] ?? ""), kind }), crdVersionSchema(version));
+    }
+  }
+  return schemas;
+}
+
+/** Caches a value until the registry changes (every CRD write changes it). */
+function perGeneration<T>(registry: ResourceRegistry, build: () => T): () => T {
+  let cached: { generation: number; value: T } | undefined;
+  return () => {
+    if (cached?.generation !== registry.generation) cached = { generation: registry.generation, value: build() };
+    return cached.value;
+  };
+}
+
+function ipv4Allocator(store: MemoryObjectStore): () => string {
+  return () => {
+    const used = new Set(
+      store.list({ group: "", resource: "services" }).items.map((service) => {
+        const spec = service["spec"];
+        return isJsonObject(spec) ? spec["clusterIP"] : undefined;
+      }),
+    );
+    // 10.0.0.1 is the `kubernetes` Service, as the first address of the service range always is.
+    for (let host = 1; host < 255; host += 1) if (!used.has(`10.0.0.${host}`)) return `10.0.0.${host}`;
+    return "";
+  };
+}
+
+function nodePortsInUse(store: MemoryObjectStore): ReadonlySet<number> {
+  const used = new Set<number>();
+  for (const service of store.list({ group: "", resource: "services" }).items) {
+    const ports = isJsonObject(service["spec"]) ? service["spec"]["ports"] : undefined;
+    if (!Array.isArray(ports)) continue;
+    for (const port of ports) if (isJsonObject(port) && typeof port["nodePort"] === "number") used.add(port["nodePort"]);
+  }
+  return used;
+}
+
+function nodePortAllocator(store: MemoryObjectStore): () => number {
+  const handedOut = new Set<number>();
+  return () => {
+    const used = nodePortsInUse(store);
+    for (let port = 30000; port <= 32767; port += 1) {
+      if (!used.has(port) && !handedOut.has(port)) {
+        // One write may allocate several ports before any is stored; forget them once stored.
+        handedOut.add(port);
+        queueMicrotask(() => handedOut.delete(port));
+        return port;
+      }
+    }
+    throw new ApiError(500, StatusReasons.internalError, "Internal error occurred: failed to allocate a nodePort: range is full");
+  };
+}
+
+function builtinKind(info: ResourceInfo): KindMachinery {
+  const gvk = { group: info.group, version: info.version, kind: info.kind };
+  return { info, strategy: strategyFor(info.group, info.kind), type: builtinSchema.rootType(gvk), custom: false };
+}
+
+function customKind(store: MemoryObjectStore, info: ResourceInfo, schema: Schema): KindMachinery {
+  const crd = store.get({ ...crdResource, namespace: "", name: `${info.resource}.${info.group}` });
+  if (crd === undefined) throw new ApiError(404, StatusReasons.notFound, "the server could not find the requested resource");
+  const type = schema.rootType({ group: info.group, version: info.version, kind: info.kind });
+  return { info, strategy: customResourceStrategy(crd, info.version), type, custom: true };
+}
+
+function patchFailure(error: PatchError): ApiError {
+  switch (error.kind) {
+    case PatchErrorKinds.badRequest:
+      return new ApiError(400, StatusReasons.badRequest, error.message);
+    case PatchErrorKinds.unprocessable:
+      // kube-apiserver hides the reason behind a generic 422 (NewGenericServerResponse).
+      return new ApiError(422, StatusReasons.invalid, "the server rejected our request due to an error in our request");
+    case PatchErrorKinds.internal:
+      return new ApiError(500, StatusReasons.unknown, error.message);
+  }
+}
+
+function runPatch(patch: () => JsonValue): KubeObject {
+  let result: JsonValue;
+  try {
+    result = patch();
+  } catch (error: unknown) {
+    if (error instanceof PatchError) throw patchFailure(error);
+    throw error;
+  }
+  if (!isJsonObject(result)) throw new ApiError(400, StatusReasons.badRequest, "the patch produced something other than an object");
+  return result;
+}
+
+function withoutNulls(value: JsonValue): JsonValue {
+  if (Array.isArray(value)) return value.map(withoutNulls);
+  if (!isJsonObject(value)) return value;
+  const result: Record<string, JsonValue> = {};
+  for (const [key, item] of Object.entries(value)) if (item !== null) result[key] = withoutNulls(item);
+  return result;
+}
+
+function fieldManagerContext(schema: Schema, kind: KindMachinery): FieldManagerContext {
+  const type: SchemaType = kind.type ?? { kind: "untyped" };
+  return {
+    schema,
+    type,
+    gvk: { group: kind.info.group, version: kind.info.version, kind: kind.info.kind },
+    hasStatus: kind.strategy.hasStatus,
+  };
+}
+
+function applyPatchOf(schema: () => Schema) {
+  return (kind: KindMachinery, patchType: Exclude<PatchType, "application/apply-patch+yaml">, live: KubeObject, patch: unknown): KubeObject => {
+    const body = patch as JsonValue;
+    switch (patchType) {
+      case PatchTypes.json:
+        if (Array.isArray(body) && body.length > maxJsonPatchOperations) {
+          throw new ApiError(413, StatusReasons.requestEntityTooLarge, `The allowed maximum operations in a JSON patch is ${maxJsonPatchOperations}, got ${body.length}`);
+        }
+        return runPatch(() => applyJsonPatch(live, body));
+      case PatchTypes.merge:
+        return runPatch(() => applyMergePatch(live, body));
+      case PatchTypes.strategic:
+        return runPatch(() => applyStrategicMergePatch(live, body, schema(), kind.type ?? { kind: "untyped" }));
+    }
+  };
+}
+
+/** Connects the server's handler chain to the schema, patch, field-manager and kind-strategy packages. */
+export function createMachinery(store: MemoryObjectStore, registry: ResourceRegistry): Machinery {
+  const schema = perGeneration(registry, () => {
+    const kinds = new Map<GvkKey, SchemaType>();
+    for (const [key, raw] of customSchemas(store)) kinds.set(key, schemaFromCRDValidation(raw));
+    return withCustomKinds(builtinSchema, kinds);
+  });
+  const strategyContext: StrategyContext = {
+    get schema() {
+      return schema();
+    },
+    allocateClusterIP: ipv4Allocator(store),
+    allocateNodePort: nodePortAllocator(store),
+  };
+  return {
+    schema,
+    strategyContext,
+    kind: (info) => (registry.isCustom(info.group, info.resource) ? customKind(store, info, schema()) : builtinKind(info)),
+    unknownFields: (kind, object) => (kind.type === undefined ? [] : unknownFields(schema(), kind.type, object)),
+    normalize: (kind, object) => {
+      if (kind.type === undefined) return object;
+      const pruned = pruneUnknownFields(schema(), kind.type, kind.custom ? object : (withoutNulls(object) as KubeObject));
+      return canonicalizeQuantities(schema(), kind.type, pruned);
+    },
+    applyPatch: applyPatchOf(schema),
+    trackUpdate: (kind, live, updated, request) => updateManagedFields(fieldManagerContext(schema(), kind), live, updated, request),
+    apply: (kind, live, applied, request) => applyConfiguration(fieldManagerContext(schema(), kind), live, applied, request).object,
+  };
+}
+
+/** The OpenAPI documents, rebuilt when the served resources change. */
+export function createOpenAPI(registry: ResourceRegistry, store: MemoryObjectStore): OpenAPIDocuments {
+  const server = perGeneration<OpenAPIServer>(registry, () => createOpenAPIServer(registry.all(), customSchemas(store)));
+  return {
+    v2: () => server().v2(),
+    index: () => server().index(),
+    document: (path) => server().document(path),
+  };
+}
+

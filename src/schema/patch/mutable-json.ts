@@ -1,0 +1,62 @@
+import type { JsonValue } from "../../sandbox/api/json.js";
+
+/**
+ * Working copies for the patch algorithms, which are ports of mutating Go code.
+ * Objects have a null prototype so that a `__proto__` key in a patch is an
+ * ordinary key and cannot reach Object.prototype.
+ */
+export type MutableJson = null | boolean | number | string | MutableJson[] | MutableObject;
+export interface MutableObject {
+  [key: string]: MutableJson;
+}
+
+export function isMutableObject(value: MutableJson | undefined): value is MutableObject {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+export function hasKey(object: MutableObject, key: string): boolean {
+  return Object.hasOwn(object, key);
+}
+
+export function emptyObject(): MutableObject {
+  return Object.create(null) as MutableObject;
+}
+
+export function toMutable(value: JsonValue): MutableJson {
+  if (Array.isArray(value)) return (value as readonly JsonValue[]).map(toMutable);
+  if (typeof value !== "object" || value === null) return value;
+  const copy = emptyObject();
+  for (const [key, item] of Object.entries(value)) copy[key] = toMutable(item);
+  return copy;
+}
+
+export function fromMutable(value: MutableJson): JsonValue {
+  if (Array.isArray(value)) return value.map(fromMutable);
+  if (!isMutableObject(value)) return value;
+  // Object.fromEntries defines own properties, so a `__proto__` key stays data.
+  return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, fromMutable(item)]));
+}
+
+export function jsonEqual(left: MutableJson | JsonValue, right: MutableJson | JsonValue): boolean {
+  if (Array.isArray(left) || Array.isArray(right)) return arraysEqual(left, right);
+  if (typeof left !== "object" || left === null || typeof right !== "object" || right === null) {
+    return left === right;
+  }
+  const leftKeys = Object.keys(left);
+  if (leftKeys.length !== Object.keys(right).length) return false;
+  const rightObject = right as Readonly<Record<string, MutableJson | JsonValue>>;
+  const leftObject = left as Readonly<Record<string, MutableJson | JsonValue>>;
+  return leftKeys.every(
+    (key) => Object.hasOwn(rightObject, key) && jsonEqual(leftObject[key], rightObject[key]),
+  );
+}
+
+function arraysEqual(left: MutableJson | JsonValue, right: MutableJson | JsonValue): boolean {
+  if (!Array.isArray(left) || !Array.isArray(right)) return false;
+  const leftItems = left as readonly (MutableJson | JsonValue)[];
+  const rightItems = right as readonly (MutableJson | JsonValue)[];
+  return (
+    leftItems.length === rightItems.length &&
+    leftItems.every((item, index) => jsonEqual(item, rightItems[index]))
+  );
+}

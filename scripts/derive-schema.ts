@@ -158,6 +158,29 @@ function render(definitions: JsonMap, resources: Record<string, Record<string, R
   ].join("\n");
 }
 
+/**
+ * Defaults that kube-apiserver's OpenAPI v3 carries (from `// +default=` markers in k8s.io/api) but
+ * the v2 document omits. Server-side apply needs them: a port without `protocol` is keyed as TCP.
+ */
+const v3OnlyDefaults: Readonly<Record<string, Readonly<Record<string, Json>>>> = {
+  "io.k8s.api.core.v1.ContainerPort": { protocol: "TCP" },
+  "io.k8s.api.core.v1.ServicePort": { protocol: "TCP" },
+  "io.k8s.api.core.v1.EndpointPort": { protocol: "TCP" },
+  "io.k8s.api.discovery.v1.EndpointPort": { protocol: "TCP" },
+};
+
+function withV3Defaults(name: string, schema: JsonMap): JsonMap {
+  const defaults = v3OnlyDefaults[name];
+  const properties = schema["properties"];
+  if (defaults === undefined || !isMap(properties)) return schema;
+  const patched: Record<string, Json> = { ...properties };
+  for (const [field, value] of Object.entries(defaults)) {
+    const property = properties[field];
+    if (isMap(property)) patched[field] = { ...property, default: value };
+  }
+  return { ...schema, properties: patched };
+}
+
 function main(): void {
   const input = process.argv[2] !== undefined ? resolve(process.argv[2]) : defaultInput;
   const raw = readFileSync(input, "utf8");
@@ -168,7 +191,7 @@ function main(): void {
   const slim: JsonMap = {};
   for (const name of Object.keys(definitions)) {
     const definition = definitions[name];
-    if (isMap(definition)) slim[name] = slimSchema(definition);
+    if (isMap(definition)) slim[name] = withV3Defaults(name, slimSchema(definition));
   }
   const text = render(slim, deriveResources(paths));
   mkdirSync(dirname(output), { recursive: true });

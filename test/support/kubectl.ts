@@ -337,9 +337,12 @@ export function startKubectl(sandbox: SandboxConnection, args: readonly string[]
   return { stdout: () => stdout, waitFor, stop };
 }
 
-/** A kubeconfig for the same server without credentials, to see what an anonymous client gets. */
-export function writeAnonymousKubeconfig(directory: string, sandbox: SandboxConnection): string {
-  const path = join(directory, "anonymous.kubeconfig");
+/**
+ * A kubeconfig for the same server with a token the server does not know.
+ * (With no credentials at all kubectl would prompt for a username on a 401.)
+ */
+export function writeWrongTokenKubeconfig(directory: string, sandbox: SandboxConnection): string {
+  const path = join(directory, "wrong-token.kubeconfig");
   writeFileSync(
     path,
     [
@@ -350,11 +353,11 @@ export function writeAnonymousKubeconfig(directory: string, sandbox: SandboxConn
       "  cluster:",
       `    server: ${sandbox.url}`,
       "users:",
-      "- name: anonymous",
-      "  user: {}",
+      "- name: stranger",
+      "  user: {token: not-the-sandbox-token}",
       "contexts:",
       "- name: sandbox",
-      "  context: {cluster: sandbox, user: anonymous, namespace: default}",
+      "  context: {cluster: sandbox, user: stranger, namespace: default}",
       "current-context: sandbox",
       "",
     ].join("\n"),

@@ -3,7 +3,17 @@ import { metadataOf } from "../api/json.js";
 import type { StatusCause } from "../api/status.js";
 import type { KindStrategy } from "./types.js";
 import { defineStrategy } from "./define.js";
-import { ensureObject, isUnset, textOf, objectAt, objectField, objectItems, updateAt, updateObject, withDefaults } from "./json-edit.js";
+import {
+  ensureObject,
+  isUnset,
+  textOf,
+  objectAt,
+  objectField,
+  objectItems,
+  updateAt,
+  updateObject,
+  withDefaults,
+} from "./json-edit.js";
 import { immutable, invalid, notSupported, required } from "./validation/field.js";
 
 /**
@@ -20,7 +30,9 @@ function defaultNames(names: JsonObject): JsonObject {
 
 function defaultConversion(conversion: JsonObject): JsonObject {
   const withStrategy = withDefaults(conversion, { strategy: "None" });
-  return updateAt(withStrategy, ["webhook", "clientConfig", "service"], (service) => withDefaults(service, { port: 443 }));
+  return updateAt(withStrategy, ["webhook", "clientConfig", "service"], (service) =>
+    withDefaults(service, { port: 443 }),
+  );
 }
 
 function defaultCrd(object: KubeObject): KubeObject {
@@ -37,7 +49,9 @@ function storageVersion(object: KubeObject): string | undefined {
 
 function acceptedNames(names: JsonObject): JsonObject {
   const fields = ["plural", "singular", "shortNames", "kind", "listKind", "categories"];
-  return Object.fromEntries(fields.filter((field) => names[field] !== undefined).map((field) => [field, names[field] ?? null]));
+  return Object.fromEntries(
+    fields.filter((field) => names[field] !== undefined).map((field) => [field, names[field] ?? null]),
+  );
 }
 
 /** The status the naming controller (NamesAccepted) and establishing controller (Established) write. */
@@ -48,7 +62,13 @@ export function establishedStatus(object: KubeObject, now: Date = new Date()): J
   return {
     acceptedNames: acceptedNames(names),
     conditions: [
-      { lastTransitionTime: time, message: "no conflicts found", reason: "NoConflicts", status: "True", type: "NamesAccepted" },
+      {
+        lastTransitionTime: time,
+        message: "no conflicts found",
+        reason: "NoConflicts",
+        status: "True",
+        type: "NamesAccepted",
+      },
       {
         lastTransitionTime: time,
         message: "the initial names have been accepted",
@@ -83,11 +103,19 @@ function validateCrd(object: KubeObject): readonly StatusCause[] {
     errors.push(invalid("spec.group", group, "should be a domain with at least one dot"));
   }
   const scope = spec["scope"];
-  if (scope !== "Cluster" && scope !== "Namespaced") errors.push(notSupported("spec.scope", scope ?? "", ["Cluster", "Namespaced"]));
+  if (scope !== "Cluster" && scope !== "Namespaced")
+    errors.push(notSupported("spec.scope", scope ?? "", ["Cluster", "Namespaced"]));
   const versions = objectItems(spec, "versions");
-  if (versions.length === 0) errors.push(required("spec.versions", "must have exactly one version marked as storage version"));
+  if (versions.length === 0)
+    errors.push(required("spec.versions", "must have exactly one version marked as storage version"));
   else if (versions.filter((version) => version["storage"] === true).length !== 1) {
-    errors.push(invalid("spec.versions", { goLiteral: "[]apiextensions.CustomResourceDefinitionVersion{…}" }, "must have exactly one version marked as storage version"));
+    errors.push(
+      invalid(
+        "spec.versions",
+        { goLiteral: "[]apiextensions.CustomResourceDefinitionVersion{…}" },
+        "must have exactly one version marked as storage version",
+      ),
+    );
   }
   return [...errors, ...validateCrdNames(object, spec)];
 }

@@ -101,9 +101,17 @@ describe("Deployment", () => {
           "Invalid value: \"Web\": a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')",
         field: "metadata.name",
       },
-      { reason: "FieldValueInvalid", message: "Invalid value: -1: must be greater than or equal to 0", field: "spec.replicas" },
+      {
+        reason: "FieldValueInvalid",
+        message: "Invalid value: -1: must be greater than or equal to 0",
+        field: "spec.replicas",
+      },
       { reason: "FieldValueRequired", message: "Required value", field: "spec.selector" },
-      { reason: "FieldValueRequired", message: "Required value", field: "spec.template.spec.containers[0].image" },
+      {
+        reason: "FieldValueRequired",
+        message: "Required value",
+        field: "spec.template.spec.containers[0].image",
+      },
     ]);
   });
 
@@ -111,10 +119,16 @@ describe("Deployment", () => {
     const old = { metadata: { name: "web" }, spec: { selector: { matchLabels: { app: "web" } }, template } };
     const changed = {
       metadata: { name: "web" },
-      spec: { selector: { matchLabels: { app: "web", v: "2" } }, template: { ...template, metadata: { labels: { app: "web", v: "2" } } } },
+      spec: {
+        selector: { matchLabels: { app: "web", v: "2" } },
+        template: { ...template, metadata: { labels: { app: "web", v: "2" } } },
+      },
     };
     const context = testContext();
-    const causes = strategy.validate(strategy.applyDefaults(changed, old, context), strategy.applyDefaults(old, undefined, context));
+    const causes = strategy.validate(
+      strategy.applyDefaults(changed, old, context),
+      strategy.applyDefaults(old, undefined, context),
+    );
     expect(causes).toEqual([
       {
         reason: "FieldValueInvalid",
@@ -136,7 +150,10 @@ describe("StatefulSet", () => {
         selector: { matchLabels: { app: "web" } },
         template,
         volumeClaimTemplates: [
-          { metadata: { name: "data" }, spec: { accessModes: ["ReadWriteOnce"], resources: { requests: { storage: "1Gi" } } } },
+          {
+            metadata: { name: "data" },
+            spec: { accessModes: ["ReadWriteOnce"], resources: { requests: { storage: "1Gi" } } },
+          },
         ],
       },
     };
@@ -156,7 +173,11 @@ describe("StatefulSet", () => {
             apiVersion: "v1",
             kind: "PersistentVolumeClaim",
             metadata: { name: "data", creationTimestamp: null },
-            spec: { accessModes: ["ReadWriteOnce"], resources: { requests: { storage: "1Gi" } }, volumeMode: "Filesystem" },
+            spec: {
+              accessModes: ["ReadWriteOnce"],
+              resources: { requests: { storage: "1Gi" } },
+              volumeMode: "Filesystem",
+            },
             status: { phase: "Pending" },
           },
         ],
@@ -167,10 +188,16 @@ describe("StatefulSet", () => {
 
   it("forbids changing fields other than the mutable ones", () => {
     const strategy = strategyFor("apps", "StatefulSet");
-    const old = { metadata: { name: "db" }, spec: { serviceName: "db", selector: { matchLabels: { app: "web" } }, template } };
+    const old = {
+      metadata: { name: "db" },
+      spec: { serviceName: "db", selector: { matchLabels: { app: "web" } }, template },
+    };
     const renamed = { ...old, spec: { ...old.spec, serviceName: "other" } };
     const context = testContext();
-    const causes = strategy.validate(strategy.applyDefaults(renamed, old, context), strategy.applyDefaults(old, undefined, context));
+    const causes = strategy.validate(
+      strategy.applyDefaults(renamed, old, context),
+      strategy.applyDefaults(old, undefined, context),
+    );
     expect(causes).toEqual([
       {
         reason: "FieldValueForbidden",
@@ -202,7 +229,11 @@ describe("DaemonSet and ReplicaSet", () => {
   });
 
   it("defaults a ReplicaSet to one replica and leaves OnDelete DaemonSets alone", () => {
-    const replicaSet = strategyFor("apps", "ReplicaSet").applyDefaults({ spec: { template } }, undefined, testContext());
+    const replicaSet = strategyFor("apps", "ReplicaSet").applyDefaults(
+      { spec: { template } },
+      undefined,
+      testContext(),
+    );
     expect(replicaSet["spec"]).toMatchObject({ replicas: 1 });
     const daemonSet = strategyFor("apps", "DaemonSet").applyDefaults(
       { spec: { updateStrategy: { type: "OnDelete" }, template } },

@@ -2,7 +2,16 @@ import type { JsonObject, KubeObject } from "../api/json.js";
 import type { StatusCause } from "../api/status.js";
 import type { KindStrategy } from "./types.js";
 import { defineStrategy, replicasScale } from "./define.js";
-import { ensureObject, jsonEqual, objectField, updateItems, updateObject, withDefaults, withField, withoutField } from "./json-edit.js";
+import {
+  ensureObject,
+  jsonEqual,
+  objectField,
+  updateItems,
+  updateObject,
+  withDefaults,
+  withField,
+  withoutField,
+} from "./json-edit.js";
 import { defaultClaimSpec, updatePodTemplate, withTemplateMetadata } from "./pod-template.js";
 import { forbidden } from "./validation/field.js";
 import { isDNS1123Label } from "./validation/names.js";
@@ -37,9 +46,12 @@ function defaultReplicaSet(object: KubeObject): KubeObject {
 function defaultStatefulSetUpdateStrategy(strategy: JsonObject): JsonObject {
   const typeWasEmpty = strategy["type"] === undefined || strategy["type"] === "";
   let result = withDefaults(strategy, { type: "RollingUpdate" });
-  if (typeWasEmpty && objectField(result, "rollingUpdate") === undefined) result = withField(result, "rollingUpdate", {});
+  if (typeWasEmpty && objectField(result, "rollingUpdate") === undefined)
+    result = withField(result, "rollingUpdate", {});
   if (result["type"] !== "RollingUpdate") return result;
-  return updateObject(result, "rollingUpdate", (rollingUpdate) => withDefaults(rollingUpdate, { partition: 0 }));
+  return updateObject(result, "rollingUpdate", (rollingUpdate) =>
+    withDefaults(rollingUpdate, { partition: 0 }),
+  );
 }
 
 /**
@@ -53,7 +65,11 @@ function defaultClaimTemplate(claim: JsonObject): JsonObject {
 }
 
 function defaultStatefulSetSpec(spec: JsonObject): JsonObject {
-  const scalars = withDefaults(spec, { podManagementPolicy: "OrderedReady", replicas: 1, revisionHistoryLimit: 10 });
+  const scalars = withDefaults(spec, {
+    podManagementPolicy: "OrderedReady",
+    replicas: 1,
+    revisionHistoryLimit: 10,
+  });
   const withStrategy = ensureObject(scalars, "updateStrategy", defaultStatefulSetUpdateStrategy);
   const withRetention = ensureObject(withStrategy, "persistentVolumeClaimRetentionPolicy", (policy) =>
     withDefaults(policy, { whenDeleted: "Retain", whenScaled: "Retain" }),
@@ -75,7 +91,11 @@ function defaultDaemonSetStrategy(strategy: JsonObject): JsonObject {
 
 function defaultDaemonSet(object: KubeObject): KubeObject {
   const withSpec = ensureObject(object, "spec", (spec) =>
-    ensureObject(withDefaults(spec, { revisionHistoryLimit: 10 }), "updateStrategy", defaultDaemonSetStrategy),
+    ensureObject(
+      withDefaults(spec, { revisionHistoryLimit: 10 }),
+      "updateStrategy",
+      defaultDaemonSetStrategy,
+    ),
   );
   return updatePodTemplate(withSpec);
 }
@@ -83,7 +103,9 @@ function defaultDaemonSet(object: KubeObject): KubeObject {
 function validateDeploymentStrategy(object: KubeObject): readonly StatusCause[] {
   const strategy = objectField(objectField(object, "spec") ?? {}, "strategy");
   if (strategy?.["type"] === "Recreate" && objectField(strategy, "rollingUpdate") !== undefined) {
-    return [forbidden("spec.strategy.rollingUpdate", "may not be specified when strategy `type` is 'Recreate'")];
+    return [
+      forbidden("spec.strategy.rollingUpdate", "may not be specified when strategy `type` is 'Recreate'"),
+    ];
   }
   return [];
 }
@@ -158,7 +180,12 @@ export const daemonSetStrategy: KindStrategy = defineStrategy({
   tracksGeneration: true,
   hasStatus: true,
   defaults: defaultDaemonSet,
-  initialStatus: () => ({ currentNumberScheduled: 0, numberMisscheduled: 0, desiredNumberScheduled: 0, numberReady: 0 }),
+  initialStatus: () => ({
+    currentNumberScheduled: 0,
+    numberMisscheduled: 0,
+    desiredNumberScheduled: 0,
+    numberReady: 0,
+  }),
   validateSpec: (object) => validateReplicatedSpec(object, "empty selector is invalid for daemonset"),
   validateUpdate: validateSelectorUnchanged,
 });

@@ -2,7 +2,15 @@ import type { JsonObject, KubeObject } from "../api/json.js";
 import type { StatusCause } from "../api/status.js";
 import type { KindStrategy } from "./types.js";
 import { defineStrategy } from "./define.js";
-import { ensureObject, isUnset, listField, objectField, updateObject, withDefaults, withField } from "./json-edit.js";
+import {
+  ensureObject,
+  isUnset,
+  listField,
+  objectField,
+  updateObject,
+  withDefaults,
+  withField,
+} from "./json-edit.js";
 import { invalid, required } from "./validation/field.js";
 import { isPathSegmentName } from "./validation/names.js";
 import { validateLabelSelector } from "./validation/selector.js";
@@ -42,7 +50,10 @@ function defaultHpaSpec(spec: JsonObject): JsonObject {
   if ((listField(result, "metrics") ?? []).length === 0) {
     // DefaultCPUUtilization: 80 %.
     result = withField(result, "metrics", [
-      { type: "Resource", resource: { name: "cpu", target: { type: "Utilization", averageUtilization: 80 } } },
+      {
+        type: "Resource",
+        resource: { name: "cpu", target: { type: "Utilization", averageUtilization: 80 } },
+      },
     ]);
   }
   return updateObject(result, "behavior", defaultBehavior);
@@ -87,7 +98,15 @@ function validatePdb(object: KubeObject): readonly StatusCause[] {
   const spec = objectField(object, "spec") ?? {};
   const both = spec["minAvailable"] !== undefined && spec["maxUnavailable"] !== undefined;
   return [
-    ...(both ? [invalid("spec", { goLiteral: "policy.PodDisruptionBudgetSpec{…}" }, "minAvailable and maxUnavailable cannot be both set")] : []),
+    ...(both
+      ? [
+          invalid(
+            "spec",
+            { goLiteral: "policy.PodDisruptionBudgetSpec{…}" },
+            "minAvailable and maxUnavailable cannot be both set",
+          ),
+        ]
+      : []),
     ...validateLabelSelector(spec["selector"], "spec.selector"),
   ];
 }

@@ -41,7 +41,9 @@ function defaultPodFailurePolicy(policy: JsonObject): JsonObject {
 /** SetDefaults_Job's spec part (also applied, without selector generation, nowhere else). */
 function defaultJobSpec(spec: JsonObject): JsonObject {
   const bothUnset = isUnset(spec["completions"]) && isUnset(spec["parallelism"]);
-  let result = bothUnset ? { ...spec, completions: 1, parallelism: 1 } : withDefaults(spec, { parallelism: 1 });
+  let result = bothUnset
+    ? { ...spec, completions: 1, parallelism: 1 }
+    : withDefaults(spec, { parallelism: 1 });
   // With per-index backoff the job-wide limit is effectively unbounded (math.MaxInt32).
   const backoffLimit = isUnset(spec["backoffLimitPerIndex"]) ? 6 : 2147483647;
   const replacement = objectField(spec, "podFailurePolicy") === undefined ? "TerminatingOrFailed" : "Failed";
@@ -74,7 +76,9 @@ function generateSelector(spec: JsonObject, name: string, uid: string): JsonObje
     ),
   );
   return ensureObject(withLabels, "selector", (selector) =>
-    ensureObject(selector, "matchLabels", (matchLabels) => withDefaults(matchLabels, { [jobLabels.controllerUid]: uid })),
+    ensureObject(selector, "matchLabels", (matchLabels) =>
+      withDefaults(matchLabels, { [jobLabels.controllerUid]: uid }),
+    ),
   );
 }
 
@@ -93,7 +97,9 @@ function defaultJob(object: KubeObject, old: KubeObject | undefined): KubeObject
   const defaulted = ensureObject(object, "spec", defaultJobSpec);
   const manual = objectField(defaulted, "spec")?.["manualSelector"] === true;
   const generated =
-    old === undefined && !manual ? updateObject(defaulted, "spec", (spec) => generateSelector(spec, name, uid)) : defaulted;
+    old === undefined && !manual
+      ? updateObject(defaulted, "spec", (spec) => generateSelector(spec, name, uid))
+      : defaulted;
   return copyTemplateLabels(generated);
 }
 
@@ -103,7 +109,12 @@ function validateJobTemplate(spec: JsonObject, path: string): readonly StatusCau
   const restartErrors =
     restartPolicy === "OnFailure" || restartPolicy === "Never"
       ? []
-      : [notSupported(child(path, "template.spec.restartPolicy"), restartPolicy ?? "", ["OnFailure", "Never"])];
+      : [
+          notSupported(child(path, "template.spec.restartPolicy"), restartPolicy ?? "", [
+            "OnFailure",
+            "Never",
+          ]),
+        ];
   return [...validatePodTemplate(template, child(path, "template")), ...restartErrors];
 }
 
@@ -113,7 +124,13 @@ function validateJobSelector(spec: JsonObject): readonly StatusCause[] {
   const labels = stringMap(objectAt(spec, ["template", "metadata"]), "labels");
   const matches = selectorMatches(selector, labels ?? {})
     ? []
-    : [invalid("spec.template.metadata.labels", goStringMap(labels), "`selector` does not match template `labels`")];
+    : [
+        invalid(
+          "spec.template.metadata.labels",
+          goStringMap(labels),
+          "`selector` does not match template `labels`",
+        ),
+      ];
   return [...validateLabelSelector(selector, "spec.selector"), ...matches];
 }
 
@@ -166,9 +183,14 @@ const scheduleMacros = ["@yearly", "@annually", "@monthly", "@weekly", "@daily",
 function validateSchedule(schedule: unknown): readonly StatusCause[] {
   if (typeof schedule !== "string" || schedule === "") return [required("spec.schedule")];
   if (scheduleMacros.includes(schedule) || schedule.startsWith("@every ")) return [];
-  const fields = schedule.trim().split(/\s+/).filter((part) => part !== "");
+  const fields = schedule
+    .trim()
+    .split(/\s+/)
+    .filter((part) => part !== "");
   if (fields.length === 5) return [];
-  return [invalid("spec.schedule", schedule, `Expected exactly 5 fields, found ${fields.length}: ${schedule}`)];
+  return [
+    invalid("spec.schedule", schedule, `Expected exactly 5 fields, found ${fields.length}: ${schedule}`),
+  ];
 }
 
 /** CronJob names leave room for the 11-character suffix of the Jobs they create. */
@@ -180,11 +202,18 @@ function cronJobName(name: string): readonly string[] {
 function defaultCronJob(object: KubeObject): KubeObject {
   return ensureObject(object, "spec", (spec) =>
     ensureObject(
-      withDefaults(spec, { concurrencyPolicy: "Allow", suspend: false, successfulJobsHistoryLimit: 3, failedJobsHistoryLimit: 1 }),
+      withDefaults(spec, {
+        concurrencyPolicy: "Allow",
+        suspend: false,
+        successfulJobsHistoryLimit: 3,
+        failedJobsHistoryLimit: 1,
+      }),
       "jobTemplate",
       // SetDefaults_Job targets the Job type, so a jobTemplate only gets its pod template defaulted.
       (jobTemplate) =>
-        ensureObject(withTemplateMetadata(jobTemplate), "spec", (jobSpec) => updateObject(jobSpec, "template", defaultPodTemplate)),
+        ensureObject(withTemplateMetadata(jobTemplate), "spec", (jobSpec) =>
+          updateObject(jobSpec, "template", defaultPodTemplate),
+        ),
     ),
   );
 }
@@ -200,7 +229,9 @@ function validateCronJob(object: KubeObject): readonly StatusCause[] {
       : [notSupported("spec.concurrencyPolicy", policy ?? "", ["Allow", "Forbid", "Replace"])]),
     ...validateNonNegative(spec["successfulJobsHistoryLimit"], "spec.successfulJobsHistoryLimit"),
     ...validateNonNegative(spec["failedJobsHistoryLimit"], "spec.failedJobsHistoryLimit"),
-    ...(jobSpec === undefined ? [required("spec.jobTemplate.spec.template")] : validateJobTemplate(jobSpec, "spec.jobTemplate.spec")),
+    ...(jobSpec === undefined
+      ? [required("spec.jobTemplate.spec.template")]
+      : validateJobTemplate(jobSpec, "spec.jobTemplate.spec")),
   ];
 }
 

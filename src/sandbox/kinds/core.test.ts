@@ -16,17 +16,29 @@ describe("Namespace", () => {
 
   it("keeps the stored finalizers on update and rejects dotted names", () => {
     const old = { metadata: { name: "shop" }, spec: { finalizers: ["kubernetes"] } };
-    const updated = strategy.applyDefaults({ metadata: { name: "shop" }, spec: { finalizers: [] } }, old, testContext());
+    const updated = strategy.applyDefaults(
+      { metadata: { name: "shop" }, spec: { finalizers: [] } },
+      old,
+      testContext(),
+    );
     expect(updated["spec"]).toEqual({ finalizers: ["kubernetes"] });
     expect(strategy.validate({ metadata: { name: "a.b" } }, undefined)).toEqual([
-      { reason: "FieldValueInvalid", message: 'Invalid value: "a.b": must not contain dots', field: "metadata.name" },
+      {
+        reason: "FieldValueInvalid",
+        message: 'Invalid value: "a.b": must not contain dots',
+        field: "metadata.name",
+      },
     ]);
   });
 });
 
 describe("Secret and ConfigMap", () => {
   it("folds stringData into base64 data and defaults the type", () => {
-    const secret = { metadata: { name: "db" }, data: { user: "YWRtaW4=", password: "b2xk" }, stringData: { password: "s3cr3t" } };
+    const secret = {
+      metadata: { name: "db" },
+      data: { user: "YWRtaW4=", password: "b2xk" },
+      stringData: { password: "s3cr3t" },
+    };
     expect(strategyFor("", "Secret").applyDefaults(secret, undefined, testContext())).toEqual({
       metadata: { name: "db" },
       data: { user: "YWRtaW4=", password: "czNjcjN0" },
@@ -53,10 +65,20 @@ describe("Secret and ConfigMap", () => {
     const strategy = strategyFor("", "ConfigMap");
     const old = { metadata: { name: "cfg" }, immutable: true, data: { a: "1" } };
     expect(strategy.validate({ metadata: { name: "cfg" }, data: { a: "2" } }, old)).toEqual([
-      { reason: "FieldValueForbidden", message: "Forbidden: field is immutable when `immutable` is set", field: "immutable" },
-      { reason: "FieldValueForbidden", message: "Forbidden: field is immutable when `immutable` is set", field: "data" },
+      {
+        reason: "FieldValueForbidden",
+        message: "Forbidden: field is immutable when `immutable` is set",
+        field: "immutable",
+      },
+      {
+        reason: "FieldValueForbidden",
+        message: "Forbidden: field is immutable when `immutable` is set",
+        field: "data",
+      },
     ]);
-    expect(strategy.validate({ metadata: { name: "cfg" }, immutable: true, data: { a: "1" } }, old)).toEqual([]);
+    expect(strategy.validate({ metadata: { name: "cfg" }, immutable: true, data: { a: "1" } }, old)).toEqual(
+      [],
+    );
   });
 
   it("reports invalid label keys and values", () => {
@@ -82,7 +104,11 @@ describe("Secret and ConfigMap", () => {
 
   it("requires a name", () => {
     expect(strategyFor("", "ConfigMap").validate({ metadata: {} }, undefined)).toEqual([
-      { reason: "FieldValueRequired", message: "Required value: name or generateName is required", field: "metadata.name" },
+      {
+        reason: "FieldValueRequired",
+        message: "Required value: name or generateName is required",
+        field: "metadata.name",
+      },
     ]);
   });
 });
@@ -120,7 +146,9 @@ describe("Pod", () => {
             terminationMessagePath: "/dev/termination-log",
             terminationMessagePolicy: "File",
             ports: [{ containerPort: 8080, protocol: "TCP" }],
-            env: [{ name: "NODE", valueFrom: { fieldRef: { apiVersion: "v1", fieldPath: "spec.nodeName" } } }],
+            env: [
+              { name: "NODE", valueFrom: { fieldRef: { apiVersion: "v1", fieldPath: "spec.nodeName" } } },
+            ],
             livenessProbe: {
               httpGet: { port: 8080, path: "/", scheme: "HTTP" },
               timeoutSeconds: 1,
@@ -135,7 +163,10 @@ describe("Pod", () => {
               successThreshold: 1,
               failureThreshold: 3,
             },
-            resources: { limits: { cpu: "500m", memory: "128Mi" }, requests: { cpu: "500m", memory: "128Mi" } },
+            resources: {
+              limits: { cpu: "500m", memory: "128Mi" },
+              requests: { cpu: "500m", memory: "128Mi" },
+            },
             volumeMounts: [{ name: "config", mountPath: "/etc/web" }],
           },
         ],
@@ -154,8 +185,18 @@ describe("Pod", () => {
         priority: 0,
         preemptionPolicy: "PreemptLowerPriority",
         tolerations: [
-          { key: "node.kubernetes.io/not-ready", operator: "Exists", effect: "NoExecute", tolerationSeconds: 300 },
-          { key: "node.kubernetes.io/unreachable", operator: "Exists", effect: "NoExecute", tolerationSeconds: 300 },
+          {
+            key: "node.kubernetes.io/not-ready",
+            operator: "Exists",
+            effect: "NoExecute",
+            tolerationSeconds: 300,
+          },
+          {
+            key: "node.kubernetes.io/unreachable",
+            operator: "Exists",
+            effect: "NoExecute",
+            tolerationSeconds: 300,
+          },
         ],
       },
       status: { phase: "Pending", qosClass: "Guaranteed" },
@@ -167,7 +208,12 @@ describe("Pod", () => {
       metadata: { name: "web" },
       spec: {
         containers: [
-          { name: "a", image: "x:1", resources: { requests: { cpu: "1" } }, volumeMounts: [{ name: "nope", mountPath: "/x" }] },
+          {
+            name: "a",
+            image: "x:1",
+            resources: { requests: { cpu: "1" } },
+            volumeMounts: [{ name: "nope", mountPath: "/x" }],
+          },
           { name: "a", image: "x:1" },
         ],
       },
@@ -175,18 +221,37 @@ describe("Pod", () => {
     const defaulted = strategy.applyDefaults(pod, undefined, testContext());
     expect(defaulted["status"]).toEqual({ phase: "Pending", qosClass: "Burstable" });
     expect(strategy.validate(defaulted, undefined)).toEqual([
-      { reason: "FieldValueNotFound", message: 'Not found: "nope"', field: "spec.containers[0].volumeMounts[0].name" },
+      {
+        reason: "FieldValueNotFound",
+        message: 'Not found: "nope"',
+        field: "spec.containers[0].volumeMounts[0].name",
+      },
       { reason: "FieldValueDuplicate", message: 'Duplicate value: "a"', field: "spec.containers[1].name" },
     ]);
   });
 
   it("allows only image changes on update", () => {
     const context = testContext();
-    const stored = strategy.applyDefaults({ metadata: { name: "p" }, spec: { containers: [{ name: "a", image: "x:1" }] } }, undefined, context);
-    const newImage = { ...stored, spec: { ...(stored["spec"] as object), containers: [{ name: "a", image: "x:2" }] } };
+    const stored = strategy.applyDefaults(
+      { metadata: { name: "p" }, spec: { containers: [{ name: "a", image: "x:1" }] } },
+      undefined,
+      context,
+    );
+    const newImage = {
+      ...stored,
+      spec: { ...(stored["spec"] as object), containers: [{ name: "a", image: "x:2" }] },
+    };
     expect(strategy.validate(strategy.applyDefaults(newImage, stored, context), stored)).toEqual([]);
-    const newPort = { ...stored, spec: { ...(stored["spec"] as object), containers: [{ name: "a", image: "x:1", ports: [{ containerPort: 1 }] }] } };
-    expect(strategy.validate(strategy.applyDefaults(newPort, stored, context), stored).map((cause) => cause.field)).toEqual(["spec"]);
+    const newPort = {
+      ...stored,
+      spec: {
+        ...(stored["spec"] as object),
+        containers: [{ name: "a", image: "x:1", ports: [{ containerPort: 1 }] }],
+      },
+    };
+    expect(
+      strategy.validate(strategy.applyDefaults(newPort, stored, context), stored).map((cause) => cause.field),
+    ).toEqual(["spec"]);
   });
 
   it("reads image tags as the kubelet's parser does", () => {
@@ -202,11 +267,18 @@ describe("Pod", () => {
 describe("PersistentVolumeClaim", () => {
   it("defaults volumeMode and Pending, and allows only request changes", () => {
     const strategy = strategyFor("", "PersistentVolumeClaim");
-    const claim = { metadata: { name: "data" }, spec: { accessModes: ["ReadWriteOnce"], resources: { requests: { storage: "1Gi" } } } };
+    const claim = {
+      metadata: { name: "data" },
+      spec: { accessModes: ["ReadWriteOnce"], resources: { requests: { storage: "1Gi" } } },
+    };
     const stored = strategy.applyDefaults(claim, undefined, testContext());
     expect(stored).toEqual({
       metadata: { name: "data" },
-      spec: { accessModes: ["ReadWriteOnce"], resources: { requests: { storage: "1Gi" } }, volumeMode: "Filesystem" },
+      spec: {
+        accessModes: ["ReadWriteOnce"],
+        resources: { requests: { storage: "1Gi" } },
+        volumeMode: "Filesystem",
+      },
       status: { phase: "Pending" },
     });
     const bigger = { ...claim, spec: { ...claim.spec, resources: { requests: { storage: "2Gi" } } } };
@@ -215,7 +287,8 @@ describe("PersistentVolumeClaim", () => {
     expect(strategy.validate(strategy.applyDefaults(otherMode, stored, testContext()), stored)).toEqual([
       {
         reason: "FieldValueForbidden",
-        message: "Forbidden: spec is immutable after creation except resources.requests and volumeAttributesClassName for bound claims",
+        message:
+          "Forbidden: spec is immutable after creation except resources.requests and volumeAttributesClassName for bound claims",
         field: "spec",
       },
     ]);

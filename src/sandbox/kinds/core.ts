@@ -30,19 +30,25 @@ function defaultNamespace(object: KubeObject, old: KubeObject | undefined): Kube
   const labelled =
     typeof name === "string" && name !== ""
       ? ensureObject(object, "metadata", (metadata) =>
-          ensureObject(metadata, "labels", (labels) => withField(labels, "kubernetes.io/metadata.name", name)),
+          ensureObject(metadata, "labels", (labels) =>
+            withField(labels, "kubernetes.io/metadata.name", name),
+          ),
         )
       : object;
   // Finalizers change only through the finalize subresource: an update keeps the old ones.
   if (old !== undefined) {
     const oldFinalizers = objectField(old, "spec")?.["finalizers"];
     return ensureObject(labelled, "spec", (spec) =>
-      oldFinalizers === undefined ? withoutField(spec, "finalizers") : withField(spec, "finalizers", oldFinalizers),
+      oldFinalizers === undefined
+        ? withoutField(spec, "finalizers")
+        : withField(spec, "finalizers", oldFinalizers),
     );
   }
   return ensureObject(labelled, "spec", (spec) => {
     const finalizers = listField(spec, "finalizers") ?? [];
-    return finalizers.includes("kubernetes") ? spec : withField(spec, "finalizers", [...finalizers, "kubernetes"]);
+    return finalizers.includes("kubernetes")
+      ? spec
+      : withField(spec, "finalizers", [...finalizers, "kubernetes"]);
   });
 }
 
@@ -72,7 +78,11 @@ function validateConfigMapKeysUnique(object: KubeObject): readonly StatusCause[]
 }
 
 /** An `immutable: true` ConfigMap or Secret keeps its data (and its immutability) forever. */
-function validateImmutableData(object: KubeObject, old: KubeObject, fields: readonly string[]): readonly StatusCause[] {
+function validateImmutableData(
+  object: KubeObject,
+  old: KubeObject,
+  fields: readonly string[],
+): readonly StatusCause[] {
   if (old["immutable"] !== true) return [];
   const message = "field is immutable when `immutable` is set";
   const flag = object["immutable"] === true ? [] : [forbidden("immutable", message)];
@@ -150,7 +160,8 @@ export const eventStrategy: KindStrategy = defineStrategy({
   gvk: { group: "", version: "v1", kind: "Event" },
   tracksGeneration: false,
   hasStatus: false,
-  validateSpec: (object) => (objectField(object, "involvedObject") === undefined ? [required("involvedObject")] : []),
+  validateSpec: (object) =>
+    objectField(object, "involvedObject") === undefined ? [required("involvedObject")] : [],
 });
 
 // PersistentVolumeClaim ---------------------------------------------------------------------
@@ -211,7 +222,9 @@ function requestsFromLimits(container: JsonObject): JsonObject {
 
 function hostNetworkPorts(container: JsonObject): JsonObject {
   return updateItems(container, "ports", (port) =>
-    isUnset(port["hostPort"]) || port["hostPort"] === 0 ? withField(port, "hostPort", port["containerPort"] ?? 0) : port,
+    isUnset(port["hostPort"]) || port["hostPort"] === 0
+      ? withField(port, "hostPort", port["containerPort"] ?? 0)
+      : port,
   );
 }
 
@@ -231,7 +244,9 @@ function withDefaultTolerations(spec: JsonObject): JsonObject {
           (isUnset(existing["effect"]) || existing["effect"] === "NoExecute"),
       ),
   );
-  return missing.length === 0 ? spec : withField(spec, "tolerations", [...(listField(spec, "tolerations") ?? []), ...missing]);
+  return missing.length === 0
+    ? spec
+    : withField(spec, "tolerations", [...(listField(spec, "tolerations") ?? []), ...missing]);
 }
 
 /** The admission plugins every kube-apiserver runs: ServiceAccount, Priority, DefaultTolerationSeconds. */
@@ -249,7 +264,11 @@ function defaultPod(object: KubeObject, old: KubeObject | undefined): KubeObject
     spec = updateItems(spec, "initContainers", requestsFromLimits);
     spec = withDefaults(spec, { enableServiceLinks: true });
     if (spec["hostNetwork"] === true) {
-      spec = updateItems(updateItems(spec, "containers", hostNetworkPorts), "initContainers", hostNetworkPorts);
+      spec = updateItems(
+        updateItems(spec, "containers", hostNetworkPorts),
+        "initContainers",
+        hostNetworkPorts,
+      );
     }
     return old === undefined ? admitPod(spec) : spec;
   });
@@ -266,14 +285,17 @@ export function podQOSClass(spec: JsonObject): string {
   const resources = containerResources(spec);
   const hasAny = resources.some(
     (item) =>
-      Object.keys(objectField(item, "requests") ?? {}).length > 0 || Object.keys(objectField(item, "limits") ?? {}).length > 0,
+      Object.keys(objectField(item, "requests") ?? {}).length > 0 ||
+      Object.keys(objectField(item, "limits") ?? {}).length > 0,
   );
   if (!hasAny) return "BestEffort";
   const guaranteed = resources.every((item) => {
     const limits = objectField(item, "limits") ?? {};
     const requests = objectField(item, "requests") ?? {};
     const complete = ["cpu", "memory"].every((resource) => !isUnset(limits[resource]));
-    return complete && Object.entries(requests).every(([resource, value]) => jsonEqual(limits[resource], value));
+    return (
+      complete && Object.entries(requests).every(([resource, value]) => jsonEqual(limits[resource], value))
+    );
   });
   return guaranteed ? "Guaranteed" : "Burstable";
 }

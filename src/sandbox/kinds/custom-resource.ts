@@ -37,7 +37,8 @@ function defaultObject(value: JsonObject, schema: JsonSchema): JsonObject {
   const withOwnDefaults: Record<string, JsonValue> = { ...value };
   for (const [property, propertySchema] of Object.entries(propertySchemas(schema))) {
     if (!isJsonObject(propertySchema) || propertySchema["default"] === undefined) continue;
-    if (needsDefault(withOwnDefaults[property], propertySchema)) withOwnDefaults[property] = propertySchema["default"];
+    if (needsDefault(withOwnDefaults[property], propertySchema))
+      withOwnDefaults[property] = propertySchema["default"];
   }
   // Defaults are applied top-down, so a defaulted object gets its own nested defaults too.
   return Object.fromEntries(
@@ -91,7 +92,9 @@ function numberBounds(value: number, schema: JsonSchema, path: string): readonly
 function stringBounds(value: string, schema: JsonSchema, path: string): readonly StatusCause[] {
   const { minLength, maxLength, pattern } = schema;
   if (typeof maxLength === "number" && [...value].length > maxLength) {
-    return [{ reason: "FieldValueTooLong", message: `Too long: may not be longer than ${maxLength}`, field: path }];
+    return [
+      { reason: "FieldValueTooLong", message: `Too long: may not be longer than ${maxLength}`, field: path },
+    ];
   }
   if (typeof minLength === "number" && [...value].length < minLength) {
     return [invalid(path, value, `${path} in body should be at least ${minLength} chars long`)];
@@ -105,7 +108,13 @@ function stringBounds(value: string, schema: JsonSchema, path: string): readonly
 function listBounds(value: readonly JsonValue[], schema: JsonSchema, path: string): readonly StatusCause[] {
   const { minItems, maxItems } = schema;
   if (typeof maxItems === "number" && value.length > maxItems) {
-    return [{ reason: "FieldValueTooMany", message: `Too many: ${value.length}: must have at most ${maxItems} items`, field: path }];
+    return [
+      {
+        reason: "FieldValueTooMany",
+        message: `Too many: ${value.length}: must have at most ${maxItems} items`,
+        field: path,
+      },
+    ];
   }
   if (typeof minItems === "number" && value.length < minItems) {
     return [invalid(path, value.length, `${path} in body should have at least ${minItems} items`)];
@@ -115,18 +124,34 @@ function listBounds(value: readonly JsonValue[], schema: JsonSchema, path: strin
 
 function enumErrors(value: JsonValue, schema: JsonSchema, path: string): readonly StatusCause[] {
   const allowed = schema["enum"];
-  if (!Array.isArray(allowed) || allowed.some((candidate) => JSON.stringify(candidate) === JSON.stringify(value))) return [];
-  return [notSupported(path, value, (allowed as readonly JsonValue[]).map((item) => (typeof item === "string" ? item : JSON.stringify(item))))];
+  if (
+    !Array.isArray(allowed) ||
+    allowed.some((candidate) => JSON.stringify(candidate) === JSON.stringify(value))
+  )
+    return [];
+  return [
+    notSupported(
+      path,
+      value,
+      (allowed as readonly JsonValue[]).map((item) =>
+        typeof item === "string" ? item : JSON.stringify(item),
+      ),
+    ),
+  ];
 }
 
 function objectErrors(value: JsonObject, schema: JsonSchema, path: string): readonly StatusCause[] {
-  const requiredFields = Array.isArray(schema["required"]) ? (schema["required"] as readonly JsonValue[]) : [];
+  const requiredFields = Array.isArray(schema["required"])
+    ? (schema["required"] as readonly JsonValue[])
+    : [];
   const missing = requiredFields
     .filter((field): field is string => typeof field === "string" && value[field] === undefined)
     .map((field) => required(child(path, field)));
   const nested = Object.entries(value).flatMap(([property, propertyValue]) => {
     const propertySchema = schemaFor(schema, property);
-    return propertySchema === undefined ? [] : validateValue(propertyValue, propertySchema, child(path, property));
+    return propertySchema === undefined
+      ? []
+      : validateValue(propertyValue, propertySchema, child(path, property));
   });
   return [...missing, ...nested];
 }
@@ -138,7 +163,9 @@ function valueErrors(value: JsonValue, schema: JsonSchema, path: string): readon
     const list = value as readonly JsonValue[];
     const items = objectField(schema, "items");
     const itemErrors =
-      items === undefined ? [] : list.flatMap((item, position) => validateValue(item, items, index(path, position)));
+      items === undefined
+        ? []
+        : list.flatMap((item, position) => validateValue(item, items, index(path, position)));
     return [...listBounds(list, schema, path), ...itemErrors];
   }
   return isJsonObject(value) ? objectErrors(value, schema, path) : [];
@@ -148,7 +175,13 @@ function valueErrors(value: JsonValue, schema: JsonSchema, path: string): readon
 export function validateValue(value: JsonValue, schema: JsonSchema, path: string): readonly StatusCause[] {
   if (!typeMatches(value, schema)) {
     const actual = jsonTypeOf(value);
-    return [typeInvalid(path, actual, `${path} in body must be of type ${textOf(schema["type"])}: ${JSON.stringify(actual)}`)];
+    return [
+      typeInvalid(
+        path,
+        actual,
+        `${path} in body must be of type ${textOf(schema["type"])}: ${JSON.stringify(actual)}`,
+      ),
+    ];
   }
   if (value === null) return [];
   return [...enumErrors(value, schema, path), ...valueErrors(value, schema, path)];
@@ -157,7 +190,9 @@ export function validateValue(value: JsonValue, schema: JsonSchema, path: string
 // Strategy -----------------------------------------------------------------------------------
 
 function crdVersion(crd: KubeObject, version: string): JsonObject | undefined {
-  return objectItems(objectField(crd, "spec") ?? {}, "versions").find((candidate) => candidate["name"] === version);
+  return objectItems(objectField(crd, "spec") ?? {}, "versions").find(
+    (candidate) => candidate["name"] === version,
+  );
 }
 
 function scaleOf(subresources: JsonObject | undefined): ScaleSubresource | undefined {
@@ -174,9 +209,13 @@ function scaleOf(subresources: JsonObject | undefined): ScaleSubresource | undef
 /** Validates the object's fields other than apiVersion, kind and metadata, which the server owns. */
 function validateBody(object: KubeObject, schema: JsonSchema | undefined): readonly StatusCause[] {
   if (schema === undefined) return [];
-  const body = Object.fromEntries(Object.entries(object).filter(([field]) => !["apiVersion", "kind", "metadata"].includes(field)));
+  const body = Object.fromEntries(
+    Object.entries(object).filter(([field]) => !["apiVersion", "kind", "metadata"].includes(field)),
+  );
   const serverOwned = ["apiVersion", "kind", "metadata"];
-  const requiredFields = (listField(schema, "required") ?? []).filter((field) => !serverOwned.includes(textOf(field)));
+  const requiredFields = (listField(schema, "required") ?? []).filter(
+    (field) => !serverOwned.includes(textOf(field)),
+  );
   const rootSchema = { ...schema, required: requiredFields };
   return objectErrors(body, rootSchema, "");
 }

@@ -14,7 +14,11 @@ export interface StrategyParts {
   readonly scale?: ScaleSubresource;
   /** Most kinds take DNS-1123 subdomain names (NameIsDNSSubdomain). */
   readonly nameValidator?: NameValidator;
-  readonly defaults?: (object: KubeObject, old: KubeObject | undefined, context: StrategyContext) => KubeObject;
+  readonly defaults?: (
+    object: KubeObject,
+    old: KubeObject | undefined,
+    context: StrategyContext,
+  ) => KubeObject;
   /**
    * The status the registry's PrepareForCreate starts a new object with (user-supplied
    * status is dropped on create), computed from the defaulted object.

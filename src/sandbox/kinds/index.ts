@@ -14,7 +14,12 @@ import {
   serviceAccountStrategy,
 } from "./core.js";
 import { ingressStrategy, networkPolicyStrategy } from "./networking.js";
-import { clusterRoleBindingStrategy, clusterRoleStrategy, roleBindingStrategy, roleStrategy } from "./rbac.js";
+import {
+  clusterRoleBindingStrategy,
+  clusterRoleStrategy,
+  roleBindingStrategy,
+  roleStrategy,
+} from "./rbac.js";
 import { serviceStrategy } from "./service.js";
 
 export { customResourceStrategy, applyStructuralDefaults } from "./custom-resource.js";
@@ -48,7 +53,9 @@ const builtinStrategies: readonly KindStrategy[] = [
   customResourceDefinitionStrategy,
 ];
 
-const byGroupKind = new Map(builtinStrategies.map((strategy) => [`${strategy.gvk.kind}.${strategy.gvk.group}`, strategy]));
+const byGroupKind = new Map(
+  builtinStrategies.map((strategy) => [`${strategy.gvk.kind}.${strategy.gvk.group}`, strategy]),
+);
 
 /** The strategy of a built-in kind the sandbox serves. Throws for anything else (custom resources use customResourceStrategy). */
 export function strategyFor(group: string, kind: string): KindStrategy {

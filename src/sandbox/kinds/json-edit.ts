@@ -123,10 +123,15 @@ function objectsEqual(left: JsonObject, right: JsonObject): boolean {
 }
 
 /** A string-to-string map field (labels, annotations, matchLabels), ignoring non-string values. */
-export function stringMap(object: JsonObject | undefined, key: string): Readonly<Record<string, string>> | undefined {
+export function stringMap(
+  object: JsonObject | undefined,
+  key: string,
+): Readonly<Record<string, string>> | undefined {
   const value = object === undefined ? undefined : objectField(object, key);
   if (value === undefined) return undefined;
-  const entries = Object.entries(value).filter((entry): entry is [string, string] => typeof entry[1] === "string");
+  const entries = Object.entries(value).filter(
+    (entry): entry is [string, string] => typeof entry[1] === "string",
+  );
   return Object.fromEntries(entries);
 }
 

@@ -2,7 +2,15 @@ import type { JsonObject, KubeObject } from "../api/json.js";
 import type { StatusCause } from "../api/status.js";
 import type { KindStrategy } from "./types.js";
 import { defineStrategy } from "./define.js";
-import { ensureObject, isUnset, listField, objectField, objectItems, updateItems, withField } from "./json-edit.js";
+import {
+  ensureObject,
+  isUnset,
+  listField,
+  objectField,
+  objectItems,
+  updateItems,
+  withField,
+} from "./json-edit.js";
 import { child, index, invalid, notSupported, required } from "./validation/field.js";
 import { validateLabelSelector } from "./validation/selector.js";
 
@@ -71,7 +79,10 @@ function validateIngress(object: KubeObject): readonly StatusCause[] {
   const spec = objectField(object, "spec") ?? {};
   const rules = objectItems(spec, "rules");
   const hasDefault = objectField(spec, "defaultBackend") !== undefined;
-  const none = rules.length === 0 && !hasDefault ? [invalid("spec.rules", [], "either `defaultBackend` or `rules` must be specified")] : [];
+  const none =
+    rules.length === 0 && !hasDefault
+      ? [invalid("spec.rules", [], "either `defaultBackend` or `rules` must be specified")]
+      : [];
   return [
     ...none,
     ...rules.flatMap((rule, ruleIndex) => {

@@ -42,14 +42,18 @@ function defaultHttpGet(action: JsonObject): JsonObject {
 function defaultHandler(handler: JsonObject): JsonObject {
   const withHttp = updateObject(handler, "httpGet", defaultHttpGet);
   // GRPCAction.Service carries `+default=""`, so the empty string is stored.
-  return updateObject(withHttp, "grpc", (grpc) => ("service" in grpc ? grpc : withField(grpc, "service", "")));
+  return updateObject(withHttp, "grpc", (grpc) =>
+    "service" in grpc ? grpc : withField(grpc, "service", ""),
+  );
 }
 
 /** SetDefaults_Probe: a zero means unset for these int32 fields. */
 function defaultProbe(probe: JsonObject): JsonObject {
   const defaults = { timeoutSeconds: 1, periodSeconds: 10, successThreshold: 1, failureThreshold: 3 };
   const zeroed = Object.fromEntries(
-    Object.entries(defaults).filter(([field]) => probe[field] === undefined || probe[field] === 0 || probe[field] === null),
+    Object.entries(defaults).filter(
+      ([field]) => probe[field] === undefined || probe[field] === 0 || probe[field] === null,
+    ),
   );
   return defaultHandler({ ...probe, ...zeroed });
 }
@@ -98,7 +102,9 @@ function defaultProjectionSource(source: JsonObject): JsonObject {
   const withToken = updateObject(source, "serviceAccountToken", (token) =>
     withDefaults(token, { expirationSeconds: 3600 }),
   );
-  return updateObject(withToken, "downwardAPI", (downward) => updateItems(downward, "items", defaultFieldRef));
+  return updateObject(withToken, "downwardAPI", (downward) =>
+    updateItems(downward, "items", defaultFieldRef),
+  );
 }
 
 function defaultProjected(source: JsonObject): JsonObject {

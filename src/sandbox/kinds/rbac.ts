@@ -2,7 +2,17 @@ import type { JsonObject, KubeObject } from "../api/json.js";
 import type { StatusCause } from "../api/status.js";
 import type { KindStrategy } from "./types.js";
 import { defineStrategy } from "./define.js";
-import { ensureObject, isUnset, textOf, jsonEqual, listField, objectField, objectItems, updateItems, withField } from "./json-edit.js";
+import {
+  ensureObject,
+  isUnset,
+  textOf,
+  jsonEqual,
+  listField,
+  objectField,
+  objectItems,
+  updateItems,
+  withField,
+} from "./json-edit.js";
 import { child, goQuote, index, invalid, notSupported, required } from "./validation/field.js";
 import { isPathSegmentName } from "./validation/names.js";
 
@@ -14,7 +24,8 @@ const rbacGroup = "rbac.authorization.k8s.io";
 function defaultSubject(subject: JsonObject): JsonObject {
   if (!isUnset(subject["apiGroup"])) return subject;
   if (subject["kind"] === "ServiceAccount") return withField(subject, "apiGroup", "");
-  if (subject["kind"] === "User" || subject["kind"] === "Group") return withField(subject, "apiGroup", rbacGroup);
+  if (subject["kind"] === "User" || subject["kind"] === "Group")
+    return withField(subject, "apiGroup", rbacGroup);
   return subject;
 }
 
@@ -27,10 +38,17 @@ function defaultBinding(object: KubeObject): KubeObject {
 
 function validateRule(rule: JsonObject, path: string, namespaced: boolean): readonly StatusCause[] {
   const errors: StatusCause[] = [];
-  if ((listField(rule, "verbs") ?? []).length === 0) errors.push(required(child(path, "verbs"), "verbs must contain at least one value"));
+  if ((listField(rule, "verbs") ?? []).length === 0)
+    errors.push(required(child(path, "verbs"), "verbs must contain at least one value"));
   const urls = listField(rule, "nonResourceURLs") ?? [];
   if (urls.length > 0 && namespaced) {
-    errors.push(invalid(child(path, "nonResourceURLs"), { goLiteral: `[]string{${urls.map((url) => goQuote(textOf(url))).join(", ")}}` }, "namespaced rules cannot apply to non-resource URLs"));
+    errors.push(
+      invalid(
+        child(path, "nonResourceURLs"),
+        { goLiteral: `[]string{${urls.map((url) => goQuote(textOf(url))).join(", ")}}` },
+        "namespaced rules cannot apply to non-resource URLs",
+      ),
+    );
   }
   if (urls.length === 0 && (listField(rule, "apiGroups") ?? []).length === 0) {
     errors.push(required(child(path, "apiGroups"), "resource rules must supply at least one api group"));
@@ -40,7 +58,9 @@ function validateRule(rule: JsonObject, path: string, namespaced: boolean): read
 
 function validateRules(namespaced: boolean) {
   return (object: KubeObject): readonly StatusCause[] =>
-    objectItems(object, "rules").flatMap((rule, position) => validateRule(rule, index("rules", position), namespaced));
+    objectItems(object, "rules").flatMap((rule, position) =>
+      validateRule(rule, index("rules", position), namespaced),
+    );
 }
 
 function validateSubject(subject: JsonObject, path: string, clusterScoped: boolean): readonly StatusCause[] {
@@ -58,9 +78,11 @@ function validateBinding(roleKinds: readonly string[], clusterScoped: boolean) {
   return (object: KubeObject): readonly StatusCause[] => {
     const roleRef = objectField(object, "roleRef") ?? {};
     const errors: StatusCause[] = [];
-    if (!roleKinds.includes(textOf(roleRef["kind"]))) errors.push(notSupported("roleRef.kind", roleRef["kind"] ?? "", roleKinds));
+    if (!roleKinds.includes(textOf(roleRef["kind"])))
+      errors.push(notSupported("roleRef.kind", roleRef["kind"] ?? "", roleKinds));
     if (isUnset(roleRef["name"])) errors.push(required("roleRef.name"));
-    if (roleRef["apiGroup"] !== rbacGroup) errors.push(notSupported("roleRef.apiGroup", roleRef["apiGroup"] ?? "", [rbacGroup]));
+    if (roleRef["apiGroup"] !== rbacGroup)
+      errors.push(notSupported("roleRef.apiGroup", roleRef["apiGroup"] ?? "", [rbacGroup]));
     const subjects = objectItems(object, "subjects").flatMap((subject, position) =>
       validateSubject(subject, index("subjects", position), clusterScoped),
     );
@@ -69,14 +91,21 @@ function validateBinding(roleKinds: readonly string[], clusterScoped: boolean) {
 }
 
 function goRoleRef(roleRef: JsonObject): string {
-  const text = (field: string): string => goQuote(typeof roleRef[field] === "string" ? String(roleRef[field]) : "");
+  const text = (field: string): string =>
+    goQuote(typeof roleRef[field] === "string" ? String(roleRef[field]) : "");
   return `rbac.RoleRef{APIGroup:${text("apiGroup")}, Kind:${text("kind")}, Name:${text("name")}}`;
 }
 
 /** A binding's roleRef cannot change: delete and recreate it instead. */
 function validateRoleRefUnchanged(object: KubeObject, old: KubeObject): readonly StatusCause[] {
   if (jsonEqual(object["roleRef"], old["roleRef"])) return [];
-  return [invalid("roleRef", { goLiteral: goRoleRef(objectField(object, "roleRef") ?? {}) }, "cannot change roleRef")];
+  return [
+    invalid(
+      "roleRef",
+      { goLiteral: goRoleRef(objectField(object, "roleRef") ?? {}) },
+      "cannot change roleRef",
+    ),
+  ];
 }
 
 const rbacBase = { tracksGeneration: false, hasStatus: false, nameValidator: isPathSegmentName } as const;

@@ -55,7 +55,10 @@ describe("Service defaulting and allocation", () => {
   });
 
   it("LoadBalancer: allocateLoadBalancerNodePorts true and a health-check port for Local traffic", () => {
-    const object = { metadata, spec: { type: "LoadBalancer", externalTrafficPolicy: "Local", ports: [{ port: 443 }] } };
+    const object = {
+      metadata,
+      spec: { type: "LoadBalancer", externalTrafficPolicy: "Local", ports: [{ port: 443 }] },
+    };
     expect(strategy.applyDefaults(object, undefined, testContext())["spec"]).toEqual({
       type: "LoadBalancer",
       externalTrafficPolicy: "Local",
@@ -88,8 +91,15 @@ describe("Service defaulting and allocation", () => {
       ipFamilies: ["IPv4"],
       ipFamilyPolicy: "SingleStack",
     });
-    const selectorless = strategy.applyDefaults({ metadata, spec: { clusterIP: "None" } }, undefined, testContext());
-    expect(selectorless["spec"]).toMatchObject({ ipFamilyPolicy: "RequireDualStack", ipFamilies: ["IPv4", "IPv6"] });
+    const selectorless = strategy.applyDefaults(
+      { metadata, spec: { clusterIP: "None" } },
+      undefined,
+      testContext(),
+    );
+    expect(selectorless["spec"]).toMatchObject({
+      ipFamilyPolicy: "RequireDualStack",
+      ipFamilies: ["IPv4", "IPv6"],
+    });
     expect(strategy.validate(selectorless, undefined)).toEqual([]);
   });
 
@@ -103,7 +113,11 @@ describe("Service defaulting and allocation", () => {
   });
 
   it("ClientIP affinity gets the three-hour timeout", () => {
-    const result = strategy.applyDefaults({ metadata, spec: { sessionAffinity: "ClientIP", ports: [{ port: 80 }] } }, undefined, testContext());
+    const result = strategy.applyDefaults(
+      { metadata, spec: { sessionAffinity: "ClientIP", ports: [{ port: 80 }] } },
+      undefined,
+      testContext(),
+    );
     expect(result["spec"]).toHaveProperty("sessionAffinityConfig", { clientIP: { timeoutSeconds: 10800 } });
   });
 
@@ -127,11 +141,20 @@ describe("Service defaulting and allocation", () => {
 
   it("switching to ExternalName releases the cluster IP and node ports", () => {
     const context = testContext();
-    const stored = strategy.applyDefaults({ metadata, spec: { type: "NodePort", ports: [{ port: 80 }] } }, undefined, context);
+    const stored = strategy.applyDefaults(
+      { metadata, spec: { type: "NodePort", ports: [{ port: 80 }] } },
+      undefined,
+      context,
+    );
     const storedSpec = stored["spec"] as { readonly clusterIP: string };
     const update = {
       metadata,
-      spec: { type: "ExternalName", externalName: "x.example.com", clusterIP: storedSpec.clusterIP, ports: [{ port: 80, nodePort: 30000 }] },
+      spec: {
+        type: "ExternalName",
+        externalName: "x.example.com",
+        clusterIP: storedSpec.clusterIP,
+        ports: [{ port: 80, nodePort: 30000 }],
+      },
     };
     expect(strategy.applyDefaults(update, stored, context)["spec"]).toEqual({
       type: "ExternalName",
@@ -154,9 +177,17 @@ describe("Service validation", () => {
       },
       { reason: "FieldValueRequired", message: "Required value", field: "spec.ports" },
     ]);
-    const nodePort = strategy.applyDefaults({ metadata, spec: { ports: [{ port: 80, nodePort: 30080 }, { port: 81 }] } }, undefined, testContext());
+    const nodePort = strategy.applyDefaults(
+      { metadata, spec: { ports: [{ port: 80, nodePort: 30080 }, { port: 81 }] } },
+      undefined,
+      testContext(),
+    );
     expect(strategy.validate(nodePort, undefined)).toEqual([
-      { reason: "FieldValueForbidden", message: "Forbidden: may not be used when `type` is 'ClusterIP'", field: "spec.ports[0].nodePort" },
+      {
+        reason: "FieldValueForbidden",
+        message: "Forbidden: may not be used when `type` is 'ClusterIP'",
+        field: "spec.ports[0].nodePort",
+      },
       { reason: "FieldValueRequired", message: "Required value", field: "spec.ports[0].name" },
       { reason: "FieldValueRequired", message: "Required value", field: "spec.ports[1].name" },
     ]);
@@ -165,9 +196,17 @@ describe("Service validation", () => {
   it("refuses a changed cluster IP", () => {
     const context = testContext();
     const stored = strategy.applyDefaults({ metadata, spec: { ports: [{ port: 80 }] } }, undefined, context);
-    const update = strategy.applyDefaults({ metadata, spec: { clusterIP: "10.0.0.99", ports: [{ port: 80 }] } }, stored, context);
+    const update = strategy.applyDefaults(
+      { metadata, spec: { clusterIP: "10.0.0.99", ports: [{ port: 80 }] } },
+      stored,
+      context,
+    );
     expect(strategy.validate(update, stored)).toEqual([
-      { reason: "FieldValueInvalid", message: 'Invalid value: []string{"10.0.0.99"}: may not change once set', field: "spec.clusterIPs[0]" },
+      {
+        reason: "FieldValueInvalid",
+        message: 'Invalid value: []string{"10.0.0.99"}: may not change once set',
+        field: "spec.clusterIPs[0]",
+      },
     ]);
   });
 });

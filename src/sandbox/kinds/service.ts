@@ -13,7 +13,16 @@ import {
   withField,
   withoutField,
 } from "./json-edit.js";
-import { child, duplicate, forbidden, goStringSlice, index, invalid, notSupported, required } from "./validation/field.js";
+import {
+  child,
+  duplicate,
+  forbidden,
+  goStringSlice,
+  index,
+  invalid,
+  notSupported,
+  required,
+} from "./validation/field.js";
 import { isDNS1035Label } from "./validation/names.js";
 import { validatePortNumber } from "./validation/pod-spec.js";
 
@@ -62,7 +71,9 @@ function defaultSessionAffinity(spec: ServiceSpec): ServiceSpec {
   const withAffinity = withDefaults(spec, { sessionAffinity: "None" });
   if (withAffinity["sessionAffinity"] === "None") return withoutField(withAffinity, "sessionAffinityConfig");
   if (withAffinity["sessionAffinity"] !== "ClientIP") return withAffinity;
-  const timeout = objectField(objectField(withAffinity, "sessionAffinityConfig") ?? {}, "clientIP")?.["timeoutSeconds"];
+  const timeout = objectField(objectField(withAffinity, "sessionAffinityConfig") ?? {}, "clientIP")?.[
+    "timeoutSeconds"
+  ];
   if (!isUnset(timeout)) return withAffinity;
   // DefaultClientIPServiceAffinitySeconds: three hours.
   return withField(withAffinity, "sessionAffinityConfig", { clientIP: { timeoutSeconds: 10800 } });
@@ -72,7 +83,8 @@ function defaultTrafficPolicies(spec: ServiceSpec): ServiceSpec {
   let result = spec;
   if (externallyAccessible(result)) result = withDefaults(result, { externalTrafficPolicy: "Cluster" });
   if (needsClusterIP(result)) result = withDefaults(result, { internalTrafficPolicy: "Cluster" });
-  if (serviceType(result) === "LoadBalancer") result = withDefaults(result, { allocateLoadBalancerNodePorts: true });
+  if (serviceType(result) === "LoadBalancer")
+    result = withDefaults(result, { allocateLoadBalancerNodePorts: true });
   return result;
 }
 
@@ -95,7 +107,11 @@ function syncClusterIPs(spec: ServiceSpec): ServiceSpec {
 }
 
 /** A PUT without ipFamilyPolicy keeps the old one; a create gets SingleStack, or dual for headless selectorless. */
-function ipFamilyPolicy(spec: ServiceSpec, old: ServiceSpec | undefined, headlessSelectorless: boolean): JsonValue {
+function ipFamilyPolicy(
+  spec: ServiceSpec,
+  old: ServiceSpec | undefined,
+  headlessSelectorless: boolean,
+): JsonValue {
   const given = spec["ipFamilyPolicy"];
   if (!isUnset(given)) return given ?? "SingleStack";
   const inherited = old?.["ipFamilyPolicy"];
@@ -134,7 +150,8 @@ function allocateNodePorts(spec: ServiceSpec, context: StrategyContext): Service
   const byPort = new Map<JsonValue | undefined, number>();
   for (const port of objectItems(spec, "ports")) {
     const nodePort = port["nodePort"];
-    if (typeof nodePort === "number" && nodePort !== 0 && !byPort.has(port["port"])) byPort.set(port["port"], nodePort);
+    if (typeof nodePort === "number" && nodePort !== 0 && !byPort.has(port["port"]))
+      byPort.set(port["port"], nodePort);
   }
   return updateItems(spec, "ports", (port) => {
     if (!isUnset(port["nodePort"]) && port["nodePort"] !== 0) return port;
@@ -147,7 +164,8 @@ function allocateNodePorts(spec: ServiceSpec, context: StrategyContext): Service
 /** NeedsHealthCheck: LoadBalancers that keep traffic node-local get a health-check node port. */
 function allocateHealthCheckNodePort(spec: ServiceSpec, context: StrategyContext): ServiceSpec {
   const needsHealthCheck = serviceType(spec) === "LoadBalancer" && spec["externalTrafficPolicy"] === "Local";
-  if (!needsHealthCheck || !isUnset(spec["healthCheckNodePort"]) && spec["healthCheckNodePort"] !== 0) return spec;
+  if (!needsHealthCheck || (!isUnset(spec["healthCheckNodePort"]) && spec["healthCheckNodePort"] !== 0))
+    return spec;
   return withField(spec, "healthCheckNodePort", context.allocateNodePort());
 }
 
@@ -158,15 +176,19 @@ function carryOverAllocations(spec: ServiceSpec, old: ServiceSpec): ServiceSpec 
   if (needsNodePorts(old) && needsNodePorts(result)) result = carryOverNodePorts(result, old);
   const keepsHealthCheck = serviceType(result) === "LoadBalancer" && isUnset(result["healthCheckNodePort"]);
   const oldHealthCheck = old["healthCheckNodePort"];
-  return keepsHealthCheck && typeof oldHealthCheck === "number" ? withField(result, "healthCheckNodePort", oldHealthCheck) : result;
+  return keepsHealthCheck && typeof oldHealthCheck === "number"
+    ? withField(result, "healthCheckNodePort", oldHealthCheck)
+    : result;
 }
 
 function carryOverClusterIPs(spec: ServiceSpec, old: ServiceSpec): ServiceSpec {
   let result = spec;
   const oldIP = old["clusterIP"];
-  if (isUnset(result["clusterIP"]) && typeof oldIP === "string" && oldIP !== "") result = withField(result, "clusterIP", oldIP);
+  if (isUnset(result["clusterIP"]) && typeof oldIP === "string" && oldIP !== "")
+    result = withField(result, "clusterIP", oldIP);
   const oldIPs = listField(old, "clusterIPs");
-  if ((listField(result, "clusterIPs") ?? []).length === 0 && oldIPs !== undefined) result = withField(result, "clusterIPs", oldIPs);
+  if ((listField(result, "clusterIPs") ?? []).length === 0 && oldIPs !== undefined)
+    result = withField(result, "clusterIPs", oldIPs);
   return result;
 }
 
@@ -189,16 +211,23 @@ function carryOverNodePorts(spec: ServiceSpec, old: ServiceSpec): ServiceSpec {
 function dropTypeDependentFields(spec: ServiceSpec, old: ServiceSpec): ServiceSpec {
   let result = spec;
   if (needsClusterIP(old) && !needsClusterIP(result) && result["clusterIP"] === old["clusterIP"]) {
-    for (const field of ["clusterIP", "clusterIPs", "ipFamilies", "ipFamilyPolicy"]) result = withoutField(result, field);
+    for (const field of ["clusterIP", "clusterIPs", "ipFamilies", "ipFamilyPolicy"])
+      result = withoutField(result, field);
   }
   if (needsNodePorts(old) && !needsNodePorts(result)) {
     const oldNodePorts = usedNodePorts(old);
-    result = updateItems(result, "ports", (port) => (oldNodePorts.has(port["nodePort"]) ? withoutField(port, "nodePort") : port));
+    result = updateItems(result, "ports", (port) =>
+      oldNodePorts.has(port["nodePort"]) ? withoutField(port, "nodePort") : port,
+    );
   }
   return result;
 }
 
-function defaultService(object: KubeObject, old: KubeObject | undefined, context: StrategyContext): KubeObject {
+function defaultService(
+  object: KubeObject,
+  old: KubeObject | undefined,
+  context: StrategyContext,
+): KubeObject {
   const oldSpec = old === undefined ? undefined : (objectField(old, "spec") ?? {});
   return ensureObject(object, "spec", (rawSpec) => {
     let spec = syncClusterIPs(defaultServiceSpec(rawSpec));
@@ -257,7 +286,9 @@ function validateService(object: KubeObject): readonly StatusCause[] {
     ...validateServiceShape(spec),
     ...ports.flatMap((port, position) => validateServicePort(port, index("spec.ports", position), spec)),
     ...validatePortNames(ports),
-    ...(affinity === "None" || affinity === "ClientIP" ? [] : [notSupported("spec.sessionAffinity", affinity ?? null, ["ClientIP", "None"])]),
+    ...(affinity === "None" || affinity === "ClientIP"
+      ? []
+      : [notSupported("spec.sessionAffinity", affinity ?? null, ["ClientIP", "None"])]),
   ];
 }
 

@@ -8,7 +8,7 @@ import { compileListFilter } from "./filters.js";
 import type { PatchType } from "./machinery.js";
 import { PatchTypes } from "./machinery.js";
 import type { OpenAPIDocuments } from "./openapi-port.js";
-import { getObject, listObjects, withTypeMeta } from "./reads.js";
+import { getObject, getTable, listObjects, withTypeMeta } from "./reads.js";
 import type { ResourceRequest } from "./request-info.js";
 import { parseResourceRequest, splitApiPath } from "./request-info.js";
 import type { ApiResponse } from "./response.js";
@@ -89,7 +89,7 @@ function publicEndpoint(path: string): ApiResponse {
 function discoveryEndpoint(options: AppOptions, segments: readonly string[], request: ApiRequest): ApiResponse | undefined {
   const { registry } = options.context;
   const [first, second, third] = segments;
-  if (first === "openapi") return openapiEndpoint(options.openapi, segments.slice(1));
+  if (first === "openapi") return openapiEndpoint(options.openapi, segments.slice(1), request.headers["accept"]);
   if (request.method !== "GET") return undefined;
   if (segments.length === 1 && first === "api") return json(200, legacyApiVersions(options.context.serverAddress()));
   if (segments.length === 1 && first === "apis") return json(200, apiGroupList(registry));
@@ -104,7 +104,32 @@ function found(body: JsonValue | undefined): ApiResponse {
   return json(200, body);
 }
 
-function openapiEndpoint(openapi: OpenAPIDocuments, rest: readonly string[]): ApiResponse {
+function acceptsJson(accept: string | undefined): boolean {
+  return accept === undefined || accept === "" || /application\/json|\*\/\*/.test(accept);
+}
+
+// kube-openapi answers with the subtype spelled without "@", which Go's mime parser accepts.
+const openapiV2ProtobufResponse = "application/com.github.proto-openapi.spec.v2.v1.0+protobuf";
+
+/**
+ * kubectl asks for /openapi/v2 only in protobuf, and only to validate kinds that /openapi/v3 does not
+ * describe. The sandbox answers with a document that has no definitions (`swagger: "2.0"` and an
+ * info block), which makes kubectl skip client-side validation of such kinds, as it does for a real
+ * cluster's unknown kinds; every kind the sandbox serves is validated through /openapi/v3.
+ */
+function protobufV2Document(): Buffer {
+  const field = (number: number, bytes: Buffer): Buffer => Buffer.concat([Buffer.from([(number << 3) | 2, bytes.length]), bytes]);
+  const info = Buffer.concat([field(1, Buffer.from("Kubernetes")), field(2, Buffer.from("v1.32.0"))]);
+  return Buffer.concat([field(1, Buffer.from("2.0")), field(2, info)]);
+}
+
+function openapiEndpoint(openapi: OpenAPIDocuments, rest: readonly string[], accept: string | undefined): ApiResponse {
+  if (rest[0] === "v2" && rest.length === 1 && !acceptsJson(accept) && /proto-openapi\.spec\.v2/.test(accept ?? "")) {
+    return { kind: "bytes", status: 200, contentType: openapiV2ProtobufResponse, body: protobufV2Document() };
+  }
+  if (!acceptsJson(accept)) {
+    throw new ApiError(406, StatusReasons.notAcceptable, `only the following media types are accepted: application/json`);
+  }
   if (rest[0] === "v2" && rest.length === 1) return json(200, openapi.v2());
   if (rest[0] === "v3" && rest.length === 1) return json(200, openapi.index());
   if (rest[0] === "v3") return found(openapi.document(rest.slice(1).join("/")));
@@ -188,6 +213,7 @@ function dispatch(call: Dispatch, request: ResourceRequest): ApiResponse {
   switch (request.verb) {
     case "get":
       if (request.subresource === "scale") return json(200, getScale(writeCall(call, request)));
+      if (table) return json(200, getTable(context, request, call.query));
       return json(200, getObject(context, request));
     case "list":
       return json(200, listObjects({ context, request, query: call.query, table }));

@@ -58,8 +58,18 @@ function sendStream(request: IncomingMessage, response: ServerResponse, answer: 
 }
 
 export function send(request: IncomingMessage, response: ServerResponse, answer: ApiResponse): void {
-  if (answer.kind === "json") sendJson(response, answer);
-  else sendStream(request, response, answer);
+  switch (answer.kind) {
+    case "json":
+      sendJson(response, answer);
+      return;
+    case "bytes":
+      response.statusCode = answer.status;
+      response.setHeader("content-type", answer.contentType);
+      response.end(answer.body);
+      return;
+    case "stream":
+      sendStream(request, response, answer);
+  }
 }
 
 function verbFor(method: string, url: URL): ResourceVerb | undefined {

@@ -1,4 +1,5 @@
 import type { JsonObject, KubeObject } from "../api/json.js";
+import { metadataOf } from "../api/json.js";
 import { notFound } from "../api/status.js";
 import type { ResourceInfo } from "../registry/types.js";
 import type { ServerContext } from "./context.js";
@@ -28,6 +29,13 @@ export function getObject(context: ServerContext, request: ResourceRequest): Kub
   const found = context.store.get(objectKey(request, name));
   if (found === undefined) throw notFound(request.info, name);
   return withTypeMeta(found, request.info);
+}
+
+/** A single object as a one-row Table, for `kubectl get KIND NAME`. */
+export function getTable(context: ServerContext, request: ResourceRequest, query: URLSearchParams): JsonObject {
+  const object = getObject(context, request);
+  const listMetadata: JsonObject = { resourceVersion: String(metadataOf(object)["resourceVersion"] ?? "") };
+  return toTable([object], request.info, { now: context.now(), include: includeObjectParam(query), listMetadata });
 }
 
 export interface ListCall {

@@ -15,6 +15,12 @@ export type ApiResponse =
       readonly headers?: Readonly<Record<string, string | readonly string[]>>;
     }
   | {
+      readonly kind: "bytes";
+      readonly status: number;
+      readonly contentType: string;
+      readonly body: Buffer;
+    }
+  | {
       readonly kind: "stream";
       readonly status: number;
       readonly contentType: string;

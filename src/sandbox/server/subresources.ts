@@ -28,7 +28,8 @@ function pathOf(jsonPath: string): readonly string[] {
   return jsonPath.replace(/^\./, "").split(".");
 }
 
-function selectorString(selector: unknown): string {
+/** A LabelSelector as the `key=value,key in (…)` string kubectl and the scale subresource show. */
+export function selectorString(selector: unknown): string {
   if (typeof selector === "string") return selector;
   if (!isJsonObject(selector)) return "";
   const matchLabels = selector["matchLabels"];

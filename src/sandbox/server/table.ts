@@ -2,6 +2,7 @@ import type { JsonObject, JsonValue, KubeObject } from "../api/json.js";
 import { isJsonObject, metadataOf } from "../api/json.js";
 import { valueAt } from "../api/object.js";
 import type { ResourceInfo } from "../registry/types.js";
+import { selectorString } from "./subresources.js";
 
 /** One column of a meta.k8s.io/v1 Table, as kube-apiserver's printers define them. */
 interface Column {
@@ -69,6 +70,7 @@ function readyReplicas(object: KubeObject): string {
 const workloadWide: readonly Column[] = [
   { name: "Containers", type: "string", priority: 1, cell: (object) => containers(object).map((c) => String(c["name"])).join(",") },
   { name: "Images", type: "string", priority: 1, cell: (object) => containers(object).map((c) => String(c["image"])).join(",") },
+  { name: "Selector", type: "string", priority: 1, cell: (object) => selectorString(valueAt(object, ["spec", "selector"])) || "<none>" },
 ];
 
 const columnsByKind: Readonly<Record<string, readonly Column[]>> = {

@@ -32,17 +32,10 @@ function parseFieldValidation(query: URLSearchParams): FieldValidationMode {
   return mode;
 }
 
-// kube-apiserver validates the manager name: at most 128 printable characters.
+// Validated per operation by the field manager (CreateOptions, UpdateOptions or PatchOptions).
 function parseFieldManager(query: URLSearchParams): string | undefined {
   const value = query.get("fieldManager");
-  if (value === null || value === "") return undefined;
-  if (value.length > 128) {
-    throw new ApiError(422, StatusReasons.invalid, `fieldManager: Too long: may not be more than 128 bytes`);
-  }
-  if (!/^[\x20-\x7e]+$/.test(value)) {
-    throw new ApiError(422, StatusReasons.invalid, `fieldManager: Invalid value: "${value}": must be printable characters`);
-  }
-  return value;
+  return value === null || value === "" ? undefined : value;
 }
 
 export function parseWriteOptions(query: URLSearchParams, userAgent: string | undefined): WriteOptions {

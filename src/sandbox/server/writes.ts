@@ -17,7 +17,7 @@ import type { FieldManagerRequest, KindMachinery, PatchType } from "./machinery.
 import { PatchTypes } from "./machinery.js";
 import type { ResourceRequest } from "./request-info.js";
 import type { WriteOptions } from "./write-options.js";
-import { managerName } from "./managers.js";
+import { managerFromUserAgent, validateFieldManager } from "../fieldmanager/index.js";
 
 export interface WriteResult {
   readonly code: 200 | 201;
@@ -38,7 +38,7 @@ export function objectKey(request: ResourceRequest, name: string): ObjectKey {
 function fieldManagerRequest(call: WriteCall, operation: "Apply" | "Update"): FieldManagerRequest {
   const subresource = call.request.subresource;
   return {
-    manager: managerName(call.options.fieldManager, call.options.userAgent),
+    manager: call.options.fieldManager ?? (managerFromUserAgent(call.options.userAgent) || "unknown"),
     operation,
     apiVersion: apiVersionOf(call.request.info),
     time: formatTime(call.context.now()),
@@ -86,8 +86,8 @@ function requireName(kind: KindMachinery, object: KubeObject): string {
 /** Defaulting, as decoding does for every write, then normalisation of what the server stores. */
 function defaulted(call: WriteCall, kind: KindMachinery, object: KubeObject, old: KubeObject | undefined): KubeObject {
   const machinery = call.context.machinery;
-  const normalized = machinery.normalize(kind, object);
-  return machinery.normalize(kind, kind.strategy.applyDefaults(normalized, old, machinery.strategyContext));
+  // Normalised before defaulting only: defaults may add nulls the real server keeps (template creationTimestamp).
+  return kind.strategy.applyDefaults(machinery.normalize(kind, object), old, machinery.strategyContext);
 }
 
 function persistCreate(call: WriteCall, key: ObjectKey, object: KubeObject): KubeObject {
@@ -97,6 +97,7 @@ function persistCreate(call: WriteCall, key: ObjectKey, object: KubeObject): Kub
 
 export function createObject(call: WriteCall, body: unknown): WriteResult {
   const { context, request } = call;
+  validateFieldManager(call.options.fieldManager, { isApply: false, optionsKind: "CreateOptions" });
   const kind = context.machinery.kind(request.info);
   const decoded = checkNamespace(decodeObject(body, request.info), request.info, request.namespace);
   checkUnknownFields(context, kind, decoded, { fieldValidation: call.options.fieldValidation, scope: call.scope });
@@ -170,6 +171,7 @@ function finishUpdate(call: WriteCall, kind: KindMachinery, replacement: Replace
 
 export function updateObject(call: WriteCall, body: unknown): WriteResult {
   const { context, request } = call;
+  validateFieldManager(call.options.fieldManager, { isApply: false, optionsKind: "UpdateOptions" });
   const name = request.name ?? "";
   const kind = context.machinery.kind(request.info);
   const decoded = checkNamespace(decodeObject(body, request.info), request.info, request.namespace);
@@ -209,7 +211,13 @@ function patchedObject(call: WriteCall, kind: KindMachinery, live: KubeObject, i
 export function patchObject(call: WriteCall, patchType: PatchType, body: unknown): WriteResult {
   const { context, request } = call;
   const kind = context.machinery.kind(request.info);
+  validateFieldManager(call.options.fieldManager, { isApply: patchType === PatchTypes.apply, optionsKind: "PatchOptions" });
   if (patchType === PatchTypes.apply) return applyObject(call, kind, body);
+  if (call.options.force) {
+    throw invalid({ group: "meta.k8s.io", kind: "PatchOptions" }, "", [
+      { reason: "FieldValueForbidden", message: "Forbidden: may not be specified for non-apply patch", field: "force" },
+    ]);
+  }
   if (patchType === PatchTypes.strategic && kind.custom) {
     throw new ApiError(
       415,
@@ -238,9 +246,6 @@ function patchPrecondition(patch: unknown): string | undefined {
 
 function applyObject(call: WriteCall, kind: KindMachinery, body: unknown): WriteResult {
   const { context, request } = call;
-  if (call.options.fieldManager === undefined) {
-    throw badRequest("PATCH, application/apply-patch+yaml requires fieldManager to be set");
-  }
   const applied = checkNamespace(decodeObject(body, request.info), request.info, request.namespace);
   checkName(applied, request.name ?? "");
   checkUnknownFields(context, kind, applied, { fieldValidation: call.options.fieldValidation, scope: call.scope });

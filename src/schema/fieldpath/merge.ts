@@ -86,35 +86,48 @@ interface OrderState {
   readonly out: string[];
 }
 
-/** One step of SMD's list walk; returns after consuming at least one item. */
+type OrderAction = "both" | "skipLeft" | "takeLeft" | "takeRight";
+
+function currentItems(state: OrderState): { left: string | undefined; right: string | undefined } {
+  return {
+    left: state.l < state.lhs.length ? state.lhs[state.l] : undefined,
+    right: state.r < state.rhs.length ? state.rhs[state.r] : undefined,
+  };
+}
+
+function orderAction(state: OrderState): OrderAction {
+  const { left, right } = currentItems(state);
+  if (left === undefined) return "takeRight";
+  if (left === right) return "both";
+  if (!state.inRight.has(left)) return "takeLeft";
+  // A shared item waits for its turn; once the right side is exhausted it was already taken.
+  if (right === undefined) return "skipLeft";
+  return state.nextShared !== undefined && state.nextShared !== left ? "skipLeft" : "takeRight";
+}
+
+/** One step of SMD's list walk; consumes at least one item. */
 function orderStep(state: OrderState): void {
-  const left = state.l < state.lhs.length ? state.lhs[state.l] : undefined;
-  const right = state.r < state.rhs.length ? state.rhs[state.r] : undefined;
-  if (left !== undefined && left === right) {
-    state.out.push(left);
-    state.l++;
-    state.r++;
-    state.nextShared = state.shared.shift();
-    return;
+  const { left, right } = currentItems(state);
+  switch (orderAction(state)) {
+    case "both":
+      state.out.push(left!);
+      state.l++;
+      state.r++;
+      state.nextShared = state.shared.shift();
+      return;
+    case "skipLeft":
+      state.l++;
+      return;
+    case "takeLeft":
+      state.out.push(left!);
+      state.l++;
+      return;
+    case "takeRight":
+      state.out.push(right!);
+      state.r++;
+      if (state.nextShared === right) state.nextShared = state.shared.shift();
+      return;
   }
-  const leftIsShared = left !== undefined && state.inRight.has(left);
-  if (left !== undefined && right !== undefined && leftIsShared && state.nextShared !== undefined && state.nextShared !== left) {
-    state.l++;
-    return;
-  }
-  if (left !== undefined && !leftIsShared) {
-    state.out.push(left);
-    state.l++;
-    return;
-  }
-  if (right === undefined) {
-    // Only shared items already taken from the right remain on the left.
-    state.l++;
-    return;
-  }
-  state.out.push(right);
-  state.r++;
-  if (state.nextShared === right) state.nextShared = state.shared.shift();
 }
 
 /**

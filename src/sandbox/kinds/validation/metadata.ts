@@ -24,12 +24,17 @@ export function validateLabels(labels: JsonValue | undefined, path: string): rea
       const value = labels[labelKey];
       const keyErrors = isQualifiedName(labelKey).map((message) => invalid(path, labelKey, message));
       const valueErrors =
-        typeof value === "string" ? isValidLabelValue(value).map((message) => invalid(path, value, message)) : [];
+        typeof value === "string"
+          ? isValidLabelValue(value).map((message) => invalid(path, value, message))
+          : [];
       return [...keyErrors, ...valueErrors];
     });
 }
 
-export function validateAnnotations(annotations: JsonValue | undefined, path: string): readonly StatusCause[] {
+export function validateAnnotations(
+  annotations: JsonValue | undefined,
+  path: string,
+): readonly StatusCause[] {
   if (!isJsonObject(annotations)) return [];
   let totalSize = 0;
   const keyErrors = Object.keys(annotations)
@@ -38,9 +43,13 @@ export function validateAnnotations(annotations: JsonValue | undefined, path: st
       const value = annotations[annotationKey];
       totalSize += annotationKey.length + (typeof value === "string" ? value.length : 0);
       // Annotation keys are checked case-insensitively (ValidateAnnotations lower-cases them).
-      return isQualifiedName(annotationKey.toLowerCase()).map((message) => invalid(path, annotationKey, message));
+      return isQualifiedName(annotationKey.toLowerCase()).map((message) =>
+        invalid(path, annotationKey, message),
+      );
     });
-  return totalSize > totalAnnotationSizeLimit ? [...keyErrors, tooLong(path, totalAnnotationSizeLimit)] : keyErrors;
+  return totalSize > totalAnnotationSizeLimit
+    ? [...keyErrors, tooLong(path, totalAnnotationSizeLimit)]
+    : keyErrors;
 }
 
 /** ValidateObjectMeta's checks that depend on the object alone (namespace and generateName belong to the server). */

@@ -80,7 +80,9 @@ export function isDNS1035Label(value: string): readonly string[] {
 /** path.IsValidPathSegmentName: the names of RBAC objects and HPAs only have to fit in a URL. */
 export function isPathSegmentName(value: string): readonly string[] {
   if (value === "." || value === "..") return [`may not be '${value}'`];
-  return ["/", "%"].filter((illegal) => value.includes(illegal)).map((illegal) => `may not contain '${illegal}'`);
+  return ["/", "%"]
+    .filter((illegal) => value.includes(illegal))
+    .map((illegal) => `may not contain '${illegal}'`);
 }
 
 function qualifiedNamePartErrors(name: string): readonly string[] {
@@ -88,7 +90,9 @@ function qualifiedNamePartErrors(name: string): readonly string[] {
   if (name.length === 0) errors.push("name part must be non-empty");
   else if (name.length > 63) errors.push(`name part ${maxLengthError(63)}`);
   if (!qualifiedNamePattern.test(name)) {
-    errors.push(`name part ${regexError(qualifiedNameMessage, qualifiedNameFormat, ["MyName", "my.name", "123-abc"])}`);
+    errors.push(
+      `name part ${regexError(qualifiedNameMessage, qualifiedNameFormat, ["MyName", "my.name", "123-abc"])}`,
+    );
   }
   return errors;
 }
@@ -138,11 +142,11 @@ export function isConfigMapKey(value: string): readonly string[] {
   if (value.length > 253) errors.push(maxLengthError(253));
   if (!configMapKeyPattern.test(value)) {
     errors.push(
-      regexError("a valid config key must consist of alphanumeric characters, '-', '_' or '.'", configMapKeyFormat, [
-        "key.name",
-        "KEY_NAME",
-        "key-name",
-      ]),
+      regexError(
+        "a valid config key must consist of alphanumeric characters, '-', '_' or '.'",
+        configMapKeyFormat,
+        ["key.name", "KEY_NAME", "key-name"],
+      ),
     );
   }
   return [...errors, ...chdirPrefixErrors(value)];

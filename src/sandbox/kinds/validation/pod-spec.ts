@@ -23,9 +23,15 @@ function validateDnsLabelName(value: JsonValue | undefined, path: string): reado
   return isDNS1123Label(value).map((message) => invalid(path, value, message));
 }
 
-function validateEnum(value: JsonValue | undefined, path: string, allowed: readonly string[]): readonly StatusCause[] {
+function validateEnum(
+  value: JsonValue | undefined,
+  path: string,
+  allowed: readonly string[],
+): readonly StatusCause[] {
   if (isBlank(value)) return [required(path)];
-  return typeof value === "string" && allowed.includes(value) ? [] : [notSupported(path, value ?? null, allowed)];
+  return typeof value === "string" && allowed.includes(value)
+    ? []
+    : [notSupported(path, value ?? null, allowed)];
 }
 
 /** Port numbers: zero is "missing" because Go cannot tell it from absent. */
@@ -41,8 +47,13 @@ function validateContainerPorts(container: JsonObject, path: string): readonly S
   return objectItems(container, "ports").flatMap((port, position) => {
     const portPath = index(child(path, "ports"), position);
     const protocol = port["protocol"];
-    const protocolErrors = isBlank(protocol) ? [] : validateEnum(protocol, child(portPath, "protocol"), protocols);
-    return [...validatePortNumber(port["containerPort"], child(portPath, "containerPort")), ...protocolErrors];
+    const protocolErrors = isBlank(protocol)
+      ? []
+      : validateEnum(protocol, child(portPath, "protocol"), protocols);
+    return [
+      ...validatePortNumber(port["containerPort"], child(portPath, "containerPort")),
+      ...protocolErrors,
+    ];
   });
 }
 
@@ -52,21 +63,35 @@ function validateEnv(container: JsonObject, path: string): readonly StatusCause[
   );
 }
 
-function validateVolumeMounts(container: JsonObject, path: string, volumes: ReadonlySet<string>): readonly StatusCause[] {
+function validateVolumeMounts(
+  container: JsonObject,
+  path: string,
+  volumes: ReadonlySet<string>,
+): readonly StatusCause[] {
   return objectItems(container, "volumeMounts").flatMap((mount, position) => {
     const mountPath = index(child(path, "volumeMounts"), position);
     const name = mount["name"];
     const nameErrors = isBlank(name)
       ? [required(child(mountPath, "name"))]
       : typeof name === "string" && !volumes.has(name)
-        ? [{ reason: "FieldValueNotFound", message: `Not found: ${JSON.stringify(name)}`, field: child(mountPath, "name") }]
+        ? [
+            {
+              reason: "FieldValueNotFound",
+              message: `Not found: ${JSON.stringify(name)}`,
+              field: child(mountPath, "name"),
+            },
+          ]
         : [];
     const pathErrors = isBlank(mount["mountPath"]) ? [required(child(mountPath, "mountPath"))] : [];
     return [...nameErrors, ...pathErrors];
   });
 }
 
-function validateContainer(container: JsonObject, path: string, volumes: ReadonlySet<string>): readonly StatusCause[] {
+function validateContainer(
+  container: JsonObject,
+  path: string,
+  volumes: ReadonlySet<string>,
+): readonly StatusCause[] {
   const pullPolicy = container["imagePullPolicy"];
   return [
     ...validateDnsLabelName(container["name"], child(path, "name")),
@@ -96,7 +121,10 @@ function validateContainerList(
   });
 }
 
-function validateVolumes(spec: JsonObject, path: string): { readonly names: ReadonlySet<string>; readonly errors: readonly StatusCause[] } {
+function validateVolumes(
+  spec: JsonObject,
+  path: string,
+): { readonly names: ReadonlySet<string>; readonly errors: readonly StatusCause[] } {
   const names = new Set<string>();
   const errors = objectItems(spec, "volumes").flatMap((volume, position) => {
     const namePath = child(index(child(path, "volumes"), position), "name");

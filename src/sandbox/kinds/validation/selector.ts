@@ -55,7 +55,9 @@ export function selectorIsEmpty(selector: JsonObject): boolean {
 export function selectorMatches(selector: JsonObject, labels: Readonly<Record<string, string>>): boolean {
   const matchLabels = stringMap(selector, "matchLabels") ?? {};
   const labelsMatch = Object.entries(matchLabels).every(([labelKey, value]) => labels[labelKey] === value);
-  return labelsMatch && objectItems(selector, "matchExpressions").every((item) => requirementMatches(item, labels));
+  return (
+    labelsMatch && objectItems(selector, "matchExpressions").every((item) => requirementMatches(item, labels))
+  );
 }
 
 function validateRequirement(requirement: JsonObject, path: string): readonly StatusCause[] {
@@ -67,15 +69,27 @@ function validateRequirement(requirement: JsonObject, path: string): readonly St
     case "In":
     case "NotIn":
       return values.length === 0
-        ? [required(child(path, "values"), "must be specified when `operator` is 'In' or 'NotIn'"), ...keyErrors]
+        ? [
+            required(child(path, "values"), "must be specified when `operator` is 'In' or 'NotIn'"),
+            ...keyErrors,
+          ]
         : keyErrors;
     case "Exists":
     case "DoesNotExist":
       return values.length > 0
-        ? [forbidden(child(path, "values"), "may not be specified when `operator` is 'Exists' or 'DoesNotExist'"), ...keyErrors]
+        ? [
+            forbidden(
+              child(path, "values"),
+              "may not be specified when `operator` is 'Exists' or 'DoesNotExist'",
+            ),
+            ...keyErrors,
+          ]
         : keyErrors;
     default:
-      return [invalid(child(path, "operator"), operator ?? null, "not a valid selector operator"), ...keyErrors];
+      return [
+        invalid(child(path, "operator"), operator ?? null, "not a valid selector operator"),
+        ...keyErrors,
+      ];
   }
 }
 

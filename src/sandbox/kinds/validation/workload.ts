@@ -27,7 +27,13 @@ function validateTemplateAgainstSelector(spec: JsonObject): readonly StatusCause
   if (selector === undefined || template === undefined || selectorIsEmpty(selector)) return [];
   const labels = stringMap(objectField(template, "metadata"), "labels");
   if (selectorMatches(selector, labels ?? {})) return [];
-  return [invalid("spec.template.metadata.labels", goStringMap(labels), "`selector` does not match template `labels`")];
+  return [
+    invalid(
+      "spec.template.metadata.labels",
+      goStringMap(labels),
+      "`selector` does not match template `labels`",
+    ),
+  ];
 }
 
 function validateAlwaysRestart(spec: JsonObject): readonly StatusCause[] {
@@ -37,7 +43,10 @@ function validateAlwaysRestart(spec: JsonObject): readonly StatusCause[] {
 }
 
 /** The spec checks Deployments, ReplicaSets, StatefulSets and DaemonSets share. */
-export function validateReplicatedSpec(object: KubeObject, emptySelectorMessage: string): readonly StatusCause[] {
+export function validateReplicatedSpec(
+  object: KubeObject,
+  emptySelectorMessage: string,
+): readonly StatusCause[] {
   const spec = objectField(object, "spec") ?? {};
   return [
     ...validateNonNegative(spec["replicas"], "spec.replicas"),

@@ -46,6 +46,28 @@ const wantedFiles = [
   "k8s.io/api/storage/v1/generated.proto",
 ] as const;
 
+/**
+ * Go embedded structs tagged json:",inline" (from the types.go of each package): their fields
+ * appear in the parent's JSON. Every other embedded-looking field keeps its own JSON key.
+ */
+const inlineFields = new Set([
+  "k8s.io.api.admissionregistration.v1.NamedRuleWithOperations.ruleWithOperations",
+  "k8s.io.api.admissionregistration.v1.RuleWithOperations.rule",
+  "k8s.io.api.core.v1.ConfigMapEnvSource.localObjectReference",
+  "k8s.io.api.core.v1.ConfigMapKeySelector.localObjectReference",
+  "k8s.io.api.core.v1.ConfigMapProjection.localObjectReference",
+  "k8s.io.api.core.v1.ConfigMapVolumeSource.localObjectReference",
+  "k8s.io.api.core.v1.EphemeralContainer.ephemeralContainerCommon",
+  "k8s.io.api.core.v1.PersistentVolumeSpec.persistentVolumeSource",
+  "k8s.io.api.core.v1.Probe.handler",
+  "k8s.io.api.core.v1.SecretEnvSource.localObjectReference",
+  "k8s.io.api.core.v1.SecretKeySelector.localObjectReference",
+  "k8s.io.api.core.v1.SecretProjection.localObjectReference",
+  "k8s.io.api.core.v1.Volume.volumeSource",
+  "k8s.io.api.networking.v1.IngressRule.ingressRuleValue",
+  "k8s.io.apimachinery.pkg.runtime.Unknown.typeMeta",
+]);
+
 const gzipMagic = Buffer.from([0x1f, 0x8b, 0x08]);
 
 function gunzipAt(binary: Buffer, offset: number): Buffer | undefined {
@@ -107,7 +129,7 @@ function main(): void {
     return file;
   });
   const source = `FileDescriptorProtos embedded in kubectl ${version.replace(/-.*$/, "")}: ${wantedFiles.length} files`;
-  const messages = messageTable(files);
+  const messages = messageTable(files, inlineFields);
   writeFileSync(output, render(source, messages));
   console.log(`wrote ${output}: ${Object.keys(messages).length} messages`);
 }

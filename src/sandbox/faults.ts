@@ -18,6 +18,11 @@ export interface FaultInjector {
   set(options: FaultOptions): void;
   /** Closes every open watch now; returns how many were closed. */
   dropWatches(): number;
+  /**
+   * Forgets the watch history up to now, as an etcd compaction does: a client that resumes a watch
+   * from an older resourceVersion gets `410 Gone` (Expired) and must relist.
+   */
+  expireWatchHistory(): void;
 }
 
 /** Parses `list=0.2,get=0.1` (the CLI's --fault-error-rate) into per-verb rates. */

@@ -66,8 +66,13 @@ function listen(server: Server, host: string, port: number): Promise<AddressInfo
   });
 }
 
-function faultInjector(initial: FaultOptions, openWatches: Set<() => void>): FaultInjector & { current: FaultOptions } {
+function faultInjector(initial: FaultOptions, openWatches: Set<() => void>, compact: () => void): FaultInjector & { current: FaultOptions } {
   let current = initial;
+  const dropWatches = (): number => {
+    const drops = [...openWatches];
+    for (const drop of drops) drop();
+    return drops.length;
+  };
   return {
     get current() {
       return current;
@@ -75,11 +80,8 @@ function faultInjector(initial: FaultOptions, openWatches: Set<() => void>): Fau
     set: (options) => {
       current = options;
     },
-    dropWatches: () => {
-      const drops = [...openWatches];
-      for (const drop of drops) drop();
-      return drops.length;
-    },
+    dropWatches,
+    expireWatchHistory: compact,
   };
 }
 
@@ -110,7 +112,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
   bootstrapCluster(context, certificate.certificatePem);
   controllers.push(startNamespaceController(context, { rootCA: certificate.certificatePem, onError }));
   const openWatches = new Set<() => void>();
-  const faults = faultInjector(options.faults ?? {}, openWatches);
+  const faults = faultInjector(options.faults ?? {}, openWatches, () => store.compactHistory());
   const app = createApp({
     context,
     token,

@@ -6,7 +6,10 @@
  */
 import { spawn } from "node:child_process";
 import type { ChildProcess } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync, chmodSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync, chmodSync, readFileSync } from "node:fs";
+import { request as httpRequest } from "node:http";
+import { request as httpsRequest } from "node:https";
+import { parse as parseYaml, stringify as stringifyYaml } from "yaml";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { JsonObject, JsonValue } from "../../src/sandbox/api/json.js";
@@ -337,30 +340,54 @@ export function startKubectl(sandbox: SandboxConnection, args: readonly string[]
   return { stdout: () => stdout, waitFor, stop };
 }
 
+/** The sandbox's kubeconfig as a document. */
+function readKubeconfig(sandbox: SandboxConnection): KubeconfigDocument {
+  const parsed: unknown = parseYaml(readFileSync(sandbox.kubeconfigPath, "utf8"));
+  if (!isKubeconfig(parsed)) throw new Error(`${sandbox.kubeconfigPath} is not a kubeconfig with clusters and users`);
+  return parsed;
+}
+
+interface KubeconfigDocument {
+  readonly clusters: readonly { readonly name: string; readonly cluster: Readonly<Record<string, unknown>> }[];
+  readonly users: readonly { readonly name: string; readonly user: Readonly<Record<string, unknown>> }[];
+  readonly [key: string]: unknown;
+}
+
+function isKubeconfig(value: unknown): value is KubeconfigDocument {
+  return isJsonObject(value) && Array.isArray(value["clusters"]) && Array.isArray(value["users"]);
+}
+
 /**
- * A kubeconfig for the same server with a token the server does not know.
+ * A copy of the sandbox's kubeconfig whose token the server does not know.
  * (With no credentials at all kubectl would prompt for a username on a 401.)
  */
 export function writeWrongTokenKubeconfig(directory: string, sandbox: SandboxConnection): string {
+  const kubeconfig = readKubeconfig(sandbox);
   const path = join(directory, "wrong-token.kubeconfig");
-  writeFileSync(
-    path,
-    [
-      "apiVersion: v1",
-      "kind: Config",
-      "clusters:",
-      "- name: sandbox",
-      "  cluster:",
-      `    server: ${sandbox.url}`,
-      "users:",
-      "- name: stranger",
-      "  user: {token: not-the-sandbox-token}",
-      "contexts:",
-      "- name: sandbox",
-      "  context: {cluster: sandbox, user: stranger, namespace: default}",
-      "current-context: sandbox",
-      "",
-    ].join("\n"),
-  );
+  const users = kubeconfig.users.map((entry) => ({ ...entry, user: { token: "not-the-sandbox-token" } }));
+  writeFileSync(path, stringifyYaml({ ...kubeconfig, users }));
   return path;
+}
+
+export interface RawResponse {
+  readonly status: number;
+  readonly body: string;
+}
+
+/** One HTTP request to the sandbox, trusting the CA its kubeconfig names; no token unless given in headers. */
+export function rawRequest(sandbox: SandboxConnection, path: string, headers: Readonly<Record<string, string>> = {}): Promise<RawResponse> {
+  const cluster = readKubeconfig(sandbox).clusters[0]?.cluster ?? {};
+  const caData = cluster["certificate-authority-data"];
+  const ca = typeof caData === "string" ? Buffer.from(caData, "base64").toString("utf8") : undefined;
+  const url = new URL(path, sandbox.url);
+  const send = url.protocol === "https:" ? httpsRequest : httpRequest;
+  return new Promise((resolve, reject) => {
+    const request = send(url, { headers, ...(ca === undefined ? {} : { ca }) }, (response) => {
+      let body = "";
+      response.setEncoding("utf8").on("data", (chunk: string) => (body += chunk));
+      response.on("end", () => resolve({ status: response.statusCode ?? 0, body }));
+    });
+    request.on("error", reject);
+    request.end();
+  });
 }

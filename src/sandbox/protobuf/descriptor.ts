@@ -2,7 +2,7 @@
  * Reads protobuf FileDescriptorProtos (google/protobuf/descriptor.proto) into our message table.
  * Kubernetes' gogo-generated Go code embeds them, with the gogoproto field options that the
  * committed generated.proto files no longer show: nullable=false is what tells a Go value field
- * from a pointer, and embed an inline struct.
+ * from a pointer, and customname (the Go field name) what an embedded struct can be.
  */
 import { decodeUtf8, readWireFields, type WireField } from "./wire.js";
 import { isProtoScalarType, type ProtoField, type ProtoMessage } from "./table.js";
@@ -30,7 +30,7 @@ const descriptorTypes: Readonly<Record<number, string>> = {
 const labelRepeated = 3;
 /** github.com/gogo/protobuf/gogoproto/gogo.proto extension numbers of FieldOptions. */
 const gogoNullable = 65001;
-const gogoEmbed = 65002;
+const gogoCustomName = 65004;
 /** MessageOptions.map_entry. */
 const mapEntryOption = 7;
 
@@ -51,7 +51,8 @@ export interface DescribedField {
   readonly repeated: boolean;
   readonly type: string;
   readonly nullable: boolean;
-  readonly embed: boolean;
+  /** gogoproto.customname: the Go field name, which for an embedded struct is its type's name. */
+  readonly goName: string | undefined;
 }
 
 function bytesOf(field: WireField): Uint8Array {
@@ -74,17 +75,17 @@ function numberOf(field: WireField): number {
 
 interface FieldOptions {
   readonly nullable: boolean;
-  readonly embed: boolean;
+  readonly goName: string | undefined;
 }
 
 function readFieldOptions(bytes: Uint8Array): FieldOptions {
   let nullable = true;
-  let embed = false;
+  let goName: string | undefined;
   for (const option of readWireFields(bytes)) {
     if (option.number === gogoNullable) nullable = numberOf(option) !== 0;
-    if (option.number === gogoEmbed) embed = numberOf(option) !== 0;
+    if (option.number === gogoCustomName) goName = textOf(option);
   }
-  return { nullable, embed };
+  return { nullable, goName };
 }
 
 interface FieldParts {
@@ -126,7 +127,7 @@ function readField(bytes: Uint8Array, messageName: string): DescribedField {
     label: 1,
     typeNumber: 0,
     typeName: "",
-    options: { nullable: true, embed: false },
+    options: { nullable: true, goName: undefined },
   };
   for (const field of readWireFields(bytes)) applyFieldPart(parts, field);
   const typeName = descriptorTypes[parts.typeNumber];
@@ -139,7 +140,7 @@ function readField(bytes: Uint8Array, messageName: string): DescribedField {
     repeated: parts.label === labelRepeated,
     type: typeName === "message" ? parts.typeName : typeName,
     nullable: parts.options.nullable,
-    embed: parts.options.embed,
+    goName: parts.options.goName,
   };
 }
 
@@ -187,7 +188,11 @@ function mapValueType(entry: DescribedMessage | undefined, fieldName: string): s
   return value.type;
 }
 
-function tableField(field: DescribedField, all: Readonly<Record<string, DescribedMessage>>): ProtoField {
+function isEmbeddable(field: DescribedField): boolean {
+  return !field.nullable && !field.repeated && field.goName === field.type.split(".").pop();
+}
+
+function tableField(field: DescribedField, inline: boolean, all: Readonly<Record<string, DescribedMessage>>): ProtoField {
   const entry = all[field.type];
   if (field.repeated && entry?.mapEntry === true) {
     return { name: field.name, type: mapValueType(entry, field.name), map: true };
@@ -200,24 +205,40 @@ function tableField(field: DescribedField, all: Readonly<Record<string, Describe
     type: field.type,
     ...(field.repeated ? { repeated: true as const } : {}),
     ...(!field.repeated && field.nullable && field.type !== "bytes" ? { pointer: true as const } : {}),
-    ...(field.embed ? { inline: true as const } : {}),
+    ...(inline ? { inline: true as const } : {}),
   };
+}
+
+function checkInlineFields(all: Readonly<Record<string, DescribedMessage>>, inlineFields: ReadonlySet<string>): void {
+  for (const path of inlineFields) {
+    const messageName = path.slice(0, path.lastIndexOf("."));
+    const field = all[messageName]?.fields.find((candidate) => `${messageName}.${candidate.name}` === path);
+    if (field === undefined || !isEmbeddable(field)) {
+      throw new Error(`descriptor: ${path} is not a non-pointer field named after its message type, so not an embedded struct`);
+    }
+  }
 }
 
 /**
  * The message table of a set of files: map-entry messages fold into their fields, names sort so
- * that the derived file is byte-for-byte reproducible.
+ * that the derived file is byte-for-byte reproducible. `inlineFields` ("message.field") are the Go
+ * embedded structs tagged json:",inline": the descriptors cannot tell them from a field that merely
+ * shares its type's name (RoleBinding.roleRef), so the caller names them.
  */
-export function messageTable(files: readonly DescribedFile[]): Record<string, ProtoMessage> {
+export function messageTable(
+  files: readonly DescribedFile[],
+  inlineFields: ReadonlySet<string>,
+): Record<string, ProtoMessage> {
   const all: Record<string, DescribedMessage> = {};
   for (const file of files) Object.assign(all, file.messages);
+  checkInlineFields(all, inlineFields);
   const table: Record<string, ProtoMessage> = {};
   for (const name of Object.keys(all).sort()) {
     const message = all[name];
     if (message === undefined || message.mapEntry) continue;
     const fields: Record<string, ProtoField> = {};
     for (const field of [...message.fields].sort((a, b) => a.number - b.number)) {
-      fields[String(field.number)] = tableField(field, all);
+      fields[String(field.number)] = tableField(field, inlineFields.has(`${name}.${field.name}`), all);
     }
     table[name] = fields;
   }

@@ -73,7 +73,7 @@ function bookmark(request: ResourceRequest, resourceVersion: number, initialEven
 
 /** Tracks which objects this watcher has seen, so that selector transitions become ADDED/DELETED as in the watch cache. */
 function eventTypeFor(visible: Set<string>, event: StoreEvent, matches: boolean): WatchEventType | undefined {
-  const id = `${event.key.namespace}/${event.key.name}`;
+  const id = objectId(event.object);
   if (event.type === "DELETED") return visible.delete(id) ? "DELETED" : undefined;
   if (matches) {
     const seen = visible.has(id);
@@ -103,12 +103,14 @@ export function watchObjects(call: WatchCall): ApiResponse {
     kind: "stream",
     status: 200,
     contentType: "application/json",
-    start: (sink) => startWatch(call, { params, matches: filter.matches, encoder, sink }),
+    start: (sink) => startWatch(call, { params, selective: filter.selective, matches: filter.matches, encoder, sink }),
   };
 }
 
 interface ActiveWatch {
   readonly params: WatchParams;
+  /** With a selector, objects move in and out of view: the watch cache turns that into ADDED/DELETED. */
+  readonly selective: boolean;
   readonly matches: (object: KubeObject) => boolean;
   readonly encoder: Encoder;
   readonly sink: StreamSink;
@@ -119,15 +121,33 @@ function initialState(call: WatchCall, watch: ActiveWatch, visible: Set<string>)
   const listed = call.context.store.list({ group: call.request.info.group, resource: call.request.info.resource }, namespace);
   for (const object of listed.items) {
     if (!watch.matches(object)) continue;
-    const metadata = metadataOf(object);
-    visible.add(`${String(metadata["namespace"] ?? "")}/${String(metadata["name"])}`);
+    visible.add(objectId(object));
     watch.sink.write(watch.encoder.encode("ADDED", object));
   }
   return listed.resourceVersion;
 }
 
+function objectId(object: KubeObject): string {
+  const metadata = metadataOf(object);
+  return `${String(metadata["namespace"] ?? "")}/${String(metadata["name"])}`;
+}
+
+/** What a watch resumed from `since` has already seen: the matching objects as they were then. */
+function visibleAt(call: WatchCall, watch: ActiveWatch, since: number): Set<string> {
+  const namespace = call.request.namespace === "" ? undefined : call.request.namespace;
+  const resource = { group: call.request.info.group, resource: call.request.info.resource };
+  let items: readonly KubeObject[];
+  try {
+    items = call.context.store.listAt(resource, namespace, since).items;
+  } catch {
+    items = call.context.store.list(resource, namespace).items;
+  }
+  return new Set(items.filter(watch.matches).map(objectId));
+}
+
 function startWatch(call: WatchCall, watch: ActiveWatch): () => void {
-  const visible = new Set<string>();
+  const resumeFrom = watch.params.initialEvents ? undefined : watch.params.sinceResourceVersion;
+  const visible = watch.selective && resumeFrom !== undefined ? visibleAt(call, watch, resumeFrom) : new Set<string>();
   let subscription: WatchSubscription | undefined;
   let since = watch.params.sinceResourceVersion;
   if (watch.params.initialEvents) {
@@ -142,7 +162,7 @@ function startWatch(call: WatchCall, watch: ActiveWatch): () => void {
       ...(call.request.namespace === "" ? {} : { namespace: call.request.namespace }),
       ...(since === undefined ? {} : { sinceResourceVersion: since }),
       onEvent: (event) => {
-        const type = eventTypeFor(visible, event, watch.matches(event.object));
+        const type = watch.selective ? eventTypeFor(visible, event, watch.matches(event.object)) : event.type;
         if (type !== undefined) watch.sink.write(watch.encoder.encode(type, event.object));
       },
     });

@@ -17,6 +17,7 @@ export class EventHistory {
   private start = 0;
   private size = 0;
   private evicted = false;
+  private compactedTo = 0;
 
   /** `initialFloor`: the store's resourceVersion when this history began (nothing older is known). */
   constructor(
@@ -42,8 +43,13 @@ export class EventHistory {
    * watch cache, it is one less than the oldest retained event once events have been dropped.
    */
   get floor(): number {
-    if (!this.evicted) return this.initialFloor;
-    return this.at(0).event.resourceVersion - 1;
+    const retained = this.evicted ? this.at(0).event.resourceVersion - 1 : this.initialFloor;
+    return Math.max(retained, this.compactedTo);
+  }
+
+  /** Forgets the events up to `resourceVersion`, as an etcd compaction does: resuming from before it gets 410. */
+  compact(resourceVersion: number): void {
+    this.compactedTo = Math.max(this.compactedTo, resourceVersion);
   }
 
   /** Entries with resourceVersion > `since`, oldest first. Throws 410 Expired when they are no longer all retained. */

@@ -29,6 +29,8 @@ export interface MemoryObjectStore extends ObjectStore {
    * ("The resourceVersion for the provided list is too old.") when that history is gone.
    */
   listAt(resource: ResourceKey, namespace: string | undefined, resourceVersion: number): ListResult;
+  /** Compacts every resource's history up to the current resourceVersion (fault injection: forces 410 on resume). */
+  compactHistory(): void;
   /** The oldest resourceVersion from which the resource's history is complete. */
   oldestResourceVersion(resource: ResourceKey): number;
 }
@@ -131,7 +133,7 @@ class MemoryStore implements MemoryObjectStore {
   private readonly historySize: number;
   private readonly persistence: Persistence | undefined;
   /** The resourceVersion at which this process's history starts: older events are unknown. */
-  private readonly startedAt: number;
+  private startedAt: number;
 
   constructor(options: MemoryStoreOptions) {
     this.historySize = options.historySize ?? DEFAULT_HISTORY_SIZE;
@@ -231,6 +233,11 @@ class MemoryStore implements MemoryObjectStore {
       throw error;
     }
     return { items: rewind(table, entries, namespace), resourceVersion };
+  }
+
+  compactHistory(): void {
+    for (const table of this.tables.values()) table.history.compact(this.rv);
+    this.startedAt = this.rv;
   }
 
   oldestResourceVersion(resource: ResourceKey): number {

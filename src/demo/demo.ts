@@ -40,6 +40,11 @@ function ownerOfReplicas(object: KubernetesObject): ManagedFieldsEntry | undefin
   });
 }
 
+function formatTime(time: string | Date | undefined): string {
+  if (time === undefined) return "?";
+  return (typeof time === "string" ? new Date(time) : time).toISOString().replace(/\.\d{3}Z$/, "Z");
+}
+
 export interface DemoOptions {
   readonly keep: boolean;
   readonly write: (line: string) => void;
@@ -81,7 +86,7 @@ export async function runDemo(options: DemoOptions): Promise<void> {
     const owner = ownerOfReplicas(edited);
     write(`Out-of-band change: "${outOfBandManager}" set Deployment shop/web spec.replicas from 2 to 5.`);
     write(
-      `The cluster now records that change in managedFields: spec.replicas is owned by "${owner?.manager ?? "?"}" (${owner?.operation ?? "?"}) since ${String(owner?.time ?? "?")}.`,
+      `The cluster now records that change in managedFields: spec.replicas is owned by "${owner?.manager ?? "?"}" (${owner?.operation ?? "?"}) since ${formatTime(owner?.time)}.`,
     );
     write(`Git still says replicas: 2. That gap is configuration drift; 'kubedrift diff' (next) reports it field by field.`);
     if (options.keep) await waitForInterrupt(sandbox, write);

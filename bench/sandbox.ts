@@ -25,17 +25,23 @@ const root = fileURLToPath(new URL("..", import.meta.url));
 
 async function startServer(): Promise<Started> {
   const kubeconfigPath = join(mkdtempSync(join(tmpdir(), "kubedrift-bench-")), "kubeconfig");
-  const child = spawn(process.execPath, ["--import", "tsx", "src/cli/main.ts", "sandbox", "--kubeconfig", kubeconfigPath], {
-    cwd: root,
-    stdio: ["ignore", "pipe", "inherit"],
-  });
+  const child = spawn(
+    process.execPath,
+    ["--import", "tsx", "src/cli/main.ts", "sandbox", "--kubeconfig", kubeconfigPath],
+    {
+      cwd: root,
+      stdio: ["ignore", "pipe", "inherit"],
+    },
+  );
   const line = await new Promise<string>((resolve, reject) => {
     let buffered = "";
     child.stdout?.on("data", (chunk: Buffer) => {
       buffered += chunk.toString();
       if (buffered.includes("\n")) resolve(buffered.split("\n")[0] ?? "");
     });
-    child.once("exit", (code) => reject(new Error(`sandbox exited with ${String(code)} before it was ready`)));
+    child.once("exit", (code) =>
+      reject(new Error(`sandbox exited with ${String(code)} before it was ready`)),
+    );
   });
   const { server } = JSON.parse(line) as { server: string };
   const config = parse(readFileSync(kubeconfigPath, "utf8")) as {
@@ -82,7 +88,8 @@ function call(target: Target, spec: Call): Promise<{ status: number; body: strin
 
 async function ok(target: Target, spec: Call): Promise<string> {
   const response = await call(target, spec);
-  if (response.status >= 300) throw new Error(`${spec.method} ${spec.path}: ${response.status} ${response.body}`);
+  if (response.status >= 300)
+    throw new Error(`${spec.method} ${spec.path}: ${response.status} ${response.body}`);
   return response.body;
 }
 
@@ -94,7 +101,12 @@ interface Measured {
 }
 
 /** Runs `count` calls with `concurrency` in flight; returns their latencies. */
-async function measure(name: string, count: number, concurrency: number, work: (index: number) => Promise<unknown>): Promise<Measured> {
+async function measure(
+  name: string,
+  count: number,
+  concurrency: number,
+  work: (index: number) => Promise<unknown>,
+): Promise<Measured> {
   const latencies: number[] = [];
   let next = 0;
   const started = performance.now();
@@ -133,7 +145,16 @@ function deployment(name: string, replicas: number): unknown {
       selector: { matchLabels: { app: name } },
       template: {
         metadata: { labels: { app: name } },
-        spec: { containers: [{ name: "web", image: "nginx:1.27", ports: [{ containerPort: 80 }], resources: { requests: { cpu: "0.1" } } }] },
+        spec: {
+          containers: [
+            {
+              name: "web",
+              image: "nginx:1.27",
+              ports: [{ containerPort: 80 }],
+              resources: { requests: { cpu: "0.1" } },
+            },
+          ],
+        },
       },
     },
   };
@@ -145,13 +166,18 @@ async function seed(target: Target): Promise<void> {
     ok(target, {
       method: "POST",
       path: "/api/v1/namespaces/bench/configmaps",
-      body: { metadata: { name: `cm-${String(index).padStart(4, "0")}`, labels: { bench: "yes" } }, data: { index: String(index) } },
+      body: {
+        metadata: { name: `cm-${String(index).padStart(4, "0")}`, labels: { bench: "yes" } },
+        data: { index: String(index) },
+      },
     }),
   );
 }
 
 async function watchFanOut(target: Target, watchers: number, updates: number): Promise<Measured> {
-  const list = JSON.parse(await ok(target, { method: "GET", path: "/api/v1/namespaces/bench/configmaps?limit=1" })) as {
+  const list = JSON.parse(
+    await ok(target, { method: "GET", path: "/api/v1/namespaces/bench/configmaps?limit=1" }),
+  ) as {
     metadata: { resourceVersion: string };
   };
   let received = 0;
@@ -161,7 +187,10 @@ async function watchFanOut(target: Target, watchers: number, updates: number): P
   const requests = Array.from({ length: watchers }, () => {
     const req = request(
       `${target.url}/api/v1/namespaces/bench/configmaps?watch=true&resourceVersion=${list.metadata.resourceVersion}`,
-      { agent: new Agent({ ca: target.agent.options.ca }), headers: { authorization: `Bearer ${target.token}` } },
+      {
+        agent: new Agent({ ca: target.agent.options.ca }),
+        headers: { authorization: `Bearer ${target.token}` },
+      },
       (response) => {
         response.setEncoding("utf8");
         response.on("data", (chunk: string) => {
@@ -193,8 +222,21 @@ export async function benchSandbox(): Promise<void> {
   const { target, child } = await startServer();
   try {
     await seed(target);
-    report(await measure("GET configmap", 5000, 16, (index) => ok(target, { method: "GET", path: `/api/v1/namespaces/bench/configmaps/cm-${String(index % 1000).padStart(4, "0")}` })), "GET");
-    report(await measure("LIST 1,000 configmaps", 100, 4, () => ok(target, { method: "GET", path: "/api/v1/namespaces/bench/configmaps" })), "list");
+    report(
+      await measure("GET configmap", 5000, 16, (index) =>
+        ok(target, {
+          method: "GET",
+          path: `/api/v1/namespaces/bench/configmaps/cm-${String(index % 1000).padStart(4, "0")}`,
+        }),
+      ),
+      "GET",
+    );
+    report(
+      await measure("LIST 1,000 configmaps", 100, 4, () =>
+        ok(target, { method: "GET", path: "/api/v1/namespaces/bench/configmaps" }),
+      ),
+      "list",
+    );
     report(
       await measure("server-side apply (create)", 500, 16, (index) =>
         ok(target, {
@@ -218,7 +260,9 @@ export async function benchSandbox(): Promise<void> {
       "apply",
     );
     const fanOut = await watchFanOut(target, 50, 200);
-    console.log(`${fanOut.name.padEnd(34)} ${(fanOut.count / fanOut.seconds).toFixed(0).padStart(7)} events/s delivered (${fanOut.count} in ${fanOut.seconds.toFixed(2)} s)`);
+    console.log(
+      `${fanOut.name.padEnd(34)} ${(fanOut.count / fanOut.seconds).toFixed(0).padStart(7)} events/s delivered (${fanOut.count} in ${fanOut.seconds.toFixed(2)} s)`,
+    );
   } finally {
     target.agent.destroy();
     child.kill("SIGTERM");

@@ -14,10 +14,11 @@ import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { gunzipSync, constants as zlib } from "node:zlib";
 import { messageTable, readFileDescriptor, type DescribedFile } from "../src/sandbox/protobuf/descriptor.js";
-import type { ProtoMessage } from "../src/sandbox/protobuf/table.js";
+import { isProtoScalarType, type ProtoField, type ProtoMessage } from "../src/sandbox/protobuf/table.js";
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const output = resolve(repoRoot, "data/kubernetes-proto-v1.32.json");
+const openAPIData = resolve(repoRoot, "data/kubernetes-openapi-v1.32.json");
 
 /** The GA groups a sandbox client writes, plus the apimachinery types they reach. */
 const wantedFiles = [
@@ -88,7 +89,11 @@ function looksLikeDescriptorOf(bytes: Buffer): string | undefined {
 
 function embeddedDescriptors(binary: Buffer): Map<string, DescribedFile> {
   const found = new Map<string, DescribedFile>();
-  for (let offset = binary.indexOf(gzipMagic); offset !== -1; offset = binary.indexOf(gzipMagic, offset + 1)) {
+  for (
+    let offset = binary.indexOf(gzipMagic);
+    offset !== -1;
+    offset = binary.indexOf(gzipMagic, offset + 1)
+  ) {
     const bytes = gunzipAt(binary, offset);
     const name = bytes === undefined ? undefined : looksLikeDescriptorOf(bytes);
     if (bytes !== undefined && name !== undefined && !found.has(name)) {
@@ -99,16 +104,57 @@ function embeddedDescriptors(binary: Buffer): Map<string, DescribedFile> {
 }
 
 function kubectlVersion(binary: string): string {
-  const parsed = JSON.parse(execFileSync(binary, ["version", "--client", "-o", "json"], { encoding: "utf8" })) as {
+  const parsed = JSON.parse(
+    execFileSync(binary, ["version", "--client", "-o", "json"], { encoding: "utf8" }),
+  ) as {
     clientVersion?: { gitVersion?: string };
   };
   return parsed.clientVersion?.gitVersion ?? "unknown";
 }
 
+type RequiredFields = ReadonlyMap<string, ReadonlySet<string>>;
+
+/** OpenAPI definition names are the proto names with the domain reversed: io.k8s.api… ↔ k8s.io.api… */
+function requiredFieldsByMessage(): RequiredFields {
+  const parsed = JSON.parse(readFileSync(openAPIData, "utf8")) as {
+    definitions: Record<string, { required?: string[] }>;
+  };
+  const result = new Map<string, ReadonlySet<string>>();
+  for (const [name, definition] of Object.entries(parsed.definitions)) {
+    if (name.startsWith("io.k8s.") && definition.required !== undefined) {
+      result.set(`k8s.io.${name.slice("io.k8s.".length)}`, new Set(definition.required));
+    }
+  }
+  return result;
+}
+
+function withRequired(
+  messages: Record<string, ProtoMessage>,
+  required: RequiredFields,
+): Record<string, ProtoMessage> {
+  const result: Record<string, ProtoMessage> = {};
+  for (const [name, fields] of Object.entries(messages)) {
+    const marked: Record<string, ProtoField> = {};
+    for (const [number, field] of Object.entries(fields)) {
+      const keepsZero =
+        isProtoScalarType(field.type) &&
+        field.repeated !== true &&
+        field.map !== true &&
+        field.pointer !== true;
+      marked[number] =
+        keepsZero && required.get(name)?.has(field.name) === true ? { ...field, required: true } : field;
+    }
+    result[name] = marked;
+  }
+  return result;
+}
+
 /** One field per line: the file stays reviewable in a diff without becoming 100k lines. */
 function render(source: string, messages: Readonly<Record<string, ProtoMessage>>): string {
   const blocks = Object.entries(messages).map(([name, fields]) => {
-    const lines = Object.entries(fields).map(([number, field]) => `      ${JSON.stringify(number)}: ${JSON.stringify(field)}`);
+    const lines = Object.entries(fields).map(
+      ([number, field]) => `      ${JSON.stringify(number)}: ${JSON.stringify(field)}`,
+    );
     return lines.length === 0
       ? `    ${JSON.stringify(name)}: {}`
       : `    ${JSON.stringify(name)}: {\n${lines.join(",\n")}\n    }`;
@@ -129,7 +175,7 @@ function main(): void {
     return file;
   });
   const source = `FileDescriptorProtos embedded in kubectl ${version.replace(/-.*$/, "")}: ${wantedFiles.length} files`;
-  const messages = messageTable(files, inlineFields);
+  const messages = withRequired(messageTable(files, inlineFields), requiredFieldsByMessage());
   writeFileSync(output, render(source, messages));
   console.log(`wrote ${output}: ${Object.keys(messages).length} messages`);
 }

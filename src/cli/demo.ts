@@ -4,7 +4,9 @@ import { runDemo } from "../demo/demo.js";
 export function registerDemo(program: Command): void {
   program
     .command("demo")
-    .description("Start the built-in sandbox, deploy an example app, change it out of band, and show what happened")
+    .description(
+      "Start the built-in sandbox, deploy an example app, change it out of band, and show what happened",
+    )
     .option("--keep", "keep the sandbox running afterwards (prints its kubeconfig; stop with Ctrl-C)")
     .action(async (flags: { readonly keep?: boolean }) => {
       await runDemo({ keep: flags.keep === true, write: (line) => process.stdout.write(`${line}\n`) });

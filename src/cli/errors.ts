@@ -12,7 +12,8 @@ export class CliError extends Error {
 /** Durations as kubectl writes them: `500ms`, `30s`, `5m`, `1h`. */
 export function parseDuration(text: string, flag: string): number {
   const match = /^(\d+(?:\.\d+)?)(ms|s|m|h)$/.exec(text.trim());
-  if (match === null) throw new CliError(`${flag}: invalid duration "${text}" (expected e.g. 500ms, 30s, 5m, 1h)`);
+  if (match === null)
+    throw new CliError(`${flag}: invalid duration "${text}" (expected e.g. 500ms, 30s, 5m, 1h)`);
   const value = Number(match[1]);
   const unit = match[2] ?? "s";
   const factor = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[unit] ?? 1000;

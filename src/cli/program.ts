@@ -33,4 +33,3 @@ export async function main(argv: readonly string[]): Promise<number> {
     return report(error);
   }
 }
-

@@ -17,16 +17,21 @@ interface SandboxFlags {
 
 function parsePort(text: string): number {
   const port = Number(text);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new CliError(`--port: invalid port "${text}"`);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new CliError(`--port: invalid port "${text}"`);
   return port;
 }
 
 function faultOptions(flags: SandboxFlags): FaultOptions {
   try {
     return {
-      ...(flags.faultLatency === undefined ? {} : { latencyMs: parseDuration(flags.faultLatency, "--fault-latency") }),
+      ...(flags.faultLatency === undefined
+        ? {}
+        : { latencyMs: parseDuration(flags.faultLatency, "--fault-latency") }),
       ...(flags.faultErrorRate === undefined ? {} : { errorRate: parseErrorRates(flags.faultErrorRate) }),
-      ...(flags.faultDropWatches === undefined ? {} : { dropWatchesAfterMs: parseDuration(flags.faultDropWatches, "--fault-drop-watches") }),
+      ...(flags.faultDropWatches === undefined
+        ? {}
+        : { dropWatchesAfterMs: parseDuration(flags.faultDropWatches, "--fault-drop-watches") }),
     };
   } catch (error: unknown) {
     if (error instanceof CliError) throw error;
@@ -43,7 +48,11 @@ export async function runSandbox(flags: SandboxFlags): Promise<void> {
     ...(flags.data === undefined ? {} : { dataDir: resolve(flags.data) }),
     faults: faultOptions(flags),
   }).catch((error: unknown) => {
-    throw new CliError(`sandbox: cannot start: ${error instanceof Error ? error.message : String(error)}`, 1, { cause: error });
+    throw new CliError(
+      `sandbox: cannot start: ${error instanceof Error ? error.message : String(error)}`,
+      1,
+      { cause: error },
+    );
   });
   process.stdout.write(`${JSON.stringify({ server: sandbox.url, kubeconfig: sandbox.kubeconfigPath })}\n`);
   await new Promise<void>((done) => {
@@ -58,13 +67,18 @@ export async function runSandbox(flags: SandboxFlags): Promise<void> {
 export function registerSandbox(program: Command): void {
   program
     .command("sandbox")
-    .description("Serve a Kubernetes API (a faithful subset of kube-apiserver 1.32) on loopback, for trying and testing kubedrift")
+    .description(
+      "Serve a Kubernetes API (a faithful subset of kube-apiserver 1.32) on loopback, for trying and testing kubedrift",
+    )
     .option("--port <n>", "port to listen on (0 picks a free one)", "0")
     .option("--host <addr>", "address to listen on", "127.0.0.1")
     .option("--kubeconfig <file>", "where to write the kubeconfig (default: a new temporary file)")
     .option("--data <dir>", "persist the cluster state in this directory (survives restarts)")
     .option("--fault-latency <duration>", "add this latency to every API request (e.g. 200ms)")
-    .option("--fault-error-rate <rates>", "fail requests with 500 at these rates per verb (e.g. list=0.2,get=0.1)")
+    .option(
+      "--fault-error-rate <rates>",
+      "fail requests with 500 at these rates per verb (e.g. list=0.2,get=0.1)",
+    )
     .option("--fault-drop-watches <duration>", "cut every watch connection after this long (e.g. 30s)")
     .addHelpText(
       "after",

@@ -1,4 +1,9 @@
-import { KubeConfig, KubernetesObjectApi, PatchStrategy, type KubernetesObject } from "@kubernetes/client-node";
+import {
+  KubeConfig,
+  KubernetesObjectApi,
+  PatchStrategy,
+  type KubernetesObject,
+} from "@kubernetes/client-node";
 import { readFileSync, readdirSync } from "node:fs";
 import { parseAllDocuments } from "yaml";
 import { startSandbox, type RunningSandbox } from "../sandbox/index.js";
@@ -11,7 +16,9 @@ export const demoDeployer = "kubedrift-demo";
 export const outOfBandManager = "kubectl-edit";
 
 export function loadExampleObjects(): readonly KubernetesObject[] {
-  const files = readdirSync(exampleDirectory).filter((file) => file.endsWith(".yaml")).sort();
+  const files = readdirSync(exampleDirectory)
+    .filter((file) => file.endsWith(".yaml"))
+    .sort();
   // namespace.yaml sorts before web.yaml, so the namespace exists before what goes into it.
   return files.flatMap((file) =>
     parseAllDocuments(readFileSync(new URL(file, exampleDirectory), "utf8"))
@@ -58,13 +65,20 @@ async function deploy(client: KubernetesObjectApi, write: (line: string) => void
 }
 
 async function editReplicas(client: KubernetesObjectApi): Promise<KubernetesObject> {
-  const patch = { apiVersion: "apps/v1", kind: "Deployment", metadata: { name: "web", namespace: "shop" }, spec: { replicas: 5 } };
+  const patch = {
+    apiVersion: "apps/v1",
+    kind: "Deployment",
+    metadata: { name: "web", namespace: "shop" },
+    spec: { replicas: 5 },
+  };
   return client.patch(patch, undefined, undefined, outOfBandManager, undefined, PatchStrategy.MergePatch);
 }
 
 async function waitForInterrupt(sandbox: RunningSandbox, write: (line: string) => void): Promise<void> {
   write("");
-  write(`The sandbox keeps running. Try: kubectl --kubeconfig ${sandbox.kubeconfigPath} -n shop get deploy web -o yaml --show-managed-fields`);
+  write(
+    `The sandbox keeps running. Try: kubectl --kubeconfig ${sandbox.kubeconfigPath} -n shop get deploy web -o yaml --show-managed-fields`,
+  );
   await new Promise<void>((done) => {
     process.once("SIGINT", done);
     process.once("SIGTERM", done);
@@ -88,7 +102,9 @@ export async function runDemo(options: DemoOptions): Promise<void> {
     write(
       `The cluster now records that change in managedFields: spec.replicas is owned by "${owner?.manager ?? "?"}" (${owner?.operation ?? "?"}) since ${formatTime(owner?.time)}.`,
     );
-    write(`Git still says replicas: 2. That gap is configuration drift; 'kubedrift diff' (next) reports it field by field.`);
+    write(
+      `Git still says replicas: 2. That gap is configuration drift; 'kubedrift diff' (next) reports it field by field.`,
+    );
     if (options.keep) await waitForInterrupt(sandbox, write);
   } finally {
     await sandbox.stop();

@@ -27,14 +27,25 @@ export interface FaultInjector {
 
 /** Parses `list=0.2,get=0.1` (the CLI's --fault-error-rate) into per-verb rates. */
 export function parseErrorRates(text: string): Partial<Record<ResourceVerb, number>> {
-  const verbs: readonly ResourceVerb[] = ["get", "list", "watch", "create", "update", "patch", "delete", "deletecollection"];
+  const verbs: readonly ResourceVerb[] = [
+    "get",
+    "list",
+    "watch",
+    "create",
+    "update",
+    "patch",
+    "delete",
+    "deletecollection",
+  ];
   const rates: Partial<Record<ResourceVerb, number>> = {};
   for (const part of text.split(",").filter((item) => item.trim() !== "")) {
     const [verb, value] = part.split("=").map((item) => item.trim());
     const rate = Number(value);
     const known = verbs.find((candidate) => candidate === verb);
-    if (known === undefined) throw new Error(`unknown verb "${verb ?? ""}" in error rates (expected one of ${verbs.join(", ")})`);
-    if (!(rate >= 0 && rate <= 1)) throw new Error(`error rate for ${known} must be between 0 and 1, got "${value ?? ""}"`);
+    if (known === undefined)
+      throw new Error(`unknown verb "${verb ?? ""}" in error rates (expected one of ${verbs.join(", ")})`);
+    if (!(rate >= 0 && rate <= 1))
+      throw new Error(`error rate for ${known} must be between 0 and 1, got "${value ?? ""}"`);
     rates[known] = rate;
   }
   return rates;

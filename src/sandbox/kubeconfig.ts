@@ -11,17 +11,29 @@ export function kubeconfigText(server: string, token: string, certificateAuthori
     apiVersion: "v1",
     kind: "Config",
     "current-context": sandboxContext,
-    clusters: [{ name: sandboxContext, cluster: { server, "certificate-authority-data": certificateAuthorityData } }],
+    clusters: [
+      { name: sandboxContext, cluster: { server, "certificate-authority-data": certificateAuthorityData } },
+    ],
     users: [{ name: "sandbox-admin", user: { token } }],
-    contexts: [{ name: sandboxContext, context: { cluster: sandboxContext, user: "sandbox-admin", namespace: "default" } }],
+    contexts: [
+      {
+        name: sandboxContext,
+        context: { cluster: sandboxContext, user: "sandbox-admin", namespace: "default" },
+      },
+    ],
     preferences: {},
   });
 }
 
 /** Written atomically and readable by the owner only: it holds a credential. */
-export function writeKubeconfig(path: string, access: { server: string; token: string; certificateAuthorityPem: string }): void {
+export function writeKubeconfig(
+  path: string,
+  access: { server: string; token: string; certificateAuthorityPem: string },
+): void {
   mkdirSync(dirname(path), { recursive: true });
   const temporary = `${path}.${process.pid}.tmp`;
-  writeFileSync(temporary, kubeconfigText(access.server, access.token, access.certificateAuthorityPem), { mode: 0o600 });
+  writeFileSync(temporary, kubeconfigText(access.server, access.token, access.certificateAuthorityPem), {
+    mode: 0o600,
+  });
   renameSync(temporary, path);
 }

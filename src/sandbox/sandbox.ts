@@ -53,7 +53,10 @@ export interface RunningSandbox {
 const suffixAlphabet = "bcdfghjklmnpqrstvwxz2456789";
 
 function randomSuffix(random: () => number): () => string {
-  return () => Array.from({ length: 5 }, () => suffixAlphabet[Math.floor(random() * suffixAlphabet.length)] ?? "x").join("");
+  return () =>
+    Array.from({ length: 5 }, () => suffixAlphabet[Math.floor(random() * suffixAlphabet.length)] ?? "x").join(
+      "",
+    );
 }
 
 function listen(server: Server, host: string, port: number): Promise<AddressInfo> {
@@ -66,7 +69,11 @@ function listen(server: Server, host: string, port: number): Promise<AddressInfo
   });
 }
 
-function faultInjector(initial: FaultOptions, openWatches: Set<() => void>, compact: () => void): FaultInjector & { current: FaultOptions } {
+function faultInjector(
+  initial: FaultOptions,
+  openWatches: Set<() => void>,
+  compact: () => void,
+): FaultInjector & { current: FaultOptions } {
   let current = initial;
   const dropWatches = (): number => {
     const drops = [...openWatches];
@@ -89,34 +96,54 @@ function urlHost(host: string): string {
   return host.includes(":") ? `[${host}]` : host;
 }
 
-/** Starts a sandbox API server; resolves once it accepts connections. */
-export async function startSandbox(options: SandboxOptions = {}): Promise<RunningSandbox> {
-  const host = options.host ?? "127.0.0.1";
-  const token = options.token ?? randomBytes(24).toString("base64url");
-  const random = options.random ?? Math.random;
+function createContext(options: SandboxOptions, address: { value: string }): ServerContext {
   const store = openStore(options.dataDir === undefined ? {} : { dataDir: options.dataDir });
   const registry = new ResourceRegistry();
-  let serverAddress = "";
-  const context: ServerContext = {
+  return {
     store,
     registry,
     machinery: createMachinery(store, registry),
     now: options.now ?? (() => new Date()),
     newUid: randomUUID,
-    randomSuffix: randomSuffix(random),
-    serverAddress: () => serverAddress,
+    randomSuffix: randomSuffix(options.random ?? Math.random),
+    serverAddress: () => address.value,
   };
-  const onError = options.onControllerError ?? ((error: unknown) => console.error("sandbox controller:", error));
-  const certificate = await createServingCertificate(["127.0.0.1", "localhost", "::1", ...(host === "127.0.0.1" ? [] : [host])], context.now());
-  const controllers: WatchSubscription[] = [startCustomResourceController(context, onError)];
-  bootstrapCluster(context, certificate.certificatePem);
-  controllers.push(startNamespaceController(context, { rootCA: certificate.certificatePem, onError }));
+}
+
+/** The built-in controllers: CRDs served as resources, namespaces populated, the cluster bootstrapped. */
+function startControllers(
+  context: ServerContext,
+  rootCA: string,
+  onError: (error: unknown) => void,
+): readonly WatchSubscription[] {
+  const customResources = startCustomResourceController(context, onError);
+  bootstrapCluster(context, rootCA);
+  return [customResources, startNamespaceController(context, { rootCA, onError })];
+}
+
+function closeServer(server: Server): Promise<void> {
+  return new Promise<void>((resolve) => {
+    server.close(() => resolve());
+    server.closeAllConnections();
+  });
+}
+
+/** Starts a sandbox API server; resolves once it accepts connections. */
+export async function startSandbox(options: SandboxOptions = {}): Promise<RunningSandbox> {
+  const host = options.host ?? "127.0.0.1";
+  const token = options.token ?? randomBytes(24).toString("base64url");
+  const address = { value: "" };
+  const context = createContext(options, address);
+  const onError =
+    options.onControllerError ?? ((error: unknown) => console.error("sandbox controller:", error));
+  const certificate = await createServingCertificate(["127.0.0.1", "localhost", "::1", host], context.now());
+  const controllers = startControllers(context, certificate.certificatePem, onError);
   const openWatches = new Set<() => void>();
-  const faults = faultInjector(options.faults ?? {}, openWatches, () => store.compactHistory());
+  const faults = faultInjector(options.faults ?? {}, openWatches, () => context.store.compactHistory());
   const app = createApp({
     context,
     token,
-    openapi: createOpenAPI(registry, store),
+    openapi: createOpenAPI(context.registry, context.store),
     watch: {
       bookmarkIntervalMs: options.bookmarkIntervalMs ?? 60_000,
       defaultTimeoutSeconds: 1800,
@@ -124,12 +151,22 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
       dropAfterMs: () => faults.current.dropWatchesAfterMs,
     },
   });
-  const server = createServer({ cert: certificate.certificatePem, key: certificate.keyPem }, createRequestListener({ app, faults: () => faults.current, random }));
-  const address = await listen(server, host, options.port ?? 0);
-  const url = `https://${urlHost(host)}:${address.port}`;
-  serverAddress = `${urlHost(host)}:${address.port}`;
-  const kubeconfigPath = options.kubeconfigPath ?? join(mkdtempSync(join(tmpdir(), "kubedrift-sandbox-")), "kubeconfig");
-  writeKubeconfig(kubeconfigPath, { server: url, token, certificateAuthorityPem: certificate.certificatePem });
+  const listener = createRequestListener({
+    app,
+    faults: () => faults.current,
+    random: options.random ?? Math.random,
+  });
+  const server = createServer({ cert: certificate.certificatePem, key: certificate.keyPem }, listener);
+  const { port } = await listen(server, host, options.port ?? 0);
+  address.value = `${urlHost(host)}:${port}`;
+  const url = `https://${address.value}`;
+  const kubeconfigPath =
+    options.kubeconfigPath ?? join(mkdtempSync(join(tmpdir(), "kubedrift-sandbox-")), "kubeconfig");
+  writeKubeconfig(kubeconfigPath, {
+    server: url,
+    token,
+    certificateAuthorityPem: certificate.certificatePem,
+  });
   return {
     url,
     certificateAuthority: certificate.certificatePem,
@@ -139,11 +176,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
     stop: async () => {
       faults.dropWatches();
       for (const controller of controllers) controller.close();
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      });
-      store.close();
+      await closeServer(server);
+      context.store.close();
     },
   };
 }

@@ -18,7 +18,10 @@ export interface ServingCertificate {
 const algorithm = { name: "ECDSA", namedCurve: "P-256", hash: "SHA-256" } as const;
 
 function pem(label: string, der: ArrayBuffer): string {
-  const base64 = Buffer.from(der).toString("base64").replace(/(.{64})/g, "$1\n").trimEnd();
+  const base64 = Buffer.from(der)
+    .toString("base64")
+    .replace(/(.{64})/g, "$1\n")
+    .trimEnd();
   return `-----BEGIN ${label}-----\n${base64}\n-----END ${label}-----\n`;
 }
 
@@ -27,12 +30,19 @@ function pem(label: string, der: ArrayBuffer): string {
  * must serve HTTPS. A fresh self-signed certificate per start, valid for the loopback names, is
  * written into the kubeconfig as its certificate authority; no key ever leaves the process.
  */
-export async function createServingCertificate(hosts: readonly string[], now: Date): Promise<ServingCertificate> {
+export async function createServingCertificate(
+  hosts: readonly string[],
+  now: Date,
+): Promise<ServingCertificate> {
   cryptoProvider.set(webcrypto as unknown as Parameters<typeof cryptoProvider.set>[0]);
-  const keys = (await webcrypto.subtle.generateKey(algorithm, true, ["sign", "verify"])) as webcrypto.CryptoKeyPair;
-  const names = hosts.map((host) => (/^[\d.]+$|:/.test(host) ? { type: "ip" as const, value: host } : { type: "dns" as const, value: host }));
+  const keys = await webcrypto.subtle.generateKey(algorithm, true, ["sign", "verify"]);
+  const names = [...new Set(hosts)].map((host) =>
+    /^[\d.]+$|:/.test(host) ? { type: "ip" as const, value: host } : { type: "dns" as const, value: host },
+  );
   const certificate = await X509CertificateGenerator.createSelfSigned({
-    serialNumber: Buffer.from(webcrypto.getRandomValues(new Uint8Array(16))).toString("hex").replace(/^[89a-f]/, "1"),
+    serialNumber: Buffer.from(webcrypto.getRandomValues(new Uint8Array(16)))
+      .toString("hex")
+      .replace(/^[89a-f]/, "1"),
     name: "CN=kubedrift-sandbox",
     notBefore: new Date(now.getTime() - 60_000),
     notAfter: new Date(now.getTime() + 365 * 24 * 3_600_000),

@@ -1,5 +1,5 @@
 import type { JsonObject, JsonValue, KubeObject } from "./api/json.js";
-import { isJsonObject } from "./api/json.js";
+import { isJsonObject, textOf } from "./api/json.js";
 import { ApiError, StatusReasons } from "./api/status.js";
 import { applyConfiguration, updateManagedFields, type FieldManagerContext } from "./fieldmanager/index.js";
 import { customResourceStrategy, strategyFor } from "./kinds/index.js";
@@ -45,7 +45,7 @@ function crdVersionSchema(version: JsonObject): unknown {
 function crdGroupKind(crd: KubeObject): { readonly group: string; readonly kind: string } {
   const spec = isJsonObject(crd["spec"]) ? crd["spec"] : {};
   const names = isJsonObject(spec["names"]) ? spec["names"] : {};
-  return { group: String(spec["group"] ?? ""), kind: String(names["kind"] ?? "") };
+  return { group: textOf(spec["group"] ?? ""), kind: textOf(names["kind"] ?? "") };
 }
 
 /** Raw openAPIV3Schema of every served custom kind, by GVK. */
@@ -54,7 +54,7 @@ function customSchemas(store: MemoryObjectStore): ReadonlyMap<GvkKey, unknown> {
   for (const crd of crdsOf(store)) {
     const { group, kind } = crdGroupKind(crd);
     for (const version of crdVersions(crd)) {
-      schemas.set(gvkKey({ group, version: String(version["name"] ?? ""), kind }), crdVersionSchema(version));
+      schemas.set(gvkKey({ group, version: textOf(version["name"] ?? ""), kind }), crdVersionSchema(version));
     }
   }
   return schemas;
@@ -64,7 +64,8 @@ function customSchemas(store: MemoryObjectStore): ReadonlyMap<GvkKey, unknown> {
 function perGeneration<T>(registry: ResourceRegistry, build: () => T): () => T {
   let cached: { generation: number; value: T } | undefined;
   return () => {
-    if (cached?.generation !== registry.generation) cached = { generation: registry.generation, value: build() };
+    if (cached?.generation !== registry.generation)
+      cached = { generation: registry.generation, value: build() };
     return cached.value;
   };
 }
@@ -88,7 +89,8 @@ function nodePortsInUse(store: MemoryObjectStore): ReadonlySet<number> {
   for (const service of store.list({ group: "", resource: "services" }).items) {
     const ports = isJsonObject(service["spec"]) ? service["spec"]["ports"] : undefined;
     if (!Array.isArray(ports)) continue;
-    for (const port of ports) if (isJsonObject(port) && typeof port["nodePort"] === "number") used.add(port["nodePort"]);
+    for (const port of ports)
+      if (isJsonObject(port) && typeof port["nodePort"] === "number") used.add(port["nodePort"]);
   }
   return used;
 }
@@ -105,18 +107,28 @@ function nodePortAllocator(store: MemoryObjectStore): () => number {
         return port;
       }
     }
-    throw new ApiError(500, StatusReasons.internalError, "Internal error occurred: failed to allocate a nodePort: range is full");
+    throw new ApiError(
+      500,
+      StatusReasons.internalError,
+      "Internal error occurred: failed to allocate a nodePort: range is full",
+    );
   };
 }
 
 function builtinKind(info: ResourceInfo): KindMachinery {
   const gvk = { group: info.group, version: info.version, kind: info.kind };
-  return { info, strategy: strategyFor(info.group, info.kind), type: builtinSchema.rootType(gvk), custom: false };
+  return {
+    info,
+    strategy: strategyFor(info.group, info.kind),
+    type: builtinSchema.rootType(gvk),
+    custom: false,
+  };
 }
 
 function customKind(store: MemoryObjectStore, info: ResourceInfo, schema: Schema): KindMachinery {
   const crd = store.get({ ...crdResource, namespace: "", name: `${info.resource}.${info.group}` });
-  if (crd === undefined) throw new ApiError(404, StatusReasons.notFound, "the server could not find the requested resource");
+  if (crd === undefined)
+    throw new ApiError(404, StatusReasons.notFound, "the server could not find the requested resource");
   const type = schema.rootType({ group: info.group, version: info.version, kind: info.kind });
   return { info, strategy: customResourceStrategy(crd, info.version), type, custom: true };
 }
@@ -127,7 +139,11 @@ function patchFailure(error: PatchError): ApiError {
       return new ApiError(400, StatusReasons.badRequest, error.message);
     case PatchErrorKinds.unprocessable:
       // kube-apiserver hides the reason behind a generic 422 (NewGenericServerResponse).
-      return new ApiError(422, StatusReasons.invalid, "the server rejected our request due to an error in our request");
+      return new ApiError(
+        422,
+        StatusReasons.invalid,
+        "the server rejected our request due to an error in our request",
+      );
     case PatchErrorKinds.internal:
       return new ApiError(500, StatusReasons.unknown, error.message);
   }
@@ -141,7 +157,8 @@ function runPatch(patch: () => JsonValue): KubeObject {
     if (error instanceof PatchError) throw patchFailure(error);
     throw error;
   }
-  if (!isJsonObject(result)) throw new ApiError(400, StatusReasons.badRequest, "the patch produced something other than an object");
+  if (!isJsonObject(result))
+    throw new ApiError(400, StatusReasons.badRequest, "the patch produced something other than an object");
   return result;
 }
 
@@ -164,18 +181,29 @@ function fieldManagerContext(schema: Schema, kind: KindMachinery): FieldManagerC
 }
 
 function applyPatchOf(schema: () => Schema) {
-  return (kind: KindMachinery, patchType: Exclude<PatchType, "application/apply-patch+yaml">, live: KubeObject, patch: unknown): KubeObject => {
+  return (
+    kind: KindMachinery,
+    patchType: Exclude<PatchType, "application/apply-patch+yaml">,
+    live: KubeObject,
+    patch: unknown,
+  ): KubeObject => {
     const body = patch as JsonValue;
     switch (patchType) {
       case PatchTypes.json:
         if (Array.isArray(body) && body.length > maxJsonPatchOperations) {
-          throw new ApiError(413, StatusReasons.requestEntityTooLarge, `The allowed maximum operations in a JSON patch is ${maxJsonPatchOperations}, got ${body.length}`);
+          throw new ApiError(
+            413,
+            StatusReasons.requestEntityTooLarge,
+            `The allowed maximum operations in a JSON patch is ${maxJsonPatchOperations}, got ${body.length}`,
+          );
         }
         return runPatch(() => applyJsonPatch(live, body));
       case PatchTypes.merge:
         return runPatch(() => applyMergePatch(live, body));
       case PatchTypes.strategic:
-        return runPatch(() => applyStrategicMergePatch(live, body, schema(), kind.type ?? { kind: "untyped" }));
+        return runPatch(() =>
+          applyStrategicMergePatch(live, body, schema(), kind.type ?? { kind: "untyped" }),
+        );
     }
   };
 }
@@ -197,26 +225,35 @@ export function createMachinery(store: MemoryObjectStore, registry: ResourceRegi
   return {
     schema,
     strategyContext,
-    kind: (info) => (registry.isCustom(info.group, info.resource) ? customKind(store, info, schema()) : builtinKind(info)),
-    unknownFields: (kind, object) => (kind.type === undefined ? [] : unknownFields(schema(), kind.type, object)),
+    kind: (info) =>
+      registry.isCustom(info.group, info.resource) ? customKind(store, info, schema()) : builtinKind(info),
+    unknownFields: (kind, object) =>
+      kind.type === undefined ? [] : unknownFields(schema(), kind.type, object),
     normalize: (kind, object) => {
       if (kind.type === undefined) return object;
-      const pruned = pruneUnknownFields(schema(), kind.type, kind.custom ? object : (withoutNulls(object) as KubeObject));
+      const pruned = pruneUnknownFields(
+        schema(),
+        kind.type,
+        kind.custom ? object : (withoutNulls(object) as KubeObject),
+      );
       return canonicalizeQuantities(schema(), kind.type, pruned);
     },
     applyPatch: applyPatchOf(schema),
-    trackUpdate: (kind, live, updated, request) => updateManagedFields(fieldManagerContext(schema(), kind), live, updated, request),
-    apply: (kind, live, applied, request) => applyConfiguration(fieldManagerContext(schema(), kind), live, applied, request).object,
+    trackUpdate: (kind, live, updated, request) =>
+      updateManagedFields(fieldManagerContext(schema(), kind), live, updated, request),
+    apply: (kind, live, applied, request) =>
+      applyConfiguration(fieldManagerContext(schema(), kind), live, applied, request).object,
   };
 }
 
 /** The OpenAPI documents, rebuilt when the served resources change. */
 export function createOpenAPI(registry: ResourceRegistry, store: MemoryObjectStore): OpenAPIDocuments {
-  const server = perGeneration<OpenAPIServer>(registry, () => createOpenAPIServer(registry.all(), customSchemas(store)));
+  const server = perGeneration<OpenAPIServer>(registry, () =>
+    createOpenAPIServer(registry.all(), customSchemas(store)),
+  );
   return {
     v2: () => server().v2(),
     index: () => server().index(),
     document: (path) => server().document(path),
   };
 }
-

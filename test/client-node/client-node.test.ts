@@ -37,15 +37,31 @@ describe("@kubernetes/client-node against the sandbox", () => {
   it("lists namespaces with the system ones and pages through a list with limit/continue", async () => {
     const core = config.makeApiClient(CoreV1Api);
     const namespaces = await core.listNamespace();
-    expect(namespaces.items.map((item) => item.metadata?.name)).toEqual(["default", "kube-node-lease", "kube-public", "kube-system"]);
+    expect(namespaces.items.map((item) => item.metadata?.name)).toEqual([
+      "default",
+      "kube-node-lease",
+      "kube-public",
+      "kube-system",
+    ]);
     for (let index = 0; index < 5; index += 1) {
-      await core.createNamespacedConfigMap({ namespace: "default", body: { metadata: { name: `paged-${index}` }, data: { index: String(index) } } });
+      await core.createNamespacedConfigMap({
+        namespace: "default",
+        body: { metadata: { name: `paged-${index}` }, data: { index: String(index) } },
+      });
     }
     const first = await core.listNamespacedConfigMap({ namespace: "default", limit: 3 });
-    expect(first.items.map((item) => item.metadata?.name)).toEqual(["kube-root-ca.crt", "paged-0", "paged-1"]);
+    expect(first.items.map((item) => item.metadata?.name)).toEqual([
+      "kube-root-ca.crt",
+      "paged-0",
+      "paged-1",
+    ]);
     expect(first.metadata?._continue).toBeTruthy();
     expect(first.metadata?.remainingItemCount).toBe(3);
-    const second = await core.listNamespacedConfigMap({ namespace: "default", limit: 3, _continue: first.metadata?._continue ?? "" });
+    const second = await core.listNamespacedConfigMap({
+      namespace: "default",
+      limit: 3,
+      _continue: first.metadata?._continue ?? "",
+    });
     expect(second.items.map((item) => item.metadata?.name)).toEqual(["paged-2", "paged-3", "paged-4"]);
     expect(second.metadata?._continue ?? "").toBe("");
   });
@@ -59,11 +75,23 @@ describe("@kubernetes/client-node against the sandbox", () => {
       spec: {
         replicas: 2,
         selector: { matchLabels: { app: "ssa" } },
-        template: { metadata: { labels: { app: "ssa" } }, spec: { containers: [{ name: "web", image: "nginx:1.27" }] } },
+        template: {
+          metadata: { labels: { app: "ssa" } },
+          spec: { containers: [{ name: "web", image: "nginx:1.27" }] },
+        },
       },
     };
-    const applied = await client.patch(deployment, undefined, undefined, "kubedrift-test", true, PatchStrategy.ServerSideApply);
-    const entries = (applied as { metadata?: { managedFields?: { manager?: string; operation?: string }[] } }).metadata?.managedFields ?? [];
+    const applied = await client.patch(
+      deployment,
+      undefined,
+      undefined,
+      "kubedrift-test",
+      true,
+      PatchStrategy.ServerSideApply,
+    );
+    const entries =
+      (applied as { metadata?: { managedFields?: { manager?: string; operation?: string }[] } }).metadata
+        ?.managedFields ?? [];
     expect(entries.map((entry) => [entry.manager, entry.operation])).toEqual([["kubedrift-test", "Apply"]]);
     const apps = config.makeApiClient(AppsV1Api);
     const read = await apps.readNamespacedDeployment({ name: "ssa", namespace: "default" });
@@ -88,10 +116,16 @@ describe("@kubernetes/client-node against the sandbox", () => {
     });
     await informer.start();
     await core.createNamespacedConfigMap({ namespace: "informed", body: { metadata: { name: "one" } } });
-    await until(() => (informer.list("informed").some((item) => item.metadata?.name === "one") ? true : undefined), "one in the cache");
+    await until(
+      () => (informer.list("informed").some((item) => item.metadata?.name === "one") ? true : undefined),
+      "one in the cache",
+    );
     // Changes the informer will only learn about by relisting: the history it resumes from is gone.
     await core.createNamespacedConfigMap({ namespace: "informed", body: { metadata: { name: "two" } } });
-    await until(() => (informer.list("informed").some((item) => item.metadata?.name === "two") ? true : undefined), "two before the cut");
+    await until(
+      () => (informer.list("informed").some((item) => item.metadata?.name === "two") ? true : undefined),
+      "two before the cut",
+    );
     // The watch is cut and cannot reconnect (watches fail) while "three" is written and the history is
     // compacted past the resourceVersion the informer resumes from: then the server answers 410 Gone.
     sandbox.faults.set({ errorRate: { watch: 1 } });
@@ -100,12 +134,21 @@ describe("@kubernetes/client-node against the sandbox", () => {
     await until(() => (errors.length > 0 ? true : undefined), "a failed reconnect");
     sandbox.faults.expireWatchHistory();
     sandbox.faults.set({});
-    await until(() => (informer.list("informed").some((item) => item.metadata?.name === "three") ? true : undefined), "three after the relist");
+    await until(
+      () => (informer.list("informed").some((item) => item.metadata?.name === "three") ? true : undefined),
+      "three after the relist",
+    );
     expect(relists).toBeGreaterThanOrEqual(2);
     await core.deleteNamespacedConfigMap({ name: "one", namespace: "informed" });
-    await until(() => (informer.list("informed").some((item) => item.metadata?.name === "one") ? undefined : true), "one gone from the cache");
+    await until(
+      () => (informer.list("informed").some((item) => item.metadata?.name === "one") ? undefined : true),
+      "one gone from the cache",
+    );
     await informer.stop();
-    const names = informer.list("informed").map((item: KubernetesObject) => item.metadata?.name).sort();
+    const names = informer
+      .list("informed")
+      .map((item: KubernetesObject) => item.metadata?.name)
+      .sort();
     expect(names).toEqual(["kube-root-ca.crt", "three", "two"]);
     // Only the injected failures surfaced; the 410 was handled inside the informer by relisting.
     expect(errors.length).toBeGreaterThan(0);

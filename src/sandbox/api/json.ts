@@ -21,3 +21,10 @@ export function stringField(object: JsonObject, field: string): string | undefin
   const value = object[field];
   return typeof value === "string" ? value : undefined;
 }
+
+/** A JSON scalar as text ("" for objects, arrays and absent values), for names, keys and messages. */
+export function textOf(value: JsonValue | undefined): string {
+  if (typeof value === "string") return value;
+  if (typeof value === "number" || typeof value === "boolean") return String(value);
+  return "";
+}

@@ -2,7 +2,10 @@ import type { JsonObject, JsonValue, KubeObject } from "./json.js";
 import { isJsonObject, metadataOf } from "./json.js";
 
 /** Returns `object` with metadata fields replaced (undefined removes a field). */
-export function withMetadata(object: KubeObject, changes: Readonly<Record<string, JsonValue | undefined>>): KubeObject {
+export function withMetadata(
+  object: KubeObject,
+  changes: Readonly<Record<string, JsonValue | undefined>>,
+): KubeObject {
   const metadata: Record<string, JsonValue> = { ...metadataOf(object) };
   for (const [key, value] of Object.entries(changes)) {
     if (value === undefined) delete metadata[key];
@@ -12,7 +15,10 @@ export function withMetadata(object: KubeObject, changes: Readonly<Record<string
 }
 
 /** Returns `object` with top-level fields replaced (undefined removes a field). */
-export function withFields(object: KubeObject, changes: Readonly<Record<string, JsonValue | undefined>>): KubeObject {
+export function withFields(
+  object: KubeObject,
+  changes: Readonly<Record<string, JsonValue | undefined>>,
+): KubeObject {
   const result: Record<string, JsonValue> = { ...object };
   for (const [key, value] of Object.entries(changes)) {
     if (value === undefined) delete result[key];
@@ -24,7 +30,11 @@ export function withFields(object: KubeObject, changes: Readonly<Record<string, 
 export function deepEqual(left: JsonValue | undefined, right: JsonValue | undefined): boolean {
   if (left === right) return true;
   if (Array.isArray(left) && Array.isArray(right)) {
-    return left.length === right.length && left.every((item, index) => deepEqual(item, right[index]));
+    const items: readonly JsonValue[] = right;
+    return (
+      left.length === items.length &&
+      (left as readonly JsonValue[]).every((item, index) => deepEqual(item, items[index]))
+    );
   }
   if (isJsonObject(left) && isJsonObject(right)) {
     const leftKeys = Object.keys(left);
@@ -69,15 +79,6 @@ export function setValueAt(object: JsonObject, path: readonly string[], value: J
   if (rest.length === 0) return { ...object, [head]: value };
   const child = object[head];
   return { ...object, [head]: setValueAt(isJsonObject(child) ? child : {}, rest, value) };
-}
-
-/** Deep-freezes a JSON value so that stored objects can be shared between readers without copies. */
-export function deepFreeze<T extends JsonValue>(value: T): T {
-  if (typeof value === "object" && value !== null && !Object.isFrozen(value)) {
-    for (const child of Object.values(value)) deepFreeze(child as JsonValue);
-    Object.freeze(value);
-  }
-  return value;
 }
 
 /** RFC 3339 with second precision, as metav1.Time serialises. */

@@ -1,5 +1,5 @@
 import type { JsonObject, KubeObject } from "../api/json.js";
-import { isJsonObject, metadataOf } from "../api/json.js";
+import { isJsonObject, metadataOf, textOf } from "../api/json.js";
 import { toResourceInfo } from "../registry/builtin.js";
 import type { ResourceInfo } from "../registry/types.js";
 import type { ServerContext } from "../server/context.js";
@@ -20,15 +20,15 @@ export function resourcesOfCRD(crd: KubeObject): readonly ResourceInfo[] {
   const spec = isJsonObject(crd["spec"]) ? crd["spec"] : {};
   const names = isJsonObject(spec["names"]) ? spec["names"] : {};
   const versions = Array.isArray(spec["versions"]) ? spec["versions"].filter(isJsonObject) : [];
-  const kind = String(names["kind"] ?? "");
+  const kind = textOf(names["kind"] ?? "");
   return versions
     .filter((version) => version["served"] !== false)
     .map((version) => ({
       ...toResourceInfo({
-        group: String(spec["group"] ?? ""),
-        version: String(version["name"] ?? ""),
+        group: textOf(spec["group"] ?? ""),
+        version: textOf(version["name"] ?? ""),
         kind,
-        resource: String(names["plural"] ?? ""),
+        resource: textOf(names["plural"] ?? ""),
         namespaced: spec["scope"] !== "Cluster",
         shortNames: stringList(names["shortNames"]),
         categories: stringList(names["categories"]),
@@ -45,20 +45,30 @@ function removeCustomObjects(context: ServerContext, resources: readonly Resourc
   const resource = { group: first.group, resource: first.resource };
   for (const item of context.store.list(resource).items) {
     const metadata = metadataOf(item);
-    context.store.delete({ ...resource, namespace: String(metadata["namespace"] ?? ""), name: String(metadata["name"]) });
+    context.store.delete({
+      ...resource,
+      namespace: textOf(metadata["namespace"] ?? ""),
+      name: textOf(metadata["name"]),
+    });
   }
 }
 
 /** Serves the resources of every CRD in the store, and drops a CRD's objects when it is deleted. */
-export function startCustomResourceController(context: ServerContext, onError: (error: unknown) => void): WatchSubscription {
-  for (const crd of context.store.list({ group: "apiextensions.k8s.io", resource: "customresourcedefinitions" }).items) {
-    context.registry.setCustom(String(metadataOf(crd)["name"]), resourcesOfCRD(crd));
+export function startCustomResourceController(
+  context: ServerContext,
+  onError: (error: unknown) => void,
+): WatchSubscription {
+  for (const crd of context.store.list({
+    group: "apiextensions.k8s.io",
+    resource: "customresourcedefinitions",
+  }).items) {
+    context.registry.setCustom(textOf(metadataOf(crd)["name"]), resourcesOfCRD(crd));
   }
   return context.store.watch({
     resource: { group: "apiextensions.k8s.io", resource: "customresourcedefinitions" },
     sinceResourceVersion: context.store.resourceVersion,
     onEvent: (event) => {
-      const name = String(metadataOf(event.object)["name"]);
+      const name = textOf(metadataOf(event.object)["name"]);
       if (event.type !== "DELETED") {
         // Synchronously, so that a client creating custom resources right after the CRD finds them served.
         context.registry.setCustom(name, resourcesOfCRD(event.object));

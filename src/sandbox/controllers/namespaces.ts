@@ -1,9 +1,8 @@
 import type { KubeObject } from "../api/json.js";
-import { metadataOf } from "../api/json.js";
+import { metadataOf, textOf } from "../api/json.js";
 import type { ServerContext } from "../server/context.js";
 import type { WatchSubscription } from "../store/types.js";
 import { createAsController } from "./system-writer.js";
-
 
 const rootCADescription =
   "Contains a CA bundle that can be used to verify the kube-apiserver when using internal endpoints such as the internal service IP or kubernetes.default.svc. No other usage is guaranteed across distributions of Kubernetes clusters.";
@@ -22,13 +21,23 @@ function exists(context: ServerContext, resource: string, namespace: string, nam
 export function populateNamespace(context: ServerContext, namespace: string, rootCA: string): void {
   const target = { group: "", version: "v1", namespace };
   if (!exists(context, "serviceaccounts", namespace, "default")) {
-    createAsController(context, { ...target, resource: "serviceaccounts" }, { metadata: { name: "default" } });
+    createAsController(
+      context,
+      { ...target, resource: "serviceaccounts" },
+      { metadata: { name: "default" } },
+    );
   }
   if (!exists(context, "configmaps", namespace, "kube-root-ca.crt")) {
     createAsController(
       context,
       { ...target, resource: "configmaps" },
-      { metadata: { name: "kube-root-ca.crt", annotations: { "kubernetes.io/description": rootCADescription } }, data: { "ca.crt": rootCA } },
+      {
+        metadata: {
+          name: "kube-root-ca.crt",
+          annotations: { "kubernetes.io/description": rootCADescription },
+        },
+        data: { "ca.crt": rootCA },
+      },
     );
   }
 }
@@ -47,7 +56,7 @@ export function startNamespaceController(
     sinceResourceVersion: context.store.resourceVersion,
     onEvent: (event) => {
       if (event.type !== "ADDED" || !isActive(event.object)) return;
-      const name = String(metadataOf(event.object)["name"]);
+      const name = textOf(metadataOf(event.object)["name"]);
       // After the write that created the namespace has returned, as the real controllers run asynchronously.
       queueMicrotask(() => {
         try {
@@ -64,7 +73,11 @@ export function startNamespaceController(
 export function bootstrapCluster(context: ServerContext, rootCA: string): void {
   for (const name of systemNamespaces) {
     if (!exists(context, "namespaces", "", name)) {
-      createAsController(context, { group: "", version: "v1", resource: "namespaces", namespace: "" }, { metadata: { name } });
+      createAsController(
+        context,
+        { group: "", version: "v1", resource: "namespaces", namespace: "" },
+        { metadata: { name } },
+      );
     }
     populateNamespace(context, name, rootCA);
   }
@@ -74,7 +87,10 @@ export function bootstrapCluster(context: ServerContext, rootCA: string): void {
       { group: "", version: "v1", resource: "services", namespace: "default" },
       {
         metadata: { name: "kubernetes", labels: { component: "apiserver", provider: "kubernetes" } },
-        spec: { clusterIP: "10.0.0.1", ports: [{ name: "https", port: 443, protocol: "TCP", targetPort: 6443 }] },
+        spec: {
+          clusterIP: "10.0.0.1",
+          ports: [{ name: "https", port: 443, protocol: "TCP", targetPort: 6443 }],
+        },
       },
     );
   }

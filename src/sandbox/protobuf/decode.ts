@@ -4,8 +4,8 @@
  * produce from the same Go struct. The rules follow gogo's generated marshalling and Go's
  * encoding/json:
  *  - gogo writes every non-pointer field, zero or not, and pointer fields only when non-nil;
- *  - JSON omits zero scalars of `omitempty` fields — assumed for every non-pointer scalar, which
- *    is true of all but a few required fields (PriorityClass.value) whose zero is rarely sent;
+ *  - JSON omits zero scalars of `omitempty` fields: every non-pointer scalar except those the
+ *    OpenAPI document marks required (their json tag has no omitempty: PriorityClass `value: 0`);
  *  - JSON always writes a non-pointer struct (omitempty never applies to structs), so `strategy: {}`
  *    and `status: {}` appear for a Deployment; a pointer struct appears when the wire has it;
  *  - nil and empty slices and maps are left out (a non-omitempty nil slice would be `null`).
@@ -13,7 +13,13 @@
 import type { JsonObject, JsonValue } from "../api/json.js";
 import { isJsonObject } from "../api/json.js";
 import { isZeroScalar, repeatedScalarValues, scalarValue, zeroScalar } from "./scalar.js";
-import { isProtoScalarType, kubernetesProtoTable, type ProtoField, type ProtoMessage, type ProtoTable } from "./table.js";
+import {
+  isProtoScalarType,
+  kubernetesProtoTable,
+  type ProtoField,
+  type ProtoMessage,
+  type ProtoTable,
+} from "./table.js";
 import { wellKnownDecoder } from "./wellknown.js";
 import { decodeUtf8, readWireFields, type WireField } from "./wire.js";
 
@@ -63,7 +69,11 @@ function decodeTyped(bytes: Uint8Array, type: string, context: DecodeContext): J
   return decodeMessage(bytes, message, { table: context.table, depth: context.depth + 1 });
 }
 
-function mapEntry(record: WireField, field: ProtoField, context: DecodeContext): readonly [string, JsonValue] {
+function mapEntry(
+  record: WireField,
+  field: ProtoField,
+  context: DecodeContext,
+): readonly [string, JsonValue] {
   const entry = readWireFields(expectBytes(record, field.name));
   const keyRecord = entry.findLast((part) => part.number === 1);
   const valueRecord = entry.findLast((part) => part.number === 2);
@@ -75,7 +85,11 @@ function mapEntry(record: WireField, field: ProtoField, context: DecodeContext):
   return [key, decodeTyped(valueBytes, field.type, context)];
 }
 
-function decodeMap(records: readonly WireField[], field: ProtoField, context: DecodeContext): JsonValue | undefined {
+function decodeMap(
+  records: readonly WireField[],
+  field: ProtoField,
+  context: DecodeContext,
+): JsonValue | undefined {
   const entries: Record<string, JsonValue> = {};
   for (const record of records) {
     const [key, value] = mapEntry(record, field, context);
@@ -84,7 +98,11 @@ function decodeMap(records: readonly WireField[], field: ProtoField, context: De
   return Object.keys(entries).length === 0 ? undefined : entries;
 }
 
-function decodeRepeated(records: readonly WireField[], field: ProtoField, context: DecodeContext): JsonValue | undefined {
+function decodeRepeated(
+  records: readonly WireField[],
+  field: ProtoField,
+  context: DecodeContext,
+): JsonValue | undefined {
   const type = field.type;
   const items: JsonValue[] = isProtoScalarType(type)
     ? records.flatMap((record) => repeatedScalarValues(record, type))
@@ -96,15 +114,23 @@ function decodeSingularScalar(records: readonly WireField[], field: ProtoField):
   const last = records.at(-1);
   if (last === undefined || !isProtoScalarType(field.type)) return undefined;
   const value = scalarValue(last, field.type);
-  return field.pointer === true || !isZeroScalar(value) ? value : undefined;
+  return field.pointer === true || field.required === true || !isZeroScalar(value) ? value : undefined;
 }
 
-function decodeSingularMessage(records: readonly WireField[], field: ProtoField, context: DecodeContext): JsonValue | undefined {
+function decodeSingularMessage(
+  records: readonly WireField[],
+  field: ProtoField,
+  context: DecodeContext,
+): JsonValue | undefined {
   if (records.length === 0 && field.pointer === true) return undefined;
   return decodeTyped(concatenated(records, field.name), field.type, context);
 }
 
-function fieldValue(records: readonly WireField[], field: ProtoField, context: DecodeContext): JsonValue | undefined {
+function fieldValue(
+  records: readonly WireField[],
+  field: ProtoField,
+  context: DecodeContext,
+): JsonValue | undefined {
   if (field.map === true) return decodeMap(records, field, context);
   if (field.repeated === true) return decodeRepeated(records, field, context);
   if (isProtoScalarType(field.type)) return decodeSingularScalar(records, field);
@@ -149,7 +175,9 @@ function textField(records: ReadonlyMap<number, readonly WireField[]>, number: n
 function readEnvelope(body: Uint8Array): Envelope {
   const unknown = recordsByNumber(body.subarray(kubernetesProtobufMagic.length));
   const typeMetaRecord = unknown.get(1)?.at(-1);
-  const typeMeta = recordsByNumber(typeMetaRecord === undefined ? new Uint8Array() : expectBytes(typeMetaRecord, "typeMeta"));
+  const typeMeta = recordsByNumber(
+    typeMetaRecord === undefined ? new Uint8Array() : expectBytes(typeMetaRecord, "typeMeta"),
+  );
   const contentEncoding = textField(unknown, 3, "contentEncoding");
   if (contentEncoding !== "") {
     throw new Error(`protobuf: contentEncoding ${JSON.stringify(contentEncoding)} is not supported`);
@@ -173,7 +201,10 @@ function apiPackage(apiVersion: string): string {
 
 /** Options bodies (DeleteOptions, …) may name any group's version; their messages live in meta/v1. */
 function messageFor(envelope: Envelope, table: ProtoTable): ProtoMessage {
-  const candidates = [`${apiPackage(envelope.apiVersion)}.${envelope.kind}`, `k8s.io.apimachinery.pkg.apis.meta.v1.${envelope.kind}`];
+  const candidates = [
+    `${apiPackage(envelope.apiVersion)}.${envelope.kind}`,
+    `k8s.io.apimachinery.pkg.apis.meta.v1.${envelope.kind}`,
+  ];
   for (const candidate of candidates) {
     const message = table.messages[candidate];
     if (message !== undefined) return message;
@@ -192,7 +223,10 @@ function hasMagic(body: Uint8Array): boolean {
  * message in the table, and Error for any malformed input (missing magic, truncated or
  * inconsistent records, missing apiVersion/kind).
  */
-export function decodeProtobufObject(body: Uint8Array, table: ProtoTable = kubernetesProtoTable()): DecodedProtobufObject {
+export function decodeProtobufObject(
+  body: Uint8Array,
+  table: ProtoTable = kubernetesProtoTable(),
+): DecodedProtobufObject {
   if (body.length < kubernetesProtobufMagic.length || !hasMagic(body)) {
     throw new Error("protobuf: the body does not start with the Kubernetes protobuf prefix k8s\\x00");
   }

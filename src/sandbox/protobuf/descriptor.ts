@@ -132,7 +132,9 @@ function readField(bytes: Uint8Array, messageName: string): DescribedField {
   for (const field of readWireFields(bytes)) applyFieldPart(parts, field);
   const typeName = descriptorTypes[parts.typeNumber];
   if (typeName === undefined) {
-    throw new Error(`descriptor: ${messageName}.${parts.name} has unsupported type number ${parts.typeNumber}`);
+    throw new Error(
+      `descriptor: ${messageName}.${parts.name} has unsupported type number ${parts.typeNumber}`,
+    );
   }
   return {
     name: parts.name,
@@ -192,7 +194,11 @@ function isEmbeddable(field: DescribedField): boolean {
   return !field.nullable && !field.repeated && field.goName === field.type.split(".").pop();
 }
 
-function tableField(field: DescribedField, inline: boolean, all: Readonly<Record<string, DescribedMessage>>): ProtoField {
+function tableField(
+  field: DescribedField,
+  inline: boolean,
+  all: Readonly<Record<string, DescribedMessage>>,
+): ProtoField {
   const entry = all[field.type];
   if (field.repeated && entry?.mapEntry === true) {
     return { name: field.name, type: mapValueType(entry, field.name), map: true };
@@ -200,21 +206,30 @@ function tableField(field: DescribedField, inline: boolean, all: Readonly<Record
   if (!isProtoScalarType(field.type) && entry === undefined) {
     throw new Error(`descriptor: field ${field.name} refers to unknown message ${field.type}`);
   }
-  return {
-    name: field.name,
-    type: field.type,
-    ...(field.repeated ? { repeated: true as const } : {}),
-    ...(!field.repeated && field.nullable && field.type !== "bytes" ? { pointer: true as const } : {}),
-    ...(inline ? { inline: true as const } : {}),
-  };
+  return { name: field.name, type: field.type, ...fieldFlags(field, inline) };
 }
 
-function checkInlineFields(all: Readonly<Record<string, DescribedMessage>>, inlineFields: ReadonlySet<string>): void {
+/** A Go []byte is a slice, never a pointer, whatever gogoproto.nullable says. */
+function fieldFlags(
+  field: DescribedField,
+  inline: boolean,
+): Pick<ProtoField, "repeated" | "pointer" | "inline"> {
+  if (field.repeated) return { repeated: true };
+  const pointer = field.nullable && field.type !== "bytes";
+  return { ...(pointer ? { pointer: true as const } : {}), ...(inline ? { inline: true as const } : {}) };
+}
+
+function checkInlineFields(
+  all: Readonly<Record<string, DescribedMessage>>,
+  inlineFields: ReadonlySet<string>,
+): void {
   for (const path of inlineFields) {
     const messageName = path.slice(0, path.lastIndexOf("."));
     const field = all[messageName]?.fields.find((candidate) => `${messageName}.${candidate.name}` === path);
     if (field === undefined || !isEmbeddable(field)) {
-      throw new Error(`descriptor: ${path} is not a non-pointer field named after its message type, so not an embedded struct`);
+      throw new Error(
+        `descriptor: ${path} is not a non-pointer field named after its message type, so not an embedded struct`,
+      );
     }
   }
 }

@@ -30,7 +30,9 @@ export function isProtoScalarType(type: string): type is ProtoScalarType {
  * the Kubernetes API is keyed by string). `pointer` marks a singular field the Go struct holds by
  * pointer — gogoproto.nullable is not false — so the wire carries it exactly when Go has it
  * non-nil, zero or not. `inline` marks a Go embedded struct (gogoproto.embed) whose JSON fields
- * sit in the parent object, as Volume's VolumeSource does.
+ * sit in the parent object, as Volume's VolumeSource does. `required` marks a non-pointer scalar
+ * that the OpenAPI document lists as required, which openapi-gen does for fields whose json tag
+ * lacks omitempty: Go writes their zero value (PriorityClass `value: 0`).
  */
 export interface ProtoField {
   readonly name: string;
@@ -39,6 +41,7 @@ export interface ProtoField {
   readonly map?: true;
   readonly pointer?: true;
   readonly inline?: true;
+  readonly required?: true;
 }
 
 export type ProtoMessage = Readonly<Record<string, ProtoField>>;

@@ -28,7 +28,14 @@ const specs: readonly BuiltinSpec[] = [
     subresources: ["status", "finalize"],
     verbs: ["create", "delete", "get", "list", "patch", "update", "watch"],
   },
-  { group: "", version: "v1", kind: "ConfigMap", resource: "configmaps", namespaced: true, shortNames: ["cm"] },
+  {
+    group: "",
+    version: "v1",
+    kind: "ConfigMap",
+    resource: "configmaps",
+    namespaced: true,
+    shortNames: ["cm"],
+  },
   { group: "", version: "v1", kind: "Secret", resource: "secrets", namespaced: true },
   {
     group: "",

@@ -1,5 +1,5 @@
 import type { JsonObject, KubeObject } from "../api/json.js";
-import { isJsonObject, metadataOf } from "../api/json.js";
+import { isJsonObject, metadataOf, textOf } from "../api/json.js";
 import { ApiError, StatusReasons, badRequest, invalid, notFound } from "../api/status.js";
 import type { ResourceInfo } from "../registry/types.js";
 import type { ServerContext, RequestScope } from "./context.js";
@@ -19,11 +19,13 @@ export function decodeObject(body: unknown, info: ResourceInfo): KubeObject {
   const kind = body["kind"] ?? info.kind;
   if (apiVersion !== apiVersionOf(info)) {
     throw badRequest(
-      `the API version in the data (${String(apiVersion)}) does not match the expected API version (${apiVersionOf(info)})`,
+      `the API version in the data (${textOf(apiVersion)}) does not match the expected API version (${apiVersionOf(info)})`,
     );
   }
   if (kind !== info.kind) {
-    throw badRequest(`the kind in the data (${String(kind)}) does not match the expected kind (${info.kind})`);
+    throw badRequest(
+      `the kind in the data (${textOf(kind)}) does not match the expected kind (${info.kind})`,
+    );
   }
   if (body["metadata"] !== undefined && !isJsonObject(body["metadata"])) {
     throw badRequest(`metadata: expected an object`);
@@ -86,14 +88,15 @@ export function checkNamespaceExists(context: ServerContext, info: ResourceInfo,
     throw new ApiError(
       403,
       StatusReasons.forbidden,
-      `${info.resource} "${String(metadataOf(found)["name"])}" is forbidden: unable to create new content in namespace ${namespace} because it is being terminated`,
+      `${info.resource} "${textOf(metadataOf(found)["name"])}" is forbidden: unable to create new content in namespace ${namespace} because it is being terminated`,
     );
   }
 }
 
 export function validateObject(kind: KindMachinery, object: KubeObject, old: KubeObject | undefined): void {
   const causes = kind.strategy.validate(object, old);
-  if (causes.length > 0) throw invalid({ group: kind.info.group, kind: kind.info.kind }, nameFor(object), causes);
+  if (causes.length > 0)
+    throw invalid({ group: kind.info.group, kind: kind.info.kind }, nameFor(object), causes);
 }
 
 function nameFor(object: KubeObject): string {

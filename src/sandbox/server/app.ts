@@ -62,7 +62,10 @@ export function createApp(options: AppOptions): ApiApp {
 export function errorResponse(error: unknown): ApiResponse {
   if (error instanceof ApiError) return json(error.code, error.toStatus());
   const message = error instanceof Error ? error.message : String(error);
-  return json(500, new ApiError(500, StatusReasons.internalError, `Internal error occurred: ${message}`).toStatus());
+  return json(
+    500,
+    new ApiError(500, StatusReasons.internalError, `Internal error occurred: ${message}`).toStatus(),
+  );
 }
 
 function authorized(options: AppOptions, request: ApiRequest): boolean {
@@ -78,7 +81,10 @@ function route(options: AppOptions, request: ApiRequest): ApiResponse {
     throw new ApiError(401, StatusReasons.unauthorized, "Unauthorized");
   }
   const segments = path.split("/").filter((segment) => segment !== "");
-  return discoveryEndpoint(options, segments, request) ?? resourceEndpoint(options, request, { segments, query: url.searchParams });
+  return (
+    discoveryEndpoint(options, segments, request) ??
+    resourceEndpoint(options, request, { segments, query: url.searchParams })
+  );
 }
 
 function publicEndpoint(path: string): ApiResponse {
@@ -86,21 +92,43 @@ function publicEndpoint(path: string): ApiResponse {
   return { kind: "json", status: 200, body: "ok" };
 }
 
-function discoveryEndpoint(options: AppOptions, segments: readonly string[], request: ApiRequest): ApiResponse | undefined {
-  const { registry } = options.context;
-  const [first, second, third] = segments;
-  if (first === "openapi") return openapiEndpoint(options.openapi, segments.slice(1), request.headers["accept"]);
+function discoveryEndpoint(
+  options: AppOptions,
+  segments: readonly string[],
+  request: ApiRequest,
+): ApiResponse | undefined {
+  if (segments[0] === "openapi")
+    return openapiEndpoint(options.openapi, segments.slice(1), request.headers["accept"]);
   if (request.method !== "GET") return undefined;
-  if (segments.length === 1 && first === "api") return json(200, legacyApiVersions(options.context.serverAddress()));
-  if (segments.length === 1 && first === "apis") return json(200, apiGroupList(registry));
-  if (segments.length === 2 && first === "api") return found(apiResourceList(registry, "", second ?? ""));
-  if (segments.length === 2 && first === "apis") return found(apiGroup(registry, second ?? ""));
-  if (segments.length === 3 && first === "apis") return found(apiResourceList(registry, second ?? "", third ?? ""));
-  return undefined;
+  const document = discoveryDocument(options.context, segments);
+  return document === undefined ? undefined : found(document.body);
+}
+
+/** `/api`, `/apis`, `/api/v1`, `/apis/GROUP`, `/apis/GROUP/VERSION`; undefined for any other path. */
+function discoveryDocument(
+  context: ServerContext,
+  segments: readonly string[],
+): { readonly body: JsonValue | undefined } | undefined {
+  const [first, second = "", third = ""] = segments;
+  switch (`${first ?? ""}/${segments.length}`) {
+    case "api/1":
+      return { body: legacyApiVersions(context.serverAddress()) };
+    case "apis/1":
+      return { body: apiGroupList(context.registry) };
+    case "api/2":
+      return { body: apiResourceList(context.registry, "", second) };
+    case "apis/2":
+      return { body: apiGroup(context.registry, second) };
+    case "apis/3":
+      return { body: apiResourceList(context.registry, second, third) };
+    default:
+      return undefined;
+  }
 }
 
 function found(body: JsonValue | undefined): ApiResponse {
-  if (body === undefined) throw new ApiError(404, StatusReasons.notFound, "the server could not find the requested resource");
+  if (body === undefined)
+    throw new ApiError(404, StatusReasons.notFound, "the server could not find the requested resource");
   return json(200, body);
 }
 
@@ -118,38 +146,62 @@ const openapiV2ProtobufResponse = "application/com.github.proto-openapi.spec.v2.
  * cluster's unknown kinds; every kind the sandbox serves is validated through /openapi/v3.
  */
 function protobufV2Document(): Buffer {
-  const field = (number: number, bytes: Buffer): Buffer => Buffer.concat([Buffer.from([(number << 3) | 2, bytes.length]), bytes]);
+  const field = (number: number, bytes: Buffer): Buffer =>
+    Buffer.concat([Buffer.from([(number << 3) | 2, bytes.length]), bytes]);
   const info = Buffer.concat([field(1, Buffer.from("Kubernetes")), field(2, Buffer.from("v1.32.0"))]);
   return Buffer.concat([field(1, Buffer.from("2.0")), field(2, info)]);
 }
 
-function openapiEndpoint(openapi: OpenAPIDocuments, rest: readonly string[], accept: string | undefined): ApiResponse {
-  if (rest[0] === "v2" && rest.length === 1 && !acceptsJson(accept) && /proto-openapi\.spec\.v2/.test(accept ?? "")) {
-    return { kind: "bytes", status: 200, contentType: openapiV2ProtobufResponse, body: protobufV2Document() };
-  }
+function openapiEndpoint(
+  openapi: OpenAPIDocuments,
+  rest: readonly string[],
+  accept: string | undefined,
+): ApiResponse {
+  const isV2 = rest[0] === "v2" && rest.length === 1;
   if (!acceptsJson(accept)) {
-    throw new ApiError(406, StatusReasons.notAcceptable, `only the following media types are accepted: application/json`);
+    if (isV2 && /proto-openapi\.spec\.v2/.test(accept ?? "")) {
+      return {
+        kind: "bytes",
+        status: 200,
+        contentType: openapiV2ProtobufResponse,
+        body: protobufV2Document(),
+      };
+    }
+    throw new ApiError(
+      406,
+      StatusReasons.notAcceptable,
+      `only the following media types are accepted: application/json`,
+    );
   }
-  if (rest[0] === "v2" && rest.length === 1) return json(200, openapi.v2());
-  if (rest[0] === "v3" && rest.length === 1) return json(200, openapi.index());
-  if (rest[0] === "v3") return found(openapi.document(rest.slice(1).join("/")));
-  throw new ApiError(404, StatusReasons.notFound, "the server could not find the requested resource");
+  if (isV2) return json(200, openapi.v2());
+  if (rest[0] !== "v3")
+    throw new ApiError(404, StatusReasons.notFound, "the server could not find the requested resource");
+  return rest.length === 1 ? json(200, openapi.index()) : found(openapi.document(rest.slice(1).join("/")));
 }
 
 function decodeBody(request: ApiRequest): unknown {
   const body = request.body;
   if (body === undefined || body.length === 0) return undefined;
   if (body.length > maxBodyBytes) {
-    throw new ApiError(413, StatusReasons.requestEntityTooLarge, "Request entity too large: limit is 3145728");
+    throw new ApiError(
+      413,
+      StatusReasons.requestEntityTooLarge,
+      "Request entity too large: limit is 3145728",
+    );
   }
-  const text = body.toString("utf8");
   const contentType = (request.headers["content-type"] ?? "application/json").split(";")[0]?.trim() ?? "";
+  return parseBody(contentType, body);
+}
+
+function parseBody(contentType: string, body: Buffer): unknown {
+  const yaml = contentType.endsWith("yaml");
   try {
-    if (contentType.endsWith("yaml")) return parseYaml(text) as unknown;
-    return JSON.parse(text) as unknown;
+    return yaml
+      ? (parseYaml(body.toString("utf8")) as unknown)
+      : (JSON.parse(body.toString("utf8")) as unknown);
   } catch (error: unknown) {
     const reason = error instanceof Error ? error.message : String(error);
-    throw badRequest(`error decoding ${contentType.endsWith("yaml") ? "YAML" : "JSON"}: ${reason}`);
+    throw badRequest(`error decoding ${yaml ? "YAML" : "JSON"}: ${reason}`);
   }
 }
 
@@ -173,7 +225,8 @@ interface Target {
 
 function resourceEndpoint(options: AppOptions, request: ApiRequest, target: Target): ApiResponse {
   const parts = splitApiPath(target.segments);
-  if (parts === undefined) throw new ApiError(404, StatusReasons.notFound, "the server could not find the requested resource");
+  if (parts === undefined)
+    throw new ApiError(404, StatusReasons.notFound, "the server could not find the requested resource");
   const resourceRequest = parseResourceRequest(request.method, parts, target.query, options.context.registry);
   const scope: RequestScope = { warnings: [], userAgent: request.headers["user-agent"] };
   const response = dispatch({ options, request, query: target.query, scope }, resourceRequest);
@@ -212,9 +265,7 @@ function dispatch(call: Dispatch, request: ResourceRequest): ApiResponse {
   const table = wantsTable(call.request.headers["accept"]);
   switch (request.verb) {
     case "get":
-      if (request.subresource === "scale") return json(200, getScale(writeCall(call, request)));
-      if (table) return json(200, getTable(context, request, call.query));
-      return json(200, getObject(context, request));
+      return read(call, request, table);
     case "list":
       return json(200, listObjects({ context, request, query: call.query, table }));
     case "watch":
@@ -229,9 +280,24 @@ function dispatch(call: Dispatch, request: ResourceRequest): ApiResponse {
       return deleted(call, request);
     case "deletecollection": {
       const filter = compileListFilter(request.info, call.query);
-      return json(200, deleteCollection(context, request, filter.matches, parseDeleteOptions(decodeBody(call.request), call.query)));
+      return json(
+        200,
+        deleteCollection(
+          context,
+          request,
+          filter.matches,
+          parseDeleteOptions(decodeBody(call.request), call.query),
+        ),
+      );
     }
   }
+}
+
+function read(call: Dispatch, request: ResourceRequest, table: boolean): ApiResponse {
+  const context = call.options.context;
+  if (request.subresource === "scale") return json(200, getScale(writeCall(call, request)));
+  if (table) return json(200, getTable(context, request, call.query));
+  return json(200, getObject(context, request));
 }
 
 function update(call: Dispatch, request: ResourceRequest): WriteResult {
@@ -248,7 +314,11 @@ function patch(call: Dispatch, request: ResourceRequest): WriteResult {
 }
 
 function deleted(call: Dispatch, request: ResourceRequest): ApiResponse {
-  const result = deleteObject(call.options.context, request, parseDeleteOptions(decodeBody(call.request), call.query));
+  const result = deleteObject(
+    call.options.context,
+    request,
+    parseDeleteOptions(decodeBody(call.request), call.query),
+  );
   const body = result.body["kind"] === "Status" ? result.body : withTypeMeta(result.body, request.info);
   return json(result.code, body);
 }

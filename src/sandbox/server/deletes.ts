@@ -1,5 +1,5 @@
 import type { JsonObject, KubeObject } from "../api/json.js";
-import { isJsonObject, metadataOf } from "../api/json.js";
+import { isJsonObject, metadataOf, textOf } from "../api/json.js";
 import { formatTime, withFields, withMetadata } from "../api/object.js";
 import { ApiError, StatusReasons, badRequest, notFound } from "../api/status.js";
 import type { ObjectKey, ResourceKey } from "../store/types.js";
@@ -7,7 +7,11 @@ import type { ServerContext } from "./context.js";
 import type { ResourceRequest } from "./request-info.js";
 import { objectKey } from "./writes.js";
 
-export const PropagationPolicies = { orphan: "Orphan", background: "Background", foreground: "Foreground" } as const;
+export const PropagationPolicies = {
+  orphan: "Orphan",
+  background: "Background",
+  foreground: "Foreground",
+} as const;
 type PropagationPolicy = (typeof PropagationPolicies)[keyof typeof PropagationPolicies];
 
 /** DeleteOptions, from the request body or the query (kubectl sends the body). */
@@ -25,7 +29,9 @@ function parsePolicy(value: unknown): PropagationPolicy {
   if (value === undefined || value === null || value === "") return PropagationPolicies.background;
   const policy = Object.values(PropagationPolicies).find((candidate) => candidate === value);
   if (policy === undefined) {
-    throw badRequest(`propagationPolicy: Unsupported value: "${String(value)}": supported values: "Foreground", "Background", "Orphan"`);
+    throw badRequest(
+      `propagationPolicy: Unsupported value: ${JSON.stringify(value)}: supported values: "Foreground", "Background", "Orphan"`,
+    );
   }
   return policy;
 }
@@ -33,14 +39,21 @@ function parsePolicy(value: unknown): PropagationPolicy {
 export function parseDeleteOptions(body: unknown, query: URLSearchParams): DeleteOptions {
   const options: JsonObject = isJsonObject(body) ? body : {};
   const preconditions = isJsonObject(options["preconditions"]) ? options["preconditions"] : {};
-  const dryRun = Array.isArray(options["dryRun"]) ? options["dryRun"].includes("All") : query.getAll("dryRun").includes("All");
+  const dryRun = Array.isArray(options["dryRun"])
+    ? options["dryRun"].includes("All")
+    : query.getAll("dryRun").includes("All");
   const orphan = options["orphanDependents"] === true || query.get("orphanDependents") === "true";
   const uid = stringOrUndefined(preconditions["uid"]);
   const resourceVersion = stringOrUndefined(preconditions["resourceVersion"]);
   return {
     dryRun,
-    propagationPolicy: orphan ? PropagationPolicies.orphan : parsePolicy(options["propagationPolicy"] ?? query.get("propagationPolicy")),
-    preconditions: { ...(uid === undefined ? {} : { uid }), ...(resourceVersion === undefined ? {} : { resourceVersion }) },
+    propagationPolicy: orphan
+      ? PropagationPolicies.orphan
+      : parsePolicy(options["propagationPolicy"] ?? query.get("propagationPolicy")),
+    preconditions: {
+      ...(uid === undefined ? {} : { uid }),
+      ...(resourceVersion === undefined ? {} : { resourceVersion }),
+    },
   };
 }
 
@@ -48,13 +61,18 @@ function checkPreconditions(live: KubeObject, options: DeleteOptions, describe: 
   const metadata = metadataOf(live);
   const { uid, resourceVersion } = options.preconditions;
   if (uid !== undefined && uid !== metadata["uid"]) {
-    throw new ApiError(409, StatusReasons.conflict, `Precondition failed: UID in precondition: ${uid}, UID in object meta: ${String(metadata["uid"])}`, { name: describe() });
+    throw new ApiError(
+      409,
+      StatusReasons.conflict,
+      `Precondition failed: UID in precondition: ${uid}, UID in object meta: ${textOf(metadata["uid"])}`,
+      { name: describe() },
+    );
   }
   if (resourceVersion !== undefined && resourceVersion !== metadata["resourceVersion"]) {
     throw new ApiError(
       409,
       StatusReasons.conflict,
-      `Precondition failed: ResourceVersion in precondition: ${resourceVersion}, ResourceVersion in object meta: ${String(metadata["resourceVersion"])}`,
+      `Precondition failed: ResourceVersion in precondition: ${resourceVersion}, ResourceVersion in object meta: ${textOf(metadata["resourceVersion"])}`,
       { name: describe() },
     );
   }
@@ -62,7 +80,9 @@ function checkPreconditions(live: KubeObject, options: DeleteOptions, describe: 
 
 function finalizersOf(object: KubeObject): readonly string[] {
   const finalizers = metadataOf(object)["finalizers"];
-  return Array.isArray(finalizers) ? finalizers.filter((item): item is string => typeof item === "string") : [];
+  return Array.isArray(finalizers)
+    ? finalizers.filter((item): item is string => typeof item === "string")
+    : [];
 }
 
 export interface DeleteResult {
@@ -87,14 +107,26 @@ function successStatus(request: ResourceRequest, live: KubeObject): KubeObject {
 }
 
 /** Objects with finalizers are only marked for deletion; the finalizers' owners remove them later. */
-function markForDeletion(context: ServerContext, key: ObjectKey, live: KubeObject, options: DeleteOptions): KubeObject {
+function markForDeletion(
+  context: ServerContext,
+  key: ObjectKey,
+  live: KubeObject,
+  options: DeleteOptions,
+): KubeObject {
   if (metadataOf(live)["deletionTimestamp"] !== undefined) return live;
-  const marked = withMetadata(live, { deletionTimestamp: formatTime(context.now()), deletionGracePeriodSeconds: 0 });
+  const marked = withMetadata(live, {
+    deletionTimestamp: formatTime(context.now()),
+    deletionGracePeriodSeconds: 0,
+  });
   if (options.dryRun) return marked;
   return context.store.update(key, marked);
 }
 
-export function deleteObject(context: ServerContext, request: ResourceRequest, options: DeleteOptions): DeleteResult {
+export function deleteObject(
+  context: ServerContext,
+  request: ResourceRequest,
+  options: DeleteOptions,
+): DeleteResult {
   const name = request.name ?? "";
   const key = objectKey(request, name);
   const live = context.store.get(key);
@@ -112,7 +144,7 @@ export function deleteObject(context: ServerContext, request: ResourceRequest, o
 
 // The namespace controller empties a terminating namespace before it goes; the sandbox does it at once.
 function deleteNamespace(context: ServerContext, live: KubeObject, options: DeleteOptions): KubeObject {
-  const name = String(metadataOf(live)["name"]);
+  const name = textOf(metadataOf(live)["name"]);
   const terminating = withFields(withMetadata(live, { deletionTimestamp: formatTime(context.now()) }), {
     status: { phase: "Terminating" },
   });
@@ -122,7 +154,12 @@ function deleteNamespace(context: ServerContext, live: KubeObject, options: Dele
   for (const info of context.registry.all()) {
     if (!info.namespaced) continue;
     for (const item of context.store.list({ group: info.group, resource: info.resource }, name).items) {
-      context.store.delete({ group: info.group, resource: info.resource, namespace: name, name: String(metadataOf(item)["name"]) });
+      context.store.delete({
+        group: info.group,
+        resource: info.resource,
+        namespace: name,
+        name: textOf(metadataOf(item)["name"]),
+      });
     }
   }
   context.store.delete(key);
@@ -131,12 +168,17 @@ function deleteNamespace(context: ServerContext, live: KubeObject, options: Dele
 
 function ownedBy(object: KubeObject, uid: unknown): boolean {
   const references = metadataOf(object)["ownerReferences"];
-  return Array.isArray(references) && references.some((reference) => isJsonObject(reference) && reference["uid"] === uid);
+  return (
+    Array.isArray(references) &&
+    references.some((reference) => isJsonObject(reference) && reference["uid"] === uid)
+  );
 }
 
 function withoutOwner(object: KubeObject, uid: unknown): KubeObject {
   const references = metadataOf(object)["ownerReferences"];
-  const kept = Array.isArray(references) ? references.filter((reference) => !(isJsonObject(reference) && reference["uid"] === uid)) : [];
+  const kept = Array.isArray(references)
+    ? references.filter((reference) => !(isJsonObject(reference) && reference["uid"] === uid))
+    : [];
   return withMetadata(object, { ownerReferences: kept.length > 0 ? kept : undefined });
 }
 
@@ -150,7 +192,11 @@ function collectDependents(context: ServerContext, uid: unknown, policy: Propaga
     for (const item of context.store.list(resource).items) {
       if (!ownedBy(item, uid)) continue;
       const metadata = metadataOf(item);
-      const key: ObjectKey = { ...resource, namespace: String(metadata["namespace"] ?? ""), name: String(metadata["name"]) };
+      const key: ObjectKey = {
+        ...resource,
+        namespace: textOf(metadata["namespace"] ?? ""),
+        name: textOf(metadata["name"]),
+      };
       if (policy === PropagationPolicies.orphan) context.store.update(key, withoutOwner(item, uid));
       else collectDependents(context, context.store.delete(key) && metadata["uid"], policy);
     }
@@ -164,18 +210,27 @@ export function deleteCollection(
   options: DeleteOptions,
 ): KubeObject {
   const items = context.store
-    .list({ group: request.info.group, resource: request.info.resource }, request.namespace === "" ? undefined : request.namespace)
+    .list(
+      { group: request.info.group, resource: request.info.resource },
+      request.namespace === "" ? undefined : request.namespace,
+    )
     .items.filter(matches);
   const deleted = items.map((item) =>
     deleteObject(
       context,
-      { ...request, verb: "delete", namespace: String(metadataOf(item)["namespace"] ?? ""), name: String(metadataOf(item)["name"]) },
+      {
+        ...request,
+        verb: "delete",
+        namespace: textOf(metadataOf(item)["namespace"] ?? ""),
+        name: textOf(metadataOf(item)["name"]),
+      },
       options,
     ),
   );
   return {
     kind: request.info.listKind,
-    apiVersion: request.info.group === "" ? request.info.version : `${request.info.group}/${request.info.version}`,
+    apiVersion:
+      request.info.group === "" ? request.info.version : `${request.info.group}/${request.info.version}`,
     metadata: { resourceVersion: String(context.store.resourceVersion) },
     items: deleted.map((result) => result.body),
   };

@@ -45,7 +45,10 @@ export function apiGroup(registry: ResourceRegistry, name: string): JsonObject |
 
 // storageVersionHash lets clients notice storage migrations; any stable value per resource will do.
 function storageVersionHash(info: ResourceInfo): string {
-  return createHash("sha256").update(`${info.group}/${info.version}/${info.kind}`).digest("base64").slice(0, 11);
+  return createHash("sha256")
+    .update(`${info.group}/${info.version}/${info.kind}`)
+    .digest("base64")
+    .slice(0, 11);
 }
 
 function mainEntry(info: ResourceInfo): JsonObject {
@@ -70,10 +73,17 @@ function subresourceEntry(info: ResourceInfo, subresource: string): JsonObject {
   return { ...base, kind: info.kind, verbs: ["get", "patch", "update"] };
 }
 
-export function apiResourceList(registry: ResourceRegistry, group: string, version: string): JsonObject | undefined {
+export function apiResourceList(
+  registry: ResourceRegistry,
+  group: string,
+  version: string,
+): JsonObject | undefined {
   const infos = registry.all().filter((info) => info.group === group && info.version === version);
   if (infos.length === 0) return undefined;
-  const resources = infos.flatMap((info) => [mainEntry(info), ...info.subresources.map((sub) => subresourceEntry(info, sub))]);
+  const resources = infos.flatMap((info) => [
+    mainEntry(info),
+    ...info.subresources.map((sub) => subresourceEntry(info, sub)),
+  ]);
   return {
     kind: "APIResourceList",
     apiVersion: "v1",

@@ -24,7 +24,12 @@ function parsed<T>(parse: () => T): T {
 export function compileListFilter(info: ResourceInfo, query: URLSearchParams, custom = false): ListFilter {
   const labelText = query.get("labelSelector") ?? "";
   const fieldText = query.get("fieldSelector") ?? "";
-  const target: FieldSelectorTarget = { group: info.group, kind: info.kind, namespaced: info.namespaced, custom };
+  const target: FieldSelectorTarget = {
+    group: info.group,
+    kind: info.kind,
+    namespaced: info.namespaced,
+    custom,
+  };
   const labels = parsed(() => parseLabelSelector(labelText));
   const fields = parsed(() => parseFieldSelector(fieldText, target));
   const selective = labels.requirements.length > 0 || fields.requirements.length > 0;

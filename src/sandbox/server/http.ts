@@ -28,11 +28,15 @@ function sendJson(response: ServerResponse, answer: Extract<ApiResponse, { kind:
   response.statusCode = answer.status;
   response.setHeader("content-type", "application/json");
   response.setHeader("cache-control", "no-cache, private");
-  for (const [name, value] of Object.entries(answer.headers ?? {})) response.setHeader(name, value as string | string[]);
+  for (const [name, value] of Object.entries(answer.headers ?? {})) response.setHeader(name, value);
   response.end(body);
 }
 
-function sendStream(request: IncomingMessage, response: ServerResponse, answer: Extract<ApiResponse, { kind: "stream" }>): void {
+function sendStream(
+  request: IncomingMessage,
+  response: ServerResponse,
+  answer: Extract<ApiResponse, { kind: "stream" }>,
+): void {
   response.statusCode = answer.status;
   response.setHeader("content-type", answer.contentType);
   response.setHeader("cache-control", "no-cache, private");
@@ -94,16 +98,27 @@ function verbFor(method: string, url: URL): ResourceVerb | undefined {
 const delay = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** An injected failure for this request, or undefined to handle it normally. */
-function injectedFailure(faults: FaultOptions, verb: ResourceVerb | undefined, random: () => number): ApiResponse | undefined {
+function injectedFailure(
+  faults: FaultOptions,
+  verb: ResourceVerb | undefined,
+  random: () => number,
+): ApiResponse | undefined {
   const rate = verb === undefined ? 0 : (faults.errorRate?.[verb] ?? 0);
   if (rate <= 0 || random() >= rate) return undefined;
   const status = faults.errorStatus ?? 500;
   if (status === 429) {
-    const error = new ApiError(429, StatusReasons.tooManyRequests, "Too many requests, please try again later.", { retryAfterSeconds: 1 });
+    const error = new ApiError(
+      429,
+      StatusReasons.tooManyRequests,
+      "Too many requests, please try again later.",
+      { retryAfterSeconds: 1 },
+    );
     return { kind: "json", status: 429, body: error.toStatus(), headers: { "retry-after": "1" } };
   }
   const reason = status === 503 ? StatusReasons.serviceUnavailable : StatusReasons.internalError;
-  return errorResponse(new ApiError(status, reason, `Internal error occurred: injected fault (${verb ?? "request"})`));
+  return errorResponse(
+    new ApiError(status, reason, `Internal error occurred: injected fault (${verb ?? "request"})`),
+  );
 }
 
 export interface HttpHandlerOptions {
@@ -113,7 +128,9 @@ export interface HttpHandlerOptions {
 }
 
 /** The node:http request listener: reads the body, applies injected faults, hands the request to the app. */
-export function createRequestListener(options: HttpHandlerOptions): (request: IncomingMessage, response: ServerResponse) => void {
+export function createRequestListener(
+  options: HttpHandlerOptions,
+): (request: IncomingMessage, response: ServerResponse) => void {
   return (request, response) => {
     handleRequest(options, request, response).catch((error: unknown) => {
       if (!response.headersSent) send(request, response, errorResponse(error));
@@ -122,13 +139,27 @@ export function createRequestListener(options: HttpHandlerOptions): (request: In
   };
 }
 
-async function handleRequest(options: HttpHandlerOptions, request: IncomingMessage, response: ServerResponse): Promise<void> {
-  const body = await readBody(request);
-  const url = new URL(request.url ?? "/", "http://sandbox");
+/** Injected latency and failures apply to resource requests only, not to discovery or health checks. */
+async function faultFor(
+  options: HttpHandlerOptions,
+  method: string,
+  url: URL,
+): Promise<ApiResponse | undefined> {
+  if (!url.pathname.startsWith("/api/") && !url.pathname.startsWith("/apis/")) return undefined;
   const faults = options.faults();
-  const resourcePath = url.pathname.startsWith("/api/") || url.pathname.startsWith("/apis/");
-  if (resourcePath && (faults.latencyMs ?? 0) > 0) await delay(faults.latencyMs ?? 0);
-  const failure = resourcePath ? injectedFailure(faults, verbFor(request.method ?? "GET", url), options.random) : undefined;
-  const apiRequest: ApiRequest = { method: request.method ?? "GET", url: request.url ?? "/", headers: headersOf(request), body };
+  if ((faults.latencyMs ?? 0) > 0) await delay(faults.latencyMs ?? 0);
+  return injectedFailure(faults, verbFor(method, url), options.random);
+}
+
+async function handleRequest(
+  options: HttpHandlerOptions,
+  request: IncomingMessage,
+  response: ServerResponse,
+): Promise<void> {
+  const body = await readBody(request);
+  const method = request.method ?? "GET";
+  const path = request.url ?? "/";
+  const failure = await faultFor(options, method, new URL(path, "https://sandbox"));
+  const apiRequest: ApiRequest = { method, url: path, headers: headersOf(request), body };
   send(request, response, failure ?? options.app.handle(apiRequest));
 }

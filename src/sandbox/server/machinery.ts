@@ -42,9 +42,24 @@ export interface Machinery {
   unknownFields(kind: KindMachinery, object: KubeObject): readonly string[];
   /** Drops unknown fields (as decoding into Go types / CRD pruning does) and canonicalises quantities. */
   normalize(kind: KindMachinery, object: KubeObject): KubeObject;
-  applyPatch(kind: KindMachinery, patchType: Exclude<PatchType, "application/apply-patch+yaml">, live: KubeObject, patch: unknown): KubeObject;
+  applyPatch(
+    kind: KindMachinery,
+    patchType: Exclude<PatchType, "application/apply-patch+yaml">,
+    live: KubeObject,
+    patch: unknown,
+  ): KubeObject;
   /** Records an Update operation in metadata.managedFields of `updated`. */
-  trackUpdate(kind: KindMachinery, live: KubeObject | undefined, updated: KubeObject, request: FieldManagerRequest): KubeObject;
+  trackUpdate(
+    kind: KindMachinery,
+    live: KubeObject | undefined,
+    updated: KubeObject,
+    request: FieldManagerRequest,
+  ): KubeObject;
   /** Server-side apply: merges `applied` into `live` and records ownership; throws 409 on conflicts. */
-  apply(kind: KindMachinery, live: KubeObject | undefined, applied: KubeObject, request: FieldManagerRequest): KubeObject;
+  apply(
+    kind: KindMachinery,
+    live: KubeObject | undefined,
+    applied: KubeObject,
+    request: FieldManagerRequest,
+  ): KubeObject;
 }

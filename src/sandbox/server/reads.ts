@@ -1,5 +1,5 @@
 import type { JsonObject, KubeObject } from "../api/json.js";
-import { metadataOf } from "../api/json.js";
+import { metadataOf, textOf } from "../api/json.js";
 import { notFound } from "../api/status.js";
 import type { ResourceInfo } from "../registry/types.js";
 import type { ServerContext } from "./context.js";
@@ -32,10 +32,18 @@ export function getObject(context: ServerContext, request: ResourceRequest): Kub
 }
 
 /** A single object as a one-row Table, for `kubectl get KIND NAME`. */
-export function getTable(context: ServerContext, request: ResourceRequest, query: URLSearchParams): JsonObject {
+export function getTable(
+  context: ServerContext,
+  request: ResourceRequest,
+  query: URLSearchParams,
+): JsonObject {
   const object = getObject(context, request);
-  const listMetadata: JsonObject = { resourceVersion: String(metadataOf(object)["resourceVersion"] ?? "") };
-  return toTable([object], request.info, { now: context.now(), include: includeObjectParam(query), listMetadata });
+  const listMetadata: JsonObject = { resourceVersion: textOf(metadataOf(object)["resourceVersion"] ?? "") };
+  return toTable([object], request.info, {
+    now: context.now(),
+    include: includeObjectParam(query),
+    listMetadata,
+  });
 }
 
 export interface ListCall {
@@ -50,7 +58,11 @@ export function listObjects(call: ListCall): JsonObject {
   const custom = context.machinery.kind(request.info).custom;
   const filter = compileListFilter(request.info, query, custom);
   const namespace = request.namespace === "" ? undefined : request.namespace;
-  const source = storeListSource(context.store, { group: request.info.group, resource: request.info.resource }, namespace);
+  const source = storeListSource(
+    context.store,
+    { group: request.info.group, resource: request.info.resource },
+    namespace,
+  );
   const page = listPage(source, {
     options: parseListOptions(query),
     namespace,
@@ -62,7 +74,11 @@ export function listObjects(call: ListCall): JsonObject {
     ...(page.remainingItemCount === undefined ? {} : { remainingItemCount: page.remainingItemCount }),
   };
   if (call.table) {
-    return toTable(page.items, request.info, { now: context.now(), include: includeObjectParam(query), listMetadata });
+    return toTable(page.items, request.info, {
+      now: context.now(),
+      include: includeObjectParam(query),
+      listMetadata,
+    });
   }
   return {
     apiVersion: apiVersionOf(request.info),

@@ -3,14 +3,7 @@ import type { ResourceRegistry } from "../registry/registry.js";
 import { ApiError, StatusReasons } from "../api/status.js";
 
 export type ResourceVerb =
-  | "get"
-  | "list"
-  | "watch"
-  | "create"
-  | "update"
-  | "patch"
-  | "delete"
-  | "deletecollection";
+  "get" | "list" | "watch" | "create" | "update" | "patch" | "delete" | "deletecollection";
 
 /** A request against a resource, as kube-apiserver's RequestInfoFactory splits the path. */
 export interface ResourceRequest {
@@ -66,22 +59,20 @@ function withOptional(base: Located, name: string | undefined, subresource: stri
   };
 }
 
+const verbsByMethod: Readonly<
+  Record<string, { readonly named?: ResourceVerb; readonly collection?: ResourceVerb }>
+> = {
+  GET: { named: "get", collection: "list" },
+  POST: { collection: "create" },
+  PUT: { named: "update" },
+  PATCH: { named: "patch" },
+  DELETE: { named: "delete", collection: "deletecollection" },
+};
+
 function verbOf(method: string, named: boolean, watch: boolean): ResourceVerb | undefined {
-  switch (method) {
-    case "GET":
-      if (watch) return "watch";
-      return named ? "get" : "list";
-    case "POST":
-      return named ? undefined : "create";
-    case "PUT":
-      return named ? "update" : undefined;
-    case "PATCH":
-      return named ? "patch" : undefined;
-    case "DELETE":
-      return named ? "delete" : "deletecollection";
-    default:
-      return undefined;
-  }
+  if (method === "GET" && watch) return "watch";
+  const verbs = verbsByMethod[method];
+  return named ? verbs?.named : verbs?.collection;
 }
 
 export function isWatchParam(query: URLSearchParams): boolean {
@@ -98,13 +89,18 @@ export function parseResourceRequest(
 ): ResourceRequest {
   const located = locate(parts, registry);
   const info = registry.find(parts.group, parts.version, located.resource);
-  if (info === undefined) throw new ApiError(404, StatusReasons.notFound, "the server could not find the requested resource");
+  if (info === undefined)
+    throw new ApiError(404, StatusReasons.notFound, "the server could not find the requested resource");
   if (located.subresource !== undefined && !info.subresources.includes(located.subresource)) {
     throw new ApiError(404, StatusReasons.notFound, "the server could not find the requested resource");
   }
   const verb = verbOf(method, located.name !== undefined, isWatchParam(query));
   if (verb === undefined || !verbAllowed(info, verb, located.subresource)) {
-    throw new ApiError(405, StatusReasons.methodNotAllowed, `the server does not allow this method on the requested resource`);
+    throw new ApiError(
+      405,
+      StatusReasons.methodNotAllowed,
+      `the server does not allow this method on the requested resource`,
+    );
   }
   return {
     verb,

@@ -28,6 +28,10 @@ export type ApiResponse =
       readonly start: (sink: StreamSink) => () => void;
     };
 
-export function json(status: number, body: JsonValue, headers?: Readonly<Record<string, string | readonly string[]>>): ApiResponse {
+export function json(
+  status: number,
+  body: JsonValue,
+  headers?: Readonly<Record<string, string | readonly string[]>>,
+): ApiResponse {
   return headers === undefined ? { kind: "json", status, body } : { kind: "json", status, body, headers };
 }

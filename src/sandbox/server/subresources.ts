@@ -1,5 +1,5 @@
 import type { JsonObject, KubeObject } from "../api/json.js";
-import { isJsonObject, metadataOf } from "../api/json.js";
+import { isJsonObject, metadataOf, textOf } from "../api/json.js";
 import { setValueAt, valueAt, withFields } from "../api/object.js";
 import { badRequest, invalid } from "../api/status.js";
 import type { ScaleSubresource } from "../kinds/types.js";
@@ -33,7 +33,11 @@ export function selectorString(selector: unknown): string {
   if (typeof selector === "string") return selector;
   if (!isJsonObject(selector)) return "";
   const matchLabels = selector["matchLabels"];
-  const parts = isJsonObject(matchLabels) ? Object.keys(matchLabels).sort().map((key) => `${key}=${String(matchLabels[key])}`) : [];
+  const parts = isJsonObject(matchLabels)
+    ? Object.keys(matchLabels)
+        .sort()
+        .map((key) => `${key}=${textOf(matchLabels[key])}`)
+    : [];
   const expressions = selector["matchExpressions"];
   if (Array.isArray(expressions)) {
     for (const expression of expressions) parts.push(expressionString(expression));
@@ -43,7 +47,7 @@ export function selectorString(selector: unknown): string {
 
 function expressionString(expression: unknown): string {
   if (!isJsonObject(expression)) return "";
-  const key = String(expression["key"]);
+  const key = textOf(expression["key"]);
   const values = Array.isArray(expression["values"]) ? expression["values"].map(String).sort() : [];
   switch (expression["operator"]) {
     case "In":
@@ -62,7 +66,8 @@ export function scaleOf(object: KubeObject, scale: ScaleSubresource): KubeObject
   const metadata = metadataOf(object);
   const replicas = valueAt(object, pathOf(scale.specReplicasPath));
   const statusReplicas = valueAt(object, pathOf(scale.statusReplicasPath));
-  const selector = scale.labelSelectorPath === undefined ? undefined : valueAt(object, pathOf(scale.labelSelectorPath));
+  const selector =
+    scale.labelSelectorPath === undefined ? undefined : valueAt(object, pathOf(scale.labelSelectorPath));
   const status: JsonObject = {
     replicas: typeof statusReplicas === "number" ? statusReplicas : 0,
     ...(selector === undefined ? {} : { selector: selectorString(selector) }),
@@ -117,7 +122,11 @@ function writeReplicas(call: WriteCall, scale: ScaleSubresource, scaleObject: Ku
   const replicas = replicasFrom(call, scaleObject);
   const updated = setValueAt(live, pathOf(scale.specReplicasPath), replicas);
   const precondition = metadataOf(scaleObject)["resourceVersion"];
-  const result = replaceObject(call, { old: live, updated, precondition: typeof precondition === "string" && precondition !== "" ? precondition : undefined });
+  const result = replaceObject(call, {
+    old: live,
+    updated,
+    precondition: typeof precondition === "string" && precondition !== "" ? precondition : undefined,
+  });
   return { code: 200, object: scaleOf(result.object, scale) };
 }
 
@@ -129,10 +138,25 @@ export function updateScale(call: WriteCall, body: unknown): WriteResult {
 export function patchScale(call: WriteCall, patchType: PatchType, body: unknown): WriteResult {
   const scale = requireScale(call);
   const current = scaleOf(liveObject(call), scale);
-  const scaleKind = { ...call.context.machinery.kind(call.request.info), info: scaleInfo, type: undefined, custom: true };
-  if (patchType === PatchTypes.apply) throw badRequest("server-side apply to the scale subresource is not supported by the sandbox");
-  const patched = call.context.machinery.applyPatch(scaleKind, patchType === PatchTypes.strategic ? PatchTypes.merge : patchType, current, body);
-  return writeReplicas(call, scale, withFields(patched, { metadata: { ...metadataOf(patched), resourceVersion: "" } }));
+  const scaleKind = {
+    ...call.context.machinery.kind(call.request.info),
+    info: scaleInfo,
+    type: undefined,
+    custom: true,
+  };
+  if (patchType === PatchTypes.apply)
+    throw badRequest("server-side apply to the scale subresource is not supported by the sandbox");
+  const patched = call.context.machinery.applyPatch(
+    scaleKind,
+    patchType === PatchTypes.strategic ? PatchTypes.merge : patchType,
+    current,
+    body,
+  );
+  return writeReplicas(
+    call,
+    scale,
+    withFields(patched, { metadata: { ...metadataOf(patched), resourceVersion: "" } }),
+  );
 }
 
 export function patchStatus(call: WriteCall, patchType: PatchType, body: unknown): WriteResult {

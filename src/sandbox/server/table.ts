@@ -1,5 +1,5 @@
 import type { JsonObject, JsonValue, KubeObject } from "../api/json.js";
-import { isJsonObject, metadataOf } from "../api/json.js";
+import { isJsonObject, metadataOf, textOf } from "../api/json.js";
 import { valueAt } from "../api/object.js";
 import type { ResourceInfo } from "../registry/types.js";
 import { selectorString } from "./subresources.js";
@@ -13,8 +13,22 @@ interface Column {
   readonly cell: (object: KubeObject, now: Date) => JsonValue;
 }
 
-const nameColumn: Column = { name: "Name", type: "string", format: "name", cell: (object) => metadataOf(object)["name"] ?? "" };
-const ageColumn: Column = { name: "Age", type: "string", cell: (object, now) => age(metadataOf(object)["creationTimestamp"], now) };
+const nameColumn: Column = {
+  name: "Name",
+  type: "string",
+  format: "name",
+  cell: (object) => metadataOf(object)["name"] ?? "",
+};
+const ageColumn: Column = {
+  name: "Age",
+  type: "string",
+  cell: (object, now) => age(metadataOf(object)["creationTimestamp"], now),
+};
+
+/** `${whole}${unit}` plus the remainder in the next unit when it is not zero: "3m20s", "5h", "2d3h". */
+function twoUnits(whole: number, unit: string, remainder: number, remainderUnit: string): string {
+  return remainder === 0 ? `${whole}${unit}` : `${whole}${unit}${remainder}${remainderUnit}`;
+}
 
 /** k8s.io/apimachinery/pkg/util/duration.HumanDuration. */
 export function humanDuration(seconds: number): string {
@@ -22,16 +36,20 @@ export function humanDuration(seconds: number): string {
   if (seconds < 0) return "0s";
   if (seconds < 120) return `${Math.floor(seconds)}s`;
   const minutes = Math.floor(seconds / 60);
-  if (minutes < 10) return seconds % 60 === 0 ? `${minutes}m` : `${minutes}m${Math.floor(seconds % 60)}s`;
+  if (minutes < 10) return twoUnits(minutes, "m", Math.floor(seconds % 60), "s");
   if (minutes < 180) return `${minutes}m`;
   const hours = Math.floor(minutes / 60);
-  if (hours < 8) return minutes % 60 === 0 ? `${hours}h` : `${hours}h${minutes % 60}m`;
-  if (hours < 48) return `${hours}h`;
+  if (hours < 8) return twoUnits(hours, "h", minutes % 60, "m");
+  return humanDays(hours);
+}
+
+function humanDays(hours: number): string {
   const days = Math.floor(hours / 24);
-  if (hours < 24 * 8) return hours % 24 === 0 ? `${days}d` : `${days}d${hours % 24}h`;
+  if (hours < 48) return `${hours}h`;
+  if (hours < 24 * 8) return twoUnits(days, "d", hours % 24, "h");
   if (days < 365 * 2) return `${days}d`;
   const years = Math.floor(days / 365);
-  return days % 365 === 0 || years >= 8 ? `${years}y` : `${years}y${days % 365}d`;
+  return years >= 8 ? `${years}y` : twoUnits(years, "y", days % 365, "d");
 }
 
 function age(timestamp: JsonValue | undefined, now: Date): string {
@@ -59,7 +77,10 @@ function servicePorts(object: KubeObject): string {
   if (!Array.isArray(ports) || ports.length === 0) return "<none>";
   return ports
     .filter(isJsonObject)
-    .map((port) => `${String(port["port"])}${port["nodePort"] === undefined ? "" : `:${String(port["nodePort"])}`}/${String(port["protocol"] ?? "TCP")}`)
+    .map(
+      (port) =>
+        `${textOf(port["port"])}${port["nodePort"] === undefined ? "" : `:${textOf(port["nodePort"])}`}/${textOf(port["protocol"] ?? "TCP")}`,
+    )
     .join(",");
 }
 
@@ -68,21 +89,55 @@ function readyReplicas(object: KubeObject): string {
 }
 
 const workloadWide: readonly Column[] = [
-  { name: "Containers", type: "string", priority: 1, cell: (object) => containers(object).map((c) => String(c["name"])).join(",") },
-  { name: "Images", type: "string", priority: 1, cell: (object) => containers(object).map((c) => String(c["image"])).join(",") },
-  { name: "Selector", type: "string", priority: 1, cell: (object) => selectorString(valueAt(object, ["spec", "selector"])) || "<none>" },
+  {
+    name: "Containers",
+    type: "string",
+    priority: 1,
+    cell: (object) =>
+      containers(object)
+        .map((c) => textOf(c["name"]))
+        .join(","),
+  },
+  {
+    name: "Images",
+    type: "string",
+    priority: 1,
+    cell: (object) =>
+      containers(object)
+        .map((c) => textOf(c["image"]))
+        .join(","),
+  },
+  {
+    name: "Selector",
+    type: "string",
+    priority: 1,
+    cell: (object) => selectorString(valueAt(object, ["spec", "selector"])) || "<none>",
+  },
 ];
 
 const columnsByKind: Readonly<Record<string, readonly Column[]>> = {
   Deployment: [
     nameColumn,
     { name: "Ready", type: "string", cell: readyReplicas },
-    { name: "Up-to-date", type: "integer", cell: (object) => numberAt(object, ["status", "updatedReplicas"]) },
-    { name: "Available", type: "integer", cell: (object) => numberAt(object, ["status", "availableReplicas"]) },
+    {
+      name: "Up-to-date",
+      type: "integer",
+      cell: (object) => numberAt(object, ["status", "updatedReplicas"]),
+    },
+    {
+      name: "Available",
+      type: "integer",
+      cell: (object) => numberAt(object, ["status", "availableReplicas"]),
+    },
     ageColumn,
     ...workloadWide,
   ],
-  StatefulSet: [nameColumn, { name: "Ready", type: "string", cell: readyReplicas }, ageColumn, ...workloadWide],
+  StatefulSet: [
+    nameColumn,
+    { name: "Ready", type: "string", cell: readyReplicas },
+    ageColumn,
+    ...workloadWide,
+  ],
   ReplicaSet: [
     nameColumn,
     { name: "Desired", type: "integer", cell: (object) => numberAt(object, ["spec", "replicas"]) },
@@ -93,22 +148,42 @@ const columnsByKind: Readonly<Record<string, readonly Column[]>> = {
   Service: [
     nameColumn,
     { name: "Type", type: "string", cell: (object) => valueAt(object, ["spec", "type"]) ?? "ClusterIP" },
-    { name: "Cluster-IP", type: "string", cell: (object) => valueAt(object, ["spec", "clusterIP"]) ?? "<none>" },
+    {
+      name: "Cluster-IP",
+      type: "string",
+      cell: (object) => valueAt(object, ["spec", "clusterIP"]) ?? "<none>",
+    },
     { name: "External-IP", type: "string", cell: () => "<none>" },
     { name: "Port(s)", type: "string", cell: servicePorts },
     ageColumn,
   ],
-  ConfigMap: [nameColumn, { name: "Data", type: "integer", cell: (object) => countOf(object["data"]) + countOf(object["binaryData"]) }, ageColumn],
+  ConfigMap: [
+    nameColumn,
+    {
+      name: "Data",
+      type: "integer",
+      cell: (object) => countOf(object["data"]) + countOf(object["binaryData"]),
+    },
+    ageColumn,
+  ],
   Secret: [
     nameColumn,
     { name: "Type", type: "string", cell: (object) => object["type"] ?? "Opaque" },
     { name: "Data", type: "integer", cell: (object) => countOf(object["data"]) },
     ageColumn,
   ],
-  Namespace: [nameColumn, { name: "Status", type: "string", cell: (object) => valueAt(object, ["status", "phase"]) ?? "Active" }, ageColumn],
+  Namespace: [
+    nameColumn,
+    { name: "Status", type: "string", cell: (object) => valueAt(object, ["status", "phase"]) ?? "Active" },
+    ageColumn,
+  ],
   Pod: [
     nameColumn,
-    { name: "Ready", type: "string", cell: (object) => `0/${countOf(valueAt(object, ["spec", "containers"]))}` },
+    {
+      name: "Ready",
+      type: "string",
+      cell: (object) => `0/${countOf(valueAt(object, ["spec", "containers"]))}`,
+    },
     { name: "Status", type: "string", cell: (object) => valueAt(object, ["status", "phase"]) ?? "Pending" },
     { name: "Restarts", type: "string", cell: () => "0" },
     ageColumn,
@@ -124,12 +199,20 @@ export type IncludeObject = "None" | "Metadata" | "Object";
 function rowObject(object: KubeObject, info: ResourceInfo, include: IncludeObject): JsonValue | undefined {
   if (include === "None") return undefined;
   if (include === "Object") {
-    return { apiVersion: info.group === "" ? info.version : `${info.group}/${info.version}`, kind: info.kind, ...object };
+    return {
+      apiVersion: info.group === "" ? info.version : `${info.group}/${info.version}`,
+      kind: info.kind,
+      ...object,
+    };
   }
   return { kind: "PartialObjectMetadata", apiVersion: "meta.k8s.io/v1", metadata: metadataOf(object) };
 }
 
-export function tableRow(object: KubeObject, info: ResourceInfo, options: { readonly now: Date; readonly include: IncludeObject }): JsonObject {
+export function tableRow(
+  object: KubeObject,
+  info: ResourceInfo,
+  options: { readonly now: Date; readonly include: IncludeObject },
+): JsonObject {
   const cells = columnsFor(info).map((column) => column.cell(object, options.now));
   const included = rowObject(object, info, options.include);
   return included === undefined ? { cells } : { cells, object: included };
@@ -159,7 +242,12 @@ export function toTable(
 /** `Accept: application/json;as=Table;v=v1;g=meta.k8s.io, application/json` asks for a Table first. */
 export function wantsTable(accept: string | undefined): boolean {
   if (accept === undefined) return false;
-  return accept.split(",").some((part) => /;\s*as=Table/.test(part) && /;\s*g=meta\.k8s\.io/.test(part) && /;\s*v=v1(\b|;|$)/.test(part));
+  return accept
+    .split(",")
+    .some(
+      (part) =>
+        /;\s*as=Table/.test(part) && /;\s*g=meta\.k8s\.io/.test(part) && /;\s*v=v1(\b|;|$)/.test(part),
+    );
 }
 
 export function includeObjectParam(query: URLSearchParams): IncludeObject {

@@ -1,5 +1,5 @@
 import type { KubeObject } from "../api/json.js";
-import { metadataOf } from "../api/json.js";
+import { metadataOf, textOf } from "../api/json.js";
 import { ApiError, badRequest } from "../api/status.js";
 import type { StoreEvent, WatchEventType, WatchSubscription } from "../store/types.js";
 import type { ServerContext } from "./context.js";
@@ -30,7 +30,8 @@ interface WatchParams {
 
 function parseResourceVersion(value: string | null): number | undefined {
   if (value === null || value === "" || value === "0") return undefined;
-  if (!/^\d+$/.test(value)) throw badRequest(`resourceVersion: Invalid value: "${value}": must be a non-negative integer`);
+  if (!/^\d+$/.test(value))
+    throw badRequest(`resourceVersion: Invalid value: "${value}": must be a non-negative integer`);
   return Number(value);
 }
 
@@ -52,14 +53,22 @@ interface Encoder {
   readonly encode: (type: WatchEventType | "BOOKMARK", object: KubeObject) => string;
 }
 
-function encoderFor(context: ServerContext, request: ResourceRequest, options: { table: boolean; query: URLSearchParams }): Encoder {
+function encoderFor(
+  context: ServerContext,
+  request: ResourceRequest,
+  options: { table: boolean; query: URLSearchParams },
+): Encoder {
   const include = includeObjectParam(options.query);
   return {
     encode: (type, object) => {
       const typed = withTypeMeta(object, request.info);
       const payload =
         options.table && type !== "BOOKMARK"
-          ? toTable([object], request.info, { now: context.now(), include, listMetadata: { resourceVersion: String(metadataOf(object)["resourceVersion"] ?? "") } })
+          ? toTable([object], request.info, {
+              now: context.now(),
+              include,
+              listMetadata: { resourceVersion: textOf(metadataOf(object)["resourceVersion"] ?? "") },
+            })
           : typed;
       return `${JSON.stringify({ type, object: payload })}\n`;
     },
@@ -68,7 +77,11 @@ function encoderFor(context: ServerContext, request: ResourceRequest, options: {
 
 function bookmark(request: ResourceRequest, resourceVersion: number, initialEventsEnd: boolean): KubeObject {
   const annotations = initialEventsEnd ? { annotations: { "k8s.io/initial-events-end": "true" } } : {};
-  return { apiVersion: apiVersionOf(request.info), kind: request.info.kind, metadata: { resourceVersion: String(resourceVersion), ...annotations } };
+  return {
+    apiVersion: apiVersionOf(request.info),
+    kind: request.info.kind,
+    metadata: { resourceVersion: String(resourceVersion), ...annotations },
+  };
 }
 
 /** Tracks which objects this watcher has seen, so that selector transitions become ADDED/DELETED as in the watch cache. */
@@ -103,7 +116,8 @@ export function watchObjects(call: WatchCall): ApiResponse {
     kind: "stream",
     status: 200,
     contentType: "application/json",
-    start: (sink) => startWatch(call, { params, selective: filter.selective, matches: filter.matches, encoder, sink }),
+    start: (sink) =>
+      startWatch(call, { params, selective: filter.selective, matches: filter.matches, encoder, sink }),
   };
 }
 
@@ -118,7 +132,10 @@ interface ActiveWatch {
 
 function initialState(call: WatchCall, watch: ActiveWatch, visible: Set<string>): number {
   const namespace = call.request.namespace === "" ? undefined : call.request.namespace;
-  const listed = call.context.store.list({ group: call.request.info.group, resource: call.request.info.resource }, namespace);
+  const listed = call.context.store.list(
+    { group: call.request.info.group, resource: call.request.info.resource },
+    namespace,
+  );
   for (const object of listed.items) {
     if (!watch.matches(object)) continue;
     visible.add(objectId(object));
@@ -129,7 +146,7 @@ function initialState(call: WatchCall, watch: ActiveWatch, visible: Set<string>)
 
 function objectId(object: KubeObject): string {
   const metadata = metadataOf(object);
-  return `${String(metadata["namespace"] ?? "")}/${String(metadata["name"])}`;
+  return `${textOf(metadata["namespace"] ?? "")}/${textOf(metadata["name"])}`;
 }
 
 /** What a watch resumed from `since` has already seen: the matching objects as they were then. */
@@ -145,34 +162,44 @@ function visibleAt(call: WatchCall, watch: ActiveWatch, since: number): Set<stri
   return new Set(items.filter(watch.matches).map(objectId));
 }
 
+function subscribe(
+  call: WatchCall,
+  watch: ActiveWatch,
+  visible: Set<string>,
+  since: number | undefined,
+): WatchSubscription {
+  return call.context.store.watch({
+    resource: { group: call.request.info.group, resource: call.request.info.resource },
+    ...(call.request.namespace === "" ? {} : { namespace: call.request.namespace }),
+    ...(since === undefined ? {} : { sinceResourceVersion: since }),
+    onEvent: (event) => {
+      const type = watch.selective ? eventTypeFor(visible, event, watch.matches(event.object)) : event.type;
+      if (type !== undefined) watch.sink.write(watch.encoder.encode(type, event.object));
+    },
+  });
+}
+
 function startWatch(call: WatchCall, watch: ActiveWatch): () => void {
   const resumeFrom = watch.params.initialEvents ? undefined : watch.params.sinceResourceVersion;
-  const visible = watch.selective && resumeFrom !== undefined ? visibleAt(call, watch, resumeFrom) : new Set<string>();
-  let subscription: WatchSubscription | undefined;
-  let since = watch.params.sinceResourceVersion;
+  const visible =
+    watch.selective && resumeFrom !== undefined ? visibleAt(call, watch, resumeFrom) : new Set<string>();
+  let since = resumeFrom;
   if (watch.params.initialEvents) {
     since = initialState(call, watch, visible);
+    // sendInitialEvents (the WatchList protocol) marks the end of the initial state with a bookmark.
     if (watch.params.bookmarks && call.query.get("sendInitialEvents") === "true") {
       watch.sink.write(watch.encoder.encode("BOOKMARK", bookmark(call.request, since, true)));
     }
   }
   try {
-    subscription = call.context.store.watch({
-      resource: { group: call.request.info.group, resource: call.request.info.resource },
-      ...(call.request.namespace === "" ? {} : { namespace: call.request.namespace }),
-      ...(since === undefined ? {} : { sinceResourceVersion: since }),
-      onEvent: (event) => {
-        const type = watch.selective ? eventTypeFor(visible, event, watch.matches(event.object)) : event.type;
-        if (type !== undefined) watch.sink.write(watch.encoder.encode(type, event.object));
-      },
-    });
+    return keepAlive(call, watch, subscribe(call, watch, visible, since));
   } catch (error: unknown) {
     if (!(error instanceof ApiError)) throw error;
+    // A watch that cannot start answers 200 with one ERROR event (410 Expired), as the watch cache does.
     watch.sink.write(errorEvent(error));
     watch.sink.end();
     return () => undefined;
   }
-  return keepAlive(call, watch, subscription);
 }
 
 function keepAlive(call: WatchCall, watch: ActiveWatch, subscription: WatchSubscription): () => void {
@@ -195,10 +222,11 @@ function keepAlive(call: WatchCall, watch: ActiveWatch, subscription: WatchSubsc
   if (dropAfter !== undefined) timers.push(setTimeout(drop, dropAfter));
   if (watch.params.bookmarks) {
     const interval = setInterval(() => {
-      watch.sink.write(watch.encoder.encode("BOOKMARK", bookmark(call.request, call.context.store.resourceVersion, false)));
+      watch.sink.write(
+        watch.encoder.encode("BOOKMARK", bookmark(call.request, call.context.store.resourceVersion, false)),
+      );
     }, call.settings.bookmarkIntervalMs);
     timers.push(interval);
   }
   return stop;
 }
-

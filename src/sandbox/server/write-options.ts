@@ -16,7 +16,11 @@ function parseDryRun(query: URLSearchParams): boolean {
   const values = query.getAll("dryRun");
   for (const value of values) {
     if (value !== "All") {
-      throw new ApiError(400, StatusReasons.badRequest, `Invalid dry run value: "${value}": supported values: "All"`);
+      throw new ApiError(
+        400,
+        StatusReasons.badRequest,
+        `Invalid dry run value: "${value}": supported values: "All"`,
+      );
     }
   }
   return values.length > 0;
@@ -25,9 +29,13 @@ function parseDryRun(query: URLSearchParams): boolean {
 function parseFieldValidation(query: URLSearchParams): FieldValidationMode {
   const value = query.get("fieldValidation");
   if (value === null || value === "") return FieldValidation.warn;
-  const mode = Object.values(FieldValidation).find((candidate) => candidate.toLowerCase() === value.toLowerCase());
+  const mode = Object.values(FieldValidation).find(
+    (candidate) => candidate.toLowerCase() === value.toLowerCase(),
+  );
   if (mode === undefined) {
-    throw badRequest(`fieldValidation parameter unsupported: ${value}. Valid values are Ignore, Warn or Strict`);
+    throw badRequest(
+      `fieldValidation parameter unsupported: ${value}. Valid values are Ignore, Warn or Strict`,
+    );
   }
   return mode;
 }

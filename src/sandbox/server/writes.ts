@@ -1,5 +1,5 @@
 import type { JsonValue, KubeObject } from "../api/json.js";
-import { isJsonObject, metadataOf } from "../api/json.js";
+import { isJsonObject, metadataOf, textOf } from "../api/json.js";
 import { deepEqual, formatTime, withFields, withMetadata } from "../api/object.js";
 import { ApiError, StatusReasons, badRequest, invalid, notFound } from "../api/status.js";
 import type { ObjectKey } from "../store/types.js";
@@ -62,16 +62,23 @@ function systemFieldsForCreate(call: WriteCall, kind: KindMachinery, object: Kub
     selfLink: undefined,
   });
   // A new object's status is the controllers' to fill: kube's PrepareForCreate clears it.
-  return kind.strategy.hasStatus && !kind.custom ? withFields(fresh, { status: {} }) : withStatusCleared(kind, fresh);
+  return kind.strategy.hasStatus && !kind.custom
+    ? withFields(fresh, { status: {} })
+    : withStatusCleared(kind, fresh);
 }
 
 function withStatusCleared(kind: KindMachinery, object: KubeObject): KubeObject {
   return kind.strategy.hasStatus ? withFields(object, { status: undefined }) : object;
 }
 
-function resolveName(call: WriteCall, name: JsonValue | undefined, generateName: JsonValue | undefined): JsonValue | undefined {
+function resolveName(
+  call: WriteCall,
+  name: JsonValue | undefined,
+  generateName: JsonValue | undefined,
+): JsonValue | undefined {
   if (typeof name === "string" && name !== "") return name;
-  if (typeof generateName === "string" && generateName !== "") return `${generateName}${call.context.randomSuffix()}`;
+  if (typeof generateName === "string" && generateName !== "")
+    return `${generateName}${call.context.randomSuffix()}`;
   return undefined;
 }
 
@@ -79,12 +86,21 @@ function requireName(kind: KindMachinery, object: KubeObject): string {
   const name = metadataOf(object)["name"];
   if (typeof name === "string" && name !== "") return name;
   throw invalid({ group: kind.info.group, kind: kind.info.kind }, "", [
-    { reason: "FieldValueRequired", message: "Required value: name or generateName is required", field: "metadata.name" },
+    {
+      reason: "FieldValueRequired",
+      message: "Required value: name or generateName is required",
+      field: "metadata.name",
+    },
   ]);
 }
 
 /** Defaulting, as decoding does for every write, then normalisation of what the server stores. */
-function defaulted(call: WriteCall, kind: KindMachinery, object: KubeObject, old: KubeObject | undefined): KubeObject {
+function defaulted(
+  call: WriteCall,
+  kind: KindMachinery,
+  object: KubeObject,
+  old: KubeObject | undefined,
+): KubeObject {
   const machinery = call.context.machinery;
   // Normalised before defaulting only: defaults may add nulls the real server keeps (template creationTimestamp).
   return kind.strategy.applyDefaults(machinery.normalize(kind, object), old, machinery.strategyContext);
@@ -100,12 +116,20 @@ export function createObject(call: WriteCall, body: unknown): WriteResult {
   validateFieldManager(call.options.fieldManager, { isApply: false, optionsKind: "CreateOptions" });
   const kind = context.machinery.kind(request.info);
   const decoded = checkNamespace(decodeObject(body, request.info), request.info, request.namespace);
-  checkUnknownFields(context, kind, decoded, { fieldValidation: call.options.fieldValidation, scope: call.scope });
+  checkUnknownFields(context, kind, decoded, {
+    fieldValidation: call.options.fieldValidation,
+    scope: call.scope,
+  });
   const prepared = systemFieldsForCreate(call, kind, decoded);
   const name = requireName(kind, prepared);
   const withDefaults = defaulted(call, kind, prepared, undefined);
   checkNamespaceExists(context, request.info, request.namespace);
-  const tracked = context.machinery.trackUpdate(kind, undefined, withDefaults, fieldManagerRequest(call, "Update"));
+  const tracked = context.machinery.trackUpdate(
+    kind,
+    undefined,
+    withDefaults,
+    fieldManagerRequest(call, "Update"),
+  );
   validateObject(kind, tracked, undefined);
   return { code: 201, object: persistCreate(call, objectKey(request, name), tracked) };
 }
@@ -121,7 +145,8 @@ function nextGeneration(kind: KindMachinery, updated: KubeObject, old: KubeObjec
   const previous = metadataOf(old)["generation"];
   if (!kind.strategy.tracksGeneration) return undefined;
   const base = typeof previous === "number" ? previous : 1;
-  const strip = (object: KubeObject): KubeObject => withFields(object, { metadata: undefined, status: undefined });
+  const strip = (object: KubeObject): KubeObject =>
+    withFields(object, { metadata: undefined, status: undefined });
   return deepEqual(strip(updated), strip(old)) ? base : base + 1;
 }
 
@@ -152,7 +177,7 @@ interface Replacement {
 function finishUpdate(call: WriteCall, kind: KindMachinery, replacement: Replacement): WriteResult {
   const { context } = call;
   const { old } = replacement;
-  const name = String(metadataOf(old)["name"]);
+  const name = textOf(metadataOf(old)["name"]);
   const carried = carrySystemFields(call, kind, replacement);
   const withDefaults = defaulted(call, kind, carried, old);
   const generation = nextGeneration(kind, withDefaults, old);
@@ -176,12 +201,19 @@ export function updateObject(call: WriteCall, body: unknown): WriteResult {
   const kind = context.machinery.kind(request.info);
   const decoded = checkNamespace(decodeObject(body, request.info), request.info, request.namespace);
   checkName(decoded, name);
-  checkUnknownFields(context, kind, decoded, { fieldValidation: call.options.fieldValidation, scope: call.scope });
+  checkUnknownFields(context, kind, decoded, {
+    fieldValidation: call.options.fieldValidation,
+    scope: call.scope,
+  });
   const old = requireExisting(call, name);
   const precondition = metadataOf(decoded)["resourceVersion"];
   if (typeof precondition !== "string" || precondition === "") {
     throw invalid({ group: request.info.group, kind: request.info.kind }, name, [
-      { reason: "FieldValueInvalid", message: "Invalid value: 0x0: must be specified for an update", field: "metadata.resourceVersion" },
+      {
+        reason: "FieldValueInvalid",
+        message: "Invalid value: 0x0: must be specified for an update",
+        field: "metadata.resourceVersion",
+      },
     ]);
   }
   const updated = withMetadata(decoded, { name });
@@ -190,14 +222,20 @@ export function updateObject(call: WriteCall, body: unknown): WriteResult {
 
 function parsePatchBody(body: unknown, patchType: PatchType): unknown {
   if (patchType === PatchTypes.json) {
-    if (!Array.isArray(body)) throw badRequest("json: cannot unmarshal object into Go value of type jsonpatch.Patch");
+    if (!Array.isArray(body))
+      throw badRequest("json: cannot unmarshal object into Go value of type jsonpatch.Patch");
     return body;
   }
   if (!isJsonObject(body)) throw badRequest("error decoding patch: the patch must be a JSON object");
   return body;
 }
 
-function patchedObject(call: WriteCall, kind: KindMachinery, live: KubeObject, input: { patchType: Exclude<PatchType, "application/apply-patch+yaml">; body: unknown }): KubeObject {
+function patchedObject(
+  call: WriteCall,
+  kind: KindMachinery,
+  live: KubeObject,
+  input: { patchType: Exclude<PatchType, "application/apply-patch+yaml">; body: unknown },
+): KubeObject {
   let patched: KubeObject;
   try {
     patched = call.context.machinery.applyPatch(kind, input.patchType, live, input.body);
@@ -211,11 +249,18 @@ function patchedObject(call: WriteCall, kind: KindMachinery, live: KubeObject, i
 export function patchObject(call: WriteCall, patchType: PatchType, body: unknown): WriteResult {
   const { context, request } = call;
   const kind = context.machinery.kind(request.info);
-  validateFieldManager(call.options.fieldManager, { isApply: patchType === PatchTypes.apply, optionsKind: "PatchOptions" });
+  validateFieldManager(call.options.fieldManager, {
+    isApply: patchType === PatchTypes.apply,
+    optionsKind: "PatchOptions",
+  });
   if (patchType === PatchTypes.apply) return applyObject(call, kind, body);
   if (call.options.force) {
     throw invalid({ group: "meta.k8s.io", kind: "PatchOptions" }, "", [
-      { reason: "FieldValueForbidden", message: "Forbidden: may not be specified for non-apply patch", field: "force" },
+      {
+        reason: "FieldValueForbidden",
+        message: "Forbidden: may not be specified for non-apply patch",
+        field: "force",
+      },
     ]);
   }
   if (patchType === PatchTypes.strategic && kind.custom) {
@@ -228,7 +273,10 @@ export function patchObject(call: WriteCall, patchType: PatchType, body: unknown
   const patch = parsePatchBody(body, patchType);
   const old = requireExisting(call, request.name ?? "");
   const patched = patchedObject(call, kind, old, { patchType, body: patch });
-  checkUnknownFields(context, kind, patched, { fieldValidation: call.options.fieldValidation, scope: call.scope });
+  checkUnknownFields(context, kind, patched, {
+    fieldValidation: call.options.fieldValidation,
+    scope: call.scope,
+  });
   const decoded = checkNamespace(decodeObject(patched, request.info), request.info, request.namespace);
   checkName(decoded, request.name ?? "");
   const precondition = patchPrecondition(patch);
@@ -248,15 +296,28 @@ function applyObject(call: WriteCall, kind: KindMachinery, body: unknown): Write
   const { context, request } = call;
   const applied = checkNamespace(decodeObject(body, request.info), request.info, request.namespace);
   checkName(applied, request.name ?? "");
-  checkUnknownFields(context, kind, applied, { fieldValidation: call.options.fieldValidation, scope: call.scope });
+  checkUnknownFields(context, kind, applied, {
+    fieldValidation: call.options.fieldValidation,
+    scope: call.scope,
+  });
   const live = context.store.get(objectKey(request, request.name ?? ""));
   const fieldRequest = fieldManagerRequest(call, "Apply");
   if (live === undefined) {
-    const created = context.machinery.apply(kind, undefined, withMetadata(applied, { name: request.name ?? "" }), fieldRequest);
+    const created = context.machinery.apply(
+      kind,
+      undefined,
+      withMetadata(applied, { name: request.name ?? "" }),
+      fieldRequest,
+    );
     return createApplied(call, kind, created);
   }
   const merged = context.machinery.apply(kind, live, applied, fieldRequest);
-  return finishUpdate(call, kind, { old: live, updated: merged, precondition: patchPrecondition(applied), operation: "Apply" });
+  return finishUpdate(call, kind, {
+    old: live,
+    updated: merged,
+    precondition: patchPrecondition(applied),
+    operation: "Apply",
+  });
 }
 
 function createApplied(call: WriteCall, kind: KindMachinery, merged: KubeObject): WriteResult {
@@ -273,7 +334,11 @@ function createApplied(call: WriteCall, kind: KindMachinery, merged: KubeObject)
 /** An Update of an existing object with an already-built new state (scale and controllers use it). */
 export function replaceObject(
   call: WriteCall,
-  replacement: { readonly old: KubeObject; readonly updated: KubeObject; readonly precondition: string | undefined },
+  replacement: {
+    readonly old: KubeObject;
+    readonly updated: KubeObject;
+    readonly precondition: string | undefined;
+  },
 ): WriteResult {
   const kind = call.context.machinery.kind(call.request.info);
   return finishUpdate(call, kind, { ...replacement, operation: "Update" });

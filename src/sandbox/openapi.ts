@@ -6,6 +6,8 @@
  * merge patches (x-kubernetes-patch-* on components.schemas) and for `kubectl explain`.
  */
 import { createHash } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { gunzipSync } from "node:zlib";
 import { builtinOpenAPIData, definitionName } from "../schema/builtin.js";
 import type { OpenAPISchema } from "../schema/convert.js";
 import { isSchemaObject, refName } from "../schema/convert.js";
@@ -427,9 +429,119 @@ function definitionsFor(
   return new Map([...found.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }
 
-function renderDefinitions(definitions: ReadonlyMap<string, OpenAPISchema>, prefix: string): JsonObject {
+/**
+ * The descriptions of one built-in schema as scripts/derive-schema.ts extracts them: shaped like
+ * the schema, a bare string when nothing below the schema itself is described.
+ */
+export type DescriptionNode =
+  | string
+  | {
+      readonly description?: string;
+      readonly properties?: Readonly<Record<string, DescriptionNode>>;
+      readonly items?: DescriptionNode;
+      readonly additionalProperties?: DescriptionNode;
+    };
+
+const descriptionsFile = new URL("../../data/kubernetes-openapi-descriptions-v1.32.json.gz", import.meta.url);
+
+let loadedDescriptions: Readonly<Record<string, DescriptionNode>> | undefined;
+
+/**
+ * Read on the first OpenAPI document served, never by the drift engine: the descriptions are
+ * twice the size of everything else the schema data holds and only `kubectl explain` shows them.
+ */
+export function builtinDescriptions(): Readonly<Record<string, DescriptionNode>> {
+  if (loadedDescriptions === undefined) {
+    const parsed: unknown = JSON.parse(gunzipSync(readFileSync(descriptionsFile)).toString("utf8"));
+    const definitions = isSchemaObject(parsed) ? parsed["definitions"] : undefined;
+    if (!isSchemaObject(definitions)) {
+      throw new Error(`${descriptionsFile.pathname}: not a derived descriptions file (run npm run derive-schema)`);
+    }
+    loadedDescriptions = definitions as Readonly<Record<string, DescriptionNode>>;
+  }
+  return loadedDescriptions;
+}
+
+/** How one OpenAPI version spells references. */
+interface DefinitionStyle {
+  readonly refPrefix: string;
+  /**
+   * OpenAPI 3.0 ignores the siblings of a `$ref`, so kube-openapi publishes a described reference
+   * as `{description, allOf: [{$ref}]}`; kubectl explain then prints the field's description above
+   * its type's. Swagger 2.0 documents keep the description beside the `$ref`.
+   */
+  readonly wrapDescribedRefs: boolean;
+}
+
+const styles = {
+  v2: { refPrefix: "#/definitions/", wrapDescribedRefs: false },
+  v3: { refPrefix: "#/components/schemas/", wrapDescribedRefs: true },
+} as const satisfies Readonly<Record<string, DefinitionStyle>>;
+
+function withDescription(schema: OpenAPISchema, description: string, style: DefinitionStyle): OpenAPISchema {
+  const ref = schema["$ref"];
+  if (!style.wrapDescribedRefs || typeof ref !== "string") return { ...schema, description };
+  const { $ref: _ref, ...siblings } = schema;
+  return { ...siblings, description, allOf: [{ $ref: ref }] };
+}
+
+function describeProperties(
+  properties: OpenAPISchema,
+  nodes: Readonly<Record<string, DescriptionNode>>,
+  style: DefinitionStyle,
+): OpenAPISchema {
+  const result: Record<string, unknown> = {};
+  for (const [name, property] of Object.entries(properties)) {
+    const node = nodes[name];
+    result[name] = node !== undefined && isSchemaObject(property) ? described(property, node, style) : property;
+  }
+  return result;
+}
+
+function describeNested(
+  schema: OpenAPISchema,
+  key: "items" | "additionalProperties",
+  node: DescriptionNode | undefined,
+  style: DefinitionStyle,
+): OpenAPISchema {
+  const nested = schema[key];
+  if (node === undefined || !isSchemaObject(nested)) return schema;
+  return { ...schema, [key]: described(nested, node, style) };
+}
+
+function described(schema: OpenAPISchema, node: DescriptionNode, style: DefinitionStyle): OpenAPISchema {
+  if (typeof node === "string") return withDescription(schema, node, style);
+  let result = schema;
+  const properties = schema["properties"];
+  if (node.properties !== undefined && isSchemaObject(properties)) {
+    result = { ...result, properties: describeProperties(properties, node.properties, style) };
+  }
+  result = describeNested(result, "items", node.items, style);
+  result = describeNested(result, "additionalProperties", node.additionalProperties, style);
+  return node.description === undefined ? result : withDescription(result, node.description, style);
+}
+
+/** Lays descriptions back on a schema; a description whose field the schema lacks is dropped. */
+export function describeSchema(
+  schema: OpenAPISchema,
+  node: DescriptionNode,
+  version: keyof typeof styles,
+): OpenAPISchema {
+  return described(schema, node, styles[version]);
+}
+
+function renderDefinitions(
+  definitions: ReadonlyMap<string, OpenAPISchema>,
+  custom: ReadonlyMap<string, OpenAPISchema>,
+  style: DefinitionStyle,
+): JsonObject {
+  const descriptions = builtinDescriptions();
   const result: Record<string, JsonValue> = {};
-  for (const [name, definition] of definitions) result[name] = rewriteRefs(definition as JsonObject, prefix);
+  for (const [name, definition] of definitions) {
+    const node = custom.has(name) ? undefined : descriptions[name];
+    const schema = node === undefined ? definition : described(definition, node, style);
+    result[name] = rewriteRefs(schema as JsonObject, style.refPrefix);
+  }
   return result;
 }
 
@@ -512,17 +624,20 @@ function v3Paths(paths: readonly PathSpec[], tag: string): JsonObject {
 
 const info = { title: "Kubernetes", version: "v1.32.0" } as const;
 
-function v3Document(
-  paths: readonly PathSpec[],
-  definitions: ReadonlyMap<string, OpenAPISchema>,
-  tag: string,
-): JsonObject {
+interface DocumentParts {
+  readonly paths: readonly PathSpec[];
+  readonly definitions: ReadonlyMap<string, OpenAPISchema>;
+  readonly custom: ReadonlyMap<string, OpenAPISchema>;
+  readonly tag: string;
+}
+
+function v3Document({ paths, definitions, custom, tag }: DocumentParts): JsonObject {
   return {
     openapi: "3.0.0",
     info,
     paths: v3Paths(paths, tag),
     components: {
-      schemas: renderDefinitions(definitions, "#/components/schemas/"),
+      schemas: renderDefinitions(definitions, custom, styles.v3),
       securitySchemes: {
         BearerToken: {
           type: "apiKey",
@@ -628,7 +743,8 @@ export function createOpenAPIServer(
     if (paths === undefined) return undefined;
     let result = rendered.get(path);
     if (result === undefined) {
-      const document = v3Document(paths, definitionsFor(paths, custom), tagOf(path));
+      const definitions = definitionsFor(paths, custom);
+      const document = v3Document({ paths, definitions, custom, tag: tagOf(path) });
       result = { document, hash: contentHash(document) };
       rendered.set(path, result);
     }
@@ -651,7 +767,7 @@ export function createOpenAPIServer(
         swagger: "2.0",
         info,
         paths: v2Paths(groups),
-        definitions: renderDefinitions(definitionsFor(allPaths, custom), "#/definitions/"),
+        definitions: renderDefinitions(definitionsFor(allPaths, custom), custom, styles.v2),
         securityDefinitions: {
           BearerToken: {
             type: "apiKey",

@@ -235,7 +235,10 @@ function recordUpdate(target: Target, rawComparison: Comparison, managed: Manage
   // managedfieldsupdater.go: only a write that took fields refreshes the entry's time.
   const id = managerIdentifier(entry);
   const previous = stripped.get(id);
-  stripped.set(id, { ...entry, time: request.time, fields: current.fields.union(previous?.fields ?? FieldSet.empty) });
+  // The scale handler rebuilds the parent's managedFields keeping the parent's times, so a /scale
+  // entry only has the time its manager's entry already had (none, for a new one).
+  const time = request.subresource === "scale" ? previous?.time : request.time;
+  stripped.set(id, { ...entry, time, fields: current.fields.union(previous?.fields ?? FieldSet.empty) });
   return stripped;
 }
 

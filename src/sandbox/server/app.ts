@@ -1,6 +1,7 @@
 import { parse as parseYaml } from "yaml";
 import type { JsonValue } from "../api/json.js";
 import { ApiError, StatusReasons, badRequest } from "../api/status.js";
+import { UnsupportedProtobufKindError, decodeProtobufObject } from "../protobuf/decode.js";
 import type { RequestScope, ServerContext } from "./context.js";
 import { deleteCollection, deleteObject, parseDeleteOptions } from "./deletes.js";
 import { apiGroup, apiGroupList, apiResourceList, legacyApiVersions, serverVersion } from "./discovery.js";
@@ -36,6 +37,8 @@ export interface AppOptions {
   readonly openapi: OpenAPIDocuments;
   readonly watch: WatchSettings;
 }
+
+const protobufMediaType = "application/vnd.kubernetes.protobuf";
 
 // kube-apiserver's limit on request bodies.
 const maxBodyBytes = 3 * 1024 * 1024;
@@ -193,7 +196,19 @@ function decodeBody(request: ApiRequest): unknown {
   return parseBody(contentType, body);
 }
 
+function parseProtobuf(body: Buffer): unknown {
+  try {
+    return decodeProtobufObject(body).object;
+  } catch (error: unknown) {
+    const message = error instanceof Error ? error.message : String(error);
+    if (error instanceof UnsupportedProtobufKindError) throw new ApiError(415, StatusReasons.unsupportedMediaType, message);
+    throw badRequest(message);
+  }
+}
+
+// Typed client-go clients (kubectl create configmap|secret|deployment …) send protobuf bodies.
 function parseBody(contentType: string, body: Buffer): unknown {
+  if (contentType === protobufMediaType) return parseProtobuf(body);
   const yaml = contentType.endsWith("yaml");
   try {
     return yaml

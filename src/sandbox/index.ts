@@ -2,6 +2,6 @@
  * The sandbox: a Kubernetes API server (a faithful subset of kube-apiserver 1.32)
  * served over HTTP on loopback, for trying kubedrift and testing it without a cluster.
  */
-export { startSandbox } from "./sandbox.js";
-export type { SandboxOptions, RunningSandbox } from "./sandbox.js";
+export { createSandboxCore, startSandbox } from "./sandbox.js";
+export type { RunningSandbox, SandboxCore, SandboxOptions } from "./sandbox.js";
 export type { FaultOptions } from "./faults.js";

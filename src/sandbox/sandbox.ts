@@ -11,7 +11,7 @@ import type { FaultInjector, FaultOptions } from "./faults.js";
 import { writeKubeconfig } from "./kubeconfig.js";
 import { createServingCertificate } from "./tls.js";
 import { ResourceRegistry } from "./registry/registry.js";
-import { createApp } from "./server/app.js";
+import { createApp, type ApiApp } from "./server/app.js";
 import type { ServerContext } from "./server/context.js";
 import { createRequestListener } from "./server/http.js";
 import { openStore } from "./store/open-store.js";
@@ -128,21 +128,27 @@ function closeServer(server: Server): Promise<void> {
   });
 }
 
-/** Starts a sandbox API server; resolves once it accepts connections. */
-export async function startSandbox(options: SandboxOptions = {}): Promise<RunningSandbox> {
-  const host = options.host ?? "127.0.0.1";
-  const token = options.token ?? randomBytes(24).toString("base64url");
-  const address = { value: "" };
+/** The sandbox without sockets: the API app, its state and controllers (tests call `app.handle` directly). */
+export interface SandboxCore {
+  readonly app: ApiApp;
+  readonly context: ServerContext;
+  readonly faults: FaultInjector & { readonly current: FaultOptions };
+  /** Stops the controllers and closes the store. */
+  close(): void;
+}
+
+export function createSandboxCore(
+  options: SandboxOptions & { readonly token: string; readonly rootCA: string },
+  address: { value: string } = { value: "127.0.0.1" },
+): SandboxCore {
   const context = createContext(options, address);
-  const onError =
-    options.onControllerError ?? ((error: unknown) => console.error("sandbox controller:", error));
-  const certificate = await createServingCertificate(["127.0.0.1", "localhost", "::1", host], context.now());
-  const controllers = startControllers(context, certificate.certificatePem, onError);
+  const onError = options.onControllerError ?? ((error: unknown) => console.error("sandbox controller:", error));
+  const controllers = startControllers(context, options.rootCA, onError);
   const openWatches = new Set<() => void>();
   const faults = faultInjector(options.faults ?? {}, openWatches, () => context.store.compactHistory());
   const app = createApp({
     context,
-    token,
+    token: options.token,
     openapi: createOpenAPI(context.registry, context.store),
     watch: {
       bookmarkIntervalMs: options.bookmarkIntervalMs ?? 60_000,
@@ -151,33 +157,45 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
       dropAfterMs: () => faults.current.dropWatchesAfterMs,
     },
   });
-  const listener = createRequestListener({
+  return {
     app,
-    faults: () => faults.current,
-    random: options.random ?? Math.random,
-  });
+    context,
+    faults,
+    close: () => {
+      faults.dropWatches();
+      for (const controller of controllers) controller.close();
+      context.store.close();
+    },
+  };
+}
+
+/** Starts a sandbox API server; resolves once it accepts connections. */
+export async function startSandbox(options: SandboxOptions = {}): Promise<RunningSandbox> {
+  const host = options.host ?? "127.0.0.1";
+  const token = options.token ?? randomBytes(24).toString("base64url");
+  const address = { value: "" };
+  const certificate = await createServingCertificate(["127.0.0.1", "localhost", "::1", host], (options.now ?? (() => new Date()))());
+  const core = createSandboxCore({ ...options, token, rootCA: certificate.certificatePem }, address);
+  const listener = createRequestListener({ app: core.app, faults: () => core.faults.current, random: options.random ?? Math.random });
   const server = createServer({ cert: certificate.certificatePem, key: certificate.keyPem }, listener);
-  const { port } = await listen(server, host, options.port ?? 0);
+  const { port } = await listen(server, host, options.port ?? 0).catch((error: unknown) => {
+    core.close();
+    throw error;
+  });
   address.value = `${urlHost(host)}:${port}`;
   const url = `https://${address.value}`;
-  const kubeconfigPath =
-    options.kubeconfigPath ?? join(mkdtempSync(join(tmpdir(), "kubedrift-sandbox-")), "kubeconfig");
-  writeKubeconfig(kubeconfigPath, {
-    server: url,
-    token,
-    certificateAuthorityPem: certificate.certificatePem,
-  });
+  const kubeconfigPath = options.kubeconfigPath ?? join(mkdtempSync(join(tmpdir(), "kubedrift-sandbox-")), "kubeconfig");
+  writeKubeconfig(kubeconfigPath, { server: url, token, certificateAuthorityPem: certificate.certificatePem });
   return {
     url,
     certificateAuthority: certificate.certificatePem,
     kubeconfigPath,
     token,
-    faults,
+    faults: core.faults,
     stop: async () => {
-      faults.dropWatches();
-      for (const controller of controllers) controller.close();
+      core.faults.dropWatches();
       await closeServer(server);
-      context.store.close();
+      core.close();
     },
   };
 }

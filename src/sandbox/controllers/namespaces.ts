@@ -19,6 +19,9 @@ function exists(context: ServerContext, resource: string, namespace: string, nam
  * bundle is the sandbox's own serving certificate, as kube-root-ca.crt holds the cluster's CA.
  */
 export function populateNamespace(context: ServerContext, namespace: string, rootCA: string): void {
+  // The namespace may be gone or terminating by the time the controller runs, as in a real cluster.
+  const current = context.store.get({ group: "", resource: "namespaces", namespace: "", name: namespace });
+  if (current === undefined || !isActive(current)) return;
   const target = { group: "", version: "v1", namespace };
   if (!exists(context, "serviceaccounts", namespace, "default")) {
     createAsController(

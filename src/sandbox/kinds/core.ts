@@ -15,6 +15,7 @@ import {
   withField,
   withoutField,
 } from "./json-edit.js";
+import { admitPodCreate } from "./pod-admission.js";
 import { defaultClaimSpec, defaultPodSpec } from "./pod-template.js";
 import { forbidden, immutable, key, invalid, notSupported, required } from "./validation/field.js";
 import { isConfigMapKey, isDNS1123Label } from "./validation/names.js";
@@ -24,27 +25,29 @@ import { validatePodSpec } from "./validation/pod-spec.js";
 
 // Namespace --------------------------------------------------------------------------------
 
-function defaultNamespace(object: KubeObject, old: KubeObject | undefined): KubeObject {
+/** SetDefaults_Namespace (re)writes the immutable name label on every decode, so the writer owns it. */
+function defaultNamespace(object: KubeObject): KubeObject {
   const name = metadataOf(object)["name"];
-  // SetDefaults_Namespace always (re)writes the immutable name label.
-  const labelled =
-    typeof name === "string" && name !== ""
-      ? ensureObject(object, "metadata", (metadata) =>
-          ensureObject(metadata, "labels", (labels) =>
-            withField(labels, "kubernetes.io/metadata.name", name),
-          ),
-        )
-      : object;
-  // Finalizers change only through the finalize subresource: an update keeps the old ones.
+  if (typeof name !== "string" || name === "") return object;
+  return ensureObject(object, "metadata", (metadata) =>
+    ensureObject(metadata, "labels", (labels) => withField(labels, "kubernetes.io/metadata.name", name)),
+  );
+}
+
+/**
+ * PrepareForCreate adds the `kubernetes` finalizer (not a default: it may later be removed
+ * through /finalize); PrepareForUpdate keeps the stored finalizers, which only /finalize changes.
+ */
+function prepareNamespace(object: KubeObject, old: KubeObject | undefined): KubeObject {
   if (old !== undefined) {
     const oldFinalizers = objectField(old, "spec")?.["finalizers"];
-    return ensureObject(labelled, "spec", (spec) =>
+    return ensureObject(object, "spec", (spec) =>
       oldFinalizers === undefined
         ? withoutField(spec, "finalizers")
         : withField(spec, "finalizers", oldFinalizers),
     );
   }
-  return ensureObject(labelled, "spec", (spec) => {
+  return ensureObject(object, "spec", (spec) => {
     const finalizers = listField(spec, "finalizers") ?? [];
     return finalizers.includes("kubernetes")
       ? spec
@@ -58,6 +61,7 @@ export const namespaceStrategy: KindStrategy = defineStrategy({
   hasStatus: true,
   nameValidator: isDNS1123Label,
   defaults: defaultNamespace,
+  prepare: prepareNamespace,
   initialStatus: () => ({ phase: "Active" }),
 });
 
@@ -228,37 +232,8 @@ function hostNetworkPorts(container: JsonObject): JsonObject {
   );
 }
 
-/** DefaultTolerationSeconds admission: pods ride out 5 minutes of node trouble before eviction. */
-const defaultTolerations: readonly JsonObject[] = [
-  { key: "node.kubernetes.io/not-ready", operator: "Exists", effect: "NoExecute", tolerationSeconds: 300 },
-  { key: "node.kubernetes.io/unreachable", operator: "Exists", effect: "NoExecute", tolerationSeconds: 300 },
-];
-
-function withDefaultTolerations(spec: JsonObject): JsonObject {
-  const tolerations = objectItems(spec, "tolerations");
-  const missing = defaultTolerations.filter(
-    (toleration) =>
-      !tolerations.some(
-        (existing) =>
-          (existing["key"] === toleration["key"] || isUnset(existing["key"])) &&
-          (isUnset(existing["effect"]) || existing["effect"] === "NoExecute"),
-      ),
-  );
-  return missing.length === 0
-    ? spec
-    : withField(spec, "tolerations", [...(listField(spec, "tolerations") ?? []), ...missing]);
-}
-
-/** The admission plugins every kube-apiserver runs: ServiceAccount, Priority, DefaultTolerationSeconds. */
-function admitPod(spec: JsonObject): JsonObject {
-  const withAccount = withDefaults(spec, { serviceAccountName: "default", serviceAccount: "default" });
-  const withPriority = isUnset(spec["priorityClassName"])
-    ? withDefaults(withAccount, { priority: 0, preemptionPolicy: "PreemptLowerPriority" })
-    : withAccount;
-  return withDefaultTolerations(withPriority);
-}
-
-function defaultPod(object: KubeObject, old: KubeObject | undefined): KubeObject {
+/** SetDefaults_Pod and SetDefaults_PodSpec. */
+function defaultPod(object: KubeObject): KubeObject {
   return ensureObject(object, "spec", (rawSpec) => {
     let spec = updateItems(defaultPodSpec(rawSpec), "containers", requestsFromLimits);
     spec = updateItems(spec, "initContainers", requestsFromLimits);
@@ -270,7 +245,7 @@ function defaultPod(object: KubeObject, old: KubeObject | undefined): KubeObject
         hostNetworkPorts,
       );
     }
-    return old === undefined ? admitPod(spec) : spec;
+    return spec;
   });
 }
 
@@ -326,6 +301,8 @@ export const podStrategy: KindStrategy = defineStrategy({
   tracksGeneration: false,
   hasStatus: true,
   defaults: defaultPod,
+  // Admission mutates only creates; an update's spec is validated against the stored one.
+  prepare: (object, old, context) => (old === undefined ? admitPodCreate(object, context) : object),
   initialStatus: (object) => ({ phase: "Pending", qosClass: podQOSClass(objectField(object, "spec") ?? {}) }),
   validateSpec: (object) => validatePodSpec(objectField(object, "spec"), "spec"),
   validateUpdate: validatePodUpdate,

@@ -19,9 +19,15 @@ export interface StrategyParts {
     old: KubeObject | undefined,
     context: StrategyContext,
   ) => KubeObject;
+  /** PrepareForCreate/PrepareForUpdate, allocation and admission (see KindStrategy.prepare). */
+  readonly prepare?: (
+    object: KubeObject,
+    old: KubeObject | undefined,
+    context: StrategyContext,
+  ) => KubeObject;
   /**
    * The status the registry's PrepareForCreate starts a new object with (user-supplied
-   * status is dropped on create), computed from the defaulted object.
+   * status is dropped on create), computed from the prepared object.
    */
   readonly initialStatus?: (object: KubeObject) => JsonObject;
   readonly validateSpec?: (object: KubeObject) => readonly StatusCause[];
@@ -36,9 +42,12 @@ export function defineStrategy(parts: StrategyParts): KindStrategy {
     hasStatus: parts.hasStatus,
     ...(parts.scale === undefined ? {} : { scale: parts.scale }),
     applyDefaults(object, old, context) {
-      const defaulted = parts.defaults === undefined ? object : parts.defaults(object, old, context);
-      if (old !== undefined || parts.initialStatus === undefined) return defaulted;
-      return { ...defaulted, status: parts.initialStatus(defaulted) };
+      return parts.defaults === undefined ? object : parts.defaults(object, old, context);
+    },
+    prepare(object, old, context) {
+      const prepared = parts.prepare === undefined ? object : parts.prepare(object, old, context);
+      if (old !== undefined || parts.initialStatus === undefined) return prepared;
+      return { ...prepared, status: parts.initialStatus(prepared) };
     },
     validate(object, old) {
       return [

@@ -27,9 +27,9 @@ import { isDNS1035Label } from "./validation/names.js";
 import { validatePortNumber } from "./validation/pod-spec.js";
 
 /**
- * Services: SetDefaults_Service (pkg/apis/core/v1/defaults.go) plus what the
- * service REST storage allocates (pkg/registry/core/service/storage/alloc.go):
- * IP families, cluster IPs, node ports, and carrying them over on update.
+ * Services: SetDefaults_Service (pkg/apis/core/v1/defaults.go) while decoding, then, after
+ * the field manager, what the service REST storage allocates (pkg/registry/core/service/
+ * storage/alloc.go): IP families, cluster IPs, node ports, and carrying them over on update.
  */
 
 type ServiceSpec = JsonObject;
@@ -94,7 +94,10 @@ export function defaultServiceSpec(spec: ServiceSpec): ServiceSpec {
   return defaultTrafficPolicies(updateItems(typed, "ports", defaultServicePort));
 }
 
-/** v1 conversion keeps the legacy `clusterIP` and `clusterIPs[0]` the same. */
+/**
+ * normalizeClusterIPs on create: the legacy `clusterIP` and `clusterIPs[0]` name the same IP
+ * (kube-apiserver fills clusterIP from clusterIPs while allocating; the outcome is the same).
+ */
 function syncClusterIPs(spec: ServiceSpec): ServiceSpec {
   const clusterIP = spec["clusterIP"];
   const clusterIPs = listField(spec, "clusterIPs") ?? [];
@@ -104,6 +107,20 @@ function syncClusterIPs(spec: ServiceSpec): ServiceSpec {
   const first = clusterIPs[0];
   if (isUnset(clusterIP) && typeof first === "string") return withField(spec, "clusterIP", first);
   return spec;
+}
+
+/** normalizeClusterIPs on update: guesses what an old client, which knows only `clusterIP`, meant. */
+function normalizeClusterIPsOnUpdate(spec: ServiceSpec, old: ServiceSpec): ServiceSpec {
+  const clusterIP = spec["clusterIP"] ?? "";
+  const oldClusterIP = old["clusterIP"] ?? "";
+  const oldIPs = listField(old, "clusterIPs") ?? [];
+  let result = spec;
+  if (oldIPs.length > 0 && (listField(result, "clusterIPs") ?? []).length === 0 && clusterIP === oldClusterIP) {
+    result = withField(result, "clusterIPs", oldIPs);
+  }
+  if (clusterIP === oldClusterIP || !jsonEqual(result["clusterIPs"] ?? [], oldIPs)) return result;
+  // The singular changed and the plural did not: the singular is what the client meant.
+  return clusterIP === "" ? withoutField(result, "clusterIPs") : withField(result, "clusterIPs", [clusterIP]);
 }
 
 /** A PUT without ipFamilyPolicy keeps the old one; a create gets SingleStack, or dual for headless selectorless. */
@@ -162,9 +179,12 @@ function allocateNodePorts(spec: ServiceSpec, context: StrategyContext): Service
 }
 
 /** NeedsHealthCheck: LoadBalancers that keep traffic node-local get a health-check node port. */
+function needsHealthCheckNodePort(spec: ServiceSpec): boolean {
+  return serviceType(spec) === "LoadBalancer" && spec["externalTrafficPolicy"] === "Local";
+}
+
 function allocateHealthCheckNodePort(spec: ServiceSpec, context: StrategyContext): ServiceSpec {
-  const needsHealthCheck = serviceType(spec) === "LoadBalancer" && spec["externalTrafficPolicy"] === "Local";
-  if (!needsHealthCheck || (!isUnset(spec["healthCheckNodePort"]) && spec["healthCheckNodePort"] !== 0))
+  if (!needsHealthCheckNodePort(spec) || (!isUnset(spec["healthCheckNodePort"]) && spec["healthCheckNodePort"] !== 0))
     return spec;
   return withField(spec, "healthCheckNodePort", context.allocateNodePort());
 }
@@ -174,7 +194,8 @@ function carryOverAllocations(spec: ServiceSpec, old: ServiceSpec): ServiceSpec 
   let result = spec;
   if (needsClusterIP(old) && needsClusterIP(result)) result = carryOverClusterIPs(result, old);
   if (needsNodePorts(old) && needsNodePorts(result)) result = carryOverNodePorts(result, old);
-  const keepsHealthCheck = serviceType(result) === "LoadBalancer" && isUnset(result["healthCheckNodePort"]);
+  const keepsHealthCheck =
+    needsHealthCheckNodePort(old) && needsHealthCheckNodePort(result) && isUnset(result["healthCheckNodePort"]);
   const oldHealthCheck = old["healthCheckNodePort"];
   return keepsHealthCheck && typeof oldHealthCheck === "number"
     ? withField(result, "healthCheckNodePort", oldHealthCheck)
@@ -223,15 +244,23 @@ function dropTypeDependentFields(spec: ServiceSpec, old: ServiceSpec): ServiceSp
   return result;
 }
 
-function defaultService(
+/**
+ * What the service REST storage and strategy do after the field manager: beginCreate/beginUpdate
+ * (patchAllocatedValues, normalizeClusterIPs, allocateCreate/allocateUpdate) and PrepareForUpdate
+ * (dropTypeDependentFields). None of it is owned by the writer.
+ */
+function prepareService(
   object: KubeObject,
   old: KubeObject | undefined,
   context: StrategyContext,
 ): KubeObject {
   const oldSpec = old === undefined ? undefined : (objectField(old, "spec") ?? {});
   return ensureObject(object, "spec", (rawSpec) => {
-    let spec = syncClusterIPs(defaultServiceSpec(rawSpec));
-    if (oldSpec !== undefined) spec = dropTypeDependentFields(carryOverAllocations(spec, oldSpec), oldSpec);
+    let spec = rawSpec;
+    spec =
+      oldSpec === undefined
+        ? syncClusterIPs(spec)
+        : dropTypeDependentFields(normalizeClusterIPsOnUpdate(carryOverAllocations(spec, oldSpec), oldSpec), oldSpec);
     spec = initIPFamilies(spec, oldSpec);
     return allocateHealthCheckNodePort(allocateNodePorts(allocateClusterIP(spec, context), context), context);
   });
@@ -313,7 +342,8 @@ export const serviceStrategy: KindStrategy = defineStrategy({
   hasStatus: true,
   // Service names become DNS names of the form NAME.NAMESPACE.svc, so they must be DNS-1035 labels.
   nameValidator: isDNS1035Label,
-  defaults: defaultService,
+  defaults: (object) => ensureObject(object, "spec", defaultServiceSpec),
+  prepare: prepareService,
   initialStatus: () => ({ loadBalancer: {} }),
   validateSpec: validateService,
   validateUpdate: validateServiceUpdate,

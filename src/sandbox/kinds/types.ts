@@ -12,12 +12,19 @@ export interface StrategyContext {
   readonly allocateClusterIP: () => string;
   /** Allocates a free NodePort in 30000-32767. */
   readonly allocateNodePort: () => number;
+  /**
+   * The stored ServiceAccount `namespace/name`, for the ServiceAccount admission plugin
+   * (automountServiceAccountToken, imagePullSecrets). Without it, accounts count as defaults.
+   */
+  readonly serviceAccount?: (namespace: string, name: string) => KubeObject | undefined;
 }
 
 /**
- * What kube-apiserver's registry strategy does for one kind (k8s.io/kubernetes/pkg/registry/…):
- * defaulting, preparing a write (what the main resource may not change, and status may
- * not change), generation, validation. All functions are pure: they return new objects.
+ * What kube-apiserver does for one kind around the field manager. A write to the main
+ * resource runs: decode with `applyDefaults` → field manager → `prepare` → `validate` → store.
+ * Only decoding's defaulting precedes the field manager, so the fields that `applyDefaults`
+ * sets are owned by the writer in managedFields, and those that `prepare` sets by nobody.
+ * All functions are pure: they return new objects.
  */
 export interface KindStrategy {
   readonly gvk: GroupVersionKind;
@@ -28,10 +35,16 @@ export interface KindStrategy {
   /** The scale subresource's paths, when the kind has one. */
   readonly scale?: ScaleSubresource;
   /**
-   * Applies the defaulting of kube-apiserver 1.32 (SetDefaults_* and the API server's
-   * create-time allocation) to an object about to be stored. `old` is the stored object on update.
+   * The defaulting that decoding applies (SetDefaults_* of pkg/apis/…/v1/defaults.go, the v1
+   * conversion's field syncing, CRD structural defaults). `old` is the stored object on update.
    */
   applyDefaults(object: KubeObject, old: KubeObject | undefined, context: StrategyContext): KubeObject;
+  /**
+   * The registry's PrepareForCreate/PrepareForUpdate, allocation and admission defaults: run after
+   * field management, so nobody owns what it sets. For writes to the main resource only; a
+   * create gets its initial status here. It leaves carrying the old status over on update to the caller.
+   */
+  prepare(object: KubeObject, old: KubeObject | undefined, context: StrategyContext): KubeObject;
   /** Validation errors with field paths such as `spec.template.spec.containers[0].image`. */
   validate(object: KubeObject, old: KubeObject | undefined): readonly StatusCause[];
 }

@@ -109,6 +109,13 @@ const specs: readonly BuiltinSpec[] = [
   {
     group: "apps",
     version: "v1",
+    kind: "ControllerRevision",
+    resource: "controllerrevisions",
+    namespaced: true,
+  },
+  {
+    group: "apps",
+    version: "v1",
     kind: "DaemonSet",
     resource: "daemonsets",
     namespaced: true,

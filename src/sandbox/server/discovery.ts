@@ -78,11 +78,15 @@ export function apiResourceList(
   group: string,
   version: string,
 ): JsonObject | undefined {
-  const infos = registry.all().filter((info) => info.group === group && info.version === version);
+  // kube-apiserver lists a group version's resources in name order.
+  const infos = registry
+    .all()
+    .filter((info) => info.group === group && info.version === version)
+    .sort((left, right) => (left.resource < right.resource ? -1 : left.resource > right.resource ? 1 : 0));
   if (infos.length === 0) return undefined;
   const resources = infos.flatMap((info) => [
     mainEntry(info),
-    ...info.subresources.map((sub) => subresourceEntry(info, sub)),
+    ...[...info.subresources].sort().map((sub) => subresourceEntry(info, sub)),
   ]);
   return {
     kind: "APIResourceList",

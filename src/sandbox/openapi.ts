@@ -393,17 +393,56 @@ function customListDefinition(listGVK: GroupVersionKind, itemDefinition: string)
   };
 }
 
+interface CustomDefinition {
+  readonly schema: OpenAPISchema;
+  readonly descriptions: DescriptionNode;
+}
+
+// apiextensions-apiserver copies apiVersion and kind from meta/v1 TypeMeta and describes
+// metadata as PartialObjectMetadata(List) does (builder.go in apiextensions-apiserver).
+const conventions = "https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md";
+const typeMetaDescriptions = {
+  apiVersion: `APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: ${conventions}#resources`,
+  kind: `Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: ${conventions}#types-kinds`,
+} as const;
+
+function customKindDescriptions(): DescriptionNode {
+  return {
+    properties: {
+      ...typeMetaDescriptions,
+      metadata: `Standard object's metadata. More info: ${conventions}#metadata`,
+    },
+  };
+}
+
+function customListDescriptions(resource: ResourceInfo): DescriptionNode {
+  return {
+    description: `${resource.listKind} is a list of ${resource.kind}`,
+    properties: {
+      ...typeMetaDescriptions,
+      items: `List of ${resource.resource}. More info: ${conventions}`,
+      metadata: `Standard list metadata. More info: ${conventions}#types-kinds`,
+    },
+  };
+}
+
 function customDefinitions(
   catalogue: Catalogue,
   resources: readonly ResourceInfo[],
-): Map<string, OpenAPISchema> {
-  const definitions = new Map<string, OpenAPISchema>();
+): Map<string, CustomDefinition> {
+  const definitions = new Map<string, CustomDefinition>();
   for (const resource of resources) {
     const gvk = { group: resource.group, version: resource.version, kind: resource.kind };
     if (!isCustom(catalogue, gvk)) continue;
     const names = kindNames(catalogue, resource);
-    definitions.set(names.kind, customKindDefinition(gvk, catalogue.customSchemas.get(gvkKey(gvk))));
-    definitions.set(names.list, customListDefinition({ ...gvk, kind: resource.listKind }, names.kind));
+    definitions.set(names.kind, {
+      schema: customKindDefinition(gvk, catalogue.customSchemas.get(gvkKey(gvk))),
+      descriptions: customKindDescriptions(),
+    });
+    definitions.set(names.list, {
+      schema: customListDefinition({ ...gvk, kind: resource.listKind }, names.kind),
+      descriptions: customListDescriptions(resource),
+    });
   }
   return definitions;
 }
@@ -411,7 +450,7 @@ function customDefinitions(
 /** The definitions the paths use, with every definition they reference, sorted by name. */
 function definitionsFor(
   paths: readonly PathSpec[],
-  custom: ReadonlyMap<string, OpenAPISchema>,
+  custom: ReadonlyMap<string, CustomDefinition>,
 ): Map<string, OpenAPISchema> {
   const builtin = builtinOpenAPIData().definitions;
   const pending = new Set<string>();
@@ -421,7 +460,7 @@ function definitionsFor(
   }
   const found = new Map<string, OpenAPISchema>();
   for (const name of pending) {
-    const definition = custom.get(name) ?? builtin[name];
+    const definition = custom.get(name)?.schema ?? builtin[name];
     if (definition === undefined || found.has(name)) continue;
     found.set(name, definition);
     collectRefs(definition, pending);
@@ -532,13 +571,13 @@ export function describeSchema(
 
 function renderDefinitions(
   definitions: ReadonlyMap<string, OpenAPISchema>,
-  custom: ReadonlyMap<string, OpenAPISchema>,
+  custom: ReadonlyMap<string, CustomDefinition>,
   style: DefinitionStyle,
 ): JsonObject {
   const descriptions = builtinDescriptions();
   const result: Record<string, JsonValue> = {};
   for (const [name, definition] of definitions) {
-    const node = custom.has(name) ? undefined : descriptions[name];
+    const node = custom.get(name)?.descriptions ?? descriptions[name];
     const schema = node === undefined ? definition : described(definition, node, style);
     result[name] = rewriteRefs(schema as JsonObject, style.refPrefix);
   }
@@ -627,7 +666,7 @@ const info = { title: "Kubernetes", version: "v1.32.0" } as const;
 interface DocumentParts {
   readonly paths: readonly PathSpec[];
   readonly definitions: ReadonlyMap<string, OpenAPISchema>;
-  readonly custom: ReadonlyMap<string, OpenAPISchema>;
+  readonly custom: ReadonlyMap<string, CustomDefinition>;
   readonly tag: string;
 }
 

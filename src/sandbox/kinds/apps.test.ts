@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { strategyFor } from "./index.js";
-import { testContext } from "./test-context.js";
+import { storedForm, testContext } from "./test-context.js";
 
 const defaultedContainer = {
   name: "web",
@@ -35,7 +35,7 @@ describe("Deployment", () => {
       metadata: { name: "web", namespace: "shop" },
       spec: { selector: { matchLabels: { app: "web" } }, template },
     };
-    expect(strategy.applyDefaults(object, undefined, testContext())).toEqual({
+    expect(storedForm(strategy, object, undefined, testContext())).toEqual({
       apiVersion: "apps/v1",
       kind: "Deployment",
       metadata: { name: "web", namespace: "shop" },
@@ -54,7 +54,7 @@ describe("Deployment", () => {
   it("keeps a Recreate strategy without rollingUpdate and does not mutate its input", () => {
     const object = { spec: { strategy: { type: "Recreate" }, replicas: 0, template } };
     const frozen = JSON.stringify(object);
-    const result = strategy.applyDefaults(object, undefined, testContext());
+    const result = storedForm(strategy, object, undefined, testContext());
     expect(result["spec"]).toMatchObject({ strategy: { type: "Recreate" }, replicas: 0 });
     expect(JSON.stringify(object)).toBe(frozen);
   });
@@ -77,7 +77,7 @@ describe("Deployment", () => {
         template: { ...template, metadata: { labels: { tier: "front", app: "web" } } },
       },
     };
-    const defaulted = strategy.applyDefaults(object, undefined, testContext());
+    const defaulted = storedForm(strategy, object, undefined, testContext());
     expect(strategy.validate(defaulted, undefined)).toEqual([
       {
         reason: "FieldValueInvalid",
@@ -93,7 +93,7 @@ describe("Deployment", () => {
       metadata: { name: "Web" },
       spec: { replicas: -1, template: { metadata: {}, spec: { containers: [{ name: "web" }] } } },
     };
-    const defaulted = strategy.applyDefaults(object, undefined, testContext());
+    const defaulted = storedForm(strategy, object, undefined, testContext());
     expect(strategy.validate(defaulted, undefined)).toEqual([
       {
         reason: "FieldValueInvalid",
@@ -126,8 +126,8 @@ describe("Deployment", () => {
     };
     const context = testContext();
     const causes = strategy.validate(
-      strategy.applyDefaults(changed, old, context),
-      strategy.applyDefaults(old, undefined, context),
+      storedForm(strategy, changed, old, context),
+      storedForm(strategy, old, undefined, context),
     );
     expect(causes).toEqual([
       {
@@ -157,7 +157,7 @@ describe("StatefulSet", () => {
         ],
       },
     };
-    expect(strategy.applyDefaults(object, undefined, testContext())).toEqual({
+    expect(storedForm(strategy, object, undefined, testContext())).toEqual({
       metadata: { name: "db" },
       spec: {
         serviceName: "db",
@@ -195,8 +195,8 @@ describe("StatefulSet", () => {
     const renamed = { ...old, spec: { ...old.spec, serviceName: "other" } };
     const context = testContext();
     const causes = strategy.validate(
-      strategy.applyDefaults(renamed, old, context),
-      strategy.applyDefaults(old, undefined, context),
+      storedForm(strategy, renamed, old, context),
+      storedForm(strategy, old, undefined, context),
     );
     expect(causes).toEqual([
       {
@@ -211,7 +211,7 @@ describe("StatefulSet", () => {
 
 describe("DaemonSet and ReplicaSet", () => {
   it("defaults a DaemonSet's update strategy and history", () => {
-    const result = strategyFor("apps", "DaemonSet").applyDefaults(
+    const result = storedForm(strategyFor("apps", "DaemonSet"), 
       { spec: { selector: { matchLabels: { app: "web" } }, template } },
       undefined,
       testContext(),
@@ -229,13 +229,13 @@ describe("DaemonSet and ReplicaSet", () => {
   });
 
   it("defaults a ReplicaSet to one replica and leaves OnDelete DaemonSets alone", () => {
-    const replicaSet = strategyFor("apps", "ReplicaSet").applyDefaults(
+    const replicaSet = storedForm(strategyFor("apps", "ReplicaSet"), 
       { spec: { template } },
       undefined,
       testContext(),
     );
     expect(replicaSet["spec"]).toMatchObject({ replicas: 1 });
-    const daemonSet = strategyFor("apps", "DaemonSet").applyDefaults(
+    const daemonSet = storedForm(strategyFor("apps", "DaemonSet"), 
       { spec: { updateStrategy: { type: "OnDelete" }, template } },
       undefined,
       testContext(),

@@ -13,9 +13,9 @@ import {
   withoutField,
 } from "./json-edit.js";
 import { defaultClaimSpec, updatePodTemplate, withTemplateMetadata } from "./pod-template.js";
-import { forbidden } from "./validation/field.js";
+import { forbidden, immutable, required } from "./validation/field.js";
 import { isDNS1123Label } from "./validation/names.js";
-import { validateReplicatedSpec, validateSelectorUnchanged } from "./validation/workload.js";
+import { validateNonNegative, validateReplicatedSpec, validateSelectorUnchanged } from "./validation/workload.js";
 
 /** k8s.io/kubernetes/pkg/apis/apps/v1/defaults.go and pkg/registry/apps/*. */
 
@@ -188,4 +188,31 @@ export const daemonSetStrategy: KindStrategy = defineStrategy({
   }),
   validateSpec: (object) => validateReplicatedSpec(object, "empty selector is invalid for daemonset"),
   validateUpdate: validateSelectorUnchanged,
+});
+
+// ControllerRevision -------------------------------------------------------------------------
+
+function validateControllerRevision(object: KubeObject): readonly StatusCause[] {
+  // An absent or null RawExtension converts to a nil runtime.Object.
+  const data = object["data"];
+  const missingData = data === undefined || data === null ? [required("data", "data is mandatory")] : [];
+  return [...missingData, ...validateNonNegative(object["revision"], "revision")];
+}
+
+/** ValidateControllerRevisionUpdate: a revision's data is a snapshot and never changes. */
+function validateControllerRevisionUpdate(object: KubeObject, old: KubeObject): readonly StatusCause[] {
+  if (jsonEqual(object["data"], old["data"])) return [];
+  // Go prints the internal runtime.Object (a *runtime.Unknown holding the raw JSON) with its String method.
+  return [immutable("data", { goLiteral: "&Unknown{…}" })];
+}
+
+/** The immutable snapshots of pod templates that StatefulSets and DaemonSets roll between. */
+export const controllerRevisionStrategy: KindStrategy = defineStrategy({
+  gvk: { group: "apps", version: "v1", kind: "ControllerRevision" },
+  tracksGeneration: false,
+  hasStatus: false,
+  // `revision` is an int64 without omitempty: Go always writes it, 0 when the client left it out.
+  defaults: (object) => withDefaults(object, { revision: 0 }),
+  validateSpec: validateControllerRevision,
+  validateUpdate: validateControllerRevisionUpdate,
 });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { JsonObject } from "../api/json.js";
 import { strategyFor } from "./index.js";
-import { testContext } from "./test-context.js";
+import { storedForm, testContext } from "./test-context.js";
 
 const podSpec = {
   containers: [
@@ -39,7 +39,7 @@ describe("Job", () => {
       "controller-uid": uid,
       "job-name": "pi",
     };
-    const defaulted = strategy.applyDefaults(job, undefined, testContext());
+    const defaulted = storedForm(strategy, job, undefined, testContext());
     expect(defaulted).toEqual({
       metadata: { name: "pi", namespace: "default", uid, labels },
       spec: {
@@ -63,7 +63,7 @@ describe("Job", () => {
       metadata: { name: "pi", uid },
       spec: { template: { spec: { containers: [{ name: "w", image: "x:1" }] } } },
     };
-    const defaulted = strategy.applyDefaults(job, undefined, testContext());
+    const defaulted = storedForm(strategy, job, undefined, testContext());
     expect(strategy.validate(defaulted, undefined)).toEqual([
       {
         reason: "FieldValueNotSupported",
@@ -81,14 +81,14 @@ describe("Job", () => {
         podFailurePolicy: { rules: [{ action: "Ignore", onPodConditions: [{ type: "DisruptionTarget" }] }] },
       },
     };
-    expect(strategy.applyDefaults(job, undefined, testContext())["spec"]).toMatchObject({
+    expect(storedForm(strategy, job, undefined, testContext())["spec"]).toMatchObject({
       parallelism: 3,
       podReplacementPolicy: "Failed",
       podFailurePolicy: {
         rules: [{ action: "Ignore", onPodConditions: [{ type: "DisruptionTarget", status: "True" }] }],
       },
     });
-    expect(strategy.applyDefaults(job, undefined, testContext())["spec"]).not.toHaveProperty("completions");
+    expect(storedForm(strategy, job, undefined, testContext())["spec"]).not.toHaveProperty("completions");
   });
 
   it("refuses template changes on update", () => {
@@ -99,11 +99,11 @@ describe("Job", () => {
         template: { spec: { containers: [{ name: "work", image: "busybox:1.36" }], restartPolicy: "Never" } },
       },
     };
-    const stored = strategy.applyDefaults(job, undefined, context);
+    const stored = storedForm(strategy, job, undefined, context);
     const changed = JSON.parse(
       JSON.stringify(stored).replace('"restartPolicy":"Never"', '"restartPolicy":"OnFailure"'),
     ) as JsonObject;
-    expect(strategy.validate(strategy.applyDefaults(changed, stored, context), stored)).toEqual([
+    expect(strategy.validate(storedForm(strategy, changed, stored, context), stored)).toEqual([
       {
         reason: "FieldValueInvalid",
         message: "Invalid value: core.PodTemplateSpec{…}: field is immutable",
@@ -130,7 +130,7 @@ describe("CronJob", () => {
         },
       },
     };
-    const defaulted = strategy.applyDefaults(cronJob, undefined, testContext());
+    const defaulted = storedForm(strategy, cronJob, undefined, testContext());
     expect(defaulted).toEqual({
       metadata: { name: "nightly" },
       spec: {

@@ -10,6 +10,7 @@ import {
   objectAt,
   objectField,
   stringMap,
+  textOf,
   updateItems,
   valueAt,
   updateObject,
@@ -82,7 +83,12 @@ function generateSelector(spec: JsonObject, name: string, uid: string): JsonObje
   );
 }
 
-/** SetDefaults_Job copies the template's labels to a Job without labels (on every decode, so after generation). */
+/**
+ * SetDefaults_Job copies the template's labels to a Job without labels. It runs on every
+ * decode: on the request (so the writer owns the labels copied from its own template), and
+ * again when the created Job is read back from storage, after generateSelector labelled the
+ * template (so a Job whose template had no labels ends up with the generated ones, owned by nobody).
+ */
 function copyTemplateLabels(object: KubeObject): KubeObject {
   const templateLabels = objectAt(object, ["spec", "template", "metadata", "labels"]);
   const labels = objectField(metadataOf(object), "labels") ?? {};
@@ -90,17 +96,18 @@ function copyTemplateLabels(object: KubeObject): KubeObject {
   return ensureObject(object, "metadata", (metadata) => withField(metadata, "labels", templateLabels));
 }
 
-function defaultJob(object: KubeObject, old: KubeObject | undefined): KubeObject {
+function defaultJob(object: KubeObject): KubeObject {
+  return copyTemplateLabels(ensureObject(object, "spec", defaultJobSpec));
+}
+
+/** PrepareForCreate: generateSelectorIfNeeded, unless the user manages the selector. */
+function prepareJob(object: KubeObject, old: KubeObject | undefined): KubeObject {
+  const manual = objectField(object, "spec")?.["manualSelector"] === true;
+  if (old !== undefined || manual) return object;
   const metadata = metadataOf(object);
-  const name = typeof metadata["name"] === "string" ? metadata["name"] : "";
-  const uid = typeof metadata["uid"] === "string" ? metadata["uid"] : "";
-  const defaulted = ensureObject(object, "spec", defaultJobSpec);
-  const manual = objectField(defaulted, "spec")?.["manualSelector"] === true;
-  const generated =
-    old === undefined && !manual
-      ? updateObject(defaulted, "spec", (spec) => generateSelector(spec, name, uid))
-      : defaulted;
-  return copyTemplateLabels(generated);
+  const name = textOf(metadata["name"]);
+  const uid = textOf(metadata["uid"]);
+  return copyTemplateLabels(updateObject(object, "spec", (spec) => generateSelector(spec, name, uid)));
 }
 
 function validateJobTemplate(spec: JsonObject, path: string): readonly StatusCause[] {
@@ -170,6 +177,7 @@ export const jobStrategy: KindStrategy = defineStrategy({
   tracksGeneration: true,
   hasStatus: true,
   defaults: defaultJob,
+  prepare: prepareJob,
   initialStatus: () => ({}),
   validateSpec: validateJob,
   validateUpdate: validateJobUpdate,

@@ -1,13 +1,13 @@
 import { describe, expect, it } from "vitest";
 import { strategyFor } from "./index.js";
-import { testContext } from "./test-context.js";
+import { storedForm, testContext } from "./test-context.js";
 import { imageTag } from "./pod-template.js";
 
 describe("Namespace", () => {
   const strategy = strategyFor("", "Namespace");
 
   it("gets the name label, the kubernetes finalizer and an Active phase", () => {
-    expect(strategy.applyDefaults({ metadata: { name: "shop" } }, undefined, testContext())).toEqual({
+    expect(storedForm(strategy, { metadata: { name: "shop" } }, undefined, testContext())).toEqual({
       metadata: { name: "shop", labels: { "kubernetes.io/metadata.name": "shop" } },
       spec: { finalizers: ["kubernetes"] },
       status: { phase: "Active" },
@@ -16,7 +16,7 @@ describe("Namespace", () => {
 
   it("keeps the stored finalizers on update and rejects dotted names", () => {
     const old = { metadata: { name: "shop" }, spec: { finalizers: ["kubernetes"] } };
-    const updated = strategy.applyDefaults(
+    const updated = storedForm(strategy, 
       { metadata: { name: "shop" }, spec: { finalizers: [] } },
       old,
       testContext(),
@@ -39,7 +39,7 @@ describe("Secret and ConfigMap", () => {
       data: { user: "YWRtaW4=", password: "b2xk" },
       stringData: { password: "s3cr3t" },
     };
-    expect(strategyFor("", "Secret").applyDefaults(secret, undefined, testContext())).toEqual({
+    expect(storedForm(strategyFor("", "Secret"), secret, undefined, testContext())).toEqual({
       metadata: { name: "db" },
       data: { user: "YWRtaW4=", password: "czNjcjN0" },
       type: "Opaque",
@@ -135,7 +135,7 @@ describe("Pod", () => {
         volumes: [{ name: "config", configMap: { name: "web" } }, { name: "scratch" }],
       },
     };
-    expect(strategy.applyDefaults(pod, undefined, testContext())).toEqual({
+    expect(storedForm(strategy, pod, undefined, testContext())).toEqual({
       metadata: { name: "web" },
       spec: {
         containers: [
@@ -218,7 +218,7 @@ describe("Pod", () => {
         ],
       },
     };
-    const defaulted = strategy.applyDefaults(pod, undefined, testContext());
+    const defaulted = storedForm(strategy, pod, undefined, testContext());
     expect(defaulted["status"]).toEqual({ phase: "Pending", qosClass: "Burstable" });
     expect(strategy.validate(defaulted, undefined)).toEqual([
       {
@@ -232,7 +232,7 @@ describe("Pod", () => {
 
   it("allows only image changes on update", () => {
     const context = testContext();
-    const stored = strategy.applyDefaults(
+    const stored = storedForm(strategy, 
       { metadata: { name: "p" }, spec: { containers: [{ name: "a", image: "x:1" }] } },
       undefined,
       context,
@@ -241,7 +241,7 @@ describe("Pod", () => {
       ...stored,
       spec: { ...(stored["spec"] as object), containers: [{ name: "a", image: "x:2" }] },
     };
-    expect(strategy.validate(strategy.applyDefaults(newImage, stored, context), stored)).toEqual([]);
+    expect(strategy.validate(storedForm(strategy, newImage, stored, context), stored)).toEqual([]);
     const newPort = {
       ...stored,
       spec: {
@@ -250,7 +250,7 @@ describe("Pod", () => {
       },
     };
     expect(
-      strategy.validate(strategy.applyDefaults(newPort, stored, context), stored).map((cause) => cause.field),
+      strategy.validate(storedForm(strategy, newPort, stored, context), stored).map((cause) => cause.field),
     ).toEqual(["spec"]);
   });
 
@@ -271,7 +271,7 @@ describe("PersistentVolumeClaim", () => {
       metadata: { name: "data" },
       spec: { accessModes: ["ReadWriteOnce"], resources: { requests: { storage: "1Gi" } } },
     };
-    const stored = strategy.applyDefaults(claim, undefined, testContext());
+    const stored = storedForm(strategy, claim, undefined, testContext());
     expect(stored).toEqual({
       metadata: { name: "data" },
       spec: {
@@ -282,9 +282,9 @@ describe("PersistentVolumeClaim", () => {
       status: { phase: "Pending" },
     });
     const bigger = { ...claim, spec: { ...claim.spec, resources: { requests: { storage: "2Gi" } } } };
-    expect(strategy.validate(strategy.applyDefaults(bigger, stored, testContext()), stored)).toEqual([]);
+    expect(strategy.validate(storedForm(strategy, bigger, stored, testContext()), stored)).toEqual([]);
     const otherMode = { ...claim, spec: { ...claim.spec, accessModes: ["ReadWriteMany"] } };
-    expect(strategy.validate(strategy.applyDefaults(otherMode, stored, testContext()), stored)).toEqual([
+    expect(strategy.validate(storedForm(strategy, otherMode, stored, testContext()), stored)).toEqual([
       {
         reason: "FieldValueForbidden",
         message:

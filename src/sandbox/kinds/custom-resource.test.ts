@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { customResourceStrategy, establishedStatus, strategyFor } from "./index.js";
-import { testContext } from "./test-context.js";
+import { storedForm, testContext } from "./test-context.js";
 
 const crd = {
   apiVersion: "apiextensions.k8s.io/v1",
@@ -52,7 +52,7 @@ const crd = {
 describe("CustomResourceDefinition", () => {
   it("defaults names and conversion and is established at once", () => {
     const strategy = strategyFor("apiextensions.k8s.io", "CustomResourceDefinition");
-    const defaulted = strategy.applyDefaults(crd, undefined, testContext());
+    const defaulted = storedForm(strategy, crd, undefined, testContext());
     expect(defaulted["spec"]).toMatchObject({
       names: { plural: "widgets", kind: "Widget", singular: "widget", listKind: "WidgetList" },
       conversion: { strategy: "None" },
@@ -114,7 +114,7 @@ describe("custom resources", () => {
       spec: { size: "small", ports: [{}, { protocol: "UDP" }] },
       status: { replicas: 9 },
     };
-    expect(strategy.applyDefaults(widget, undefined, testContext())).toEqual({
+    expect(storedForm(strategy, widget, undefined, testContext())).toEqual({
       apiVersion: "example.com/v1",
       kind: "Widget",
       metadata: { name: "w" },
@@ -155,7 +155,7 @@ describe("custom resources", () => {
     const unknown = customResourceStrategy(crd, "v2");
     expect(unknown.hasStatus).toBe(false);
     expect(
-      unknown.applyDefaults({ metadata: { name: "w" }, spec: { a: 1 } }, undefined, testContext()),
+      storedForm(unknown, { metadata: { name: "w" }, spec: { a: 1 } }, undefined, testContext()),
     ).toEqual({
       metadata: { name: "w" },
       spec: { a: 1 },

@@ -239,10 +239,12 @@ export function customResourceStrategy(crd: KubeObject, version: string): KindSt
     tracksGeneration: true,
     hasStatus,
     ...(scale === undefined ? {} : { scale }),
-    applyDefaults(object, old) {
-      const defaulted = defaultBody(object, schema);
+    applyDefaults(object) {
+      return defaultBody(object, schema);
+    },
+    prepare(object, old) {
       // With a status subresource, PrepareForCreate drops the status a client sends.
-      return old === undefined && hasStatus ? withoutField(defaulted, "status") : defaulted;
+      return old === undefined && hasStatus ? withoutField(object, "status") : object;
     },
     validate(object) {
       return [...validateObjectMeta(object, isDNS1123Subdomain), ...validateBody(object, schema)];

@@ -1,5 +1,11 @@
 import type { KindStrategy } from "./types.js";
-import { daemonSetStrategy, deploymentStrategy, replicaSetStrategy, statefulSetStrategy } from "./apps.js";
+import {
+  controllerRevisionStrategy,
+  daemonSetStrategy,
+  deploymentStrategy,
+  replicaSetStrategy,
+  statefulSetStrategy,
+} from "./apps.js";
 import { customResourceDefinitionStrategy } from "./apiextensions.js";
 import { horizontalPodAutoscalerStrategy, podDisruptionBudgetStrategy } from "./autoscaling-policy.js";
 import { cronJobStrategy, jobStrategy } from "./batch.js";
@@ -39,6 +45,7 @@ const builtinStrategies: readonly KindStrategy[] = [
   replicaSetStrategy,
   statefulSetStrategy,
   daemonSetStrategy,
+  controllerRevisionStrategy,
   jobStrategy,
   cronJobStrategy,
   ingressStrategy,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { strategyFor } from "./index.js";
-import { testContext } from "./test-context.js";
+import { storedForm, testContext } from "./test-context.js";
 
 describe("NetworkPolicy, Ingress", () => {
   it("defaults policyTypes from the rules present and port protocols", () => {
@@ -9,7 +9,7 @@ describe("NetworkPolicy, Ingress", () => {
       metadata: { name: "np" },
       spec: { podSelector: {}, egress: [{ ports: [{ port: 53 }] }] },
     };
-    expect(strategy.applyDefaults(policy, undefined, testContext())).toEqual({
+    expect(storedForm(strategy, policy, undefined, testContext())).toEqual({
       metadata: { name: "np" },
       spec: {
         podSelector: {},
@@ -17,7 +17,7 @@ describe("NetworkPolicy, Ingress", () => {
         policyTypes: ["Ingress", "Egress"],
       },
     });
-    expect(strategy.applyDefaults({ spec: { podSelector: {} } }, undefined, testContext())["spec"]).toEqual({
+    expect(storedForm(strategy, { spec: { podSelector: {} } }, undefined, testContext())["spec"]).toEqual({
       podSelector: {},
       policyTypes: ["Ingress"],
     });
@@ -35,7 +35,7 @@ describe("NetworkPolicy, Ingress", () => {
         ],
       },
     };
-    expect(strategy.validate(strategy.applyDefaults(ingress, undefined, testContext()), undefined)).toEqual([
+    expect(strategy.validate(storedForm(strategy, ingress, undefined, testContext()), undefined)).toEqual([
       {
         reason: "FieldValueRequired",
         message: "Required value: pathType must be specified",
@@ -52,7 +52,7 @@ describe("HorizontalPodAutoscaler and PodDisruptionBudget", () => {
       metadata: { name: "web" },
       spec: { scaleTargetRef: { apiVersion: "apps/v1", kind: "Deployment", name: "web" }, maxReplicas: 5 },
     };
-    expect(strategy.applyDefaults(hpa, undefined, testContext())).toEqual({
+    expect(storedForm(strategy, hpa, undefined, testContext())).toEqual({
       metadata: { name: "web" },
       spec: {
         scaleTargetRef: { apiVersion: "apps/v1", kind: "Deployment", name: "web" },
@@ -71,7 +71,7 @@ describe("HorizontalPodAutoscaler and PodDisruptionBudget", () => {
       ...hpa,
       spec: { ...hpa.spec, behavior: { scaleDown: { stabilizationWindowSeconds: 60 } } },
     };
-    expect(strategy.applyDefaults(withBehavior, undefined, testContext())["spec"]).toHaveProperty(
+    expect(storedForm(strategy, withBehavior, undefined, testContext())["spec"]).toHaveProperty(
       "behavior",
       {
         scaleUp: {
@@ -107,7 +107,7 @@ describe("HorizontalPodAutoscaler and PodDisruptionBudget", () => {
       metadata: { name: "web" },
       spec: { minAvailable: 1, selector: { matchLabels: { app: "web" } } },
     };
-    expect(strategy.applyDefaults(pdb, undefined, testContext())).toEqual({
+    expect(storedForm(strategy, pdb, undefined, testContext())).toEqual({
       ...pdb,
       status: { disruptionsAllowed: 0, currentHealthy: 0, desiredHealthy: 0, expectedPods: 0 },
     });
@@ -127,7 +127,7 @@ describe("RBAC", () => {
         { kind: "Group", name: "devs" },
       ],
     };
-    const defaulted = strategy.applyDefaults(binding, undefined, testContext());
+    const defaulted = storedForm(strategy, binding, undefined, testContext());
     expect(defaulted).toEqual({
       metadata: { name: "read" },
       roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: "reader" },

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { strategyFor } from "./index.js";
-import { testContext } from "./test-context.js";
+import { storedForm, testContext } from "./test-context.js";
 
 const strategy = strategyFor("", "Service");
 const metadata = { name: "web", namespace: "shop" };
@@ -8,7 +8,7 @@ const metadata = { name: "web", namespace: "shop" };
 describe("Service defaulting and allocation", () => {
   it("ClusterIP: allocates an IP, defaults the port's protocol and targetPort", () => {
     const object = { metadata, spec: { selector: { app: "web" }, ports: [{ port: 80 }] } };
-    expect(strategy.applyDefaults(object, undefined, testContext())).toEqual({
+    expect(storedForm(strategy, object, undefined, testContext())).toEqual({
       metadata,
       spec: {
         selector: { app: "web" },
@@ -37,7 +37,7 @@ describe("Service defaulting and allocation", () => {
         ],
       },
     };
-    expect(strategy.applyDefaults(object, undefined, testContext())["spec"]).toEqual({
+    expect(storedForm(strategy, object, undefined, testContext())["spec"]).toEqual({
       type: "NodePort",
       ports: [
         { name: "dns", port: 53, protocol: "UDP", targetPort: 53, nodePort: 30000 },
@@ -59,7 +59,7 @@ describe("Service defaulting and allocation", () => {
       metadata,
       spec: { type: "LoadBalancer", externalTrafficPolicy: "Local", ports: [{ port: 443 }] },
     };
-    expect(strategy.applyDefaults(object, undefined, testContext())["spec"]).toEqual({
+    expect(storedForm(strategy, object, undefined, testContext())["spec"]).toEqual({
       type: "LoadBalancer",
       externalTrafficPolicy: "Local",
       ports: [{ port: 443, protocol: "TCP", targetPort: 443, nodePort: 30000 }],
@@ -75,7 +75,7 @@ describe("Service defaulting and allocation", () => {
   });
 
   it("headless: no IP allocated; selectorless headless services default to RequireDualStack", () => {
-    const withSelector = strategy.applyDefaults(
+    const withSelector = storedForm(strategy, 
       { metadata, spec: { clusterIP: "None", selector: { app: "db" }, ports: [{ port: 5432 }] } },
       undefined,
       testContext(),
@@ -91,7 +91,7 @@ describe("Service defaulting and allocation", () => {
       ipFamilies: ["IPv4"],
       ipFamilyPolicy: "SingleStack",
     });
-    const selectorless = strategy.applyDefaults(
+    const selectorless = storedForm(strategy, 
       { metadata, spec: { clusterIP: "None" } },
       undefined,
       testContext(),
@@ -105,7 +105,7 @@ describe("Service defaulting and allocation", () => {
 
   it("ExternalName: no cluster IP, no families, no internal traffic policy", () => {
     const object = { metadata, spec: { type: "ExternalName", externalName: "db.example.com" } };
-    expect(strategy.applyDefaults(object, undefined, testContext())["spec"]).toEqual({
+    expect(storedForm(strategy, object, undefined, testContext())["spec"]).toEqual({
       type: "ExternalName",
       externalName: "db.example.com",
       sessionAffinity: "None",
@@ -113,7 +113,7 @@ describe("Service defaulting and allocation", () => {
   });
 
   it("ClientIP affinity gets the three-hour timeout", () => {
-    const result = strategy.applyDefaults(
+    const result = storedForm(strategy, 
       { metadata, spec: { sessionAffinity: "ClientIP", ports: [{ port: 80 }] } },
       undefined,
       testContext(),
@@ -123,13 +123,13 @@ describe("Service defaulting and allocation", () => {
 
   it("an update that omits the allocated values keeps them (node ports matched by name)", () => {
     const context = testContext();
-    const stored = strategy.applyDefaults(
+    const stored = storedForm(strategy, 
       { metadata, spec: { type: "NodePort", ports: [{ name: "http", port: 80 }] } },
       undefined,
       context,
     );
     const update = { metadata, spec: { type: "NodePort", ports: [{ name: "http", port: 8080 }] } };
-    const result = strategy.applyDefaults(update, stored, context);
+    const result = storedForm(strategy, update, stored, context);
     expect(result["spec"]).toMatchObject({
       clusterIP: "10.0.0.10",
       clusterIPs: ["10.0.0.10"],
@@ -141,7 +141,7 @@ describe("Service defaulting and allocation", () => {
 
   it("switching to ExternalName releases the cluster IP and node ports", () => {
     const context = testContext();
-    const stored = strategy.applyDefaults(
+    const stored = storedForm(strategy, 
       { metadata, spec: { type: "NodePort", ports: [{ port: 80 }] } },
       undefined,
       context,
@@ -156,7 +156,7 @@ describe("Service defaulting and allocation", () => {
         ports: [{ port: 80, nodePort: 30000 }],
       },
     };
-    expect(strategy.applyDefaults(update, stored, context)["spec"]).toEqual({
+    expect(storedForm(strategy, update, stored, context)["spec"]).toEqual({
       type: "ExternalName",
       externalName: "x.example.com",
       ports: [{ port: 80, protocol: "TCP", targetPort: 80 }],
@@ -167,7 +167,7 @@ describe("Service defaulting and allocation", () => {
 
 describe("Service validation", () => {
   it("requires ports, a DNS-1035 name and refuses nodePort on ClusterIP", () => {
-    const bad = strategy.applyDefaults({ metadata: { name: "1web" }, spec: {} }, undefined, testContext());
+    const bad = storedForm(strategy, { metadata: { name: "1web" }, spec: {} }, undefined, testContext());
     expect(strategy.validate(bad, undefined)).toEqual([
       {
         reason: "FieldValueInvalid",
@@ -177,7 +177,7 @@ describe("Service validation", () => {
       },
       { reason: "FieldValueRequired", message: "Required value", field: "spec.ports" },
     ]);
-    const nodePort = strategy.applyDefaults(
+    const nodePort = storedForm(strategy, 
       { metadata, spec: { ports: [{ port: 80, nodePort: 30080 }, { port: 81 }] } },
       undefined,
       testContext(),
@@ -195,8 +195,8 @@ describe("Service validation", () => {
 
   it("refuses a changed cluster IP", () => {
     const context = testContext();
-    const stored = strategy.applyDefaults({ metadata, spec: { ports: [{ port: 80 }] } }, undefined, context);
-    const update = strategy.applyDefaults(
+    const stored = storedForm(strategy, { metadata, spec: { ports: [{ port: 80 }] } }, undefined, context);
+    const update = storedForm(strategy, 
       { metadata, spec: { clusterIP: "10.0.0.99", ports: [{ port: 80 }] } },
       stored,
       context,

@@ -5,6 +5,7 @@ import { defineStrategy } from "./define.js";
 import {
   ensureObject,
   isUnset,
+  jsonEqual,
   listField,
   objectField,
   objectItems,

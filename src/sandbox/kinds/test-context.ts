@@ -1,4 +1,5 @@
-import type { StrategyContext } from "./types.js";
+import type { KubeObject } from "../api/json.js";
+import type { KindStrategy, StrategyContext } from "./types.js";
 
 /** A deterministic allocator pair for tests: 10.0.0.10, .11 … and node ports 30000, 30001 … */
 export function testContext(): StrategyContext {
@@ -9,4 +10,14 @@ export function testContext(): StrategyContext {
     allocateClusterIP: () => `10.0.0.${nextIP++}`,
     allocateNodePort: () => nextPort++,
   };
+}
+
+/** What a write to the main resource stores, the field manager aside: defaulting, then prepare. */
+export function storedForm(
+  strategy: KindStrategy,
+  object: KubeObject,
+  old: KubeObject | undefined,
+  context: StrategyContext = testContext(),
+): KubeObject {
+  return strategy.prepare(strategy.applyDefaults(object, old, context), old, context);
 }

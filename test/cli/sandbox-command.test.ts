@@ -1,0 +1,134 @@
+import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
+import { mkdtempSync, readFileSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { describe, expect, it } from "vitest";
+import { parse } from "yaml";
+import { runKubectl } from "../support/kubectl.js";
+
+const root = fileURLToPath(new URL("../..", import.meta.url));
+
+interface Running {
+  readonly child: ChildProcessWithoutNullStreams;
+  readonly ready: { readonly server: string; readonly kubeconfig: string };
+  readonly stderr: () => string;
+}
+
+function runCli(args: readonly string[]): ChildProcessWithoutNullStreams {
+  return spawn(process.execPath, ["--import", "tsx", "src/cli/main.ts", ...args], { cwd: root, env: { ...process.env, NO_COLOR: "1" } });
+}
+
+async function startCli(args: readonly string[]): Promise<Running> {
+  const child = runCli(["sandbox", ...args]);
+  let stderr = "";
+  child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+  const line = await new Promise<string>((resolve, reject) => {
+    let stdout = "";
+    child.stdout.on("data", (chunk: Buffer) => {
+      stdout += chunk.toString();
+      if (stdout.includes("\n")) resolve(stdout.split("\n")[0] ?? "");
+    });
+    child.once("exit", (code) => reject(new Error(`exited with ${String(code)}: ${stderr}`)));
+  });
+  return { child, ready: JSON.parse(line) as Running["ready"], stderr: () => stderr };
+}
+
+function exitOf(child: ChildProcessWithoutNullStreams): Promise<number | null> {
+  return new Promise((resolve) => child.once("exit", (code) => resolve(code)));
+}
+
+function connection(ready: Running["ready"]): { url: string; kubeconfigPath: string; token: string } {
+  const config = parse(readFileSync(ready.kubeconfig, "utf8")) as { users: { user: { token: string } }[] };
+  return { url: ready.server, kubeconfigPath: ready.kubeconfig, token: config.users[0]?.user.token ?? "" };
+}
+
+describe("kubedrift sandbox", () => {
+  it("prints one JSON line when ready, writes an owner-only kubeconfig, and stops cleanly on SIGTERM", async () => {
+    const kubeconfig = join(mkdtempSync(join(tmpdir(), "kubedrift-cli-")), "kubeconfig");
+    const running = await startCli(["--kubeconfig", kubeconfig]);
+    expect(running.ready).toEqual({ server: expect.stringMatching(/^https:\/\/127\.0\.0\.1:\d+$/) as unknown, kubeconfig });
+    expect(statSync(kubeconfig).mode & 0o777).toBe(0o600);
+    const namespaces = await runKubectl(connection(running.ready), ["get", "namespaces", "-o", "name"]);
+    expect(namespaces.stdout).toBe("namespace/default\nnamespace/kube-node-lease\nnamespace/kube-public\nnamespace/kube-system\n");
+    const exited = exitOf(running.child);
+    running.child.kill("SIGTERM");
+    expect(await exited).toBe(0);
+    expect(running.stderr()).toBe("");
+  });
+
+  it("keeps the state under --data across a restart, with resourceVersions that never go back", async () => {
+    const directory = mkdtempSync(join(tmpdir(), "kubedrift-data-"));
+    const kubeconfig = join(directory, "kubeconfig");
+    const first = await startCli(["--kubeconfig", kubeconfig, "--data", join(directory, "state")]);
+    await runKubectl(connection(first.ready), ["create", "configmap", "kept", "--from-literal=a=1"]);
+    const before = JSON.parse((await runKubectl(connection(first.ready), ["get", "configmap", "kept", "-o", "json"])).stdout) as {
+      metadata: { uid: string; resourceVersion: string };
+    };
+    const stopped = exitOf(first.child);
+    first.child.kill("SIGINT");
+    expect(await stopped).toBe(0);
+
+    const second = await startCli(["--kubeconfig", kubeconfig, "--data", join(directory, "state")]);
+    const after = JSON.parse((await runKubectl(connection(second.ready), ["get", "configmap", "kept", "-o", "json"])).stdout) as {
+      metadata: { uid: string; resourceVersion: string };
+      data: Record<string, string>;
+    };
+    expect(after.metadata.uid).toBe(before.metadata.uid);
+    expect(after.data).toEqual({ a: "1" });
+    await runKubectl(connection(second.ready), ["label", "configmap", "kept", "again=yes"]);
+    const relabelled = JSON.parse((await runKubectl(connection(second.ready), ["get", "configmap", "kept", "-o", "json"])).stdout) as {
+      metadata: { resourceVersion: string };
+    };
+    expect(Number(relabelled.metadata.resourceVersion)).toBeGreaterThan(Number(before.metadata.resourceVersion));
+    const exited = exitOf(second.child);
+    second.child.kill("SIGTERM");
+    expect(await exited).toBe(0);
+  });
+
+  it("loses no acknowledged write when killed with SIGKILL", async () => {
+    const directory = mkdtempSync(join(tmpdir(), "kubedrift-crash-"));
+    const kubeconfig = join(directory, "kubeconfig");
+    const first = await startCli(["--kubeconfig", kubeconfig, "--data", join(directory, "state")]);
+    for (const name of ["one", "two", "three"]) {
+      await runKubectl(connection(first.ready), ["create", "configmap", name, "--from-literal=k=v"]);
+    }
+    const killed = exitOf(first.child);
+    first.child.kill("SIGKILL");
+    await killed;
+    const second = await startCli(["--kubeconfig", kubeconfig, "--data", join(directory, "state")]);
+    const names = await runKubectl(connection(second.ready), ["get", "configmaps", "-o", "name"]);
+    expect(names.stdout).toBe("configmap/kube-root-ca.crt\nconfigmap/one\nconfigmap/three\nconfigmap/two\n");
+    const exited = exitOf(second.child);
+    second.child.kill("SIGTERM");
+    expect(await exited).toBe(0);
+  });
+
+  it("rejects a bad flag value with one line on stderr and exit status 1", async () => {
+    const child = runCli(["sandbox", "--port", "99999"]);
+    let stderr = "";
+    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+    expect(await exitOf(child)).toBe(1);
+    expect(stderr).toBe('error: --port: invalid port "99999"\n');
+  });
+});
+
+describe("kubedrift demo", () => {
+  it("deploys the example, makes an out-of-band change and says who made it", async () => {
+    const child = runCli(["demo"]);
+    let stdout = "";
+    child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
+    expect(await exitOf(child)).toBe(0);
+    const lines = stdout.trimEnd().split("\n");
+    expect(lines[0]).toMatch(/^Started the kubedrift sandbox at https:\/\/127\.0\.0\.1:\d+ \(kubeconfig: .+\)$/);
+    expect(lines.slice(1, 6)).toEqual([
+      "Deploying the example application from examples/shop:",
+      '  applied Namespace shop (server-side apply, field manager "kubedrift-demo")',
+      '  applied Deployment shop/web (server-side apply, field manager "kubedrift-demo")',
+      '  applied Service shop/web (server-side apply, field manager "kubedrift-demo")',
+      '  applied ConfigMap shop/web-config (server-side apply, field manager "kubedrift-demo")',
+    ]);
+    expect(lines[6]).toBe('Out-of-band change: "kubectl-edit" set Deployment shop/web spec.replicas from 2 to 5.');
+    expect(lines[7]).toMatch(/^The cluster now records that change in managedFields: spec\.replicas is owned by "kubectl-edit" \(Update\) since \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ\.$/);
+  });
+});

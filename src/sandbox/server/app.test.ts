@@ -363,6 +363,27 @@ describe("watch", () => {
   });
 });
 
+describe("watch bookmarks", () => {
+  it("sends BOOKMARK events to watchers that allow them, and marks the end of sendInitialEvents", async () => {
+    core.close();
+    core = createSandboxCore({ token, rootCA: "CA", now: () => clock, bookmarkIntervalMs: 20 });
+    const current = send("GET", "/api/v1/namespaces/default/configmaps").body.metadata.resourceVersion as string;
+    const watcher = watch(
+      "/api/v1/namespaces/default/configmaps?watch=true&allowWatchBookmarks=true&sendInitialEvents=true&resourceVersionMatch=NotOlderThan",
+    );
+    await new Promise((resolve) => setTimeout(resolve, 70));
+    watcher.stop();
+    const events = watcher.events();
+    expect(events[0]).toMatchObject({ type: "ADDED", object: { kind: "ConfigMap", metadata: { name: "kube-root-ca.crt" } } });
+    expect(events[1]).toEqual({
+      type: "BOOKMARK",
+      object: { apiVersion: "v1", kind: "ConfigMap", metadata: { resourceVersion: current, annotations: { "k8s.io/initial-events-end": "true" } } },
+    });
+    expect(events.slice(2).length).toBeGreaterThanOrEqual(1);
+    expect(events.slice(2).every((event) => event.type === "BOOKMARK")).toBe(true);
+  });
+});
+
 describe("scale subresource", () => {
   it("reads and patches replicas through an autoscaling/v1 Scale, recorded on the Deployment", () => {
     send("POST", "/apis/apps/v1/namespaces/default/deployments", {

@@ -3,7 +3,7 @@
  * the definitions without descriptions (the facts patching, field validation and the
  * served /openapi/v3 need), and per group/version the resources the document serves.
  * The descriptions go to data/kubernetes-openapi-descriptions-v1.32.json.gz: only the served
- * OpenAPI documents (`kubectl explain`) need them, and they are two thirds of the text.
+ * OpenAPI documents (`kubectl explain`) need them, and they are three quarters of the text.
  *
  *   npm run derive-schema [-- path/to/openapi-v2.json]
  */

@@ -1,6 +1,14 @@
+import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
+import { builtinOpenAPIData } from "../schema/builtin.js";
 import type { JsonObject, JsonValue } from "./api/json.js";
-import { createOpenAPIServer, customDefinitionName, groupVersionPath } from "./openapi.js";
+import {
+  builtinDescriptions,
+  createOpenAPIServer,
+  customDefinitionName,
+  describeSchema,
+  groupVersionPath,
+} from "./openapi.js";
 import type { ResourceInfo } from "./registry/types.js";
 import { StandardVerbs } from "./registry/types.js";
 
@@ -153,9 +161,12 @@ describe("createOpenAPIServer", () => {
       { group: "apps", kind: "Deployment", version: "v1" },
     ]);
     expect(at(schemas, "io.k8s.api.apps.v1.Deployment", "properties", "spec")).toEqual({
-      $ref: "#/components/schemas/io.k8s.api.apps.v1.DeploymentSpec",
+      description: "Specification of the desired behavior of the Deployment.",
+      allOf: [{ $ref: "#/components/schemas/io.k8s.api.apps.v1.DeploymentSpec" }],
     });
     expect(at(schemas, "io.k8s.api.core.v1.PodSpec", "properties", "containers")).toEqual({
+      description:
+        "List of containers belonging to the pod. Containers cannot currently be added or removed. There must be at least one container in a Pod. Cannot be updated.",
       items: { $ref: "#/components/schemas/io.k8s.api.core.v1.Container" },
       type: "array",
       "x-kubernetes-list-map-keys": ["name"],
@@ -182,7 +193,9 @@ describe("createOpenAPIServer", () => {
     const document = server().document("apis/stable.example.com/v1");
     const schema = at(document, "components", "schemas", "com.example.stable.v1.CronTab");
     expect(at(schema, "properties", "metadata")).toEqual({
-      $ref: "#/components/schemas/io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta",
+      description:
+        "Standard object's metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata",
+      allOf: [{ $ref: "#/components/schemas/io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta" }],
     });
     expect(at(schema, "properties", "spec")).toEqual({
       type: "object",
@@ -204,6 +217,11 @@ describe("createOpenAPIServer", () => {
     ).toEqual({
       $ref: "#/components/schemas/com.example.stable.v1.CronTab",
     });
+    const list = at(document, "components", "schemas", "com.example.stable.v1.CronTabList");
+    expect(at(list, "description")).toBe("CronTabList is a list of CronTab");
+    expect(at(list, "properties", "items", "description")).toBe(
+      "List of crontabs. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md",
+    );
     const patch = at(
       document,
       "paths",
@@ -232,11 +250,144 @@ describe("createOpenAPIServer", () => {
     expect(at(v2, "swagger")).toBe("2.0");
     const patch = at(v2, "paths", "/apis/apps/v1/namespaces/{namespace}/deployments/{name}", "patch");
     expect(parameterNames(patch)).toEqual(["body", "dryRun", "fieldManager", "fieldValidation", "force"]);
+    // Swagger 2.0 keeps a description beside its $ref, as kube-apiserver's /openapi/v2 does.
     expect(at(v2, "definitions", "io.k8s.api.apps.v1.Deployment", "properties", "spec")).toEqual({
       $ref: "#/definitions/io.k8s.api.apps.v1.DeploymentSpec",
+      description: "Specification of the desired behavior of the Deployment.",
+    });
+    expect(at(v2, "definitions", "io.k8s.api.apps.v1.DeploymentSpec", "properties", "replicas")).toEqual({
+      description:
+        "Number of desired pods. This is a pointer to distinguish between explicit zero and not specified. Defaults to 1.",
+      format: "int32",
+      type: "integer",
     });
     expect(at(v2, "definitions", "com.example.stable.v1.CronTab", "properties", "metadata")).toEqual({
       $ref: "#/definitions/io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta",
+      description:
+        "Standard object's metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata",
+    });
+  });
+});
+
+describe("descriptions for kubectl explain", () => {
+  const schemas = () => at(server().document("apis/apps/v1"), "components", "schemas") as JsonObject;
+
+  it("describes definitions and their fields", () => {
+    expect(at(schemas(), "io.k8s.api.apps.v1.Deployment", "description")).toBe(
+      "Deployment enables declarative updates for Pods and ReplicaSets.",
+    );
+    expect(at(schemas(), "io.k8s.api.apps.v1.DeploymentSpec", "properties", "replicas")).toEqual({
+      description:
+        "Number of desired pods. This is a pointer to distinguish between explicit zero and not specified. Defaults to 1.",
+      format: "int32",
+      type: "integer",
+    });
+    expect(at(schemas(), "io.k8s.api.autoscaling.v1.Scale", "description")).toBe(
+      "Scale represents a scaling request for a resource.",
+    );
+  });
+
+  it("keeps patch extensions and v3-only defaults beside the descriptions", () => {
+    expect(at(schemas(), "io.k8s.api.apps.v1.DeploymentSpec", "properties", "strategy")).toEqual({
+      description: "The deployment strategy to use to replace existing pods with new ones.",
+      allOf: [{ $ref: "#/components/schemas/io.k8s.api.apps.v1.DeploymentStrategy" }],
+      "x-kubernetes-patch-strategy": "retainKeys",
+    });
+    expect(at(schemas(), "io.k8s.api.core.v1.ContainerPort", "properties", "protocol")).toEqual({
+      default: "TCP",
+      description: 'Protocol for port. Must be UDP, TCP, or SCTP. Defaults to "TCP".',
+      type: "string",
+    });
+  });
+
+  it("leaves a custom resource's own schema as its CRD wrote it", () => {
+    const document = server().document("apis/stable.example.com/v1");
+    const cronTab = at(document, "components", "schemas", "com.example.stable.v1.CronTab");
+    expect(at(cronTab, "description")).toBeUndefined();
+    expect(at(cronTab, "properties", "spec")).toEqual(cronTabSchema.properties.spec);
+  });
+
+  it("keeps the engine's schema data free of descriptions", () => {
+    const deployment = builtinOpenAPIData().definitions["io.k8s.api.apps.v1.Deployment"];
+    expect(deployment?.["description"]).toBeUndefined();
+    expect(builtinDescriptions()["io.k8s.api.apps.v1.Deployment"]).toEqual(
+      expect.objectContaining({
+        description: "Deployment enables declarative updates for Pods and ReplicaSets.",
+      }),
+    );
+  });
+
+  it("reads a gzip file whose header carries no time or build platform", () => {
+    const bytes = readFileSync(
+      new URL("../../data/kubernetes-openapi-descriptions-v1.32.json.gz", import.meta.url),
+    );
+    expect([...bytes.subarray(0, 4)]).toEqual([0x1f, 0x8b, 8, 0]);
+    expect(bytes.readUInt32LE(4)).toBe(0);
+    expect(bytes[9]).toBe(255);
+  });
+});
+
+describe("describeSchema", () => {
+  const described = {
+    description: "outer",
+    properties: {
+      labels: { additionalProperties: "a label value" },
+      ports: { description: "the ports", items: { properties: { port: "the port number" } } },
+      owner: "who owns it",
+      missing: "a field the schema lacks",
+    },
+  } as const;
+  const schema = {
+    type: "object",
+    properties: {
+      labels: { type: "object", additionalProperties: { type: "string" } },
+      ports: { type: "array", items: { type: "object", properties: { port: { type: "integer" } } } },
+      owner: { $ref: "#/definitions/Owner", "x-kubernetes-patch-strategy": "retainKeys" },
+      plain: { type: "string" },
+    },
+  };
+
+  it("lays descriptions on nested properties, items and map values, dropping unknown fields", () => {
+    expect(describeSchema(schema, described, "v2")).toEqual({
+      type: "object",
+      description: "outer",
+      properties: {
+        labels: { type: "object", additionalProperties: { type: "string", description: "a label value" } },
+        ports: {
+          type: "array",
+          description: "the ports",
+          items: {
+            type: "object",
+            properties: { port: { type: "integer", description: "the port number" } },
+          },
+        },
+        owner: {
+          $ref: "#/definitions/Owner",
+          description: "who owns it",
+          "x-kubernetes-patch-strategy": "retainKeys",
+        },
+        plain: { type: "string" },
+      },
+    });
+  });
+
+  it("wraps a described $ref in allOf for OpenAPI v3, whose $ref ignores its siblings", () => {
+    const properties = describeSchema(schema, described, "v3")["properties"] as JsonObject;
+    expect(properties["owner"]).toEqual({
+      description: "who owns it",
+      allOf: [{ $ref: "#/definitions/Owner" }],
+      "x-kubernetes-patch-strategy": "retainKeys",
+    });
+    expect(describeSchema({ $ref: "#/definitions/Owner" }, { properties: {} }, "v3")).toEqual({
+      $ref: "#/definitions/Owner",
+    });
+  });
+
+  it("describes a field named description as a field, not as the schema's text", () => {
+    const jsonSchemaProps = { type: "object", properties: { description: { type: "string" } } };
+    expect(describeSchema(jsonSchemaProps, { properties: { description: "the text" } }, "v2")).toEqual({
+      type: "object",
+      properties: { description: { type: "string", description: "the text" } },
     });
   });
 });

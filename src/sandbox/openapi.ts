@@ -487,14 +487,16 @@ let loadedDescriptions: Readonly<Record<string, DescriptionNode>> | undefined;
 
 /**
  * Read on the first OpenAPI document served, never by the drift engine: the descriptions are
- * twice the size of everything else the schema data holds and only `kubectl explain` shows them.
+ * nearly three times the size of the rest of the schema data and only `kubectl explain` shows them.
  */
 export function builtinDescriptions(): Readonly<Record<string, DescriptionNode>> {
   if (loadedDescriptions === undefined) {
     const parsed: unknown = JSON.parse(gunzipSync(readFileSync(descriptionsFile)).toString("utf8"));
     const definitions = isSchemaObject(parsed) ? parsed["definitions"] : undefined;
     if (!isSchemaObject(definitions)) {
-      throw new Error(`${descriptionsFile.pathname}: not a derived descriptions file (run npm run derive-schema)`);
+      throw new Error(
+        `${descriptionsFile.pathname}: not a derived descriptions file (run npm run derive-schema)`,
+      );
     }
     loadedDescriptions = definitions as Readonly<Record<string, DescriptionNode>>;
   }
@@ -532,7 +534,8 @@ function describeProperties(
   const result: Record<string, unknown> = {};
   for (const [name, property] of Object.entries(properties)) {
     const node = nodes[name];
-    result[name] = node !== undefined && isSchemaObject(property) ? described(property, node, style) : property;
+    result[name] =
+      node !== undefined && isSchemaObject(property) ? described(property, node, style) : property;
   }
   return result;
 }

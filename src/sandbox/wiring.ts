@@ -221,6 +221,7 @@ export function createMachinery(store: MemoryObjectStore, registry: ResourceRegi
     },
     allocateClusterIP: ipv4Allocator(store),
     allocateNodePort: nodePortAllocator(store),
+    serviceAccount: (namespace, name) => store.get({ group: "", resource: "serviceaccounts", namespace, name }),
   };
   return {
     schema,

@@ -35,7 +35,9 @@ describe("Deployment", () => {
       metadata: { name: "web", namespace: "shop" },
       spec: { selector: { matchLabels: { app: "web" } }, template },
     };
-    expect(storedForm(strategy, object, undefined, testContext())).toEqual({
+    const context = testContext();
+    const defaulted = strategy.applyDefaults(object, undefined, context);
+    expect(defaulted).toEqual({
       apiVersion: "apps/v1",
       kind: "Deployment",
       metadata: { name: "web", namespace: "shop" },
@@ -47,8 +49,10 @@ describe("Deployment", () => {
         strategy: { type: "RollingUpdate", rollingUpdate: { maxUnavailable: "25%", maxSurge: "25%" } },
         template: { metadata: { labels: { app: "web" }, creationTimestamp: null }, spec: defaultedPodSpec },
       },
-      status: {},
     });
+    // PrepareForCreate only resets the status; pod templates get no admission defaults.
+    expect(strategy.prepare(defaulted, undefined, context)).toEqual({ ...defaulted, status: {} });
+    expect(strategy.prepare(defaulted, defaulted, context)).toEqual(defaulted);
   });
 
   it("keeps a Recreate strategy without rollingUpdate and does not mutate its input", () => {
@@ -241,5 +245,41 @@ describe("DaemonSet and ReplicaSet", () => {
       testContext(),
     );
     expect(daemonSet["spec"]).toHaveProperty("updateStrategy", { type: "OnDelete" });
+  });
+});
+
+describe("ControllerRevision", () => {
+  const strategy = strategyFor("apps", "ControllerRevision");
+  const revision = {
+    metadata: { name: "web-7d4b9c8f5d", namespace: "shop" },
+    data: { spec: { template: { $patch: "replace" } } },
+    revision: 2,
+  };
+
+  it("has no status, no generation and no scale; prepare changes nothing", () => {
+    expect([strategy.hasStatus, strategy.tracksGeneration, strategy.scale]).toEqual([false, false, undefined]);
+    expect(storedForm(strategy, revision, undefined)).toEqual(revision);
+    expect(strategy.validate(revision, undefined)).toEqual([]);
+  });
+
+  it("writes a missing revision as 0 and requires data", () => {
+    const bare = { metadata: { name: "web-1" } };
+    const defaulted = strategy.applyDefaults(bare, undefined, testContext());
+    expect(defaulted).toEqual({ metadata: { name: "web-1" }, revision: 0 });
+    expect(strategy.validate({ ...defaulted, data: null, revision: -1 }, undefined)).toEqual([
+      { reason: "FieldValueRequired", message: "Required value: data is mandatory", field: "data" },
+      {
+        reason: "FieldValueInvalid",
+        message: "Invalid value: -1: must be greater than or equal to 0",
+        field: "revision",
+      },
+    ]);
+  });
+
+  it("freezes data but lets the revision number change", () => {
+    expect(strategy.validate({ ...revision, revision: 5 }, revision)).toEqual([]);
+    expect(strategy.validate({ ...revision, data: { spec: {} } }, revision)).toEqual([
+      { reason: "FieldValueInvalid", message: "Invalid value: &Unknown{…}: field is immutable", field: "data" },
+    ]);
   });
 });

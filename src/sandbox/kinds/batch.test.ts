@@ -58,6 +58,60 @@ describe("Job", () => {
     expect(strategy.validate(defaulted, undefined)).toEqual([]);
   });
 
+  it("defaults without a selector; prepare generates it, and the Job's labels come from the user's template first", () => {
+    const context = testContext();
+    const job = {
+      metadata: { name: "pi", uid },
+      spec: {
+        template: {
+          metadata: { labels: { app: "pi" } },
+          spec: { containers: [{ name: "work", image: "busybox:1.36" }], restartPolicy: "Never" },
+        },
+      },
+    };
+    const defaulted = strategy.applyDefaults(job, undefined, context);
+    expect(defaulted["metadata"]).toEqual({ name: "pi", uid, labels: { app: "pi" } });
+    expect((defaulted["spec"] as JsonObject)["selector"]).toBeUndefined();
+    const prepared = strategy.prepare(defaulted, undefined, context);
+    expect(prepared["metadata"]).toEqual({ name: "pi", uid, labels: { app: "pi" } });
+    expect(prepared["spec"]).toMatchObject({
+      selector: { matchLabels: { "batch.kubernetes.io/controller-uid": uid } },
+      template: {
+        metadata: {
+          creationTimestamp: null,
+          labels: {
+            app: "pi",
+            "batch.kubernetes.io/controller-uid": uid,
+            "batch.kubernetes.io/job-name": "pi",
+            "controller-uid": uid,
+            "job-name": "pi",
+          },
+        },
+      },
+    });
+    expect(prepared["status"]).toEqual({});
+  });
+
+  it("generates nothing for a manual selector or on update", () => {
+    const context = testContext();
+    const manual = {
+      metadata: { name: "pi", uid },
+      spec: {
+        manualSelector: true,
+        selector: { matchLabels: { app: "pi" } },
+        template: { metadata: { labels: { app: "pi" } }, spec: { containers: [], restartPolicy: "Never" } },
+      },
+    };
+    const prepared = storedForm(strategy, manual, undefined, context);
+    expect(prepared["spec"]).toMatchObject({
+      selector: { matchLabels: { app: "pi" } },
+      template: { metadata: { creationTimestamp: null, labels: { app: "pi" } } },
+    });
+    const stored = storedForm(strategy, { ...manual, spec: { ...manual.spec, manualSelector: false } }, undefined, context);
+    const update = { ...stored, spec: { ...(stored["spec"] as JsonObject), selector: { matchLabels: { x: "y" } } } };
+    expect(strategy.prepare(update, stored, context)).toEqual(update);
+  });
+
   it("rejects the defaulted restartPolicy Always as kube-apiserver does", () => {
     const job = {
       metadata: { name: "pi", uid },

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import type { JsonObject, KubeObject } from "../api/json.js";
 import { strategyFor } from "./index.js";
 import { storedForm, testContext } from "./test-context.js";
 import { imageTag } from "./pod-template.js";
@@ -6,22 +7,40 @@ import { imageTag } from "./pod-template.js";
 describe("Namespace", () => {
   const strategy = strategyFor("", "Namespace");
 
-  it("gets the name label, the kubernetes finalizer and an Active phase", () => {
-    expect(storedForm(strategy, { metadata: { name: "shop" } }, undefined, testContext())).toEqual({
+  it("defaults only the name label (its creator owns it); prepare adds the finalizer and the Active phase", () => {
+    const context = testContext();
+    const defaulted = strategy.applyDefaults({ metadata: { name: "shop" } }, undefined, context);
+    expect(defaulted).toEqual({
+      metadata: { name: "shop", labels: { "kubernetes.io/metadata.name": "shop" } },
+    });
+    expect(strategy.prepare(defaulted, undefined, context)).toEqual({
       metadata: { name: "shop", labels: { "kubernetes.io/metadata.name": "shop" } },
       spec: { finalizers: ["kubernetes"] },
       status: { phase: "Active" },
     });
   });
 
-  it("keeps the stored finalizers on update and rejects dotted names", () => {
+  it("overwrites a wrong name label, and does not add the finalizer twice", () => {
+    const namespace = {
+      metadata: { name: "shop", labels: { "kubernetes.io/metadata.name": "other", team: "a" } },
+      spec: { finalizers: ["example.com/cleanup", "kubernetes"] },
+    };
+    expect(storedForm(strategy, namespace, undefined)).toEqual({
+      metadata: { name: "shop", labels: { "kubernetes.io/metadata.name": "shop", team: "a" } },
+      spec: { finalizers: ["example.com/cleanup", "kubernetes"] },
+      status: { phase: "Active" },
+    });
+  });
+
+  it("keeps the stored finalizers on update (only /finalize changes them) and rejects dotted names", () => {
     const old = { metadata: { name: "shop" }, spec: { finalizers: ["kubernetes"] } };
-    const updated = storedForm(strategy, 
-      { metadata: { name: "shop" }, spec: { finalizers: [] } },
-      old,
-      testContext(),
-    );
-    expect(updated["spec"]).toEqual({ finalizers: ["kubernetes"] });
+    const update = { metadata: { name: "shop" }, spec: { finalizers: [] } };
+    const defaulted = strategy.applyDefaults(update, old, testContext());
+    expect(defaulted["spec"]).toEqual({ finalizers: [] });
+    expect(strategy.prepare(defaulted, old, testContext())).toEqual({
+      metadata: { name: "shop", labels: { "kubernetes.io/metadata.name": "shop" } },
+      spec: { finalizers: ["kubernetes"] },
+    });
     expect(strategy.validate({ metadata: { name: "a.b" } }, undefined)).toEqual([
       {
         reason: "FieldValueInvalid",
@@ -115,10 +134,35 @@ describe("Secret and ConfigMap", () => {
 
 describe("Pod", () => {
   const strategy = strategyFor("", "Pod");
+  const tolerations = [
+    { key: "node.kubernetes.io/not-ready", operator: "Exists", effect: "NoExecute", tolerationSeconds: 300 },
+    { key: "node.kubernetes.io/unreachable", operator: "Exists", effect: "NoExecute", tolerationSeconds: 300 },
+  ];
+  const tokenMount = {
+    name: "kube-api-access-xtrtj",
+    readOnly: true,
+    mountPath: "/var/run/secrets/kubernetes.io/serviceaccount",
+  };
+  const tokenVolume = {
+    name: "kube-api-access-xtrtj",
+    projected: {
+      sources: [
+        { serviceAccountToken: { expirationSeconds: 3607, path: "token" } },
+        { configMap: { name: "kube-root-ca.crt", items: [{ key: "ca.crt", path: "ca.crt" }] } },
+        {
+          downwardAPI: {
+            items: [{ path: "namespace", fieldRef: { apiVersion: "v1", fieldPath: "metadata.namespace" } }],
+          },
+        },
+      ],
+      defaultMode: 420,
+    },
+  };
+  const metadata = { name: "web", namespace: "shop", uid: "7c1d0d4e-0000-4000-8000-000000000001" };
 
-  it("defaults probes, ports, env, volumes, requests from limits and the admission fields", () => {
+  it("defaults probes, ports, env, volumes and requests from limits, but no admission fields", () => {
     const pod = {
-      metadata: { name: "web" },
+      metadata,
       spec: {
         containers: [
           {
@@ -135,8 +179,8 @@ describe("Pod", () => {
         volumes: [{ name: "config", configMap: { name: "web" } }, { name: "scratch" }],
       },
     };
-    expect(storedForm(strategy, pod, undefined, testContext())).toEqual({
-      metadata: { name: "web" },
+    expect(strategy.applyDefaults(pod, undefined, testContext())).toEqual({
+      metadata,
       spec: {
         containers: [
           {
@@ -180,33 +224,119 @@ describe("Pod", () => {
         terminationGracePeriodSeconds: 30,
         schedulerName: "default-scheduler",
         enableServiceLinks: true,
+      },
+    });
+  });
+
+  it("prepare runs the ServiceAccount, DefaultTolerationSeconds and Priority admission, and sets the status", () => {
+    const context = testContext();
+    const defaulted = strategy.applyDefaults(
+      { metadata, spec: { initContainers: [{ name: "init", image: "x:1" }], containers: [{ name: "web", image: "x:1" }] } },
+      undefined,
+      context,
+    );
+    const containerDefaults = {
+      image: "x:1",
+      imagePullPolicy: "IfNotPresent",
+      terminationMessagePath: "/dev/termination-log",
+      terminationMessagePolicy: "File",
+      resources: {},
+    };
+    expect(strategy.prepare(defaulted, undefined, context)).toEqual({
+      metadata,
+      spec: {
+        initContainers: [{ name: "init", ...containerDefaults, volumeMounts: [tokenMount] }],
+        containers: [{ name: "web", ...containerDefaults, volumeMounts: [tokenMount] }],
+        dnsPolicy: "ClusterFirst",
+        restartPolicy: "Always",
+        securityContext: {},
+        terminationGracePeriodSeconds: 30,
+        schedulerName: "default-scheduler",
+        enableServiceLinks: true,
         serviceAccountName: "default",
         serviceAccount: "default",
+        volumes: [tokenVolume],
+        tolerations,
         priority: 0,
         preemptionPolicy: "PreemptLowerPriority",
-        tolerations: [
-          {
-            key: "node.kubernetes.io/not-ready",
-            operator: "Exists",
-            effect: "NoExecute",
-            tolerationSeconds: 300,
-          },
-          {
-            key: "node.kubernetes.io/unreachable",
-            operator: "Exists",
-            effect: "NoExecute",
-            tolerationSeconds: 300,
-          },
-        ],
       },
-      status: { phase: "Pending", qosClass: "Guaranteed" },
+      status: { phase: "Pending", qosClass: "BestEffort" },
     });
+    expect(strategy.validate(strategy.prepare(defaulted, undefined, context), undefined)).toEqual([]);
+  });
+
+  it("admission respects automount opt-outs, existing token mounts, the account's pull secrets and tolerations", () => {
+    const accounts: Readonly<Record<string, KubeObject>> = {
+      "shop/builder": {
+        metadata: { name: "builder", namespace: "shop" },
+        automountServiceAccountToken: false,
+        imagePullSecrets: [{ name: "registry" }],
+      },
+    };
+    const context = {
+      ...testContext(),
+      serviceAccount: (namespace: string, name: string) => accounts[`${namespace}/${name}`],
+    };
+    const prepared = (spec: JsonObject): JsonObject =>
+      strategy.prepare({ metadata, spec }, undefined, context)["spec"] as JsonObject;
+    const container = { name: "web", image: "x:1" };
+
+    const optedOut = prepared({ serviceAccountName: "builder", containers: [container] });
+    expect(optedOut["volumes"]).toBeUndefined();
+    expect(optedOut["imagePullSecrets"]).toEqual([{ name: "registry" }]);
+    expect(optedOut["serviceAccount"]).toBe("builder");
+
+    const podWins = prepared({
+      serviceAccountName: "builder",
+      automountServiceAccountToken: true,
+      imagePullSecrets: [{ name: "own" }],
+      containers: [container],
+    });
+    expect(podWins["volumes"]).toEqual([tokenVolume]);
+    expect(podWins["imagePullSecrets"]).toEqual([{ name: "own" }]);
+
+    const ownMount = { name: "token", mountPath: "/var/run/secrets/kubernetes.io/serviceaccount" };
+    const mounted = prepared({
+      containers: [{ ...container, volumeMounts: [ownMount] }],
+      volumes: [{ name: "token", emptyDir: {} }],
+      tolerations: [{ operator: "Exists" }],
+    });
+    expect(mounted["containers"]).toEqual([{ ...container, volumeMounts: [ownMount] }]);
+    expect(mounted["volumes"]).toEqual([{ name: "token", emptyDir: {} }]);
+    expect(mounted["tolerations"]).toEqual([{ operator: "Exists" }]);
+  });
+
+  it("resolves the system priority classes, leaves mirror pods' accounts alone and does nothing on update", () => {
+    const context = testContext();
+    const critical = strategy.prepare(
+      { metadata, spec: { priorityClassName: "system-node-critical", containers: [] } },
+      undefined,
+      context,
+    )["spec"];
+    expect(critical).toMatchObject({ priority: 2000001000, preemptionPolicy: "PreemptLowerPriority" });
+    const mirror = strategy.prepare(
+      {
+        metadata: { ...metadata, annotations: { "kubernetes.io/config.mirror": "abc" } },
+        spec: { containers: [{ name: "web", image: "x:1" }] },
+      },
+      undefined,
+      context,
+    )["spec"];
+    expect(mirror).toEqual({
+      containers: [{ name: "web", image: "x:1" }],
+      tolerations,
+      priority: 0,
+      preemptionPolicy: "PreemptLowerPriority",
+    });
+    const old = { metadata, spec: { containers: [{ name: "web", image: "x:1" }] } };
+    expect(strategy.prepare(old, old, context)).toEqual(old);
   });
 
   it("classifies QoS and reports unknown volume mounts and duplicate containers", () => {
     const pod = {
       metadata: { name: "web" },
       spec: {
+        automountServiceAccountToken: false,
         containers: [
           {
             name: "a",
@@ -232,23 +362,16 @@ describe("Pod", () => {
 
   it("allows only image changes on update", () => {
     const context = testContext();
-    const stored = storedForm(strategy, 
-      { metadata: { name: "p" }, spec: { containers: [{ name: "a", image: "x:1" }] } },
-      undefined,
-      context,
-    );
-    const newImage = {
+    const stored = storedForm(strategy, { metadata, spec: { containers: [{ name: "a", image: "x:1" }] } }, undefined, context);
+    const storedSpec = stored["spec"] as JsonObject;
+    const [storedContainer] = storedSpec["containers"] as readonly JsonObject[];
+    const withContainer = (container: JsonObject): KubeObject => ({
       ...stored,
-      spec: { ...(stored["spec"] as object), containers: [{ name: "a", image: "x:2" }] },
-    };
+      spec: { ...storedSpec, containers: [container] },
+    });
+    const newImage = withContainer({ ...storedContainer, image: "x:2" });
     expect(strategy.validate(storedForm(strategy, newImage, stored, context), stored)).toEqual([]);
-    const newPort = {
-      ...stored,
-      spec: {
-        ...(stored["spec"] as object),
-        containers: [{ name: "a", image: "x:1", ports: [{ containerPort: 1 }] }],
-      },
-    };
+    const newPort = withContainer({ ...storedContainer, ports: [{ containerPort: 1 }] });
     expect(
       strategy.validate(storedForm(strategy, newPort, stored, context), stored).map((cause) => cause.field),
     ).toEqual(["spec"]);

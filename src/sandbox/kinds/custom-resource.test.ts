@@ -78,6 +78,9 @@ describe("CustomResourceDefinition", () => {
       storedVersions: ["v1"],
     });
     expect(strategy.validate(defaulted, undefined)).toEqual([]);
+    // The controllers' status is written after the field manager; decoding sets none.
+    expect(strategy.applyDefaults(crd, undefined, testContext())).not.toHaveProperty("status");
+    expect(defaulted["status"]).toMatchObject({ storedVersions: ["v1"] });
   });
 
   it("requires the name to be plural.group", () => {
@@ -125,6 +128,9 @@ describe("custom resources", () => {
         ports: [{ protocol: "TCP" }, { protocol: "UDP" }],
       },
     });
+    // Decoding keeps the status; PrepareForCreate drops it, and PrepareForUpdate leaves it to the caller.
+    expect(strategy.applyDefaults(widget, undefined, testContext())["status"]).toEqual({ replicas: 9 });
+    expect(strategy.prepare(widget, widget, testContext())).toEqual(widget);
   });
 
   it("reports required fields, types, enums and minimums with the server's messages", () => {

@@ -6,9 +6,21 @@ const strategy = strategyFor("", "Service");
 const metadata = { name: "web", namespace: "shop" };
 
 describe("Service defaulting and allocation", () => {
-  it("ClusterIP: allocates an IP, defaults the port's protocol and targetPort", () => {
+  it("ClusterIP: defaulting sets the SetDefaults_Service fields only; prepare allocates the IP and families", () => {
+    const context = testContext();
     const object = { metadata, spec: { selector: { app: "web" }, ports: [{ port: 80 }] } };
-    expect(storedForm(strategy, object, undefined, testContext())).toEqual({
+    const defaulted = strategy.applyDefaults(object, undefined, context);
+    expect(defaulted).toEqual({
+      metadata,
+      spec: {
+        selector: { app: "web" },
+        ports: [{ port: 80, protocol: "TCP", targetPort: 80 }],
+        type: "ClusterIP",
+        sessionAffinity: "None",
+        internalTrafficPolicy: "Cluster",
+      },
+    });
+    expect(strategy.prepare(defaulted, undefined, context)).toEqual({
       metadata,
       spec: {
         selector: { app: "web" },
@@ -23,6 +35,22 @@ describe("Service defaulting and allocation", () => {
       },
       status: { loadBalancer: {} },
     });
+  });
+
+  it("a requested clusterIP is kept and mirrored into clusterIPs only by prepare", () => {
+    const context = testContext();
+    const defaulted = strategy.applyDefaults(
+      { metadata, spec: { clusterIP: "10.0.0.50", ports: [{ port: 80 }] } },
+      undefined,
+      context,
+    );
+    expect(defaulted["spec"]).not.toHaveProperty("clusterIPs");
+    expect(strategy.prepare(defaulted, undefined, context)["spec"]).toMatchObject({
+      clusterIP: "10.0.0.50",
+      clusterIPs: ["10.0.0.50"],
+    });
+    const pluralOnly = storedForm(strategy, { metadata, spec: { clusterIPs: ["10.0.0.51"], ports: [{ port: 80 }] } }, undefined);
+    expect(pluralOnly["spec"]).toMatchObject({ clusterIP: "10.0.0.51", clusterIPs: ["10.0.0.51"] });
   });
 
   it("NodePort: allocates node ports, one per port number, and externalTrafficPolicy Cluster", () => {
@@ -137,6 +165,19 @@ describe("Service defaulting and allocation", () => {
     });
     expect(result["status"]).toBeUndefined();
     expect(strategy.validate(result, stored)).toEqual([]);
+  });
+
+  it("keeps the health-check node port while the service stays LoadBalancer with Local traffic", () => {
+    const context = testContext();
+    const spec = { type: "LoadBalancer", externalTrafficPolicy: "Local", ports: [{ name: "https", port: 443 }] };
+    const stored = storedForm(strategy, { metadata, spec }, undefined, context);
+    expect(stored["spec"]).toMatchObject({ healthCheckNodePort: 30001 });
+    expect(storedForm(strategy, { metadata, spec }, stored, context)["spec"]).toMatchObject({
+      healthCheckNodePort: 30001,
+      ports: [{ name: "https", nodePort: 30000 }],
+    });
+    const clusterTraffic = storedForm(strategy, { metadata, spec: { ...spec, externalTrafficPolicy: "Cluster" } }, stored, context);
+    expect(clusterTraffic["spec"]).not.toHaveProperty("healthCheckNodePort");
   });
 
   it("switching to ExternalName releases the cluster IP and node ports", () => {

@@ -9,6 +9,7 @@ import {
   listField,
   objectField,
   objectItems,
+  textOf,
   updateItems,
   withDefaults,
   withField,
@@ -110,16 +111,20 @@ function syncClusterIPs(spec: ServiceSpec): ServiceSpec {
   return spec;
 }
 
+/** An old client patching some other field sent the same clusterIP and no clusterIPs. */
+function restoreOmittedClusterIPs(spec: ServiceSpec, old: ServiceSpec): ServiceSpec {
+  const oldIPs = listField(old, "clusterIPs") ?? [];
+  const omitted = (listField(spec, "clusterIPs") ?? []).length === 0;
+  const sameIP = (spec["clusterIP"] ?? "") === (old["clusterIP"] ?? "");
+  return oldIPs.length > 0 && omitted && sameIP ? withField(spec, "clusterIPs", oldIPs) : spec;
+}
+
 /** normalizeClusterIPs on update: guesses what an old client, which knows only `clusterIP`, meant. */
 function normalizeClusterIPsOnUpdate(spec: ServiceSpec, old: ServiceSpec): ServiceSpec {
-  const clusterIP = spec["clusterIP"] ?? "";
-  const oldClusterIP = old["clusterIP"] ?? "";
-  const oldIPs = listField(old, "clusterIPs") ?? [];
-  let result = spec;
-  if (oldIPs.length > 0 && (listField(result, "clusterIPs") ?? []).length === 0 && clusterIP === oldClusterIP) {
-    result = withField(result, "clusterIPs", oldIPs);
-  }
-  if (clusterIP === oldClusterIP || !jsonEqual(result["clusterIPs"] ?? [], oldIPs)) return result;
+  const result = restoreOmittedClusterIPs(spec, old);
+  const clusterIP = textOf(result["clusterIP"]);
+  const unchangedPlural = jsonEqual(result["clusterIPs"] ?? [], old["clusterIPs"] ?? []);
+  if (clusterIP === textOf(old["clusterIP"]) || !unchangedPlural) return result;
   // The singular changed and the plural did not: the singular is what the client meant.
   return clusterIP === "" ? withoutField(result, "clusterIPs") : withField(result, "clusterIPs", [clusterIP]);
 }

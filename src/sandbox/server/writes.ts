@@ -124,14 +124,19 @@ export function createObject(call: WriteCall, body: unknown): WriteResult {
   const name = requireName(kind, prepared);
   const withDefaults = defaulted(call, kind, prepared, undefined);
   checkNamespaceExists(context, request.info, request.namespace);
-  const tracked = context.machinery.trackUpdate(
-    kind,
-    undefined,
-    withDefaults,
-    fieldManagerRequest(call, "Update"),
-  );
-  validateObject(kind, tracked, undefined);
-  return { code: 201, object: persistCreate(call, objectKey(request, name), tracked) };
+  const tracked = context.machinery.trackUpdate(kind, undefined, withDefaults, fieldManagerRequest(call, "Update"));
+  return storeNew(call, kind, { name, object: tracked });
+}
+
+/**
+ * The registry's PrepareForCreate (allocation, initial status, generated selectors) runs after
+ * field management, so nobody owns what it sets; then validation, then storage.
+ */
+function storeNew(call: WriteCall, kind: KindMachinery, created: { readonly name: string; readonly object: KubeObject }): WriteResult {
+  const { context, request } = call;
+  const prepared = kind.strategy.prepare(created.object, undefined, context.machinery.strategyContext);
+  validateObject(kind, prepared, undefined);
+  return { code: 201, object: persistCreate(call, objectKey(request, created.name), prepared) };
 }
 
 function requireExisting(call: WriteCall, name: string): KubeObject {
@@ -180,14 +185,16 @@ function finishUpdate(call: WriteCall, kind: KindMachinery, replacement: Replace
   const name = textOf(metadataOf(old)["name"]);
   const carried = carrySystemFields(call, kind, replacement);
   const withDefaults = defaulted(call, kind, carried, old);
-  const generation = nextGeneration(kind, withDefaults, old);
-  const generationSet = withMetadata(withDefaults, { generation });
   const tracked =
     replacement.operation === "Apply"
-      ? generationSet
-      : context.machinery.trackUpdate(kind, old, generationSet, fieldManagerRequest(call, "Update"));
-  validateObject(kind, tracked, old);
-  const candidate = withMetadata(tracked, { resourceVersion: metadataOf(old)["resourceVersion"] });
+      ? withDefaults
+      : context.machinery.trackUpdate(kind, old, withDefaults, fieldManagerRequest(call, "Update"));
+  // PrepareForUpdate runs after field management; a /status write keeps everything but status as it was.
+  const prepared =
+    call.request.subresource === "status" ? tracked : kind.strategy.prepare(tracked, old, context.machinery.strategyContext);
+  const updated = withMetadata(prepared, { generation: nextGeneration(kind, prepared, old) });
+  validateObject(kind, updated, old);
+  const candidate = withMetadata(updated, { resourceVersion: metadataOf(old)["resourceVersion"] });
   // An update that changes nothing is not written (no new resourceVersion, no watch event).
   if (deepEqual(candidate, old) || call.options.dryRun) return { code: 200, object: candidate };
   const stored = context.store.update(objectKey(call.request, name), candidate, replacement.precondition);
@@ -327,8 +334,7 @@ function createApplied(call: WriteCall, kind: KindMachinery, merged: KubeObject)
   const name = requireName(kind, prepared);
   const withDefaults = defaulted(call, kind, prepared, undefined);
   checkNamespaceExists(context, request.info, request.namespace);
-  validateObject(kind, withDefaults, undefined);
-  return { code: 201, object: persistCreate(call, objectKey(request, name), withDefaults) };
+  return storeNew(call, kind, { name, object: withDefaults });
 }
 
 /** An Update of an existing object with an already-built new state (scale and controllers use it). */

@@ -142,7 +142,8 @@ export function createSandboxCore(
   address: { value: string } = { value: "127.0.0.1" },
 ): SandboxCore {
   const context = createContext(options, address);
-  const onError = options.onControllerError ?? ((error: unknown) => console.error("sandbox controller:", error));
+  const onError =
+    options.onControllerError ?? ((error: unknown) => console.error("sandbox controller:", error));
   const controllers = startControllers(context, options.rootCA, onError);
   const openWatches = new Set<() => void>();
   const faults = faultInjector(options.faults ?? {}, openWatches, () => context.store.compactHistory());
@@ -174,9 +175,16 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
   const host = options.host ?? "127.0.0.1";
   const token = options.token ?? randomBytes(24).toString("base64url");
   const address = { value: "" };
-  const certificate = await createServingCertificate(["127.0.0.1", "localhost", "::1", host], (options.now ?? (() => new Date()))());
+  const certificate = await createServingCertificate(
+    ["127.0.0.1", "localhost", "::1", host],
+    (options.now ?? (() => new Date()))(),
+  );
   const core = createSandboxCore({ ...options, token, rootCA: certificate.certificatePem }, address);
-  const listener = createRequestListener({ app: core.app, faults: () => core.faults.current, random: options.random ?? Math.random });
+  const listener = createRequestListener({
+    app: core.app,
+    faults: () => core.faults.current,
+    random: options.random ?? Math.random,
+  });
   const server = createServer({ cert: certificate.certificatePem, key: certificate.keyPem }, listener);
   const { port } = await listen(server, host, options.port ?? 0).catch((error: unknown) => {
     core.close();
@@ -184,8 +192,13 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
   });
   address.value = `${urlHost(host)}:${port}`;
   const url = `https://${address.value}`;
-  const kubeconfigPath = options.kubeconfigPath ?? join(mkdtempSync(join(tmpdir(), "kubedrift-sandbox-")), "kubeconfig");
-  writeKubeconfig(kubeconfigPath, { server: url, token, certificateAuthorityPem: certificate.certificatePem });
+  const kubeconfigPath =
+    options.kubeconfigPath ?? join(mkdtempSync(join(tmpdir(), "kubedrift-sandbox-")), "kubeconfig");
+  writeKubeconfig(kubeconfigPath, {
+    server: url,
+    token,
+    certificateAuthorityPem: certificate.certificatePem,
+  });
   return {
     url,
     certificateAuthority: certificate.certificatePem,

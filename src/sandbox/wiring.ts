@@ -221,7 +221,8 @@ export function createMachinery(store: MemoryObjectStore, registry: ResourceRegi
     },
     allocateClusterIP: ipv4Allocator(store),
     allocateNodePort: nodePortAllocator(store),
-    serviceAccount: (namespace, name) => store.get({ group: "", resource: "serviceaccounts", namespace, name }),
+    serviceAccount: (namespace, name) =>
+      store.get({ group: "", resource: "serviceaccounts", namespace, name }),
   };
   return {
     schema,

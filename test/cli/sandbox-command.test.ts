@@ -16,7 +16,10 @@ interface Running {
 }
 
 function runCli(args: readonly string[]): ChildProcessWithoutNullStreams {
-  return spawn(process.execPath, ["--import", "tsx", "src/cli/main.ts", ...args], { cwd: root, env: { ...process.env, NO_COLOR: "1" } });
+  return spawn(process.execPath, ["--import", "tsx", "src/cli/main.ts", ...args], {
+    cwd: root,
+    env: { ...process.env, NO_COLOR: "1" },
+  });
 }
 
 async function startCli(args: readonly string[]): Promise<Running> {
@@ -47,10 +50,15 @@ describe("kubedrift sandbox", () => {
   it("prints one JSON line when ready, writes an owner-only kubeconfig, and stops cleanly on SIGTERM", async () => {
     const kubeconfig = join(mkdtempSync(join(tmpdir(), "kubedrift-cli-")), "kubeconfig");
     const running = await startCli(["--kubeconfig", kubeconfig]);
-    expect(running.ready).toEqual({ server: expect.stringMatching(/^https:\/\/127\.0\.0\.1:\d+$/) as unknown, kubeconfig });
+    expect(running.ready).toEqual({
+      server: expect.stringMatching(/^https:\/\/127\.0\.0\.1:\d+$/) as unknown,
+      kubeconfig,
+    });
     expect(statSync(kubeconfig).mode & 0o777).toBe(0o600);
     const namespaces = await runKubectl(connection(running.ready), ["get", "namespaces", "-o", "name"]);
-    expect(namespaces.stdout).toBe("namespace/default\nnamespace/kube-node-lease\nnamespace/kube-public\nnamespace/kube-system\n");
+    expect(namespaces.stdout).toBe(
+      "namespace/default\nnamespace/kube-node-lease\nnamespace/kube-public\nnamespace/kube-system\n",
+    );
     const exited = exitOf(running.child);
     running.child.kill("SIGTERM");
     expect(await exited).toBe(0);
@@ -62,7 +70,9 @@ describe("kubedrift sandbox", () => {
     const kubeconfig = join(directory, "kubeconfig");
     const first = await startCli(["--kubeconfig", kubeconfig, "--data", join(directory, "state")]);
     await runKubectl(connection(first.ready), ["create", "configmap", "kept", "--from-literal=a=1"]);
-    const before = JSON.parse((await runKubectl(connection(first.ready), ["get", "configmap", "kept", "-o", "json"])).stdout) as {
+    const before = JSON.parse(
+      (await runKubectl(connection(first.ready), ["get", "configmap", "kept", "-o", "json"])).stdout,
+    ) as {
       metadata: { uid: string; resourceVersion: string };
     };
     const stopped = exitOf(first.child);
@@ -70,17 +80,23 @@ describe("kubedrift sandbox", () => {
     expect(await stopped).toBe(0);
 
     const second = await startCli(["--kubeconfig", kubeconfig, "--data", join(directory, "state")]);
-    const after = JSON.parse((await runKubectl(connection(second.ready), ["get", "configmap", "kept", "-o", "json"])).stdout) as {
+    const after = JSON.parse(
+      (await runKubectl(connection(second.ready), ["get", "configmap", "kept", "-o", "json"])).stdout,
+    ) as {
       metadata: { uid: string; resourceVersion: string };
       data: Record<string, string>;
     };
     expect(after.metadata.uid).toBe(before.metadata.uid);
     expect(after.data).toEqual({ a: "1" });
     await runKubectl(connection(second.ready), ["label", "configmap", "kept", "again=yes"]);
-    const relabelled = JSON.parse((await runKubectl(connection(second.ready), ["get", "configmap", "kept", "-o", "json"])).stdout) as {
+    const relabelled = JSON.parse(
+      (await runKubectl(connection(second.ready), ["get", "configmap", "kept", "-o", "json"])).stdout,
+    ) as {
       metadata: { resourceVersion: string };
     };
-    expect(Number(relabelled.metadata.resourceVersion)).toBeGreaterThan(Number(before.metadata.resourceVersion));
+    expect(Number(relabelled.metadata.resourceVersion)).toBeGreaterThan(
+      Number(before.metadata.resourceVersion),
+    );
     const exited = exitOf(second.child);
     second.child.kill("SIGTERM");
     expect(await exited).toBe(0);
@@ -120,7 +136,9 @@ describe("kubedrift demo", () => {
     child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
     expect(await exitOf(child)).toBe(0);
     const lines = stdout.trimEnd().split("\n");
-    expect(lines[0]).toMatch(/^Started the kubedrift sandbox at https:\/\/127\.0\.0\.1:\d+ \(kubeconfig: .+\)$/);
+    expect(lines[0]).toMatch(
+      /^Started the kubedrift sandbox at https:\/\/127\.0\.0\.1:\d+ \(kubeconfig: .+\)$/,
+    );
     expect(lines.slice(1, 6)).toEqual([
       "Deploying the example application from examples/shop:",
       '  applied Namespace shop (server-side apply, field manager "kubedrift-demo")',
@@ -128,7 +146,11 @@ describe("kubedrift demo", () => {
       '  applied Service shop/web (server-side apply, field manager "kubedrift-demo")',
       '  applied ConfigMap shop/web-config (server-side apply, field manager "kubedrift-demo")',
     ]);
-    expect(lines[6]).toBe('Out-of-band change: "kubectl-edit" set Deployment shop/web spec.replicas from 2 to 5.');
-    expect(lines[7]).toMatch(/^The cluster now records that change in managedFields: spec\.replicas is owned by "kubectl-edit" \(Update\) since \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ\.$/);
+    expect(lines[6]).toBe(
+      'Out-of-band change: "kubectl-edit" set Deployment shop/web spec.replicas from 2 to 5.',
+    );
+    expect(lines[7]).toMatch(
+      /^The cluster now records that change in managedFields: spec\.replicas is owned by "kubectl-edit" \(Update\) since \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ\.$/,
+    );
   });
 });

@@ -19,7 +19,12 @@ import {
   writeEditorScript,
   writeManifest,
 } from "../support/kubectl.js";
-import { appliedDeploymentFields, createdDeploymentFields, defaultedDeploymentSpec, deploymentManifest } from "./deployments.js";
+import {
+  appliedDeploymentFields,
+  createdDeploymentFields,
+  defaultedDeploymentSpec,
+  deploymentManifest,
+} from "./deployments.js";
 
 const fixture = useSandbox();
 
@@ -170,7 +175,9 @@ describe("kubectl apply --server-side", () => {
 
   it("refuses to take a field that kubectl-edit changed, with kubectl's conflict message", async () => {
     const editor = writeEditorScript(fixture.directory(), "s/^  replicas: 2$/  replicas: 4/");
-    const edit = await runKubectl(fixture.sandbox(), ["edit", "deployment/api"], { env: { KUBE_EDITOR: editor } });
+    const edit = await runKubectl(fixture.sandbox(), ["edit", "deployment/api"], {
+      env: { KUBE_EDITOR: editor },
+    });
     expect(edit).toEqual({ code: 0, stdout: "deployment.apps/api edited\n", stderr: "" });
 
     const edited = await getObject(fixture.sandbox(), "deployment", "api");
@@ -184,7 +191,9 @@ describe("kubectl apply --server-side", () => {
       time: "<time>",
     });
     // An Update takes the fields it changes away from every other manager, appliers included.
-    expect(valueAt(managedFieldsEntry(edited, "kubectl").fieldsV1 ?? {}, "f:spec", "f:replicas")).toBeUndefined();
+    expect(
+      valueAt(managedFieldsEntry(edited, "kubectl").fieldsV1 ?? {}, "f:spec", "f:replicas"),
+    ).toBeUndefined();
 
     const result = await applyFile("api-conflict.yaml", deploymentManifest(api), "--server-side");
     expect(result.code).toBe(1);
@@ -212,7 +221,12 @@ describe("kubectl apply --server-side", () => {
   });
 
   it("takes the field over with --force-conflicts, leaving the other manager with nothing (so no entry)", async () => {
-    const result = await applyFile("api-force.yaml", deploymentManifest(api), "--server-side", "--force-conflicts");
+    const result = await applyFile(
+      "api-force.yaml",
+      deploymentManifest(api),
+      "--server-side",
+      "--force-conflicts",
+    );
     expect(result).toEqual({ code: 0, stdout: "deployment.apps/api serverside-applied\n", stderr: "" });
 
     const live = await getObject(fixture.sandbox(), "deployment", "api");
@@ -231,15 +245,31 @@ describe("kubectl apply --server-side", () => {
   });
 
   it("lets a manifest co-own a field whose live value it matches without a conflict", async () => {
-    const editor = writeEditorScript(fixture.directory(), "s/^      - image: nginx:1.25$/      - image: nginx:1.27/");
-    const edit = await runKubectl(fixture.sandbox(), ["edit", "deployment/api"], { env: { KUBE_EDITOR: editor } });
+    const editor = writeEditorScript(
+      fixture.directory(),
+      "s/^      - image: nginx:1.25$/      - image: nginx:1.27/",
+    );
+    const edit = await runKubectl(fixture.sandbox(), ["edit", "deployment/api"], {
+      env: { KUBE_EDITOR: editor },
+    });
     expect(edit).toEqual({ code: 0, stdout: "deployment.apps/api edited\n", stderr: "" });
 
-    const result = await applyFile("api-coown.yaml", deploymentManifest({ ...api, image: "nginx:1.27" }), "--server-side");
+    const result = await applyFile(
+      "api-coown.yaml",
+      deploymentManifest({ ...api, image: "nginx:1.27" }),
+      "--server-side",
+    );
     expect(result).toEqual({ code: 0, stdout: "deployment.apps/api serverside-applied\n", stderr: "" });
     const live = await getObject(fixture.sandbox(), "deployment", "api");
     expect(summarizeManagers(live)).toEqual(["kubectl/Apply", "kubectl-edit/Update"]);
-    const imagePath = ["f:spec", "f:template", "f:spec", "f:containers", 'k:{"name":"api"}', "f:image"] as const;
+    const imagePath = [
+      "f:spec",
+      "f:template",
+      "f:spec",
+      "f:containers",
+      'k:{"name":"api"}',
+      "f:image",
+    ] as const;
     expect(valueAt(managedFieldsEntry(live, "kubectl").fieldsV1 ?? {}, ...imagePath)).toEqual({});
     expect(valueAt(managedFieldsEntry(live, "kubectl-edit").fieldsV1 ?? {}, ...imagePath)).toEqual({});
   });
@@ -291,7 +321,10 @@ describe("kubectl apply --server-side on an object created by client-side apply"
       spec: {
         replicas: 1,
         selector: { matchLabels: { app: "mig" } },
-        template: { metadata: { labels: { app: "mig" } }, spec: { containers: [{ image: "nginx:1.25", name: "mig" }] } },
+        template: {
+          metadata: { labels: { app: "mig" } },
+          spec: { containers: [{ image: "nginx:1.25", name: "mig" }] },
+        },
       },
     });
   });
@@ -299,10 +332,18 @@ describe("kubectl apply --server-side on an object created by client-side apply"
 
 describe("kubectl apply --dry-run=server", () => {
   it("prints the verdict with (server dry run) and stores nothing", async () => {
-    const result = await applyFile("dry.yaml", deploymentManifest({ name: "dry", replicas: 1, image: "nginx:1.25" }), "--dry-run=server");
+    const result = await applyFile(
+      "dry.yaml",
+      deploymentManifest({ name: "dry", replicas: 1, image: "nginx:1.25" }),
+      "--dry-run=server",
+    );
     expect(result).toEqual({ code: 0, stdout: "deployment.apps/dry created (server dry run)\n", stderr: "" });
     const get = await runKubectl(fixture.sandbox(), ["get", "deployment", "dry"]);
-    expect(get).toEqual({ code: 1, stdout: "", stderr: 'Error from server (NotFound): deployments.apps "dry" not found\n' });
+    expect(get).toEqual({
+      code: 1,
+      stdout: "",
+      stderr: 'Error from server (NotFound): deployments.apps "dry" not found\n',
+    });
   });
 });
 
@@ -333,7 +374,11 @@ describe("kubectl apply of a Service (allocated and defaulted fields)", () => {
     ].join("\n");
     const result = await applyFile("frontend.yaml", manifest);
     // Every document of the file, in order.
-    expect(result).toEqual({ code: 0, stdout: "service/frontend created\nconfigmap/frontend-settings created\n", stderr: "" });
+    expect(result).toEqual({
+      code: 0,
+      stdout: "service/frontend created\nconfigmap/frontend-settings created\n",
+      stderr: "",
+    });
 
     const live = await getObject(fixture.sandbox(), "service", "frontend");
     const spec = valueAt(live, "spec") as Record<string, unknown>;
@@ -367,8 +412,20 @@ describe("kubectl apply of a Service (allocated and defaulted fields)", () => {
             "f:internalTrafficPolicy": {},
             "f:ports": {
               ".": {},
-              'k:{"port":80,"protocol":"TCP"}': { ".": {}, "f:name": {}, "f:port": {}, "f:protocol": {}, "f:targetPort": {} },
-              'k:{"port":9090,"protocol":"TCP"}': { ".": {}, "f:name": {}, "f:port": {}, "f:protocol": {}, "f:targetPort": {} },
+              'k:{"port":80,"protocol":"TCP"}': {
+                ".": {},
+                "f:name": {},
+                "f:port": {},
+                "f:protocol": {},
+                "f:targetPort": {},
+              },
+              'k:{"port":9090,"protocol":"TCP"}': {
+                ".": {},
+                "f:name": {},
+                "f:port": {},
+                "f:protocol": {},
+                "f:targetPort": {},
+              },
             },
             // Service.spec.selector is x-kubernetes-map-type: atomic.
             "f:selector": {},
@@ -386,10 +443,23 @@ describe("kubectl apply of a Service (allocated and defaulted fields)", () => {
 
 describe("kubectl apply --server-side on ConfigMaps", () => {
   const settings = (data: Readonly<Record<string, string>>): string =>
-    ["apiVersion: v1", "kind: ConfigMap", "metadata:", "  name: shared", "data:", ...Object.entries(data).map(([key, value]) => `  ${key}: "${value}"`), ""].join("\n");
+    [
+      "apiVersion: v1",
+      "kind: ConfigMap",
+      "metadata:",
+      "  name: shared",
+      "data:",
+      ...Object.entries(data).map(([key, value]) => `  ${key}: "${value}"`),
+      "",
+    ].join("\n");
 
   it("--field-manager names the applier", async () => {
-    const result = await applyFile("shared.yaml", settings({ a: "1", b: "2" }), "--server-side", "--field-manager=kubedrift");
+    const result = await applyFile(
+      "shared.yaml",
+      settings({ a: "1", b: "2" }),
+      "--server-side",
+      "--field-manager=kubedrift",
+    );
     expect(result).toEqual({ code: 0, stdout: "configmap/shared serverside-applied\n", stderr: "" });
     const live = await getObject(fixture.sandbox(), "configmap", "shared");
     expect(managedFieldsOf(live).map(stableEntry)).toEqual([
@@ -405,9 +475,19 @@ describe("kubectl apply --server-side on ConfigMaps", () => {
   });
 
   it("removes a field the applier no longer sets, but keeps one that another applier also owns", async () => {
-    const other = await applyFile("shared-other.yaml", settings({ b: "2" }), "--server-side", "--field-manager=other");
+    const other = await applyFile(
+      "shared-other.yaml",
+      settings({ b: "2" }),
+      "--server-side",
+      "--field-manager=other",
+    );
     expect(other.code).toBe(0);
-    const result = await applyFile("shared-v2.yaml", settings({ c: "3" }), "--server-side", "--field-manager=kubedrift");
+    const result = await applyFile(
+      "shared-v2.yaml",
+      settings({ c: "3" }),
+      "--server-side",
+      "--field-manager=kubedrift",
+    );
     expect(result).toEqual({ code: 0, stdout: "configmap/shared serverside-applied\n", stderr: "" });
     const live = await getObject(fixture.sandbox(), "configmap", "shared");
     // a was kubedrift's alone and goes; b stays because "other" still applies it.

@@ -14,7 +14,8 @@ export interface WebManifest {
 }
 
 export function deploymentManifest(manifest: WebManifest): string {
-  const ports = manifest.port === undefined ? [] : ["        ports:", `        - containerPort: ${manifest.port}`];
+  const ports =
+    manifest.port === undefined ? [] : ["        ports:", `        - containerPort: ${manifest.port}`];
   return [
     "apiVersion: apps/v1",
     "kind: Deployment",
@@ -41,8 +42,11 @@ export function deploymentManifest(manifest: WebManifest): string {
 }
 
 /** The spec a Deployment gets from one container of `image`, after defaulting. */
-export function defaultedDeploymentSpec(manifest: WebManifest & { readonly containerName?: string }): JsonObject {
-  const ports = manifest.port === undefined ? {} : { ports: [{ containerPort: manifest.port, protocol: "TCP" }] };
+export function defaultedDeploymentSpec(
+  manifest: WebManifest & { readonly containerName?: string },
+): JsonObject {
+  const ports =
+    manifest.port === undefined ? {} : { ports: [{ containerPort: manifest.port, protocol: "TCP" }] };
   return {
     progressDeadlineSeconds: 600,
     replicas: manifest.replicas,
@@ -57,7 +61,8 @@ export function defaultedDeploymentSpec(manifest: WebManifest & { readonly conta
           {
             image: manifest.image,
             // A tag other than :latest defaults to IfNotPresent.
-            imagePullPolicy: manifest.image.includes(":") && !manifest.image.endsWith(":latest") ? "IfNotPresent" : "Always",
+            imagePullPolicy:
+              manifest.image.includes(":") && !manifest.image.endsWith(":latest") ? "IfNotPresent" : "Always",
             name: manifest.containerName ?? manifest.name,
             ...ports,
             resources: {},
@@ -88,7 +93,11 @@ export function createdDeploymentFields(containerName: string, port?: number): J
       : {
           "f:ports": {
             ".": {},
-            [`k:{"containerPort":${port},"protocol":"TCP"}`]: { ".": {}, "f:containerPort": {}, "f:protocol": {} },
+            [`k:{"containerPort":${port},"protocol":"TCP"}`]: {
+              ".": {},
+              "f:containerPort": {},
+              "f:protocol": {},
+            },
           },
         };
   return {

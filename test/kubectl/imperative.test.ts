@@ -27,7 +27,13 @@ const fixture = useSandbox();
 
 /** `kubectl create deployment NAME --image=nginx:1.25 --replicas=2`: container "nginx", label app=NAME. */
 async function createDeployment(name: string): Promise<JsonObject> {
-  const result = await runKubectl(fixture.sandbox(), ["create", "deployment", name, "--image=nginx:1.25", "--replicas=2"]);
+  const result = await runKubectl(fixture.sandbox(), [
+    "create",
+    "deployment",
+    name,
+    "--image=nginx:1.25",
+    "--replicas=2",
+  ]);
   expect(result).toEqual({ code: 0, stdout: `deployment.apps/${name} created\n`, stderr: "" });
   return getObject(fixture.sandbox(), "deployment", name);
 }
@@ -63,13 +69,24 @@ describe("kubectl create", () => {
         resourceVersion: "<resourceVersion>",
         uid: "<uid>",
       },
-      spec: defaultedDeploymentSpec({ name: "created", replicas: 2, image: "nginx:1.25", containerName: "nginx" }),
+      spec: defaultedDeploymentSpec({
+        name: "created",
+        replicas: 2,
+        image: "nginx:1.25",
+        containerName: "nginx",
+      }),
       status: {},
     });
   });
 
   it("creates a ConfigMap from literals", async () => {
-    const result = await runKubectl(fixture.sandbox(), ["create", "configmap", "settings", "--from-literal=mode=fast", "--from-literal=level=3"]);
+    const result = await runKubectl(fixture.sandbox(), [
+      "create",
+      "configmap",
+      "settings",
+      "--from-literal=mode=fast",
+      "--from-literal=level=3",
+    ]);
     expect(result).toEqual({ code: 0, stdout: "configmap/settings created\n", stderr: "" });
     const live = await getObject(fixture.sandbox(), "configmap", "settings");
     expect(stableObject(live)).toEqual({
@@ -97,7 +114,13 @@ describe("kubectl create", () => {
   });
 
   it("creates a generic Secret with base64 data and the defaulted type Opaque", async () => {
-    const result = await runKubectl(fixture.sandbox(), ["create", "secret", "generic", "creds", "--from-literal=password=s3cr3t!"]);
+    const result = await runKubectl(fixture.sandbox(), [
+      "create",
+      "secret",
+      "generic",
+      "creds",
+      "--from-literal=password=s3cr3t!",
+    ]);
     expect(result).toEqual({ code: 0, stdout: "secret/creds created\n", stderr: "" });
     const live = await getObject(fixture.sandbox(), "secret", "creds");
     expect(stableObject(live)).toEqual({
@@ -126,8 +149,17 @@ describe("kubectl create", () => {
   });
 
   it("refuses to create an object that exists", async () => {
-    const result = await runKubectl(fixture.sandbox(), ["create", "configmap", "settings", "--from-literal=mode=slow"]);
-    expect(result).toEqual({ code: 1, stdout: "", stderr: 'error: failed to create configmap: configmaps "settings" already exists\n' });
+    const result = await runKubectl(fixture.sandbox(), [
+      "create",
+      "configmap",
+      "settings",
+      "--from-literal=mode=slow",
+    ]);
+    expect(result).toEqual({
+      code: 1,
+      stdout: "",
+      stderr: 'error: failed to create configmap: configmaps "settings" already exists\n',
+    });
   });
 });
 
@@ -164,11 +196,17 @@ describe("kubectl create -f and replace -f", () => {
   });
 
   it("replace -f sends the whole object; kubectl-replace owns only what changed", async () => {
-    const path = writeManifest(fixture.directory(), "fromfile-v2.yaml", deploymentManifest({ ...fromFile, replicas: 3, image: "nginx:1.26" }));
+    const path = writeManifest(
+      fixture.directory(),
+      "fromfile-v2.yaml",
+      deploymentManifest({ ...fromFile, replicas: 3, image: "nginx:1.26" }),
+    );
     const result = await runKubectl(fixture.sandbox(), ["replace", "-f", path]);
     expect(result).toEqual({ code: 0, stdout: "deployment.apps/fromfile replaced\n", stderr: "" });
     const live = await getObject(fixture.sandbox(), "deployment", "fromfile");
-    expect(valueAt(live, "spec")).toEqual(defaultedDeploymentSpec({ ...fromFile, replicas: 3, image: "nginx:1.26" }));
+    expect(valueAt(live, "spec")).toEqual(
+      defaultedDeploymentSpec({ ...fromFile, replicas: 3, image: "nginx:1.26" }),
+    );
     expect(valueAt(live, "metadata", "generation")).toBe(2);
     expect(stableEntry(managedFieldsEntry(live, "kubectl-replace"))).toEqual({
       apiVersion: "apps/v1",
@@ -216,7 +254,12 @@ describe("kubectl scale", () => {
   });
 
   it("refuses --current-replicas that does not match", async () => {
-    const result = await runKubectl(fixture.sandbox(), ["scale", "deployment/scaled", "--current-replicas=3", "--replicas=1"]);
+    const result = await runKubectl(fixture.sandbox(), [
+      "scale",
+      "deployment/scaled",
+      "--current-replicas=3",
+      "--replicas=1",
+    ]);
     expect(result.code).toBe(1);
     // unverified: kubectl's PreconditionError text, returned unwrapped by the retry loop.
     expect(result.stderr).toBe("error: Expected replicas to be 3, was 5\n");
@@ -226,7 +269,12 @@ describe("kubectl scale", () => {
 describe("kubectl set", () => {
   it("set image and set env share the manager kubectl-set, whose entry grows", async () => {
     await createDeployment("setter");
-    const image = await runKubectl(fixture.sandbox(), ["set", "image", "deployment/setter", "nginx=nginx:1.27"]);
+    const image = await runKubectl(fixture.sandbox(), [
+      "set",
+      "image",
+      "deployment/setter",
+      "nginx=nginx:1.27",
+    ]);
     expect(image).toEqual({ code: 0, stdout: "deployment.apps/setter image updated\n", stderr: "" });
     const afterImage = await getObject(fixture.sandbox(), "deployment", "setter");
     expect(valueAt(afterImage, "spec", "template", "spec", "containers")).toEqual([
@@ -242,12 +290,24 @@ describe("kubectl set", () => {
     expect(stableEntry(managedFieldsEntry(afterImage, "kubectl-set"))).toEqual({
       apiVersion: "apps/v1",
       fieldsType: "FieldsV1",
-      fieldsV1: { "f:spec": { "f:template": { "f:spec": { "f:containers": { [nginxContainer]: { "f:image": {} } } } } } },
+      fieldsV1: {
+        "f:spec": { "f:template": { "f:spec": { "f:containers": { [nginxContainer]: { "f:image": {} } } } } },
+      },
       manager: "kubectl-set",
       operation: "Update",
       time: "<time>",
     });
-    expect(valueAt(fieldsOf(afterImage, "kubectl-create"), "f:spec", "f:template", "f:spec", "f:containers", nginxContainer, "f:image")).toBeUndefined();
+    expect(
+      valueAt(
+        fieldsOf(afterImage, "kubectl-create"),
+        "f:spec",
+        "f:template",
+        "f:spec",
+        "f:containers",
+        nginxContainer,
+        "f:image",
+      ),
+    ).toBeUndefined();
 
     const env = await runKubectl(fixture.sandbox(), ["set", "env", "deployment/setter", "FOO=bar"]);
     expect(env).toEqual({ code: 0, stdout: "deployment.apps/setter env updated\n", stderr: "" });
@@ -264,7 +324,9 @@ describe("kubectl set", () => {
       },
     ]);
     expect(valueAt(afterEnv, "metadata", "generation")).toBe(3);
-    expect(summarizeManagers(afterEnv).filter((name) => name.startsWith("kubectl-set"))).toEqual(["kubectl-set/Update"]);
+    expect(summarizeManagers(afterEnv).filter((name) => name.startsWith("kubectl-set"))).toEqual([
+      "kubectl-set/Update",
+    ]);
     expect(fieldsOf(afterEnv, "kubectl-set")).toEqual({
       "f:spec": {
         "f:template": {
@@ -304,7 +366,11 @@ describe("kubectl label and annotate", () => {
 
   it("refuses to change an existing label without --overwrite", async () => {
     const result = await runKubectl(fixture.sandbox(), ["label", "deployment", "tagged", "tier=backend"]);
-    expect(result).toEqual({ code: 1, stdout: "", stderr: "error: 'tier' already has a value (frontend), and --overwrite is false\n" });
+    expect(result).toEqual({
+      code: 1,
+      stdout: "",
+      stderr: "error: 'tier' already has a value (frontend), and --overwrite is false\n",
+    });
   });
 
   it("annotate is owned by kubectl-annotate; the new annotations map is itself a member", async () => {
@@ -335,9 +401,23 @@ describe("kubectl patch", () => {
   it("strategic, merge and JSON patches all record manager kubectl-patch", async () => {
     await createDeployment("patched");
     const sandbox = fixture.sandbox();
-    const strategic = await runKubectl(sandbox, ["patch", "deployment", "patched", "-p", '{"spec":{"replicas":3}}']);
+    const strategic = await runKubectl(sandbox, [
+      "patch",
+      "deployment",
+      "patched",
+      "-p",
+      '{"spec":{"replicas":3}}',
+    ]);
     expect(strategic).toEqual({ code: 0, stdout: "deployment.apps/patched patched\n", stderr: "" });
-    const merge = await runKubectl(sandbox, ["patch", "deployment", "patched", "--type", "merge", "-p", '{"metadata":{"labels":{"team":"a"}}}']);
+    const merge = await runKubectl(sandbox, [
+      "patch",
+      "deployment",
+      "patched",
+      "--type",
+      "merge",
+      "-p",
+      '{"metadata":{"labels":{"team":"a"}}}',
+    ]);
     expect(merge).toEqual({ code: 0, stdout: "deployment.apps/patched patched\n", stderr: "" });
     const json = await runKubectl(sandbox, [
       "patch",
@@ -371,7 +451,13 @@ describe("kubectl patch", () => {
 
   it("a patch that changes nothing is reported as (no change) and keeps the resourceVersion", async () => {
     const before = await getObject(fixture.sandbox(), "deployment", "patched");
-    const result = await runKubectl(fixture.sandbox(), ["patch", "deployment", "patched", "-p", '{"spec":{"replicas":3}}']);
+    const result = await runKubectl(fixture.sandbox(), [
+      "patch",
+      "deployment",
+      "patched",
+      "-p",
+      '{"spec":{"replicas":3}}',
+    ]);
     expect(result).toEqual({ code: 0, stdout: "deployment.apps/patched patched (no change)\n", stderr: "" });
     const after = await getObject(fixture.sandbox(), "deployment", "patched");
     expect(resourceVersionOf(after)).toBe(resourceVersionOf(before));
@@ -389,7 +475,9 @@ describe("kubectl patch", () => {
     expect(result.code).toBe(0);
     const live = await getObject(fixture.sandbox(), "deployment", "patched");
     const containers = valueAt(live, "spec", "template", "spec", "containers");
-    const names = Array.isArray(containers) ? (containers as readonly JsonValue[]).map((container) => valueAt(container, "name")) : containers;
+    const names = Array.isArray(containers)
+      ? (containers as readonly JsonValue[]).map((container) => valueAt(container, "name"))
+      : containers;
     // Without $setElementOrder, strategic merge puts the patch's new items before the existing ones.
     expect(names).toEqual(["sidecar", "nginx"]);
   });
@@ -418,7 +506,9 @@ describe("kubectl edit", () => {
   it("sends the editor's change as a patch owned by kubectl-edit", async () => {
     await createDeployment("edited");
     const editor = writeEditorScript(fixture.directory(), "s/^  replicas: 2$/  replicas: 7/");
-    const result = await runKubectl(fixture.sandbox(), ["edit", "deployment/edited"], { env: { KUBE_EDITOR: editor } });
+    const result = await runKubectl(fixture.sandbox(), ["edit", "deployment/edited"], {
+      env: { KUBE_EDITOR: editor },
+    });
     expect(result).toEqual({ code: 0, stdout: "deployment.apps/edited edited\n", stderr: "" });
     const live = await getObject(fixture.sandbox(), "deployment", "edited");
     expect(valueAt(live, "spec", "replicas")).toBe(7);
@@ -435,7 +525,9 @@ describe("kubectl edit", () => {
   it("an editor that changes nothing cancels the edit", async () => {
     const before = await getObject(fixture.sandbox(), "deployment", "edited");
     const editor = writeEditorScript(fixture.directory(), "s/^no such line$//");
-    const result = await runKubectl(fixture.sandbox(), ["edit", "deployment/edited"], { env: { KUBE_EDITOR: editor } });
+    const result = await runKubectl(fixture.sandbox(), ["edit", "deployment/edited"], {
+      env: { KUBE_EDITOR: editor },
+    });
     expect(result).toEqual({ code: 0, stdout: "", stderr: "Edit cancelled, no changes made.\n" });
     const after = await getObject(fixture.sandbox(), "deployment", "edited");
     expect(resourceVersionOf(after)).toBe(resourceVersionOf(before));
@@ -451,14 +543,18 @@ describe("kubectl rollout restart", () => {
     const annotations = valueAt(live, "spec", "template", "metadata", "annotations");
     expect(Object.keys(annotations as JsonObject)).toEqual(["kubectl.kubernetes.io/restartedAt"]);
     // kubectl formats time.Now() as RFC 3339 in the local zone (TZ=UTC here).
-    expect(valueAt(annotations, "kubectl.kubernetes.io/restartedAt")).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/);
+    expect(valueAt(annotations, "kubectl.kubernetes.io/restartedAt")).toMatch(
+      /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/,
+    );
     expect(valueAt(live, "metadata", "generation")).toBe(2);
     expect(stableEntry(managedFieldsEntry(live, "kubectl-rollout"))).toEqual({
       apiVersion: "apps/v1",
       fieldsType: "FieldsV1",
       fieldsV1: {
         "f:spec": {
-          "f:template": { "f:metadata": { "f:annotations": { ".": {}, "f:kubectl.kubernetes.io/restartedAt": {} } } },
+          "f:template": {
+            "f:metadata": { "f:annotations": { ".": {}, "f:kubectl.kubernetes.io/restartedAt": {} } },
+          },
         },
       },
       manager: "kubectl-rollout",

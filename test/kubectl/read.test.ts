@@ -23,7 +23,11 @@ import type { JsonObject } from "../../src/sandbox/api/json.js";
 
 const fixture = useSandbox();
 
-function configMapManifest(name: string, data: Readonly<Record<string, string>>, labels: Readonly<Record<string, string>> = {}): string {
+function configMapManifest(
+  name: string,
+  data: Readonly<Record<string, string>>,
+  labels: Readonly<Record<string, string>> = {},
+): string {
   const labelLines = Object.entries(labels).map(([key, value]) => `    ${key}: "${value}"`);
   return [
     "apiVersion: v1",
@@ -45,7 +49,10 @@ async function applyManifest(name: string, text: string): Promise<string> {
 
 describe("kubectl get", () => {
   it("-o json hides managedFields unless --show-managed-fields is given", async () => {
-    await applyManifest("reader.yaml", deploymentManifest({ name: "reader", replicas: 2, image: "nginx:1.25" }));
+    await applyManifest(
+      "reader.yaml",
+      deploymentManifest({ name: "reader", replicas: 2, image: "nginx:1.25" }),
+    );
     const plain = await kubectlOk(fixture.sandbox(), ["get", "deployment", "reader", "-o", "json"]);
     const object = JSON.parse(plain.stdout) as JsonObject;
     expect(valueAt(object, "metadata", "managedFields")).toBeUndefined();
@@ -59,7 +66,14 @@ describe("kubectl get", () => {
   });
 
   it("-o yaml prints the same object as -o json", async () => {
-    const yaml = await kubectlOk(fixture.sandbox(), ["get", "deployment", "reader", "-o", "yaml", "--show-managed-fields"]);
+    const yaml = await kubectlOk(fixture.sandbox(), [
+      "get",
+      "deployment",
+      "reader",
+      "-o",
+      "yaml",
+      "--show-managed-fields",
+    ]);
     const json = await getObject(fixture.sandbox(), "deployment", "reader");
     expect(parseYaml(yaml.stdout)).toEqual(json);
     // The last-applied annotation ends with a newline, so YAML prints it as a literal block.
@@ -69,7 +83,13 @@ describe("kubectl get", () => {
   it("-o name and -o jsonpath", async () => {
     const name = await runKubectl(fixture.sandbox(), ["get", "deployment", "reader", "-o", "name"]);
     expect(name).toEqual({ code: 0, stdout: "deployment.apps/reader\n", stderr: "" });
-    const jsonpath = await runKubectl(fixture.sandbox(), ["get", "deployment", "reader", "-o", "jsonpath={.spec.template.spec.containers[0].imagePullPolicy}"]);
+    const jsonpath = await runKubectl(fixture.sandbox(), [
+      "get",
+      "deployment",
+      "reader",
+      "-o",
+      "jsonpath={.spec.template.spec.containers[0].imagePullPolicy}",
+    ]);
     expect(jsonpath).toEqual({ code: 0, stdout: "IfNotPresent", stderr: "" });
   });
 
@@ -78,22 +98,52 @@ describe("kubectl get", () => {
     expect(table.code).toBe(0);
     expect(table.stderr).toBe("");
     // No controller runs in the sandbox, so nothing is ready: READY is status.readyReplicas/spec.replicas.
-    expect(table.stdout).toMatch(/^NAME {5}READY {3}UP-TO-DATE {3}AVAILABLE {3}AGE\nreader {3}0\/2 {5}0 {12}0 {11}\d+s\n$/);
+    expect(table.stdout).toMatch(
+      /^NAME {5}READY {3}UP-TO-DATE {3}AVAILABLE {3}AGE\nreader {3}0\/2 {5}0 {12}0 {11}\d+s\n$/,
+    );
   });
 
   it("-o wide adds the columns of priority 1", async () => {
     const table = await runKubectl(fixture.sandbox(), ["get", "deployment", "reader", "-o", "wide"]);
     expect(table.code).toBe(0);
     const [header, row] = table.stdout.split("\n");
-    expect(header?.split(/\s+/)).toEqual(["NAME", "READY", "UP-TO-DATE", "AVAILABLE", "AGE", "CONTAINERS", "IMAGES", "SELECTOR"]);
-    expect(row?.split(/\s+/)).toEqual(["reader", "0/2", "0", "0", expect.stringMatching(/^\d+s$/), "reader", "nginx:1.25", "app=reader"]);
+    expect(header?.split(/\s+/)).toEqual([
+      "NAME",
+      "READY",
+      "UP-TO-DATE",
+      "AVAILABLE",
+      "AGE",
+      "CONTAINERS",
+      "IMAGES",
+      "SELECTOR",
+    ]);
+    expect(row?.split(/\s+/)).toEqual([
+      "reader",
+      "0/2",
+      "0",
+      "0",
+      expect.stringMatching(/^\d+s$/),
+      "reader",
+      "nginx:1.25",
+      "app=reader",
+    ]);
   });
 
   it("lists by label selector in name order, with the ConfigMap columns", async () => {
-    await applyManifest("cm-b.yaml", configMapManifest("listed-b", { one: "1", two: "2" }, { group: "listed" }));
+    await applyManifest(
+      "cm-b.yaml",
+      configMapManifest("listed-b", { one: "1", two: "2" }, { group: "listed" }),
+    );
     await applyManifest("cm-a.yaml", configMapManifest("listed-a", { one: "1" }, { group: "listed" }));
     await applyManifest("cm-c.yaml", configMapManifest("unlisted-c", { one: "1" }, { group: "other" }));
-    const names = await runKubectl(fixture.sandbox(), ["get", "configmaps", "-l", "group=listed", "-o", "name"]);
+    const names = await runKubectl(fixture.sandbox(), [
+      "get",
+      "configmaps",
+      "-l",
+      "group=listed",
+      "-o",
+      "name",
+    ]);
     expect(names).toEqual({ code: 0, stdout: "configmap/listed-a\nconfigmap/listed-b\n", stderr: "" });
     const table = await runKubectl(fixture.sandbox(), ["get", "configmaps", "-l", "group=listed"]);
     expect(table.stdout).toMatch(/^NAME {7}DATA {3}AGE\nlisted-a {3}1 {6}\d+s\nlisted-b {3}2 {6}\d+s\n$/);
@@ -107,13 +157,17 @@ describe("kubectl get", () => {
 
 describe("a cluster-scoped object: Namespace", () => {
   it("is defaulted with its name label and the kubernetes finalizer, and the label is owned by the creator", async () => {
-    await applyManifest("ns.yaml", ["apiVersion: v1", "kind: Namespace", "metadata:", "  name: team-a", ""].join("\n"));
+    await applyManifest(
+      "ns.yaml",
+      ["apiVersion: v1", "kind: Namespace", "metadata:", "  name: team-a", ""].join("\n"),
+    );
     const live = await getObject(fixture.sandbox(), "namespace", "team-a");
     const metadata = valueAt(live, "metadata") as JsonObject;
     expect(metadata["namespace"]).toBeUndefined();
     expect(metadata["labels"]).toEqual({ "kubernetes.io/metadata.name": "team-a" });
     expect(metadata["annotations"]).toEqual({
-      "kubectl.kubernetes.io/last-applied-configuration": '{"apiVersion":"v1","kind":"Namespace","metadata":{"annotations":{},"name":"team-a"}}\n',
+      "kubectl.kubernetes.io/last-applied-configuration":
+        '{"apiVersion":"v1","kind":"Namespace","metadata":{"annotations":{},"name":"team-a"}}\n',
     });
     expect(valueAt(live, "spec")).toEqual({ finalizers: ["kubernetes"] });
     expect(valueAt(live, "status")).toEqual({ phase: "Active" });
@@ -137,8 +191,26 @@ describe("a cluster-scoped object: Namespace", () => {
     const deadline = Date.now() + 10_000;
     let names = "";
     while (Date.now() < deadline) {
-      const sa = await runKubectl(fixture.sandbox(), ["get", "serviceaccount", "default", "-n", "team-a", "-o", "name", "--ignore-not-found"]);
-      const cm = await runKubectl(fixture.sandbox(), ["get", "configmap", "kube-root-ca.crt", "-n", "team-a", "-o", "name", "--ignore-not-found"]);
+      const sa = await runKubectl(fixture.sandbox(), [
+        "get",
+        "serviceaccount",
+        "default",
+        "-n",
+        "team-a",
+        "-o",
+        "name",
+        "--ignore-not-found",
+      ]);
+      const cm = await runKubectl(fixture.sandbox(), [
+        "get",
+        "configmap",
+        "kube-root-ca.crt",
+        "-n",
+        "team-a",
+        "-o",
+        "name",
+        "--ignore-not-found",
+      ]);
       names = sa.stdout + cm.stdout;
       if (names === "serviceaccount/default\nconfigmap/kube-root-ca.crt\n") break;
       await new Promise((resolve) => setTimeout(resolve, 100));
@@ -147,11 +219,21 @@ describe("a cluster-scoped object: Namespace", () => {
   });
 
   it("is deleted with its content once the namespace controller has emptied it", async () => {
-    await kubectlOk(fixture.sandbox(), ["apply", "-n", "team-a", "-f", writeManifest(fixture.directory(), "in-ns.yaml", configMapManifest("inside", { a: "b" }))]);
+    await kubectlOk(fixture.sandbox(), [
+      "apply",
+      "-n",
+      "team-a",
+      "-f",
+      writeManifest(fixture.directory(), "in-ns.yaml", configMapManifest("inside", { a: "b" })),
+    ]);
     const result = await runKubectl(fixture.sandbox(), ["delete", "namespace", "team-a"]);
     expect(result).toEqual({ code: 0, stdout: 'namespace "team-a" deleted\n', stderr: "" });
     const get = await runKubectl(fixture.sandbox(), ["get", "namespace", "team-a"]);
-    expect(get).toEqual({ code: 1, stdout: "", stderr: 'Error from server (NotFound): namespaces "team-a" not found\n' });
+    expect(get).toEqual({
+      code: 1,
+      stdout: "",
+      stderr: 'Error from server (NotFound): namespaces "team-a" not found\n',
+    });
   });
 });
 
@@ -168,7 +250,8 @@ describe("discovery and OpenAPI through kubectl", () => {
     const names = await runKubectl(fixture.sandbox(), ["api-resources", "--api-group=apps", "-o", "name"]);
     expect(names).toEqual({
       code: 0,
-      stdout: "controllerrevisions.apps\ndaemonsets.apps\ndeployments.apps\nreplicasets.apps\nstatefulsets.apps\n",
+      stdout:
+        "controllerrevisions.apps\ndaemonsets.apps\ndeployments.apps\nreplicasets.apps\nstatefulsets.apps\n",
       stderr: "",
     });
     const table = await kubectlOk(fixture.sandbox(), ["api-resources", "--api-group=apps"]);
@@ -178,7 +261,9 @@ describe("discovery and OpenAPI through kubectl", () => {
 
   it("explain reads the field from /openapi/v3", async () => {
     const result = await kubectlOk(fixture.sandbox(), ["explain", "deployment.spec.replicas"]);
-    expect(result.stdout).toContain("GROUP:      apps\nKIND:       Deployment\nVERSION:    v1\n\nFIELD: replicas <integer>\n");
+    expect(result.stdout).toContain(
+      "GROUP:      apps\nKIND:       Deployment\nVERSION:    v1\n\nFIELD: replicas <integer>\n",
+    );
     expect(result.stdout).toContain("Number of desired pods.");
   });
 
@@ -191,7 +276,9 @@ describe("discovery and OpenAPI through kubectl", () => {
     expect(list["kind"]).toBe("List");
     expect(list["metadata"]).toEqual({ resourceVersion: "" });
     const items = list["items"] as readonly JsonObject[];
-    expect(items.map((item) => [item["kind"], item["apiVersion"], valueAt(item, "metadata", "name")])).toEqual([
+    expect(
+      items.map((item) => [item["kind"], item["apiVersion"], valueAt(item, "metadata", "name")]),
+    ).toEqual([
       ["ConfigMap", "v1", "zz-list-1"],
       ["ConfigMap", "v1", "zz-list-2"],
     ]);
@@ -201,7 +288,13 @@ describe("discovery and OpenAPI through kubectl", () => {
 describe("kubectl get -w", () => {
   it("prints a line per event: the initial state, a modification and the deletion", async () => {
     await applyManifest("watched.yaml", configMapManifest("watched", { one: "1" }));
-    const watch = startKubectl(fixture.sandbox(), ["get", "configmap", "watched", "-w", "--output-watch-events"]);
+    const watch = startKubectl(fixture.sandbox(), [
+      "get",
+      "configmap",
+      "watched",
+      "-w",
+      "--output-watch-events",
+    ]);
     try {
       await watch.waitFor((out) => /^ADDED\s+watched\s+1\s+\d+s$/m.test(out));
       await kubectlOk(fixture.sandbox(), ["patch", "configmap", "watched", "-p", '{"data":{"two":"2"}}']);
@@ -223,11 +316,17 @@ describe("kubectl diff", () => {
     const unchanged = await runKubectl(fixture.sandbox(), ["diff", "-f", same]);
     expect(unchanged).toEqual({ code: 0, stdout: "", stderr: "" });
 
-    const changed = writeManifest(fixture.directory(), "diffed-v2.yaml", configMapManifest("diffed", { level: "2" }));
+    const changed = writeManifest(
+      fixture.directory(),
+      "diffed-v2.yaml",
+      configMapManifest("diffed", { level: "2" }),
+    );
     const result = await runKubectl(fixture.sandbox(), ["diff", "-f", changed]);
     expect(result.stderr).toBe("");
     expect(result.code).toBe(1);
-    expect(result.stdout).toMatch(/^diff -u -N \S+\/LIVE-\d+\/v1\.ConfigMap\.default\.diffed \S+\/MERGED-\d+\/v1\.ConfigMap\.default\.diffed$/m);
+    expect(result.stdout).toMatch(
+      /^diff -u -N \S+\/LIVE-\d+\/v1\.ConfigMap\.default\.diffed \S+\/MERGED-\d+\/v1\.ConfigMap\.default\.diffed$/m,
+    );
     expect(result.stdout).toContain('\n-  level: "1"\n+  level: "2"\n');
     // The merged side comes from a server-side dry run: nothing was stored.
     const after = await getObject(fixture.sandbox(), "configmap", "diffed");
@@ -236,8 +335,18 @@ describe("kubectl diff", () => {
   });
 
   it("--server-side diffs what a server-side apply would do", async () => {
-    const changed = writeManifest(fixture.directory(), "diffed-v3.yaml", configMapManifest("diffed", { level: "3" }));
-    const result = await runKubectl(fixture.sandbox(), ["diff", "--server-side", "--force-conflicts", "-f", changed]);
+    const changed = writeManifest(
+      fixture.directory(),
+      "diffed-v3.yaml",
+      configMapManifest("diffed", { level: "3" }),
+    );
+    const result = await runKubectl(fixture.sandbox(), [
+      "diff",
+      "--server-side",
+      "--force-conflicts",
+      "-f",
+      changed,
+    ]);
     expect(result.code).toBe(1);
     expect(result.stdout).toContain('\n-  level: "1"\n+  level: "3"\n');
   });
@@ -249,7 +358,11 @@ describe("kubectl delete", () => {
     const result = await runKubectl(fixture.sandbox(), ["delete", "configmap", "doomed"]);
     expect(result).toEqual({ code: 0, stdout: 'configmap "doomed" deleted\n', stderr: "" });
     const get = await runKubectl(fixture.sandbox(), ["get", "configmap", "doomed"]);
-    expect(get).toEqual({ code: 1, stdout: "", stderr: 'Error from server (NotFound): configmaps "doomed" not found\n' });
+    expect(get).toEqual({
+      code: 1,
+      stdout: "",
+      stderr: 'Error from server (NotFound): configmaps "doomed" not found\n',
+    });
   });
 
   it("deletes what a file names", async () => {
@@ -259,21 +372,56 @@ describe("kubectl delete", () => {
   });
 
   it("deletes a Deployment with --cascade=orphan and with the default background cascade", async () => {
-    await applyManifest("orphaned.yaml", deploymentManifest({ name: "orphaned", replicas: 1, image: "nginx:1.25" }));
-    await applyManifest("cascaded.yaml", deploymentManifest({ name: "cascaded", replicas: 1, image: "nginx:1.25" }));
-    const orphan = await runKubectl(fixture.sandbox(), ["delete", "deployment", "orphaned", "--cascade=orphan"]);
+    await applyManifest(
+      "orphaned.yaml",
+      deploymentManifest({ name: "orphaned", replicas: 1, image: "nginx:1.25" }),
+    );
+    await applyManifest(
+      "cascaded.yaml",
+      deploymentManifest({ name: "cascaded", replicas: 1, image: "nginx:1.25" }),
+    );
+    const orphan = await runKubectl(fixture.sandbox(), [
+      "delete",
+      "deployment",
+      "orphaned",
+      "--cascade=orphan",
+    ]);
     expect(orphan).toEqual({ code: 0, stdout: 'deployment.apps "orphaned" deleted\n', stderr: "" });
     const background = await runKubectl(fixture.sandbox(), ["delete", "deployment/cascaded"]);
     expect(background).toEqual({ code: 0, stdout: 'deployment.apps "cascaded" deleted\n', stderr: "" });
-    const list = await runKubectl(fixture.sandbox(), ["get", "deployments", "orphaned", "cascaded", "--ignore-not-found", "-o", "name"]);
+    const list = await runKubectl(fixture.sandbox(), [
+      "get",
+      "deployments",
+      "orphaned",
+      "cascaded",
+      "--ignore-not-found",
+      "-o",
+      "name",
+    ]);
     expect(list).toEqual({ code: 0, stdout: "", stderr: "" });
   });
 
   it("deletes with --cascade=foreground once the garbage collector has released the object", async () => {
-    await applyManifest("foreground.yaml", deploymentManifest({ name: "foreground", replicas: 1, image: "nginx:1.25" }));
-    const result = await runKubectl(fixture.sandbox(), ["delete", "deployment", "foreground", "--cascade=foreground", "--timeout=20s"]);
+    await applyManifest(
+      "foreground.yaml",
+      deploymentManifest({ name: "foreground", replicas: 1, image: "nginx:1.25" }),
+    );
+    const result = await runKubectl(fixture.sandbox(), [
+      "delete",
+      "deployment",
+      "foreground",
+      "--cascade=foreground",
+      "--timeout=20s",
+    ]);
     expect(result).toEqual({ code: 0, stdout: 'deployment.apps "foreground" deleted\n', stderr: "" });
-    const get = await runKubectl(fixture.sandbox(), ["get", "deployment", "foreground", "--ignore-not-found", "-o", "name"]);
+    const get = await runKubectl(fixture.sandbox(), [
+      "get",
+      "deployment",
+      "foreground",
+      "--ignore-not-found",
+      "-o",
+      "name",
+    ]);
     expect(get).toEqual({ code: 0, stdout: "", stderr: "" });
   });
 
@@ -281,13 +429,26 @@ describe("kubectl delete", () => {
     await applyManifest("trash-2.yaml", configMapManifest("trash-2", { a: "b" }, { bin: "yes" }));
     await applyManifest("trash-1.yaml", configMapManifest("trash-1", { a: "b" }, { bin: "yes" }));
     const result = await runKubectl(fixture.sandbox(), ["delete", "configmaps", "-l", "bin=yes"]);
-    expect(result).toEqual({ code: 0, stdout: 'configmap "trash-1" deleted\nconfigmap "trash-2" deleted\n', stderr: "" });
+    expect(result).toEqual({
+      code: 0,
+      stdout: 'configmap "trash-1" deleted\nconfigmap "trash-2" deleted\n',
+      stderr: "",
+    });
   });
 
   it("reports a missing object, unless --ignore-not-found", async () => {
     const missing = await runKubectl(fixture.sandbox(), ["delete", "configmap", "ghost"]);
-    expect(missing).toEqual({ code: 1, stdout: "", stderr: 'Error from server (NotFound): configmaps "ghost" not found\n' });
-    const ignored = await runKubectl(fixture.sandbox(), ["delete", "configmap", "ghost", "--ignore-not-found"]);
+    expect(missing).toEqual({
+      code: 1,
+      stdout: "",
+      stderr: 'Error from server (NotFound): configmaps "ghost" not found\n',
+    });
+    const ignored = await runKubectl(fixture.sandbox(), [
+      "delete",
+      "configmap",
+      "ghost",
+      "--ignore-not-found",
+    ]);
     expect(ignored).toEqual({ code: 0, stdout: "", stderr: "" });
   });
 });
@@ -295,19 +456,35 @@ describe("kubectl delete", () => {
 describe("errors", () => {
   it("a missing object", async () => {
     const result = await runKubectl(fixture.sandbox(), ["get", "deploy", "nope"]);
-    expect(result).toEqual({ code: 1, stdout: "", stderr: 'Error from server (NotFound): deployments.apps "nope" not found\n' });
+    expect(result).toEqual({
+      code: 1,
+      stdout: "",
+      stderr: 'Error from server (NotFound): deployments.apps "nope" not found\n',
+    });
   });
 
   it("a resource type discovery does not know", async () => {
     const result = await runKubectl(fixture.sandbox(), ["get", "frobs"]);
-    expect(result).toEqual({ code: 1, stdout: "", stderr: 'error: the server doesn\'t have a resource type "frobs"\n' });
+    expect(result).toEqual({
+      code: 1,
+      stdout: "",
+      stderr: 'error: the server doesn\'t have a resource type "frobs"\n',
+    });
   });
 
   it("applying a kind no API serves", async () => {
     const path = writeManifest(
       fixture.directory(),
       "frob.yaml",
-      ["apiVersion: example.com/v1", "kind: Frob", "metadata:", "  name: thing", "spec:", "  size: 1", ""].join("\n"),
+      [
+        "apiVersion: example.com/v1",
+        "kind: Frob",
+        "metadata:",
+        "  name: thing",
+        "spec:",
+        "  size: 1",
+        "",
+      ].join("\n"),
     );
     const result = await runKubectl(fixture.sandbox(), ["apply", "-f", path]);
     expect(result).toEqual({
@@ -318,17 +495,26 @@ describe("errors", () => {
   });
 
   it("an object that fails validation (422) prints the causes", async () => {
-    const path = writeManifest(fixture.directory(), "bad.yaml", deploymentManifest({ name: "bad", replicas: -1, image: "nginx:1.25" }));
+    const path = writeManifest(
+      fixture.directory(),
+      "bad.yaml",
+      deploymentManifest({ name: "bad", replicas: -1, image: "nginx:1.25" }),
+    );
     const result = await runKubectl(fixture.sandbox(), ["apply", "-f", path]);
     expect(result).toEqual({
       code: 1,
       stdout: "",
-      stderr: 'The Deployment "bad" is invalid: spec.replicas: Invalid value: -1: must be greater than or equal to 0\n',
+      stderr:
+        'The Deployment "bad" is invalid: spec.replicas: Invalid value: -1: must be greater than or equal to 0\n',
     });
   });
 
   it("an invalid name", async () => {
-    const path = writeManifest(fixture.directory(), "bad-name.yaml", configMapManifest("Bad_Name", { a: "b" }));
+    const path = writeManifest(
+      fixture.directory(),
+      "bad-name.yaml",
+      configMapManifest("Bad_Name", { a: "b" }),
+    );
     const result = await runKubectl(fixture.sandbox(), ["apply", "-f", path]);
     expect(result).toEqual({
       code: 1,
@@ -344,7 +530,10 @@ describe("errors", () => {
     const path = writeManifest(
       fixture.directory(),
       "bad-many.yaml",
-      deploymentManifest({ name: "bad-many", replicas: 1, image: "nginx:1.25" }).replace("      app: bad-many\n  template", "      app: other\n  template"),
+      deploymentManifest({ name: "bad-many", replicas: 1, image: "nginx:1.25" }).replace(
+        "      app: bad-many\n  template",
+        "      app: other\n  template",
+      ),
     );
     const result = await runKubectl(fixture.sandbox(), ["apply", "-f", path]);
     expect(result.code).toBe(1);
@@ -354,12 +543,17 @@ describe("errors", () => {
   });
 
   it("a request with a token the server does not know is refused with 401", async () => {
-    const stranger = { ...fixture.sandbox(), kubeconfigPath: writeWrongTokenKubeconfig(fixture.directory(), fixture.sandbox()) };
+    const stranger = {
+      ...fixture.sandbox(),
+      kubeconfigPath: writeWrongTokenKubeconfig(fixture.directory(), fixture.sandbox()),
+    };
     const result = await runKubectl(stranger, ["get", "configmaps"]);
     expect(result.code).toBe(1);
     expect(result.stdout).toBe("");
     // unverified: which message kubectl quotes depends on whether discovery or the list fails first.
-    expect(result.stderr).toMatch(/^error: You must be logged in to the server \((Unauthorized|the server has asked for the client to provide credentials)\)$/m);
+    expect(result.stderr).toMatch(
+      /^error: You must be logged in to the server \((Unauthorized|the server has asked for the client to provide credentials)\)$/m,
+    );
   });
 
   it("a request without the token is refused with kube-apiserver's 401 Status", async () => {
@@ -391,7 +585,11 @@ describe("server bookkeeping visible through kubectl", () => {
     // Both are Updates; kubectl-create is older (or the same second and sorts first by name).
     expect(summarizeManagers(second)).toEqual(["kubectl-create/Update", "kubectl-patch/Update"]);
     // The patch took f:a; kubectl-create still owns the data map it created, now a member without children.
-    expect(managedFieldsOf(second).find((entry) => entry.manager === "kubectl-create")?.fieldsV1).toEqual({ "f:data": {} });
-    expect(managedFieldsOf(second).find((entry) => entry.manager === "kubectl-patch")?.fieldsV1).toEqual({ "f:data": { "f:a": {} } });
+    expect(managedFieldsOf(second).find((entry) => entry.manager === "kubectl-create")?.fieldsV1).toEqual({
+      "f:data": {},
+    });
+    expect(managedFieldsOf(second).find((entry) => entry.manager === "kubectl-patch")?.fieldsV1).toEqual({
+      "f:data": { "f:a": {} },
+    });
   });
 });

@@ -36,7 +36,10 @@ export interface KubectlResult {
 /** `/usr/bin/kubectl` is the Google Cloud SDK dispatcher; it asks `/version` and then runs the matching kubectl. */
 export const kubectlBinary = process.env["KUBECTL"] ?? "/usr/bin/kubectl";
 
-function isolatedEnvironment(home: string, extra: Readonly<Record<string, string>> | undefined): NodeJS.ProcessEnv {
+function isolatedEnvironment(
+  home: string,
+  extra: Readonly<Record<string, string>> | undefined,
+): NodeJS.ProcessEnv {
   return {
     PATH: process.env["PATH"] ?? "/usr/local/bin:/usr/bin:/bin",
     HOME: home,
@@ -74,7 +77,9 @@ function collect(child: ChildProcess): Promise<KubectlResult> {
   child.stderr?.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
   return new Promise((resolve, reject) => {
     child.on("error", reject);
-    child.on("close", (code, signal) => resolve({ code: code ?? (signal === null ? -1 : 128), stdout, stderr }));
+    child.on("close", (code, signal) =>
+      resolve({ code: code ?? (signal === null ? -1 : 128), stdout, stderr }),
+    );
   });
 }
 
@@ -106,7 +111,8 @@ export async function kubectlJson(
   const fullArgs = [...args, "-o", "json", "--show-managed-fields"];
   const result = await kubectlOk(sandbox, fullArgs, options);
   const parsed: unknown = JSON.parse(result.stdout);
-  if (!isJsonObject(parsed)) throw new Error(`kubectl ${fullArgs.join(" ")} printed no JSON object: ${result.stdout}`);
+  if (!isJsonObject(parsed))
+    throw new Error(`kubectl ${fullArgs.join(" ")} printed no JSON object: ${result.stdout}`);
   return parsed;
 }
 
@@ -150,7 +156,11 @@ export function managedFieldsOf(object: JsonObject): readonly ManagedFieldsEntry
 }
 
 /** The entries of one manager (a manager has one entry per operation, API version and subresource). */
-export function entriesOf(object: JsonObject, manager: string, selector: EntrySelector = {}): readonly ManagedFieldsEntry[] {
+export function entriesOf(
+  object: JsonObject,
+  manager: string,
+  selector: EntrySelector = {},
+): readonly ManagedFieldsEntry[] {
   return managedFieldsOf(object).filter(
     (entry) =>
       entry.manager === manager &&
@@ -160,7 +170,11 @@ export function entriesOf(object: JsonObject, manager: string, selector: EntrySe
 }
 
 /** The single entry of a manager; throws when there is none or several, listing what there is. */
-export function managedFieldsEntry(object: JsonObject, manager: string, selector: EntrySelector = {}): ManagedFieldsEntry {
+export function managedFieldsEntry(
+  object: JsonObject,
+  manager: string,
+  selector: EntrySelector = {},
+): ManagedFieldsEntry {
   const found = entriesOf(object, manager, selector);
   if (found.length !== 1) {
     throw new Error(
@@ -173,7 +187,9 @@ export function managedFieldsEntry(object: JsonObject, manager: string, selector
 /** `manager/Operation[/subresource]` for every entry, in the order the server returned them. */
 export function summarizeManagers(object: JsonObject): readonly string[] {
   return managedFieldsOf(object).map((entry) =>
-    [entry.manager, entry.operation, ...(entry.subresource === undefined ? [] : [entry.subresource])].join("/"),
+    [entry.manager, entry.operation, ...(entry.subresource === undefined ? [] : [entry.subresource])].join(
+      "/",
+    ),
   );
 }
 
@@ -182,7 +198,8 @@ const rfc3339Seconds = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/;
 /** An entry with `time` checked for shape and replaced by a placeholder, so that the rest can be compared literally. */
 export function stableEntry(entry: ManagedFieldsEntry): ManagedFieldsEntry {
   if (entry.time === undefined) return entry;
-  if (!rfc3339Seconds.test(entry.time)) throw new Error(`managedFields time is not RFC 3339 in seconds: ${entry.time}`);
+  if (!rfc3339Seconds.test(entry.time))
+    throw new Error(`managedFields time is not RFC 3339 in seconds: ${entry.time}`);
   return { ...entry, time: "<time>" };
 }
 
@@ -264,7 +281,9 @@ export function isInServerOrder(entries: readonly ManagedFieldsEntry[]): boolean
     entry.apiVersion,
     entry.subresource ?? "",
   ];
-  return entries.every((entry, index) => index === 0 || compareKeys(key(entries[index - 1]), key(entry)) <= 0);
+  return entries.every(
+    (entry, index) => index === 0 || compareKeys(key(entries[index - 1]), key(entry)) <= 0,
+  );
 }
 
 function compareKeys(left: readonly (string | number)[], right: readonly (string | number)[]): number {
@@ -343,12 +362,16 @@ export function startKubectl(sandbox: SandboxConnection, args: readonly string[]
 /** The sandbox's kubeconfig as a document. */
 function readKubeconfig(sandbox: SandboxConnection): KubeconfigDocument {
   const parsed: unknown = parseYaml(readFileSync(sandbox.kubeconfigPath, "utf8"));
-  if (!isKubeconfig(parsed)) throw new Error(`${sandbox.kubeconfigPath} is not a kubeconfig with clusters and users`);
+  if (!isKubeconfig(parsed))
+    throw new Error(`${sandbox.kubeconfigPath} is not a kubeconfig with clusters and users`);
   return parsed;
 }
 
 interface KubeconfigDocument {
-  readonly clusters: readonly { readonly name: string; readonly cluster: Readonly<Record<string, unknown>> }[];
+  readonly clusters: readonly {
+    readonly name: string;
+    readonly cluster: Readonly<Record<string, unknown>>;
+  }[];
   readonly users: readonly { readonly name: string; readonly user: Readonly<Record<string, unknown>> }[];
   readonly [key: string]: unknown;
 }
@@ -375,7 +398,11 @@ export interface RawResponse {
 }
 
 /** One HTTP request to the sandbox, trusting the CA its kubeconfig names; no token unless given in headers. */
-export function rawRequest(sandbox: SandboxConnection, path: string, headers: Readonly<Record<string, string>> = {}): Promise<RawResponse> {
+export function rawRequest(
+  sandbox: SandboxConnection,
+  path: string,
+  headers: Readonly<Record<string, string>> = {},
+): Promise<RawResponse> {
   const cluster = readKubeconfig(sandbox).clusters[0]?.cluster ?? {};
   const caData = cluster["certificate-authority-data"];
   const ca = typeof caData === "string" ? Buffer.from(caData, "base64").toString("utf8") : undefined;

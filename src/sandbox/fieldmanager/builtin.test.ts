@@ -20,7 +20,16 @@ describe("against the real apps/v1 Deployment schema", () => {
         template: {
           metadata: { creationTimestamp: null, labels: { app: "web" } },
           spec: {
-            containers: [{ name: "nginx", image: "nginx", resources: {}, terminationMessagePath: "/dev/termination-log", terminationMessagePolicy: "File", imagePullPolicy: "Always" }],
+            containers: [
+              {
+                name: "nginx",
+                image: "nginx",
+                resources: {},
+                terminationMessagePath: "/dev/termination-log",
+                terminationMessagePolicy: "File",
+                imagePullPolicy: "Always",
+              },
+            ],
             restartPolicy: "Always",
             terminationGracePeriodSeconds: 30,
             dnsPolicy: "ClusterFirst",
@@ -35,7 +44,12 @@ describe("against the real apps/v1 Deployment schema", () => {
       status: {},
     };
     const context = { schema: builtinSchema, type, gvk, hasStatus: true };
-    const result = updateManagedFields(context, undefined, created, { manager: "kubectl-create", operation: "Update", apiVersion: "apps/v1", time: "2026-01-01T00:00:00Z" });
+    const result = updateManagedFields(context, undefined, created, {
+      manager: "kubectl-create",
+      operation: "Update",
+      apiVersion: "apps/v1",
+      time: "2026-01-01T00:00:00Z",
+    });
     const entry = ((result["metadata"] as JsonObject)["managedFields"] as readonly JsonObject[])[0];
     expect(entry["fieldsV1"]).toEqual({
       "f:metadata": { "f:labels": { ".": {}, "f:app": {} } },
@@ -44,12 +58,23 @@ describe("against the real apps/v1 Deployment schema", () => {
         "f:replicas": {},
         "f:revisionHistoryLimit": {},
         "f:selector": {},
-        "f:strategy": { "f:rollingUpdate": { ".": {}, "f:maxSurge": {}, "f:maxUnavailable": {} }, "f:type": {} },
+        "f:strategy": {
+          "f:rollingUpdate": { ".": {}, "f:maxSurge": {}, "f:maxUnavailable": {} },
+          "f:type": {},
+        },
         "f:template": {
           "f:metadata": { "f:labels": { ".": {}, "f:app": {} } },
           "f:spec": {
             "f:containers": {
-              'k:{"name":"nginx"}': { ".": {}, "f:image": {}, "f:imagePullPolicy": {}, "f:name": {}, "f:resources": {}, "f:terminationMessagePath": {}, "f:terminationMessagePolicy": {} },
+              'k:{"name":"nginx"}': {
+                ".": {},
+                "f:image": {},
+                "f:imagePullPolicy": {},
+                "f:name": {},
+                "f:resources": {},
+                "f:terminationMessagePath": {},
+                "f:terminationMessagePolicy": {},
+              },
             },
             "f:dnsPolicy": {},
             "f:restartPolicy": {},

@@ -17,7 +17,11 @@ const T1 = "2026-01-01T10:00:00Z";
 const T2 = "2026-01-01T10:05:00Z";
 const T3 = "2026-01-01T10:09:00Z";
 
-function update(manager: string, time: string, extra: Partial<FieldManagerRequest> = {}): FieldManagerRequest {
+function update(
+  manager: string,
+  time: string,
+  extra: Partial<FieldManagerRequest> = {},
+): FieldManagerRequest {
   return { manager, operation: "Update", apiVersion: "apps/v1", time, ...extra };
 }
 
@@ -87,7 +91,10 @@ describe("Update operations", () => {
             "f:replicas": {},
             "f:revisionHistoryLimit": {},
             "f:selector": {},
-            "f:strategy": { "f:rollingUpdate": { ".": {}, "f:maxSurge": {}, "f:maxUnavailable": {} }, "f:type": {} },
+            "f:strategy": {
+              "f:rollingUpdate": { ".": {}, "f:maxSurge": {}, "f:maxUnavailable": {} },
+              "f:type": {},
+            },
             "f:template": {
               "f:metadata": { "f:labels": { ".": {}, "f:app": {} } },
               "f:spec": {
@@ -114,11 +121,18 @@ describe("Update operations", () => {
       },
     ]);
     // The wire JSON puts "." after the children, as SMD's serializer does.
-    expect(JSON.stringify((managedFieldsOf(afterCreate)[0]["fieldsV1"] as JsonObject)["f:metadata"])).toBe('{"f:labels":{"f:app":{},".":{}}}');
+    expect(JSON.stringify((managedFieldsOf(afterCreate)[0]["fieldsV1"] as JsonObject)["f:metadata"])).toBe(
+      '{"f:labels":{"f:app":{},".":{}}}',
+    );
   });
 
   it("moves a changed field to the editor and keeps the creator's time", () => {
-    const edited = updateManagedFields(context, afterCreate, withSpec(afterCreate, { replicas: 3 }), update("kubectl-edit", T2));
+    const edited = updateManagedFields(
+      context,
+      afterCreate,
+      withSpec(afterCreate, { replicas: 3 }),
+      update("kubectl-edit", T2),
+    );
     const entries = managedFieldsOf(edited);
     expect(entries.map((entry) => [entry["manager"], entry["time"]])).toEqual([
       ["kubectl-create", T1],
@@ -134,17 +148,27 @@ describe("Update operations", () => {
   });
 
   it("removes deleted fields from every owner and never owns status on the main resource", () => {
-    const next = { ...withSpec(afterCreate, { revisionHistoryLimit: undefined as never }), status: { replicas: 5 } };
+    const next = {
+      ...withSpec(afterCreate, { revisionHistoryLimit: undefined as never }),
+      status: { replicas: 5 },
+    };
     const cleaned = JSON.parse(JSON.stringify(next)) as KubeObject;
     const result = updateManagedFields(context, afterCreate, cleaned, update("kubectl-replace", T2));
     const entries = managedFieldsOf(result);
     expect(entries).toHaveLength(1);
-    expect(((entries[0]["fieldsV1"] as JsonObject)["f:spec"] as JsonObject)["f:revisionHistoryLimit"]).toBeUndefined();
+    expect(
+      ((entries[0]["fieldsV1"] as JsonObject)["f:spec"] as JsonObject)["f:revisionHistoryLimit"],
+    ).toBeUndefined();
   });
 
   it("records /status writes with subresource status, owning only status", () => {
     const next = { ...afterCreate, status: { replicas: 1, observedGeneration: 1 } };
-    const result = updateManagedFields(context, afterCreate, next, update("kube-controller-manager", T2, { subresource: "status" }));
+    const result = updateManagedFields(
+      context,
+      afterCreate,
+      next,
+      update("kube-controller-manager", T2, { subresource: "status" }),
+    );
     expect(managedFieldsOf(result)[1]).toEqual({
       manager: "kube-controller-manager",
       operation: "Update",
@@ -157,7 +181,12 @@ describe("Update operations", () => {
   });
 
   it("records /scale writes as owning spec.replicas on the parent", () => {
-    const result = updateManagedFields(context, afterCreate, withSpec(afterCreate, { replicas: 4 }), update("kubectl", T2, { subresource: "scale" }));
+    const result = updateManagedFields(
+      context,
+      afterCreate,
+      withSpec(afterCreate, { replicas: 4 }),
+      update("kubectl", T2, { subresource: "scale" }),
+    );
     const entries = managedFieldsOf(result);
     // A manager new to the parent gets no time: the scale handler keeps the parent's entry times.
     // Without a time the entry sorts first.
@@ -173,15 +202,39 @@ describe("Update operations", () => {
   });
 
   it("resets managedFields with [] and then stops tracking updates", () => {
-    const reset = updateManagedFields(context, afterCreate, { ...afterCreate, metadata: { ...(afterCreate["metadata"] as JsonObject), managedFields: [] } }, update("kubectl-edit", T2));
+    const reset = updateManagedFields(
+      context,
+      afterCreate,
+      { ...afterCreate, metadata: { ...(afterCreate["metadata"] as JsonObject), managedFields: [] } },
+      update("kubectl-edit", T2),
+    );
     expect((reset["metadata"] as JsonObject)["managedFields"]).toBeUndefined();
-    const later = updateManagedFields(context, reset, withSpec(reset, { replicas: 9 }), update("kubectl-edit", T3));
+    const later = updateManagedFields(
+      context,
+      reset,
+      withSpec(reset, { replicas: 9 }),
+      update("kubectl-edit", T3),
+    );
     expect((later["metadata"] as JsonObject)["managedFields"]).toBeUndefined();
   });
 
   it("takes explicitly provided managedFields as they are", () => {
-    const provided = [{ manager: "kubectl", operation: "Apply", apiVersion: "apps/v1", time: T1, fieldsType: "FieldsV1", fieldsV1: { "f:spec": { "f:replicas": {} } } }];
-    const result = updateManagedFields(context, afterCreate, { ...afterCreate, metadata: { ...(afterCreate["metadata"] as JsonObject), managedFields: provided } }, update("kubectl-client-side-apply", T2));
+    const provided = [
+      {
+        manager: "kubectl",
+        operation: "Apply",
+        apiVersion: "apps/v1",
+        time: T1,
+        fieldsType: "FieldsV1",
+        fieldsV1: { "f:spec": { "f:replicas": {} } },
+      },
+    ];
+    const result = updateManagedFields(
+      context,
+      afterCreate,
+      { ...afterCreate, metadata: { ...(afterCreate["metadata"] as JsonObject), managedFields: provided } },
+      update("kubectl-client-side-apply", T2),
+    );
     expect(managedFieldsOf(result)).toEqual(provided);
   });
 });
@@ -224,7 +277,9 @@ describe("server-side apply", () => {
                     ".": {},
                     "f:image": {},
                     "f:name": {},
-                    "f:ports": { 'k:{"containerPort":80,"protocol":"TCP"}': { ".": {}, "f:containerPort": {} } },
+                    "f:ports": {
+                      'k:{"containerPort":80,"protocol":"TCP"}': { ".": {}, "f:containerPort": {} },
+                    },
                   },
                 },
               },
@@ -238,23 +293,49 @@ describe("server-side apply", () => {
   });
 
   it("removes a field the applier stops applying", () => {
-    const specWithout = Object.fromEntries(Object.entries(appliedConfig["spec"] as JsonObject).filter(([key]) => key !== "replicas"));
-    const reapplied = applyConfiguration(context, created1, { ...appliedConfig, spec: specWithout }, apply("deployer", T2)).object;
+    const specWithout = Object.fromEntries(
+      Object.entries(appliedConfig["spec"] as JsonObject).filter(([key]) => key !== "replicas"),
+    );
+    const reapplied = applyConfiguration(
+      context,
+      created1,
+      { ...appliedConfig, spec: specWithout },
+      apply("deployer", T2),
+    ).object;
     expect((reapplied["spec"] as JsonObject)["replicas"]).toBeUndefined();
-    expect(((managedFieldsOf(reapplied)[0]["fieldsV1"] as JsonObject)["f:spec"] as JsonObject)["f:replicas"]).toBeUndefined();
+    expect(
+      ((managedFieldsOf(reapplied)[0]["fieldsV1"] as JsonObject)["f:spec"] as JsonObject)["f:replicas"],
+    ).toBeUndefined();
   });
 
   it("keeps a dropped field that another manager also owns", () => {
-    const shared = applyConfiguration(context, created1, { apiVersion: "apps/v1", kind: "Deployment", metadata: { name: "web" }, spec: { replicas: 2 } }, apply("other", T2)).object;
+    const shared = applyConfiguration(
+      context,
+      created1,
+      { apiVersion: "apps/v1", kind: "Deployment", metadata: { name: "web" }, spec: { replicas: 2 } },
+      apply("other", T2),
+    ).object;
     // "other" changed nothing, so its entry has no time and sorts first (time 0).
     expect(managedFieldsOf(shared).map((entry) => entry["manager"])).toEqual(["other", "deployer"]);
-    const specWithout = Object.fromEntries(Object.entries(appliedConfig["spec"] as JsonObject).filter(([key]) => key !== "replicas"));
-    const reapplied = applyConfiguration(context, shared, { ...appliedConfig, spec: specWithout }, apply("deployer", T3)).object;
+    const specWithout = Object.fromEntries(
+      Object.entries(appliedConfig["spec"] as JsonObject).filter(([key]) => key !== "replicas"),
+    );
+    const reapplied = applyConfiguration(
+      context,
+      shared,
+      { ...appliedConfig, spec: specWithout },
+      apply("deployer", T3),
+    ).object;
     expect((reapplied["spec"] as JsonObject)["replicas"]).toBe(2);
   });
 
   it("conflicts with an Update owner of a changed field, unless forced", () => {
-    const edited = updateManagedFields(context, created1, withSpec(created1, { replicas: 5 }), update("kubectl-edit", T2));
+    const edited = updateManagedFields(
+      context,
+      created1,
+      withSpec(created1, { replicas: 5 }),
+      update("kubectl-edit", T2),
+    );
     let caught: unknown;
     try {
       applyConfiguration(context, edited, appliedConfig, apply("deployer", T3));
@@ -269,17 +350,45 @@ describe("server-side apply", () => {
       status: "Failure",
       message: 'Apply failed with 1 conflict: conflict with "kubectl-edit" using apps/v1: .spec.replicas',
       reason: "Conflict",
-      details: { causes: [{ reason: "FieldManagerConflict", message: 'conflict with "kubectl-edit" using apps/v1', field: ".spec.replicas" }] },
+      details: {
+        causes: [
+          {
+            reason: "FieldManagerConflict",
+            message: 'conflict with "kubectl-edit" using apps/v1',
+            field: ".spec.replicas",
+          },
+        ],
+      },
       code: 409,
     });
-    const forced = applyConfiguration(context, edited, appliedConfig, apply("deployer", T3, { force: true })).object;
+    const forced = applyConfiguration(
+      context,
+      edited,
+      appliedConfig,
+      apply("deployer", T3, { force: true }),
+    ).object;
     expect(managedFieldsOf(forced).map((entry) => entry["manager"])).toEqual(["deployer"]);
     expect((forced["spec"] as JsonObject)["replicas"]).toBe(2);
   });
 
   it("lists several conflicts grouped by manager", () => {
-    const byEdit = updateManagedFields(context, created1, withSpec(created1, { replicas: 5 }), update("kubectl-edit", T2));
-    const byScale = applyConfiguration(context, byEdit, { apiVersion: "apps/v1", kind: "Deployment", metadata: { name: "web", finalizers: ["example.com/a"] }, spec: { selector: { matchLabels: { app: "x" } } } }, apply("alpha", T2, { force: true })).object;
+    const byEdit = updateManagedFields(
+      context,
+      created1,
+      withSpec(created1, { replicas: 5 }),
+      update("kubectl-edit", T2),
+    );
+    const byScale = applyConfiguration(
+      context,
+      byEdit,
+      {
+        apiVersion: "apps/v1",
+        kind: "Deployment",
+        metadata: { name: "web", finalizers: ["example.com/a"] },
+        spec: { selector: { matchLabels: { app: "x" } } },
+      },
+      apply("alpha", T2, { force: true }),
+    ).object;
     expect(() => applyConfiguration(context, byScale, appliedConfig, apply("deployer", T3))).toThrow(
       'Apply failed with 2 conflicts: conflicts with "alpha":\n- .spec.selector\nconflicts with "kubectl-edit" using apps/v1:\n- .spec.replicas',
     );
@@ -300,21 +409,42 @@ describe("server-side apply", () => {
     const merged = applyConfiguration(
       context,
       created1,
-      { apiVersion: "apps/v1", kind: "Deployment", metadata: { name: "web", finalizers: ["example.com/b"] }, spec: { template: { spec: { containers: [{ name: "side", image: "busybox" }] } } } },
+      {
+        apiVersion: "apps/v1",
+        kind: "Deployment",
+        metadata: { name: "web", finalizers: ["example.com/b"] },
+        spec: { template: { spec: { containers: [{ name: "side", image: "busybox" }] } } },
+      },
       apply("sidecar-injector", T2),
     ).object;
     expect((merged["metadata"] as JsonObject)["finalizers"]).toEqual(["example.com/a", "example.com/b"]);
     const containers = ((merged["spec"] as JsonObject)["template"] as JsonObject)["spec"] as JsonObject;
-    expect((containers["containers"] as readonly JsonObject[]).map((container) => container["name"])).toEqual(["web", "side"]);
+    expect((containers["containers"] as readonly JsonObject[]).map((container) => container["name"])).toEqual(
+      ["web", "side"],
+    );
   });
 
   it("rejects configurations the server rejects", () => {
-    expect(() => applyConfiguration(context, undefined, { ...appliedConfig, kind: "ReplicaSet" }, apply("x", T1))).toThrow("invalid object type: apps/v1, Kind=ReplicaSet");
-    expect(() => applyConfiguration(context, undefined, { ...appliedConfig, metadata: { name: "web", managedFields: [] } }, apply("x", T1))).toThrow("metadata.managedFields must be nil");
+    expect(() =>
+      applyConfiguration(context, undefined, { ...appliedConfig, kind: "ReplicaSet" }, apply("x", T1)),
+    ).toThrow("invalid object type: apps/v1, Kind=ReplicaSet");
+    expect(() =>
+      applyConfiguration(
+        context,
+        undefined,
+        { ...appliedConfig, metadata: { name: "web", managedFields: [] } },
+        apply("x", T1),
+      ),
+    ).toThrow("metadata.managedFields must be nil");
   });
 
   it("keeps a separate Update entry of the same manager name and conflicts with it", () => {
-    const scaled = updateManagedFields(context, created1, withSpec(created1, { replicas: 7 }), update("deployer", T2, { subresource: "scale" }));
+    const scaled = updateManagedFields(
+      context,
+      created1,
+      withSpec(created1, { replicas: 7 }),
+      update("deployer", T2, { subresource: "scale" }),
+    );
     expect(() => applyConfiguration(context, scaled, appliedConfig, apply("deployer", T3))).toThrow(
       'Apply failed with 1 conflict: conflict with "deployer" with subresource "scale" using apps/v1: .spec.replicas',
     );

@@ -7,10 +7,22 @@ import { FieldSet } from "../../schema/fieldpath/set.js";
 import { displayPath, fieldPath, goJson } from "../../schema/fieldpath/element.js";
 import type { Path } from "../../schema/fieldpath/element.js";
 import type { Comparison } from "../../schema/fieldpath/typed.js";
-import { TypedValueError, compareObjects, ensureNamedFieldsAreMembers, fieldSetOfObject, valuesEqual } from "../../schema/fieldpath/typed.js";
+import {
+  TypedValueError,
+  compareObjects,
+  ensureNamedFieldsAreMembers,
+  fieldSetOfObject,
+  valuesEqual,
+} from "../../schema/fieldpath/typed.js";
 import { mergeObjects, removeItems } from "../../schema/fieldpath/merge.js";
 import type { ManagedFields, ManagerEntry } from "./managed.js";
-import { Operations, capUpdateManagers, decodeManagedFields, encodeManagedFields, managerIdentifier } from "./managed.js";
+import {
+  Operations,
+  capUpdateManagers,
+  decodeManagedFields,
+  encodeManagedFields,
+  managerIdentifier,
+} from "./managed.js";
 import { zeroObject } from "./zero.js";
 
 export interface FieldManagerContext {
@@ -86,7 +98,8 @@ function filterComparison(target: Target, comparison: Comparison): Comparison {
       removed: comparison.removed.intersection(scaleReplicas),
     };
   }
-  const reset = target.context.resetFields ?? resetFieldsFor(target.request.subresource, target.context.hasStatus);
+  const reset =
+    target.context.resetFields ?? resetFieldsFor(target.request.subresource, target.context.hasStatus);
   return {
     added: comparison.added.recursiveDifference(reset),
     modified: comparison.modified.recursiveDifference(reset),
@@ -96,7 +109,9 @@ function filterComparison(target: Target, comparison: Comparison): Comparison {
 
 function filterOwned(target: Target, set: FieldSet): FieldSet {
   if (target.request.subresource === "scale") return set.intersection(scaleReplicas);
-  return set.recursiveDifference(target.context.resetFields ?? resetFieldsFor(target.request.subresource, target.context.hasStatus));
+  return set.recursiveDifference(
+    target.context.resetFields ?? resetFieldsFor(target.request.subresource, target.context.hasStatus),
+  );
 }
 
 function withoutManagedFields(object: KubeObject): KubeObject {
@@ -171,7 +186,11 @@ function safeDecode(raw: JsonValue | undefined): Map<string, ManagerEntry> {
  * client-side→server-side apply upgrade rewrites ownership); absent or undecodable ones
  * fall back to the live object's.
  */
-function decodeLiveOrNew(live: KubeObject | undefined, updated: KubeObject, isSubresource: boolean): Map<string, ManagerEntry> {
+function decodeLiveOrNew(
+  live: KubeObject | undefined,
+  updated: KubeObject,
+  isSubresource: boolean,
+): Map<string, ManagerEntry> {
   const liveRaw = live === undefined ? undefined : metadataOf(live)["managedFields"];
   if (isSubresource) return safeDecode(liveRaw);
   const requested = metadataOf(updated)["managedFields"];
@@ -199,14 +218,21 @@ function typedOrThrow<T>(compute: () => T): T | undefined {
  * `updated` with its new `metadata.managedFields`. Call it with the decoded and defaulted
  * object, before admission and validation; `live` is undefined on create.
  */
-export function updateManagedFields(context: FieldManagerContext, live: KubeObject | undefined, updated: KubeObject, request: FieldManagerRequest): KubeObject {
+export function updateManagedFields(
+  context: FieldManagerContext,
+  live: KubeObject | undefined,
+  updated: KubeObject,
+  request: FieldManagerRequest,
+): KubeObject {
   const target: Target = { context, request };
   const managed = decodeLiveOrNew(live, updated, request.subresource !== undefined);
   const stripped = withoutManagedFields(updated);
   // skipnonapplied.go: an existing object that tracks nothing stays untracked until an apply.
   if (managed.size === 0 && live !== undefined) return stripped;
   const old = live ?? zeroObject(context.gvk.group, context.gvk.kind);
-  const comparison = typedOrThrow(() => compareObjects(context.schema, context.type, withoutManagedFields(old), stripped));
+  const comparison = typedOrThrow(() =>
+    compareObjects(context.schema, context.type, withoutManagedFields(old), stripped),
+  );
   // UpdateNoErrors: an object SMD cannot type loses its managedFields rather than failing the write.
   if (comparison === undefined) return stripped;
   const next = recordUpdate(target, comparison, managed);
@@ -243,9 +269,15 @@ function recordUpdate(target: Target, rawComparison: Comparison, managed: Manage
 }
 
 function printManager(managerId: string): string {
-  const entry = JSON.parse(managerId) as { manager?: string; operation?: string; apiVersion?: string; subresource?: string };
+  const entry = JSON.parse(managerId) as {
+    manager?: string;
+    operation?: string;
+    apiVersion?: string;
+    subresource?: string;
+  };
   let text = JSON.stringify(entry.manager ?? "");
-  if (entry.subresource !== undefined && entry.subresource !== "") text += ` with subresource ${JSON.stringify(entry.subresource)}`;
+  if (entry.subresource !== undefined && entry.subresource !== "")
+    text += ` with subresource ${JSON.stringify(entry.subresource)}`;
   if (entry.operation === Operations.update) text += ` using ${entry.apiVersion ?? ""}`;
   return text;
 }
@@ -257,7 +289,9 @@ function conflictMessage(conflicts: readonly ManagerConflict[]): string {
   const managers = [...new Set(conflicts.map((conflict) => conflict.managerId))].sort();
   const lines = managers.flatMap((id) => [
     `conflicts with ${printManager(id)}:`,
-    ...conflicts.filter((conflict) => conflict.managerId === id).map((conflict) => `- ${displayPath(conflict.path)}`),
+    ...conflicts
+      .filter((conflict) => conflict.managerId === id)
+      .map((conflict) => `- ${displayPath(conflict.path)}`),
   ]);
   return `Apply failed with ${conflicts.length} conflicts: ${lines.join("\n")}`;
 }
@@ -283,10 +317,15 @@ function checkAppliedObject(context: FieldManagerContext, applied: KubeObject): 
   if (group !== context.gvk.group || version !== context.gvk.version || kind !== context.gvk.kind) {
     throw badRequest(`invalid object type: ${gvkString({ group, version, kind })}`);
   }
-  if (Object.hasOwn(metadataOf(applied), "managedFields")) throw badRequest("metadata.managedFields must be nil");
+  if (Object.hasOwn(metadataOf(applied), "managedFields"))
+    throw badRequest("metadata.managedFields must be nil");
 }
 
-function typedPatchError(applied: KubeObject, context: FieldManagerContext, error: TypedValueError): ApiError {
+function typedPatchError(
+  applied: KubeObject,
+  context: FieldManagerContext,
+  error: TypedValueError,
+): ApiError {
   const metadata = metadataOf(applied);
   const namespace = typeof metadata["namespace"] === "string" ? metadata["namespace"] : "";
   const name = typeof metadata["name"] === "string" ? metadata["name"] : "";
@@ -309,11 +348,18 @@ export interface ApplyResult {
  * nobody else owns, and records the applier's ownership. Throws ApiError 409 on conflicts
  * unless `force`, 400 for a malformed configuration.
  */
-export function applyConfiguration(context: FieldManagerContext, live: KubeObject | undefined, applied: KubeObject, request: FieldManagerRequest): ApplyResult {
+export function applyConfiguration(
+  context: FieldManagerContext,
+  live: KubeObject | undefined,
+  applied: KubeObject,
+  request: FieldManagerRequest,
+): ApplyResult {
   checkAppliedObject(context, applied);
   const target: Target = { context, request };
-  const base = live === undefined ? zeroObject(context.gvk.group, context.gvk.kind) : withoutManagedFields(live);
-  const managed = live === undefined ? new Map<string, ManagerEntry>() : safeDecode(metadataOf(live)["managedFields"]);
+  const base =
+    live === undefined ? zeroObject(context.gvk.group, context.gvk.kind) : withoutManagedFields(live);
+  const managed =
+    live === undefined ? new Map<string, ManagerEntry>() : safeDecode(metadataOf(live)["managedFields"]);
   let configSet: FieldSet;
   try {
     configSet = fieldSetOfObject(context.schema, context.type, applied, { rejectDuplicates: true });
@@ -323,7 +369,10 @@ export function applyConfiguration(context: FieldManagerContext, live: KubeObjec
   }
   const outcome = runApply(target, { base, applied, managed, configSet });
   const merged = live === undefined ? dropZeroNulls(outcome.object, applied) : outcome.object;
-  return { object: syncLastApplied(withManagedFields(merged, outcome.managed), live, applied, request.manager), changed: outcome.changed };
+  return {
+    object: syncLastApplied(withManagedFields(merged, outcome.managed), live, applied, request.manager),
+    changed: outcome.changed,
+  };
 }
 
 interface ApplyInput {
@@ -333,10 +382,18 @@ interface ApplyInput {
   readonly configSet: FieldSet;
 }
 
-function runApply(target: Target, input: ApplyInput): { object: KubeObject; managed: ManagedFields; changed: boolean } {
+function runApply(
+  target: Target,
+  input: ApplyInput,
+): { object: KubeObject; managed: ManagedFields; changed: boolean } {
   const { schema, type } = target.context;
   const request = target.request;
-  const entry = { manager: request.manager, operation: Operations.apply, apiVersion: request.apiVersion, subresource: request.subresource ?? "" };
+  const entry = {
+    manager: request.manager,
+    operation: Operations.apply,
+    apiVersion: request.apiVersion,
+    subresource: request.subresource ?? "",
+  };
   const id = managerIdentifier(entry);
   const lastSet = input.managed.get(id)?.fields;
   const merged = (mergeObjects(schema, type, input.base, input.applied) ?? {}) as KubeObject;
@@ -365,11 +422,17 @@ function sortConflicts(conflicts: readonly ManagerConflict[]): readonly ManagerC
  * unless another manager owns them (addBackOwnedItems) or they were not the applier's
  * (addBackDanglingItems).
  */
-function prune(target: Target, merged: KubeObject, managed: ManagedFields, lastSet: FieldSet | undefined): KubeObject {
+function prune(
+  target: Target,
+  merged: KubeObject,
+  managed: ManagedFields,
+  lastSet: FieldSet | undefined,
+): KubeObject {
   if (lastSet === undefined || lastSet.isEmpty()) return merged;
   const { schema, type } = target.context;
   const ensure = (set: FieldSet): FieldSet => ensureNamedFieldsAreMembers(schema, type, set);
-  const remove = (value: KubeObject, set: FieldSet): KubeObject => removeItems(schema, type, value, set) as KubeObject;
+  const remove = (value: KubeObject, set: FieldSet): KubeObject =>
+    removeItems(schema, type, value, set) as KubeObject;
   const fieldsOf = (value: KubeObject): FieldSet => ensure(fieldSetOfObject(schema, type, value));
   let pruned = remove(merged, ensure(lastSet));
   let owned = FieldSet.empty;
@@ -385,7 +448,9 @@ function dropZeroNulls(object: KubeObject, applied: JsonObject): KubeObject {
   for (const [key, value] of Object.entries(object)) {
     const appliedValue = applied[key];
     if (value === null && appliedValue === undefined) continue;
-    out[key] = isJsonObject(value) ? dropZeroNulls(value, isJsonObject(appliedValue) ? appliedValue : {}) : value;
+    out[key] = isJsonObject(value)
+      ? dropZeroNulls(value, isJsonObject(appliedValue) ? appliedValue : {})
+      : value;
   }
   return out;
 }
@@ -397,18 +462,33 @@ const lastAppliedAnnotation = "kubectl.kubernetes.io/last-applied-configuration"
  * that carries the client-side apply annotation, the annotation follows the applied
  * configuration so that a later client-side apply still computes correct deletions.
  */
-function syncLastApplied(object: KubeObject, live: KubeObject | undefined, applied: KubeObject, manager: string): KubeObject {
+function syncLastApplied(
+  object: KubeObject,
+  live: KubeObject | undefined,
+  applied: KubeObject,
+  manager: string,
+): KubeObject {
   if (manager !== "kubectl" || live === undefined) return object;
   const liveAnnotations = metadataOf(live)["annotations"];
   if (!isJsonObject(liveAnnotations) || !Object.hasOwn(liveAnnotations, lastAppliedAnnotation)) return object;
   const appliedMetadata = metadataOf(applied);
-  const appliedAnnotations = isJsonObject(appliedMetadata["annotations"]) ? appliedMetadata["annotations"] : {};
-  const remaining = Object.fromEntries(Object.entries(appliedAnnotations).filter(([key]) => key !== lastAppliedAnnotation));
-  const metadataRest = Object.fromEntries(Object.entries(appliedMetadata).filter(([key]) => key !== "annotations"));
-  const cleanMetadata = Object.keys(remaining).length === 0 ? metadataRest : { ...metadataRest, annotations: remaining };
+  const appliedAnnotations = isJsonObject(appliedMetadata["annotations"])
+    ? appliedMetadata["annotations"]
+    : {};
+  const remaining = Object.fromEntries(
+    Object.entries(appliedAnnotations).filter(([key]) => key !== lastAppliedAnnotation),
+  );
+  const metadataRest = Object.fromEntries(
+    Object.entries(appliedMetadata).filter(([key]) => key !== "annotations"),
+  );
+  const cleanMetadata =
+    Object.keys(remaining).length === 0 ? metadataRest : { ...metadataRest, annotations: remaining };
   // runtime.Encode with the unstructured JSON scheme: sorted keys and a trailing newline.
   const value = `${goJson({ ...applied, metadata: cleanMetadata })}\n`;
   const metadata = metadataOf(object);
   const annotations = isJsonObject(metadata["annotations"]) ? metadata["annotations"] : {};
-  return { ...object, metadata: { ...metadata, annotations: { ...annotations, [lastAppliedAnnotation]: value } } };
+  return {
+    ...object,
+    metadata: { ...metadata, annotations: { ...annotations, [lastAppliedAnnotation]: value } },
+  };
 }

@@ -27,9 +27,12 @@ export type ManagedFields = ReadonlyMap<string, ManagerEntry>;
  * in ManagedFieldsEntry field order; Apply identifiers omit apiVersion so an applier stays
  * one entry across versions.
  */
-export function managerIdentifier(entry: Pick<ManagerEntry, "manager" | "operation" | "apiVersion" | "subresource">): string {
+export function managerIdentifier(
+  entry: Pick<ManagerEntry, "manager" | "operation" | "apiVersion" | "subresource">,
+): string {
   const parts = [`"manager":${goJsonString(entry.manager)}`, `"operation":${goJsonString(entry.operation)}`];
-  if (entry.operation === Operations.update && entry.apiVersion !== "") parts.push(`"apiVersion":${goJsonString(entry.apiVersion)}`);
+  if (entry.operation === Operations.update && entry.apiVersion !== "")
+    parts.push(`"apiVersion":${goJsonString(entry.apiVersion)}`);
   if (entry.subresource !== "") parts.push(`"subresource":${goJsonString(entry.subresource)}`);
   return `{${parts.join(",")}}`;
 }
@@ -42,7 +45,8 @@ function stringOf(entry: JsonObject, field: string): string {
 function decodeEntry(raw: JsonValue): ManagerEntry {
   if (!isJsonObject(raw)) throw new Error("managedFields entry must be an object");
   const operation = stringOf(raw, "operation");
-  if (operation !== Operations.apply && operation !== Operations.update) throw new Error(`invalid operation "${operation}"`);
+  if (operation !== Operations.apply && operation !== Operations.update)
+    throw new Error(`invalid operation "${operation}"`);
   const fieldsType = stringOf(raw, "fieldsType");
   if (fieldsType !== "FieldsV1") throw new Error(`invalid fieldsType "${fieldsType}"`);
   const time = stringOf(raw, "time");
@@ -129,11 +133,20 @@ export function capUpdateManagers(managed: ManagedFields): ManagedFields {
       firstOfVersion.set(entry.apiVersion, id);
       continue;
     }
-    const bucketEntry = { manager: ancientChangesManager, operation: Operations.update, apiVersion: entry.apiVersion, subresource: "" };
+    const bucketEntry = {
+      manager: ancientChangesManager,
+      operation: Operations.update,
+      apiVersion: entry.apiVersion,
+      subresource: "",
+    };
     const bucket = managerIdentifier(bucketEntry);
     const existing = out.get(bucket) ?? out.get(first);
     if (!out.has(bucket)) out.delete(first);
-    out.set(bucket, { ...bucketEntry, time: entry.time, fields: entry.fields.union(existing?.fields ?? FieldSet.empty) });
+    out.set(bucket, {
+      ...bucketEntry,
+      time: entry.time,
+      fields: entry.fields.union(existing?.fields ?? FieldSet.empty),
+    });
     out.delete(id);
     length--;
   }

@@ -28,14 +28,22 @@ export function managerFromUserAgent(userAgent: string | undefined): string {
 export function fieldManagerCauses(fieldManager: string): readonly StatusCause[] {
   const causes: StatusCause[] = [];
   if (Buffer.byteLength(fieldManager, "utf8") > fieldManagerMaxLength) {
-    causes.push({ reason: "FieldValueTooLong", message: `Too long: may not be more than ${fieldManagerMaxLength} bytes`, field: "fieldManager" });
+    causes.push({
+      reason: "FieldValueTooLong",
+      message: `Too long: may not be more than ${fieldManagerMaxLength} bytes`,
+      field: "fieldManager",
+    });
   }
   let position = 0;
   for (const char of fieldManager) {
     if (!isPrintable(char)) {
       const code = char.codePointAt(0) ?? 0;
       const hex = code.toString(16).toUpperCase().padStart(4, "0");
-      causes.push({ reason: "FieldValueInvalid", message: `Invalid value: ${JSON.stringify(fieldManager)}: invalid character U+${hex} (at position ${position})`, field: "fieldManager" });
+      causes.push({
+        reason: "FieldValueInvalid",
+        message: `Invalid value: ${JSON.stringify(fieldManager)}: invalid character U+${hex} (at position ${position})`,
+        field: "fieldManager",
+      });
     }
     position += Buffer.byteLength(char, "utf8");
   }
@@ -46,10 +54,20 @@ export function fieldManagerCauses(fieldManager: string): readonly StatusCause[]
  * Validates the options of a write as kube-apiserver does (422 on `PatchOptions` /
  * `CreateOptions` / `UpdateOptions` of meta.k8s.io); apply patches require a manager.
  */
-export function validateFieldManager(fieldManager: string | undefined, options: { readonly isApply: boolean; readonly optionsKind: "CreateOptions" | "UpdateOptions" | "PatchOptions" }): void {
+export function validateFieldManager(
+  fieldManager: string | undefined,
+  options: {
+    readonly isApply: boolean;
+    readonly optionsKind: "CreateOptions" | "UpdateOptions" | "PatchOptions";
+  },
+): void {
   const causes: StatusCause[] = [];
   if (options.isApply && (fieldManager ?? "") === "") {
-    causes.push({ reason: "FieldValueRequired", message: "Required value: is required for apply patch", field: "fieldManager" });
+    causes.push({
+      reason: "FieldValueRequired",
+      message: "Required value: is required for apply patch",
+      field: "fieldManager",
+    });
   }
   causes.push(...fieldManagerCauses(fieldManager ?? ""));
   if (causes.length > 0) throw invalid({ group: "meta.k8s.io", kind: options.optionsKind }, "", causes);

@@ -34,7 +34,11 @@ const zeroObjects: Readonly<Record<string, JsonObject>> = {
     spec: { selector: null, template: podTemplate, strategy: {} },
     status: {},
   },
-  "apps/ReplicaSet": { metadata: meta, spec: { selector: null, template: podTemplate }, status: { replicas: 0 } },
+  "apps/ReplicaSet": {
+    metadata: meta,
+    spec: { selector: null, template: podTemplate },
+    status: { replicas: 0 },
+  },
   "apps/StatefulSet": {
     metadata: meta,
     spec: { selector: null, template: podTemplate, serviceName: "", updateStrategy: {} },

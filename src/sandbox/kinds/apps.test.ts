@@ -215,7 +215,8 @@ describe("StatefulSet", () => {
 
 describe("DaemonSet and ReplicaSet", () => {
   it("defaults a DaemonSet's update strategy and history", () => {
-    const result = storedForm(strategyFor("apps", "DaemonSet"), 
+    const result = storedForm(
+      strategyFor("apps", "DaemonSet"),
       { spec: { selector: { matchLabels: { app: "web" } }, template } },
       undefined,
       testContext(),
@@ -233,13 +234,15 @@ describe("DaemonSet and ReplicaSet", () => {
   });
 
   it("defaults a ReplicaSet to one replica and leaves OnDelete DaemonSets alone", () => {
-    const replicaSet = storedForm(strategyFor("apps", "ReplicaSet"), 
+    const replicaSet = storedForm(
+      strategyFor("apps", "ReplicaSet"),
       { spec: { template } },
       undefined,
       testContext(),
     );
     expect(replicaSet["spec"]).toMatchObject({ replicas: 1 });
-    const daemonSet = storedForm(strategyFor("apps", "DaemonSet"), 
+    const daemonSet = storedForm(
+      strategyFor("apps", "DaemonSet"),
       { spec: { updateStrategy: { type: "OnDelete" }, template } },
       undefined,
       testContext(),
@@ -257,7 +260,11 @@ describe("ControllerRevision", () => {
   };
 
   it("has no status, no generation and no scale; prepare changes nothing", () => {
-    expect([strategy.hasStatus, strategy.tracksGeneration, strategy.scale]).toEqual([false, false, undefined]);
+    expect([strategy.hasStatus, strategy.tracksGeneration, strategy.scale]).toEqual([
+      false,
+      false,
+      undefined,
+    ]);
     expect(storedForm(strategy, revision, undefined)).toEqual(revision);
     expect(strategy.validate(revision, undefined)).toEqual([]);
   });
@@ -279,7 +286,11 @@ describe("ControllerRevision", () => {
   it("freezes data but lets the revision number change", () => {
     expect(strategy.validate({ ...revision, revision: 5 }, revision)).toEqual([]);
     expect(strategy.validate({ ...revision, data: { spec: {} } }, revision)).toEqual([
-      { reason: "FieldValueInvalid", message: "Invalid value: &Unknown{…}: field is immutable", field: "data" },
+      {
+        reason: "FieldValueInvalid",
+        message: "Invalid value: &Unknown{…}: field is immutable",
+        field: "data",
+      },
     ]);
   });
 });

@@ -15,7 +15,11 @@ import {
 import { defaultClaimSpec, updatePodTemplate, withTemplateMetadata } from "./pod-template.js";
 import { forbidden, immutable, required } from "./validation/field.js";
 import { isDNS1123Label } from "./validation/names.js";
-import { validateNonNegative, validateReplicatedSpec, validateSelectorUnchanged } from "./validation/workload.js";
+import {
+  validateNonNegative,
+  validateReplicatedSpec,
+  validateSelectorUnchanged,
+} from "./validation/workload.js";
 
 /** k8s.io/kubernetes/pkg/apis/apps/v1/defaults.go and pkg/registry/apps/*. */
 

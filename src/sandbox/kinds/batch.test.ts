@@ -107,8 +107,16 @@ describe("Job", () => {
       selector: { matchLabels: { app: "pi" } },
       template: { metadata: { creationTimestamp: null, labels: { app: "pi" } } },
     });
-    const stored = storedForm(strategy, { ...manual, spec: { ...manual.spec, manualSelector: false } }, undefined, context);
-    const update = { ...stored, spec: { ...(stored["spec"] as JsonObject), selector: { matchLabels: { x: "y" } } } };
+    const stored = storedForm(
+      strategy,
+      { ...manual, spec: { ...manual.spec, manualSelector: false } },
+      undefined,
+      context,
+    );
+    const update = {
+      ...stored,
+      spec: { ...(stored["spec"] as JsonObject), selector: { matchLabels: { x: "y" } } },
+    };
     expect(strategy.prepare(update, stored, context)).toEqual(update);
   });
 

@@ -136,7 +136,12 @@ describe("Pod", () => {
   const strategy = strategyFor("", "Pod");
   const tolerations = [
     { key: "node.kubernetes.io/not-ready", operator: "Exists", effect: "NoExecute", tolerationSeconds: 300 },
-    { key: "node.kubernetes.io/unreachable", operator: "Exists", effect: "NoExecute", tolerationSeconds: 300 },
+    {
+      key: "node.kubernetes.io/unreachable",
+      operator: "Exists",
+      effect: "NoExecute",
+      tolerationSeconds: 300,
+    },
   ];
   const tokenMount = {
     name: "kube-api-access-xtrtj",
@@ -231,7 +236,13 @@ describe("Pod", () => {
   it("prepare runs the ServiceAccount, DefaultTolerationSeconds and Priority admission, and sets the status", () => {
     const context = testContext();
     const defaulted = strategy.applyDefaults(
-      { metadata, spec: { initContainers: [{ name: "init", image: "x:1" }], containers: [{ name: "web", image: "x:1" }] } },
+      {
+        metadata,
+        spec: {
+          initContainers: [{ name: "init", image: "x:1" }],
+          containers: [{ name: "web", image: "x:1" }],
+        },
+      },
       undefined,
       context,
     );
@@ -362,7 +373,12 @@ describe("Pod", () => {
 
   it("allows only image changes on update", () => {
     const context = testContext();
-    const stored = storedForm(strategy, { metadata, spec: { containers: [{ name: "a", image: "x:1" }] } }, undefined, context);
+    const stored = storedForm(
+      strategy,
+      { metadata, spec: { containers: [{ name: "a", image: "x:1" }] } },
+      undefined,
+      context,
+    );
     const storedSpec = stored["spec"] as JsonObject;
     const [storedContainer] = storedSpec["containers"] as readonly JsonObject[];
     const withContainer = (container: JsonObject): KubeObject => ({

@@ -71,24 +71,21 @@ describe("HorizontalPodAutoscaler and PodDisruptionBudget", () => {
       ...hpa,
       spec: { ...hpa.spec, behavior: { scaleDown: { stabilizationWindowSeconds: 60 } } },
     };
-    expect(storedForm(strategy, withBehavior, undefined, testContext())["spec"]).toHaveProperty(
-      "behavior",
-      {
-        scaleUp: {
-          stabilizationWindowSeconds: 0,
-          selectPolicy: "Max",
-          policies: [
-            { type: "Pods", value: 4, periodSeconds: 15 },
-            { type: "Percent", value: 100, periodSeconds: 15 },
-          ],
-        },
-        scaleDown: {
-          stabilizationWindowSeconds: 60,
-          selectPolicy: "Max",
-          policies: [{ type: "Percent", value: 100, periodSeconds: 15 }],
-        },
+    expect(storedForm(strategy, withBehavior, undefined, testContext())["spec"]).toHaveProperty("behavior", {
+      scaleUp: {
+        stabilizationWindowSeconds: 0,
+        selectPolicy: "Max",
+        policies: [
+          { type: "Pods", value: 4, periodSeconds: 15 },
+          { type: "Percent", value: 100, periodSeconds: 15 },
+        ],
       },
-    );
+      scaleDown: {
+        stabilizationWindowSeconds: 60,
+        selectPolicy: "Max",
+        policies: [{ type: "Percent", value: 100, periodSeconds: 15 }],
+      },
+    });
     expect(strategy.tracksGeneration).toBe(false);
     expect(
       strategy.validate({ metadata: { name: "web" }, spec: { ...hpa.spec, minReplicas: 6 } }, undefined),

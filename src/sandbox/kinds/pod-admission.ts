@@ -94,7 +94,8 @@ function mountServiceAccountToken(spec: JsonObject, uid: string): JsonObject {
   const existing = objectItems(spec, "volumes").find((volume) =>
     textOf(volume["name"]).startsWith(tokenVolumePrefix),
   );
-  const volumeName = existing === undefined ? `${tokenVolumePrefix}${tokenVolumeSuffix(uid)}` : textOf(existing["name"]);
+  const volumeName =
+    existing === undefined ? `${tokenVolumePrefix}${tokenVolumeSuffix(uid)}` : textOf(existing["name"]);
   const mount = (container: JsonObject): JsonObject => withTokenMount(container, volumeName);
   const mounted = updateItems(updateItems(spec, "initContainers", mount), "containers", mount);
   if (existing !== undefined) return mounted;

@@ -49,7 +49,11 @@ describe("Service defaulting and allocation", () => {
       clusterIP: "10.0.0.50",
       clusterIPs: ["10.0.0.50"],
     });
-    const pluralOnly = storedForm(strategy, { metadata, spec: { clusterIPs: ["10.0.0.51"], ports: [{ port: 80 }] } }, undefined);
+    const pluralOnly = storedForm(
+      strategy,
+      { metadata, spec: { clusterIPs: ["10.0.0.51"], ports: [{ port: 80 }] } },
+      undefined,
+    );
     expect(pluralOnly["spec"]).toMatchObject({ clusterIP: "10.0.0.51", clusterIPs: ["10.0.0.51"] });
   });
 
@@ -103,7 +107,8 @@ describe("Service defaulting and allocation", () => {
   });
 
   it("headless: no IP allocated; selectorless headless services default to RequireDualStack", () => {
-    const withSelector = storedForm(strategy, 
+    const withSelector = storedForm(
+      strategy,
       { metadata, spec: { clusterIP: "None", selector: { app: "db" }, ports: [{ port: 5432 }] } },
       undefined,
       testContext(),
@@ -119,7 +124,8 @@ describe("Service defaulting and allocation", () => {
       ipFamilies: ["IPv4"],
       ipFamilyPolicy: "SingleStack",
     });
-    const selectorless = storedForm(strategy, 
+    const selectorless = storedForm(
+      strategy,
       { metadata, spec: { clusterIP: "None" } },
       undefined,
       testContext(),
@@ -141,7 +147,8 @@ describe("Service defaulting and allocation", () => {
   });
 
   it("ClientIP affinity gets the three-hour timeout", () => {
-    const result = storedForm(strategy, 
+    const result = storedForm(
+      strategy,
       { metadata, spec: { sessionAffinity: "ClientIP", ports: [{ port: 80 }] } },
       undefined,
       testContext(),
@@ -151,7 +158,8 @@ describe("Service defaulting and allocation", () => {
 
   it("an update that omits the allocated values keeps them (node ports matched by name)", () => {
     const context = testContext();
-    const stored = storedForm(strategy, 
+    const stored = storedForm(
+      strategy,
       { metadata, spec: { type: "NodePort", ports: [{ name: "http", port: 80 }] } },
       undefined,
       context,
@@ -169,20 +177,30 @@ describe("Service defaulting and allocation", () => {
 
   it("keeps the health-check node port while the service stays LoadBalancer with Local traffic", () => {
     const context = testContext();
-    const spec = { type: "LoadBalancer", externalTrafficPolicy: "Local", ports: [{ name: "https", port: 443 }] };
+    const spec = {
+      type: "LoadBalancer",
+      externalTrafficPolicy: "Local",
+      ports: [{ name: "https", port: 443 }],
+    };
     const stored = storedForm(strategy, { metadata, spec }, undefined, context);
     expect(stored["spec"]).toMatchObject({ healthCheckNodePort: 30001 });
     expect(storedForm(strategy, { metadata, spec }, stored, context)["spec"]).toMatchObject({
       healthCheckNodePort: 30001,
       ports: [{ name: "https", nodePort: 30000 }],
     });
-    const clusterTraffic = storedForm(strategy, { metadata, spec: { ...spec, externalTrafficPolicy: "Cluster" } }, stored, context);
+    const clusterTraffic = storedForm(
+      strategy,
+      { metadata, spec: { ...spec, externalTrafficPolicy: "Cluster" } },
+      stored,
+      context,
+    );
     expect(clusterTraffic["spec"]).not.toHaveProperty("healthCheckNodePort");
   });
 
   it("switching to ExternalName releases the cluster IP and node ports", () => {
     const context = testContext();
-    const stored = storedForm(strategy, 
+    const stored = storedForm(
+      strategy,
       { metadata, spec: { type: "NodePort", ports: [{ port: 80 }] } },
       undefined,
       context,
@@ -218,7 +236,8 @@ describe("Service validation", () => {
       },
       { reason: "FieldValueRequired", message: "Required value", field: "spec.ports" },
     ]);
-    const nodePort = storedForm(strategy, 
+    const nodePort = storedForm(
+      strategy,
       { metadata, spec: { ports: [{ port: 80, nodePort: 30080 }, { port: 81 }] } },
       undefined,
       testContext(),
@@ -237,7 +256,8 @@ describe("Service validation", () => {
   it("refuses a changed cluster IP", () => {
     const context = testContext();
     const stored = storedForm(strategy, { metadata, spec: { ports: [{ port: 80 }] } }, undefined, context);
-    const update = storedForm(strategy, 
+    const update = storedForm(
+      strategy,
       { metadata, spec: { clusterIP: "10.0.0.99", ports: [{ port: 80 }] } },
       stored,
       context,

@@ -190,7 +190,10 @@ function needsHealthCheckNodePort(spec: ServiceSpec): boolean {
 }
 
 function allocateHealthCheckNodePort(spec: ServiceSpec, context: StrategyContext): ServiceSpec {
-  if (!needsHealthCheckNodePort(spec) || (!isUnset(spec["healthCheckNodePort"]) && spec["healthCheckNodePort"] !== 0))
+  if (
+    !needsHealthCheckNodePort(spec) ||
+    (!isUnset(spec["healthCheckNodePort"]) && spec["healthCheckNodePort"] !== 0)
+  )
     return spec;
   return withField(spec, "healthCheckNodePort", context.allocateNodePort());
 }
@@ -201,7 +204,9 @@ function carryOverAllocations(spec: ServiceSpec, old: ServiceSpec): ServiceSpec 
   if (needsClusterIP(old) && needsClusterIP(result)) result = carryOverClusterIPs(result, old);
   if (needsNodePorts(old) && needsNodePorts(result)) result = carryOverNodePorts(result, old);
   const keepsHealthCheck =
-    needsHealthCheckNodePort(old) && needsHealthCheckNodePort(result) && isUnset(result["healthCheckNodePort"]);
+    needsHealthCheckNodePort(old) &&
+    needsHealthCheckNodePort(result) &&
+    isUnset(result["healthCheckNodePort"]);
   const oldHealthCheck = old["healthCheckNodePort"];
   return keepsHealthCheck && typeof oldHealthCheck === "number"
     ? withField(result, "healthCheckNodePort", oldHealthCheck)
@@ -266,7 +271,10 @@ function prepareService(
     spec =
       oldSpec === undefined
         ? syncClusterIPs(spec)
-        : dropTypeDependentFields(normalizeClusterIPsOnUpdate(carryOverAllocations(spec, oldSpec), oldSpec), oldSpec);
+        : dropTypeDependentFields(
+            normalizeClusterIPsOnUpdate(carryOverAllocations(spec, oldSpec), oldSpec),
+            oldSpec,
+          );
     spec = initIPFamilies(spec, oldSpec);
     return allocateHealthCheckNodePort(allocateNodePorts(allocateClusterIP(spec, context), context), context);
   });

@@ -54,7 +54,11 @@ function send(method: string, url: string, options: Send = {}): Answer {
 }
 
 /** Starts a watch and collects its events until stopped. */
-function watch(url: string): { readonly events: () => readonly { type: string; object: Record<string, unknown> }[]; readonly stop: () => void; readonly ended: () => boolean } {
+function watch(url: string): {
+  readonly events: () => readonly { type: string; object: Record<string, unknown> }[];
+  readonly stop: () => void;
+  readonly ended: () => boolean;
+} {
   const response = core.app.handle({ method: "GET", url, headers: { authorization: `Bearer ${token}` } });
   if (response.kind !== "stream") throw new Error(`expected a stream, got ${JSON.stringify(response)}`);
   const lines: string[] = [];
@@ -79,10 +83,21 @@ describe("authentication and discovery", () => {
     const refused = answer(core.app.handle({ method: "GET", url: "/api/v1/namespaces", headers: {} }));
     expect(refused).toEqual({
       status: 401,
-      body: { kind: "Status", apiVersion: "v1", metadata: {}, status: "Failure", message: "Unauthorized", reason: "Unauthorized", code: 401 },
+      body: {
+        kind: "Status",
+        apiVersion: "v1",
+        metadata: {},
+        status: "Failure",
+        message: "Unauthorized",
+        reason: "Unauthorized",
+        code: 401,
+      },
       headers: {},
     });
-    expect(answer(core.app.handle({ method: "GET", url: "/version", headers: {} })).body).toMatchObject({ major: "1", minor: "32" });
+    expect(answer(core.app.handle({ method: "GET", url: "/version", headers: {} })).body).toMatchObject({
+      major: "1",
+      minor: "32",
+    });
     expect(answer(core.app.handle({ method: "GET", url: "/readyz", headers: {} })).body).toBe("ok");
   });
 
@@ -113,8 +128,18 @@ describe("authentication and discovery", () => {
       categories: ["all"],
     });
     const scale = list.resources.find((resource: { name: string }) => resource.name === "deployments/scale");
-    expect(scale).toEqual({ name: "deployments/scale", singularName: "", namespaced: true, group: "autoscaling", version: "v1", kind: "Scale", verbs: ["get", "patch", "update"] });
-    expect(send("GET", "/apis").body.groups.map((group: { name: string }) => group.name)).toContain("apiextensions.k8s.io");
+    expect(scale).toEqual({
+      name: "deployments/scale",
+      singularName: "",
+      namespaced: true,
+      group: "autoscaling",
+      version: "v1",
+      kind: "Scale",
+      verbs: ["get", "patch", "update"],
+    });
+    expect(send("GET", "/apis").body.groups.map((group: { name: string }) => group.name)).toContain(
+      "apiextensions.k8s.io",
+    );
   });
 
   it("answers unknown paths and kinds with NotFound, and methods a resource lacks with 405", () => {
@@ -128,7 +153,9 @@ describe("authentication and discovery", () => {
 
 describe("writes", () => {
   it("creates an object with server-owned metadata and an Update entry for its manager", () => {
-    const created = send("POST", "/api/v1/namespaces/default/configmaps?fieldManager=kubectl-create", { body: configMap("web") });
+    const created = send("POST", "/api/v1/namespaces/default/configmaps?fieldManager=kubectl-create", {
+      body: configMap("web"),
+    });
     expect(created.status).toBe(201);
     expect(created.body).toEqual({
       apiVersion: "v1",
@@ -147,7 +174,10 @@ describe("writes", () => {
             apiVersion: "v1",
             time: "2026-11-22T12:00:00Z",
             fieldsType: "FieldsV1",
-            fieldsV1: { "f:data": { ".": {}, "f:a": {} }, "f:metadata": { "f:labels": { ".": {}, "f:app": {} } } },
+            fieldsV1: {
+              "f:data": { ".": {}, "f:a": {} },
+              "f:metadata": { "f:labels": { ".": {}, "f:app": {} } },
+            },
           },
         ],
       },
@@ -163,27 +193,45 @@ describe("writes", () => {
 
   it("refuses a stale resourceVersion with 409 Conflict and a missing one with 422", () => {
     const created = send("POST", "/api/v1/namespaces/default/configmaps", { body: configMap("web") }).body;
-    const first = send("PUT", "/api/v1/namespaces/default/configmaps/web", { body: { ...created, data: { a: "2" } } });
+    const first = send("PUT", "/api/v1/namespaces/default/configmaps/web", {
+      body: { ...created, data: { a: "2" } },
+    });
     expect(first.status).toBe(200);
-    const stale = send("PUT", "/api/v1/namespaces/default/configmaps/web", { body: { ...created, data: { a: "3" } } });
+    const stale = send("PUT", "/api/v1/namespaces/default/configmaps/web", {
+      body: { ...created, data: { a: "3" } },
+    });
     expect(stale).toMatchObject({
       status: 409,
       body: {
         reason: "Conflict",
-        message: 'Operation cannot be fulfilled on configmaps "web": the object has been modified; please apply your changes to the latest version and try again',
+        message:
+          'Operation cannot be fulfilled on configmaps "web": the object has been modified; please apply your changes to the latest version and try again',
       },
     });
     const { resourceVersion: _dropped, ...metadata } = created.metadata;
-    const unversioned = send("PUT", "/api/v1/namespaces/default/configmaps/web", { body: { ...created, metadata } });
+    const unversioned = send("PUT", "/api/v1/namespaces/default/configmaps/web", {
+      body: { ...created, metadata },
+    });
     expect(unversioned).toMatchObject({
       status: 422,
-      body: { reason: "Invalid", message: 'ConfigMap "web" is invalid: metadata.resourceVersion: Invalid value: 0x0: must be specified for an update' },
+      body: {
+        reason: "Invalid",
+        message:
+          'ConfigMap "web" is invalid: metadata.resourceVersion: Invalid value: 0x0: must be specified for an update',
+      },
     });
   });
 
   it("answers malformed bodies with the Status kube-apiserver returns, and keeps serving", () => {
-    expect(send("POST", "/api/v1/namespaces/default/configmaps", { raw: "{not json" })).toMatchObject({ status: 400, body: { reason: "BadRequest" } });
-    expect(send("POST", "/api/v1/namespaces/default/configmaps", { body: { apiVersion: "apps/v1", kind: "ConfigMap", metadata: { name: "x" } } })).toMatchObject({
+    expect(send("POST", "/api/v1/namespaces/default/configmaps", { raw: "{not json" })).toMatchObject({
+      status: 400,
+      body: { reason: "BadRequest" },
+    });
+    expect(
+      send("POST", "/api/v1/namespaces/default/configmaps", {
+        body: { apiVersion: "apps/v1", kind: "ConfigMap", metadata: { name: "x" } },
+      }),
+    ).toMatchObject({
       status: 400,
       body: { message: "the API version in the data (apps/v1) does not match the expected API version (v1)" },
     });
@@ -191,15 +239,24 @@ describe("writes", () => {
       status: 404,
       body: { reason: "NotFound", message: 'namespaces "nowhere" not found' },
     });
-    expect(send("POST", "/api/v1/namespaces/default/configmaps", { body: configMap("Bad_Name") })).toMatchObject({ status: 422, body: { reason: "Invalid" } });
-    expect(send("POST", "/api/v1/namespaces/default/configmaps", { body: configMap("fine") }).status).toBe(201);
+    expect(
+      send("POST", "/api/v1/namespaces/default/configmaps", { body: configMap("Bad_Name") }),
+    ).toMatchObject({ status: 422, body: { reason: "Invalid" } });
+    expect(send("POST", "/api/v1/namespaces/default/configmaps", { body: configMap("fine") }).status).toBe(
+      201,
+    );
   });
 
   it("rejects unknown fields under fieldValidation=Strict and warns about them by default", () => {
     const body = { ...(configMap("strict") as object), spec: { replicas: 1 } };
-    expect(send("POST", "/api/v1/namespaces/default/configmaps?fieldValidation=Strict", { body })).toMatchObject({
+    expect(
+      send("POST", "/api/v1/namespaces/default/configmaps?fieldValidation=Strict", { body }),
+    ).toMatchObject({
       status: 400,
-      body: { message: 'ConfigMap in version "v1" cannot be handled as a ConfigMap: strict decoding error: unknown field "spec"' },
+      body: {
+        message:
+          'ConfigMap in version "v1" cannot be handled as a ConfigMap: strict decoding error: unknown field "spec"',
+      },
     });
     const warned = send("POST", "/api/v1/namespaces/default/configmaps", { body });
     expect(warned.status).toBe(201);
@@ -208,14 +265,20 @@ describe("writes", () => {
   });
 
   it("stores nothing on dryRun=All", () => {
-    expect(send("POST", "/api/v1/namespaces/default/configmaps?dryRun=All", { body: configMap("dry") }).status).toBe(201);
+    expect(
+      send("POST", "/api/v1/namespaces/default/configmaps?dryRun=All", { body: configMap("dry") }).status,
+    ).toBe(201);
     expect(send("GET", "/api/v1/namespaces/default/configmaps/dry").status).toBe(404);
   });
 
   it("names objects from generateName and folds Secret stringData into base64 data", () => {
-    const generated = send("POST", "/api/v1/namespaces/default/configmaps", { body: { metadata: { generateName: "job-" } } });
+    const generated = send("POST", "/api/v1/namespaces/default/configmaps", {
+      body: { metadata: { generateName: "job-" } },
+    });
     expect(generated.body.metadata.name).toBe("job-bbbbb");
-    const secret = send("POST", "/api/v1/namespaces/default/secrets", { body: { metadata: { name: "s" }, stringData: { password: "hunter2" } } });
+    const secret = send("POST", "/api/v1/namespaces/default/secrets", {
+      body: { metadata: { name: "s" }, stringData: { password: "hunter2" } },
+    });
     expect(secret.body).toMatchObject({ type: "Opaque", data: { password: "aHVudGVyMg==" } });
     expect(secret.body.stringData).toBeUndefined();
   });
@@ -245,15 +308,29 @@ describe("patches", () => {
         body: [{ op: "test", path: "/data/a", value: "nope" }],
         contentType: "application/json-patch+json",
       }),
-    ).toMatchObject({ status: 422, body: { reason: "Invalid", message: "the server rejected our request due to an error in our request" } });
-    expect(send("PATCH", "/api/v1/namespaces/default/configmaps/web", { body: {}, contentType: "text/plain" }).status).toBe(415);
+    ).toMatchObject({
+      status: 422,
+      body: { reason: "Invalid", message: "the server rejected our request due to an error in our request" },
+    });
+    expect(
+      send("PATCH", "/api/v1/namespaces/default/configmaps/web", { body: {}, contentType: "text/plain" })
+        .status,
+    ).toBe(415);
   });
 
   it("requires a fieldManager for server-side apply and reports conflicts with the other manager's fields", () => {
     const applied = { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "web" }, data: { a: "9" } };
-    expect(send("PATCH", "/api/v1/namespaces/default/configmaps/web", { body: applied, contentType: "application/apply-patch+yaml" })).toMatchObject({
+    expect(
+      send("PATCH", "/api/v1/namespaces/default/configmaps/web", {
+        body: applied,
+        contentType: "application/apply-patch+yaml",
+      }),
+    ).toMatchObject({
       status: 422,
-      body: { message: 'PatchOptions.meta.k8s.io "" is invalid: fieldManager: Required value: is required for apply patch' },
+      body: {
+        message:
+          'PatchOptions.meta.k8s.io "" is invalid: fieldManager: Required value: is required for apply patch',
+      },
     });
     const conflict = send("PATCH", "/api/v1/namespaces/default/configmaps/web?fieldManager=deployer", {
       body: applied,
@@ -264,18 +341,27 @@ describe("patches", () => {
       body: {
         reason: "Conflict",
         message: 'Apply failed with 1 conflict: conflict with "kubectl" using v1: .data.a',
-        details: { causes: [{ reason: "FieldManagerConflict", message: 'conflict with "kubectl" using v1', field: ".data.a" }] },
+        details: {
+          causes: [
+            { reason: "FieldManagerConflict", message: 'conflict with "kubectl" using v1', field: ".data.a" },
+          ],
+        },
       },
     });
-    const forced = send("PATCH", "/api/v1/namespaces/default/configmaps/web?fieldManager=deployer&force=true", {
-      body: applied,
-      contentType: "application/apply-patch+yaml",
-    });
+    const forced = send(
+      "PATCH",
+      "/api/v1/namespaces/default/configmaps/web?fieldManager=deployer&force=true",
+      {
+        body: applied,
+        contentType: "application/apply-patch+yaml",
+      },
+    );
     expect(forced.body.data).toEqual({ a: "9", b: "2" });
-    expect(forced.body.metadata.managedFields.map((entry: { manager: string; operation: string }) => `${entry.manager}/${entry.operation}`)).toEqual([
-      "deployer/Apply",
-      "kubectl/Update",
-    ]);
+    expect(
+      forced.body.metadata.managedFields.map(
+        (entry: { manager: string; operation: string }) => `${entry.manager}/${entry.operation}`,
+      ),
+    ).toEqual(["deployer/Apply", "kubectl/Update"]);
   });
 
   it("creates an object through server-side apply when it does not exist", () => {
@@ -285,14 +371,22 @@ describe("patches", () => {
     });
     expect(created.status).toBe(201);
     expect(created.body.metadata.managedFields).toEqual([
-      { manager: "deployer", operation: "Apply", apiVersion: "v1", time: "2026-11-22T12:00:00Z", fieldsType: "FieldsV1", fieldsV1: { "f:data": { "f:x": {} } } },
+      {
+        manager: "deployer",
+        operation: "Apply",
+        apiVersion: "v1",
+        time: "2026-11-22T12:00:00Z",
+        fieldsType: "FieldsV1",
+        fieldsV1: { "f:data": { "f:x": {} } },
+      },
     ]);
   });
 });
 
 describe("lists, selectors and deletes", () => {
   beforeEach(() => {
-    for (const name of ["a", "b", "c", "d"]) send("POST", "/api/v1/namespaces/default/configmaps", { body: configMap(name) });
+    for (const name of ["a", "b", "c", "d"])
+      send("POST", "/api/v1/namespaces/default/configmaps", { body: configMap(name) });
   });
 
   it("pages with limit and continue, in name order", () => {
@@ -300,8 +394,15 @@ describe("lists, selectors and deletes", () => {
     expect(first.items.map((item: { metadata: { name: string } }) => item.metadata.name)).toEqual(["a", "b"]);
     expect(first.metadata.remainingItemCount).toBe(3);
     expect(first.items[0].kind).toBeUndefined();
-    const rest = send("GET", `/api/v1/namespaces/default/configmaps?limit=5&continue=${encodeURIComponent(first.metadata.continue)}`).body;
-    expect(rest.items.map((item: { metadata: { name: string } }) => item.metadata.name)).toEqual(["c", "d", "kube-root-ca.crt"]);
+    const rest = send(
+      "GET",
+      `/api/v1/namespaces/default/configmaps?limit=5&continue=${encodeURIComponent(first.metadata.continue)}`,
+    ).body;
+    expect(rest.items.map((item: { metadata: { name: string } }) => item.metadata.name)).toEqual([
+      "c",
+      "d",
+      "kube-root-ca.crt",
+    ]);
     expect(rest.metadata.continue).toBeUndefined();
   });
 
@@ -314,13 +415,20 @@ describe("lists, selectors and deletes", () => {
   });
 
   it("deletes one object with a Success Status, a collection by selector, and a namespace with its content", () => {
-    expect(send("DELETE", "/api/v1/namespaces/default/configmaps/a").body).toMatchObject({ kind: "Status", status: "Success", details: { name: "a", kind: "configmaps" } });
+    expect(send("DELETE", "/api/v1/namespaces/default/configmaps/a").body).toMatchObject({
+      kind: "Status",
+      status: "Success",
+      details: { name: "a", kind: "configmaps" },
+    });
     expect(send("DELETE", "/api/v1/namespaces/default/configmaps/a").status).toBe(404);
     const collection = send("DELETE", "/api/v1/namespaces/default/configmaps?labelSelector=app%3Dshop").body;
     expect(collection.items).toHaveLength(3);
     send("POST", "/api/v1/namespaces", { body: { metadata: { name: "shop" } } });
     send("POST", "/api/v1/namespaces/shop/configmaps", { body: configMap("inside") });
-    expect(send("DELETE", "/api/v1/namespaces/shop").body).toMatchObject({ kind: "Namespace", status: { phase: "Terminating" } });
+    expect(send("DELETE", "/api/v1/namespaces/shop").body).toMatchObject({
+      kind: "Namespace",
+      status: { phase: "Terminating" },
+    });
     expect(send("GET", "/api/v1/namespaces/shop/configmaps/inside").status).toBe(404);
     expect(send("GET", "/api/v1/namespaces/shop").status).toBe(404);
   });
@@ -331,11 +439,16 @@ describe("watch", () => {
     send("POST", "/api/v1/namespaces/default/configmaps", { body: configMap("w") });
     const watcher = watch("/api/v1/namespaces/default/configmaps?watch=true&fieldSelector=metadata.name%3Dw");
     const created = send("GET", "/api/v1/namespaces/default/configmaps/w").body;
-    send("PATCH", "/api/v1/namespaces/default/configmaps/w", { body: { data: { a: "2" } }, contentType: "application/merge-patch+json" });
+    send("PATCH", "/api/v1/namespaces/default/configmaps/w", {
+      body: { data: { a: "2" } },
+      contentType: "application/merge-patch+json",
+    });
     send("DELETE", "/api/v1/namespaces/default/configmaps/w");
     expect(watcher.events().map((event) => event.type)).toEqual(["ADDED", "MODIFIED", "DELETED"]);
     watcher.stop();
-    const resumed = watch(`/api/v1/namespaces/default/configmaps?watch=true&resourceVersion=${created.metadata.resourceVersion}`);
+    const resumed = watch(
+      `/api/v1/namespaces/default/configmaps?watch=true&resourceVersion=${created.metadata.resourceVersion}`,
+    );
     expect(resumed.events().map((event) => event.type)).toEqual(["MODIFIED", "DELETED"]);
     resumed.stop();
   });
@@ -367,17 +480,25 @@ describe("watch bookmarks", () => {
   it("sends BOOKMARK events to watchers that allow them, and marks the end of sendInitialEvents", async () => {
     core.close();
     core = createSandboxCore({ token, rootCA: "CA", now: () => clock, bookmarkIntervalMs: 20 });
-    const current = send("GET", "/api/v1/namespaces/default/configmaps").body.metadata.resourceVersion as string;
+    const current = send("GET", "/api/v1/namespaces/default/configmaps").body.metadata
+      .resourceVersion as string;
     const watcher = watch(
       "/api/v1/namespaces/default/configmaps?watch=true&allowWatchBookmarks=true&sendInitialEvents=true&resourceVersionMatch=NotOlderThan",
     );
     await new Promise((resolve) => setTimeout(resolve, 70));
     watcher.stop();
     const events = watcher.events();
-    expect(events[0]).toMatchObject({ type: "ADDED", object: { kind: "ConfigMap", metadata: { name: "kube-root-ca.crt" } } });
+    expect(events[0]).toMatchObject({
+      type: "ADDED",
+      object: { kind: "ConfigMap", metadata: { name: "kube-root-ca.crt" } },
+    });
     expect(events[1]).toEqual({
       type: "BOOKMARK",
-      object: { apiVersion: "v1", kind: "ConfigMap", metadata: { resourceVersion: current, annotations: { "k8s.io/initial-events-end": "true" } } },
+      object: {
+        apiVersion: "v1",
+        kind: "ConfigMap",
+        metadata: { resourceVersion: current, annotations: { "k8s.io/initial-events-end": "true" } },
+      },
     });
     expect(events.slice(2).length).toBeGreaterThanOrEqual(1);
     expect(events.slice(2).every((event) => event.type === "BOOKMARK")).toBe(true);
@@ -389,17 +510,36 @@ describe("scale subresource", () => {
     send("POST", "/apis/apps/v1/namespaces/default/deployments", {
       body: {
         metadata: { name: "web" },
-        spec: { replicas: 2, selector: { matchLabels: { app: "web" } }, template: { metadata: { labels: { app: "web" } }, spec: { containers: [{ name: "web", image: "nginx" }] } } },
+        spec: {
+          replicas: 2,
+          selector: { matchLabels: { app: "web" } },
+          template: {
+            metadata: { labels: { app: "web" } },
+            spec: { containers: [{ name: "web", image: "nginx" }] },
+          },
+        },
       },
     });
     const scale = send("GET", "/apis/apps/v1/namespaces/default/deployments/web/scale").body;
-    expect(scale).toMatchObject({ kind: "Scale", apiVersion: "autoscaling/v1", spec: { replicas: 2 }, status: { replicas: 0, selector: "app=web" } });
-    const patched = send("PATCH", "/apis/apps/v1/namespaces/default/deployments/web/scale", { body: { spec: { replicas: 5 } }, contentType: "application/merge-patch+json" });
+    expect(scale).toMatchObject({
+      kind: "Scale",
+      apiVersion: "autoscaling/v1",
+      spec: { replicas: 2 },
+      status: { replicas: 0, selector: "app=web" },
+    });
+    const patched = send("PATCH", "/apis/apps/v1/namespaces/default/deployments/web/scale", {
+      body: { spec: { replicas: 5 } },
+      contentType: "application/merge-patch+json",
+    });
     expect(patched.body.spec.replicas).toBe(5);
     const deployment = send("GET", "/apis/apps/v1/namespaces/default/deployments/web").body;
     expect(deployment.spec.replicas).toBe(5);
     expect(deployment.metadata.generation).toBe(2);
-    expect(deployment.metadata.managedFields.find((entry: { subresource?: string }) => entry.subresource === "scale")).toEqual({
+    expect(
+      deployment.metadata.managedFields.find(
+        (entry: { subresource?: string }) => entry.subresource === "scale",
+      ),
+    ).toEqual({
       manager: "kubectl",
       operation: "Update",
       apiVersion: "apps/v1",

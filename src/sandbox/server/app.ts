@@ -201,7 +201,8 @@ function parseProtobuf(body: Buffer): unknown {
     return decodeProtobufObject(body).object;
   } catch (error: unknown) {
     const message = error instanceof Error ? error.message : String(error);
-    if (error instanceof UnsupportedProtobufKindError) throw new ApiError(415, StatusReasons.unsupportedMediaType, message);
+    if (error instanceof UnsupportedProtobufKindError)
+      throw new ApiError(415, StatusReasons.unsupportedMediaType, message);
     throw badRequest(message);
   }
 }

@@ -124,7 +124,12 @@ export function createObject(call: WriteCall, body: unknown): WriteResult {
   const name = requireName(kind, prepared);
   const withDefaults = defaulted(call, kind, prepared, undefined);
   checkNamespaceExists(context, request.info, request.namespace);
-  const tracked = context.machinery.trackUpdate(kind, undefined, withDefaults, fieldManagerRequest(call, "Update"));
+  const tracked = context.machinery.trackUpdate(
+    kind,
+    undefined,
+    withDefaults,
+    fieldManagerRequest(call, "Update"),
+  );
   return storeNew(call, kind, { name, object: tracked });
 }
 
@@ -132,7 +137,11 @@ export function createObject(call: WriteCall, body: unknown): WriteResult {
  * The registry's PrepareForCreate (allocation, initial status, generated selectors) runs after
  * field management, so nobody owns what it sets; then validation, then storage.
  */
-function storeNew(call: WriteCall, kind: KindMachinery, created: { readonly name: string; readonly object: KubeObject }): WriteResult {
+function storeNew(
+  call: WriteCall,
+  kind: KindMachinery,
+  created: { readonly name: string; readonly object: KubeObject },
+): WriteResult {
   const { context, request } = call;
   const prepared = kind.strategy.prepare(created.object, undefined, context.machinery.strategyContext);
   validateObject(kind, prepared, undefined);
@@ -191,7 +200,9 @@ function finishUpdate(call: WriteCall, kind: KindMachinery, replacement: Replace
       : context.machinery.trackUpdate(kind, old, withDefaults, fieldManagerRequest(call, "Update"));
   // PrepareForUpdate runs after field management; a /status write keeps everything but status as it was.
   const prepared =
-    call.request.subresource === "status" ? tracked : kind.strategy.prepare(tracked, old, context.machinery.strategyContext);
+    call.request.subresource === "status"
+      ? tracked
+      : kind.strategy.prepare(tracked, old, context.machinery.strategyContext);
   const updated = withMetadata(prepared, { generation: nextGeneration(kind, prepared, old) });
   validateObject(kind, updated, old);
   const candidate = withMetadata(updated, { resourceVersion: metadataOf(old)["resourceVersion"] });

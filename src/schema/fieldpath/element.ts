@@ -56,7 +56,10 @@ export function fieldPath(...names: readonly string[]): Path {
  * server's, so strings are re-escaped the Go way.
  */
 export function goJsonString(text: string): string {
-  return JSON.stringify(text).replace(/[<>&\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+  return JSON.stringify(text).replace(
+    /[<>&\u2028\u2029]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`,
+  );
 }
 
 /** Compact JSON with sorted object keys (Go marshals maps with sorted keys). */
@@ -199,12 +202,16 @@ function pointerToken(element: PathElement, node: FieldValue | undefined): strin
     case "index":
       return String(element.index);
     case "key": {
-      const index = Array.isArray(node) ? (node as readonly FieldValue[]).findIndex((item) => keyMatches(item, element.fields)) : -1;
+      const index = Array.isArray(node)
+        ? (node as readonly FieldValue[]).findIndex((item) => keyMatches(item, element.fields))
+        : -1;
       return index < 0 ? undefined : String(index);
     }
     case "value": {
       const wanted = goJson(element.value);
-      const index = Array.isArray(node) ? (node as readonly FieldValue[]).findIndex((item) => goJson(item) === wanted) : -1;
+      const index = Array.isArray(node)
+        ? (node as readonly FieldValue[]).findIndex((item) => goJson(item) === wanted)
+        : -1;
       return index < 0 ? undefined : String(index);
     }
   }

@@ -13,7 +13,12 @@ type MapAtom = Extract<Atom, { kind: "map" }>;
  * leaves win, atomic lists and maps are replaced whole, granular maps merge by key, set
  * lists by value and map lists by key fields. Nothing is removed here.
  */
-export function mergeObjects(schema: Schema, type: SchemaType, live: FieldValue | undefined, config: FieldValue | undefined): FieldValue | undefined {
+export function mergeObjects(
+  schema: Schema,
+  type: SchemaType,
+  live: FieldValue | undefined,
+  config: FieldValue | undefined,
+): FieldValue | undefined {
   if (config === undefined) return live;
   if (live === undefined) return config;
   const atom = atomOf(schema, type, config);
@@ -34,7 +39,9 @@ function mergeMaps(schema: Schema, atom: MapAtom, live: FieldValue, config: Fiel
 function mergeMapEntries(schema: Schema, atom: MapAtom, lhs: FieldObject, rhs: FieldObject): FieldValue {
   const out: Record<string, FieldValue> = {};
   for (const [name, value] of Object.entries(lhs)) {
-    out[name] = Object.hasOwn(rhs, name) ? (mergeObjects(schema, childType(atom, name), value, rhs[name]) ?? null) : value;
+    out[name] = Object.hasOwn(rhs, name)
+      ? (mergeObjects(schema, childType(atom, name), value, rhs[name]) ?? null)
+      : value;
   }
   for (const [name, value] of Object.entries(rhs)) {
     if (!Object.hasOwn(lhs, name)) out[name] = value;
@@ -135,21 +142,38 @@ function orderStep(state: OrderState): void {
  * (and recurses into its children). A list or map emptied this way disappears, as it does
  * for built-in kinds once the object round-trips through its `omitempty` Go type.
  */
-export function removeItems(schema: Schema, type: SchemaType, value: FieldValue, toRemove: FieldSet): FieldValue {
+export function removeItems(
+  schema: Schema,
+  type: SchemaType,
+  value: FieldValue,
+  toRemove: FieldSet,
+): FieldValue {
   const kept = removeBelow(schema, type, value, toRemove);
   if (kept !== undefined) return kept;
   return Array.isArray(value) ? [] : {};
 }
 
-function removeBelow(schema: Schema, type: SchemaType, value: FieldValue, toRemove: FieldSet): FieldValue | undefined {
+function removeBelow(
+  schema: Schema,
+  type: SchemaType,
+  value: FieldValue,
+  toRemove: FieldSet,
+): FieldValue | undefined {
   if (toRemove.isEmpty()) return value;
   const atom = atomOf(schema, type, value);
-  if (atom.kind === "list" && atom.listType !== "atomic" && Array.isArray(value)) return removeFromList(schema, atom, value as readonly FieldValue[], toRemove);
-  if (atom.kind === "map" && !atom.atomic && isFieldObject(value)) return removeFromMap(schema, atom, value, toRemove);
+  if (atom.kind === "list" && atom.listType !== "atomic" && Array.isArray(value))
+    return removeFromList(schema, atom, value as readonly FieldValue[], toRemove);
+  if (atom.kind === "map" && !atom.atomic && isFieldObject(value))
+    return removeFromMap(schema, atom, value, toRemove);
   return value;
 }
 
-function removeFromList(schema: Schema, atom: ListAtom, list: readonly FieldValue[], toRemove: FieldSet): FieldValue | undefined {
+function removeFromList(
+  schema: Schema,
+  atom: ListAtom,
+  list: readonly FieldValue[],
+  toRemove: FieldSet,
+): FieldValue | undefined {
   if (list.length === 0) return list;
   const kept: FieldValue[] = [];
   list.forEach((item, index) => {
@@ -161,7 +185,12 @@ function removeFromList(schema: Schema, atom: ListAtom, list: readonly FieldValu
   return kept.length === 0 ? undefined : kept;
 }
 
-function removeFromMap(schema: Schema, atom: MapAtom, map: FieldObject, toRemove: FieldSet): FieldValue | undefined {
+function removeFromMap(
+  schema: Schema,
+  atom: MapAtom,
+  map: FieldObject,
+  toRemove: FieldSet,
+): FieldValue | undefined {
   const entries = Object.entries(map);
   if (entries.length === 0) return map;
   const out: Record<string, FieldValue> = {};
@@ -184,18 +213,29 @@ function stepInto(schema: Schema, at: Located, element: PathElement): Located {
   if (node === undefined) return at;
   const atom = atomOf(schema, at.type, node);
   if (element.kind === "field" && atom.kind === "map" && isFieldObject(node)) {
-    return { node: Object.hasOwn(node, element.name) ? node[element.name] : undefined, type: childType(atom, element.name) };
+    return {
+      node: Object.hasOwn(node, element.name) ? node[element.name] : undefined,
+      type: childType(atom, element.name),
+    };
   }
   if (atom.kind === "list" && Array.isArray(node)) {
     const list = node as readonly FieldValue[];
-    const item = element.kind === "index" ? list[element.index] : indexListItems(schema, atom, list, []).get(serializeElement(element))?.item;
+    const item =
+      element.kind === "index"
+        ? list[element.index]
+        : indexListItems(schema, atom, list, []).get(serializeElement(element))?.item;
     return { node: item, type: atom.items };
   }
   return { node: undefined, type: at.type };
 }
 
 /** Reads the value at `path` (list items by key, value or index); undefined when absent. */
-export function valueAtPath(schema: Schema, type: SchemaType, value: FieldValue | undefined, path: Path): FieldValue | undefined {
+export function valueAtPath(
+  schema: Schema,
+  type: SchemaType,
+  value: FieldValue | undefined,
+  path: Path,
+): FieldValue | undefined {
   let at: Located = { node: value, type };
   for (const element of path) at = stepInto(schema, at, element);
   return at.node;

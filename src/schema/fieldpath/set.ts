@@ -30,9 +30,12 @@ export class FieldSet implements Iterable<Path> {
   /** @internal assembles a node; empty child sets are dropped, as SMD never keeps them. */
   static fromParts(members: readonly PathElement[], children: readonly ChildEntry[]): FieldSet {
     const memberMap = new Map<string, PathElement>();
-    for (const element of [...members].sort(compareElements)) memberMap.set(serializeElement(element), element);
+    for (const element of [...members].sort(compareElements))
+      memberMap.set(serializeElement(element), element);
     const childMap = new Map<string, ChildEntry>();
-    const sorted = children.filter((child) => !child.set.isEmpty()).sort((a, b) => compareElements(a.element, b.element));
+    const sorted = children
+      .filter((child) => !child.set.isEmpty())
+      .sort((a, b) => compareElements(a.element, b.element));
     for (const child of sorted) childMap.set(serializeElement(child.element), child);
     if (memberMap.size === 0 && childMap.size === 0) return FieldSet.empty;
     return new FieldSet(memberMap, childMap);
@@ -75,7 +78,10 @@ export class FieldSet implements Iterable<Path> {
     const children = new Map(this.children);
     for (const [key, child] of other.children) {
       const mine = children.get(key);
-      children.set(key, mine === undefined ? child : { element: child.element, set: mine.set.union(child.set) });
+      children.set(
+        key,
+        mine === undefined ? child : { element: child.element, set: mine.set.union(child.set) },
+      );
     }
     return FieldSet.fromParts([...members.values()], [...children.values()]);
   }
@@ -83,7 +89,9 @@ export class FieldSet implements Iterable<Path> {
   /** Paths of this set that are not in `other` (exact paths: children of a removed member stay). */
   difference(other: FieldSet): FieldSet {
     if (other.isEmpty() || this.isEmpty()) return this;
-    const members = [...this.members].filter(([key]) => !other.members.has(key)).map(([, element]) => element);
+    const members = [...this.members]
+      .filter(([key]) => !other.members.has(key))
+      .map(([, element]) => element);
     const children = [...this.children].map(([key, child]) => {
       const theirs = other.children.get(key);
       return theirs === undefined ? child : { element: child.element, set: child.set.difference(theirs.set) };
@@ -97,7 +105,8 @@ export class FieldSet implements Iterable<Path> {
     const children: ChildEntry[] = [];
     for (const [key, child] of this.children) {
       const theirs = other.children.get(key);
-      if (theirs !== undefined) children.push({ element: child.element, set: child.set.intersection(theirs.set) });
+      if (theirs !== undefined)
+        children.push({ element: child.element, set: child.set.intersection(theirs.set) });
     }
     return FieldSet.fromParts(members, children);
   }
@@ -108,20 +117,31 @@ export class FieldSet implements Iterable<Path> {
    */
   recursiveDifference(other: FieldSet): FieldSet {
     if (other.isEmpty() || this.isEmpty()) return this;
-    const members = [...this.members].filter(([key]) => !other.members.has(key)).map(([, element]) => element);
+    const members = [...this.members]
+      .filter(([key]) => !other.members.has(key))
+      .map(([, element]) => element);
     const children: ChildEntry[] = [];
     for (const [key, child] of this.children) {
       if (other.members.has(key)) continue;
       const theirs = other.children.get(key);
-      children.push(theirs === undefined ? child : { element: child.element, set: child.set.recursiveDifference(theirs.set) });
+      children.push(
+        theirs === undefined
+          ? child
+          : { element: child.element, set: child.set.recursiveDifference(theirs.set) },
+      );
     }
     return FieldSet.fromParts(members, children);
   }
 
   /** Members that have no members below them (SMD `Leaves`). */
   leaves(): FieldSet {
-    const members = [...this.members].filter(([key]) => !this.children.has(key)).map(([, element]) => element);
-    const children = [...this.children.values()].map((child) => ({ element: child.element, set: child.set.leaves() }));
+    const members = [...this.members]
+      .filter(([key]) => !this.children.has(key))
+      .map(([, element]) => element);
+    const children = [...this.children.values()].map((child) => ({
+      element: child.element,
+      set: child.set.leaves(),
+    }));
     return FieldSet.fromParts(members, children);
   }
 
@@ -181,7 +201,10 @@ export class FieldSetBuilder {
   }
 
   build(): FieldSet {
-    const children = [...this.children.values()].map((child) => ({ element: child.element, set: child.builder.build() }));
+    const children = [...this.children.values()].map((child) => ({
+      element: child.element,
+      set: child.builder.build(),
+    }));
     return FieldSet.fromParts([...this.members.values()], children);
   }
 }

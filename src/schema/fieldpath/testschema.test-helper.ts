@@ -39,7 +39,10 @@ const definitions: Record<string, SchemaType> = {
           type: { kind: "scalar", scalar: "string" },
           rollingUpdate: {
             kind: "struct",
-            fields: { maxSurge: { kind: "scalar", scalar: "int-or-string" }, maxUnavailable: { kind: "scalar", scalar: "int-or-string" } },
+            fields: {
+              maxSurge: { kind: "scalar", scalar: "int-or-string" },
+              maxUnavailable: { kind: "scalar", scalar: "int-or-string" },
+            },
           },
         },
       },
@@ -49,7 +52,10 @@ const definitions: Record<string, SchemaType> = {
   },
   DeploymentStatus: {
     kind: "struct",
-    fields: { replicas: { kind: "scalar", scalar: "integer" }, observedGeneration: { kind: "scalar", scalar: "integer" } },
+    fields: {
+      replicas: { kind: "scalar", scalar: "integer" },
+      observedGeneration: { kind: "scalar", scalar: "integer" },
+    },
   },
   LabelSelector: {
     kind: "struct",
@@ -63,7 +69,12 @@ const definitions: Record<string, SchemaType> = {
   PodSpec: {
     kind: "struct",
     fields: {
-      containers: { kind: "list", listType: "map", mapKeys: ["name"], items: { kind: "ref", name: "Container" } },
+      containers: {
+        kind: "list",
+        listType: "map",
+        mapKeys: ["name"],
+        items: { kind: "ref", name: "Container" },
+      },
       dnsPolicy: { kind: "scalar", scalar: "string" },
       restartPolicy: { kind: "scalar", scalar: "string" },
       schedulerName: { kind: "scalar", scalar: "string" },

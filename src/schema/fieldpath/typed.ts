@@ -43,7 +43,12 @@ function isNullish(value: FieldValue | undefined): boolean {
   return value === undefined || value === null;
 }
 
-function objectAtom(atomic: boolean | undefined, fields: Readonly<Record<string, SchemaType>>, elementType: SchemaType, value: FieldValue | undefined): Atom {
+function objectAtom(
+  atomic: boolean | undefined,
+  fields: Readonly<Record<string, SchemaType>>,
+  elementType: SchemaType,
+  value: FieldValue | undefined,
+): Atom {
   if (!isNullish(value) && !isFieldObject(value)) return scalarAtom;
   return { kind: "map", atomic: atomic === true, fields, elementType };
 }
@@ -62,7 +67,12 @@ export function atomOf(schema: Schema, type: SchemaType, value: FieldValue | und
       return objectAtom(resolved.atomic, noFields, resolved.values, value);
     case "list":
       if (!isNullish(value) && !Array.isArray(value)) return scalarAtom;
-      return { kind: "list", listType: resolved.listType, keys: resolved.mapKeys ?? [], items: resolved.items };
+      return {
+        kind: "list",
+        listType: resolved.listType,
+        keys: resolved.mapKeys ?? [],
+        items: resolved.items,
+      };
   }
 }
 
@@ -93,13 +103,21 @@ export function listItemElement(schema: Schema, atom: ListAtom, item: FieldValue
     return valueElement(item);
   }
   if (!isFieldObject(item)) {
-    throw new TypedValueError(at, item === null ? "associative list with keys may not have a null element" : "associative list with keys may not have non-map elements");
+    throw new TypedValueError(
+      at,
+      item === null
+        ? "associative list with keys may not have a null element"
+        : "associative list with keys may not have non-map elements",
+    );
   }
   const fields = atom.keys.map((name) => {
     // Key fields with an OpenAPI default (Service/container port `protocol`) take it for identity.
     const value = Object.hasOwn(item, name) ? item[name] : keyDefault(schema, atom, name);
     if (value === undefined) {
-      throw new TypedValueError(at, `associative list with keys has an element that omits key field "${name}" (and doesn't have default value)`);
+      throw new TypedValueError(
+        at,
+        `associative list with keys has an element that omits key field "${name}" (and doesn't have default value)`,
+      );
     }
     return { name, value };
   });
@@ -123,7 +141,12 @@ export function indexListItems(
 }
 
 /** Throws SMD's duplicate-entries error for an applied configuration. */
-export function assertNoDuplicates(schema: Schema, atom: ListAtom, list: readonly FieldValue[], at: Path): void {
+export function assertNoDuplicates(
+  schema: Schema,
+  atom: ListAtom,
+  list: readonly FieldValue[],
+  at: Path,
+): void {
   const seen = new Set<string>();
   list.forEach((item, index) => {
     const element = listItemElement(schema, atom, item, [...at, { kind: "index", index }]);
@@ -143,7 +166,12 @@ export interface FieldSetOptions {
  * nodes, and struct fields whose value is null or an empty object — the ownership an
  * applied configuration claims.
  */
-export function fieldSetOfObject(schema: Schema, type: SchemaType, object: FieldValue, options: FieldSetOptions = {}): FieldSet {
+export function fieldSetOfObject(
+  schema: Schema,
+  type: SchemaType,
+  object: FieldValue,
+  options: FieldSetOptions = {},
+): FieldSet {
   const builder = new FieldSetBuilder();
   collectFields({ schema, builder, options }, type, object, []);
   return builder.build();
@@ -157,7 +185,11 @@ interface CollectContext {
 
 function collectFields(context: CollectContext, type: SchemaType, value: FieldValue, path: Path): void {
   const atom = atomOf(context.schema, type, value);
-  if (atom.kind === "scalar" || (atom.kind === "map" && atom.atomic) || (atom.kind === "list" && atom.listType === "atomic")) {
+  if (
+    atom.kind === "scalar" ||
+    (atom.kind === "map" && atom.atomic) ||
+    (atom.kind === "list" && atom.listType === "atomic")
+  ) {
     context.builder.insert(path);
     return;
   }
@@ -202,10 +234,24 @@ interface CompareContext {
 }
 
 /** `undefined` means absent (a missing key), which SMD distinguishes from an explicit null. */
-export function compareObjects(schema: Schema, type: SchemaType, lhs: FieldValue | undefined, rhs: FieldValue | undefined): Comparison {
-  const context: CompareContext = { schema, added: new FieldSetBuilder(), modified: new FieldSetBuilder(), removed: new FieldSetBuilder() };
+export function compareObjects(
+  schema: Schema,
+  type: SchemaType,
+  lhs: FieldValue | undefined,
+  rhs: FieldValue | undefined,
+): Comparison {
+  const context: CompareContext = {
+    schema,
+    added: new FieldSetBuilder(),
+    modified: new FieldSetBuilder(),
+    removed: new FieldSetBuilder(),
+  };
   compareNode(context, type, { lhs, rhs }, []);
-  return { added: context.added.build(), modified: context.modified.build(), removed: context.removed.build() };
+  return {
+    added: context.added.build(),
+    modified: context.modified.build(),
+    removed: context.removed.build(),
+  };
 }
 
 interface Pair {
@@ -235,7 +281,12 @@ function compareNode(context: CompareContext, type: SchemaType, pair: Pair, path
     compareLeaf(context, pair, path);
     return;
   }
-  const descended = atom.kind === "list" ? compareList(context, atom, pair, path) : atom.kind === "map" ? compareMap(context, atom, pair, path) : false;
+  const descended =
+    atom.kind === "list"
+      ? compareList(context, atom, pair, path)
+      : atom.kind === "map"
+        ? compareMap(context, atom, pair, path)
+        : false;
   if (!descended) {
     compareLeaf(context, pair, path);
     return;
@@ -262,7 +313,10 @@ function compareList(context: CompareContext, atom: ListAtom, pair: Pair, path: 
   const keys = new Set([...left.keys(), ...right.keys()]);
   for (const key of keys) {
     const element = (right.get(key) ?? left.get(key))!.element;
-    compareNode(context, atom.items, { lhs: left.get(key)?.item, rhs: right.get(key)?.item }, [...path, element]);
+    compareNode(context, atom.items, { lhs: left.get(key)?.item, rhs: right.get(key)?.item }, [
+      ...path,
+      element,
+    ]);
   }
   return true;
 }
@@ -275,7 +329,10 @@ function compareMap(context: CompareContext, atom: MapAtom, pair: Pair, path: Pa
   if (atom.atomic || (lhsEmpty && rhsEmpty)) return false;
   const names = new Set([...Object.keys(lhs), ...Object.keys(rhs)]);
   for (const name of names) {
-    const pairBelow = { lhs: Object.hasOwn(lhs, name) ? lhs[name] : undefined, rhs: Object.hasOwn(rhs, name) ? rhs[name] : undefined };
+    const pairBelow = {
+      lhs: Object.hasOwn(lhs, name) ? lhs[name] : undefined,
+      rhs: Object.hasOwn(rhs, name) ? rhs[name] : undefined,
+    };
     compareNode(context, childType(atom, name), pairBelow, [...path, { kind: "field", name }]);
   }
   return true;

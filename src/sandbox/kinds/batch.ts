@@ -6,7 +6,7 @@ import { defineStrategy } from "./define.js";
 import {
   ensureObject,
   isUnset,
-  jsonEqual,
+  deepEqual,
   objectAt,
   objectField,
   stringMap,
@@ -160,13 +160,13 @@ function validateJobUpdate(object: KubeObject, old: KubeObject): readonly Status
   const spec = objectField(object, "spec") ?? {};
   const oldSpec = objectField(old, "spec") ?? {};
   const errors: StatusCause[] = [];
-  if (!jsonEqual(spec["selector"], oldSpec["selector"])) {
+  if (!deepEqual(spec["selector"], oldSpec["selector"])) {
     errors.push(immutable("spec.selector", goLabelSelector(objectField(spec, "selector"))));
   }
-  if (!jsonEqual(spec["template"], oldSpec["template"])) {
+  if (!deepEqual(spec["template"], oldSpec["template"])) {
     errors.push(immutable("spec.template", { goLiteral: "core.PodTemplateSpec{…}" }));
   }
-  if (!jsonEqual(spec["completionMode"], oldSpec["completionMode"])) {
+  if (!deepEqual(spec["completionMode"], oldSpec["completionMode"])) {
     errors.push(immutable("spec.completionMode", spec["completionMode"] ?? null));
   }
   return errors;

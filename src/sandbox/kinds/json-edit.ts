@@ -1,3 +1,4 @@
+import { deepEqual, valueAt } from "../api/object.js";
 import type { JsonObject, JsonValue } from "../api/json.js";
 import { isJsonObject } from "../api/json.js";
 
@@ -23,15 +24,7 @@ export function numberField(object: JsonObject, key: string): number | undefined
   return typeof value === "number" ? value : undefined;
 }
 
-/** The value at a path of object keys, or undefined. */
-export function valueAt(object: JsonObject, path: readonly string[]): JsonValue | undefined {
-  let current: JsonValue | undefined = object;
-  for (const key of path) {
-    if (!isJsonObject(current)) return undefined;
-    current = current[key];
-  }
-  return current;
-}
+export { deepEqual, valueAt };
 
 export function objectAt(object: JsonObject, path: readonly string[]): JsonObject | undefined {
   const value = valueAt(object, path);
@@ -102,24 +95,6 @@ export function updateAt(
   const [head, ...rest] = path;
   if (head === undefined) return update(object);
   return updateObject(object, head, (child) => updateAt(child, rest, update));
-}
-
-/** Deep structural equality of JSON values (object key order ignored). */
-export function jsonEqual(left: JsonValue | undefined, right: JsonValue | undefined): boolean {
-  if (left === right) return true;
-  if (Array.isArray(left) && Array.isArray(right)) return listsEqual(left, right);
-  if (isJsonObject(left) && isJsonObject(right)) return objectsEqual(left, right);
-  return false;
-}
-
-function listsEqual(left: readonly JsonValue[], right: readonly JsonValue[]): boolean {
-  return left.length === right.length && left.every((item, index) => jsonEqual(item, right[index]));
-}
-
-function objectsEqual(left: JsonObject, right: JsonObject): boolean {
-  const leftKeys = Object.keys(left);
-  if (leftKeys.length !== Object.keys(right).length) return false;
-  return leftKeys.every((key) => key in right && jsonEqual(left[key], right[key]));
 }
 
 /** A string-to-string map field (labels, annotations, matchLabels), ignoring non-string values. */

@@ -6,7 +6,7 @@ import {
   ensureObject,
   isUnset,
   textOf,
-  jsonEqual,
+  deepEqual,
   listField,
   objectField,
   objectItems,
@@ -98,7 +98,7 @@ function goRoleRef(roleRef: JsonObject): string {
 
 /** A binding's roleRef cannot change: delete and recreate it instead. */
 function validateRoleRefUnchanged(object: KubeObject, old: KubeObject): readonly StatusCause[] {
-  if (jsonEqual(object["roleRef"], old["roleRef"])) return [];
+  if (deepEqual(object["roleRef"], old["roleRef"])) return [];
   return [
     invalid(
       "roleRef",

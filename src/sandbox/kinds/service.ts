@@ -5,7 +5,7 @@ import { defineStrategy } from "./define.js";
 import {
   ensureObject,
   isUnset,
-  jsonEqual,
+  deepEqual,
   listField,
   objectField,
   objectItems,
@@ -123,7 +123,7 @@ function restoreOmittedClusterIPs(spec: ServiceSpec, old: ServiceSpec): ServiceS
 function normalizeClusterIPsOnUpdate(spec: ServiceSpec, old: ServiceSpec): ServiceSpec {
   const result = restoreOmittedClusterIPs(spec, old);
   const clusterIP = textOf(result["clusterIP"]);
-  const unchangedPlural = jsonEqual(result["clusterIPs"] ?? [], old["clusterIPs"] ?? []);
+  const unchangedPlural = deepEqual(result["clusterIPs"] ?? [], old["clusterIPs"] ?? []);
   if (clusterIP === textOf(old["clusterIP"]) || !unchangedPlural) return result;
   // The singular changed and the plural did not: the singular is what the client meant.
   return clusterIP === "" ? withoutField(result, "clusterIPs") : withField(result, "clusterIPs", [clusterIP]);

@@ -2,13 +2,10 @@ import type { JsonObject, KubeObject } from "../api/json.js";
 import { isJsonObject, metadataOf, textOf } from "../api/json.js";
 import { ApiError, StatusReasons, badRequest, invalid, notFound } from "../api/status.js";
 import type { ResourceInfo } from "../registry/types.js";
+import { apiVersionOf } from "../../schema/gvk.js";
 import type { ServerContext, RequestScope } from "./context.js";
 import type { KindMachinery } from "./machinery.js";
 import { FieldValidation, type WriteOptions } from "./write-options.js";
-
-export function apiVersionOf(info: ResourceInfo): string {
-  return info.group === "" ? info.version : `${info.group}/${info.version}`;
-}
 
 /** The request body must be an object of the endpoint's kind; missing apiVersion/kind default to it. */
 export function decodeObject(body: unknown, info: ResourceInfo): KubeObject {

@@ -4,7 +4,7 @@ import { notFound } from "../api/status.js";
 import type { ResourceInfo } from "../registry/types.js";
 import type { ServerContext } from "./context.js";
 import { compileListFilter } from "./filters.js";
-import { apiVersionOf } from "./admission.js";
+import { apiVersionOf } from "../../schema/gvk.js";
 import type { ResourceRequest } from "./request-info.js";
 import { objectKey } from "./writes.js";
 import { includeObjectParam, toTable } from "./table.js";

@@ -7,7 +7,7 @@ import { compileListFilter } from "./filters.js";
 import type { ResourceRequest } from "./request-info.js";
 import { withTypeMeta } from "./reads.js";
 import type { ApiResponse, StreamSink } from "./response.js";
-import { apiVersionOf } from "./admission.js";
+import { apiVersionOf } from "../../schema/gvk.js";
 import { includeObjectParam, toTable } from "./table.js";
 
 export interface WatchSettings {

@@ -3,8 +3,8 @@ import { isJsonObject, metadataOf, textOf } from "../api/json.js";
 import { deepEqual, formatTime, withFields, withMetadata } from "../api/object.js";
 import { ApiError, StatusReasons, badRequest, invalid, notFound } from "../api/status.js";
 import type { ObjectKey } from "../store/types.js";
+import { apiVersionOf } from "../../schema/gvk.js";
 import {
-  apiVersionOf,
   checkName,
   checkNamespace,
   checkNamespaceExists,

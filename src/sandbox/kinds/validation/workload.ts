@@ -1,7 +1,7 @@
 import type { StatusCause } from "../../api/status.js";
 import type { JsonObject, JsonValue, KubeObject } from "../../api/json.js";
 import { isJsonObject } from "../../api/json.js";
-import { jsonEqual, objectAt, objectField, stringMap } from "../json-edit.js";
+import { deepEqual, objectAt, objectField, stringMap } from "../json-edit.js";
 import { goStringMap, immutable, invalid, notSupported, required } from "./field.js";
 import { validatePodTemplate } from "./pod-spec.js";
 import { goLabelSelector, selectorIsEmpty, selectorMatches, validateLabelSelector } from "./selector.js";
@@ -61,5 +61,5 @@ export function validateReplicatedSpec(
 export function validateSelectorUnchanged(object: KubeObject, old: KubeObject): readonly StatusCause[] {
   const selector = objectAt(object, ["spec", "selector"]);
   const oldSelector = objectAt(old, ["spec", "selector"]);
-  return jsonEqual(selector, oldSelector) ? [] : [immutable("spec.selector", goLabelSelector(selector))];
+  return deepEqual(selector, oldSelector) ? [] : [immutable("spec.selector", goLabelSelector(selector))];
 }

@@ -130,7 +130,15 @@ function customKind(store: MemoryObjectStore, info: ResourceInfo, schema: Schema
   if (crd === undefined)
     throw new ApiError(404, StatusReasons.notFound, "the server could not find the requested resource");
   const type = schema.rootType({ group: info.group, version: info.version, kind: info.kind });
-  return { info, strategy: customResourceStrategy(crd, info.version), type, custom: true };
+  const version = crdVersions(crd).find((candidate) => candidate["name"] === info.version);
+  const columns = version?.["additionalPrinterColumns"];
+  return {
+    info,
+    strategy: customResourceStrategy(crd, info.version),
+    type,
+    custom: true,
+    ...(Array.isArray(columns) ? { printerColumns: columns.filter(isJsonObject) } : {}),
+  };
 }
 
 function patchFailure(error: PatchError): ApiError {

@@ -1,4 +1,4 @@
-import type { KubeObject } from "../api/json.js";
+import type { JsonObject, KubeObject } from "../api/json.js";
 import type { KindStrategy, StrategyContext } from "../kinds/types.js";
 import type { ResourceInfo } from "../registry/types.js";
 import type { Schema, SchemaType } from "../../schema/types.js";
@@ -18,6 +18,8 @@ export interface KindMachinery {
   /** The root schema type; undefined for a CRD version without a schema. */
   readonly type: SchemaType | undefined;
   readonly custom: boolean;
+  /** The CRD version's additionalPrinterColumns (custom kinds only). */
+  readonly printerColumns?: readonly JsonObject[];
 }
 
 export interface FieldManagerRequest {

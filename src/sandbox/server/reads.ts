@@ -40,6 +40,7 @@ export function getTable(
   const object = getObject(context, request);
   const listMetadata: JsonObject = { resourceVersion: textOf(metadataOf(object)["resourceVersion"] ?? "") };
   return toTable([object], request.info, {
+    printerColumns: context.machinery.kind(request.info).printerColumns,
     now: context.now(),
     include: includeObjectParam(query),
     listMetadata,
@@ -75,6 +76,7 @@ export function listObjects(call: ListCall): JsonObject {
   };
   if (call.table) {
     return toTable(page.items, request.info, {
+      printerColumns: context.machinery.kind(request.info).printerColumns,
       now: context.now(),
       include: includeObjectParam(query),
       listMetadata,

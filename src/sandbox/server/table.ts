@@ -2,6 +2,7 @@ import type { JsonObject, JsonValue, KubeObject } from "../api/json.js";
 import { isJsonObject, metadataOf, textOf } from "../api/json.js";
 import { valueAt } from "../api/object.js";
 import type { ResourceInfo } from "../registry/types.js";
+import { evaluateJsonPath } from "./jsonpath.js";
 import { selectorString } from "./subresources.js";
 
 /** One column of a meta.k8s.io/v1 Table, as kube-apiserver's printers define them. */
@@ -82,6 +83,31 @@ function servicePorts(object: KubeObject): string {
         `${textOf(port["port"])}${port["nodePort"] === undefined ? "" : `:${textOf(port["nodePort"])}`}/${textOf(port["protocol"] ?? "TCP")}`,
     )
     .join(",");
+}
+
+function mapText(value: JsonValue | undefined): string {
+  if (!isJsonObject(value) || Object.keys(value).length === 0) return "<none>";
+  return Object.keys(value)
+    .sort()
+    .map((key) => `${key}=${textOf(value[key])}`)
+    .join(",");
+}
+
+function jobStatus(object: KubeObject): string {
+  const conditions = valueAt(object, ["status", "conditions"]);
+  const current = Array.isArray(conditions)
+    ? conditions.filter(isJsonObject).find((condition) => condition["status"] === "True")
+    : undefined;
+  if (current !== undefined) return textOf(current["type"]);
+  return valueAt(object, ["spec", "suspend"]) === true ? "Suspended" : "Running";
+}
+
+function ingressHosts(object: KubeObject): string {
+  const rules = valueAt(object, ["spec", "rules"]);
+  const hosts = Array.isArray(rules)
+    ? rules.filter(isJsonObject).map((rule) => textOf(rule["host"]) || "*")
+    : [];
+  return hosts.length === 0 ? "*" : hosts.join(",");
 }
 
 function readyReplicas(object: KubeObject): string {
@@ -172,6 +198,86 @@ const columnsByKind: Readonly<Record<string, readonly Column[]>> = {
     { name: "Data", type: "integer", cell: (object) => countOf(object["data"]) },
     ageColumn,
   ],
+  DaemonSet: [
+    nameColumn,
+    {
+      name: "Desired",
+      type: "integer",
+      cell: (object) => numberAt(object, ["status", "desiredNumberScheduled"]),
+    },
+    {
+      name: "Current",
+      type: "integer",
+      cell: (object) => numberAt(object, ["status", "currentNumberScheduled"]),
+    },
+    { name: "Ready", type: "integer", cell: (object) => numberAt(object, ["status", "numberReady"]) },
+    {
+      name: "Up-to-date",
+      type: "integer",
+      cell: (object) => numberAt(object, ["status", "updatedNumberScheduled"]),
+    },
+    { name: "Available", type: "integer", cell: (object) => numberAt(object, ["status", "numberAvailable"]) },
+    {
+      name: "Node Selector",
+      type: "string",
+      cell: (object) => mapText(valueAt(object, ["spec", "template", "spec", "nodeSelector"])),
+    },
+    ageColumn,
+    ...workloadWide,
+  ],
+  Job: [
+    nameColumn,
+    { name: "Status", type: "string", cell: jobStatus },
+    {
+      name: "Completions",
+      type: "string",
+      cell: (object) =>
+        `${numberAt(object, ["status", "succeeded"])}/${textOf(valueAt(object, ["spec", "completions"]) ?? 1)}`,
+    },
+    { name: "Duration", type: "string", cell: () => "" },
+    ageColumn,
+  ],
+  CronJob: [
+    nameColumn,
+    { name: "Schedule", type: "string", cell: (object) => valueAt(object, ["spec", "schedule"]) ?? "" },
+    { name: "Timezone", type: "string", cell: (object) => valueAt(object, ["spec", "timeZone"]) ?? "<none>" },
+    {
+      name: "Suspend",
+      type: "string",
+      cell: (object) => (valueAt(object, ["spec", "suspend"]) === true ? "True" : "False"),
+    },
+    { name: "Active", type: "integer", cell: (object) => countOf(valueAt(object, ["status", "active"])) },
+    {
+      name: "Last Schedule",
+      type: "string",
+      cell: (object, now) =>
+        valueAt(object, ["status", "lastScheduleTime"]) === undefined
+          ? "<none>"
+          : age(valueAt(object, ["status", "lastScheduleTime"]), now),
+    },
+    ageColumn,
+  ],
+  Ingress: [
+    nameColumn,
+    {
+      name: "Class",
+      type: "string",
+      cell: (object) => valueAt(object, ["spec", "ingressClassName"]) ?? "<none>",
+    },
+    { name: "Hosts", type: "string", cell: ingressHosts },
+    { name: "Address", type: "string", cell: () => "" },
+    {
+      name: "Ports",
+      type: "string",
+      cell: (object) => (countOf(valueAt(object, ["spec", "tls"])) > 0 ? "80, 443" : "80"),
+    },
+    ageColumn,
+  ],
+  ServiceAccount: [
+    nameColumn,
+    { name: "Secrets", type: "integer", cell: (object) => countOf(object["secrets"]) },
+    ageColumn,
+  ],
   Namespace: [
     nameColumn,
     { name: "Status", type: "string", cell: (object) => valueAt(object, ["status", "phase"]) ?? "Active" },
@@ -190,11 +296,40 @@ const columnsByKind: Readonly<Record<string, readonly Column[]>> = {
   ],
 };
 
-export function columnsFor(info: ResourceInfo): readonly Column[] {
+const printerTypes = new Set(["string", "integer", "number", "boolean", "date"]);
+
+/** A CRD additionalPrinterColumn: its JSONPath's first match, dates shown as ages, as apiextensions-apiserver does. */
+function printerColumn(spec: JsonObject): Column {
+  const path = textOf(spec["jsonPath"]);
+  const type = printerTypes.has(textOf(spec["type"])) ? textOf(spec["type"]) : "string";
+  return {
+    name: textOf(spec["name"]),
+    type: type === "date" ? "date" : type === "integer" ? "integer" : "string",
+    ...(typeof spec["format"] === "string" ? { format: spec["format"] } : {}),
+    priority: typeof spec["priority"] === "number" ? spec["priority"] : 0,
+    cell: (object, now) => {
+      const [value] = evaluateJsonPath(path, object);
+      if (value === undefined || value === null) return null;
+      return type === "date" ? age(value, now) : value;
+    },
+  };
+}
+
+/** The columns of a kind's Table: kube-apiserver's printers for built-in kinds, a CRD's printer columns for its kinds. */
+export function columnsFor(info: ResourceInfo, printerColumns?: readonly JsonObject[]): readonly Column[] {
+  if (printerColumns !== undefined && printerColumns.length > 0)
+    return [nameColumn, ...printerColumns.map(printerColumn)];
   return columnsByKind[info.kind] ?? [nameColumn, ageColumn];
 }
 
 export type IncludeObject = "None" | "Metadata" | "Object";
+
+export interface TableOptions {
+  readonly now: Date;
+  readonly include: IncludeObject;
+  /** A custom kind's additionalPrinterColumns. */
+  readonly printerColumns?: readonly JsonObject[] | undefined;
+}
 
 function rowObject(object: KubeObject, info: ResourceInfo, include: IncludeObject): JsonValue | undefined {
   if (include === "None") return undefined;
@@ -208,12 +343,8 @@ function rowObject(object: KubeObject, info: ResourceInfo, include: IncludeObjec
   return { kind: "PartialObjectMetadata", apiVersion: "meta.k8s.io/v1", metadata: metadataOf(object) };
 }
 
-export function tableRow(
-  object: KubeObject,
-  info: ResourceInfo,
-  options: { readonly now: Date; readonly include: IncludeObject },
-): JsonObject {
-  const cells = columnsFor(info).map((column) => column.cell(object, options.now));
+export function tableRow(object: KubeObject, info: ResourceInfo, options: TableOptions): JsonObject {
+  const cells = columnsFor(info, options.printerColumns).map((column) => column.cell(object, options.now));
   const included = rowObject(object, info, options.include);
   return included === undefined ? { cells } : { cells, object: included };
 }
@@ -221,9 +352,9 @@ export function tableRow(
 export function toTable(
   objects: readonly KubeObject[],
   info: ResourceInfo,
-  options: { readonly now: Date; readonly include: IncludeObject; readonly listMetadata: JsonObject },
+  options: TableOptions & { readonly listMetadata: JsonObject },
 ): JsonObject {
-  const columnDefinitions = columnsFor(info).map((column) => ({
+  const columnDefinitions = columnsFor(info, options.printerColumns).map((column) => ({
     name: column.name,
     type: column.type,
     format: column.format ?? "",

@@ -59,12 +59,14 @@ function encoderFor(
   options: { table: boolean; query: URLSearchParams },
 ): Encoder {
   const include = includeObjectParam(options.query);
+  const printerColumns = context.machinery.kind(request.info).printerColumns;
   return {
     encode: (type, object) => {
       const typed = withTypeMeta(object, request.info);
       const payload =
         options.table && type !== "BOOKMARK"
           ? toTable([object], request.info, {
+              printerColumns,
               now: context.now(),
               include,
               listMetadata: { resourceVersion: textOf(metadataOf(object)["resourceVersion"] ?? "") },

@@ -88,6 +88,21 @@ describe("kubedrift sandbox", () => {
     };
     expect(after.metadata.uid).toBe(before.metadata.uid);
     expect(after.data).toEqual({ a: "1" });
+    // Each start has a new serving certificate; kube-root-ca.crt follows it, as the publisher controller does.
+    const rootCA = JSON.parse(
+      (await runKubectl(connection(second.ready), ["get", "configmap", "kube-root-ca.crt", "-o", "json"]))
+        .stdout,
+    ) as {
+      data: Record<string, string>;
+    };
+    const config = parse(readFileSync(kubeconfig, "utf8")) as {
+      clusters: { cluster: Record<string, string> }[];
+    };
+    const authority = Buffer.from(
+      config.clusters[0]?.cluster["certificate-authority-data"] ?? "",
+      "base64",
+    ).toString();
+    expect(rootCA.data["ca.crt"]).toBe(authority);
     await runKubectl(connection(second.ready), ["label", "configmap", "kept", "again=yes"]);
     const relabelled = JSON.parse(
       (await runKubectl(connection(second.ready), ["get", "configmap", "kept", "-o", "json"])).stdout,

@@ -37,6 +37,12 @@ spec:
                 ready: { type: boolean }
 `;
 
+interface Stored {
+  readonly metadata: { readonly generation: number };
+  readonly spec: Readonly<Record<string, unknown>>;
+  readonly status: { readonly conditions: readonly { readonly type: string; readonly status: string }[] };
+}
+
 const widget = (name: string, spec: string): string => `apiVersion: example.com/v1
 kind: Widget
 metadata:
@@ -55,7 +61,11 @@ describe("custom resources", () => {
     expect(created.stdout).toBe(
       "customresourcedefinition.apiextensions.k8s.io/widgets.example.com created\n",
     );
-    const definition = await kubectlJson(sandbox, ["get", "crd", "widgets.example.com"]);
+    const definition = (await kubectlJson(sandbox, [
+      "get",
+      "crd",
+      "widgets.example.com",
+    ])) as unknown as Stored;
     expect(
       definition.status.conditions.map(
         (condition: { type: string; status: string }) => `${condition.type}=${condition.status}`,
@@ -67,7 +77,7 @@ describe("custom resources", () => {
       "-f",
       writeManifest(fixture.directory(), "w1.yaml", widget("w1", "{ color: blue }")),
     ]);
-    const stored = await kubectlJson(sandbox, ["get", "widget", "w1"]);
+    const stored = (await kubectlJson(sandbox, ["get", "widget", "w1"])) as unknown as Stored;
     expect(stored.spec).toEqual({ color: "blue", size: 3 });
     expect(stored.metadata.generation).toBe(1);
 
@@ -105,7 +115,7 @@ describe("custom resources", () => {
       "application/strategic-merge-patch+json is not supported by example.com/v1, Kind=Widget",
     );
     await kubectlOk(sandbox, ["patch", "widget", "w1", "--type", "merge", "-p", '{"spec":{"size":5}}']);
-    const patched = await kubectlJson(sandbox, ["get", "widget", "w1"]);
+    const patched = (await kubectlJson(sandbox, ["get", "widget", "w1"])) as unknown as Stored;
     expect(patched.spec).toEqual({ color: "blue", size: 5 });
     expect(patched.metadata.generation).toBe(2);
   });

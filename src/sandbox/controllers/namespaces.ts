@@ -1,8 +1,8 @@
 import type { KubeObject } from "../api/json.js";
-import { metadataOf, textOf } from "../api/json.js";
+import { isJsonObject, metadataOf, textOf } from "../api/json.js";
 import type { ServerContext } from "../server/context.js";
 import type { WatchSubscription } from "../store/types.js";
-import { createAsController } from "./system-writer.js";
+import { createAsController, updateAsController, type ControllerTarget } from "./system-writer.js";
 
 const rootCADescription =
   "Contains a CA bundle that can be used to verify the kube-apiserver when using internal endpoints such as the internal service IP or kubernetes.default.svc. No other usage is guaranteed across distributions of Kubernetes clusters.";
@@ -30,19 +30,30 @@ export function populateNamespace(context: ServerContext, namespace: string, roo
       { metadata: { name: "default" } },
     );
   }
-  if (!exists(context, "configmaps", namespace, "kube-root-ca.crt")) {
-    createAsController(
-      context,
-      { ...target, resource: "configmaps" },
-      {
-        metadata: {
-          name: "kube-root-ca.crt",
-          annotations: { "kubernetes.io/description": rootCADescription },
-        },
-        data: { "ca.crt": rootCA },
-      },
-    );
+  publishRootCA(context, { ...target, resource: "configmaps" }, rootCA);
+}
+
+/** root-ca-cert-publisher: kube-root-ca.crt holds the current CA, also after a restart with a new one. */
+function publishRootCA(context: ServerContext, target: ControllerTarget, rootCA: string): void {
+  const existing = context.store.get({
+    group: "",
+    resource: "configmaps",
+    namespace: target.namespace,
+    name: "kube-root-ca.crt",
+  });
+  if (existing === undefined) {
+    createAsController(context, target, {
+      metadata: { name: "kube-root-ca.crt", annotations: { "kubernetes.io/description": rootCADescription } },
+      data: { "ca.crt": rootCA },
+    });
+    return;
   }
+  const data = existing["data"];
+  if (isJsonObject(data) && data["ca.crt"] === rootCA) return;
+  updateAsController(context, target, {
+    ...existing,
+    data: { ...(isJsonObject(data) ? data : {}), "ca.crt": rootCA },
+  });
 }
 
 function isActive(namespace: KubeObject): boolean {

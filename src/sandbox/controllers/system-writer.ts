@@ -1,27 +1,40 @@
 import type { KubeObject } from "../api/json.js";
+import { metadataOf, textOf } from "../api/json.js";
 import type { RequestScope, ServerContext } from "../server/context.js";
 import type { WriteCall } from "../server/writes.js";
-import { createObject } from "../server/writes.js";
+import { createObject, updateObject } from "../server/writes.js";
 import { FieldValidation } from "../server/write-options.js";
 
 /**
  * Writes made by the sandbox's stand-ins for Kubernetes' controllers go through the same path as
  * client writes, so they get defaults and managedFields like any other (manager kube-controller-manager).
  */
-export function createAsController(
+export interface ControllerTarget {
+  readonly group: string;
+  readonly version: string;
+  readonly resource: string;
+  readonly namespace: string;
+}
+
+function controllerCall(
   context: ServerContext,
-  target: { group: string; version: string; resource: string; namespace: string },
-  object: KubeObject,
-): void {
+  target: ControllerTarget,
+  write: { verb: "create" | "update"; name?: string },
+): WriteCall {
   const info = context.registry.find(target.group, target.version, target.resource);
   if (info === undefined) throw new Error(`${target.resource}.${target.group} is not served`);
   const scope: RequestScope = {
     warnings: [],
     userAgent: "kube-controller-manager/v1.32.0 (linux/amd64) kubernetes/sandbox",
   };
-  const call: WriteCall = {
+  return {
     context,
-    request: { verb: "create", info, namespace: target.namespace },
+    request: {
+      verb: write.verb,
+      info,
+      namespace: target.namespace,
+      ...(write.name === undefined ? {} : { name: write.name }),
+    },
     options: {
       dryRun: false,
       fieldManager: undefined,
@@ -31,5 +44,24 @@ export function createAsController(
     },
     scope,
   };
-  createObject(call, object);
+}
+
+export function createAsController(
+  context: ServerContext,
+  target: ControllerTarget,
+  object: KubeObject,
+): void {
+  createObject(controllerCall(context, target, { verb: "create" }), object);
+}
+
+/** A PUT of the whole object, with its resourceVersion as the precondition. */
+export function updateAsController(
+  context: ServerContext,
+  target: ControllerTarget,
+  object: KubeObject,
+): void {
+  updateObject(
+    controllerCall(context, target, { verb: "update", name: textOf(metadataOf(object)["name"]) }),
+    object,
+  );
 }

@@ -476,6 +476,70 @@ describe("watch", () => {
   });
 });
 
+describe("status subresource", () => {
+  const deployment = {
+    metadata: { name: "web" },
+    spec: {
+      replicas: 2,
+      selector: { matchLabels: { app: "web" } },
+      template: {
+        metadata: { labels: { app: "web" } },
+        spec: { containers: [{ name: "web", image: "nginx" }] },
+      },
+    },
+  };
+
+  it("takes only status from a write to /status, and records it with subresource status", () => {
+    send("POST", "/apis/apps/v1/namespaces/default/deployments", { body: deployment });
+    const live = send("GET", "/apis/apps/v1/namespaces/default/deployments/web").body;
+    const written = send(
+      "PUT",
+      "/apis/apps/v1/namespaces/default/deployments/web/status?fieldManager=deployment-controller",
+      {
+        body: { ...live, spec: { ...live.spec, replicas: 9 }, status: { replicas: 2, readyReplicas: 1 } },
+      },
+    );
+    expect(written.status).toBe(200);
+    expect(written.body.spec.replicas).toBe(2);
+    expect(written.body.status).toEqual({ replicas: 2, readyReplicas: 1 });
+    expect(written.body.metadata.generation).toBe(1);
+    const entry = written.body.metadata.managedFields.find(
+      (item: { manager: string }) => item.manager === "deployment-controller",
+    );
+    expect(entry).toMatchObject({
+      operation: "Update",
+      subresource: "status",
+      fieldsV1: { "f:status": { "f:readyReplicas": {}, "f:replicas": {} } },
+    });
+  });
+
+  it("keeps the managedFields of a server-side apply to /status", () => {
+    send("POST", "/apis/apps/v1/namespaces/default/deployments", { body: deployment });
+    const applied = send(
+      "PATCH",
+      "/apis/apps/v1/namespaces/default/deployments/web/status?fieldManager=status-writer",
+      {
+        body: {
+          apiVersion: "apps/v1",
+          kind: "Deployment",
+          metadata: { name: "web" },
+          status: { observedGeneration: 1 },
+        },
+        contentType: "application/apply-patch+yaml",
+      },
+    );
+    expect(applied.body.status).toEqual({ observedGeneration: 1 });
+    const entry = applied.body.metadata.managedFields.find(
+      (item: { manager: string }) => item.manager === "status-writer",
+    );
+    expect(entry).toMatchObject({
+      operation: "Apply",
+      subresource: "status",
+      fieldsV1: { "f:status": { "f:observedGeneration": {} } },
+    });
+  });
+});
+
 describe("watch bookmarks", () => {
   it("sends BOOKMARK events to watchers that allow them, and marks the end of sendInitialEvents", async () => {
     core.close();

@@ -159,8 +159,9 @@ function nextGeneration(kind: KindMachinery, updated: KubeObject, old: KubeObjec
   const previous = metadataOf(old)["generation"];
   if (!kind.strategy.tracksGeneration) return undefined;
   const base = typeof previous === "number" ? previous : 1;
+  // Without a status subresource (some custom resources), status is part of what generation tracks.
   const strip = (object: KubeObject): KubeObject =>
-    withFields(object, { metadata: undefined, status: undefined });
+    withFields(object, kind.strategy.hasStatus ? { metadata: undefined, status: undefined } : { metadata: undefined });
   return deepEqual(strip(updated), strip(old)) ? base : base + 1;
 }
 
@@ -176,7 +177,10 @@ function carrySystemFields(call: WriteCall, kind: KindMachinery, replacement: Re
     selfLink: undefined,
   });
   // Writes to the main resource cannot change status, and writes to /status only change status.
-  if (call.request.subresource === "status") return withFields(old, { status: updated["status"] });
+  if (call.request.subresource === "status") {
+    const managedFields = metadataOf(updated)["managedFields"];
+    return withFields(withMetadata(old, { managedFields }), { status: updated["status"] });
+  }
   return kind.strategy.hasStatus ? withFields(carried, { status: old["status"] }) : carried;
 }
 
@@ -248,22 +252,6 @@ function parsePatchBody(body: unknown, patchType: PatchType): unknown {
   return body;
 }
 
-function patchedObject(
-  call: WriteCall,
-  kind: KindMachinery,
-  live: KubeObject,
-  input: { patchType: Exclude<PatchType, "application/apply-patch+yaml">; body: unknown },
-): KubeObject {
-  let patched: KubeObject;
-  try {
-    patched = call.context.machinery.applyPatch(kind, input.patchType, live, input.body);
-  } catch (error: unknown) {
-    if (error instanceof ApiError) throw error;
-    throw new ApiError(422, StatusReasons.invalid, error instanceof Error ? error.message : String(error));
-  }
-  return patched;
-}
-
 export function patchObject(call: WriteCall, patchType: PatchType, body: unknown): WriteResult {
   const { context, request } = call;
   const kind = context.machinery.kind(request.info);
@@ -290,7 +278,7 @@ export function patchObject(call: WriteCall, patchType: PatchType, body: unknown
   }
   const patch = parsePatchBody(body, patchType);
   const old = requireExisting(call, request.name ?? "");
-  const patched = patchedObject(call, kind, old, { patchType, body: patch });
+  const patched = context.machinery.applyPatch(kind, patchType, old, patch);
   checkUnknownFields(context, kind, patched, {
     fieldValidation: call.options.fieldValidation,
     scope: call.scope,

@@ -1,0 +1,55 @@
+import type { DesiredObject, DriftReport, LiveObject, ObjectRef } from "../model/index.js";
+import type { Schema } from "../schema/types.js";
+
+/** Which objects an ignore or redaction rule applies to; absent fields match everything. */
+export interface RuleScope {
+  readonly kinds?: readonly string[];
+  readonly namespaces?: readonly string[];
+  readonly names?: readonly string[];
+}
+
+/**
+ * Ignore drift on a path (a JSON Pointer where `*` matches any one segment, e.g.
+ * `/spec/template/spec/containers/* /image` without the space), or on whatever a field manager owns.
+ */
+export type IgnoreRule =
+  | (RuleScope & { readonly kind: "path"; readonly path: string })
+  | (RuleScope & { readonly kind: "manager"; readonly manager: string });
+
+/** Withhold values at these paths (Secret data is always withheld). */
+export interface RedactRule extends RuleScope {
+  readonly path: string;
+}
+
+export interface EngineConfig {
+  /** Field managers whose Update writes are deployments, not drift (added to the defaults unless `replaceTrusted`). */
+  readonly trustedManagers: readonly string[];
+  readonly ignore: readonly IgnoreRule[];
+  readonly redact: readonly RedactRule[];
+  /** Salt for the short hashes that stand in for withheld values. */
+  readonly redactionSalt: string;
+}
+
+/** The namespaces and kinds within which live objects that nobody declares are reported as Extra. */
+export interface Scope {
+  /** Group/kind pairs ("apps/Deployment", "/ConfigMap"); by default those of the desired set. */
+  readonly kinds: readonly string[];
+  /** Namespaces; by default those of the desired set. Empty = all. */
+  readonly namespaces: readonly string[];
+}
+
+export interface CompareInput {
+  readonly desired: readonly DesiredObject[];
+  /** Everything listed from the cluster within the scope. */
+  readonly live: readonly LiveObject[];
+  readonly scope: Scope;
+  readonly schema: Schema;
+  readonly config: EngineConfig;
+  readonly cluster: string;
+  readonly generatedAt: string;
+}
+
+/** The engine's entry point: pure, no I/O, never throws for a drifted or broken resource. */
+export type Compare = (input: CompareInput) => DriftReport;
+
+export type { ObjectRef };

@@ -1,0 +1,144 @@
+/**
+ * kubedrift's core types: what the sources produce, what the cluster answers, and the drift report
+ * the engine returns. Everything is immutable data; nothing here does I/O.
+ */
+
+/** JSON as Kubernetes objects carry it. */
+export type JsonValue = null | boolean | number | string | readonly JsonValue[] | JsonObject;
+export interface JsonObject {
+  readonly [key: string]: JsonValue;
+}
+
+/** A Kubernetes object as JSON (apiVersion, kind, metadata, …). */
+export type KubeObject = JsonObject;
+
+/** Identity of an object (DESIGN.md, drift semantics rule 1): group, kind, namespace, name. */
+export interface ObjectRef {
+  /** "" for the core group. */
+  readonly group: string;
+  /** The version the object was written in (not part of identity). */
+  readonly version: string;
+  readonly kind: string;
+  /** "" for cluster-scoped objects. */
+  readonly namespace: string;
+  readonly name: string;
+}
+
+/** A place in a source file; lines are 1-based. */
+export interface SourceLocation {
+  readonly file: string;
+  readonly line: number;
+}
+
+/** An object as the desired state declares it, with where each of its fields was written. */
+export interface DesiredObject {
+  readonly ref: ObjectRef;
+  readonly object: KubeObject;
+  /** Where the object starts. */
+  readonly source: SourceLocation;
+  /** Line of each field, by JSON Pointer (RFC 6901) into `object`; absent when the source has no positions. */
+  readonly fieldLines?: ReadonlyMap<string, number>;
+}
+
+/** An object as the cluster (or a live file) has it, managedFields included. */
+export interface LiveObject {
+  readonly ref: ObjectRef;
+  readonly object: KubeObject;
+}
+
+export const DriftTypes = {
+  /** Set in desired, a different value live. */
+  changed: "Changed",
+  /** Set in desired, absent live. */
+  removed: "Removed",
+  /** Not set in desired, set live by a manager that is not trusted (rule 4). */
+  added: "Added",
+} as const;
+export type DriftType = (typeof DriftTypes)[keyof typeof DriftTypes];
+
+/** Who last wrote a field, from managedFields. */
+export interface Attribution {
+  readonly manager: string;
+  readonly operation: "Apply" | "Update";
+  /** RFC 3339, when managedFields records it. */
+  readonly changedAt?: string;
+  readonly subresource?: string;
+}
+
+/** One drifted field. Values are omitted (and `redacted` set) for Secrets and redaction rules (rule 7). */
+export interface Drift {
+  /** JSON Pointer into the desired object (into the live object for Added). */
+  readonly path: string;
+  readonly type: DriftType;
+  readonly desired?: JsonValue;
+  readonly live?: JsonValue;
+  /** Set when values were withheld: a short salted hash of each side instead. */
+  readonly redacted?: { readonly desired?: string; readonly live?: string };
+  readonly source?: SourceLocation;
+  readonly attribution?: Attribution;
+}
+
+export const ResourceStatuses = {
+  inSync: "InSync",
+  drifted: "Drifted",
+  missing: "Missing",
+  extra: "Extra",
+  error: "Error",
+} as const;
+export type ResourceStatus = (typeof ResourceStatuses)[keyof typeof ResourceStatuses];
+
+/** The verdict for one object. A resource that could not be evaluated is a result with an error, not an exception. */
+export interface ResourceDrift {
+  readonly ref: ObjectRef;
+  readonly status: ResourceStatus;
+  readonly source?: SourceLocation;
+  readonly drifts: readonly Drift[];
+  readonly error?: string;
+}
+
+export interface DriftSummary {
+  readonly total: number;
+  readonly inSync: number;
+  readonly drifted: number;
+  readonly missing: number;
+  readonly extra: number;
+  readonly errors: number;
+}
+
+export interface DriftReport {
+  /** RFC 3339. */
+  readonly generatedAt: string;
+  /** The kubeconfig context, or the live file's name. */
+  readonly cluster: string;
+  readonly summary: DriftSummary;
+  readonly resources: readonly ResourceDrift[];
+}
+
+/** `apps/v1` → { group: "apps", version: "v1" }; `v1` → { group: "", version: "v1" }. */
+export function splitApiVersion(apiVersion: string): { readonly group: string; readonly version: string } {
+  const slash = apiVersion.indexOf("/");
+  return slash < 0 ? { group: "", version: apiVersion } : { group: apiVersion.slice(0, slash), version: apiVersion.slice(slash + 1) };
+}
+
+/** `Deployment shop/web`, `Namespace shop`, `Widget.example.com default/w1`. */
+export function describeRef(ref: ObjectRef): string {
+  const kind = ref.group === "" || ref.group.endsWith(".k8s.io") || ["apps", "batch", "autoscaling", "policy"].includes(ref.group) ? ref.kind : `${ref.kind}.${ref.group}`;
+  return `${kind} ${ref.namespace === "" ? "" : `${ref.namespace}/`}${ref.name}`;
+}
+
+/** A stable key for maps: identity only (rule 1), the version left out. */
+export function refKey(ref: ObjectRef): string {
+  return `${ref.group}/${ref.kind}/${ref.namespace}/${ref.name}`;
+}
+
+export function summarize(resources: readonly ResourceDrift[]): DriftSummary {
+  const count = (status: ResourceStatus): number => resources.filter((resource) => resource.status === status).length;
+  return {
+    total: resources.length,
+    inSync: count(ResourceStatuses.inSync),
+    drifted: count(ResourceStatuses.drifted),
+    missing: count(ResourceStatuses.missing),
+    extra: count(ResourceStatuses.extra),
+    errors: count(ResourceStatuses.error),
+  };
+}

@@ -1,6 +1,9 @@
 /** `npm run bench`: prints figures; never fails on a timing. */
+import { benchDrift } from "./drift.js";
 import { benchSandbox } from "./sandbox.js";
 
 console.log(`kubedrift benchmarks — node ${process.version}, ${new Date().toISOString()}`);
 console.log("\nsandbox API server (HTTPS, loopback, server in its own process)");
 await benchSandbox();
+console.log("\ndrift detection (kubedrift diff needs `npm run build` first)");
+await benchDrift();

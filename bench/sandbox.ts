@@ -10,20 +10,21 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parse } from "yaml";
 
-interface Target {
+export interface Target {
   readonly url: string;
   readonly token: string;
   readonly agent: Agent;
 }
 
-interface Started {
+export interface Started {
   readonly target: Target;
   readonly child: ChildProcess;
+  readonly kubeconfigPath: string;
 }
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 
-async function startServer(): Promise<Started> {
+export async function startServer(): Promise<Started> {
   const kubeconfigPath = join(mkdtempSync(join(tmpdir(), "kubedrift-bench-")), "kubeconfig");
   const child = spawn(
     process.execPath,
@@ -50,10 +51,10 @@ async function startServer(): Promise<Started> {
   };
   const ca = Buffer.from(config.clusters[0]?.cluster["certificate-authority-data"] ?? "", "base64");
   const agent = new Agent({ keepAlive: true, maxSockets: 32, ca });
-  return { target: { url: server, token: config.users[0]?.user.token ?? "", agent }, child };
+  return { target: { url: server, token: config.users[0]?.user.token ?? "", agent }, child, kubeconfigPath };
 }
 
-interface Call {
+export interface Call {
   readonly method: string;
   readonly path: string;
   readonly body?: unknown;
@@ -86,14 +87,14 @@ function call(target: Target, spec: Call): Promise<{ status: number; body: strin
   });
 }
 
-async function ok(target: Target, spec: Call): Promise<string> {
+export async function ok(target: Target, spec: Call): Promise<string> {
   const response = await call(target, spec);
   if (response.status >= 300)
     throw new Error(`${spec.method} ${spec.path}: ${response.status} ${response.body}`);
   return response.body;
 }
 
-interface Measured {
+export interface Measured {
   readonly name: string;
   readonly count: number;
   readonly seconds: number;
@@ -101,7 +102,7 @@ interface Measured {
 }
 
 /** Runs `count` calls with `concurrency` in flight; returns their latencies. */
-async function measure(
+export async function measure(
   name: string,
   count: number,
   concurrency: number,

@@ -1,6 +1,7 @@
 import { Command, CommanderError } from "commander";
 import { CliError } from "./errors.js";
 import { registerDemo } from "./demo.js";
+import { registerDiff } from "./diff.js";
 import { registerSandbox } from "./sandbox.js";
 
 export function buildProgram(): Command {
@@ -9,6 +10,7 @@ export function buildProgram(): Command {
     .version("0.1.0")
     .showHelpAfterError("(run with --help for usage)")
     .exitOverride();
+  registerDiff(program);
   registerSandbox(program);
   registerDemo(program);
   return program;
@@ -28,7 +30,8 @@ function report(error: unknown): number {
 export async function main(argv: readonly string[]): Promise<number> {
   try {
     await buildProgram().parseAsync([...argv], { from: "user" });
-    return 0;
+    // Commands that report an outcome (diff: 0 clean, 2 drift) set process.exitCode.
+    return typeof process.exitCode === "number" ? process.exitCode : 0;
   } catch (error: unknown) {
     return report(error);
   }

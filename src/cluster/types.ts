@@ -28,6 +28,11 @@ export interface Cluster {
   list(resource: ServedResource, namespace: string | undefined): Promise<readonly LiveObject[]>;
   /** The built-in schema plus the schemas of the cluster's CRDs. */
   schema(): Promise<Schema>;
+  /**
+   * What was degraded rather than failed so far (CRDs not readable, so custom kinds go without
+   * schemas; an API group whose discovery failed): one line each, for the CLI to print on stderr.
+   */
+  warnings?(): readonly string[];
 }
 
 /**

@@ -22,7 +22,7 @@ export interface RedactRule extends RuleScope {
 }
 
 export interface EngineConfig {
-  /** Field managers whose Update writes are deployments, not drift (added to the defaults unless `replaceTrusted`). */
+  /** Field managers whose Update writes are deployments, not drift; always added to the built-in defaults. */
   readonly trustedManagers: readonly string[];
   readonly ignore: readonly IgnoreRule[];
   readonly redact: readonly RedactRule[];

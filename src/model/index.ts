@@ -117,12 +117,19 @@ export interface DriftReport {
 /** `apps/v1` → { group: "apps", version: "v1" }; `v1` → { group: "", version: "v1" }. */
 export function splitApiVersion(apiVersion: string): { readonly group: string; readonly version: string } {
   const slash = apiVersion.indexOf("/");
-  return slash < 0 ? { group: "", version: apiVersion } : { group: apiVersion.slice(0, slash), version: apiVersion.slice(slash + 1) };
+  return slash < 0
+    ? { group: "", version: apiVersion }
+    : { group: apiVersion.slice(0, slash), version: apiVersion.slice(slash + 1) };
 }
 
 /** `Deployment shop/web`, `Namespace shop`, `Widget.example.com default/w1`. */
 export function describeRef(ref: ObjectRef): string {
-  const kind = ref.group === "" || ref.group.endsWith(".k8s.io") || ["apps", "batch", "autoscaling", "policy"].includes(ref.group) ? ref.kind : `${ref.kind}.${ref.group}`;
+  const kind =
+    ref.group === "" ||
+    ref.group.endsWith(".k8s.io") ||
+    ["apps", "batch", "autoscaling", "policy"].includes(ref.group)
+      ? ref.kind
+      : `${ref.kind}.${ref.group}`;
   return `${kind} ${ref.namespace === "" ? "" : `${ref.namespace}/`}${ref.name}`;
 }
 
@@ -132,7 +139,8 @@ export function refKey(ref: ObjectRef): string {
 }
 
 export function summarize(resources: readonly ResourceDrift[]): DriftSummary {
-  const count = (status: ResourceStatus): number => resources.filter((resource) => resource.status === status).length;
+  const count = (status: ResourceStatus): number =>
+    resources.filter((resource) => resource.status === status).length;
   return {
     total: resources.length,
     inSync: count(ResourceStatuses.inSync),

@@ -64,7 +64,8 @@ export function startCustomResourceController(
   }).items) {
     context.registry.setCustom(textOf(metadataOf(crd)["name"]), resourcesOfCRD(crd));
   }
-  return context.store.watch({
+  let stopped = false;
+  const subscription = context.store.watch({
     resource: { group: "apiextensions.k8s.io", resource: "customresourcedefinitions" },
     sinceResourceVersion: context.store.resourceVersion,
     onEvent: (event) => {
@@ -77,6 +78,7 @@ export function startCustomResourceController(
       const removed = resourcesOfCRD(event.object);
       context.registry.setCustom(name, []);
       queueMicrotask(() => {
+        if (stopped) return;
         try {
           removeCustomObjects(context, removed);
         } catch (error: unknown) {
@@ -85,4 +87,10 @@ export function startCustomResourceController(
       });
     },
   });
+  return {
+    close: () => {
+      stopped = true;
+      subscription.close();
+    },
+  };
 }

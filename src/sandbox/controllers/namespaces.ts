@@ -65,7 +65,9 @@ export function startNamespaceController(
   context: ServerContext,
   options: { readonly rootCA: string; readonly onError: (error: unknown) => void },
 ): WatchSubscription {
-  return context.store.watch({
+  // Work queued before the sandbox stops must not touch the closed store.
+  let stopped = false;
+  const subscription = context.store.watch({
     resource: { group: "", resource: "namespaces" },
     sinceResourceVersion: context.store.resourceVersion,
     onEvent: (event) => {
@@ -73,6 +75,7 @@ export function startNamespaceController(
       const name = textOf(metadataOf(event.object)["name"]);
       // After the write that created the namespace has returned, as the real controllers run asynchronously.
       queueMicrotask(() => {
+        if (stopped) return;
         try {
           populateNamespace(context, name, options.rootCA);
         } catch (error: unknown) {
@@ -81,6 +84,12 @@ export function startNamespaceController(
       });
     },
   });
+  return {
+    close: () => {
+      stopped = true;
+      subscription.close();
+    },
+  };
 }
 
 /** Creates the start-up state of a new cluster: system namespaces and the `kubernetes` Service. */

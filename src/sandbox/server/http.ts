@@ -76,23 +76,21 @@ export function send(request: IncomingMessage, response: ServerResponse, answer:
   }
 }
 
+/** Whether a resource path names one object (`…/configmaps/web`) rather than a collection (`…/namespaces/x/configmaps`). */
+function namesObject(pathname: string): boolean {
+  const segments = pathname.split("/").filter((segment) => segment !== "");
+  const rest = segments[0] === "api" ? segments.slice(2) : segments.slice(3);
+  const namespaced =
+    rest[0] === "namespaces" && rest.length >= 3 && !["status", "finalize"].includes(rest[2] ?? "");
+  return (namespaced ? rest.slice(2) : rest).length >= 2;
+}
+
 function verbFor(method: string, url: URL): ResourceVerb | undefined {
-  const named = /\/(?:api\/v1|apis\/[^/]+\/[^/]+)\/(?:namespaces\/[^/]+\/)?[^/]+\/[^/]+/.test(url.pathname);
-  switch (method) {
-    case "GET":
-      if (isWatchParam(url.searchParams)) return "watch";
-      return named ? "get" : "list";
-    case "POST":
-      return "create";
-    case "PUT":
-      return "update";
-    case "PATCH":
-      return "patch";
-    case "DELETE":
-      return named ? "delete" : "deletecollection";
-    default:
-      return undefined;
-  }
+  const named = namesObject(url.pathname);
+  if (method === "GET") return isWatchParam(url.searchParams) ? "watch" : named ? "get" : "list";
+  const verbs: Readonly<Record<string, ResourceVerb>> = { POST: "create", PUT: "update", PATCH: "patch" };
+  if (method === "DELETE") return named ? "delete" : "deletecollection";
+  return verbs[method];
 }
 
 const delay = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));

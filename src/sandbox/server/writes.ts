@@ -161,7 +161,10 @@ function nextGeneration(kind: KindMachinery, updated: KubeObject, old: KubeObjec
   const base = typeof previous === "number" ? previous : 1;
   // Without a status subresource (some custom resources), status is part of what generation tracks.
   const strip = (object: KubeObject): KubeObject =>
-    withFields(object, kind.strategy.hasStatus ? { metadata: undefined, status: undefined } : { metadata: undefined });
+    withFields(
+      object,
+      kind.strategy.hasStatus ? { metadata: undefined, status: undefined } : { metadata: undefined },
+    );
   return deepEqual(strip(updated), strip(old)) ? base : base + 1;
 }
 

@@ -1,0 +1,242 @@
+/**
+ * Drift figures: the engine in memory on 10,000 objects; `kubedrift diff` end to end against the
+ * sandbox on 10,000 objects; and `kubedrift diff` against `kubectl diff` on the same 500 objects.
+ */
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, mkdirSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { stringify } from "yaml";
+import { compare, defaultEngineConfig } from "../src/engine/index.js";
+import type { DesiredObject, KubeObject, LiveObject, ObjectRef } from "../src/model/index.js";
+import { createSandboxCore } from "../src/sandbox/index.js";
+import { builtinSchema } from "../src/schema/builtin.js";
+import { measure, ok, startServer, type Target } from "./sandbox.js";
+
+const root = fileURLToPath(new URL("..", import.meta.url));
+
+type Kind = "Deployment" | "Service" | "ConfigMap";
+
+function manifest(kind: Kind, name: string, namespace: string): KubeObject {
+  switch (kind) {
+    case "Deployment":
+      return {
+        apiVersion: "apps/v1",
+        kind,
+        metadata: { name, namespace, labels: { app: name } },
+        spec: {
+          replicas: 2,
+          selector: { matchLabels: { app: name } },
+          template: {
+            metadata: { labels: { app: name } },
+            spec: {
+              containers: [
+                {
+                  name: "web",
+                  image: "nginx:1.27",
+                  ports: [{ containerPort: 80 }],
+                  env: [{ name: "LOG_LEVEL", value: "info" }],
+                  resources: { requests: { cpu: "0.25", memory: "128Mi" } },
+                },
+              ],
+            },
+          },
+        },
+      };
+    case "Service":
+      return {
+        apiVersion: "v1",
+        kind,
+        metadata: { name, namespace },
+        spec: { selector: { app: name }, ports: [{ port: 80, targetPort: 8080 }] },
+      };
+    case "ConfigMap":
+      return {
+        apiVersion: "v1",
+        kind,
+        metadata: { name, namespace },
+        data: { FEATURE: "on", TTL: "300", NAME: name },
+      };
+  }
+}
+
+const kinds: readonly Kind[] = ["Deployment", "Service", "ConfigMap"];
+const paths: Readonly<Record<Kind, string>> = {
+  Deployment: "/apis/apps/v1/namespaces/bench/deployments",
+  Service: "/api/v1/namespaces/bench/services",
+  ConfigMap: "/api/v1/namespaces/bench/configmaps",
+};
+
+function refOf(object: KubeObject): ObjectRef {
+  const metadata = object["metadata"] as { name: string; namespace?: string };
+  const [group, version] = String(object["apiVersion"]).includes("/")
+    ? String(object["apiVersion"]).split("/")
+    : ["", String(object["apiVersion"])];
+  return {
+    group: group ?? "",
+    version: version ?? "v1",
+    kind: String(object["kind"]),
+    namespace: metadata.namespace ?? "",
+    name: metadata.name,
+  };
+}
+
+/** Live objects exactly as kube-apiserver stores them: one of each kind written through the sandbox, then renamed. */
+function liveTemplates(): Readonly<Record<Kind, KubeObject>> {
+  const core = createSandboxCore({ token: "bench", rootCA: "CA" });
+  const headers = {
+    authorization: "Bearer bench",
+    "content-type": "application/json",
+    "user-agent": "kubectl/v1.32.4",
+  };
+  core.app.handle({
+    method: "POST",
+    url: "/api/v1/namespaces",
+    headers,
+    body: Buffer.from(JSON.stringify({ metadata: { name: "bench" } })),
+  });
+  const templates = {} as Record<Kind, KubeObject>;
+  for (const kind of kinds) {
+    const response = core.app.handle({
+      method: "POST",
+      url: `${paths[kind]}?fieldManager=kubectl-client-side-apply`,
+      headers,
+      body: Buffer.from(JSON.stringify(manifest(kind, "bench-placeholder", "bench"))),
+    });
+    if (response.kind !== "json") throw new Error("unexpected response");
+    templates[kind] = response.body as KubeObject;
+  }
+  core.close();
+  return templates;
+}
+
+function renamed(template: KubeObject, name: string): KubeObject {
+  const text = JSON.stringify(template).replaceAll('"bench-placeholder"', JSON.stringify(name));
+  return JSON.parse(text) as KubeObject;
+}
+
+export function engineBench(count: number): void {
+  const templates = liveTemplates();
+  const desired: DesiredObject[] = [];
+  const live: LiveObject[] = [];
+  for (let index = 0; index < count; index += 1) {
+    const kind = kinds[index % kinds.length] ?? "ConfigMap";
+    const name = `obj-${index}`;
+    const object = manifest(kind, name, "bench");
+    desired.push({ ref: refOf(object), object, source: { file: "bench.yaml", line: index * 20 + 1 } });
+    const liveObject = renamed(templates[kind], name);
+    live.push({ ref: refOf(liveObject), object: liveObject });
+  }
+  const input = {
+    desired,
+    live,
+    scope: { kinds: ["apps/Deployment", "/Service", "/ConfigMap"], namespaces: ["bench"] },
+    schema: builtinSchema,
+    config: defaultEngineConfig,
+    cluster: "bench",
+    generatedAt: "2026-11-22T00:00:00Z",
+  };
+  compare(input); // warm-up: schema loading and JIT
+  const started = performance.now();
+  const report = compare(input);
+  const seconds = (performance.now() - started) / 1000;
+  console.log(
+    `${"engine compare (in memory)".padEnd(34)} ${((seconds * 1e6) / count).toFixed(1).padStart(7)} µs/object   (${count} objects in ${seconds.toFixed(2)} s; ${report.summary.inSync} in sync)`,
+  );
+}
+
+async function seedCluster(target: Target, count: number): Promise<void> {
+  await ok(target, { method: "POST", path: "/api/v1/namespaces", body: { metadata: { name: "bench" } } });
+  await measure("seed", count, 16, (index) => {
+    const kind = kinds[index % kinds.length] ?? "ConfigMap";
+    return ok(target, {
+      method: "POST",
+      path: `${paths[kind]}?fieldManager=kubectl-client-side-apply`,
+      body: manifest(kind, `obj-${index}`, "bench"),
+    });
+  });
+}
+
+function writeManifests(count: number, files: number): string {
+  const directory = mkdtempSync(join(tmpdir(), "kubedrift-bench-manifests-"));
+  mkdirSync(join(directory, "deploy"));
+  const perFile = Math.ceil(count / files);
+  for (let file = 0; file < files; file += 1) {
+    const documents: string[] = [];
+    for (let index = file * perFile; index < Math.min(count, (file + 1) * perFile); index += 1) {
+      const kind = kinds[index % kinds.length] ?? "ConfigMap";
+      documents.push(stringify(manifest(kind, `obj-${index}`, "bench")));
+    }
+    writeFileSync(
+      join(directory, "deploy", `part-${String(file).padStart(3, "0")}.yaml`),
+      documents.join("---\n"),
+    );
+  }
+  return directory;
+}
+
+function timed(
+  command: string,
+  args: readonly string[],
+  cwd: string,
+): { seconds: number; status: number | null; stderr: string } {
+  const started = performance.now();
+  const result = spawnSync(command, args, {
+    cwd,
+    encoding: "utf8",
+    maxBuffer: 1 << 30,
+    env: { ...process.env, HOME: cwd },
+  });
+  return { seconds: (performance.now() - started) / 1000, status: result.status, stderr: result.stderr };
+}
+
+function kubedrift(
+  directory: string,
+  kubeconfigPath: string,
+): { seconds: number; status: number | null; stderr: string } {
+  return timed(
+    join(root, "bin", "kubedrift"),
+    ["diff", "-f", "deploy", "--kubeconfig", kubeconfigPath, "-o", "json"],
+    directory,
+  );
+}
+
+function report(
+  name: string,
+  result: { seconds: number; status: number | null; stderr: string },
+  count: number,
+): void {
+  const verdict =
+    result.status === 0
+      ? "no drift"
+      : `exit ${String(result.status)} ${result.stderr.trim().split("\n")[0] ?? ""}`;
+  console.log(
+    `${name.padEnd(34)} ${result.seconds.toFixed(2).padStart(7)} s          (${count} objects, ${verdict})`,
+  );
+}
+
+async function endToEnd(count: number, compared: number): Promise<void> {
+  const { target, child, kubeconfigPath } = await startServer();
+  try {
+    await seedCluster(target, count);
+    const all = writeManifests(count, 20);
+    report("kubedrift diff (end to end)", kubedrift(all, kubeconfigPath), count);
+    const some = writeManifests(compared, 5);
+    const ours = kubedrift(some, kubeconfigPath);
+    const theirs = timed("/usr/bin/kubectl", ["diff", "-f", "deploy", "--kubeconfig", kubeconfigPath], some);
+    report(`kubedrift diff`, ours, compared);
+    report(`kubectl diff`, theirs, compared);
+    console.log(
+      `${"kubedrift diff vs kubectl diff".padEnd(34)} ${(theirs.seconds / ours.seconds).toFixed(1).padStart(7)} × faster`,
+    );
+  } finally {
+    target.agent.destroy();
+    child.kill("SIGTERM");
+  }
+}
+
+export async function benchDrift(): Promise<void> {
+  engineBench(10_000);
+  await endToEnd(10_000, 500);
+}

@@ -1,0 +1,205 @@
+import { existsSync, readFileSync } from "node:fs";
+import { resolve } from "node:path";
+import type { Cluster, ServedResource } from "../cluster/types.js";
+import { ClusterError } from "../cluster/types.js";
+import { connectCluster, openLiveFile } from "../cluster/index.js";
+import { compare, defaultEngineConfig, parseEngineConfig } from "../engine/index.js";
+import type { EngineConfig, Scope } from "../engine/types.js";
+import type { DesiredObject, DriftReport, LiveObject } from "../model/index.js";
+import { describeRef, refKey } from "../model/index.js";
+import { renderReport, type ReportFormat } from "../report/index.js";
+import { assertNoDuplicates, loadSources } from "../sources/index.js";
+import { SourceError } from "../sources/types.js";
+import { CliError } from "./errors.js";
+import type { Progress } from "./progress.js";
+
+/** The flags of `kubedrift diff` (and of the commands that share its sources and cluster flags). */
+export interface DiffOptions {
+  readonly filenames: readonly string[];
+  readonly kustomize: readonly string[];
+  readonly kubeconfig?: string;
+  readonly context?: string;
+  readonly namespace?: string;
+  readonly liveFile?: string;
+  readonly output: ReportFormat;
+  readonly config?: string;
+}
+
+export interface DiffIO {
+  readonly cwd: string;
+  readonly env: NodeJS.ProcessEnv;
+  readonly stdin: NodeJS.ReadableStream;
+  readonly write: (text: string) => void;
+  readonly note: (line: string) => void;
+  readonly progress: Progress;
+  readonly color: boolean;
+  readonly now: () => Date;
+}
+
+/** Exit status of diff, plan and lint: the convention of `terraform plan -detailed-exitcode`. */
+export const DiffExitCodes = { clean: 0, error: 1, drift: 2 } as const;
+
+const configFileName = "kubedrift.yaml";
+
+/** `--config FILE`, else `kubedrift.yaml` in the working directory, else the defaults. */
+export function loadEngineConfig(configPath: string | undefined, cwd: string): EngineConfig {
+  const path = configPath === undefined ? resolve(cwd, configFileName) : resolve(cwd, configPath);
+  if (!existsSync(path)) {
+    if (configPath !== undefined) throw new CliError(`--config: ${configPath}: no such file`);
+    return defaultEngineConfig;
+  }
+  return parseEngineConfig(readFileSync(path, "utf8"), configPath ?? configFileName);
+}
+
+function openCluster(options: DiffOptions, io: DiffIO): Promise<Cluster> | Cluster {
+  if (options.liveFile !== undefined) {
+    return openLiveFile(options.liveFile, { namespace: options.namespace ?? "default", cwd: io.cwd });
+  }
+  return connectCluster({
+    ...(options.kubeconfig === undefined ? {} : { kubeconfig: resolve(io.cwd, options.kubeconfig) }),
+    ...(options.context === undefined ? {} : { context: options.context }),
+    ...(options.namespace === undefined ? {} : { namespace: options.namespace }),
+    env: io.env,
+  });
+}
+
+function resourceKey(group: string, kind: string): string {
+  return `${group}/${kind}`;
+}
+
+/** Rule 1: a namespaced object without a namespace takes --namespace, else the context's, else default. */
+function withNamespaces(
+  desired: readonly DesiredObject[],
+  served: ReadonlyMap<string, ServedResource>,
+  namespace: string,
+): readonly DesiredObject[] {
+  return desired.map((object) => {
+    const resource = served.get(resourceKey(object.ref.group, object.ref.kind));
+    if (resource === undefined) {
+      const apiVersion =
+        object.ref.group === "" ? object.ref.version : `${object.ref.group}/${object.ref.version}`;
+      throw new CliError(
+        `${object.source.file}:${object.source.line}: ${describeRef(object.ref)}: kind "${object.ref.kind}" (${apiVersion}) is not served by the cluster`,
+      );
+    }
+    if (!resource.namespaced)
+      return object.ref.namespace === "" ? object : { ...object, ref: { ...object.ref, namespace: "" } };
+    return object.ref.namespace !== "" ? object : { ...object, ref: { ...object.ref, namespace } };
+  });
+}
+
+/** The kinds and namespaces of the desired set (rule 6's default scope). */
+function scopeOf(desired: readonly DesiredObject[]): Scope {
+  const kinds = [...new Set(desired.map((object) => resourceKey(object.ref.group, object.ref.kind)))].sort();
+  const namespaces = [
+    ...new Set(desired.map((object) => object.ref.namespace).filter((namespace) => namespace !== "")),
+  ].sort();
+  return { kinds, namespaces };
+}
+
+/**
+ * One LIST per resource and namespace in scope (cluster-scoped resources once). Of cluster-scoped
+ * kinds only the declared objects are kept: every namespace or ClusterRole of a shared cluster is
+ * not "extra" to one team's manifests.
+ */
+async function listScope(
+  cluster: Cluster,
+  served: ReadonlyMap<string, ServedResource>,
+  desired: readonly DesiredObject[],
+  progress: Progress,
+): Promise<readonly LiveObject[]> {
+  const scope = scopeOf(desired);
+  const declared = new Set(desired.map((object) => refKey(object.ref)));
+  const jobs = scope.kinds.flatMap(
+    (key): readonly { resource: ServedResource; namespace: string | undefined }[] => {
+      const resource = served.get(key);
+      if (resource === undefined) return [];
+      return resource.namespaced
+        ? scope.namespaces.map((namespace) => ({ resource, namespace }))
+        : [{ resource, namespace: undefined }];
+    },
+  );
+  const live: LiveObject[] = [];
+  for (const [index, job] of jobs.entries()) {
+    const where = job.namespace === undefined ? "" : ` in ${job.namespace}`;
+    progress.update(`listing ${job.resource.resource}${where} (${index + 1}/${jobs.length})`);
+    const listed = await cluster.list(job.resource, job.namespace);
+    live.push(
+      ...(job.resource.namespaced ? listed : listed.filter((object) => declared.has(refKey(object.ref)))),
+    );
+  }
+  return live;
+}
+
+async function buildReport(options: DiffOptions, io: DiffIO): Promise<DriftReport> {
+  const config = loadEngineConfig(options.config, io.cwd);
+  io.progress.update("reading sources");
+  const sources = await loadSources(
+    { filenames: options.filenames, kustomize: options.kustomize },
+    { stdin: io.stdin, cwd: io.cwd },
+  );
+  for (const note of sources.notes) io.note(note);
+  const cluster = await openCluster(options, io);
+  io.progress.update(`discovering the API of ${cluster.name}`);
+  const served = new Map(
+    (await cluster.resources()).map((resource) => [resourceKey(resource.group, resource.kind), resource]),
+  );
+  const desired = withNamespaces(sources.objects, served, options.namespace ?? cluster.namespace);
+  // `web` and `default/web` are one object once namespaces are filled in.
+  assertNoDuplicates(desired);
+  const scope = scopeOf(desired);
+  const [live, schema] = await Promise.all([
+    listScope(cluster, served, desired, io.progress),
+    cluster.schema(),
+  ]);
+  for (const warning of cluster.warnings?.() ?? []) io.note(warning);
+  io.progress.update(`comparing ${desired.length} objects`);
+  return compare({
+    desired,
+    live,
+    scope,
+    schema,
+    config,
+    cluster: cluster.name,
+    generatedAt: io
+      .now()
+      .toISOString()
+      .replace(/\.\d{3}Z$/, "Z"),
+  });
+}
+
+function oneLine(error: unknown): CliError {
+  if (error instanceof CliError) return error;
+  if (error instanceof SourceError || error instanceof ClusterError)
+    return new CliError(error.message, 1, { cause: error });
+  throw error;
+}
+
+function exitCodeOf(report: DriftReport): number {
+  if (report.summary.errors > 0) return DiffExitCodes.error;
+  const { drifted, missing, extra } = report.summary;
+  return drifted + missing + extra > 0 ? DiffExitCodes.drift : DiffExitCodes.clean;
+}
+
+/** `kubedrift diff`: prints the report; returns 0 (no drift), 2 (drift) or throws a one-line CliError. */
+export async function runDiff(options: DiffOptions, io: DiffIO): Promise<number> {
+  if (options.filenames.length === 0 && options.kustomize.length === 0) {
+    throw new CliError("diff: no sources: give -f FILE|DIR|- or -k DIR (see kubedrift diff --help)");
+  }
+  let report: DriftReport;
+  try {
+    report = await buildReport(options, io);
+  } catch (error: unknown) {
+    throw oneLine(error);
+  } finally {
+    io.progress.done();
+  }
+  io.write(
+    renderReport(report, options.output, {
+      color: io.color && options.output === "text",
+      now: io.now(),
+      cwd: io.cwd,
+    }),
+  );
+  return exitCodeOf(report);
+}

@@ -1,0 +1,39 @@
+import type { KubeObject } from "../model/index.js";
+import { builtinSchema } from "../schema/builtin.js";
+import { schemaFromCRDValidation, withCustomKinds } from "../schema/crd.js";
+import type { GvkKey } from "../schema/gvk.js";
+import { gvkKey } from "../schema/gvk.js";
+import type { Schema, SchemaType } from "../schema/types.js";
+
+type Json = Readonly<Record<string, unknown>>;
+
+function field(value: unknown, name: string): unknown {
+  return typeof value === "object" && value !== null && !Array.isArray(value)
+    ? (value as Json)[name]
+    : undefined;
+}
+
+function text(value: unknown): string {
+  return typeof value === "string" ? value : "";
+}
+
+/** Every served version of a CustomResourceDefinition (apiextensions.k8s.io/v1) with its root type. */
+function kindsOfCRD(crd: KubeObject): readonly (readonly [GvkKey, SchemaType])[] {
+  const spec = crd["spec"];
+  const group = text(field(spec, "group"));
+  const kind = text(field(field(spec, "names"), "kind"));
+  const versions = field(spec, "versions");
+  if (group === "" || kind === "" || !Array.isArray(versions)) return [];
+  return versions.flatMap((version: unknown): (readonly [GvkKey, SchemaType])[] => {
+    const name = text(field(version, "name"));
+    if (name === "" || field(version, "served") === false) return [];
+    const openAPIV3Schema = field(field(version, "schema"), "openAPIV3Schema");
+    return [[gvkKey({ group, version: name, kind }), schemaFromCRDValidation(openAPIV3Schema)]];
+  });
+}
+
+/** The built-in schema plus the kinds of these CRDs. */
+export function schemaWithCRDs(crds: readonly KubeObject[]): Schema {
+  if (crds.length === 0) return builtinSchema;
+  return withCustomKinds(builtinSchema, new Map(crds.flatMap(kindsOfCRD)));
+}

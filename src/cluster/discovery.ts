@@ -1,0 +1,78 @@
+import type { ServedResource } from "./types.js";
+
+type Json = Readonly<Record<string, unknown>>;
+
+function isObject(value: unknown): value is Json {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+function objects(value: unknown): readonly Json[] {
+  return Array.isArray(value) ? value.filter(isObject) : [];
+}
+
+function strings(value: unknown): readonly string[] {
+  return Array.isArray(value) ? value.filter((item): item is string => typeof item === "string") : [];
+}
+
+function text(value: unknown): string {
+  return typeof value === "string" ? value : "";
+}
+
+/** The group-versions of `/apis` (an APIGroupList), each group at its preferred version. */
+export function preferredGroupVersions(apiGroupList: unknown): readonly string[] {
+  if (!isObject(apiGroupList)) return [];
+  return objects(apiGroupList["groups"]).flatMap((group) => {
+    const preferred = group["preferredVersion"];
+    const groupVersion = isObject(preferred)
+      ? text(preferred["groupVersion"])
+      : text(objects(group["versions"])[0]?.["groupVersion"]);
+    return groupVersion === "" ? [] : [groupVersion];
+  });
+}
+
+function splitGroupVersion(groupVersion: string): { readonly group: string; readonly version: string } {
+  const slash = groupVersion.indexOf("/");
+  return slash < 0
+    ? { group: "", version: groupVersion }
+    : { group: groupVersion.slice(0, slash), version: groupVersion.slice(slash + 1) };
+}
+
+/**
+ * The listable resources of an APIResourceList (`/api/v1`, `/apis/apps/v1`): subresources
+ * (`deployments/scale`) and resources without the `list` verb (`bindings`,
+ * `tokenreviews`) cannot be compared, so they are left out.
+ */
+export function listableResources(apiResourceList: unknown): readonly ServedResource[] {
+  if (!isObject(apiResourceList)) return [];
+  const { group, version } = splitGroupVersion(text(apiResourceList["groupVersion"]));
+  return objects(apiResourceList["resources"]).flatMap((entry): ServedResource[] => {
+    const resource = text(entry["name"]);
+    const verbs = strings(entry["verbs"]);
+    if (resource === "" || resource.includes("/") || !verbs.includes("list")) return [];
+    return [
+      {
+        group,
+        version,
+        kind: text(entry["kind"]),
+        resource,
+        namespaced: entry["namespaced"] === true,
+        verbs,
+      },
+    ];
+  });
+}
+
+/** `/api/v1`, `/apis/apps/v1`. */
+export function groupVersionPath(groupVersion: string): string {
+  return groupVersion.includes("/") ? `/apis/${groupVersion}` : `/api/${groupVersion}`;
+}
+
+/** The collection path of a resource, in one namespace or across all. */
+export function collectionPath(resource: ServedResource, namespace: string | undefined): string {
+  const prefix = groupVersionPath(
+    resource.group === "" ? resource.version : `${resource.group}/${resource.version}`,
+  );
+  const scope =
+    resource.namespaced && namespace !== undefined ? `/namespaces/${encodeURIComponent(namespace)}` : "";
+  return `${prefix}${scope}/${resource.resource}`;
+}

@@ -1,0 +1,230 @@
+import type { KubeObject, LiveObject } from "../model/index.js";
+import type { Schema } from "../schema/types.js";
+import { schemaWithCRDs } from "./crd-schema.js";
+import { collectionPath, groupVersionPath, listableResources, preferredGroupVersions } from "./discovery.js";
+import type { ListFailure, RequestTarget } from "./errors.js";
+import { ApiStatusError, discoveryError, interruptedListError, listError, statusSummary } from "./errors.js";
+import type { KubeconfigOptions } from "./kubeconfig.js";
+import { resolveKubeconfig } from "./kubeconfig.js";
+import type { ApiAnswer, RetryPolicy } from "./transport.js";
+import { ApiTransport, defaultTransportOptions } from "./transport.js";
+import type { Cluster, ServedResource } from "./types.js";
+import { ClusterError } from "./types.js";
+
+export interface ConnectOptions extends KubeconfigOptions {
+  /** Per request, body included (default 30 s). */
+  readonly requestTimeoutMs?: number;
+  readonly retry?: Partial<RetryPolicy>;
+  /** Objects per LIST page (default 500, as kubectl's --chunk-size). */
+  readonly pageSize?: number;
+}
+
+const customResourceDefinitions: ServedResource = {
+  group: "apiextensions.k8s.io",
+  version: "v1",
+  kind: "CustomResourceDefinition",
+  resource: "customresourcedefinitions",
+  namespaced: false,
+  verbs: ["list"],
+};
+
+type Json = Readonly<Record<string, unknown>>;
+
+function isObject(value: unknown): value is Json {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+function text(value: unknown): string {
+  return typeof value === "string" ? value : "";
+}
+
+/** A LIST's items carry no apiVersion/kind (the List has them), but a LiveObject must. */
+function toLiveObject(item: Json, resource: ServedResource, apiVersion: string): LiveObject {
+  const object = (
+    typeof item["apiVersion"] === "string" && typeof item["kind"] === "string"
+      ? item
+      : { apiVersion, kind: resource.kind, ...item }
+  ) as KubeObject;
+  const metadata = item["metadata"];
+  return {
+    ref: {
+      group: resource.group,
+      version: resource.version,
+      kind: resource.kind,
+      namespace: isObject(metadata) ? text(metadata["namespace"]) : "",
+      name: isObject(metadata) ? text(metadata["name"]) : "",
+    },
+    object,
+  };
+}
+
+interface Page {
+  readonly items: readonly LiveObject[];
+  /** "" on the last page. */
+  readonly continueToken: string;
+}
+
+function pageOf(body: unknown, resource: ServedResource): Page {
+  if (!isObject(body) || !Array.isArray(body["items"])) return { items: [], continueToken: "" };
+  const apiVersion = resource.group === "" ? resource.version : `${resource.group}/${resource.version}`;
+  const items = (body["items"] as readonly unknown[])
+    .filter(isObject)
+    .map((item) => toLiveObject(item, resource, apiVersion));
+  const metadata = body["metadata"];
+  return { items, continueToken: isObject(metadata) ? text(metadata["continue"]) : "" };
+}
+
+/** 410 Expired on a continue token: the snapshot the pages came from is gone (etcd compaction). */
+function isExpiredContinuation(answer: ApiAnswer, continueToken: string): boolean {
+  return answer.kind === "status" && answer.status.code === 410 && continueToken !== "";
+}
+
+class KubeCluster implements Cluster {
+  readonly name: string;
+  readonly namespace: string;
+  readonly #transport: ApiTransport;
+  readonly #target: RequestTarget;
+  readonly #pageSize: number;
+  readonly #warnings: string[] = [];
+  #resources: Promise<readonly ServedResource[]> | undefined;
+  #schema: Promise<Schema> | undefined;
+
+  constructor(
+    identity: { readonly name: string; readonly namespace: string; readonly server: string },
+    transport: ApiTransport,
+    pageSize: number,
+  ) {
+    this.name = identity.name;
+    this.namespace = identity.namespace;
+    this.#transport = transport;
+    this.#target = { contextName: identity.name, server: identity.server };
+    this.#pageSize = pageSize;
+  }
+
+  warnings(): readonly string[] {
+    return [...this.#warnings];
+  }
+
+  resources(): Promise<readonly ServedResource[]> {
+    this.#resources ??= this.#discover().catch((error: unknown) => {
+      this.#resources = undefined;
+      throw error;
+    });
+    return this.#resources;
+  }
+
+  async list(resource: ServedResource, namespace: string | undefined): Promise<readonly LiveObject[]> {
+    const path = collectionPath(resource, namespace);
+    const failure: ListFailure = { resource, namespace, path, pages: 0 };
+    try {
+      return await this.#listPages(failure, true);
+    } catch (error: unknown) {
+      if (!(error instanceof ApiStatusError) || error.status.code !== 410) throw error;
+      // As client-go's pager: when the paged snapshot expired, fall back to one full LIST.
+      return this.#listPages(failure, false);
+    }
+  }
+
+  schema(): Promise<Schema> {
+    this.#schema ??= this.#loadSchema().catch((error: unknown) => {
+      this.#schema = undefined;
+      throw error;
+    });
+    return this.#schema;
+  }
+
+  async #listPages(start: ListFailure, paged: boolean): Promise<LiveObject[]> {
+    const objects: LiveObject[] = [];
+    let failure = start;
+    let continueToken = "";
+    do {
+      const answer = await this.#getPage(failure, paged ? continueToken : undefined);
+      if (answer.kind === "status") {
+        if (isExpiredContinuation(answer, continueToken)) throw new ApiStatusError("expired", answer.status);
+        throw listError(answer.status, failure, this.#target);
+      }
+      const page = pageOf(answer.body, failure.resource);
+      for (const item of page.items) objects.push(item);
+      failure = { ...failure, pages: failure.pages + 1 };
+      continueToken = paged ? page.continueToken : "";
+    } while (continueToken !== "");
+    return objects;
+  }
+
+  /** One page; `continueToken` undefined asks for everything at once. */
+  async #getPage(failure: ListFailure, continueToken: string | undefined): Promise<ApiAnswer> {
+    const query: Record<string, string> =
+      continueToken === undefined ? {} : { limit: String(this.#pageSize) };
+    if (continueToken !== undefined && continueToken !== "") query["continue"] = continueToken;
+    try {
+      return await this.#transport.get(failure.path, query);
+    } catch (error: unknown) {
+      throw error instanceof ClusterError ? interruptedListError(error, failure) : error;
+    }
+  }
+
+  async #getDiscovery(path: string): Promise<unknown> {
+    const answer = await this.#transport.get(path);
+    if (answer.kind === "status") throw discoveryError(answer.status, path, this.#target);
+    return answer.body;
+  }
+
+  async #discover(): Promise<readonly ServedResource[]> {
+    const [core, groups] = await Promise.all([this.#getDiscovery("/api/v1"), this.#getDiscovery("/apis")]);
+    const groupResources = await Promise.all(
+      preferredGroupVersions(groups).map((groupVersion) => this.#discoverGroup(groupVersion)),
+    );
+    return [...listableResources(core), ...groupResources.flat()];
+  }
+
+  /**
+   * As kubectl: an aggregated API that is down (metrics.k8s.io answering 503) leaves its
+   * resources out with a warning instead of failing everything; credentials problems still fail.
+   */
+  async #discoverGroup(groupVersion: string): Promise<readonly ServedResource[]> {
+    const path = groupVersionPath(groupVersion);
+    const answer = await this.#transport.get(path);
+    if (answer.kind === "ok") return listableResources(answer.body);
+    if (answer.status.code === 401 || answer.status.code === 403) {
+      throw discoveryError(answer.status, path, this.#target);
+    }
+    this.#warnings.push(
+      `API group ${groupVersion} left out: its discovery failed (${statusSummary(answer.status)})`,
+    );
+    return [];
+  }
+
+  async #loadSchema(): Promise<Schema> {
+    try {
+      const crds = await this.list(customResourceDefinitions, undefined);
+      return schemaWithCRDs(crds.map((crd) => crd.object));
+    } catch (error: unknown) {
+      if (!(error instanceof ApiStatusError) || ![403, 404].includes(error.status.code)) throw error;
+      this.#warnings.push(
+        `cannot read CustomResourceDefinitions (${statusSummary(error.status)}): custom resources are compared without their schemas`,
+      );
+      return schemaWithCRDs([]);
+    }
+  }
+}
+
+/**
+ * A real cluster through @kubernetes/client-node, configured as kubectl would be. Nothing is
+ * requested until the first call; discovery and the schema are fetched once and cached.
+ */
+export function connectCluster(options: ConnectOptions = {}): Cluster {
+  const resolved = resolveKubeconfig(options);
+  const transport = new ApiTransport(
+    resolved.config,
+    { server: resolved.server, contextName: resolved.contextName },
+    {
+      requestTimeoutMs: options.requestTimeoutMs ?? defaultTransportOptions.requestTimeoutMs,
+      retry: { ...defaultTransportOptions.retry, ...options.retry },
+    },
+  );
+  return new KubeCluster(
+    { name: resolved.contextName, namespace: resolved.namespace, server: resolved.server },
+    transport,
+    options.pageSize ?? 500,
+  );
+}

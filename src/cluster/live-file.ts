@@ -1,0 +1,264 @@
+import { resolve } from "node:path";
+import { readFile } from "node:fs/promises";
+import { isMap, isNode, isSeq, LineCounter, parseAllDocuments } from "yaml";
+import type { Document } from "yaml";
+import type { KubeObject, LiveObject } from "../model/index.js";
+import { splitApiVersion } from "../model/index.js";
+import { builtinOpenAPIData } from "../schema/builtin.js";
+import type { Schema } from "../schema/types.js";
+import { schemaWithCRDs } from "./crd-schema.js";
+import type { Cluster, ServedResource } from "./types.js";
+import { ClusterError } from "./types.js";
+
+type Json = Readonly<Record<string, unknown>>;
+
+function isObject(value: unknown): value is Json {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+function text(value: unknown): string {
+  return typeof value === "string" ? value : "";
+}
+
+/** A parsed document and where it (and each item of a List) starts. */
+interface ParsedDocument {
+  readonly value: unknown;
+  readonly line: number;
+  readonly itemLine: (index: number) => number;
+}
+
+function fail(path: string, line: number, message: string): ClusterError {
+  return new ClusterError(`${path}:${line}: ${message}`);
+}
+
+function lineOfPosition(source: string, position: number): number {
+  let line = 1;
+  for (
+    let index = source.indexOf("\n");
+    index >= 0 && index < position;
+    index = source.indexOf("\n", index + 1)
+  ) {
+    line += 1;
+  }
+  return line;
+}
+
+/** `kubectl get -o json` output: JSON.parse is far faster than a YAML parser on 10,000 objects. */
+function parseJson(path: string, source: string): readonly ParsedDocument[] {
+  try {
+    return [{ value: JSON.parse(source) as unknown, line: 1, itemLine: () => 1 }];
+  } catch (error: unknown) {
+    const message = error instanceof Error ? error.message : String(error);
+    const position = /at position (\d+)/.exec(message)?.[1];
+    const line = position === undefined ? 1 : lineOfPosition(source, Number(position));
+    throw fail(path, line, `not valid JSON: ${message.replace(/ in JSON at position.*$/, "")}`);
+  }
+}
+
+function documentLines(document: Document.Parsed, lines: LineCounter): ParsedDocument {
+  const contents = document.contents;
+  const line = lines.linePos(contents?.range[0] ?? document.range[0]).line;
+  const items = isMap(contents) ? contents.get("items", true) : undefined;
+  const itemLine = (index: number): number => {
+    const item = isSeq(items) ? items.items[index] : undefined;
+    const start = isNode(item) ? item.range?.[0] : undefined;
+    return typeof start === "number" ? lines.linePos(start).line : line;
+  };
+  return { value: document.toJS({ maxAliasCount: 100 }), line, itemLine };
+}
+
+function parseYaml(path: string, source: string): readonly ParsedDocument[] {
+  const lines = new LineCounter();
+  const documents = parseAllDocuments(source, { lineCounter: lines, uniqueKeys: false });
+  if (!Array.isArray(documents)) return [];
+  const parsed: ParsedDocument[] = [];
+  for (const document of documents) {
+    const error = document.errors[0];
+    if (error !== undefined) {
+      const line = error.linePos?.[0].line ?? 1;
+      throw fail(
+        path,
+        line,
+        `not valid YAML: ${(error.message.split("\n")[0] ?? error.code).replace(/ at line \d+, column \d+:?$/, "")}`,
+      );
+    }
+    parsed.push(documentLines(document, lines));
+  }
+  return parsed;
+}
+
+function checkedObject(path: string, value: unknown, line: number): KubeObject {
+  if (!isObject(value)) throw fail(path, line, "not a Kubernetes object (expected a mapping)");
+  if (text(value["kind"]) === "") throw fail(path, line, "object has no kind");
+  if (text(value["apiVersion"]) === "") throw fail(path, line, `${text(value["kind"])} has no apiVersion`);
+  const metadata = value["metadata"];
+  if (!isObject(metadata) || text(metadata["name"]) === "") {
+    throw fail(path, line, `${text(value["kind"])} has no metadata.name`);
+  }
+  return value as KubeObject;
+}
+
+/** `kubectl get` prints a `List` (or `DeploymentList` …); its items may lack apiVersion/kind. */
+function objectsOf(path: string, document: ParsedDocument): readonly KubeObject[] {
+  const { value } = document;
+  if (value === null || value === undefined) return [];
+  const kind = isObject(value) ? text(value["kind"]) : "";
+  if (!isObject(value) || !kind.endsWith("List") || !Array.isArray(value["items"])) {
+    return [checkedObject(path, value, document.line)];
+  }
+  const itemKind = kind === "List" ? "" : kind.slice(0, -"List".length);
+  const itemApiVersion = text(value["apiVersion"]);
+  return (value["items"] as readonly unknown[]).map((item, index) => {
+    const filled =
+      isObject(item) && itemKind !== "" && item["kind"] === undefined
+        ? { apiVersion: itemApiVersion, kind: itemKind, ...item }
+        : item;
+    return checkedObject(path, filled, document.itemLine(index));
+  });
+}
+
+interface BuiltinFacts {
+  readonly resource: string;
+  readonly namespaced: boolean;
+}
+
+/** Stable versions before beta before alpha, higher first: how kube-apiserver prefers. */
+function versionPriority(version: string): number {
+  const match = /^v(\d+)(?:(alpha|beta)(\d+))?$/.exec(version);
+  if (match === null) return 0;
+  const stage = match[2] === undefined ? 3 : match[2] === "beta" ? 2 : 1;
+  return stage * 1_000_000 + Number(match[1]) * 1000 + Number(match[3] ?? 0);
+}
+
+/** Every listable built-in resource, at the preferred version of its group. */
+function builtinResources(): readonly ServedResource[] {
+  const byGroupResource = new Map<string, ServedResource>();
+  for (const [prefix, resources] of Object.entries(builtinOpenAPIData().resources)) {
+    const { group, version } = splitApiVersion(prefix.replace(/^apis?\//, ""));
+    for (const [resource, facts] of Object.entries(resources)) {
+      if (!facts.verbs.includes("list")) continue;
+      const key = `${group}/${resource}`;
+      const known = byGroupResource.get(key);
+      if (known !== undefined && versionPriority(known.version) >= versionPriority(version)) continue;
+      byGroupResource.set(key, {
+        group,
+        version,
+        kind: facts.kind,
+        resource,
+        namespaced: facts.namespaced,
+        verbs: facts.verbs,
+      });
+    }
+  }
+  return [...byGroupResource.values()];
+}
+
+function builtinFacts(resources: readonly ServedResource[]): ReadonlyMap<string, BuiltinFacts> {
+  return new Map(resources.map((resource) => [`${resource.group}/${resource.kind}`, resource]));
+}
+
+/** Kinds the built-in table does not know (custom resources): plural guessed, scope from the objects. */
+function customResources(
+  objects: readonly KubeObject[],
+  known: ReadonlyMap<string, BuiltinFacts>,
+): readonly ServedResource[] {
+  const found = new Map<string, ServedResource>();
+  for (const object of objects) {
+    const { group, version } = splitApiVersion(text(object["apiVersion"]));
+    const kind = text(object["kind"]);
+    const key = `${group}/${kind}`;
+    const namespaced = text((object["metadata"] as Json)["namespace"]) !== "";
+    const seen = found.get(key);
+    if (known.has(key) || (seen !== undefined && (seen.namespaced || !namespaced))) continue;
+    const resource = `${kind.toLowerCase()}s`;
+    found.set(key, { group, version, kind, resource, namespaced, verbs: ["list"] });
+  }
+  return [...found.values()];
+}
+
+function toLiveObject(object: KubeObject, namespaced: boolean, defaultNamespace: string): LiveObject {
+  const { group, version } = splitApiVersion(text(object["apiVersion"]));
+  const metadata = object["metadata"] as Json;
+  const namespace = namespaced ? text(metadata["namespace"]) || defaultNamespace : "";
+  return {
+    ref: { group, version, kind: text(object["kind"]), namespace, name: text(metadata["name"]) },
+    object,
+  };
+}
+
+/** A snapshot of live objects: what `kubectl get … -o yaml|json` printed. */
+class LiveFileCluster implements Cluster {
+  readonly name: string;
+  readonly namespace: string;
+  readonly #served: readonly ServedResource[];
+  readonly #byKind: ReadonlyMap<string, readonly LiveObject[]>;
+  readonly #schema: Schema;
+
+  constructor(path: string, namespace: string, objects: readonly KubeObject[]) {
+    this.name = path;
+    this.namespace = namespace;
+    const builtins = builtinResources();
+    const known = builtinFacts(builtins);
+    this.#served = [...builtins, ...customResources(objects, known)];
+    const scope = builtinFacts(this.#served);
+    const byKind = new Map<string, LiveObject[]>();
+    for (const object of objects) {
+      const { group } = splitApiVersion(text(object["apiVersion"]));
+      const key = `${group}/${text(object["kind"])}`;
+      const live = toLiveObject(object, scope.get(key)?.namespaced ?? true, namespace);
+      const sameKind = byKind.get(key);
+      if (sameKind === undefined) byKind.set(key, [live]);
+      else sameKind.push(live);
+    }
+    this.#byKind = byKind;
+    this.#schema = schemaWithCRDs(
+      objects.filter((object) => text(object["kind"]) === "CustomResourceDefinition"),
+    );
+  }
+
+  resources(): Promise<readonly ServedResource[]> {
+    return Promise.resolve(this.#served);
+  }
+
+  list(resource: ServedResource, namespace: string | undefined): Promise<readonly LiveObject[]> {
+    const objects = this.#byKind.get(`${resource.group}/${resource.kind}`) ?? [];
+    const inScope =
+      namespace === undefined || !resource.namespaced
+        ? objects
+        : objects.filter((object) => object.ref.namespace === namespace);
+    return Promise.resolve(inScope);
+  }
+
+  schema(): Promise<Schema> {
+    return Promise.resolve(this.#schema);
+  }
+}
+
+async function readSource(path: string): Promise<string> {
+  try {
+    return await readFile(path, "utf8");
+  } catch (error: unknown) {
+    const code = (error as { code?: unknown }).code;
+    const reason =
+      code === "ENOENT" ? "does not exist" : error instanceof Error ? error.message : String(error);
+    throw new ClusterError(`live file ${path} ${code === "ENOENT" ? reason : `cannot be read: ${reason}`}`, {
+      cause: error,
+    });
+  }
+}
+
+/**
+ * `--live-file`: live state from `kubectl get -o yaml|json` output (a List, one object, or
+ * multi-document YAML) instead of a cluster. Every built-in resource counts as served, so a
+ * desired kind absent from the file is Missing rather than unknown.
+ */
+export async function openLiveFile(
+  path: string,
+  options: { readonly namespace: string; readonly cwd?: string },
+): Promise<Cluster> {
+  // Messages and the report name the file as the user wrote it; reading resolves it against cwd.
+  const source = await readSource(options.cwd === undefined ? path : resolve(options.cwd, path));
+  const documents = source.trimStart().startsWith("{") ? parseJson(path, source) : parseYaml(path, source);
+  const objects = documents.flatMap((document) => objectsOf(path, document));
+  return new LiveFileCluster(path, options.namespace, objects);
+}

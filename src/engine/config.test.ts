@@ -1,0 +1,77 @@
+import { describe, expect, it } from "vitest";
+import { defaultEngineConfig, parseEngineConfig } from "./config.js";
+import { pathMatches } from "./rules.js";
+
+describe("parseEngineConfig", () => {
+  it("reads trusted managers, ignore and redaction rules", () => {
+    const text = [
+      "apiVersion: kubedrift.dev/v1",
+      "kind: Config",
+      "trustedManagers: [platform-bot, 'argocd-*']",
+      "redactionSalt: pepper",
+      "ignore:",
+      "  - path: /spec/template/spec/containers/*/image",
+      "    kinds: [apps/Deployment]",
+      "  - manager: horizontal-pod-autoscaler",
+      "    namespaces: [shop]",
+      "    names: [web]",
+      "redact:",
+      "  - path: /data/token",
+      "    kinds: [ConfigMap]",
+    ].join("\n");
+    expect(parseEngineConfig(text, "kubedrift.yaml")).toEqual({
+      trustedManagers: ["platform-bot", "argocd-*"],
+      redactionSalt: "pepper",
+      ignore: [
+        { kind: "path", path: "/spec/template/spec/containers/*/image", kinds: ["apps/Deployment"] },
+        { kind: "manager", manager: "horizontal-pod-autoscaler", namespaces: ["shop"], names: ["web"] },
+      ],
+      redact: [{ path: "/data/token", kinds: ["ConfigMap"] }],
+    });
+  });
+
+  it("an empty file is the default configuration", () => {
+    expect(parseEngineConfig("", "kubedrift.yaml")).toBe(defaultEngineConfig);
+  });
+
+  it.each([
+    [
+      "apiVersion: kubedrift.dev/v1\nkind: Config\nignore:\n  - path: /a\n  - kinds: [Deployment]\n",
+      'kubedrift.yaml:5: ignore[1] needs "path" or "manager" (one of them)',
+    ],
+    ["apiVersion: kubedrift.dev/v2\nkind: Config\n", "kubedrift.yaml:1: apiVersion must be kubedrift.dev/v1"],
+    [
+      "apiVersion: kubedrift.dev/v1\nkind: Config\ntrusted: [x]\n",
+      'kubedrift.yaml:3: unknown field "trusted" (expected one of apiVersion, kind, trustedManagers, ignore, redact, redactionSalt)',
+    ],
+    [
+      "apiVersion: kubedrift.dev/v1\nkind: Config\nredact:\n  - path: data/x\n",
+      'kubedrift.yaml:4: redact[0].path must be a JSON Pointer starting with "/" (got "data/x")',
+    ],
+    [
+      "apiVersion: kubedrift.dev/v1\nkind: Config\ntrustedManagers: [a, 3]\n",
+      "kubedrift.yaml:3: trustedManagers[1] must be a non-empty string",
+    ],
+    [
+      "apiVersion: kubedrift.dev/v1\nkind: Config\nignore: {path: /a}\n",
+      "kubedrift.yaml:3: ignore must be a list",
+    ],
+    ["apiVersion: kubedrift.dev/v1\nkind: Config\nignore:\n  - path: [\n", "kubedrift.yaml:5: "],
+  ])("names file and line: %j", (text, message) => {
+    expect(() => parseEngineConfig(text, "kubedrift.yaml")).toThrow(message);
+  });
+});
+
+describe("path patterns", () => {
+  it("match the path and below, * being one segment", () => {
+    expect(
+      pathMatches("/spec/template/spec/containers/*/image", "/spec/template/spec/containers/1/image"),
+    ).toBe(true);
+    expect(pathMatches("/spec/template/spec/containers/*/image", "/spec/template/spec/containers/1")).toBe(
+      false,
+    );
+    expect(pathMatches("/metadata/labels", "/metadata/labels/team")).toBe(true);
+    expect(pathMatches("/metadata/annotations/a~1b", "/metadata/annotations/a~1b")).toBe(true);
+    expect(pathMatches("/spec/replicas", "/spec/replicasX")).toBe(false);
+  });
+});

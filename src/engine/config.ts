@@ -1,0 +1,150 @@
+import type { Node, Pair, YAMLMap } from "yaml";
+import { LineCounter, isMap, isPair, isScalar, isSeq, parseDocument } from "yaml";
+import type { EngineConfig, IgnoreRule, RedactRule, RuleScope } from "./types.js";
+
+/** No ignore or redaction rules; the trusted managers are the built-in defaults (see trust.ts). */
+export const defaultEngineConfig: EngineConfig = {
+  trustedManagers: [],
+  ignore: [],
+  redact: [],
+  redactionSalt: "kubedrift",
+};
+
+const apiVersion = "kubedrift.dev/v1";
+const topLevelKeys = ["apiVersion", "kind", "trustedManagers", "ignore", "redact", "redactionSalt"] as const;
+const scopeKeys = ["kinds", "namespaces", "names"] as const;
+
+interface Reader {
+  readonly file: string;
+  readonly lines: LineCounter;
+}
+
+function offsetOf(node: Node | Pair | null | undefined): number | undefined {
+  if (node === null || node === undefined) return undefined;
+  if (isPair(node)) return isScalar(node.key) ? node.key.range?.[0] : undefined;
+  return node.range?.[0];
+}
+
+function fail(reader: Reader, node: Node | Pair | null | undefined, message: string): never {
+  const offset = offsetOf(node);
+  const line = offset === undefined ? 1 : reader.lines.linePos(offset).line;
+  throw new Error(`${reader.file}:${line}: ${message}`);
+}
+
+function keyOf(pair: Pair): string {
+  return isScalar(pair.key) ? String(pair.key.value) : String(pair.key);
+}
+
+function fieldNode(map: YAMLMap, key: string): Node | undefined {
+  const pair = map.items.find((item) => keyOf(item) === key);
+  return (pair?.value ?? undefined) as Node | undefined;
+}
+
+function checkKeys(reader: Reader, map: YAMLMap, allowed: readonly string[], where: string): void {
+  for (const pair of map.items) {
+    const key = keyOf(pair);
+    if (!allowed.includes(key))
+      fail(reader, pair, `${where}unknown field "${key}" (expected one of ${allowed.join(", ")})`);
+  }
+}
+
+function stringOf(reader: Reader, node: Node | undefined, what: string): string {
+  if (!isScalar(node) || typeof node.value !== "string" || node.value === "")
+    fail(reader, node, `${what} must be a non-empty string`);
+  return node.value;
+}
+
+function stringsOf(reader: Reader, node: Node | undefined, what: string): readonly string[] {
+  if (!isSeq(node)) fail(reader, node, `${what} must be a list of strings`);
+  return node.items.map((item, index) => stringOf(reader, item as Node, `${what}[${index}]`));
+}
+
+function scopeOf(reader: Reader, map: YAMLMap, what: string): RuleScope {
+  const scope: Record<string, readonly string[]> = {};
+  for (const key of scopeKeys) {
+    const node = fieldNode(map, key);
+    if (node !== undefined) scope[key] = stringsOf(reader, node, `${what}.${key}`);
+  }
+  return scope;
+}
+
+function pointerOf(reader: Reader, node: Node | undefined, what: string): string {
+  const path = stringOf(reader, node, what);
+  if (!path.startsWith("/"))
+    fail(reader, node, `${what} must be a JSON Pointer starting with "/" (got ${JSON.stringify(path)})`);
+  return path;
+}
+
+function ignoreRuleOf(reader: Reader, node: Node, index: number): IgnoreRule {
+  const what = `ignore[${index}]`;
+  if (!isMap(node)) fail(reader, node, `${what} must be a mapping`);
+  checkKeys(reader, node, ["path", "manager", ...scopeKeys], `${what}: `);
+  const path = fieldNode(node, "path");
+  const manager = fieldNode(node, "manager");
+  if ((path === undefined) === (manager === undefined))
+    fail(reader, node, `${what} needs "path" or "manager" (one of them)`);
+  const scope = scopeOf(reader, node, what);
+  return path !== undefined
+    ? { ...scope, kind: "path", path: pointerOf(reader, path, `${what}.path`) }
+    : { ...scope, kind: "manager", manager: stringOf(reader, manager, `${what}.manager`) };
+}
+
+function redactRuleOf(reader: Reader, node: Node, index: number): RedactRule {
+  const what = `redact[${index}]`;
+  if (!isMap(node)) fail(reader, node, `${what} must be a mapping`);
+  checkKeys(reader, node, ["path", ...scopeKeys], `${what}: `);
+  const path = fieldNode(node, "path");
+  if (path === undefined) fail(reader, node, `${what} needs "path"`);
+  return { ...scopeOf(reader, node, what), path: pointerOf(reader, path, `${what}.path`) };
+}
+
+function listOf<T>(
+  reader: Reader,
+  node: Node | undefined,
+  what: string,
+  read: (node: Node, index: number) => T,
+): readonly T[] {
+  if (node === undefined) return [];
+  if (!isSeq(node)) fail(reader, node, `${what} must be a list`);
+  return node.items.map((item, index) => read(item as Node, index));
+}
+
+function checkHeader(reader: Reader, root: YAMLMap): void {
+  checkKeys(reader, root, topLevelKeys, "");
+  const version = fieldNode(root, "apiVersion");
+  if (!isScalar(version) || version.value !== apiVersion)
+    fail(reader, version ?? root, `apiVersion must be ${apiVersion}`);
+  const kind = fieldNode(root, "kind");
+  if (!isScalar(kind) || kind.value !== "Config") fail(reader, kind ?? root, `kind must be Config`);
+}
+
+/** Parses kubedrift.yaml; errors name the file and line (`kubedrift.yaml:7: ignore[1] needs "path" or "manager"`). */
+export function parseEngineConfig(text: string, file: string): EngineConfig {
+  const lines = new LineCounter();
+  const reader: Reader = { file, lines };
+  const document = parseDocument(text, { lineCounter: lines, prettyErrors: false });
+  const syntax = document.errors[0];
+  if (syntax !== undefined) {
+    throw new Error(`${file}:${lines.linePos(syntax.pos[0]).line}: ${syntax.message.split("\n")[0]}`, {
+      cause: syntax,
+    });
+  }
+  const root = document.contents;
+  if (root === null || (isScalar(root) && root.value === null)) return defaultEngineConfig;
+  if (!isMap(root))
+    fail(reader, root, "a kubedrift config must be a mapping (apiVersion: kubedrift.dev/v1, kind: Config)");
+  checkHeader(reader, root);
+  const trusted = fieldNode(root, "trustedManagers");
+  const salt = fieldNode(root, "redactionSalt");
+  return {
+    trustedManagers: trusted === undefined ? [] : stringsOf(reader, trusted, "trustedManagers"),
+    ignore: listOf(reader, fieldNode(root, "ignore"), "ignore", (node, index) =>
+      ignoreRuleOf(reader, node, index),
+    ),
+    redact: listOf(reader, fieldNode(root, "redact"), "redact", (node, index) =>
+      redactRuleOf(reader, node, index),
+    ),
+    redactionSalt:
+      salt === undefined ? defaultEngineConfig.redactionSalt : stringOf(reader, salt, "redactionSalt"),
+  };
+}

@@ -1,0 +1,200 @@
+import type { JsonValue } from "../model/index.js";
+import type { PathElement } from "../schema/fieldpath/index.js";
+import { fieldElement, indexElement, serializeElement, valueElement } from "../schema/fieldpath/index.js";
+import type { Atom } from "../schema/fieldpath/typed.js";
+import { listItemElement } from "../schema/fieldpath/typed.js";
+import type { ListType, ScalarKind, SchemaType } from "../schema/types.js";
+import { asList, childOf, isEmptyValue, isJsonObject, jsonEqual, pointerToken } from "./json.js";
+import type { TypeResolver } from "./resolver.js";
+import { scalarsEqual } from "./scalars.js";
+import type { Trail } from "./trail.js";
+import { stepInto } from "./trail.js";
+
+/** A field the desired object sets that the live object lacks or holds differently. */
+export interface FieldDrift {
+  readonly type: "Changed" | "Removed";
+  readonly at: Trail | undefined;
+  readonly desired: JsonValue;
+  readonly live?: JsonValue;
+  /** The closest atomic ancestor: whoever owns it replaced it as a whole, so a Removed field is theirs. */
+  readonly atomicAncestor?: Trail | undefined;
+}
+
+const untyped: SchemaType = { kind: "untyped" };
+
+interface Walk {
+  readonly resolver: TypeResolver;
+  readonly found: FieldDrift[];
+}
+
+interface Pair {
+  readonly desired: JsonValue;
+  readonly live: JsonValue | undefined;
+}
+
+interface Position {
+  readonly at: Trail | undefined;
+  readonly atomicAncestor: Trail | undefined;
+}
+
+function report(walk: Walk, pair: Pair, position: Position): void {
+  const absent = pair.live === undefined || pair.live === null;
+  walk.found.push({
+    type: absent ? "Removed" : "Changed",
+    at: position.at,
+    desired: pair.desired,
+    ...(absent ? {} : { live: pair.live }),
+    ...(absent && position.atomicAncestor !== undefined ? { atomicAncestor: position.atomicAncestor } : {}),
+  });
+}
+
+function below(position: Position, token: string, element: PathElement): Position {
+  return { at: stepInto(position.at, token, element), atomicAncestor: position.atomicAncestor };
+}
+
+/** Compares what `desired` sets against `live`, along `type`; everything desired leaves out is skipped (rule 3). */
+export function diffFields(
+  resolver: TypeResolver,
+  type: SchemaType,
+  pair: Pair,
+  at: Trail | undefined,
+): readonly FieldDrift[] {
+  const walk: Walk = { resolver, found: [] };
+  walkValue(walk, type, pair, { at, atomicAncestor: undefined });
+  return walk.found;
+}
+
+function scalarMatches(kind: ScalarKind, pair: Pair): boolean {
+  return pair.live !== undefined && pair.live !== null && scalarsEqual(kind, pair.desired, pair.live);
+}
+
+function atomicIf(atomic: boolean | undefined, position: Position): Position {
+  return atomic === true ? { at: position.at, atomicAncestor: position.at } : position;
+}
+
+function walkValue(walk: Walk, type: SchemaType, pair: Pair, position: Position): void {
+  if (isEmptyValue(pair.desired)) return;
+  const resolved = walk.resolver.resolve(type);
+  switch (resolved.kind) {
+    case "scalar":
+      if (!scalarMatches(resolved.scalar, pair)) report(walk, pair, position);
+      return;
+    case "struct": {
+      const fields = resolved.fields;
+      const typeOf = (key: string): SchemaType => (Object.hasOwn(fields, key) ? fields[key] : untyped);
+      walkObject(walk, typeOf, pair, atomicIf(resolved.atomic, position));
+      return;
+    }
+    case "map":
+      walkObject(walk, () => resolved.values, pair, atomicIf(resolved.atomic, position));
+      return;
+    case "list":
+      walkList(walk, resolved, pair, position);
+      return;
+    case "untyped":
+      walkUntyped(walk, pair, position);
+  }
+}
+
+function walkUntyped(walk: Walk, pair: Pair, position: Position): void {
+  // structured-merge-diff's deduced type: maps granular, lists atomic, scalars as they are.
+  if (isJsonObject(pair.desired)) walkObject(walk, () => untyped, pair, position);
+  else if (Array.isArray(pair.desired)) walkAtomicList(walk, untyped, pair, position);
+  else if (!jsonEqual(pair.desired, pair.live)) report(walk, pair, position);
+}
+
+function walkObject(walk: Walk, typeOf: (key: string) => SchemaType, pair: Pair, position: Position): void {
+  const desired = pair.desired;
+  const live = pair.live;
+  if (!isJsonObject(desired) || !isJsonObject(live)) {
+    if (!jsonEqual(desired, live)) report(walk, pair, position);
+    return;
+  }
+  for (const key of Object.keys(desired)) {
+    walkValue(
+      walk,
+      typeOf(key),
+      { desired: desired[key], live: childOf(live, key) },
+      below(position, pointerToken(key), fieldElement(key)),
+    );
+  }
+}
+
+function walkList(walk: Walk, type: ListType, pair: Pair, position: Position): void {
+  if (asList(pair.desired) === undefined || asList(pair.live) === undefined) {
+    if (!jsonEqual(pair.desired, pair.live)) report(walk, pair, position);
+    return;
+  }
+  if (type.listType === "set") {
+    walkSetList(walk, type.items, pair, position);
+    return;
+  }
+  const keys = listKeys(type);
+  const keyed =
+    keys.length > 0 &&
+    walkKeyedList(walk, { kind: "list", listType: "map", keys, items: type.items }, pair, position);
+  if (!keyed) walkAtomicList(walk, type.items, pair, position);
+}
+
+/**
+ * Map keys, else the strategic-merge key: a list SSA treats as atomic but kubectl merges by key
+ * is still compared by meaning (its ownership stays atomic, see attribution).
+ */
+function listKeys(type: ListType): readonly string[] {
+  if (type.listType === "map" && type.mapKeys !== undefined) return type.mapKeys;
+  return type.patchMergeKey === undefined ? [] : [type.patchMergeKey];
+}
+
+/** Atomic lists are equal item by item, in order; each item only as far as desired sets it. */
+function walkAtomicList(walk: Walk, items: SchemaType, pair: Pair, position: Position): void {
+  const desired = asList(pair.desired) ?? [];
+  const live = asList(pair.live) ?? [];
+  const equal =
+    desired.length === live.length &&
+    desired.every(
+      (item, index) =>
+        diffFields(walk.resolver, items, { desired: item, live: live[index] }, undefined).length === 0,
+    );
+  if (!equal) report(walk, pair, position);
+}
+
+function walkSetList(walk: Walk, items: SchemaType, pair: Pair, position: Position): void {
+  const live = asList(pair.live) ?? [];
+  (asList(pair.desired) ?? []).forEach((item, index) => {
+    const present = live.some(
+      (candidate) =>
+        diffFields(walk.resolver, items, { desired: item, live: candidate }, undefined).length === 0,
+    );
+    if (!present)
+      report(walk, { desired: item, live: undefined }, below(position, String(index), valueElement(item)));
+  });
+}
+
+type ListAtom = Extract<Atom, { kind: "list" }>;
+
+function keyOf(walk: Walk, atom: ListAtom, item: JsonValue): PathElement | undefined {
+  try {
+    return listItemElement(walk.resolver.schema, atom, item, []);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Keyed lists match items by key (containers by name, ports by containerPort+protocol); false when desired has items without keys. */
+function walkKeyedList(walk: Walk, atom: ListAtom, pair: Pair, position: Position): boolean {
+  const desired = asList(pair.desired) ?? [];
+  const elements = desired.map((item) => keyOf(walk, atom, item));
+  if (elements.some((element) => element === undefined)) return false;
+  const live = new Map<string, JsonValue>();
+  for (const item of asList(pair.live) ?? []) {
+    const element = keyOf(walk, atom, item);
+    const key = element === undefined ? undefined : serializeElement(element);
+    if (key !== undefined && !live.has(key)) live.set(key, item);
+  }
+  desired.forEach((item, index) => {
+    const element = elements[index] ?? indexElement(index);
+    const match = live.get(serializeElement(element));
+    walkValue(walk, atom.items, { desired: item, live: match }, below(position, String(index), element));
+  });
+  return true;
+}

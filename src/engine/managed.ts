@@ -1,0 +1,109 @@
+import type { Attribution, JsonValue, KubeObject } from "../model/index.js";
+import type { Path } from "../schema/fieldpath/index.js";
+import { FieldSet, decodeFieldsV1 } from "../schema/fieldpath/index.js";
+import { asList, childOf, isJsonObject } from "./json.js";
+
+interface Entry {
+  readonly attribution: Attribution;
+  readonly fieldsV1: JsonValue | undefined;
+}
+
+function text(object: Record<string, JsonValue>, key: string): string | undefined {
+  const value = childOf(object, key);
+  return typeof value === "string" && value !== "" ? value : undefined;
+}
+
+function entryOf(raw: JsonValue): Entry | undefined {
+  if (!isJsonObject(raw)) return undefined;
+  const manager = text(raw, "manager") ?? "";
+  const operation = text(raw, "operation");
+  if (operation !== "Apply" && operation !== "Update") return undefined;
+  const time = text(raw, "time");
+  const subresource = text(raw, "subresource");
+  return {
+    attribution: {
+      manager,
+      operation,
+      ...(time === undefined ? {} : { changedAt: time }),
+      ...(subresource === undefined ? {} : { subresource }),
+    },
+    fieldsV1: childOf(raw, "fieldsV1"),
+  };
+}
+
+function decode(fields: JsonValue | undefined): FieldSet {
+  try {
+    return fields === undefined ? FieldSet.empty : decodeFieldsV1(fields);
+  } catch {
+    // A malformed entry (hand-edited live file) owns nothing rather than failing the object.
+    return FieldSet.empty;
+  }
+}
+
+function later(a: Attribution, b: Attribution): Attribution {
+  return (b.changedAt ?? "") > (a.changedAt ?? "") ? b : a;
+}
+
+/**
+ * An object's managedFields. FieldsV1 is decoded only when a drift or an untrusted writer asks
+ * for it: most objects of a run are in sync and never need it.
+ */
+export class ManagedFields {
+  private readonly sets: (FieldSet | undefined)[];
+
+  private constructor(private readonly entries: readonly Entry[]) {
+    this.sets = entries.map(() => undefined);
+  }
+
+  static of(object: KubeObject): ManagedFields {
+    const metadata = childOf(object, "metadata");
+    const raw = isJsonObject(metadata) ? asList(childOf(metadata, "managedFields")) : undefined;
+    const entries: Entry[] = [];
+    for (const item of raw ?? []) {
+      const entry = entryOf(item);
+      if (entry !== undefined) entries.push(entry);
+    }
+    return new ManagedFields(entries);
+  }
+
+  /** Writers matching `select`, with what each owns. */
+  owners(
+    select: (attribution: Attribution) => boolean,
+  ): readonly { attribution: Attribution; fields: FieldSet }[] {
+    const out: { attribution: Attribution; fields: FieldSet }[] = [];
+    this.entries.forEach((entry, index) => {
+      if (select(entry.attribution))
+        out.push({ attribution: entry.attribution, fields: this.fieldsOf(index) });
+    });
+    return out;
+  }
+
+  /** Who owns exactly `path`; with several owners, the latest write (ownership moves with each Update). */
+  exactOwner(path: Path): Attribution | undefined {
+    let owner: Attribution | undefined;
+    this.entries.forEach((entry, index) => {
+      if (this.fieldsOf(index).has(path))
+        owner = owner === undefined ? entry.attribution : later(owner, entry.attribution);
+    });
+    return owner;
+  }
+
+  /** The owner of `path`, else of its closest owned ancestor (a list item, an atomic list …). */
+  owner(path: Path): Attribution | undefined {
+    if (this.entries.length === 0) return undefined;
+    for (let length = path.length; length > 0; length--) {
+      const owner = this.exactOwner(length === path.length ? path : path.slice(0, length));
+      if (owner !== undefined) return owner;
+    }
+    return undefined;
+  }
+
+  private fieldsOf(index: number): FieldSet {
+    let set = this.sets[index];
+    if (set === undefined) {
+      set = decode(this.entries[index].fieldsV1);
+      this.sets[index] = set;
+    }
+    return set;
+  }
+}

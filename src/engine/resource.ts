@@ -1,0 +1,251 @@
+import type {
+  Attribution,
+  DesiredObject,
+  Drift,
+  JsonObject,
+  JsonValue,
+  KubeObject,
+  LiveObject,
+  ResourceDrift,
+  SourceLocation,
+} from "../model/index.js";
+import { DriftTypes, ResourceStatuses } from "../model/index.js";
+import type { FieldSet } from "../schema/fieldpath/index.js";
+import { fieldElement, fieldSetOfObject, pathToJsonPointer } from "../schema/fieldpath/index.js";
+import type { SchemaType } from "../schema/types.js";
+import { addedFields } from "./added.js";
+import type { FieldDrift } from "./diff.js";
+import { diffFields } from "./diff.js";
+import {
+  childOf,
+  comparePointers,
+  isEmptyValue,
+  isJsonObject,
+  pointerToken,
+  valueAtPointer,
+} from "./json.js";
+import { ManagedFields } from "./managed.js";
+import { normalizeDesired } from "./normalize.js";
+import { isSecretValuePath, redactionHash } from "./redact.js";
+import type { TypeResolver } from "./resolver.js";
+import { isIgnored, isRedacted } from "./rules.js";
+import { fieldPathOf, pointerOf, stepInto } from "./trail.js";
+import type { TrustPolicy } from "./trust.js";
+import type { EngineConfig } from "./types.js";
+
+/** What comparing one object needs besides the object: built once per run. */
+export interface ResourceContext {
+  readonly resolver: TypeResolver;
+  readonly config: EngineConfig;
+  readonly trusted: TrustPolicy;
+}
+
+const untyped: SchemaType = { kind: "untyped" };
+
+function rootTypeOf(context: ResourceContext, desired: DesiredObject, live: LiveObject): SchemaType {
+  const schema = context.resolver.schema;
+  // No schema (an unknown custom kind) still compares, schemaless: maps by key, lists in order.
+  return schema.rootType(desired.ref) ?? schema.rootType(live.ref) ?? untyped;
+}
+
+function isSecret(desired: DesiredObject): boolean {
+  return desired.ref.group === "" && desired.ref.kind === "Secret";
+}
+
+function withoutKey(object: JsonObject, key: string): JsonObject {
+  const out: Record<string, JsonValue> = {};
+  for (const name of Object.keys(object)) if (name !== key) out[name] = object[name];
+  return out;
+}
+
+/** The desired Secret as kube-apiserver stores it: stringData merged into data, base64, stringData winning. */
+function secretAsStored(object: KubeObject): KubeObject {
+  const stringData = childOf(object, "stringData");
+  if (!isJsonObject(stringData)) return object;
+  const data: Record<string, JsonValue> = { ...(isJsonObject(object["data"]) ? object["data"] : {}) };
+  for (const [key, value] of Object.entries(stringData)) {
+    if (typeof value === "string") data[key] = Buffer.from(value, "utf8").toString("base64");
+  }
+  return { ...withoutKey(object, "stringData"), data };
+}
+
+/** stringData keys compared against live data; paths stay in stringData (the desired object's), ownership is data's. */
+function stringDataDrifts(
+  desired: KubeObject,
+  live: KubeObject,
+): { readonly walked: KubeObject; readonly drifts: readonly FieldDrift[] } {
+  const stringData = childOf(desired, "stringData");
+  if (!isJsonObject(stringData)) return { walked: desired, drifts: [] };
+  const liveData = childOf(live, "data");
+  const desiredData = childOf(desired, "data");
+  const drifts: FieldDrift[] = [];
+  const keptData: Record<string, JsonValue> = {};
+  for (const [key, value] of Object.entries(isJsonObject(desiredData) ? desiredData : {})) {
+    if (!Object.hasOwn(stringData, key)) keptData[key] = value;
+  }
+  for (const [key, value] of Object.entries(stringData)) {
+    const at = stepInto(
+      stepInto(undefined, "stringData", fieldElement("data")),
+      pointerToken(key),
+      fieldElement(key),
+    );
+    const current = isJsonObject(liveData) ? childOf(liveData, key) : undefined;
+    if (typeof current !== "string") drifts.push({ type: "Removed", at, desired: value });
+    else if (
+      typeof value !== "string" ||
+      !Buffer.from(value, "utf8").equals(Buffer.from(current, "base64"))
+    ) {
+      drifts.push({ type: "Changed", at, desired: value, live: current });
+    }
+  }
+  return { walked: { ...withoutKey(desired, "stringData"), data: keptData }, drifts };
+}
+
+function fieldDrifts(
+  context: ResourceContext,
+  prepared: Prepared,
+  compared: Compared,
+): readonly FieldDrift[] {
+  const live = compared.live.object;
+  const split = compared.secret
+    ? stringDataDrifts(prepared.normalized, live)
+    : { walked: prepared.normalized, drifts: [] };
+  return [
+    ...diffFields(context.resolver, prepared.type, { desired: split.walked, live }, undefined),
+    ...split.drifts,
+  ];
+}
+
+function attributionOf(managed: ManagedFields, drift: FieldDrift): Attribution | undefined {
+  if (drift.type === "Changed") return managed.owner(fieldPathOf(drift.at));
+  // Removal leaves no trace in managedFields, except when an atomic parent was replaced as a whole.
+  return drift.atomicAncestor === undefined
+    ? undefined
+    : managed.exactOwner(fieldPathOf(drift.atomicAncestor));
+}
+
+function desiredFieldSet(context: ResourceContext, type: SchemaType, desired: KubeObject): FieldSet {
+  const schema = context.resolver.schema;
+  try {
+    return fieldSetOfObject(schema, type, desired);
+  } catch {
+    // Items without their keys: ownership of such a list can only be matched schemalessly.
+    return fieldSetOfObject(schema, untyped, desired);
+  }
+}
+
+interface Compared {
+  readonly desired: DesiredObject;
+  readonly live: LiveObject;
+  readonly secret: boolean;
+}
+
+interface Prepared {
+  readonly type: SchemaType;
+  readonly normalized: KubeObject;
+  readonly managed: ManagedFields;
+}
+
+function addedDrifts(context: ResourceContext, compared: Compared, prepared: Prepared): readonly Drift[] {
+  const { type, normalized, managed } = prepared;
+  const writers = managed.owners(
+    (attribution) =>
+      attribution.operation === "Update" &&
+      attribution.subresource !== "status" &&
+      !context.trusted(attribution),
+  );
+  if (writers.length === 0) return [];
+  const stored = compared.secret ? secretAsStored(normalized) : normalized;
+  const drifts: Drift[] = [];
+  for (const added of addedFields(writers, desiredFieldSet(context, type, stored))) {
+    const path = pathToJsonPointer(added.path, compared.live.object);
+    const value = path === undefined ? undefined : valueAtPointer(compared.live.object, path);
+    if (path === undefined || value === undefined || isEmptyValue(value)) continue;
+    drifts.push({ path, type: DriftTypes.added, live: value, attribution: added.attribution });
+  }
+  return drifts;
+}
+
+function sourceOf(desired: DesiredObject, path: string): SourceLocation {
+  const lines = desired.fieldLines;
+  for (let pointer = path; lines !== undefined; pointer = pointer.slice(0, pointer.lastIndexOf("/"))) {
+    const line = lines.get(pointer);
+    if (line !== undefined) return { file: desired.source.file, line };
+    if (pointer === "") break;
+  }
+  return desired.source;
+}
+
+function withheld(context: ResourceContext, compared: Compared, drift: Drift): Drift {
+  const secretValue = isSecretValuePath(compared.desired.ref, drift.path);
+  if (!secretValue && !isRedacted(context.config.redact, compared.desired.ref, drift.path)) return drift;
+  const salt = context.config.redactionSalt;
+  const desiredIsBase64 = secretValue && drift.path.startsWith("/data");
+  const { desired, live, ...rest } = drift;
+  const redacted = {
+    ...(desired === undefined ? {} : { desired: redactionHash(salt, desired, desiredIsBase64) }),
+    ...(live === undefined ? {} : { live: redactionHash(salt, live, secretValue) }),
+  };
+  return { ...rest, redacted };
+}
+
+function driftOf(compared: Compared, managed: ManagedFields, drift: FieldDrift): Drift {
+  const path = pointerOf(drift.at);
+  const attribution = attributionOf(managed, drift);
+  return {
+    path,
+    type: drift.type === "Changed" ? DriftTypes.changed : DriftTypes.removed,
+    desired: drift.desired,
+    ...(drift.live === undefined ? {} : { live: drift.live }),
+    source: sourceOf(compared.desired, path),
+    ...(attribution === undefined ? {} : { attribution }),
+  };
+}
+
+function driftsOf(context: ResourceContext, compared: Compared): readonly Drift[] {
+  const prepared: Prepared = {
+    type: rootTypeOf(context, compared.desired, compared.live),
+    normalized: normalizeDesired(compared.desired.object),
+    managed: ManagedFields.of(compared.live.object),
+  };
+  const changed = fieldDrifts(context, prepared, compared).map((drift) =>
+    driftOf(compared, prepared.managed, drift),
+  );
+  const added = addedDrifts(context, compared, prepared).map((drift) => ({
+    ...drift,
+    source: compared.desired.source,
+  }));
+  return [...changed, ...added]
+    .filter((drift) => !isIgnored(context.config.ignore, compared.desired.ref, drift))
+    .map((drift) => withheld(context, compared, drift))
+    .sort((a, b) => comparePointers(a.path, b.path));
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** One desired object against its live counterpart: InSync, Drifted, or Error when it cannot be evaluated. */
+export function compareResource(
+  context: ResourceContext,
+  desired: DesiredObject,
+  live: LiveObject,
+): ResourceDrift {
+  try {
+    const drifts = driftsOf(context, { desired, live, secret: isSecret(desired) });
+    return {
+      ref: desired.ref,
+      status: drifts.length === 0 ? ResourceStatuses.inSync : ResourceStatuses.drifted,
+      source: desired.source,
+      drifts,
+    };
+  } catch (error) {
+    return {
+      ref: desired.ref,
+      status: ResourceStatuses.error,
+      source: desired.source,
+      drifts: [],
+      error: `cannot compare: ${messageOf(error)}`,
+    };
+  }
+}

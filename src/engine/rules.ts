@@ -1,0 +1,43 @@
+import type { Drift, ObjectRef } from "../model/index.js";
+import { splitPointer } from "./json.js";
+import { matchesAnyName, matchesName } from "./patterns.js";
+import type { IgnoreRule, RedactRule, RuleScope } from "./types.js";
+
+/** A kind in a rule: `Deployment` (any group), `apps/Deployment`, `/ConfigMap` (core) or `Deployment.apps`. */
+function kindMatches(entry: string, ref: ObjectRef): boolean {
+  if (entry.includes("/")) return matchesName(entry, `${ref.group}/${ref.kind}`);
+  const dot = entry.indexOf(".");
+  if (dot > 0)
+    return matchesName(entry.slice(0, dot), ref.kind) && matchesName(entry.slice(dot + 1), ref.group);
+  return matchesName(entry, ref.kind);
+}
+
+export function inRuleScope(scope: RuleScope, ref: ObjectRef): boolean {
+  if (scope.kinds !== undefined && !scope.kinds.some((entry) => kindMatches(entry, ref))) return false;
+  if (scope.namespaces !== undefined && !matchesAnyName(scope.namespaces, ref.namespace)) return false;
+  return scope.names === undefined || matchesAnyName(scope.names, ref.name);
+}
+
+/**
+ * A path pattern covers a drift at the same path or below it; `*` is any one segment (a list
+ * index, a map key): `/spec/template/spec/containers/*` + `/image`.
+ */
+export function pathMatches(pattern: string, path: string): boolean {
+  const wanted = splitPointer(pattern);
+  const actual = splitPointer(path);
+  if (wanted.length > actual.length) return false;
+  return wanted.every((token, index) => token === "*" || token === actual[index]);
+}
+
+function ignores(rule: IgnoreRule, drift: Drift): boolean {
+  if (rule.kind === "path") return pathMatches(rule.path, drift.path);
+  return drift.attribution !== undefined && matchesName(rule.manager, drift.attribution.manager);
+}
+
+export function isIgnored(rules: readonly IgnoreRule[], ref: ObjectRef, drift: Drift): boolean {
+  return rules.some((rule) => inRuleScope(rule, ref) && ignores(rule, drift));
+}
+
+export function isRedacted(rules: readonly RedactRule[], ref: ObjectRef, path: string): boolean {
+  return rules.some((rule) => inRuleScope(rule, ref) && pathMatches(rule.path, path));
+}

@@ -1,0 +1,97 @@
+import YAML from "yaml";
+import type { Attribution, Drift, JsonValue, KubeObject, ResourceDrift } from "../model/index.js";
+import { refKey } from "../model/index.js";
+import { formatLocation } from "./location.js";
+import { readablePath } from "./paths.js";
+
+/** The objects behind a resource, when the caller has them: they let paths name list items by key. */
+export interface ResourceObjects {
+  readonly desired?: KubeObject;
+  readonly live?: KubeObject;
+}
+
+/** By `refKey(ref)`. */
+export type ObjectsByRef = ReadonlyMap<string, ResourceObjects>;
+
+/** One line of a resource's diff: `-` desired, `+` live, ` ` where the field is declared and who changed it. */
+export interface DiffLine {
+  readonly sign: "-" | "+" | " ";
+  readonly text: string;
+}
+
+export interface DiffLineOptions {
+  readonly cwd: string | undefined;
+  readonly objects: ObjectsByRef | undefined;
+  /** How the time of a change reads: `3m ago` in a terminal, a timestamp in a comment read later. */
+  readonly when: (changedAt: string) => string | undefined;
+}
+
+export const hiddenValue = "(value hidden)";
+
+function isNonEmptyCollection(value: JsonValue): boolean {
+  if (value === null || typeof value !== "object") return false;
+  return Array.isArray(value) ? value.length > 0 : Object.keys(value).length > 0;
+}
+
+/*
+ * Values are written as YAML, the language the manifests are in: strings unquoted unless YAML would
+ * read them as something else (YAML 1.1 rules, so `"on"` and `"5"` stay visibly strings), maps and
+ * lists and multi-line strings as indented blocks under the field.
+ */
+export function valueLines(label: string, value: JsonValue): readonly string[] {
+  const lines = YAML.stringify(value, { version: "1.1", lineWidth: 0 }).trimEnd().split("\n");
+  const indented = (line: string): string => (line === "" ? line : `  ${line}`);
+  if (isNonEmptyCollection(value)) return [`${label}:`, ...lines.map(indented)];
+  return [`${label}: ${lines[0]}`, ...lines.slice(1).map(indented)];
+}
+
+function attributionText(attribution: Attribution, verb: string, options: DiffLineOptions): string {
+  const how =
+    attribution.subresource === undefined
+      ? attribution.operation
+      : `${attribution.operation}, subresource ${attribution.subresource}`;
+  const when = attribution.changedAt === undefined ? undefined : options.when(attribution.changedAt);
+  return `${verb} by ${attribution.manager} (${how})${when === undefined ? "" : ` ${when}`}`;
+}
+
+function detailText(drift: Drift, options: DiffLineOptions): string {
+  const parts: string[] = [];
+  if (drift.source !== undefined) parts.push(formatLocation(drift.source, options.cwd));
+  if (drift.attribution !== undefined) {
+    parts.push(attributionText(drift.attribution, drift.type === "Added" ? "added" : "changed", options));
+  }
+  return parts.join(", ");
+}
+
+function sideLines(
+  sign: "-" | "+",
+  label: string,
+  value: JsonValue | undefined,
+  redacted: boolean,
+): DiffLine[] {
+  if (redacted) return [{ sign, text: `${label}: ${hiddenValue}` }];
+  // A Changed drift always has both values; this guards a report built by hand or by an older engine.
+  if (value === undefined) return [{ sign, text: `${label}: (not set)` }];
+  return valueLines(label, value).map((text) => ({ sign, text }));
+}
+
+/**
+ * A drift as a unified diff reads: the desired value on `-` lines, the live one on `+` lines (so a
+ * Removed field has only `-`, an Added one only `+`), then a context line with where the field is
+ * declared and who changed it.
+ */
+export function driftLines(
+  resource: ResourceDrift,
+  drift: Drift,
+  options: DiffLineOptions,
+): readonly DiffLine[] {
+  const objects = options.objects?.get(refKey(resource.ref));
+  const label = readablePath(drift.path, drift.type === "Added" ? objects?.live : objects?.desired);
+  const redacted = drift.redacted !== undefined;
+  const detail = detailText(drift, options);
+  return [
+    ...(drift.type === "Added" ? [] : sideLines("-", label, drift.desired, redacted)),
+    ...(drift.type === "Removed" ? [] : sideLines("+", label, drift.live, redacted)),
+    ...(detail === "" ? [] : [{ sign: " " as const, text: detail }]),
+  ];
+}

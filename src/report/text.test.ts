@@ -1,0 +1,139 @@
+import { describe, expect, it } from "vitest";
+import type { DriftReport } from "../model/index.js";
+import { renderReport } from "./index.js";
+import { designExample, inSyncOnly, mixed, mixedObjects, now, ref, report } from "./fixtures.test-helper.js";
+
+function text(value: DriftReport, extra: { readonly cwd?: string; readonly color?: boolean } = {}): string {
+  return renderReport(value, "text", {
+    color: extra.color ?? false,
+    now,
+    ...(extra.cwd !== undefined && { cwd: extra.cwd }),
+    objects: mixedObjects,
+  });
+}
+
+describe("text report", () => {
+  it("summarizes, then shows each resource out of sync with only its drifted fields", () => {
+    expect(text(mixed, { cwd: "/repo" }))
+      .toBe(`7 resources in kind-dev: 3 drifted, 1 missing, 1 extra, 1 error, 1 in sync
+
+Deployment shop/web  deploy/web.yaml:1  Drifted
+  - spec.replicas: 3
+  + spec.replicas: 5
+    deploy/web.yaml:7, changed by kubectl (Update, subresource scale) 3m ago
+  - spec.template.spec.containers[name=web].image: nginx:1.27
+  + spec.template.spec.containers[name=web].image: nginx:1.28
+    deploy/web.yaml:18, changed by kubectl-set (Update) 2h ago
+  - spec.template.spec.containers[name=web].ports[containerPort=8080]:
+  -   containerPort: 8080
+  -   protocol: TCP
+    deploy/web.yaml:20
+  + metadata.labels.team: payments
+    added by kubectl-label (Update) 5d ago
+
+Secret shop/db-credentials  deploy/secret.yaml:1  Drifted
+  - data.password: (value hidden)
+  + data.password: (value hidden)
+    deploy/secret.yaml:8, changed by kubectl-edit (Update) 30s ago
+
+ConfigMap shop/settings  deploy/settings.yaml:1  Drifted
+  - data["app.conf"]: |
+  -   mode=fast
+  -   workers=2
+  + data["app.conf"]: |
+  +   mode=fast
+  +   workers=4
+    deploy/settings.yaml:6
+
+Service shop/api  deploy/api.yaml:1  Missing: not in the cluster
+
+ConfigMap shop/leftover  Extra: in the cluster, not in the sources
+
+Widget.example.com shop/w1  deploy/widget.yaml:1  Error: example.com/v1 Widget is not served by the cluster
+`);
+  });
+
+  it("addresses list items by index and keeps paths as given without objects and cwd", () => {
+    const output = renderReport(mixed, "text", { color: false, now });
+    expect(output).toContain(`Deployment shop/web  /repo/deploy/web.yaml:1  Drifted
+  - spec.replicas: 3
+  + spec.replicas: 5
+    /repo/deploy/web.yaml:7, changed by kubectl (Update, subresource scale) 3m ago
+  - spec.template.spec.containers[0].image: nginx:1.27
+  + spec.template.spec.containers[0].image: nginx:1.28
+    /repo/deploy/web.yaml:18, changed by kubectl-set (Update) 2h ago
+  - spec.template.spec.containers[0].ports[0]:
+`);
+  });
+
+  it("says clearly that nothing drifted", () => {
+    expect(text(inSyncOnly)).toBe("No drift in kind-dev: 3 resources in sync\n");
+    expect(text(report([inSyncOnly.resources[0]]))).toBe("No drift in kind-dev: 1 resource in sync\n");
+    expect(text(report([], "prod"))).toBe("No drift in prod: no resources to compare\n");
+  });
+
+  it("does not claim no drift when resources could not be evaluated", () => {
+    const broken = report([inSyncOnly.resources[1], mixed.resources[6]]);
+    expect(text(broken)).toBe(`2 resources in kind-dev: 1 error, 1 in sync
+
+Widget.example.com shop/w1  /repo/deploy/widget.yaml:1  Error: example.com/v1 Widget is not served by the cluster
+`);
+  });
+
+  it("shows a drift with neither source line nor attribution as its values alone", () => {
+    const bare = report([
+      {
+        ref: ref("v1", "Namespace", "", "shop"),
+        status: "Drifted",
+        drifts: [{ path: "/metadata/labels/tier", type: "Changed", desired: "5", live: 5 }],
+      },
+    ]);
+    expect(text(bare)).toBe(`1 resource in kind-dev: 1 drifted
+
+Namespace shop  Drifted
+  - metadata.labels.tier: "5"
+  + metadata.labels.tier: 5
+`);
+  });
+
+  it("shows an attribution without a time, and an empty value", () => {
+    const untimed = report([
+      {
+        ref: ref("v1", "ConfigMap", "shop", "flags"),
+        status: "Drifted",
+        drifts: [
+          {
+            path: "/data/enabled",
+            type: "Changed",
+            desired: "on",
+            live: "",
+            attribution: { manager: "kubectl-patch", operation: "Update" },
+          },
+        ],
+      },
+    ]);
+    expect(text(untimed)).toContain(`  - data.enabled: "on"
+  + data.enabled: ""
+    changed by kubectl-patch (Update)
+`);
+  });
+
+  it("colours only when asked", () => {
+    expect(text(designExample, { color: true })).toBe(
+      "\u001b[1m4 resources in context-name: 1 drifted, 1 missing, 1 extra, 1 in sync\u001b[0m\n" +
+        "\n" +
+        "\u001b[1mDeployment shop/web\u001b[0m  deploy/web.yaml:1  \u001b[33mDrifted\u001b[0m\n" +
+        "  \u001b[31m- spec.replicas: 3\u001b[0m\n" +
+        "  \u001b[32m+ spec.replicas: 5\u001b[0m\n" +
+        "  \u001b[2m  deploy/web.yaml:7, changed by kubectl (Update) 1m ago\u001b[0m\n",
+    );
+    expect(text(inSyncOnly, { color: true })).toBe(
+      "\u001b[32mNo drift in kind-dev: 3 resources in sync\u001b[0m\n",
+    );
+    const coloured = text(mixed, { color: true });
+    expect(coloured).toContain("\u001b[31mMissing\u001b[0m: not in the cluster");
+    expect(coloured).toContain("\u001b[33mExtra\u001b[0m: in the cluster");
+    expect(coloured).toContain("\u001b[31mError\u001b[0m: example.com/v1");
+    for (const value of [mixed, inSyncOnly, designExample]) expect(text(value)).not.toContain("\u001b");
+  });
+});

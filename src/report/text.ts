@@ -1,0 +1,72 @@
+import type { DriftReport, ResourceDrift } from "../model/index.js";
+import { describeRef, ResourceStatuses } from "../model/index.js";
+import { formatAge } from "./age.js";
+import type { Paint } from "./ansi.js";
+import { painter } from "./ansi.js";
+import type { DiffLine, DiffLineOptions, ObjectsByRef } from "./drift-lines.js";
+import { driftLines } from "./drift-lines.js";
+import { formatLocation } from "./location.js";
+import { hasDrift, summaryLine } from "./summary.js";
+
+export interface TextOptions {
+  readonly color: boolean;
+  readonly now: Date;
+  readonly cwd?: string;
+  readonly objects?: ObjectsByRef;
+}
+
+function statusText(resource: ResourceDrift, paint: Paint): string {
+  switch (resource.status) {
+    case ResourceStatuses.inSync:
+      return paint("green", "InSync");
+    case ResourceStatuses.drifted:
+      return paint("yellow", "Drifted");
+    case ResourceStatuses.missing:
+      return `${paint("red", "Missing")}: not in the cluster`;
+    case ResourceStatuses.extra:
+      return `${paint("yellow", "Extra")}: in the cluster, not in the sources`;
+    case ResourceStatuses.error:
+      return `${paint("red", "Error")}: ${resource.error ?? "could not be evaluated"}`;
+  }
+}
+
+function headerLine(resource: ResourceDrift, paint: Paint, cwd: string | undefined): string {
+  const location = resource.source === undefined ? "" : `  ${formatLocation(resource.source, cwd)}`;
+  return `${paint("bold", describeRef(resource.ref))}${location}  ${statusText(resource, paint)}`;
+}
+
+const signStyles = { "-": "red", "+": "green", " ": "dim" } as const;
+
+function paintDiffLine(line: DiffLine, paint: Paint): string {
+  return `  ${paint(signStyles[line.sign], `${line.sign} ${line.text}`)}`;
+}
+
+function resourceBlock(
+  resource: ResourceDrift,
+  paint: Paint,
+  lineOptions: DiffLineOptions,
+): readonly string[] {
+  const diff = resource.drifts.flatMap((drift) => driftLines(resource, drift, lineOptions));
+  return [headerLine(resource, paint, lineOptions.cwd), ...diff.map((line) => paintDiffLine(line, paint))];
+}
+
+/**
+ * The default report, for people at a terminal: the verdict on one line, then each resource that is
+ * not in sync, with a unified-diff view of only its drifted fields (`-` desired, `+` live). In-sync
+ * resources are only counted. Colour is plain ANSI, on only when asked.
+ */
+export function renderText(report: DriftReport, options: TextOptions): string {
+  const paint = painter(options.color);
+  const lineOptions: DiffLineOptions = {
+    cwd: options.cwd,
+    objects: options.objects,
+    when: (changedAt) => formatAge(changedAt, options.now),
+  };
+  const { summary } = report;
+  const verdict = summaryLine(summary, report.cluster);
+  const clean = !hasDrift(summary) && summary.errors === 0;
+  const blocks = report.resources
+    .filter((resource) => resource.status !== ResourceStatuses.inSync)
+    .map((resource) => resourceBlock(resource, paint, lineOptions).join("\n"));
+  return [clean ? paint("green", verdict) : paint("bold", verdict), ...blocks].join("\n\n") + "\n";
+}

@@ -10,6 +10,7 @@ import { fileURLToPath } from "node:url";
 import { stringify } from "yaml";
 import { compare, defaultEngineConfig } from "../src/engine/index.js";
 import type { DesiredObject, KubeObject, LiveObject, ObjectRef } from "../src/model/index.js";
+import { splitApiVersion } from "../src/model/index.js";
 import { createSandboxCore } from "../src/sandbox/index.js";
 import { builtinSchema } from "../src/schema/builtin.js";
 import { measure, ok, startServer, type Target } from "./sandbox.js";
@@ -70,13 +71,11 @@ const paths: Readonly<Record<Kind, string>> = {
 
 function refOf(object: KubeObject): ObjectRef {
   const metadata = object["metadata"] as { name: string; namespace?: string };
-  const [group, version] = String(object["apiVersion"]).includes("/")
-    ? String(object["apiVersion"]).split("/")
-    : ["", String(object["apiVersion"])];
+  const { group, version } = splitApiVersion(object["apiVersion"] as string);
   return {
-    group: group ?? "",
-    version: version ?? "v1",
-    kind: String(object["kind"]),
+    group,
+    version,
+    kind: object["kind"] as string,
     namespace: metadata.namespace ?? "",
     name: metadata.name,
   };

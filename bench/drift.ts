@@ -145,19 +145,19 @@ export function engineBench(count: number): void {
   );
 }
 
-async function seedCluster(target: Target, count: number): Promise<void> {
-  await ok(target, { method: "POST", path: "/api/v1/namespaces", body: { metadata: { name: "bench" } } });
+async function seedCluster(target: Target, namespace: string, count: number): Promise<void> {
+  await ok(target, { method: "POST", path: "/api/v1/namespaces", body: { metadata: { name: namespace } } });
   await measure("seed", count, 16, (index) => {
     const kind = kinds[index % kinds.length] ?? "ConfigMap";
     return ok(target, {
       method: "POST",
-      path: `${paths[kind]}?fieldManager=kubectl-client-side-apply`,
-      body: manifest(kind, `obj-${index}`, "bench"),
+      path: `${paths[kind].replace("/bench/", `/${namespace}/`)}?fieldManager=kubectl-client-side-apply`,
+      body: manifest(kind, `obj-${index}`, namespace),
     });
   });
 }
 
-function writeManifests(count: number, files: number): string {
+function writeManifests(namespace: string, count: number, files: number): string {
   const directory = mkdtempSync(join(tmpdir(), "kubedrift-bench-manifests-"));
   mkdirSync(join(directory, "deploy"));
   const perFile = Math.ceil(count / files);
@@ -165,7 +165,8 @@ function writeManifests(count: number, files: number): string {
     const documents: string[] = [];
     for (let index = file * perFile; index < Math.min(count, (file + 1) * perFile); index += 1) {
       const kind = kinds[index % kinds.length] ?? "ConfigMap";
-      documents.push(stringify(manifest(kind, `obj-${index}`, "bench")));
+      // YAML 1.1 quoting, as kubectl reads manifests: an unquoted `on` would be a boolean.
+      documents.push(stringify(manifest(kind, `obj-${index}`, namespace), { version: "1.1" }));
     }
     writeFileSync(
       join(directory, "deploy", `part-${String(file).padStart(3, "0")}.yaml`),
@@ -179,7 +180,7 @@ function timed(
   command: string,
   args: readonly string[],
   cwd: string,
-): { seconds: number; status: number | null; stderr: string } {
+): { seconds: number; status: number | null; stderr: string; stdout: string } {
   const started = performance.now();
   const result = spawnSync(command, args, {
     cwd,
@@ -187,13 +188,18 @@ function timed(
     maxBuffer: 1 << 30,
     env: { ...process.env, HOME: cwd },
   });
-  return { seconds: (performance.now() - started) / 1000, status: result.status, stderr: result.stderr };
+  return {
+    seconds: (performance.now() - started) / 1000,
+    status: result.status,
+    stderr: result.stderr,
+    stdout: result.stdout,
+  };
 }
 
 function kubedrift(
   directory: string,
   kubeconfigPath: string,
-): { seconds: number; status: number | null; stderr: string } {
+): { seconds: number; status: number | null; stderr: string; stdout: string } {
   return timed(
     join(root, "bin", "kubedrift"),
     ["diff", "-f", "deploy", "--kubeconfig", kubeconfigPath, "-o", "json"],
@@ -201,15 +207,19 @@ function kubedrift(
   );
 }
 
+function summaryOf(stdout: string): string {
+  if (!stdout.startsWith("{")) return "";
+  const summary = (JSON.parse(stdout) as { summary: Readonly<Record<string, number>> }).summary;
+  return ` ${JSON.stringify(summary)}`;
+}
+
 function report(
   name: string,
-  result: { seconds: number; status: number | null; stderr: string },
+  result: { seconds: number; status: number | null; stderr: string; stdout: string },
   count: number,
 ): void {
-  const verdict =
-    result.status === 0
-      ? "no drift"
-      : `exit ${String(result.status)} ${result.stderr.trim().split("\n")[0] ?? ""}`;
+  const verdicts: Readonly<Record<number, string>> = { 0: "no drift", 1: "differences or error", 2: "drift" };
+  const verdict = `exit ${String(result.status)}: ${verdicts[result.status ?? -1] ?? "?"}${summaryOf(result.stdout)}`;
   console.log(
     `${name.padEnd(34)} ${result.seconds.toFixed(2).padStart(7)} s          (${count} objects, ${verdict})`,
   );
@@ -218,10 +228,11 @@ function report(
 async function endToEnd(count: number, compared: number): Promise<void> {
   const { target, child, kubeconfigPath } = await startServer();
   try {
-    await seedCluster(target, count);
-    const all = writeManifests(count, 20);
+    await seedCluster(target, "bench", count);
+    await seedCluster(target, "compared", compared);
+    const all = writeManifests("bench", count, 20);
     report("kubedrift diff (end to end)", kubedrift(all, kubeconfigPath), count);
-    const some = writeManifests(compared, 5);
+    const some = writeManifests("compared", compared, 5);
     const ours = kubedrift(some, kubeconfigPath);
     const theirs = timed("/usr/bin/kubectl", ["diff", "-f", "deploy", "--kubeconfig", kubeconfigPath], some);
     report(`kubedrift diff`, ours, compared);

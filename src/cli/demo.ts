@@ -1,5 +1,4 @@
 import type { Command } from "commander";
-import { runDemo } from "../demo/demo.js";
 
 export function registerDemo(program: Command): void {
   program
@@ -9,6 +8,12 @@ export function registerDemo(program: Command): void {
     )
     .option("--keep", "keep the sandbox running afterwards (prints its kubeconfig; stop with Ctrl-C)")
     .action(async (flags: { readonly keep?: boolean }) => {
-      await runDemo({ keep: flags.keep === true, write: (line) => process.stdout.write(`${line}\n`) });
+      const { runDemo } = await import("../demo/demo.js");
+      await runDemo({
+        color: process.stdout.isTTY === true && (process.env["NO_COLOR"] ?? "") === "",
+        cwd: process.cwd(),
+        keep: flags.keep === true,
+        write: (line) => process.stdout.write(`${line}\n`),
+      });
     });
 }

@@ -1,7 +1,7 @@
 import { Option, type Command } from "commander";
 import { CliError } from "./errors.js";
 import { terminalProgress } from "./progress.js";
-import { runDiff, type DiffOptions } from "./run-diff.js";
+import type { DiffOptions } from "./run-diff.js";
 
 const formats = ["text", "json", "yaml", "markdown"] as const;
 
@@ -82,6 +82,8 @@ Examples:
     .action(async (flags: DiffFlags) => {
       const color = process.stdout.isTTY === true && (process.env["NO_COLOR"] ?? "") === "";
       const machineReadable = flags.output !== "text";
+      // Loaded on use: the cluster client is the heaviest import, and --help or other commands need none of it.
+      const { runDiff } = await import("./run-diff.js");
       process.exitCode = await runDiff(diffOptions(flags), {
         cwd: process.cwd(),
         env: process.env,

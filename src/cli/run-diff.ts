@@ -5,9 +5,9 @@ import { ClusterError } from "../cluster/types.js";
 import { connectCluster, openLiveFile } from "../cluster/index.js";
 import { compare, defaultEngineConfig, parseEngineConfig } from "../engine/index.js";
 import type { EngineConfig, Scope } from "../engine/types.js";
-import type { DesiredObject, DriftReport, LiveObject } from "../model/index.js";
+import type { DesiredObject, DriftReport, KubeObject, LiveObject } from "../model/index.js";
 import { describeRef, refKey } from "../model/index.js";
-import { renderReport, type ReportFormat } from "../report/index.js";
+import { renderReport, type ObjectsByRef, type ReportFormat } from "../report/index.js";
 import { assertNoDuplicates, loadSources } from "../sources/index.js";
 import { SourceError } from "../sources/types.js";
 import { CliError } from "./errors.js";
@@ -131,7 +131,23 @@ async function listScope(
   return live;
 }
 
-async function buildReport(options: DiffOptions, io: DiffIO): Promise<DriftReport> {
+interface Outcome {
+  readonly report: DriftReport;
+  /** The compared objects, so the report can name list items by their keys (`containers[name=web]`). */
+  readonly objects: ObjectsByRef;
+}
+
+function objectsByRef(desired: readonly DesiredObject[], live: readonly LiveObject[]): ObjectsByRef {
+  const objects = new Map<string, { desired?: KubeObject; live?: KubeObject }>();
+  for (const object of desired) objects.set(refKey(object.ref), { desired: object.object });
+  for (const object of live) {
+    const known = objects.get(refKey(object.ref));
+    if (known !== undefined) objects.set(refKey(object.ref), { ...known, live: object.object });
+  }
+  return objects;
+}
+
+async function buildReport(options: DiffOptions, io: DiffIO): Promise<Outcome> {
   const config = loadEngineConfig(options.config, io.cwd);
   io.progress.update("reading sources");
   const sources = await loadSources(
@@ -154,7 +170,7 @@ async function buildReport(options: DiffOptions, io: DiffIO): Promise<DriftRepor
   ]);
   for (const warning of cluster.warnings?.() ?? []) io.note(warning);
   io.progress.update(`comparing ${desired.length} objects`);
-  return compare({
+  const report = compare({
     desired,
     live,
     scope,
@@ -166,6 +182,7 @@ async function buildReport(options: DiffOptions, io: DiffIO): Promise<DriftRepor
       .toISOString()
       .replace(/\.\d{3}Z$/, "Z"),
   });
+  return { report, objects: objectsByRef(desired, live) };
 }
 
 function oneLine(error: unknown): CliError {
@@ -186,19 +203,21 @@ export async function runDiff(options: DiffOptions, io: DiffIO): Promise<number>
   if (options.filenames.length === 0 && options.kustomize.length === 0) {
     throw new CliError("diff: no sources: give -f FILE|DIR|- or -k DIR (see kubedrift diff --help)");
   }
-  let report: DriftReport;
+  let outcome: Outcome;
   try {
-    report = await buildReport(options, io);
+    outcome = await buildReport(options, io);
   } catch (error: unknown) {
     throw oneLine(error);
   } finally {
     io.progress.done();
   }
+  const { report, objects } = outcome;
   io.write(
     renderReport(report, options.output, {
       color: io.color && options.output === "text",
       now: io.now(),
       cwd: io.cwd,
+      objects,
     }),
   );
   return exitCodeOf(report);

@@ -6,6 +6,10 @@ import {
 } from "@kubernetes/client-node";
 import { readFileSync, readdirSync } from "node:fs";
 import { parseAllDocuments } from "yaml";
+import { relative } from "node:path";
+import { fileURLToPath } from "node:url";
+import { DiffExitCodes, runDiff } from "../cli/run-diff.js";
+import { silentProgress } from "../cli/progress.js";
 import { startSandbox, type RunningSandbox } from "../sandbox/index.js";
 
 /** The example application the demo deploys (also the desired state of the next steps' drift report). */
@@ -55,6 +59,30 @@ function formatTime(time: string | Date | undefined): string {
 export interface DemoOptions {
   readonly keep: boolean;
   readonly write: (line: string) => void;
+  /** Colour the report (a terminal without NO_COLOR). */
+  readonly color: boolean;
+  readonly cwd: string;
+}
+
+/** The demo's last step is the product itself: `kubedrift diff` of the example against the sandbox. */
+async function reportDrift(sandbox: RunningSandbox, options: DemoOptions): Promise<void> {
+  const sources = relative(options.cwd, fileURLToPath(exampleDirectory)) || ".";
+  options.write("");
+  options.write(`$ kubedrift diff -f ${sources} --kubeconfig ${sandbox.kubeconfigPath}`);
+  const status = await runDiff(
+    { filenames: [sources], kustomize: [], kubeconfig: sandbox.kubeconfigPath, output: "text" },
+    {
+      cwd: options.cwd,
+      env: {},
+      stdin: process.stdin,
+      write: (text) => options.write(text.replace(/\n$/, "")),
+      note: (line) => options.write(`note: ${line}`),
+      progress: silentProgress,
+      color: options.color,
+      now: () => new Date(),
+    },
+  );
+  options.write(`(exit status ${status}: ${status === DiffExitCodes.drift ? "drift found" : "no drift"})`);
 }
 
 async function deploy(client: KubernetesObjectApi, write: (line: string) => void): Promise<void> {
@@ -102,9 +130,8 @@ export async function runDemo(options: DemoOptions): Promise<void> {
     write(
       `The cluster now records that change in managedFields: spec.replicas is owned by "${owner?.manager ?? "?"}" (${owner?.operation ?? "?"}) since ${formatTime(owner?.time)}.`,
     );
-    write(
-      `Git still says replicas: 2. That gap is configuration drift; 'kubedrift diff' (next) reports it field by field.`,
-    );
+    write(`Git still says replicas: 2. That gap is configuration drift. kubedrift reports it:`);
+    await reportDrift(sandbox, options);
     if (options.keep) await waitForInterrupt(sandbox, write);
   } finally {
     await sandbox.stop();

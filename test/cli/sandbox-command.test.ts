@@ -167,5 +167,19 @@ describe("kubedrift demo", () => {
     expect(lines[7]).toMatch(
       /^The cluster now records that change in managedFields: spec\.replicas is owned by "kubectl-edit" \(Update\) since \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ\.$/,
     );
+    // It ends with the drift report of that change.
+    expect(lines[9]).toBe("");
+    expect(lines[10]).toMatch(/^\$ kubedrift diff -f examples\/shop --kubeconfig .+$/);
+    // managedFields times have whole seconds, so the age reads "just now" or "1s ago".
+    const report = lines.slice(11).map((line) => line.replace(/(just now|\d+s ago)$/, "<age>"));
+    expect(report).toEqual([
+      "4 resources in sandbox: 1 drifted, 3 in sync",
+      "",
+      "Deployment shop/web  examples/shop/web.yaml:2  Drifted",
+      "  - spec.replicas: 2",
+      "  + spec.replicas: 5",
+      "    examples/shop/web.yaml:10, changed by kubectl-edit (Update) <age>",
+      "(exit status 2: drift found)",
+    ]);
   });
 });

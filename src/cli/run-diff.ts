@@ -48,7 +48,12 @@ export function loadEngineConfig(configPath: string | undefined, cwd: string): E
     if (configPath !== undefined) throw new CliError(`--config: ${configPath}: no such file`);
     return defaultEngineConfig;
   }
-  return parseEngineConfig(readFileSync(path, "utf8"), configPath ?? configFileName);
+  try {
+    return parseEngineConfig(readFileSync(path, "utf8"), configPath ?? configFileName);
+  } catch (error: unknown) {
+    // The parser's messages already name the file and line.
+    throw new CliError(error instanceof Error ? error.message : String(error), 1, { cause: error });
+  }
 }
 
 function openCluster(options: DiffOptions, io: DiffIO): Promise<Cluster> | Cluster {

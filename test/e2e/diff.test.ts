@@ -343,6 +343,74 @@ describe("kubedrift diff against the sandbox", () => {
   });
 });
 
+describe("kubedrift diff with Kustomize and a config file", () => {
+  it("reads a Kustomize overlay with -k and points drift at the base file's line", async () => {
+    const directory = await deployApp("kustomized");
+    writeFileSync(
+      join(directory, "deploy", "kustomization.yaml"),
+      "resources:\n  - web.yaml\n  - config.yaml\n",
+    );
+    await kubectlOk(fixture.sandbox(), ["-n", "kustomized", "scale", "deployment/web", "--replicas=4"]);
+    const result = await runKubedrift(
+      ["diff", "-k", "deploy", "--kubeconfig", fixture.sandbox().kubeconfigPath, "-o", "json"],
+      {
+        cwd: directory,
+      },
+    );
+    expect(result.code).toBe(2);
+    const report = JSON.parse(result.stdout) as Report;
+    expect(report.summary).toEqual({ total: 4, inSync: 3, drifted: 1, missing: 0, extra: 0, errors: 0 });
+    expect(drifted(report)[0]?.drifts).toEqual([
+      {
+        path: "/spec/replicas",
+        type: "Changed",
+        desired: 2,
+        live: 4,
+        source: { file: "deploy/web.yaml", line: 7 },
+        manager: "kubectl",
+        operation: "Update",
+        subresource: "scale",
+      },
+    ]);
+  });
+
+  it("ignores what kubedrift.yaml says to ignore: a path, and whatever a manager owns", async () => {
+    const directory = await deployApp("ignored");
+    await kubectlOk(fixture.sandbox(), ["-n", "ignored", "scale", "deployment/web", "--replicas=4"]);
+    await kubectlOk(fixture.sandbox(), ["-n", "ignored", "label", "configmap/web-config", "owner=ops"]);
+    writeFileSync(
+      join(directory, "kubedrift.yaml"),
+      `apiVersion: kubedrift.dev/v1
+kind: Config
+ignore:
+  - path: /spec/replicas
+    kinds: [Deployment]
+  - manager: kubectl-label
+`,
+    );
+    const { code, report } = await diff(directory);
+    expect(code).toBe(0);
+    expect(drifted(report)).toEqual([]);
+    const strict = await diff(directory, ["--config", "/dev/null"]);
+    expect(strict.code).toBe(2);
+    expect(strict.report.summary.drifted).toBe(2);
+  });
+
+  it("rejects a config file with a mistake, naming the file and line", async () => {
+    const directory = fixture.directory();
+    writeFileSync(
+      join(directory, "bad-config.yaml"),
+      "apiVersion: kubedrift.dev/v1\nkind: Config\nignore:\n  - kinds: [Deployment]\n",
+    );
+    const result = await runKubedrift(
+      ["diff", "-f", "-", "--kubeconfig", fixture.sandbox().kubeconfigPath, "--config", "bad-config.yaml"],
+      { cwd: directory, input: "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n" },
+    );
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/^error: bad-config\.yaml:4: .+\n$/);
+  });
+});
+
 describe("kubedrift diff on bad input", () => {
   async function failure(
     directory: string,

@@ -13,54 +13,10 @@ import type { DesiredObject, KubeObject, LiveObject, ObjectRef } from "../src/mo
 import { splitApiVersion } from "../src/model/index.js";
 import { createSandboxCore } from "../src/sandbox/index.js";
 import { builtinSchema } from "../src/schema/builtin.js";
+import { benchManifest as manifest, type Kind } from "./manifests.js";
 import { measure, ok, startServer, type Target } from "./sandbox.js";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
-
-type Kind = "Deployment" | "Service" | "ConfigMap";
-
-function manifest(kind: Kind, name: string, namespace: string): KubeObject {
-  switch (kind) {
-    case "Deployment":
-      return {
-        apiVersion: "apps/v1",
-        kind,
-        metadata: { name, namespace, labels: { app: name } },
-        spec: {
-          replicas: 2,
-          selector: { matchLabels: { app: name } },
-          template: {
-            metadata: { labels: { app: name } },
-            spec: {
-              containers: [
-                {
-                  name: "web",
-                  image: "nginx:1.27",
-                  ports: [{ containerPort: 80 }],
-                  env: [{ name: "LOG_LEVEL", value: "info" }],
-                  resources: { requests: { cpu: "0.25", memory: "128Mi" } },
-                },
-              ],
-            },
-          },
-        },
-      };
-    case "Service":
-      return {
-        apiVersion: "v1",
-        kind,
-        metadata: { name, namespace },
-        spec: { selector: { app: name }, ports: [{ port: 80, targetPort: 8080 }] },
-      };
-    case "ConfigMap":
-      return {
-        apiVersion: "v1",
-        kind,
-        metadata: { name, namespace },
-        data: { FEATURE: "on", TTL: "300", NAME: name },
-      };
-  }
-}
 
 const kinds: readonly Kind[] = ["Deployment", "Service", "ConfigMap"];
 const paths: Readonly<Record<Kind, string>> = {

@@ -9,6 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parse } from "yaml";
+import { benchManifest } from "./manifests.js";
 
 export interface Target {
   readonly url: string;
@@ -137,28 +138,8 @@ function report(result: Measured, unit: string): void {
 }
 
 function deployment(name: string, replicas: number): unknown {
-  return {
-    apiVersion: "apps/v1",
-    kind: "Deployment",
-    metadata: { name, namespace: "bench", labels: { app: name } },
-    spec: {
-      replicas,
-      selector: { matchLabels: { app: name } },
-      template: {
-        metadata: { labels: { app: name } },
-        spec: {
-          containers: [
-            {
-              name: "web",
-              image: "nginx:1.27",
-              ports: [{ containerPort: 80 }],
-              resources: { requests: { cpu: "0.1" } },
-            },
-          ],
-        },
-      },
-    },
-  };
+  const manifest = benchManifest("Deployment", name, "bench") as { spec: Record<string, unknown> };
+  return { ...manifest, spec: { ...manifest.spec, replicas } };
 }
 
 async function seed(target: Target): Promise<void> {

@@ -17,6 +17,14 @@ import type { GroupVersionKind } from "../schema/types.js";
 import type { JsonObject, JsonValue } from "./api/json.js";
 import type { ResourceInfo } from "./registry/types.js";
 
+/** Both documents declare the bearer-token authentication every request needs. */
+const bearerTokenScheme = {
+  type: "apiKey",
+  description: "Bearer Token authentication",
+  name: "authorization",
+  in: "header",
+} as const;
+
 export interface OpenAPIServer {
   /** GET /openapi/v3: `{"paths": {"apis/apps/v1": {"serverRelativeURL": "/openapi/v3/apis/apps/v1?hash=…"}}}`. */
   index(): JsonObject;
@@ -681,12 +689,7 @@ function v3Document({ paths, definitions, custom, tag }: DocumentParts): JsonObj
     components: {
       schemas: renderDefinitions(definitions, custom, styles.v3),
       securitySchemes: {
-        BearerToken: {
-          type: "apiKey",
-          description: "Bearer Token authentication",
-          name: "authorization",
-          in: "header",
-        },
+        BearerToken: bearerTokenScheme,
       },
     },
     security: [{ BearerToken: [] }],
@@ -811,12 +814,7 @@ export function createOpenAPIServer(
         paths: v2Paths(groups),
         definitions: renderDefinitions(definitionsFor(allPaths, custom), custom, styles.v2),
         securityDefinitions: {
-          BearerToken: {
-            type: "apiKey",
-            description: "Bearer Token authentication",
-            name: "authorization",
-            in: "header",
-          },
+          BearerToken: bearerTokenScheme,
         },
         security: [{ BearerToken: [] }],
       };

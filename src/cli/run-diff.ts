@@ -152,19 +152,32 @@ function objectsByRef(desired: readonly DesiredObject[], live: readonly LiveObje
   return objects;
 }
 
+interface Connected {
+  readonly cluster: Cluster;
+  readonly served: ReadonlyMap<string, ServedResource>;
+}
+
+async function connect(options: DiffOptions, io: DiffIO): Promise<Connected> {
+  const cluster = await openCluster(options, io);
+  const resources = await cluster.resources();
+  return {
+    cluster,
+    served: new Map(resources.map((resource) => [resourceKey(resource.group, resource.kind), resource])),
+  };
+}
+
 async function buildReport(options: DiffOptions, io: DiffIO): Promise<Outcome> {
   const config = loadEngineConfig(options.config, io.cwd);
-  io.progress.update("reading sources");
-  const sources = await loadSources(
-    { filenames: options.filenames, kustomize: options.kustomize },
-    { stdin: io.stdin, cwd: io.cwd },
-  );
+  io.progress.update("reading sources and discovering the cluster's API");
+  // Reading files and the discovery round trips do not depend on each other: overlap them.
+  const [sources, { cluster, served }] = await Promise.all([
+    loadSources(
+      { filenames: options.filenames, kustomize: options.kustomize },
+      { stdin: io.stdin, cwd: io.cwd },
+    ),
+    connect(options, io),
+  ]);
   for (const note of sources.notes) io.note(note);
-  const cluster = await openCluster(options, io);
-  io.progress.update(`discovering the API of ${cluster.name}`);
-  const served = new Map(
-    (await cluster.resources()).map((resource) => [resourceKey(resource.group, resource.kind), resource]),
-  );
   const desired = withNamespaces(sources.objects, served, options.namespace ?? cluster.namespace);
   // `web` and `default/web` are one object once namespaces are filled in.
   assertNoDuplicates(desired);
@@ -175,18 +188,11 @@ async function buildReport(options: DiffOptions, io: DiffIO): Promise<Outcome> {
   ]);
   for (const warning of cluster.warnings?.() ?? []) io.note(warning);
   io.progress.update(`comparing ${desired.length} objects`);
-  const report = compare({
-    desired,
-    live,
-    scope,
-    schema,
-    config,
-    cluster: cluster.name,
-    generatedAt: io
-      .now()
-      .toISOString()
-      .replace(/\.\d{3}Z$/, "Z"),
-  });
+  const generatedAt = io
+    .now()
+    .toISOString()
+    .replace(/\.\d{3}Z$/, "Z");
+  const report = compare({ desired, live, scope, schema, config, cluster: cluster.name, generatedAt });
   return { report, objects: objectsByRef(desired, live) };
 }
 

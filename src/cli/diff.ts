@@ -5,13 +5,13 @@ import type { DiffOptions } from "./run-diff.js";
 
 const formats = ["text", "json", "yaml", "markdown"] as const;
 
-function collect(value: string, previous: readonly string[]): readonly string[] {
-  return [...previous, value];
+function collect(value: string, previous: readonly string[] | undefined): readonly string[] {
+  return [...(previous ?? []), value];
 }
 
 interface DiffFlags {
-  readonly filename: readonly string[];
-  readonly kustomize: readonly string[];
+  readonly filename?: readonly string[];
+  readonly kustomize?: readonly string[];
   readonly kubeconfig?: string;
   readonly context?: string;
   readonly namespace?: string;
@@ -23,12 +23,11 @@ interface DiffFlags {
 /** The source and cluster flags that diff, plan, apply and adopt share (DESIGN.md's command-line contract). */
 export function withSourceAndClusterFlags(command: Command): Command {
   return command
-    .option("-f, --filename <path>", "file, directory (recursive) or - for stdin; repeatable", collect, [])
+    .option("-f, --filename <path>", "file, directory (recursive) or - for stdin; repeatable", collect)
     .option(
       "-k, --kustomize <dir>",
       "a kustomization directory (built with kubectl kustomize); repeatable",
       collect,
-      [],
     )
     .option(
       "--kubeconfig <file>",
@@ -47,8 +46,8 @@ export function withSourceAndClusterFlags(command: Command): Command {
 
 function diffOptions(flags: DiffFlags): DiffOptions {
   return {
-    filenames: flags.filename,
-    kustomize: flags.kustomize,
+    filenames: flags.filename ?? [],
+    kustomize: flags.kustomize ?? [],
     output: flags.output,
     ...(flags.kubeconfig === undefined ? {} : { kubeconfig: flags.kubeconfig }),
     ...(flags.context === undefined ? {} : { context: flags.context }),

@@ -30,6 +30,18 @@ export interface SourceLocation {
   readonly line: number;
 }
 
+/** Where a desired object came from, beyond its file: the tool that declares it. */
+export type DesiredOrigin =
+  | { readonly kind: "terraform"; readonly address: string }
+  | {
+      readonly kind: "helm";
+      readonly release: string;
+      readonly namespace: string;
+      readonly revision: number;
+      readonly chart: string;
+      readonly chartVersion: string;
+    };
+
 /** An object as the desired state declares it, with where each of its fields was written. */
 export interface DesiredObject {
   readonly ref: ObjectRef;
@@ -38,6 +50,23 @@ export interface DesiredObject {
   readonly source: SourceLocation;
   /** Line of each field, by JSON Pointer (RFC 6901) into `object`; absent when the source has no positions. */
   readonly fieldLines?: ReadonlyMap<string, number>;
+  /** Pointers of fields the source could not evaluate (a Terraform expression): left out of the comparison. */
+  readonly unevaluated?: readonly string[];
+  readonly origin?: DesiredOrigin;
+}
+
+/** Something in the sources that could not be turned into a desired object (an unsupported Terraform type). */
+export interface SkippedSource {
+  readonly source: SourceLocation;
+  /** What was skipped: `kubernetes_persistent_volume.data`. */
+  readonly what: string;
+  readonly reason: string;
+}
+
+/** The Git revision the sources were read at (`--git-ref`). */
+export interface SourceRevision {
+  readonly ref: string;
+  readonly commit: string;
 }
 
 /** An object as the cluster (or a live file) has it, managedFields included. */
@@ -94,6 +123,7 @@ export interface ResourceDrift {
   readonly source?: SourceLocation;
   readonly drifts: readonly Drift[];
   readonly error?: string;
+  readonly origin?: DesiredOrigin;
 }
 
 export interface DriftSummary {
@@ -112,6 +142,10 @@ export interface DriftReport {
   readonly cluster: string;
   readonly summary: DriftSummary;
   readonly resources: readonly ResourceDrift[];
+  /** Source entries that were not evaluated, and why. */
+  readonly skipped?: readonly SkippedSource[];
+  /** The Git revision the sources were read at. */
+  readonly revision?: SourceRevision;
 }
 
 /** `apps/v1` → { group: "apps", version: "v1" }; `v1` → { group: "", version: "v1" }. */

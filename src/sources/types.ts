@@ -1,4 +1,4 @@
-import type { DesiredObject } from "../model/index.js";
+import type { DesiredObject, SkippedSource } from "../model/index.js";
 
 /** Where the desired state comes from (the CLI's source flags). */
 export interface SourceSpec {
@@ -12,6 +12,8 @@ export interface LoadedSources {
   readonly objects: readonly DesiredObject[];
   /** Files skipped, with why ("not a manifest: README.md"), for a note on stderr. */
   readonly notes: readonly string[];
+  /** Entries that could not be evaluated (unsupported Terraform resource types): listed in the report. */
+  readonly skipped?: readonly SkippedSource[];
 }
 
 /**

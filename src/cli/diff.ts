@@ -1,9 +1,11 @@
 import { Option, type Command } from "commander";
 import { CliError } from "./errors.js";
-import { terminalProgress } from "./progress.js";
+import { terminalProgress, silentProgress } from "./progress.js";
 import type { DiffOptions } from "./run-diff.js";
+import { ReportFormats, type ReportFormat } from "../report/index.js";
 
-const formats = ["text", "json", "yaml", "markdown"] as const;
+// The renderers decide which formats exist.
+const formats: readonly ReportFormat[] = Object.values(ReportFormats);
 
 function collect(value: string, previous: readonly string[] | undefined): readonly string[] {
   return [...(previous ?? []), value];
@@ -12,16 +14,27 @@ function collect(value: string, previous: readonly string[] | undefined): readon
 interface DiffFlags {
   readonly filename?: readonly string[];
   readonly kustomize?: readonly string[];
+  readonly terraform?: readonly string[];
+  readonly terraformMode: "config" | "state";
+  readonly var?: readonly string[];
+  readonly varFile?: readonly string[];
+  readonly helmRelease?: readonly string[];
+  readonly all?: boolean;
+  readonly allNamespaces?: boolean;
+  readonly helmChart?: string;
+  readonly values?: readonly string[];
+  readonly gitRef?: string;
   readonly kubeconfig?: string;
   readonly context?: string;
   readonly namespace?: string;
   readonly liveFile?: string;
-  readonly output: (typeof formats)[number];
+  readonly output: ReportFormat;
   readonly config?: string;
+  readonly blame?: boolean;
 }
 
-/** The source and cluster flags that diff, plan, apply and adopt share (DESIGN.md's command-line contract). */
-export function withSourceAndClusterFlags(command: Command): Command {
+/** Where the desired state comes from: the source flags of DESIGN.md's command-line contract. */
+function withSourceFlags(command: Command): Command {
   return command
     .option("-f, --filename <path>", "file, directory (recursive) or - for stdin; repeatable", collect)
     .option(
@@ -29,6 +42,29 @@ export function withSourceAndClusterFlags(command: Command): Command {
       "a kustomization directory (built with kubectl kustomize); repeatable",
       collect,
     )
+    .option(
+      "--terraform <path>",
+      "a directory of .tf files, a terraform.tfstate, or `terraform show -json` output; repeatable",
+      collect,
+    )
+    .addOption(
+      new Option("--terraform-mode <mode>", "with both .tf files and state in a directory, read which")
+        .choices(["config", "state"])
+        .default("config"),
+    )
+    .option("--var <name=value>", "a Terraform variable, as terraform -var; repeatable", collect)
+    .option("--var-file <file>", "a Terraform .tfvars file; repeatable", collect)
+    .option("--helm-release <name>", "the manifest of a deployed Helm release (with -n); repeatable", collect)
+    .option("--all", "with --helm-release: every release in the namespace")
+    .option("-A, --all-namespaces", "with --helm-release --all: every namespace")
+    .option("--helm-chart <dir>", "render a local chart with `helm template` (needs helm on PATH)")
+    .option("--values <file>", "a values file for --helm-chart; repeatable", collect)
+    .option("--git-ref <ref>", "read the sources as they are at this revision of their Git repository");
+}
+
+/** Which cluster: the cluster flags of DESIGN.md's command-line contract. */
+function withClusterFlags(command: Command): Command {
+  return command
     .option(
       "--kubeconfig <file>",
       "kubeconfig file (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)",
@@ -44,16 +80,36 @@ export function withSourceAndClusterFlags(command: Command): Command {
     );
 }
 
+/** The source and cluster flags that diff, plan, apply and adopt share. */
+export function withSourceAndClusterFlags(command: Command): Command {
+  return withClusterFlags(withSourceFlags(command));
+}
+
+function optional<K extends string, V>(key: K, value: V | undefined): Partial<Record<K, V>> {
+  return value === undefined ? {} : ({ [key]: value } as Record<K, V>);
+}
+
 function diffOptions(flags: DiffFlags): DiffOptions {
   return {
     filenames: flags.filename ?? [],
     kustomize: flags.kustomize ?? [],
+    terraform: flags.terraform ?? [],
+    terraformMode: flags.terraformMode,
+    vars: flags.var ?? [],
+    varFiles: flags.varFile ?? [],
+    helmReleases: flags.helmRelease ?? [],
+    helmAll: flags.all === true,
+    allNamespaces: flags.allNamespaces === true,
+    values: flags.values ?? [],
     output: flags.output,
-    ...(flags.kubeconfig === undefined ? {} : { kubeconfig: flags.kubeconfig }),
-    ...(flags.context === undefined ? {} : { context: flags.context }),
-    ...(flags.namespace === undefined ? {} : { namespace: flags.namespace }),
-    ...(flags.liveFile === undefined ? {} : { liveFile: flags.liveFile }),
-    ...(flags.config === undefined ? {} : { config: flags.config }),
+    blame: flags.blame === true,
+    ...optional("helmChart", flags.helmChart),
+    ...optional("gitRef", flags.gitRef),
+    ...optional("kubeconfig", flags.kubeconfig),
+    ...optional("context", flags.context),
+    ...optional("namespace", flags.namespace),
+    ...optional("liveFile", flags.liveFile),
+    ...optional("config", flags.config),
   };
 }
 
@@ -62,25 +118,31 @@ export function registerDiff(program: Command): void {
     .description(
       "Show how the cluster differs from the desired state: field by field, who changed it and when",
     )
-    .addOption(new Option("-o, --output <format>", "report format").choices(formats).default("text"))
+    .addOption(
+      new Option("-o, --output <format>", "report format").choices(formats).default(ReportFormats.text),
+    )
     .option(
       "--config <file>",
       "ignore rules, redaction and trusted managers (default: ./kubedrift.yaml if present)",
     )
+    .option("--blame", "show the commit that last changed each drifted field's source line (git blame)")
     .addHelpText(
       "after",
       `
 Exit status: 0 no drift, 2 drift found (changed, missing or extra objects), 1 error.
 
 Examples:
-  kubedrift diff -f deploy/                 # a directory of manifests against the current context
-  kubedrift diff -k overlays/prod -o json   # a Kustomize overlay, machine-readable
-  kubectl get deploy,svc -n shop -o yaml > live.yaml
-  kubedrift diff -f deploy/ --live-file live.yaml   # offline`,
+  kubedrift diff -f deploy/                          # manifests against the current context
+  kubedrift diff -k overlays/prod -o json            # a Kustomize overlay, machine-readable
+  kubedrift diff --terraform infra/                  # what Terraform declares, without terraform plan
+  kubedrift diff --helm-release web -n shop          # a deployed Helm release
+  kubedrift diff -f deploy/ --git-ref origin/main    # what is merged, not the local edit
+  kubedrift diff -f deploy/ -o sarif > drift.sarif   # for code-scanning views
+  kubectl get deploy,svc -n shop -o yaml --show-managed-fields > live.yaml
+  kubedrift diff -f deploy/ --live-file live.yaml    # offline`,
     )
     .action(async (flags: DiffFlags) => {
       const color = process.stdout.isTTY === true && (process.env["NO_COLOR"] ?? "") === "";
-      const machineReadable = flags.output !== "text";
       // Loaded on use: the cluster client is the heaviest import, and --help or other commands need none of it.
       const { runDiff } = await import("./run-diff.js");
       process.exitCode = await runDiff(diffOptions(flags), {
@@ -89,9 +151,7 @@ Examples:
         stdin: process.stdin,
         write: (text) => process.stdout.write(text),
         note: (line) => process.stderr.write(`note: ${line}\n`),
-        progress: machineReadable
-          ? { update: () => undefined, done: () => undefined }
-          : terminalProgress(process.stderr),
+        progress: flags.output === "text" ? terminalProgress(process.stderr) : silentProgress,
         color,
         now: () => new Date(),
       }).catch((error: unknown) => {

@@ -1,5 +1,6 @@
 import { Command, CommanderError } from "commander";
 import { CliError } from "./errors.js";
+import { kubedriftVersion } from "./version.js";
 import { registerDemo } from "./demo.js";
 import { registerDiff } from "./diff.js";
 import { registerSandbox } from "./sandbox.js";
@@ -7,7 +8,7 @@ import { registerSandbox } from "./sandbox.js";
 export function buildProgram(): Command {
   const program = new Command("kubedrift")
     .description("Detect, explain and prevent configuration drift between Git and Kubernetes")
-    .version("0.1.0")
+    .version(kubedriftVersion)
     .showHelpAfterError("(run with --help for usage)")
     .exitOverride();
   registerDiff(program);

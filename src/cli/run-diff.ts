@@ -8,21 +8,24 @@ import type { EngineConfig, Scope } from "../engine/types.js";
 import type { DesiredObject, DriftReport, KubeObject, LiveObject } from "../model/index.js";
 import { describeRef, refKey } from "../model/index.js";
 import { renderReport, type ObjectsByRef, type ReportFormat } from "../report/index.js";
-import { assertNoDuplicates, loadSources } from "../sources/index.js";
+import { assertNoDuplicates } from "../sources/index.js";
+import { hasSources, loadDesiredState, type DesiredStateOptions } from "./desired-state.js";
+import { withBlame } from "./blame.js";
 import { SourceError } from "../sources/types.js";
 import { CliError } from "./errors.js";
+import { kubedriftVersion } from "./version.js";
 import type { Progress } from "./progress.js";
 
 /** The flags of `kubedrift diff` (and of the commands that share its sources and cluster flags). */
-export interface DiffOptions {
-  readonly filenames: readonly string[];
-  readonly kustomize: readonly string[];
+export interface DiffOptions extends DesiredStateOptions {
   readonly kubeconfig?: string;
   readonly context?: string;
   readonly namespace?: string;
   readonly liveFile?: string;
   readonly output: ReportFormat;
   readonly config?: string;
+  /** Annotate drifted fields with the commit that last changed their source line. */
+  readonly blame: boolean;
 }
 
 export interface DiffIO {
@@ -170,13 +173,18 @@ async function buildReport(options: DiffOptions, io: DiffIO): Promise<Outcome> {
   const config = loadEngineConfig(options.config, io.cwd);
   io.progress.update("reading sources and discovering the cluster's API");
   // Reading files and the discovery round trips do not depend on each other: overlap them.
-  const [sources, { cluster, served }] = await Promise.all([
-    loadSources(
-      { filenames: options.filenames, kustomize: options.kustomize },
-      { stdin: io.stdin, cwd: io.cwd },
-    ),
-    connect(options, io),
-  ]);
+  const connected = connect(options, io);
+  connected.catch(() => undefined);
+  const sources = await loadDesiredState(
+    options,
+    {
+      cwd: io.cwd,
+      stdin: io.stdin,
+      namespace: async () => options.namespace ?? (await connected).cluster.namespace,
+    },
+    () => connected,
+  );
+  const { cluster, served } = await connected;
   for (const note of sources.notes) io.note(note);
   const desired = withNamespaces(sources.objects, served, options.namespace ?? cluster.namespace);
   // `web` and `default/web` are one object once namespaces are filled in.
@@ -192,8 +200,19 @@ async function buildReport(options: DiffOptions, io: DiffIO): Promise<Outcome> {
     .now()
     .toISOString()
     .replace(/\.\d{3}Z$/, "Z");
-  const report = compare({ desired, live, scope, schema, config, cluster: cluster.name, generatedAt });
-  return { report, objects: objectsByRef(desired, live) };
+  const compared = compare({ desired, live, scope, schema, config, cluster: cluster.name, generatedAt });
+  const report: DriftReport = {
+    ...compared,
+    ...(sources.skipped.length === 0 ? {} : { skipped: sources.skipped }),
+    ...(sources.revision === undefined ? {} : { revision: sources.revision }),
+  };
+  // Without --git-ref the sources were read from the working tree: blame that, not HEAD.
+  const blameOptions = {
+    cwd: io.cwd,
+    ...(sources.revision === undefined ? {} : { ref: sources.revision.commit }),
+  };
+  const blamed = options.blame ? await withBlame(report, blameOptions) : report;
+  return { report: blamed, objects: objectsByRef(desired, live) };
 }
 
 function oneLine(error: unknown): CliError {
@@ -211,8 +230,10 @@ function exitCodeOf(report: DriftReport): number {
 
 /** `kubedrift diff`: prints the report; returns 0 (no drift), 2 (drift) or throws a one-line CliError. */
 export async function runDiff(options: DiffOptions, io: DiffIO): Promise<number> {
-  if (options.filenames.length === 0 && options.kustomize.length === 0) {
-    throw new CliError("diff: no sources: give -f FILE|DIR|- or -k DIR (see kubedrift diff --help)");
+  if (!hasSources(options)) {
+    throw new CliError(
+      "diff: no sources: give -f FILE|DIR|-, -k DIR, --terraform PATH or --helm-release NAME (see kubedrift diff --help)",
+    );
   }
   let outcome: Outcome;
   try {
@@ -229,6 +250,7 @@ export async function runDiff(options: DiffOptions, io: DiffIO): Promise<number>
       now: io.now(),
       cwd: io.cwd,
       objects,
+      toolVersion: kubedriftVersion,
     }),
   );
   return exitCodeOf(report);

@@ -9,6 +9,7 @@ import { parseAllDocuments } from "yaml";
 import { relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { DiffExitCodes, runDiff } from "../cli/run-diff.js";
+import { noSources } from "../cli/desired-state.js";
 import { silentProgress } from "../cli/progress.js";
 import { startSandbox, type RunningSandbox } from "../sandbox/index.js";
 
@@ -70,7 +71,7 @@ async function reportDrift(sandbox: RunningSandbox, options: DemoOptions): Promi
   options.write("");
   options.write(`$ kubedrift diff -f ${sources} --kubeconfig ${sandbox.kubeconfigPath}`);
   const status = await runDiff(
-    { filenames: [sources], kustomize: [], kubeconfig: sandbox.kubeconfigPath, output: "text" },
+    { ...noSources, filenames: [sources], kubeconfig: sandbox.kubeconfigPath, output: "text", blame: false },
     {
       cwd: options.cwd,
       env: {},

@@ -633,3 +633,49 @@ describe("results, not exceptions", () => {
     ]);
   });
 });
+
+describe("sources that are more than YAML", () => {
+  it("leaves out fields the source could not evaluate, and names the object's origin", () => {
+    cluster.applyClientSide(deployment());
+    cluster
+      .at("2026-11-22T11:00:00Z")
+      .patch(web, { spec: { replicas: 5 } }, { subresource: "scale", patchType: "merge" });
+    const desired = {
+      ...desiredOf(deployment()),
+      unevaluated: ["/spec/replicas"],
+      origin: { kind: "terraform", address: "kubernetes_deployment.web" } as const,
+    };
+    const report = compare(input([desired], [cluster.get(web)]));
+    expect(report.resources).toEqual([
+      {
+        ref: refOf(deployment()),
+        status: "InSync",
+        source: { file: "deploy/app.yaml", line: 1 },
+        drifts: [],
+        origin: { kind: "terraform", address: "kubernetes_deployment.web" },
+      },
+    ]);
+  });
+});
+
+describe("deployer bookkeeping", () => {
+  it("never reports Helm's release records as Extra", () => {
+    const release = (kind: "Secret" | "ConfigMap"): LiveObject => ({
+      ref: { group: "", version: "v1", kind, namespace: "shop", name: "sh.helm.release.v1.web.v3" },
+      object: {
+        apiVersion: "v1",
+        kind,
+        metadata: {
+          name: "sh.helm.release.v1.web.v3",
+          namespace: "shop",
+          labels: { owner: "helm", name: "web" },
+        },
+        ...(kind === "Secret" ? { type: "helm.sh/release.v1" } : {}),
+      },
+    });
+    const report = compare(
+      input([], [release("Secret"), release("ConfigMap")], { scope: { kinds: [], namespaces: ["shop"] } }),
+    );
+    expect(report.resources).toEqual([]);
+  });
+});

@@ -35,6 +35,11 @@ function missing(desired: DesiredObject): ResourceDrift {
   return { ref: desired.ref, status: ResourceStatuses.missing, source: desired.source, drifts: [] };
 }
 
+/** The report names the tool that declares the object (a Terraform address, a Helm release). */
+function withOrigin(result: ResourceDrift, desired: DesiredObject): ResourceDrift {
+  return desired.origin === undefined ? result : { ...result, origin: desired.origin };
+}
+
 function extra(live: LiveObject): ResourceDrift {
   return { ref: live.ref, status: ResourceStatuses.extra, drifts: [] };
 }
@@ -59,7 +64,10 @@ function compareDesired(
     const counterpart = live.get(key);
     if (counterpart !== undefined) matched.add(key);
     resources.push(
-      counterpart === undefined ? missing(desired) : compareResource(context, desired, counterpart),
+      withOrigin(
+        counterpart === undefined ? missing(desired) : compareResource(context, desired, counterpart),
+        desired,
+      ),
     );
   }
   return resources;

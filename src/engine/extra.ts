@@ -78,7 +78,20 @@ export function hasOwner(live: LiveObject): boolean {
   return owners !== undefined && owners.length > 0;
 }
 
+/**
+ * A deployer's own bookkeeping: Helm 3 keeps each release revision in a Secret (type
+ * `helm.sh/release.v1`) or, with the ConfigMap driver, a ConfigMap labelled `owner: helm`.
+ */
+export function isDeployerRecord(live: LiveObject): boolean {
+  if (live.ref.group !== "" || !live.ref.name.startsWith("sh.helm.release.v1.")) return false;
+  if (live.ref.kind === "Secret") return childOf(live.object, "type") === "helm.sh/release.v1";
+  const labels = childOf(metadataOf(live), "labels");
+  return live.ref.kind === "ConfigMap" && isJsonObject(labels) && labels["owner"] === "helm";
+}
+
 /** Rule 6: a live object nobody declares, within scope, that neither an owner nor Kubernetes accounts for. */
 export function isExtra(scope: Scope, live: LiveObject): boolean {
-  return inScope(scope, live.ref) && !hasOwner(live) && !isCreatedByKubernetes(live);
+  return (
+    inScope(scope, live.ref) && !hasOwner(live) && !isCreatedByKubernetes(live) && !isDeployerRecord(live)
+  );
 }

@@ -216,9 +216,15 @@ function driftsOf(context: ResourceContext, compared: Compared): readonly Drift[
     source: compared.desired.source,
   }));
   return [...changed, ...added]
+    .filter((drift) => !isUnevaluated(compared.desired, drift.path))
     .filter((drift) => !isIgnored(context.config.ignore, compared.desired.ref, drift))
     .map((drift) => withheld(context, compared, drift))
     .sort((a, b) => comparePointers(a.path, b.path));
+}
+
+/** Fields the source could not evaluate (a Terraform expression) are left out rather than guessed. */
+function isUnevaluated(desired: DesiredObject, path: string): boolean {
+  return (desired.unevaluated ?? []).some((pointer) => path === pointer || path.startsWith(`${pointer}/`));
 }
 
 function messageOf(error: unknown): string {

@@ -105,6 +105,17 @@ export interface Drift {
   readonly redacted?: { readonly desired?: string; readonly live?: string };
   readonly source?: SourceLocation;
   readonly attribution?: Attribution;
+  /** The commit that last changed the source line (`--blame`). */
+  readonly blame?: Blame;
+}
+
+/** `git blame` of a source line. */
+export interface Blame {
+  readonly commit: string;
+  readonly author: string;
+  /** RFC 3339. */
+  readonly date: string;
+  readonly summary: string;
 }
 
 export const ResourceStatuses = {

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import YAML from "yaml";
 import type { DriftReport } from "../model/index.js";
 import { isReportFormat, renderReport } from "./index.js";
-import { designExample, mixed, now, ref, report } from "./fixtures.test-helper.js";
+import { designExample, mixed, now, provenanced, ref, report } from "./fixtures.test-helper.js";
 
 /** DESIGN.md, "The JSON report", verbatim. */
 const designContract = `{
@@ -264,6 +264,109 @@ describe("json report", () => {
   });
 });
 
+describe("json report: origins, blame, revision and skipped sources", () => {
+  it("adds them after the contract's fields, in a fixed order", () => {
+    const document = JSON.parse(json(provenanced, "/repo"));
+    expect(Object.keys(document)).toEqual([
+      "apiVersion",
+      "kind",
+      "generatedAt",
+      "cluster",
+      "summary",
+      "resources",
+      "revision",
+      "skipped",
+    ]);
+    expect(document.revision).toEqual({
+      ref: "origin/main",
+      commit: "0123456789abcdef0123456789abcdef01234567",
+    });
+    expect(document.skipped).toEqual([
+      {
+        file: "infra/storage.tf",
+        line: 3,
+        what: "kubernetes_persistent_volume.data",
+        reason: "resource type kubernetes_persistent_volume is not supported",
+      },
+    ]);
+    expect(json(provenanced, "/repo")).toContain(`      "drifts": [
+        {
+          "path": "/spec/replicas",
+          "type": "Changed",
+          "desired": 3,
+          "live": 5,
+          "source": {
+            "file": "infra/main.tf",
+            "line": 6
+          },
+          "manager": "kubectl",
+          "operation": "Update",
+          "subresource": "scale",
+          "changedAt": "2026-11-22T11:57:00Z",
+          "blame": {
+            "commit": "abc1234def567890abc1234def567890abc1234d",
+            "author": "Jane Doe",
+            "date": "2026-11-20T16:30:00+01:00",
+            "summary": "Scale web to 3"
+          }
+        }
+      ],
+      "terraformAddress": "kubernetes_deployment.example"
+    },`);
+    expect(document.resources[2]).toEqual({
+      apiVersion: "v1",
+      kind: "Service",
+      namespace: "monitoring",
+      name: "grafana",
+      status: "Missing",
+      source: { file: "helm:monitoring/grafana@4:templates/service.yaml", line: 1 },
+      drifts: [],
+      helm: {
+        release: "grafana",
+        namespace: "monitoring",
+        chart: "grafana",
+        chartVersion: "8.5.1",
+        revision: 4,
+      },
+    });
+    expect(Object.keys(document.resources[2])).toEqual([
+      "apiVersion",
+      "kind",
+      "namespace",
+      "name",
+      "status",
+      "source",
+      "drifts",
+      "helm",
+    ]);
+  });
+
+  it("leaves them out when the run has none, and an empty skipped list too", () => {
+    const document = JSON.parse(json({ ...designExample, skipped: [] }));
+    expect(Object.keys(document)).toEqual([
+      "apiVersion",
+      "kind",
+      "generatedAt",
+      "cluster",
+      "summary",
+      "resources",
+    ]);
+    expect(json({ ...designExample, skipped: [] })).toBe(designJson);
+  });
+
+  it("carries them into YAML as well", () => {
+    const yaml = renderReport(provenanced, "yaml", { color: false, now, cwd: "/repo" });
+    expect(YAML.parse(yaml)).toEqual(JSON.parse(json(provenanced, "/repo")));
+    expect(yaml).toContain(`revision:
+  ref: origin/main
+  commit: 0123456789abcdef0123456789abcdef01234567
+skipped:
+  - file: infra/storage.tf
+    line: 3
+`);
+  });
+});
+
 describe("yaml report", () => {
   it("is the JSON document as YAML", () => {
     expect(renderReport(designExample, "yaml", { color: false, now })).toBe(designYaml);
@@ -320,7 +423,7 @@ describe("redaction", () => {
         ],
       },
     ]);
-    for (const format of ["text", "json", "yaml", "markdown"] as const) {
+    for (const format of ["text", "json", "yaml", "markdown", "sarif", "junit"] as const) {
       const output = renderReport(leaky, format, { color: true, now });
       for (const secret of ["hunter2", "s3cr3t", "tok-abc", "xyz-live"]) expect(output).not.toContain(secret);
     }
@@ -334,11 +437,13 @@ describe("redaction", () => {
 
 describe("isReportFormat", () => {
   it("accepts the formats this version renders", () => {
-    expect(["text", "json", "yaml", "markdown", "sarif", "html"].filter(isReportFormat)).toEqual([
+    expect(["text", "json", "yaml", "markdown", "sarif", "junit", "html"].filter(isReportFormat)).toEqual([
       "text",
       "json",
       "yaml",
       "markdown",
+      "sarif",
+      "junit",
     ]);
   });
 });

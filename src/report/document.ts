@@ -1,4 +1,6 @@
 import type {
+  Blame,
+  DesiredOrigin,
   Drift,
   DriftReport,
   DriftSummary,
@@ -6,7 +8,9 @@ import type {
   ObjectRef,
   ResourceDrift,
   ResourceStatus,
+  SkippedSource,
   SourceLocation,
+  SourceRevision,
 } from "../model/index.js";
 import { relativeLocation } from "./location.js";
 
@@ -26,6 +30,11 @@ import { relativeLocation } from "./location.js";
  *   short salted hash: `"desiredHash"`, `"liveHash"`. Equal hashes across runs mean an unchanged
  *   value; nothing else about the value is recoverable. Example:
  *   `{ "path": "/data/password", "type": "Changed", "redacted": true, "desiredHash": "3f9a…", "liveHash": "b07c…" }`
+ * - Fields added by later issues follow the contract's, so that readers of the original shape see it
+ *   unchanged at the top of each object: a resource's origin (`"terraformAddress"`, or `"helm"` with
+ *   release, namespace, chart, chartVersion and revision), a drift's `"blame"`, and at the end of the
+ *   report `"revision"` (`ref`, full `commit`) and `"skipped"` (`file`, `line`, `what`, `reason`).
+ *   Each appears only when the run produced it; `skipped` only when something was skipped.
  */
 
 export interface DocumentDrift {
@@ -41,6 +50,15 @@ export interface DocumentDrift {
   readonly operation?: "Apply" | "Update";
   readonly subresource?: string;
   readonly changedAt?: string;
+  readonly blame?: Blame;
+}
+
+export interface DocumentHelmOrigin {
+  readonly release: string;
+  readonly namespace: string;
+  readonly chart: string;
+  readonly chartVersion: string;
+  readonly revision: number;
 }
 
 export interface DocumentResource {
@@ -52,6 +70,15 @@ export interface DocumentResource {
   readonly error?: string;
   readonly source?: SourceLocation;
   readonly drifts: readonly DocumentDrift[];
+  readonly terraformAddress?: string;
+  readonly helm?: DocumentHelmOrigin;
+}
+
+export interface DocumentSkipped {
+  readonly file: string;
+  readonly line: number;
+  readonly what: string;
+  readonly reason: string;
 }
 
 export interface ReportDocument {
@@ -61,6 +88,8 @@ export interface ReportDocument {
   readonly cluster: string;
   readonly summary: DriftSummary;
   readonly resources: readonly DocumentResource[];
+  readonly revision?: SourceRevision;
+  readonly skipped?: readonly DocumentSkipped[];
 }
 
 export interface DocumentOptions {
@@ -99,7 +128,35 @@ function documentDrift(drift: Drift, options: DocumentOptions): DocumentDrift {
       ...(attribution.subresource !== undefined && { subresource: attribution.subresource }),
       ...(attribution.changedAt !== undefined && { changedAt: attribution.changedAt }),
     }),
+    ...(drift.blame !== undefined && { blame: documentBlame(drift.blame) }),
   };
+}
+
+function documentBlame(blame: Blame): Blame {
+  return { commit: blame.commit, author: blame.author, date: blame.date, summary: blame.summary };
+}
+
+/** The origin's fields, built key by key so that their order does not depend on how the source built it. */
+export function originFields(origin: DesiredOrigin): Pick<DocumentResource, "terraformAddress" | "helm"> {
+  switch (origin.kind) {
+    case "terraform":
+      return { terraformAddress: origin.address };
+    case "helm":
+      return {
+        helm: {
+          release: origin.release,
+          namespace: origin.namespace,
+          chart: origin.chart,
+          chartVersion: origin.chartVersion,
+          revision: origin.revision,
+        },
+      };
+  }
+}
+
+function documentSkipped(skipped: SkippedSource, options: DocumentOptions): DocumentSkipped {
+  const { file, line } = relativeLocation(skipped.source, options.cwd);
+  return { file, line, what: skipped.what, reason: skipped.reason };
 }
 
 function documentResource(resource: ResourceDrift, options: DocumentOptions): DocumentResource {
@@ -113,6 +170,7 @@ function documentResource(resource: ResourceDrift, options: DocumentOptions): Do
     ...(resource.error !== undefined && { error: resource.error }),
     ...(resource.source !== undefined && { source: relativeLocation(resource.source, options.cwd) }),
     drifts: resource.drifts.map((drift) => documentDrift(drift, options)),
+    ...(resource.origin !== undefined && originFields(resource.origin)),
   };
 }
 
@@ -132,5 +190,12 @@ export function reportDocument(report: DriftReport, options: DocumentOptions = {
       errors: summary.errors,
     },
     resources: report.resources.map((resource) => documentResource(resource, options)),
+    ...(report.revision !== undefined && {
+      revision: { ref: report.revision.ref, commit: report.revision.commit },
+    }),
+    ...(report.skipped !== undefined &&
+      report.skipped.length > 0 && {
+        skipped: report.skipped.map((skipped) => documentSkipped(skipped, options)),
+      }),
   };
 }

@@ -1,7 +1,8 @@
 import YAML from "yaml";
-import type { Attribution, Drift, JsonValue, KubeObject, ResourceDrift } from "../model/index.js";
+import type { Attribution, Blame, Drift, JsonValue, KubeObject, ResourceDrift } from "../model/index.js";
 import { refKey } from "../model/index.js";
 import { formatLocation } from "./location.js";
+import { shortCommit } from "./origin.js";
 import { readablePath } from "./paths.js";
 
 /** The objects behind a resource, when the caller has them: they let paths name list items by key. */
@@ -45,7 +46,12 @@ export function valueLines(label: string, value: JsonValue): readonly string[] {
   return [`${label}: ${lines[0]}`, ...lines.slice(1).map(indented)];
 }
 
-function attributionText(attribution: Attribution, verb: string, options: DiffLineOptions): string {
+/** `changed by kubectl (Update, subresource scale) 3m ago`; the verb says whether the field was added. */
+export function attributionText(
+  attribution: Attribution,
+  verb: string,
+  options: Pick<DiffLineOptions, "when">,
+): string {
   const how =
     attribution.subresource === undefined
       ? attribution.operation
@@ -63,6 +69,15 @@ function detailText(drift: Drift, options: DiffLineOptions): string {
   return parts.join(", ");
 }
 
+/**
+ * `last changed in abc1234 by Jane Doe, 2026-11-20: "Scale web to 3"`: the commit that put the desired
+ * value into the sources, shortened as git shows it, dated by the author's own calendar day.
+ */
+export function blameText(blame: Blame): string {
+  const summary = JSON.stringify(blame.summary);
+  return `last changed in ${shortCommit(blame.commit)} by ${blame.author}, ${blame.date.slice(0, 10)}: ${summary}`;
+}
+
 function sideLines(
   sign: "-" | "+",
   label: string,
@@ -78,7 +93,7 @@ function sideLines(
 /**
  * A drift as a unified diff reads: the desired value on `-` lines, the live one on `+` lines (so a
  * Removed field has only `-`, an Added one only `+`), then a context line with where the field is
- * declared and who changed it.
+ * declared and who changed it, and one with the commit behind the desired value when blame is known.
  */
 export function driftLines(
   resource: ResourceDrift,
@@ -93,5 +108,6 @@ export function driftLines(
     ...(drift.type === "Added" ? [] : sideLines("-", label, drift.desired, redacted)),
     ...(drift.type === "Removed" ? [] : sideLines("+", label, drift.live, redacted)),
     ...(detail === "" ? [] : [{ sign: " " as const, text: detail }]),
+    ...(drift.blame === undefined ? [] : [{ sign: " " as const, text: blameText(drift.blame) }]),
   ];
 }

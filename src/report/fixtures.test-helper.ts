@@ -172,3 +172,76 @@ const webLive: KubeObject = {
 };
 
 export const mixedObjects: ObjectsByRef = new Map([[refKey(web), { desired: webDesired, live: webLive }]]);
+
+/**
+ * Desired state from Terraform and Helm, read at a Git revision, with blame and a skipped source: the
+ * fields that later sources add to a report.
+ */
+export const provenanced: DriftReport = {
+  ...report([
+    {
+      ref: ref("apps/v1", "Deployment", "default", "example-deployment"),
+      status: "Drifted",
+      source: { file: "/repo/infra/main.tf", line: 1 },
+      origin: { kind: "terraform", address: "kubernetes_deployment.example" },
+      drifts: [
+        {
+          path: "/spec/replicas",
+          type: "Changed",
+          desired: 3,
+          live: 5,
+          source: { file: "/repo/infra/main.tf", line: 6 },
+          attribution: {
+            manager: "kubectl",
+            operation: "Update",
+            subresource: "scale",
+            changedAt: "2026-11-22T11:57:00Z",
+          },
+          blame: {
+            commit: "abc1234def567890abc1234def567890abc1234d",
+            author: "Jane Doe",
+            date: "2026-11-20T16:30:00+01:00",
+            summary: "Scale web to 3",
+          },
+        },
+      ],
+    },
+    { ref: ref("v1", "ConfigMap", "default", "stray"), status: "Extra", drifts: [] },
+    {
+      ref: ref("v1", "Service", "monitoring", "grafana"),
+      status: "Missing",
+      source: { file: "helm:monitoring/grafana@4:templates/service.yaml", line: 1 },
+      origin: {
+        kind: "helm",
+        release: "grafana",
+        namespace: "monitoring",
+        revision: 4,
+        chart: "grafana",
+        chartVersion: "8.5.1",
+      },
+      drifts: [],
+    },
+    {
+      ref: ref("rbac.authorization.k8s.io/v1", "ClusterRole", "", "grafana-reader"),
+      status: "InSync",
+      source: { file: "helm:monitoring/grafana@4:templates/clusterrole.yaml", line: 1 },
+      origin: {
+        kind: "helm",
+        release: "grafana",
+        namespace: "monitoring",
+        revision: 4,
+        chart: "grafana",
+        chartVersion: "8.5.1",
+      },
+      drifts: [],
+    },
+  ]),
+  revision: { ref: "origin/main", commit: "0123456789abcdef0123456789abcdef01234567" },
+  skipped: [
+    {
+      source: { file: "/repo/infra/storage.tf", line: 3 },
+      what: "kubernetes_persistent_volume.data",
+      reason: "resource type kubernetes_persistent_volume is not supported",
+    },
+  ],
+};

@@ -2,18 +2,19 @@ import YAML from "yaml";
 import type { DriftReport } from "../model/index.js";
 import { reportDocument } from "./document.js";
 import type { ObjectsByRef } from "./drift-lines.js";
+import { renderJunit } from "./junit.js";
 import { renderMarkdown } from "./markdown.js";
+import { sarifLog } from "./sarif.js";
 import { renderText } from "./text.js";
 
-/*
- * The `diff -o` formats. `sarif` and `junit` (DESIGN.md) come with a later issue: add them here and
- * to the switch in renderReport, which the compiler keeps exhaustive.
- */
+/** The `diff -o` formats; a new one goes here and into renderReport's switch, which the compiler keeps exhaustive. */
 export const ReportFormats = {
   text: "text",
   json: "json",
   yaml: "yaml",
   markdown: "markdown",
+  sarif: "sarif",
+  junit: "junit",
 } as const;
 export type ReportFormat = (typeof ReportFormats)[keyof typeof ReportFormats];
 
@@ -33,6 +34,8 @@ export interface RenderOptions {
    * name list items by a key (`containers[name=web]`) rather than by index.
    */
   readonly objects?: ObjectsByRef;
+  /** kubedrift's own version, for SARIF's `tool.driver.version`. */
+  readonly toolVersion?: string;
 }
 
 /** Renders a drift report; every format ends with a newline. */
@@ -47,11 +50,24 @@ export function renderReport(report: DriftReport, format: ReportFormat, options:
       return YAML.stringify(reportDocument(report, options), { version: "1.1", lineWidth: 0 });
     case ReportFormats.markdown:
       return renderMarkdown(report, options);
+    case ReportFormats.sarif:
+      return `${JSON.stringify(sarifLog(report, options), null, 2)}\n`;
+    case ReportFormats.junit:
+      return renderJunit(report, options);
   }
 }
 
 export { reportDocument } from "./document.js";
-export type { DocumentDrift, DocumentResource, ReportDocument } from "./document.js";
+export type {
+  DocumentDrift,
+  DocumentHelmOrigin,
+  DocumentResource,
+  DocumentSkipped,
+  ReportDocument,
+} from "./document.js";
+export { sarifLog } from "./sarif.js";
+export type { SarifLog, SarifResult, SarifRule } from "./sarif.js";
+export { renderJunit } from "./junit.js";
 export type { ObjectsByRef, ResourceObjects } from "./drift-lines.js";
 export { formatAge } from "./age.js";
 export { readablePath } from "./paths.js";

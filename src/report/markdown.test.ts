@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { DriftReport } from "../model/index.js";
 import { renderReport } from "./index.js";
-import { inSyncOnly, mixed, mixedObjects, now, ref, report } from "./fixtures.test-helper.js";
+import { inSyncOnly, mixed, mixedObjects, now, provenanced, ref, report } from "./fixtures.test-helper.js";
 
 function markdown(value: DriftReport, cwd?: string): string {
   return renderReport(value, "markdown", {
@@ -112,6 +112,34 @@ No resources to compare with \`prod\` at 2026-11-22T12:00:00Z.
 +   new
 +   \`\`\`
 \`\`\`\`
+`);
+  });
+
+  it("names the revision and origins, shows blame in the diff, and lists what was not evaluated", () => {
+    expect(markdown(provenanced, "/repo")).toBe(`## kubedrift: 1 drifted, 1 missing, 1 extra, 1 in sync
+
+4 resources compared with \`kind-dev\` at 2026-11-22T12:00:00Z. Sources at \`origin/main\` (\`0123456\`).
+
+| Resource | Status | Source |
+| --- | --- | --- |
+| \`Deployment default/example-deployment\` | Drifted: 1 field | \`infra/main.tf:1\` (\`terraform kubernetes_deployment.example\`) |
+| \`ConfigMap default/stray\` | Extra |  |
+| \`Service monitoring/grafana\` | Missing | \`helm:monitoring/grafana@4:templates/service.yaml:1\` (\`helm release grafana, chart grafana-8.5.1, revision 4\`) |
+
+### \`Deployment default/example-deployment\` (\`terraform kubernetes_deployment.example\`)
+
+\`\`\`diff
+- spec.replicas: 3
++ spec.replicas: 5
+  infra/main.tf:6, changed by kubectl (Update, subresource scale) at 2026-11-22T11:57:00Z
+  last changed in abc1234 by Jane Doe, 2026-11-20: "Scale web to 3"
+\`\`\`
+
+### Not evaluated
+
+| Source | What | Why |
+| --- | --- | --- |
+| \`infra/storage.tf:3\` | \`kubernetes_persistent_volume.data\` | resource type kubernetes_persistent_volume is not supported |
 `);
   });
 });

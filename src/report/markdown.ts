@@ -1,8 +1,9 @@
-import type { DriftReport, ResourceDrift } from "../model/index.js";
+import type { DriftReport, ResourceDrift, SkippedSource } from "../model/index.js";
 import { describeRef, ResourceStatuses } from "../model/index.js";
 import type { DiffLineOptions, ObjectsByRef } from "./drift-lines.js";
 import { driftLines } from "./drift-lines.js";
 import { formatLocation } from "./location.js";
+import { originText, shortCommit } from "./origin.js";
 import { countsText, hasDrift } from "./summary.js";
 
 export interface MarkdownOptions {
@@ -43,9 +44,25 @@ function statusCell(resource: ResourceDrift): string {
   }
 }
 
+/** `(`terraform kubernetes_deployment.example`)`; empty for plain manifests. */
+function originSuffix(resource: ResourceDrift): string {
+  return resource.origin === undefined ? "" : ` (${code(originText(resource.origin, resource.ref))})`;
+}
+
 function tableRow(resource: ResourceDrift, cwd: string | undefined): string {
-  const source = resource.source === undefined ? "" : code(formatLocation(resource.source, cwd));
+  const location = resource.source === undefined ? "" : code(formatLocation(resource.source, cwd));
+  const source = `${location}${originSuffix(resource)}`.trim();
   return `| ${code(describeRef(resource.ref))} | ${statusCell(resource)} | ${source} |`;
+}
+
+function skippedSection(skipped: readonly SkippedSource[], cwd: string | undefined): string {
+  const rows = skipped.map(
+    (entry) =>
+      `| ${code(formatLocation(entry.source, cwd))} | ${code(entry.what)} | ${cellText(entry.reason)} |`,
+  );
+  return ["### Not evaluated", ["| Source | What | Why |", "| --- | --- | --- |", ...rows].join("\n")].join(
+    "\n\n",
+  );
 }
 
 function diffSection(resource: ResourceDrift, lineOptions: DiffLineOptions): string {
@@ -54,10 +71,16 @@ function diffSection(resource: ResourceDrift, lineOptions: DiffLineOptions): str
     .map((line) => `${line.sign} ${line.text}`)
     .join("\n");
   const fence = "`".repeat(Math.max(3, longestBacktickRun(body) + 1));
-  return `### ${code(describeRef(resource.ref))}\n\n${fence}diff\n${body}\n${fence}`;
+  return `### ${code(describeRef(resource.ref))}${originSuffix(resource)}\n\n${fence}diff\n${body}\n${fence}`;
 }
 
 function introduction(report: DriftReport): string {
+  return report.revision === undefined
+    ? verdictSentence(report)
+    : `${verdictSentence(report)} Sources at ${code(report.revision.ref)} (${code(shortCommit(report.revision.commit))}).`;
+}
+
+function verdictSentence(report: DriftReport): string {
   const { summary } = report;
   const where = `${code(report.cluster)} at ${report.generatedAt}`;
   if (summary.total === 0) return `No resources to compare with ${where}.`;
@@ -69,9 +92,9 @@ function introduction(report: DriftReport): string {
 
 /**
  * For a pull-request comment: a heading with the verdict, a table of the resources that are not in
- * sync (in-sync ones only counted: a comment has a size limit and readers want the exceptions), and a
- * `diff` block per drifted resource. Times of changes are timestamps, not "3m ago", because a
- * comment is read long after it is written.
+ * sync (in-sync ones only counted: a comment has a size limit and readers want the exceptions), a
+ * `diff` block per drifted resource, then what the sources held that could not be evaluated. Times
+ * of changes are timestamps, not "3m ago", because a comment is read long after it is written.
  */
 export function renderMarkdown(report: DriftReport, options: MarkdownOptions): string {
   const { summary } = report;
@@ -91,5 +114,7 @@ export function renderMarkdown(report: DriftReport, options: MarkdownOptions): s
   for (const resource of outOfSync) {
     if (resource.drifts.length > 0) sections.push(diffSection(resource, lineOptions));
   }
+  const skipped = report.skipped ?? [];
+  if (skipped.length > 0) sections.push(skippedSection(skipped, options.cwd));
   return sections.join("\n\n") + "\n";
 }

@@ -1,7 +1,16 @@
 import { describe, expect, it } from "vitest";
 import type { DriftReport } from "../model/index.js";
 import { renderReport } from "./index.js";
-import { designExample, inSyncOnly, mixed, mixedObjects, now, ref, report } from "./fixtures.test-helper.js";
+import {
+  designExample,
+  inSyncOnly,
+  mixed,
+  mixedObjects,
+  now,
+  provenanced,
+  ref,
+  report,
+} from "./fixtures.test-helper.js";
 
 function text(value: DriftReport, extra: { readonly cwd?: string; readonly color?: boolean } = {}): string {
   return renderReport(value, "text", {
@@ -135,5 +144,63 @@ Namespace shop  Drifted
     expect(coloured).toContain("\u001b[33mExtra\u001b[0m: in the cluster");
     expect(coloured).toContain("\u001b[31mError\u001b[0m: example.com/v1");
     for (const value of [mixed, inSyncOnly, designExample]) expect(text(value)).not.toContain("\u001b");
+  });
+
+  it("names the revision, each resource's origin, the commit behind a drifted line, and what was not evaluated", () => {
+    expect(text(provenanced, { cwd: "/repo" }))
+      .toBe(`4 resources in kind-dev: 1 drifted, 1 missing, 1 extra, 1 in sync
+Sources at origin/main (0123456)
+
+Deployment default/example-deployment  infra/main.tf:1 (terraform kubernetes_deployment.example)  Drifted
+  - spec.replicas: 3
+  + spec.replicas: 5
+    infra/main.tf:6, changed by kubectl (Update, subresource scale) 3m ago
+    last changed in abc1234 by Jane Doe, 2026-11-20: "Scale web to 3"
+
+ConfigMap default/stray  Extra: in the cluster, not in the sources
+
+Service monitoring/grafana  helm:monitoring/grafana@4:templates/service.yaml:1 (helm release grafana, chart grafana-8.5.1, revision 4)  Missing: not in the cluster
+
+Not evaluated:
+  infra/storage.tf:3  kubernetes_persistent_volume.data: resource type kubernetes_persistent_volume is not supported
+`);
+  });
+
+  it("gives a Helm release's namespace where it is not the object's, and blame without attribution", () => {
+    const clusterRole = provenanced.resources[3];
+    const drifted = report([
+      {
+        ...clusterRole,
+        status: "Drifted",
+        drifts: [
+          {
+            path: "/rules/0/verbs/1",
+            type: "Removed",
+            desired: "list",
+            blame: {
+              commit: "fedcba9876543210",
+              author: "Ops Bot",
+              date: "2026-10-01T08:00:00Z",
+              summary: 'Say "list"',
+            },
+          },
+        ],
+      },
+    ]);
+    expect(text(drifted)).toBe(`1 resource in kind-dev: 1 drifted
+
+ClusterRole grafana-reader  helm:monitoring/grafana@4:templates/clusterrole.yaml:1 (helm release monitoring/grafana, chart grafana-8.5.1, revision 4)  Drifted
+  - rules[0].verbs[1]: list
+    last changed in fedcba9 by Ops Bot, 2026-10-01: "Say \\"list\\""
+`);
+  });
+
+  it("keeps a clean verdict green with skipped sources listed after it", () => {
+    expect(text({ ...inSyncOnly, skipped: provenanced.skipped ?? [] }, { color: true })).toBe(
+      "\u001b[32mNo drift in kind-dev: 3 resources in sync\u001b[0m\n" +
+        "\n" +
+        "\u001b[1mNot evaluated:\u001b[0m\n" +
+        "  /repo/infra/storage.tf:3  kubernetes_persistent_volume.data: resource type kubernetes_persistent_volume is not supported\n",
+    );
   });
 });

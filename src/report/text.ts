@@ -1,4 +1,4 @@
-import type { DriftReport, ResourceDrift } from "../model/index.js";
+import type { DriftReport, ResourceDrift, SkippedSource } from "../model/index.js";
 import { describeRef, ResourceStatuses } from "../model/index.js";
 import { formatAge } from "./age.js";
 import type { Paint } from "./ansi.js";
@@ -6,6 +6,7 @@ import { painter } from "./ansi.js";
 import type { DiffLine, DiffLineOptions, ObjectsByRef } from "./drift-lines.js";
 import { driftLines } from "./drift-lines.js";
 import { formatLocation } from "./location.js";
+import { originText, revisionText } from "./origin.js";
 import { hasDrift, summaryLine } from "./summary.js";
 
 export interface TextOptions {
@@ -32,7 +33,8 @@ function statusText(resource: ResourceDrift, paint: Paint): string {
 
 function headerLine(resource: ResourceDrift, paint: Paint, cwd: string | undefined): string {
   const location = resource.source === undefined ? "" : `  ${formatLocation(resource.source, cwd)}`;
-  return `${paint("bold", describeRef(resource.ref))}${location}  ${statusText(resource, paint)}`;
+  const origin = resource.origin === undefined ? "" : ` (${originText(resource.origin, resource.ref)})`;
+  return `${paint("bold", describeRef(resource.ref))}${location}${origin}  ${statusText(resource, paint)}`;
 }
 
 const signStyles = { "-": "red", "+": "green", " ": "dim" } as const;
@@ -50,10 +52,27 @@ function resourceBlock(
   return [headerLine(resource, paint, lineOptions.cwd), ...diff.map((line) => paintDiffLine(line, paint))];
 }
 
+/** Listed after the resources: what a reader must know to trust an "in sync" that left these out. */
+function skippedBlock(skipped: readonly SkippedSource[], paint: Paint, cwd: string | undefined): string {
+  const lines = skipped.map(
+    (entry) => `  ${formatLocation(entry.source, cwd)}  ${entry.what}: ${entry.reason}`,
+  );
+  return [paint("bold", "Not evaluated:"), ...lines].join("\n");
+}
+
+function verdictBlock(report: DriftReport, paint: Paint): string {
+  const { summary } = report;
+  const verdict = summaryLine(summary, report.cluster);
+  const clean = !hasDrift(summary) && summary.errors === 0;
+  const painted = clean ? paint("green", verdict) : paint("bold", verdict);
+  return report.revision === undefined ? painted : `${painted}\nSources at ${revisionText(report.revision)}`;
+}
+
 /**
  * The default report, for people at a terminal: the verdict on one line, then each resource that is
- * not in sync, with a unified-diff view of only its drifted fields (`-` desired, `+` live). In-sync
- * resources are only counted. Colour is plain ANSI, on only when asked.
+ * not in sync, with a unified-diff view of only its drifted fields (`-` desired, `+` live), and what
+ * the sources held that could not be evaluated. In-sync resources are only counted. Colour is plain
+ * ANSI, on only when asked.
  */
 export function renderText(report: DriftReport, options: TextOptions): string {
   const paint = painter(options.color);
@@ -62,11 +81,10 @@ export function renderText(report: DriftReport, options: TextOptions): string {
     objects: options.objects,
     when: (changedAt) => formatAge(changedAt, options.now),
   };
-  const { summary } = report;
-  const verdict = summaryLine(summary, report.cluster);
-  const clean = !hasDrift(summary) && summary.errors === 0;
   const blocks = report.resources
     .filter((resource) => resource.status !== ResourceStatuses.inSync)
     .map((resource) => resourceBlock(resource, paint, lineOptions).join("\n"));
-  return [clean ? paint("green", verdict) : paint("bold", verdict), ...blocks].join("\n\n") + "\n";
+  const skipped = report.skipped ?? [];
+  if (skipped.length > 0) blocks.push(skippedBlock(skipped, paint, options.cwd));
+  return [verdictBlock(report, paint), ...blocks].join("\n\n") + "\n";
 }

@@ -11,7 +11,7 @@ async function mapLimited<T, R>(items: readonly T[], work: (item: T) => Promise<
     while (next < items.length) {
       const index = next;
       next += 1;
-      results[index] = await work(items[index] as T);
+      results[index] = await work(items[index]);
     }
   };
   await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, worker));

@@ -174,21 +174,25 @@ function documentResource(resource: ResourceDrift, options: DocumentOptions): Do
   };
 }
 
+/** The summary in the contract's key order, whatever order the report object has. */
+export function documentSummary(summary: DriftReport["summary"]): DriftReport["summary"] {
+  return {
+    total: summary.total,
+    inSync: summary.inSync,
+    drifted: summary.drifted,
+    missing: summary.missing,
+    extra: summary.extra,
+    errors: summary.errors,
+  };
+}
+
 export function reportDocument(report: DriftReport, options: DocumentOptions = {}): ReportDocument {
-  const { summary } = report;
   return {
     apiVersion: "kubedrift.dev/v1",
     kind: "DriftReport",
     generatedAt: report.generatedAt,
     cluster: report.cluster,
-    summary: {
-      total: summary.total,
-      inSync: summary.inSync,
-      drifted: summary.drifted,
-      missing: summary.missing,
-      extra: summary.extra,
-      errors: summary.errors,
-    },
+    summary: documentSummary(report.summary),
     resources: report.resources.map((resource) => documentResource(resource, options)),
     ...(report.revision !== undefined && {
       revision: { ref: report.revision.ref, commit: report.revision.commit },

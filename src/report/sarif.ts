@@ -13,7 +13,7 @@ import type {
   SourceRevision,
 } from "../model/index.js";
 import { describeRef, refKey, ResourceStatuses } from "../model/index.js";
-import { originFields } from "./document.js";
+import { originFields, documentSummary } from "./document.js";
 import type { DocumentResource } from "./document.js";
 import type { ObjectsByRef } from "./drift-lines.js";
 import { attributionText, blameText, hiddenValue } from "./drift-lines.js";
@@ -428,17 +428,9 @@ function invocation(report: DriftReport, cwd: string | undefined): SarifRun["inv
 }
 
 function runProperties(report: DriftReport): SarifRun["properties"] {
-  const { summary } = report;
   return {
     cluster: report.cluster,
-    summary: {
-      total: summary.total,
-      inSync: summary.inSync,
-      drifted: summary.drifted,
-      missing: summary.missing,
-      extra: summary.extra,
-      errors: summary.errors,
-    },
+    summary: documentSummary(report.summary),
     ...(report.revision !== undefined && {
       revision: { ref: report.revision.ref, commit: report.revision.commit },
     }),

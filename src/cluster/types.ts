@@ -1,4 +1,4 @@
-import type { LiveObject } from "../model/index.js";
+import type { JsonObject, KubeObject, LiveObject } from "../model/index.js";
 import type { Schema } from "../schema/types.js";
 
 /** A resource the cluster serves, from discovery. */
@@ -28,11 +28,55 @@ export interface Cluster {
   list(resource: ServedResource, namespace: string | undefined): Promise<readonly LiveObject[]>;
   /** The built-in schema plus the schemas of the cluster's CRDs. */
   schema(): Promise<Schema>;
+  /** Writes, where the cluster can take them (a live file cannot). */
+  readonly writer?: ClusterWriter;
   /**
    * What was degraded rather than failed so far (CRDs not readable, so custom kinds go without
    * schemas; an API group whose discovery failed): one line each, for the CLI to print on stderr.
    */
   warnings?(): readonly string[];
+}
+
+/** How a write went: the object as stored, or the server's refusal (a Status), never an exception for a 4xx/5xx. */
+export type WriteOutcome =
+  | { readonly ok: true; readonly object: KubeObject }
+  | {
+      readonly ok: false;
+      /** HTTP status: 409 conflict, 422 invalid, 404 … (0 when the server could not be reached). */
+      readonly code: number;
+      readonly reason: string;
+      readonly message: string;
+      /** `details.causes` of a Status: for a 409 apply conflict, one per conflicting field (`.spec.replicas`). */
+      readonly causes: readonly { readonly field?: string; readonly message: string; readonly reason?: string }[];
+    };
+
+export interface WriteOptions {
+  readonly fieldManager: string;
+  /** Server-side apply: take over fields other managers own. */
+  readonly force?: boolean;
+  /** `dryRun=All`: validated and admitted, not stored. */
+  readonly dryRun?: boolean;
+}
+
+/** Writes, for remediation (apply). A live file cannot write. */
+export interface ClusterWriter {
+  /** One object as it is now (GET), or undefined when it does not exist. */
+  get(resource: ServedResource, namespace: string | undefined, name: string): Promise<KubeObject | undefined>;
+  /** Server-side apply (`application/apply-patch+yaml`); creates the object when it does not exist. */
+  apply(resource: ServedResource, object: KubeObject, options: WriteOptions): Promise<WriteOutcome>;
+  /** A JSON patch (RFC 6902) as an Update of `fieldManager` (used to remove fields another manager added). */
+  jsonPatch(
+    resource: ServedResource,
+    target: { readonly namespace: string | undefined; readonly name: string },
+    patch: readonly JsonObject[],
+    options: WriteOptions,
+  ): Promise<WriteOutcome>;
+  /** Delete with a resourceVersion precondition, so a changed object is not deleted blindly. */
+  delete(
+    resource: ServedResource,
+    target: { readonly namespace: string | undefined; readonly name: string; readonly resourceVersion?: string },
+    options: { readonly dryRun?: boolean },
+  ): Promise<WriteOutcome>;
 }
 
 /**

@@ -5,6 +5,7 @@ import { ClusterError } from "../cluster/types.js";
 import { connectCluster, openLiveFile } from "../cluster/index.js";
 import { compare, defaultEngineConfig, parseEngineConfig } from "../engine/index.js";
 import type { EngineConfig, Scope } from "../engine/types.js";
+import type { Schema } from "../schema/types.js";
 import type { DesiredObject, DriftReport, KubeObject, LiveObject } from "../model/index.js";
 import { describeRef, refKey } from "../model/index.js";
 import { renderReport, type ObjectsByRef, type ReportFormat } from "../report/index.js";
@@ -139,6 +140,18 @@ async function listScope(
   return live;
 }
 
+/** Everything a drift run learned: what plan, apply and adopt build on. */
+export interface Inspection {
+  readonly report: DriftReport;
+  readonly desired: readonly DesiredObject[];
+  readonly live: readonly LiveObject[];
+  readonly cluster: Cluster;
+  readonly served: ReadonlyMap<string, ServedResource>;
+  readonly schema: Schema;
+  readonly config: EngineConfig;
+  readonly scope: Scope;
+}
+
 interface Outcome {
   readonly report: DriftReport;
   /** The compared objects, so the report can name list items by their keys (`containers[name=web]`). */
@@ -169,7 +182,18 @@ async function connect(options: DiffOptions, io: DiffIO): Promise<Connected> {
   };
 }
 
-async function buildReport(options: DiffOptions, io: DiffIO): Promise<Outcome> {
+/** Sources, cluster and engine: the drift report with the objects behind it. Errors are one-line CliErrors. */
+export async function inspectDrift(options: DiffOptions, io: DiffIO): Promise<Inspection> {
+  try {
+    return await inspect(options, io);
+  } catch (error: unknown) {
+    throw oneLine(error);
+  } finally {
+    io.progress.done();
+  }
+}
+
+async function inspect(options: DiffOptions, io: DiffIO): Promise<Inspection> {
   const config = loadEngineConfig(options.config, io.cwd);
   io.progress.update("reading sources and discovering the cluster's API");
   // Reading files and the discovery round trips do not depend on each other: overlap them.
@@ -212,7 +236,7 @@ async function buildReport(options: DiffOptions, io: DiffIO): Promise<Outcome> {
     ...(sources.revision === undefined ? {} : { ref: sources.revision.commit }),
   };
   const blamed = options.blame ? await withBlame(report, blameOptions) : report;
-  return { report: blamed, objects: objectsByRef(desired, live) };
+  return { report: blamed, desired, live, cluster, served, schema, config, scope };
 }
 
 function oneLine(error: unknown): CliError {
@@ -235,14 +259,11 @@ export async function runDiff(options: DiffOptions, io: DiffIO): Promise<number>
       "diff: no sources: give -f FILE|DIR|-, -k DIR, --terraform PATH or --helm-release NAME (see kubedrift diff --help)",
     );
   }
-  let outcome: Outcome;
-  try {
-    outcome = await buildReport(options, io);
-  } catch (error: unknown) {
-    throw oneLine(error);
-  } finally {
-    io.progress.done();
-  }
+  const inspection = await inspectDrift(options, io);
+  const outcome: Outcome = {
+    report: inspection.report,
+    objects: objectsByRef(inspection.desired, inspection.live),
+  };
   const { report, objects } = outcome;
   io.write(
     renderReport(report, options.output, {

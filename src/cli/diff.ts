@@ -11,7 +11,7 @@ function collect(value: string, previous: readonly string[] | undefined): readon
   return [...(previous ?? []), value];
 }
 
-interface DiffFlags {
+export interface DiffFlags {
   readonly filename?: readonly string[];
   readonly kustomize?: readonly string[];
   readonly terraform?: readonly string[];
@@ -89,7 +89,7 @@ function optional<K extends string, V>(key: K, value: V | undefined): Partial<Re
   return value === undefined ? {} : ({ [key]: value } as Record<K, V>);
 }
 
-function diffOptions(flags: DiffFlags): DiffOptions {
+export function diffOptionsFromFlags(flags: DiffFlags): DiffOptions {
   return {
     filenames: flags.filename ?? [],
     kustomize: flags.kustomize ?? [],
@@ -113,17 +113,21 @@ function diffOptions(flags: DiffFlags): DiffOptions {
   };
 }
 
+/** Sources, cluster and the engine's config file: what every command that computes drift takes. */
+export function withDiffOptions(command: Command): Command {
+  return withSourceAndClusterFlags(command).option(
+    "--config <file>",
+    "ignore rules, redaction and trusted managers (default: ./kubedrift.yaml if present)",
+  );
+}
+
 export function registerDiff(program: Command): void {
-  withSourceAndClusterFlags(program.command("diff"))
+  withDiffOptions(program.command("diff"))
     .description(
       "Show how the cluster differs from the desired state: field by field, who changed it and when",
     )
     .addOption(
       new Option("-o, --output <format>", "report format").choices(formats).default(ReportFormats.text),
-    )
-    .option(
-      "--config <file>",
-      "ignore rules, redaction and trusted managers (default: ./kubedrift.yaml if present)",
     )
     .option("--blame", "show the commit that last changed each drifted field's source line (git blame)")
     .addHelpText(
@@ -145,7 +149,7 @@ Examples:
       const color = process.stdout.isTTY === true && (process.env["NO_COLOR"] ?? "") === "";
       // Loaded on use: the cluster client is the heaviest import, and --help or other commands need none of it.
       const { runDiff } = await import("./run-diff.js");
-      process.exitCode = await runDiff(diffOptions(flags), {
+      process.exitCode = await runDiff(diffOptionsFromFlags(flags), {
         cwd: process.cwd(),
         env: process.env,
         stdin: process.stdin,

@@ -1,6 +1,7 @@
 import { Command, CommanderError } from "commander";
 import { CliError } from "./errors.js";
 import { kubedriftVersion } from "./version.js";
+import { registerAdopt } from "./adopt.js";
 import { registerDemo } from "./demo.js";
 import { registerDiff } from "./diff.js";
 import { registerSandbox } from "./sandbox.js";
@@ -12,6 +13,7 @@ export function buildProgram(): Command {
     .showHelpAfterError("(run with --help for usage)")
     .exitOverride();
   registerDiff(program);
+  registerAdopt(program);
   registerSandbox(program);
   registerDemo(program);
   return program;

@@ -8,7 +8,8 @@ import type { KubeconfigOptions } from "./kubeconfig.js";
 import { resolveKubeconfig } from "./kubeconfig.js";
 import type { ApiAnswer, RetryPolicy } from "./transport.js";
 import { ApiTransport, defaultTransportOptions } from "./transport.js";
-import type { Cluster, ServedResource } from "./types.js";
+import type { Cluster, ClusterWriter, ServedResource } from "./types.js";
+import { KubeClusterWriter } from "./writer.js";
 import { ClusterError } from "./types.js";
 
 export interface ConnectOptions extends KubeconfigOptions {
@@ -85,6 +86,7 @@ class KubeCluster implements Cluster {
   readonly #transport: ApiTransport;
   readonly #target: RequestTarget;
   readonly #pageSize: number;
+  readonly writer: ClusterWriter;
   readonly #warnings: string[] = [];
   #resources: Promise<readonly ServedResource[]> | undefined;
   #schema: Promise<Schema> | undefined;
@@ -99,6 +101,7 @@ class KubeCluster implements Cluster {
     this.#transport = transport;
     this.#target = { contextName: identity.name, server: identity.server };
     this.#pageSize = pageSize;
+    this.writer = new KubeClusterWriter(transport);
   }
 
   warnings(): readonly string[] {

@@ -13,6 +13,22 @@ export interface ApiStatus {
 export type ApiAnswer =
   { readonly kind: "ok"; readonly body: unknown } | { readonly kind: "status"; readonly status: ApiStatus };
 
+/** The methods of writes (GETs go through `get`, which retries). */
+export type WriteMethod = "PATCH" | "DELETE" | "POST" | "PUT";
+
+export interface RawRequest {
+  readonly query?: Readonly<Record<string, string>>;
+  readonly body?: string;
+  readonly contentType?: string;
+}
+
+/** An HTTP answer as it came: status code, the body parsed as JSON when it is JSON, and its text. */
+export interface RawAnswer {
+  readonly code: number;
+  readonly body: unknown;
+  readonly text: string;
+}
+
 export interface RetryPolicy {
   /** Tries per request, the first included. */
   readonly attempts: number;
@@ -215,17 +231,48 @@ export class ApiTransport {
     }
   }
 
-  async #send(path: string, query: Readonly<Record<string, string>>): Promise<ApiAnswer> {
+  /**
+   * One write (PATCH, DELETE, …), tried once: whether a write may be repeated is the caller's
+   * decision. An HTTP answer of any status is returned; no answer at all throws a ClusterError.
+   */
+  async request(method: WriteMethod, path: string, options: RawRequest = {}): Promise<RawAnswer> {
+    try {
+      const response = await this.#exchange(method, path, options);
+      const text = await response.body.text();
+      let body: unknown;
+      try {
+        body = JSON.parse(text) as unknown;
+      } catch {
+        body = undefined;
+      }
+      return { code: response.httpStatusCode, body, text };
+    } catch (error: unknown) {
+      if (error instanceof ClusterError) throw error;
+      throw new ClusterError(describeNetworkError(error, this.#server, this.#options.requestTimeoutMs), {
+        cause: error,
+      });
+    }
+  }
+
+  async #exchange(method: HttpMethod, path: string, options: RawRequest): Promise<ResponseContext> {
     const credentials = await this.#authenticate();
     const url = new URL(`${this.#server}${path}`);
-    for (const [name, value] of Object.entries(query)) url.searchParams.set(name, value);
-    const request = new RequestContext(url.toString(), HttpMethod.GET);
+    for (const [name, value] of Object.entries(options.query ?? {})) url.searchParams.set(name, value);
+    const request = new RequestContext(url.toString(), method);
     for (const [name, value] of Object.entries(credentials.headers)) request.setHeaderParam(name, value);
     request.setHeaderParam("Accept", "application/json");
     request.setHeaderParam("User-Agent", "kubedrift");
+    if (options.body !== undefined) {
+      request.setHeaderParam("Content-Type", options.contentType ?? "application/json");
+      request.setBody(options.body);
+    }
     if (credentials.dispatcher !== undefined) request.setDispatcher(credentials.dispatcher);
     request.setSignal(AbortSignal.timeout(this.#options.requestTimeoutMs));
-    const response: ResponseContext = await this.#http.send(request).toPromise();
+    return this.#http.send(request).toPromise();
+  }
+
+  async #send(path: string, query: Readonly<Record<string, string>>): Promise<ApiAnswer> {
+    const response = await this.#exchange(HttpMethod.GET, path, { query });
     const body = await response.body.text();
     if (response.httpStatusCode >= 200 && response.httpStatusCode < 300) {
       return { kind: "ok", body: parseJson(body, `${this.#server}${path}`) };

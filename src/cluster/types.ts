@@ -47,7 +47,11 @@ export type WriteOutcome =
       readonly reason: string;
       readonly message: string;
       /** `details.causes` of a Status: for a 409 apply conflict, one per conflicting field (`.spec.replicas`). */
-      readonly causes: readonly { readonly field?: string; readonly message: string; readonly reason?: string }[];
+      readonly causes: readonly {
+        readonly field?: string;
+        readonly message: string;
+        readonly reason?: string;
+      }[];
     };
 
 export interface WriteOptions {
@@ -74,7 +78,11 @@ export interface ClusterWriter {
   /** Delete with a resourceVersion precondition, so a changed object is not deleted blindly. */
   delete(
     resource: ServedResource,
-    target: { readonly namespace: string | undefined; readonly name: string; readonly resourceVersion?: string },
+    target: {
+      readonly namespace: string | undefined;
+      readonly name: string;
+      readonly resourceVersion?: string;
+    },
     options: { readonly dryRun?: boolean },
   ): Promise<WriteOutcome>;
 }

@@ -1,0 +1,82 @@
+import { readFileSync } from "node:fs";
+import type { Command } from "commander";
+import { CliError } from "./errors.js";
+import { diffOptionsFromFlags, withDiffOptions, type DiffFlags } from "./diff.js";
+import { silentProgress, terminalProgress } from "./progress.js";
+
+interface AdoptFlags extends DiffFlags {
+  readonly only?: readonly string[];
+  readonly yes?: boolean;
+}
+
+function collect(value: string, previous: readonly string[] | undefined): readonly string[] {
+  return [...(previous ?? []), value];
+}
+
+/** `kubedrift adopt`: the live values of drifted fields written into the files that declare them. */
+async function runAdopt(flags: AdoptFlags): Promise<number> {
+  if (flags.gitRef !== undefined) {
+    throw new CliError(
+      "adopt: --git-ref reads the sources from a temporary checkout; adopt writes into the working tree, so run it without --git-ref",
+    );
+  }
+  const { inspectDrift } = await import("./run-diff.js");
+  const { planAdoption, renderAdoption, writeAdoption } = await import("../remediate/adopt/index.js");
+  const options = diffOptionsFromFlags({ ...flags, output: "text" });
+  const color = process.stdout.isTTY === true && (process.env["NO_COLOR"] ?? "") === "";
+  const inspection = await inspectDrift(options, {
+    cwd: process.cwd(),
+    env: process.env,
+    stdin: process.stdin,
+    write: (text) => process.stdout.write(text),
+    note: (line) => process.stderr.write(`note: ${line}\n`),
+    progress: process.stderr.isTTY === true ? terminalProgress(process.stderr) : silentProgress,
+    color,
+    now: () => new Date(),
+  });
+  const plan = planAdoption(
+    {
+      report: inspection.report,
+      desired: inspection.desired,
+      live: inspection.live,
+      cwd: process.cwd(),
+      kustomizations: options.kustomize,
+      ...(flags.only === undefined ? {} : { only: flags.only }),
+    },
+    (path) => readFileSync(path, "utf8"),
+  );
+  process.stdout.write(renderAdoption(plan, { color }));
+  if (plan.edits.length === 0) return 0;
+  const files = plan.edits.length === 1 ? "this file" : `these ${plan.edits.length} files`;
+  const { confirm } = await import("./confirm.js");
+  if (!(await confirm(`Write ${files}?`, { yes: flags.yes === true, command: "adopt" }))) {
+    process.stderr.write("adopt: nothing written\n");
+    return 1;
+  }
+  const outcome = writeAdoption(plan);
+  for (const file of outcome.written) process.stdout.write(`wrote ${file}\n`);
+  for (const refusal of outcome.refused)
+    process.stderr.write(`not written: ${refusal.file}: ${refusal.reason}\n`);
+  return outcome.refused.length > 0 ? 1 : 0;
+}
+
+export function registerAdopt(program: Command): void {
+  withDiffOptions(program.command("adopt"))
+    .description(
+      "Accept drift: write the live values of drifted fields into the source files that declare them",
+    )
+    .option("--only <ref>", "only this object, as KIND/NAMESPACE/NAME (or KIND/NAME); repeatable", collect)
+    .option("-y, --yes", "write without asking")
+    .addHelpText(
+      "after",
+      `
+The files keep their comments, key order, quoting and indentation: only the adopted values change.
+Secret values are never written into files; Helm releases and Terraform expressions are listed as
+not adoptable, with the reason.
+
+Exit status: 0 adopted (or nothing to adopt), 1 error or not confirmed.`,
+    )
+    .action(async (flags: AdoptFlags) => {
+      process.exitCode = await runAdopt(flags);
+    });
+}

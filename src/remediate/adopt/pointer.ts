@@ -1,0 +1,94 @@
+import type { JsonObject, JsonValue } from "../../model/index.js";
+
+/** RFC 6901 tokens of a pointer: `/metadata/labels/a~1b` → ["metadata", "labels", "a/b"]. */
+export function pointerSegments(pointer: string): readonly string[] {
+  if (pointer === "") return [];
+  return pointer
+    .slice(1)
+    .split("/")
+    .map((token) => token.replaceAll("~1", "/").replaceAll("~0", "~"));
+}
+
+export function segmentsPointer(segments: readonly string[]): string {
+  return segments.map((segment) => `/${segment.replaceAll("~", "~0").replaceAll("/", "~1")}`).join("");
+}
+
+export function isObject(value: JsonValue | undefined): value is JsonObject {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+function child(value: JsonValue | undefined, segment: string): JsonValue | undefined {
+  if (Array.isArray(value)) return (value as readonly JsonValue[])[Number(segment)];
+  return isObject(value) && Object.hasOwn(value, segment) ? value[segment] : undefined;
+}
+
+export function valueAt(root: JsonValue | undefined, segments: readonly string[]): JsonValue | undefined {
+  let current = root;
+  for (const segment of segments) current = child(current, segment);
+  return current;
+}
+
+/** Fields that identify a list item the way strategic merge keys do (containers by name, ports by number). */
+const identityFields = ["name", "containerPort", "port", "mountPath", "devicePath", "ip", "topologyKey"];
+
+function identityOf(item: JsonValue): string | undefined {
+  if (!isObject(item)) return typeof item === "object" ? undefined : JSON.stringify(item);
+  const field = identityFields.find((name) => {
+    const value = item[name];
+    return typeof value === "string" || typeof value === "number";
+  });
+  if (field === undefined) return undefined;
+  const protocol = item["protocol"];
+  const suffix = field.endsWith("ort") ? `/${typeof protocol === "string" ? protocol : "TCP"}` : "";
+  return `${field}=${JSON.stringify(item[field])}${suffix}`;
+}
+
+function matchingIndex(from: readonly JsonValue[], to: readonly JsonValue[], index: number): number {
+  const identity = identityOf(from[index]);
+  if (identity === undefined) return index < to.length ? index : to.length;
+  const found = to.findIndex((item) => identityOf(item) === identity);
+  return found < 0 ? to.length : found;
+}
+
+/**
+ * A path written against one object (live, or the built object) re-addressed into another (desired,
+ * a patch): list items are found by their identity, not their position; an item the other lacks is
+ * addressed one past its end, where it would be appended.
+ */
+export function mapSegments(
+  from: JsonValue | undefined,
+  to: JsonValue | undefined,
+  segments: readonly string[],
+): readonly string[] {
+  const mapped: string[] = [];
+  let source = from;
+  let target = to;
+  for (const segment of segments) {
+    let step = segment;
+    if (Array.isArray(source) && Array.isArray(target) && /^\d+$/.test(segment))
+      step = String(
+        matchingIndex(source as readonly JsonValue[], target as readonly JsonValue[], Number(segment)),
+      );
+    mapped.push(step);
+    source = child(source, segment);
+    target = child(target, step);
+  }
+  return mapped;
+}
+
+/** The value to write where only the first segments exist: `labels/team` = x under metadata → {labels: {team: x}}. */
+export function nest(segments: readonly string[], value: JsonValue): JsonValue {
+  if (segments.length === 0) return value;
+  const inner = nest(segments.slice(1), value);
+  return /^\d+$/.test(segments[0]) ? [inner] : { [segments[0]]: inner };
+}
+
+export function jsonEqual(a: JsonValue | undefined, b: JsonValue | undefined): boolean {
+  if (a === b) return true;
+  if (typeof a !== "object" || typeof b !== "object" || a === null || b === null) return false;
+  if (Array.isArray(a) !== Array.isArray(b)) return false;
+  const keysA = Object.keys(a);
+  const keysB = Object.keys(b);
+  if (keysA.length !== keysB.length) return false;
+  return keysA.every((key) => jsonEqual(child(a, key), child(b, key)));
+}

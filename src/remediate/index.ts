@@ -1,0 +1,14 @@
+/** Remediation: plan what would put the cluster back to the desired state, validate it, apply it. */
+export { buildPlan, changeFor, orderChanges, removalPatch } from "./plan.js";
+export type { PlanInput } from "./plan.js";
+export { validatePlan } from "./validate.js";
+export type { ValidateContext } from "./validate.js";
+export { applyPlan, applyExitCode, summarizeOutcomes } from "./apply.js";
+export type { ApplyContext } from "./apply.js";
+export { defaultWriteRetry, fieldManager } from "./execute.js";
+export type { WriteRetry } from "./execute.js";
+export { parseOnly, matchesOnly, onlySelector } from "./only.js";
+export { sparseBody, isCoveredBy } from "./sparse.js";
+export { renderPlan, renderApplyResult } from "./render.js";
+export type { PlanFormat } from "./render.js";
+export * from "./types.js";

@@ -1,0 +1,131 @@
+import type { DesiredObject, JsonObject, JsonValue, KubeObject, ObjectRef } from "../model/index.js";
+
+/** One operation of an RFC 6902 JSON patch, as `remove` uses them: a `test` guard, then the `remove`. */
+export type JsonPatchOperation =
+  | { readonly op: "test"; readonly path: string; readonly value: JsonValue }
+  | { readonly op: "remove"; readonly path: string };
+
+/** What the server said about a change when it was tried with `dryRun=All`. */
+export type DryRunVerdict =
+  | {
+      readonly ok: true;
+      /** Fields that only `force` could take over (all of them drifted). */
+      readonly takesOver: readonly string[];
+      /** Why the server could not judge it (its Namespace is created by the same plan). */
+      readonly note?: string;
+    }
+  | { readonly ok: false; readonly code: number; readonly message: string };
+
+interface ChangeBase {
+  readonly ref: ObjectRef;
+  /** Set once the plan was validated with a server dry run. */
+  readonly verdict?: DryRunVerdict;
+}
+
+/** A drifted object: server-side apply of only its drifted fields, then removal of fields others added. */
+export interface ApplyChange extends ChangeBase {
+  readonly action: "apply";
+  readonly resourceVersion: string;
+  /** Identity plus the drifted fields with their desired values (and the keys of the list items they are in). */
+  readonly body: KubeObject;
+  /** The fields the body sets, as the server names them in conflicts (`.spec.template.spec.containers[name="web"].image`). */
+  readonly fields: readonly string[];
+  /** Added fields to remove first (a JSON patch against the live object); empty when nothing was added. */
+  readonly removals: readonly JsonPatchOperation[];
+  readonly desired: DesiredObject;
+}
+
+/** A drifted object whose only drift is fields another manager added: a JSON patch removes them. */
+export interface RemoveChange extends ChangeBase {
+  readonly action: "remove";
+  readonly resourceVersion: string;
+  readonly patch: readonly JsonPatchOperation[];
+  readonly desired: DesiredObject;
+}
+
+/** A missing object: server-side apply of the whole desired object. */
+export interface CreateChange extends ChangeBase {
+  readonly action: "create";
+  readonly body: KubeObject;
+  readonly desired: DesiredObject;
+}
+
+/** An extra object, only with prune: deleted if it is still at the planned resourceVersion. */
+export interface DeleteChange extends ChangeBase {
+  readonly action: "delete";
+  readonly resourceVersion: string;
+}
+
+export type PlannedChange = ApplyChange | RemoveChange | CreateChange | DeleteChange;
+export type ChangeAction = PlannedChange["action"];
+
+/** A resource the plan leaves alone, and why (extra without prune, a protected kind, an engine error). */
+export interface Withheld {
+  readonly ref: ObjectRef;
+  readonly reason: string;
+}
+
+export interface Plan {
+  /** The report's cluster. */
+  readonly cluster: string;
+  /** In execution order: Namespace and CRD creates first, deletes last (Namespaces and CRDs last of all). */
+  readonly changes: readonly PlannedChange[];
+  readonly withheld: readonly Withheld[];
+  /** Whether the changes carry dry-run verdicts. */
+  readonly validated: boolean;
+}
+
+export interface PlanOptions {
+  /** Delete extra objects. */
+  readonly prune: boolean;
+  /** With prune, Namespaces too. */
+  readonly pruneNamespaces: boolean;
+  /** With prune, CustomResourceDefinitions too. */
+  readonly pruneCRDs: boolean;
+  /** `KIND/NAMESPACE/NAME` or `KIND/NAME` (cluster-scoped): limit the plan to these; empty = everything. */
+  readonly only: readonly string[];
+}
+
+export const defaultPlanOptions: PlanOptions = {
+  prune: false,
+  pruneNamespaces: false,
+  pruneCRDs: false,
+  only: [],
+};
+
+export const ApplyStatuses = {
+  applied: "applied",
+  /** The write changed nothing (the server already had it). */
+  unchanged: "unchanged",
+  /** Not written: in sync by now, gone, changed since the plan (deletes), or not selected. */
+  skipped: "skipped",
+  failed: "failed",
+} as const;
+export type ApplyStatus = (typeof ApplyStatuses)[keyof typeof ApplyStatuses];
+
+export interface ChangeOutcome {
+  readonly ref: ObjectRef;
+  readonly action: ChangeAction;
+  readonly status: ApplyStatus;
+  /** The server's message (failed) or why it was skipped. */
+  readonly message?: string;
+  /** The object had changed since the plan and was planned again against its fresh state. */
+  readonly replanned?: boolean;
+  /** Fields taken over from other managers with `force` (all of them drifted fields). */
+  readonly forced?: readonly string[];
+}
+
+export interface ApplySummary {
+  readonly applied: number;
+  readonly unchanged: number;
+  readonly skipped: number;
+  readonly failed: number;
+}
+
+export interface ApplyResult {
+  readonly dryRun: boolean;
+  readonly outcomes: readonly ChangeOutcome[];
+  readonly summary: ApplySummary;
+}
+
+export type { JsonObject };

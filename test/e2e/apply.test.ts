@@ -1,0 +1,438 @@
+/**
+ * plan and apply end to end: manifests applied to the sandbox with the real kubectl, changed with
+ * real kubectl commands, then planned, dry-run validated and applied through the remediation API
+ * (the CLI commands wrap it), and checked with the built `kubedrift diff` and kubectl.
+ */
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { connectCluster } from "../../src/cluster/index.js";
+import type { Cluster, ServedResource } from "../../src/cluster/index.js";
+import { compare, defaultEngineConfig } from "../../src/engine/index.js";
+import type { EngineConfig } from "../../src/engine/index.js";
+import type { DesiredObject, LiveObject, ObjectRef } from "../../src/model/index.js";
+import { refKey } from "../../src/model/index.js";
+import {
+  applyExitCode,
+  applyPlan,
+  buildPlan,
+  defaultPlanOptions,
+  renderApplyResult,
+  renderPlan,
+  validatePlan,
+} from "../../src/remediate/index.js";
+import type { ApplyResult, Plan, PlanOptions } from "../../src/remediate/index.js";
+import { startSandbox } from "../../src/sandbox/index.js";
+import type { RunningSandbox } from "../../src/sandbox/index.js";
+import { parseManifests, ReadModes } from "../../src/sources/index.js";
+import type { JsonObject } from "../../src/sandbox/api/json.js";
+import { kubectlJson, kubectlOk, runKubectl, scratchDirectory } from "../support/kubectl.js";
+import { runKubedrift } from "../support/kubedrift.js";
+
+const scratch = scratchDirectory();
+let sandbox: RunningSandbox;
+/** Fault injection decides with this: tests set a sequence to make injected failures predictable. */
+let nextRandom: () => number = () => 0.99;
+
+beforeAll(async () => {
+  sandbox = await startSandbox({
+    kubeconfigPath: join(scratch.path, "kubeconfig"),
+    random: () => nextRandom(),
+  });
+});
+afterAll(async () => {
+  await sandbox.stop();
+  scratch.remove();
+});
+
+function manifests(namespace: string): string {
+  return `apiVersion: v1
+kind: Namespace
+metadata:
+  name: ${namespace}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+  namespace: ${namespace}
+  labels:
+    app: web
+    team: shop
+spec:
+  replicas: 2
+  selector:
+    matchLabels:
+      app: web
+  template:
+    metadata:
+      labels:
+        app: web
+    spec:
+      containers:
+        - name: web
+          image: nginx:1.27
+          ports:
+            - containerPort: 80
+---
+apiVersion: v1
+kind: Service
+metadata:
+  name: web
+  namespace: ${namespace}
+spec:
+  selector:
+    app: web
+  ports:
+    - port: 80
+      targetPort: 80
+---
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: web-config
+  namespace: ${namespace}
+data:
+  CACHE_TTL: "300"
+`;
+}
+
+/** Writes the manifests and applies them with kubectl; returns the directory with `deploy/app.yaml`. */
+async function deploy(namespace: string, text = manifests(namespace)): Promise<string> {
+  const directory = join(scratch.path, namespace);
+  mkdirSync(join(directory, "deploy"), { recursive: true });
+  writeFileSync(join(directory, "deploy", "app.yaml"), text);
+  await kubectlOk(sandbox, ["apply", "-f", join(directory, "deploy", "app.yaml")]);
+  return directory;
+}
+
+interface Compared {
+  readonly plan: Plan;
+  readonly cluster: Cluster;
+  readonly served: ReadonlyMap<string, ServedResource>;
+  readonly config: EngineConfig;
+}
+
+const groupKind = (ref: Pick<ObjectRef, "group" | "kind">): string => `${ref.group}/${ref.kind}`;
+
+/** sources → cluster → compare → plan, as `kubedrift plan` does it. */
+async function plan(
+  namespace: string,
+  options: Partial<PlanOptions> = {},
+  config: EngineConfig = defaultEngineConfig,
+): Promise<Compared> {
+  const desired: readonly DesiredObject[] = parseManifests(
+    manifests(namespace),
+    "deploy/app.yaml",
+    ReadModes.named,
+  ).objects;
+  const cluster = connectCluster({ kubeconfig: sandbox.kubeconfigPath, env: {} });
+  const served = new Map((await cluster.resources()).map((resource) => [groupKind(resource), resource]));
+  const kinds = [...new Set(desired.map((object) => groupKind(object.ref)))];
+  const live: LiveObject[] = [];
+  const declared = new Set(desired.map((object) => refKey(object.ref)));
+  for (const kind of kinds) {
+    const resource = served.get(kind);
+    if (resource === undefined) throw new Error(`${kind} is not served`);
+    const listed = await cluster.list(resource, resource.namespaced ? namespace : undefined);
+    live.push(
+      ...(resource.namespaced ? listed : listed.filter((object) => declared.has(refKey(object.ref)))),
+    );
+  }
+  const schema = await cluster.schema();
+  const report = compare({
+    desired,
+    live,
+    scope: { kinds, namespaces: [namespace] },
+    schema,
+    config,
+    cluster: cluster.name,
+    generatedAt: "2026-11-22T12:00:00Z",
+  });
+  const built = buildPlan({ report, desired, live, schema, options: { ...defaultPlanOptions, ...options } });
+  return { plan: built, cluster, served, config };
+}
+
+const noWait = { attempts: 4, initialDelayMs: 0, sleep: async (): Promise<void> => {} };
+
+function contextOf(compared: Compared, attempts = 4) {
+  if (compared.cluster.writer === undefined) throw new Error("no writer");
+  return {
+    writer: compared.cluster.writer,
+    resourceFor: (ref: ObjectRef) => compared.served.get(groupKind(ref)),
+    retry: { ...noWait, attempts },
+  };
+}
+
+async function apply(compared: Compared, attempts = 4): Promise<ApplyResult> {
+  return applyPlan(compared.plan, {
+    ...contextOf(compared, attempts),
+    dryRun: false,
+    schema: await compared.cluster.schema(),
+    config: compared.config,
+  });
+}
+
+async function diffExitCode(directory: string): Promise<{ code: number; stdout: string }> {
+  const result = await runKubedrift(["diff", "-f", "deploy", "--kubeconfig", sandbox.kubeconfigPath], {
+    cwd: directory,
+  });
+  return { code: result.code, stdout: result.stdout + result.stderr };
+}
+
+function summaryOf(result: ApplyResult): string {
+  return result.outcomes
+    .map((outcome) => `${outcome.status} ${outcome.action} ${outcome.ref.kind}/${outcome.ref.name}`)
+    .join("\n");
+}
+
+function managedBy(object: JsonObject, manager: string): readonly JsonObject[] {
+  const metadata = object["metadata"] as JsonObject;
+  return (metadata["managedFields"] as readonly JsonObject[]).filter((entry) => entry["manager"] === manager);
+}
+
+describe("kubedrift apply", () => {
+  it("puts back scale, image and labels, owning exactly the corrected fields", async () => {
+    const directory = await deploy("fix");
+    await kubectlOk(sandbox, ["-n", "fix", "scale", "deployment/web", "--replicas=5"]);
+    await kubectlOk(sandbox, ["-n", "fix", "set", "image", "deployment/web", "web=nginx:1.28"]);
+    await kubectlOk(sandbox, [
+      "-n",
+      "fix",
+      "label",
+      "deployment/web",
+      "team=ops",
+      "hotfix=yes",
+      "--overwrite",
+    ]);
+    expect((await diffExitCode(directory)).code).toBe(2);
+
+    const planned = await plan("fix");
+    const validated = await validatePlan(planned.plan, contextOf(planned));
+    expect(validated.changes.length).toBe(1);
+    const change = validated.changes[0];
+    expect(change?.action).toBe("apply");
+    if (change?.action !== "apply") return;
+    expect(change.body).toEqual({
+      apiVersion: "apps/v1",
+      kind: "Deployment",
+      metadata: { name: "web", namespace: "fix", labels: { team: "shop" } },
+      spec: { replicas: 2, template: { spec: { containers: [{ name: "web", image: "nginx:1.27" }] } } },
+    });
+    expect(change.removals).toEqual([
+      { op: "test", path: "/metadata/labels/hotfix", value: "yes" },
+      { op: "remove", path: "/metadata/labels/hotfix" },
+    ]);
+    expect(change.verdict).toEqual({
+      ok: true,
+      takesOver: [
+        ".metadata.labels.team",
+        ".spec.replicas",
+        '.spec.template.spec.containers[name="web"].image',
+      ],
+    });
+    expect(renderPlan(validated, "text")).toContain(
+      "~ Deployment fix/web: server-side apply of the drifted fields  [dry run: ok, takes over",
+    );
+
+    const result = await apply({ ...planned, plan: validated });
+    expect(summaryOf(result)).toBe("applied apply Deployment/web");
+    expect(result.outcomes[0]?.forced).toEqual([
+      ".metadata.labels.team",
+      ".spec.replicas",
+      '.spec.template.spec.containers[name="web"].image',
+    ]);
+    expect(applyExitCode(result)).toBe(0);
+    expect(renderApplyResult(result, "text")).toContain(
+      "Apply: 1 applied, 0 unchanged, 0 skipped, 0 failed.",
+    );
+
+    expect(await diffExitCode(directory)).toEqual({ code: 0, stdout: expect.any(String) as unknown });
+    const live = await kubectlJson(sandbox, ["-n", "fix", "get", "deployment", "web"]);
+    const spec = live["spec"] as JsonObject;
+    expect(spec["replicas"]).toBe(2);
+    expect(
+      ((((spec["template"] as JsonObject)["spec"] as JsonObject)["containers"] as JsonObject[])[0] ?? {})[
+        "image"
+      ],
+    ).toBe("nginx:1.27");
+    expect((live["metadata"] as JsonObject)["labels"]).toEqual({ app: "web", team: "shop" });
+    expect(managedBy(live, "kubedrift").map((entry) => [entry["operation"], entry["fieldsV1"]])).toEqual([
+      [
+        "Apply",
+        {
+          "f:metadata": { "f:labels": { "f:team": {} } },
+          "f:spec": {
+            "f:replicas": {},
+            "f:template": {
+              "f:spec": { "f:containers": { 'k:{"name":"web"}': { ".": {}, "f:image": {}, "f:name": {} } } },
+            },
+          },
+        },
+      ],
+    ]);
+    // A second plan has nothing left to do.
+    expect((await plan("fix")).plan.changes).toEqual([]);
+  });
+
+  it("creates a missing Service, and deletes an extra ConfigMap only with prune", async () => {
+    const directory = await deploy("gaps");
+    await kubectlOk(sandbox, ["-n", "gaps", "delete", "service", "web"]);
+    await kubectlOk(sandbox, ["-n", "gaps", "create", "configmap", "leftover", "--from-literal=a=1"]);
+
+    const first = await plan("gaps");
+    expect(
+      first.plan.changes.map((change) => `${change.action} ${change.ref.kind}/${change.ref.name}`),
+    ).toEqual(["create Service/web"]);
+    expect(first.plan.withheld.map((item) => `${item.ref.kind}/${item.ref.name}: ${item.reason}`)).toEqual([
+      "ConfigMap/leftover: extra: not deleted without --prune",
+    ]);
+    expect(summaryOf(await apply(first))).toBe("applied create Service/web");
+    await kubectlOk(sandbox, ["-n", "gaps", "get", "service", "web"]);
+    expect((await runKubectl(sandbox, ["-n", "gaps", "get", "configmap", "leftover"])).code).toBe(0);
+
+    const pruned = await plan("gaps", { prune: true });
+    expect(
+      pruned.plan.changes.map((change) => `${change.action} ${change.ref.kind}/${change.ref.name}`),
+    ).toEqual(["delete ConfigMap/leftover"]);
+    expect(summaryOf(await apply(pruned))).toBe("applied delete ConfigMap/leftover");
+    expect((await runKubectl(sandbox, ["-n", "gaps", "get", "configmap", "leftover"])).code).toBe(1);
+    expect((await diffExitCode(directory)).code).toBe(0);
+  });
+
+  it("creates a whole app in a new namespace, the Namespace first; --only limits what is written", async () => {
+    const planned = await plan("fresh");
+    expect(
+      planned.plan.changes.map((change) => `${change.action} ${change.ref.kind}/${change.ref.name}`),
+    ).toEqual([
+      "create Namespace/fresh",
+      "create ConfigMap/web-config",
+      "create Deployment/web",
+      "create Service/web",
+    ]);
+    const validated = await validatePlan(planned.plan, contextOf(planned));
+    expect(validated.changes.map((change) => change.verdict)).toEqual([
+      { ok: true, takesOver: [] },
+      { ok: true, takesOver: [], note: "not validated: namespace fresh is created first" },
+      { ok: true, takesOver: [], note: "not validated: namespace fresh is created first" },
+      { ok: true, takesOver: [], note: "not validated: namespace fresh is created first" },
+    ]);
+    const limited = await applyPlan(validated, {
+      ...contextOf(planned),
+      dryRun: false,
+      schema: await planned.cluster.schema(),
+      config: planned.config,
+      only: ["Namespace/fresh", "configmap/fresh/web-config"],
+    });
+    expect(summaryOf(limited)).toBe(
+      [
+        "skipped create Deployment/web",
+        "skipped create Service/web",
+        "applied create Namespace/fresh",
+        "applied create ConfigMap/web-config",
+      ].join("\n"),
+    );
+    expect(summaryOf(await apply(await plan("fresh")))).toBe(
+      ["applied create Deployment/web", "applied create Service/web"].join("\n"),
+    );
+    expect((await plan("fresh")).plan.changes).toEqual([]);
+  });
+
+  it("re-plans an object that changed between plan and apply, keeping the other writer's change", async () => {
+    await deploy("race");
+    await kubectlOk(sandbox, ["-n", "race", "scale", "deployment/web", "--replicas=7"]);
+    const config: EngineConfig = { ...defaultEngineConfig, trustedManagers: ["release-bot"] };
+    const planned = await plan("race", {}, config);
+    expect(planned.plan.changes.map((change) => change.action)).toEqual(["apply"]);
+
+    // Another writer, between plan and apply: an unrelated annotation.
+    await kubectlOk(sandbox, [
+      "-n",
+      "race",
+      "annotate",
+      "deployment/web",
+      "release=42",
+      "--field-manager=release-bot",
+    ]);
+    const result = await apply(planned);
+    expect(result.outcomes).toEqual([
+      {
+        ref: expect.objectContaining({ kind: "Deployment", name: "web" }) as unknown,
+        action: "apply",
+        status: "applied",
+        replanned: true,
+        forced: [".spec.replicas"],
+      },
+    ]);
+    const live = await kubectlJson(sandbox, ["-n", "race", "get", "deployment", "web"]);
+    expect(((live["metadata"] as JsonObject)["annotations"] as JsonObject)["release"]).toBe("42");
+    expect((live["spec"] as JsonObject)["replicas"]).toBe(2);
+  });
+
+  it("skips an object that is back in sync by apply time instead of reporting a write", async () => {
+    await deploy("healed");
+    await kubectlOk(sandbox, ["-n", "healed", "scale", "deployment/web", "--replicas=4"]);
+    const planned = await plan("healed");
+    await kubectlOk(sandbox, ["-n", "healed", "scale", "deployment/web", "--replicas=2"]);
+    const result = await apply(planned);
+    expect(summaryOf(result)).toBe("skipped apply Deployment/web");
+    expect(result.outcomes[0]?.message).toBe("changed since the plan, and now in sync");
+  });
+
+  it("reports failed writes under injected 5xx, exits 1, and converges on a second apply", async () => {
+    const names = ["a", "b", "c", "d", "e", "f"];
+    await deploy("faulty");
+    for (const name of names) {
+      await kubectlOk(sandbox, [
+        "-n",
+        "faulty",
+        "create",
+        "configmap",
+        `extra-${name}`,
+        "--from-literal=a=1",
+      ]);
+    }
+    await kubectlOk(sandbox, ["-n", "faulty", "scale", "deployment/web", "--replicas=6"]);
+    await kubectlOk(sandbox, ["-n", "faulty", "delete", "service", "web"]);
+    await kubectlOk(sandbox, ["-n", "faulty", "label", "configmap", "web-config", "hotfix=1"]);
+    const planned = await plan("faulty", { prune: true });
+    expect(planned.plan.changes.length).toBe(3 + names.length);
+
+    let calls = 0;
+    // Every other PATCH and DELETE fails with 500: no write is retried here, so failures surface.
+    nextRandom = () => (calls++ % 2 === 0 ? 0.1 : 0.9);
+    sandbox.faults.set({ errorRate: { patch: 0.5, delete: 0.5 } });
+    const failing = await apply(planned, 1);
+    sandbox.faults.set({});
+    nextRandom = () => 0.99;
+    const { applied, unchanged, skipped, failed } = failing.summary;
+    expect(failed).toBeGreaterThan(0);
+    expect(applied + unchanged + skipped + failed).toBe(planned.plan.changes.length);
+    expect(applyExitCode(failing)).toBe(1);
+    expect(
+      failing.outcomes
+        .filter((outcome) => outcome.status === "failed")
+        .every((outcome) => (outcome.message ?? "") !== ""),
+    ).toBe(true);
+    expect(renderApplyResult(failing, "text")).toContain(`${failed} failed.`);
+
+    const again = await plan("faulty", { prune: true });
+    const second = await apply(again);
+    expect(second.summary.failed).toBe(0);
+    expect(applyExitCode(second)).toBe(0);
+    expect((await plan("faulty", { prune: true })).plan.changes).toEqual([]);
+  });
+
+  it("retries transient failures and succeeds in one apply", async () => {
+    await deploy("retry");
+    await kubectlOk(sandbox, ["-n", "retry", "scale", "deployment/web", "--replicas=3"]);
+    const planned = await plan("retry");
+    let calls = 0;
+    nextRandom = () => (calls++ % 2 === 0 ? 0.1 : 0.9);
+    sandbox.faults.set({ errorRate: { patch: 0.5 }, errorStatus: 503 });
+    const result = await apply(planned, 4);
+    sandbox.faults.set({});
+    nextRandom = () => 0.99;
+    expect(summaryOf(result)).toBe("applied apply Deployment/web");
+  });
+});

@@ -3,6 +3,8 @@ import type { Command } from "commander";
 import { CliError } from "./errors.js";
 import { diffOptionsFromFlags, withDiffOptions, type DiffFlags } from "./diff.js";
 import { silentProgress, terminalProgress } from "./progress.js";
+import type { DiffIO } from "./run-diff.js";
+import type { AdoptPlan } from "../remediate/adopt/index.js";
 
 interface AdoptFlags extends DiffFlags {
   readonly only?: readonly string[];
@@ -13,18 +15,8 @@ function collect(value: string, previous: readonly string[] | undefined): readon
   return [...(previous ?? []), value];
 }
 
-/** `kubedrift adopt`: the live values of drifted fields written into the files that declare them. */
-async function runAdopt(flags: AdoptFlags): Promise<number> {
-  if (flags.gitRef !== undefined) {
-    throw new CliError(
-      "adopt: --git-ref reads the sources from a temporary checkout; adopt writes into the working tree, so run it without --git-ref",
-    );
-  }
-  const { inspectDrift } = await import("./run-diff.js");
-  const { planAdoption, renderAdoption, writeAdoption } = await import("../remediate/adopt/index.js");
-  const options = diffOptionsFromFlags({ ...flags, output: "text" });
-  const color = process.stdout.isTTY === true && (process.env["NO_COLOR"] ?? "") === "";
-  const inspection = await inspectDrift(options, {
+function terminalIO(color: boolean): DiffIO {
+  return {
     cwd: process.cwd(),
     env: process.env,
     stdin: process.stdin,
@@ -33,7 +25,36 @@ async function runAdopt(flags: AdoptFlags): Promise<number> {
     progress: process.stderr.isTTY === true ? terminalProgress(process.stderr) : silentProgress,
     color,
     now: () => new Date(),
-  });
+  };
+}
+
+async function writeConfirmed(plan: AdoptPlan, yes: boolean): Promise<number> {
+  const { writeAdoption } = await import("../remediate/adopt/index.js");
+  const files = plan.edits.length === 1 ? "this file" : `these ${plan.edits.length} files`;
+  const { confirm } = await import("./confirm.js");
+  if (!(await confirm(`Write ${files}?`, { yes, command: "adopt" }))) {
+    process.stderr.write("adopt: nothing written\n");
+    return 1;
+  }
+  const outcome = writeAdoption(plan);
+  for (const file of outcome.written) process.stdout.write(`wrote ${file}\n`);
+  for (const refusal of outcome.refused)
+    process.stderr.write(`not written: ${refusal.file}: ${refusal.reason}\n`);
+  return outcome.refused.length > 0 ? 1 : 0;
+}
+
+/** `kubedrift adopt`: the live values of drifted fields written into the files that declare them. */
+async function runAdopt(flags: AdoptFlags): Promise<number> {
+  if (flags.gitRef !== undefined) {
+    throw new CliError(
+      "adopt: --git-ref reads the sources from a temporary checkout; adopt writes into the working tree, so run it without --git-ref",
+    );
+  }
+  const { inspectDrift } = await import("./run-diff.js");
+  const { planAdoption, renderAdoption } = await import("../remediate/adopt/index.js");
+  const options = diffOptionsFromFlags({ ...flags, output: "text" });
+  const color = process.stdout.isTTY === true && (process.env["NO_COLOR"] ?? "") === "";
+  const inspection = await inspectDrift(options, terminalIO(color));
   const plan = planAdoption(
     {
       report: inspection.report,
@@ -46,18 +67,7 @@ async function runAdopt(flags: AdoptFlags): Promise<number> {
     (path) => readFileSync(path, "utf8"),
   );
   process.stdout.write(renderAdoption(plan, { color }));
-  if (plan.edits.length === 0) return 0;
-  const files = plan.edits.length === 1 ? "this file" : `these ${plan.edits.length} files`;
-  const { confirm } = await import("./confirm.js");
-  if (!(await confirm(`Write ${files}?`, { yes: flags.yes === true, command: "adopt" }))) {
-    process.stderr.write("adopt: nothing written\n");
-    return 1;
-  }
-  const outcome = writeAdoption(plan);
-  for (const file of outcome.written) process.stdout.write(`wrote ${file}\n`);
-  for (const refusal of outcome.refused)
-    process.stderr.write(`not written: ${refusal.file}: ${refusal.reason}\n`);
-  return outcome.refused.length > 0 ? 1 : 0;
+  return plan.edits.length === 0 ? 0 : writeConfirmed(plan, flags.yes === true);
 }
 
 export function registerAdopt(program: Command): void {

@@ -1,0 +1,56 @@
+import type { Command } from "commander";
+import { planRemediation, withPlanOptions, type PlanFlags } from "./plan.js";
+
+interface ApplyFlags extends PlanFlags {
+  readonly yes?: boolean;
+  readonly dryRun?: boolean;
+  readonly output?: string;
+}
+
+/** `kubedrift apply`: the plan, shown and confirmed, then written; 0 done, 1 anything failed. */
+async function runApply(flags: ApplyFlags): Promise<number> {
+  const { applyExitCode, applyPlan, defaultWriteRetry, renderApplyResult, renderPlan } =
+    await import("../remediate/index.js");
+  const format = flags.output === "json" ? "json" : "text";
+  const { inspection, plan } = await planRemediation(flags, "apply");
+  if (plan.changes.length === 0) {
+    process.stdout.write(renderPlan(plan, "text"));
+    return 0;
+  }
+  if (flags.dryRun !== true) {
+    process.stderr.write(renderPlan(plan, "text"));
+    const { confirm } = await import("./confirm.js");
+    if (
+      !(await confirm(`Apply ${plan.changes.length} changes?`, { yes: flags.yes === true, command: "apply" }))
+    ) {
+      process.stderr.write("apply: nothing written\n");
+      return 1;
+    }
+  }
+  const writer = inspection.cluster.writer;
+  if (writer === undefined) return 1;
+  const result = await applyPlan(plan, {
+    writer,
+    resourceFor: (ref) => inspection.served.get(`${ref.group}/${ref.kind}`),
+    retry: defaultWriteRetry,
+    dryRun: flags.dryRun === true,
+    schema: inspection.schema,
+    config: inspection.config,
+  });
+  process.stdout.write(renderApplyResult(result, format));
+  return applyExitCode(result);
+}
+
+export function registerApply(program: Command): void {
+  withPlanOptions(program.command("apply"))
+    .description("Put the cluster back to the desired state with server-side apply (field manager kubedrift)")
+    .option("-y, --yes", "apply without asking")
+    .option("--dry-run", "only the server dry run: nothing is stored")
+    .addHelpText(
+      "after",
+      "\nOnly drifted fields are taken over from other field managers; a conflict on any other field is reported.\nExit status: 0 applied (or nothing to do), 1 anything failed or not confirmed.",
+    )
+    .action(async (flags: ApplyFlags) => {
+      process.exitCode = await runApply(flags);
+    });
+}

@@ -1,0 +1,99 @@
+import type { Command } from "commander";
+import { CliError } from "./errors.js";
+import { diffOptionsFromFlags, withDiffOptions, type DiffFlags } from "./diff.js";
+import { silentProgress, terminalProgress } from "./progress.js";
+import type { DiffIO, Inspection } from "./run-diff.js";
+import type { Plan, PlanFormat } from "../remediate/index.js";
+
+export interface PlanFlags extends DiffFlags {
+  readonly only?: readonly string[];
+  readonly prune?: boolean;
+  readonly pruneNamespaces?: boolean;
+  readonly pruneCrds?: boolean;
+}
+
+export function collect(value: string, previous: readonly string[] | undefined): readonly string[] {
+  return [...(previous ?? []), value];
+}
+
+export function terminalIO(): DiffIO {
+  return {
+    cwd: process.cwd(),
+    env: process.env,
+    stdin: process.stdin,
+    write: (text) => process.stdout.write(text),
+    note: (line) => process.stderr.write(`note: ${line}\n`),
+    progress: process.stderr.isTTY === true ? terminalProgress(process.stderr) : silentProgress,
+    color: false,
+    now: () => new Date(),
+  };
+}
+
+export interface PlannedRun {
+  readonly inspection: Inspection;
+  readonly plan: Plan;
+}
+
+/** Sources → cluster → engine → plan, validated with a server dry run (what plan and apply share). */
+export async function planRemediation(flags: PlanFlags, command: string): Promise<PlannedRun> {
+  const { inspectDrift } = await import("./run-diff.js");
+  const { buildPlan, defaultWriteRetry, parseOnly, validatePlan } = await import("../remediate/index.js");
+  try {
+    for (const reference of flags.only ?? []) parseOnly(reference);
+  } catch (error: unknown) {
+    throw new CliError(`${command}: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  const inspection = await inspectDrift(diffOptionsFromFlags({ ...flags, output: "text" }), terminalIO());
+  const writer = inspection.cluster.writer;
+  if (writer === undefined)
+    throw new CliError(`${command}: --live-file is read-only: give a cluster to write to`);
+  const plan = buildPlan({
+    report: inspection.report,
+    desired: inspection.desired,
+    live: inspection.live,
+    schema: inspection.schema,
+    options: {
+      prune: flags.prune === true,
+      pruneNamespaces: flags.pruneNamespaces === true,
+      pruneCRDs: flags.pruneCrds === true,
+      only: flags.only ?? [],
+    },
+  });
+  const validated = await validatePlan(plan, {
+    writer,
+    resourceFor: (ref) => inspection.served.get(`${ref.group}/${ref.kind}`),
+    retry: defaultWriteRetry,
+  });
+  return { inspection, plan: validated };
+}
+
+export function withPlanOptions(command: Command): Command {
+  return withDiffOptions(command)
+    .option("--only <ref>", "only this object, as KIND/NAMESPACE/NAME (or KIND/NAME); repeatable", collect)
+    .option("--prune", "delete extra objects (never a Namespace or CRD without the flags below)")
+    .option("--prune-namespaces", "with --prune, delete extra Namespaces too")
+    .option("--prune-crds", "with --prune, delete extra CustomResourceDefinitions too");
+}
+
+/** `kubedrift plan`: what apply would write; 0 nothing to do, 2 changes, 1 error. */
+async function runPlan(flags: PlanFlags & { readonly output?: string }): Promise<number> {
+  const { renderPlan } = await import("../remediate/index.js");
+  const format: PlanFormat = flags.output === "json" ? "json" : "text";
+  const { plan } = await planRemediation(flags, "plan");
+  process.stdout.write(renderPlan(plan, format));
+  return plan.changes.length === 0 ? 0 : 2;
+}
+
+export function registerPlan(program: Command): void {
+  withPlanOptions(program.command("plan"))
+    .description(
+      "Show what apply would change: server-side-apply bodies of the drifted fields, creates and deletes",
+    )
+    .addHelpText(
+      "after",
+      "\nEvery change is validated with a server dry run.\nExit status: 0 nothing to do, 2 changes planned, 1 error.",
+    )
+    .action(async (flags: PlanFlags & { readonly output?: string }) => {
+      process.exitCode = await runPlan(flags);
+    });
+}

@@ -1,4 +1,5 @@
 /** `npm run bench`: prints figures; never fails on a timing. */
+import { benchApply } from "./apply.js";
 import { benchDrift } from "./drift.js";
 import { benchSandbox } from "./sandbox.js";
 
@@ -7,3 +8,5 @@ console.log("\nsandbox API server (HTTPS, loopback, server in its own process)")
 await benchSandbox();
 console.log("\ndrift detection (kubedrift diff needs `npm run build` first)");
 await benchDrift();
+console.log("\nremediation (plan and apply against the sandbox)");
+await benchApply();

@@ -4,7 +4,6 @@ import { planRemediation, withPlanOptions, type PlanFlags } from "./plan.js";
 interface ApplyFlags extends PlanFlags {
   readonly yes?: boolean;
   readonly dryRun?: boolean;
-  readonly output?: string;
 }
 
 /** `kubedrift apply`: the plan, shown and confirmed, then written; 0 done, 1 anything failed. */

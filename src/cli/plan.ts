@@ -76,7 +76,7 @@ export function withPlanOptions(command: Command): Command {
 }
 
 /** `kubedrift plan`: what apply would write; 0 nothing to do, 2 changes, 1 error. */
-async function runPlan(flags: PlanFlags & { readonly output?: string }): Promise<number> {
+async function runPlan(flags: PlanFlags): Promise<number> {
   const { renderPlan } = await import("../remediate/index.js");
   const format: PlanFormat = flags.output === "json" ? "json" : "text";
   const { plan } = await planRemediation(flags, "plan");
@@ -93,7 +93,7 @@ export function registerPlan(program: Command): void {
       "after",
       "\nEvery change is validated with a server dry run.\nExit status: 0 nothing to do, 2 changes planned, 1 error.",
     )
-    .action(async (flags: PlanFlags & { readonly output?: string }) => {
+    .action(async (flags: PlanFlags) => {
       process.exitCode = await runPlan(flags);
     });
 }

@@ -2,6 +2,8 @@ import { Command, CommanderError } from "commander";
 import { CliError } from "./errors.js";
 import { kubedriftVersion } from "./version.js";
 import { registerAdopt } from "./adopt.js";
+import { registerApply } from "./apply.js";
+import { registerPlan } from "./plan.js";
 import { registerDemo } from "./demo.js";
 import { registerDiff } from "./diff.js";
 import { registerSandbox } from "./sandbox.js";
@@ -13,6 +15,8 @@ export function buildProgram(): Command {
     .showHelpAfterError("(run with --help for usage)")
     .exitOverride();
   registerDiff(program);
+  registerPlan(program);
+  registerApply(program);
   registerAdopt(program);
   registerSandbox(program);
   registerDemo(program);

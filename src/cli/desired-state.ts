@@ -1,9 +1,8 @@
 import type { Cluster, ServedResource } from "../cluster/types.js";
 import type { DesiredObject, KubeObject, SkippedSource, SourceRevision } from "../model/index.js";
-import { checkoutRef, type GitCheckout } from "../sources/git/index.js";
-import { loadHelmReleases, renderHelmChart, type ReleaseStore } from "../sources/helm/index.js";
+import type { GitCheckout } from "../sources/git/index.js";
+import type { ReleaseStore } from "../sources/helm/index.js";
 import { loadSources } from "../sources/index.js";
-import { loadTerraform } from "../sources/terraform/index.js";
 import type { LoadedSources } from "../sources/types.js";
 import { SourceError } from "../sources/types.js";
 import { CliError } from "./errors.js";
@@ -97,6 +96,8 @@ async function fileSources(loaders: Loaders): Promise<LoadedSources> {
 async function terraformSources(loaders: Loaders): Promise<LoadedSources> {
   const { options, place } = loaders;
   if (options.terraform.length === 0) return { objects: [], notes: [] };
+  // Loaded on use, like the other optional sources: the HCL parser is a WebAssembly module.
+  const { loadTerraform } = await import("../sources/terraform/index.js");
   return loadTerraform(
     {
       paths: options.terraform.map(place),
@@ -114,6 +115,9 @@ async function helmSources(
 ): Promise<LoadedSources> {
   const { options } = loaders;
   const parts: LoadedSources[] = [];
+  if (options.helmReleases.length === 0 && !options.helmAll && options.helmChart === undefined)
+    return merge(parts);
+  const { loadHelmReleases, renderHelmChart } = await import("../sources/helm/index.js");
   if (options.helmReleases.length > 0 || options.helmAll) {
     const { cluster: live, served } = await cluster();
     const namespace = options.allNamespaces ? undefined : await loaders.namespace();
@@ -171,7 +175,9 @@ export async function loadDesiredState(
   cluster: () => Promise<{ cluster: Cluster; served: ReadonlyMap<string, ServedResource> }>,
 ): Promise<DesiredState> {
   const checkout =
-    options.gitRef === undefined ? undefined : await checkoutRef(options.gitRef, { cwd: io.cwd });
+    options.gitRef === undefined
+      ? undefined
+      : await (await import("../sources/git/index.js")).checkoutRef(options.gitRef, { cwd: io.cwd });
   try {
     const loaders: Loaders = {
       options,

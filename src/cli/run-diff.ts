@@ -11,7 +11,6 @@ import { describeRef, refKey } from "../model/index.js";
 import { renderReport, type ObjectsByRef, type ReportFormat } from "../report/index.js";
 import { assertNoDuplicates } from "../sources/index.js";
 import { hasSources, loadDesiredState, type DesiredStateOptions } from "./desired-state.js";
-import { withBlame } from "./blame.js";
 import { SourceError } from "../sources/types.js";
 import { CliError } from "./errors.js";
 import { kubedriftVersion } from "./version.js";
@@ -235,7 +234,7 @@ async function inspect(options: DiffOptions, io: DiffIO): Promise<Inspection> {
     cwd: io.cwd,
     ...(sources.revision === undefined ? {} : { ref: sources.revision.commit }),
   };
-  const blamed = options.blame ? await withBlame(report, blameOptions) : report;
+  const blamed = options.blame ? await (await import("./blame.js")).withBlame(report, blameOptions) : report;
   return { report: blamed, desired, live, cluster, served, schema, config, scope };
 }
 

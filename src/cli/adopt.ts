@@ -2,30 +2,12 @@ import { readFileSync } from "node:fs";
 import type { Command } from "commander";
 import { CliError } from "./errors.js";
 import { diffOptionsFromFlags, withDiffOptions, type DiffFlags } from "./diff.js";
-import { silentProgress, terminalProgress } from "./progress.js";
-import type { DiffIO } from "./run-diff.js";
+import { collect, terminalIO, wantsColor } from "./terminal.js";
 import type { AdoptPlan } from "../remediate/adopt/index.js";
 
 interface AdoptFlags extends DiffFlags {
   readonly only?: readonly string[];
   readonly yes?: boolean;
-}
-
-function collect(value: string, previous: readonly string[] | undefined): readonly string[] {
-  return [...(previous ?? []), value];
-}
-
-function terminalIO(color: boolean): DiffIO {
-  return {
-    cwd: process.cwd(),
-    env: process.env,
-    stdin: process.stdin,
-    write: (text) => process.stdout.write(text),
-    note: (line) => process.stderr.write(`note: ${line}\n`),
-    progress: process.stderr.isTTY === true ? terminalProgress(process.stderr) : silentProgress,
-    color,
-    now: () => new Date(),
-  };
 }
 
 async function writeConfirmed(plan: AdoptPlan, yes: boolean): Promise<number> {
@@ -53,8 +35,8 @@ async function runAdopt(flags: AdoptFlags): Promise<number> {
   const { inspectDrift } = await import("./run-diff.js");
   const { planAdoption, renderAdoption } = await import("../remediate/adopt/index.js");
   const options = diffOptionsFromFlags({ ...flags, output: "text" });
-  const color = process.stdout.isTTY === true && (process.env["NO_COLOR"] ?? "") === "";
-  const inspection = await inspectDrift(options, terminalIO(color));
+  const color = wantsColor();
+  const inspection = await inspectDrift(options, terminalIO({ color, progress: true }));
   const plan = planAdoption(
     {
       report: inspection.report,

@@ -1,4 +1,5 @@
 import type { Command } from "commander";
+import { wantsColor } from "./terminal.js";
 
 export function registerDemo(program: Command): void {
   program
@@ -10,7 +11,7 @@ export function registerDemo(program: Command): void {
     .action(async (flags: { readonly keep?: boolean }) => {
       const { runDemo } = await import("../demo/demo.js");
       await runDemo({
-        color: process.stdout.isTTY === true && (process.env["NO_COLOR"] ?? "") === "",
+        color: wantsColor(),
         cwd: process.cwd(),
         keep: flags.keep === true,
         write: (line) => process.stdout.write(`${line}\n`),

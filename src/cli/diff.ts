@@ -1,15 +1,12 @@
 import { Option, type Command } from "commander";
 import { CliError } from "./errors.js";
 import { terminalProgress, silentProgress } from "./progress.js";
+import { collect, wantsColor } from "./terminal.js";
 import type { DiffOptions } from "./run-diff.js";
 import { ReportFormats, type ReportFormat } from "../report/index.js";
 
 // The renderers decide which formats exist.
 const formats: readonly ReportFormat[] = Object.values(ReportFormats);
-
-function collect(value: string, previous: readonly string[] | undefined): readonly string[] {
-  return [...(previous ?? []), value];
-}
 
 export interface DiffFlags {
   readonly filename?: readonly string[];
@@ -146,7 +143,7 @@ Examples:
   kubedrift diff -f deploy/ --live-file live.yaml    # offline`,
     )
     .action(async (flags: DiffFlags) => {
-      const color = process.stdout.isTTY === true && (process.env["NO_COLOR"] ?? "") === "";
+      const color = wantsColor();
       // Loaded on use: the cluster client is the heaviest import, and --help or other commands need none of it.
       const { runDiff } = await import("./run-diff.js");
       process.exitCode = await runDiff(diffOptionsFromFlags(flags), {

@@ -1,8 +1,8 @@
-import type { Command } from "commander";
+import { Option, type Command } from "commander";
 import { CliError } from "./errors.js";
 import { diffOptionsFromFlags, withDiffOptions, type DiffFlags } from "./diff.js";
-import { silentProgress, terminalProgress } from "./progress.js";
-import type { DiffIO, Inspection } from "./run-diff.js";
+import { collect, terminalIO } from "./terminal.js";
+import type { Inspection } from "./run-diff.js";
 import type { Plan, PlanFormat } from "../remediate/index.js";
 
 export interface PlanFlags extends DiffFlags {
@@ -10,23 +10,6 @@ export interface PlanFlags extends DiffFlags {
   readonly prune?: boolean;
   readonly pruneNamespaces?: boolean;
   readonly pruneCrds?: boolean;
-}
-
-export function collect(value: string, previous: readonly string[] | undefined): readonly string[] {
-  return [...(previous ?? []), value];
-}
-
-export function terminalIO(): DiffIO {
-  return {
-    cwd: process.cwd(),
-    env: process.env,
-    stdin: process.stdin,
-    write: (text) => process.stdout.write(text),
-    note: (line) => process.stderr.write(`note: ${line}\n`),
-    progress: process.stderr.isTTY === true ? terminalProgress(process.stderr) : silentProgress,
-    color: false,
-    now: () => new Date(),
-  };
 }
 
 export interface PlannedRun {
@@ -43,7 +26,10 @@ export async function planRemediation(flags: PlanFlags, command: string): Promis
   } catch (error: unknown) {
     throw new CliError(`${command}: ${error instanceof Error ? error.message : String(error)}`);
   }
-  const inspection = await inspectDrift(diffOptionsFromFlags({ ...flags, output: "text" }), terminalIO());
+  const inspection = await inspectDrift(
+    diffOptionsFromFlags({ ...flags, output: "text" }),
+    terminalIO({ color: false, progress: true }),
+  );
   const writer = inspection.cluster.writer;
   if (writer === undefined)
     throw new CliError(`${command}: --live-file is read-only: give a cluster to write to`);
@@ -93,6 +79,7 @@ export function registerPlan(program: Command): void {
       "after",
       "\nEvery change is validated with a server dry run.\nExit status: 0 nothing to do, 2 changes planned, 1 error.",
     )
+    .addOption(new Option("-o, --output <format>", "plan format").choices(["text", "json"]).default("text"))
     .action(async (flags: PlanFlags) => {
       process.exitCode = await runPlan(flags);
     });

@@ -1,0 +1,26 @@
+import { silentProgress, terminalProgress } from "./progress.js";
+import type { DiffIO } from "./run-diff.js";
+
+/** commander's way to collect a repeatable flag. */
+export function collect(value: string, previous: readonly string[] | undefined): readonly string[] {
+  return [...(previous ?? []), value];
+}
+
+/** Colour only on a terminal, and never with NO_COLOR (no-color.org). */
+export function wantsColor(): boolean {
+  return process.stdout.isTTY === true && (process.env["NO_COLOR"] ?? "") === "";
+}
+
+/** The process's streams as the commands' I/O: notes and progress on stderr, results on stdout. */
+export function terminalIO(options: { readonly color: boolean; readonly progress: boolean }): DiffIO {
+  return {
+    cwd: process.cwd(),
+    env: process.env,
+    stdin: process.stdin,
+    write: (text) => process.stdout.write(text),
+    note: (line) => process.stderr.write(`note: ${line}\n`),
+    progress: options.progress ? terminalProgress(process.stderr) : silentProgress,
+    color: options.color,
+    now: () => new Date(),
+  };
+}

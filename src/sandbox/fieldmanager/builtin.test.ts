@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { createdDeployment } from "./fixtures.test-helper.js";
 import type { JsonObject, KubeObject } from "../api/json.js";
 import { builtinSchema } from "../../schema/builtin.js";
 import { updateManagedFields } from "./fieldmanager.js";
@@ -10,39 +11,7 @@ describe("against the real apps/v1 Deployment schema", () => {
     const type = builtinSchema.rootType(gvk);
     expect(type).toBeDefined();
     if (type === undefined) return;
-    const created: KubeObject = {
-      apiVersion: "apps/v1",
-      kind: "Deployment",
-      metadata: { name: "web", namespace: "default", labels: { app: "web" }, creationTimestamp: null },
-      spec: {
-        replicas: 1,
-        selector: { matchLabels: { app: "web" } },
-        template: {
-          metadata: { creationTimestamp: null, labels: { app: "web" } },
-          spec: {
-            containers: [
-              {
-                name: "nginx",
-                image: "nginx",
-                resources: {},
-                terminationMessagePath: "/dev/termination-log",
-                terminationMessagePolicy: "File",
-                imagePullPolicy: "Always",
-              },
-            ],
-            restartPolicy: "Always",
-            terminationGracePeriodSeconds: 30,
-            dnsPolicy: "ClusterFirst",
-            securityContext: {},
-            schedulerName: "default-scheduler",
-          },
-        },
-        strategy: { type: "RollingUpdate", rollingUpdate: { maxUnavailable: "25%", maxSurge: "25%" } },
-        revisionHistoryLimit: 10,
-        progressDeadlineSeconds: 600,
-      },
-      status: {},
-    };
+    const created: KubeObject = createdDeployment;
     const context = { schema: builtinSchema, type, gvk, hasStatus: true };
     const result = updateManagedFields(context, undefined, created, {
       manager: "kubectl-create",

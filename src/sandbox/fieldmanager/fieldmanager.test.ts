@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { createdDeployment } from "./fixtures.test-helper.js";
 import type { JsonObject, KubeObject } from "../api/json.js";
 import { ApiError } from "../api/status.js";
 import { deploymentType, testSchema } from "../../schema/fieldpath/testschema.test-helper.js";
@@ -29,40 +30,7 @@ function apply(manager: string, time: string, extra: Partial<FieldManagerRequest
   return { manager, operation: "Apply", apiVersion: "apps/v1", time, ...extra };
 }
 
-/** `kubectl create deployment web --image=nginx` after decoding and defaulting. */
-const created: KubeObject = {
-  apiVersion: "apps/v1",
-  kind: "Deployment",
-  metadata: { name: "web", namespace: "default", labels: { app: "web" }, creationTimestamp: null },
-  spec: {
-    replicas: 1,
-    selector: { matchLabels: { app: "web" } },
-    template: {
-      metadata: { creationTimestamp: null, labels: { app: "web" } },
-      spec: {
-        containers: [
-          {
-            name: "nginx",
-            image: "nginx",
-            resources: {},
-            terminationMessagePath: "/dev/termination-log",
-            terminationMessagePolicy: "File",
-            imagePullPolicy: "Always",
-          },
-        ],
-        restartPolicy: "Always",
-        terminationGracePeriodSeconds: 30,
-        dnsPolicy: "ClusterFirst",
-        securityContext: {},
-        schedulerName: "default-scheduler",
-      },
-    },
-    strategy: { type: "RollingUpdate", rollingUpdate: { maxUnavailable: "25%", maxSurge: "25%" } },
-    revisionHistoryLimit: 10,
-    progressDeadlineSeconds: 600,
-  },
-  status: {},
-};
+const created: KubeObject = createdDeployment;
 
 function managedFieldsOf(object: KubeObject): readonly JsonObject[] {
   const metadata = object["metadata"] as JsonObject;

@@ -34,6 +34,12 @@ async function runAdopt(flags: AdoptFlags): Promise<number> {
   }
   const { inspectDrift } = await import("./run-diff.js");
   const { planAdoption, renderAdoption } = await import("../remediate/adopt/index.js");
+  const { parseOnly } = await import("../remediate/index.js");
+  try {
+    for (const reference of flags.only ?? []) parseOnly(reference);
+  } catch (error: unknown) {
+    throw new CliError(`adopt: ${error instanceof Error ? error.message : String(error)}`);
+  }
   const options = diffOptionsFromFlags({ ...flags, output: "text" });
   const color = wantsColor();
   const inspection = await inspectDrift(options, terminalIO({ color, progress: true }));

@@ -1,5 +1,6 @@
 import path from "node:path";
 
+import { onlySelector } from "../only.js";
 import type { DesiredObject, Drift, JsonValue, LiveObject, ResourceDrift } from "../../model/index.js";
 import { ResourceStatuses, refKey } from "../../model/index.js";
 import type { PatchDocument, ReadText } from "./kustomize-patches.js";
@@ -40,13 +41,6 @@ interface Context {
   readonly patches: readonly PatchDocument[];
   readonly cwd: string;
   readonly read: (file: string) => string | undefined;
-}
-
-function selected(resource: ResourceDrift, only: readonly string[] | undefined): boolean {
-  if (only === undefined || only.length === 0) return true;
-  const { kind, namespace, name } = resource.ref;
-  const names = [`${kind}/${namespace}/${name}`, ...(namespace === "" ? [`${kind}/${name}`] : [])];
-  return only.some((wanted) => names.some((candidate) => candidate.toLowerCase() === wanted.toLowerCase()));
 }
 
 function isSecretValue(object: DesiredObject, segments: readonly string[]): boolean {
@@ -268,8 +262,10 @@ export function planAdoption(request: AdoptRequest, readFile: ReadText): AdoptPl
     cwd: request.cwd,
     read,
   };
+  // The same --only syntax as plan and apply (KIND[.GROUP]/NAMESPACE/NAME).
+  const isSelected = onlySelector(request.only ?? []);
   const decided = request.report.resources
-    .filter((resource) => resource.status !== ResourceStatuses.inSync && selected(resource, request.only))
+    .filter((resource) => resource.status !== ResourceStatuses.inSync && isSelected(resource.ref))
     .map((resource) => decideResource(resource, context));
   const byFile = new Map<string, Planned[]>();
   for (const planned of decided.flatMap((entry) => entry.planned)) {

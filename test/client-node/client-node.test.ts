@@ -25,7 +25,7 @@ afterAll(async () => {
 });
 
 async function until<T>(probe: () => T | undefined, what: string): Promise<T> {
-  for (let attempt = 0; attempt < 200; attempt += 1) {
+  for (let attempt = 0; attempt < 600; attempt += 1) {
     const value = probe();
     if (value !== undefined) return value;
     await new Promise((resolve) => setTimeout(resolve, 25));

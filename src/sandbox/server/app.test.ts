@@ -549,7 +549,7 @@ describe("watch bookmarks", () => {
     const watcher = watch(
       "/api/v1/namespaces/default/configmaps?watch=true&allowWatchBookmarks=true&sendInitialEvents=true&resourceVersionMatch=NotOlderThan",
     );
-    await new Promise((resolve) => setTimeout(resolve, 70));
+    await new Promise((resolve) => setTimeout(resolve, 250));
     watcher.stop();
     const events = watcher.events();
     expect(events[0]).toMatchObject({

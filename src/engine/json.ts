@@ -1,8 +1,8 @@
+import { isJsonObject, pointerTokens } from "../model/index.js";
 import type { JsonObject, JsonValue } from "../model/index.js";
 
-export function isJsonObject(value: JsonValue | undefined): value is JsonObject {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
+// The engine's JSON helpers build on the model's; engine modules import them from here.
+export { isJsonObject };
 
 export function asList(value: JsonValue | undefined): readonly JsonValue[] | undefined {
   return Array.isArray(value) ? (value as readonly JsonValue[]) : undefined;
@@ -47,18 +47,10 @@ export function pointerToken(key: string): string {
   return key.includes("~") || key.includes("/") ? key.replace(/~/g, "~0").replace(/\//g, "~1") : key;
 }
 
-export function splitPointer(pointer: string): readonly string[] {
-  if (pointer === "") return [];
-  return pointer
-    .slice(1)
-    .split("/")
-    .map((token) => token.replace(/~1/g, "/").replace(/~0/g, "~"));
-}
-
 /** The value at a JSON Pointer, or undefined. */
 export function valueAtPointer(root: JsonValue, pointer: string): JsonValue | undefined {
   let node: JsonValue | undefined = root;
-  for (const token of splitPointer(pointer)) {
+  for (const token of pointerTokens(pointer)) {
     const list = asList(node);
     if (list !== undefined) node = list[Number(token)];
     else if (isJsonObject(node)) node = childOf(node, token);
@@ -76,8 +68,8 @@ function compareTokens(a: string, b: string): number {
 
 /** Pointer order with list indexes as numbers, so /containers/2 comes before /containers/10. */
 export function comparePointers(a: string, b: string): number {
-  const left = splitPointer(a);
-  const right = splitPointer(b);
+  const left = pointerTokens(a);
+  const right = pointerTokens(b);
   for (let i = 0; i < Math.min(left.length, right.length); i++) {
     const order = compareTokens(left[i], right[i]);
     if (order !== 0) return order;

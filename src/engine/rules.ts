@@ -1,5 +1,5 @@
+import { pointerTokens } from "../model/index.js";
 import type { Drift, ObjectRef } from "../model/index.js";
-import { splitPointer } from "./json.js";
 import { matchesAnyName, matchesName } from "./patterns.js";
 import type { IgnoreRule, RedactRule, RuleScope } from "./types.js";
 
@@ -23,8 +23,8 @@ export function inRuleScope(scope: RuleScope, ref: ObjectRef): boolean {
  * index, a map key): `/spec/template/spec/containers/*` + `/image`.
  */
 export function pathMatches(pattern: string, path: string): boolean {
-  const wanted = splitPointer(pattern);
-  const actual = splitPointer(path);
+  const wanted = pointerTokens(pattern);
+  const actual = pointerTokens(path);
   if (wanted.length > actual.length) return false;
   return wanted.every((token, index) => token === "*" || token === actual[index]);
 }

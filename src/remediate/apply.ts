@@ -20,25 +20,19 @@ export interface ApplyContext extends Executor {
   readonly only?: readonly string[];
 }
 
-function skipped(change: PlannedChange, message: string, replanned = false): ChangeOutcome {
-  return {
+/** An outcome without a write: skipped (nothing to do, not selected) or failed, with why. */
+function unapplied(status: typeof ApplyStatuses.skipped | typeof ApplyStatuses.failed) {
+  return (change: PlannedChange, message: string, replanned = false): ChangeOutcome => ({
     ref: change.ref,
     action: change.action,
-    status: ApplyStatuses.skipped,
+    status,
     message,
     ...(replanned ? { replanned } : {}),
-  };
+  });
 }
 
-function failed(change: PlannedChange, message: string, replanned = false): ChangeOutcome {
-  return {
-    ref: change.ref,
-    action: change.action,
-    status: ApplyStatuses.failed,
-    message,
-    ...(replanned ? { replanned } : {}),
-  };
-}
+const skipped = unapplied(ApplyStatuses.skipped);
+const failed = unapplied(ApplyStatuses.failed);
 
 /** The engine's verdict on one desired object against its fresh live state (undefined: it is gone). */
 function recompare(

@@ -1,18 +1,17 @@
+import { valueAtPointer } from "../engine/json.js";
 import type {
   DesiredObject,
   Drift,
-  JsonObject,
-  JsonValue,
   KubeObject,
   LiveObject,
   ObjectRef,
   ResourceDrift,
 } from "../model/index.js";
-import { DriftTypes, ResourceStatuses, refKey } from "../model/index.js";
+import { DriftTypes, ResourceStatuses, refKey, isJsonObject, pointerTokens } from "../model/index.js";
 import { compareRefs } from "../engine/index.js";
 import type { Schema } from "../schema/types.js";
 import { onlySelector } from "./only.js";
-import { pointerTokens, sparseBody } from "./sparse.js";
+import { sparseBody } from "./sparse.js";
 import type { JsonPatchOperation, Plan, PlanOptions, PlannedChange, Withheld } from "./types.js";
 
 export interface PlanInput {
@@ -23,13 +22,9 @@ export interface PlanInput {
   readonly options: PlanOptions;
 }
 
-function isObject(value: JsonValue | undefined): value is JsonObject {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
 export function resourceVersionOf(object: KubeObject): string {
   const metadata = object["metadata"];
-  const version = isObject(metadata) ? metadata["resourceVersion"] : undefined;
+  const version = isJsonObject(metadata) ? metadata["resourceVersion"] : undefined;
   return typeof version === "string" ? version : "";
 }
 
@@ -39,16 +34,6 @@ export function isNamespace(ref: ObjectRef): boolean {
 
 export function isCRD(ref: ObjectRef): boolean {
   return ref.group === "apiextensions.k8s.io" && ref.kind === "CustomResourceDefinition";
-}
-
-function valueAt(object: JsonValue, pointer: string): JsonValue | undefined {
-  let node: JsonValue | undefined = object;
-  for (const token of pointerTokens(pointer)) {
-    if (Array.isArray(node)) node = (node as readonly JsonValue[])[Number(token)];
-    else if (isObject(node)) node = node[token];
-    else return undefined;
-  }
-  return node;
 }
 
 /** Later list items first, so that removing one does not shift the index of the next. */
@@ -74,7 +59,7 @@ export function removalPatch(live: KubeObject, drifts: readonly Drift[]): readon
     (pointer) => !pointers.some((other) => other !== pointer && pointer.startsWith(`${other}/`)),
   );
   return outermost.sort(compareForRemoval).flatMap((path): JsonPatchOperation[] => {
-    const value = valueAt(live, path);
+    const value = valueAtPointer(live, path);
     return value === undefined
       ? []
       : [
@@ -87,7 +72,7 @@ export function removalPatch(live: KubeObject, drifts: readonly Drift[]): readon
 /** The whole desired object as a create: status is the server's, the namespace is the resolved one. */
 function creationBody(desired: DesiredObject): KubeObject {
   const { status: _status, ...object } = desired.object;
-  const metadata = isObject(object["metadata"]) ? object["metadata"] : {};
+  const metadata = isJsonObject(object["metadata"]) ? object["metadata"] : {};
   return {
     ...object,
     metadata: {

@@ -1,6 +1,6 @@
 import { stringify } from "yaml";
 import type { JsonObject, JsonValue, KubeObject, ObjectRef } from "../model/index.js";
-import { describeRef } from "../model/index.js";
+import { describeRef, isJsonObject } from "../model/index.js";
 import type {
   ApplyResult,
   ChangeOutcome,
@@ -19,10 +19,6 @@ export interface RenderOptions {
 
 const hidden = "(value hidden)";
 
-function isObject(value: JsonValue | undefined): value is JsonObject {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
 function isSecret(ref: ObjectRef): boolean {
   return ref.group === "" && ref.kind === "Secret";
 }
@@ -32,7 +28,8 @@ function hideSecretValues(body: KubeObject): KubeObject {
   const result: Record<string, JsonValue> = { ...body };
   for (const field of ["data", "stringData"]) {
     const values = body[field];
-    if (isObject(values)) result[field] = Object.fromEntries(Object.keys(values).map((key) => [key, hidden]));
+    if (isJsonObject(values))
+      result[field] = Object.fromEntries(Object.keys(values).map((key) => [key, hidden]));
   }
   return result;
 }

@@ -1,3 +1,4 @@
+import { isJsonObject, pointerTokens } from "../model/index.js";
 import type { JsonObject, JsonValue, KubeObject, ObjectRef } from "../model/index.js";
 import type { Path } from "../schema/fieldpath/index.js";
 import { displayPath, fieldElement, keyElement, valueElement } from "../schema/fieldpath/index.js";
@@ -6,19 +7,6 @@ import type { Schema, SchemaType } from "../schema/types.js";
 type Resolved = Exclude<SchemaType, { kind: "ref" }>;
 
 const untyped: Resolved = { kind: "untyped" };
-
-function isObject(value: JsonValue | undefined): value is JsonObject {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
-/** RFC 6901 tokens of a pointer: `/a~1b/0` → ["a/b", "0"]. */
-export function pointerTokens(pointer: string): readonly string[] {
-  if (pointer === "") return [];
-  return pointer
-    .slice(1)
-    .split("/")
-    .map((token) => token.replace(/~1/g, "/").replace(/~0/g, "~"));
-}
 
 /** Which parts of the desired object go into the body: whole subtrees, or some fields or list items of one. */
 class Selection {
@@ -57,7 +45,7 @@ function materialize(selection: Selection, value: JsonValue): JsonValue {
         return item === undefined || child === undefined ? [] : [materialize(child, item)];
       });
   }
-  if (!isObject(value)) return value;
+  if (!isJsonObject(value)) return value;
   const result: Record<string, JsonValue> = {};
   for (const [key, item] of Object.entries(value)) {
     const child = selection.fields.get(key);
@@ -116,7 +104,7 @@ function stepIntoKeyedItem(
 ): boolean {
   const { index, item, type } = at;
   const keys = type.mapKeys ?? [];
-  if (!isObject(item) || keys.length === 0) return false;
+  if (!isJsonObject(item) || keys.length === 0) return false;
   const selected = cursor.selection.item(index);
   for (const key of keys) if (item[key] !== undefined) selected.field(key).whole = true;
   cursor.path.push(keyElement(keys.map((key) => ({ name: key, value: item[key] ?? null }))));
@@ -142,7 +130,7 @@ function stepIntoObject(schema: Schema, cursor: Cursor, token: string): boolean 
 function step(schema: Schema, cursor: Cursor, token: string): boolean {
   if (cursor.selection.whole) return false;
   if (Array.isArray(cursor.value)) return stepIntoList(schema, cursor, token);
-  if (isObject(cursor.value)) return stepIntoObject(schema, cursor, token);
+  if (isJsonObject(cursor.value)) return stepIntoObject(schema, cursor, token);
   return false;
 }
 
@@ -176,7 +164,7 @@ function identity(desired: KubeObject, ref: ObjectRef): JsonObject {
 
 /** Deep merge of the identity into the selected metadata (name and namespace win). */
 function withIdentity(selected: JsonObject, base: JsonObject): KubeObject {
-  const metadata = isObject(selected["metadata"]) ? selected["metadata"] : {};
+  const metadata = isJsonObject(selected["metadata"]) ? selected["metadata"] : {};
   const { apiVersion: _apiVersion, kind: _kind, metadata: _metadata, ...rest } = selected;
   return { ...base, metadata: { ...metadata, ...(base["metadata"] as JsonObject) }, ...rest };
 }
@@ -202,7 +190,7 @@ export function sparseBody(
   for (const pointer of pointers) fields.add(displayPath(select(schema, root, pointer)));
   const selected = materialize(root.selection, desired);
   return {
-    body: withIdentity(isObject(selected) ? selected : {}, identity(desired, ref)),
+    body: withIdentity(isJsonObject(selected) ? selected : {}, identity(desired, ref)),
     fields: [...fields].sort(),
   };
 }

@@ -1,13 +1,5 @@
+import { pointerTokens } from "../model/index.js";
 import type { JsonValue } from "../model/index.js";
-
-/** RFC 6901: `/a~1b/0` → ["a/b", "0"]. */
-export function pointerTokens(pointer: string): readonly string[] {
-  if (pointer === "") return [];
-  return pointer
-    .slice(1)
-    .split("/")
-    .map((token) => token.replace(/~1/g, "/").replace(/~0/g, "~"));
-}
 
 /*
  * Without the schema (the report layer sees the model only) the merge key of a list is not known, so

@@ -4,7 +4,7 @@ import { LineCounter, parseAllDocuments } from "yaml";
 
 import type { JsonValue } from "../../model/index.js";
 import { yamlOptions } from "../../sources/yaml-options.js";
-import { isObject } from "./pointer.js";
+import { isJsonObject } from "../../model/index.js";
 
 /** One object of a strategic-merge patch file that a kustomization lists. */
 export interface PatchDocument {
@@ -44,7 +44,7 @@ interface Listed {
 }
 
 function targetOf(value: JsonValue | undefined): Listed["target"] {
-  if (!isObject(value)) return undefined;
+  if (!isJsonObject(value)) return undefined;
   const kind = typeof value["kind"] === "string" ? value["kind"] : undefined;
   const name = typeof value["name"] === "string" ? value["name"] : undefined;
   return { ...(kind === undefined ? {} : { kind }), ...(name === undefined ? {} : { name }) };
@@ -52,11 +52,11 @@ function targetOf(value: JsonValue | undefined): Listed["target"] {
 
 /** `patches:` entries with a path (inline patches have no file to write to) and `patchesStrategicMerge:` files. */
 function listedPatches(kustomization: JsonValue): readonly Listed[] {
-  if (!isObject(kustomization)) return [];
+  if (!isJsonObject(kustomization)) return [];
   const listed = kustomization["patches"];
   const patches: readonly JsonValue[] = Array.isArray(listed) ? (listed as readonly JsonValue[]) : [];
   const withPath = patches.flatMap((entry): Listed[] => {
-    if (!isObject(entry) || typeof entry["path"] !== "string") return [];
+    if (!isJsonObject(entry) || typeof entry["path"] !== "string") return [];
     const target = targetOf(entry["target"]);
     return [{ file: entry["path"], ...(target === undefined ? {} : { target }) }];
   });
@@ -67,7 +67,7 @@ function listedPatches(kustomization: JsonValue): readonly Listed[] {
 }
 
 function stringField(value: JsonValue | undefined, key: string): string {
-  const field = isObject(value) ? value[key] : undefined;
+  const field = isJsonObject(value) ? value[key] : undefined;
   return typeof field === "string" ? field : "";
 }
 
@@ -75,7 +75,7 @@ function stringField(value: JsonValue | undefined, key: string): string {
 function identityOf(value: JsonValue, listed: Listed): { readonly kind: string; readonly name: string } {
   return {
     kind: listed.target?.kind ?? stringField(value, "kind"),
-    name: listed.target?.name ?? stringField(isObject(value) ? value["metadata"] : undefined, "name"),
+    name: listed.target?.name ?? stringField(isJsonObject(value) ? value["metadata"] : undefined, "name"),
   };
 }
 
@@ -90,7 +90,7 @@ function documentsOf(listed: Listed, absolute: string, read: ReadText): readonly
   return parseAllDocuments(text, yamlOptions(lineCounter)).flatMap((document): PatchDocument[] => {
     const value = document.toJS() as JsonValue;
     // JSON 6902 patches are lists of operations: they are not written at a field's place.
-    if (!isObject(value) || document.errors.length > 0) return [];
+    if (!isJsonObject(value) || document.errors.length > 0) return [];
     const line = lineCounter.linePos(document.contents?.range?.[0] ?? 0).line;
     return [{ absolute, line, ...identityOf(value, listed), value }];
   });
@@ -100,7 +100,7 @@ function collect(directory: string, read: ReadText, seen: Set<string>, out: Patc
   if (seen.has(directory)) return;
   seen.add(directory);
   const kustomization = readKustomization(directory, read);
-  if (kustomization === undefined || !isObject(kustomization)) return;
+  if (kustomization === undefined || !isJsonObject(kustomization)) return;
   // Bases first: a patch of an overlay is applied after those of its bases, so it wins.
   for (const entry of [...strings(kustomization["resources"]), ...strings(kustomization["components"])])
     collect(path.resolve(directory, entry), read, seen, out);

@@ -2,10 +2,11 @@ import path from "node:path";
 
 import { onlySelector } from "../only.js";
 import type { DesiredObject, Drift, JsonValue, LiveObject, ResourceDrift } from "../../model/index.js";
-import { ResourceStatuses, refKey } from "../../model/index.js";
+import { ResourceStatuses, refKey, pointerTokens } from "../../model/index.js";
 import type { PatchDocument, ReadText } from "./kustomize-patches.js";
 import { kustomizePatches } from "./kustomize-patches.js";
-import { isObject, mapSegments, pointerSegments, valueAt } from "./pointer.js";
+import { mapSegments, valueAt } from "./pointer.js";
+import { isJsonObject } from "../../model/index.js";
 import { editTerraformLiteral, expressionOn } from "./terraform-edit.js";
 import type { AdoptPlan, AdoptRequest, AdoptedField, FileEdit, Refusal } from "./types.js";
 import { RefusalReasons } from "./types.js";
@@ -53,7 +54,7 @@ function isSecretValue(object: DesiredObject, segments: readonly string[]): bool
 
 function refusalFor(object: DesiredObject, drift: Drift): string | undefined {
   if (object.origin?.kind === "helm") return RefusalReasons.helm;
-  if (isSecretValue(object, pointerSegments(drift.path))) return RefusalReasons.secret;
+  if (isSecretValue(object, pointerTokens(drift.path))) return RefusalReasons.secret;
   if (drift.redacted !== undefined) return RefusalReasons.redacted;
   if (object.source.file === "<stdin>") return RefusalReasons.stdin;
   return undefined;
@@ -70,7 +71,7 @@ function overlaps(pointer: string, other: string): boolean {
 function expressionReason(object: DesiredObject, pointer: string, context: Context): string {
   const line = object.fieldLines?.get(pointer);
   const text = context.read(absolute(object.source.file, context));
-  const key = pointerSegments(pointer).at(-1) ?? "";
+  const key = pointerTokens(pointer).at(-1) ?? "";
   const written = line === undefined || text === undefined ? undefined : expressionOn(text, line, key);
   return `set by an expression${written === undefined ? "" : `: ${written}`}`;
 }
@@ -83,7 +84,7 @@ function terraformTarget(object: DesiredObject, drift: Drift, context: Context):
   if (drift.type !== "Changed") return "only changed literal attributes are written into .tf files";
   const line = lines.get(drift.path);
   if (line === undefined) return "the attribute has no line in the .tf file";
-  const key = pointerSegments(drift.path).at(-1) ?? "";
+  const key = pointerTokens(drift.path).at(-1) ?? "";
   return { kind: "terraform", file: object.source.file, line, key, desired: drift.desired, live: drift.live };
 }
 
@@ -102,7 +103,7 @@ function patchSetting(object: DesiredObject, segments: readonly string[], contex
 function liveOrder(live: LiveObject | undefined, segments: readonly string[]) {
   return (depth: number): readonly string[] => {
     const parent = valueAt(live?.object, segments.slice(0, depth));
-    return isObject(parent) ? Object.keys(parent) : [];
+    return isJsonObject(parent) ? Object.keys(parent) : [];
   };
 }
 
@@ -121,7 +122,7 @@ function yamlChange(
 
 function yamlTarget(object: DesiredObject, drift: Drift, context: Context): Target | string {
   const live = context.live.get(refKey(object.ref));
-  const raw = pointerSegments(drift.path);
+  const raw = pointerTokens(drift.path);
   const segments = drift.type === "Added" ? mapSegments(live?.object, object.object, raw) : raw;
   const patched = patchSetting(object, segments, context);
   if (patched !== undefined) {

@@ -1,25 +1,13 @@
-import type { JsonObject, JsonValue } from "../../model/index.js";
-
-/** RFC 6901 tokens of a pointer: `/metadata/labels/a~1b` → ["metadata", "labels", "a/b"]. */
-export function pointerSegments(pointer: string): readonly string[] {
-  if (pointer === "") return [];
-  return pointer
-    .slice(1)
-    .split("/")
-    .map((token) => token.replaceAll("~1", "/").replaceAll("~0", "~"));
-}
+import { isJsonObject } from "../../model/index.js";
+import type { JsonValue } from "../../model/index.js";
 
 export function segmentsPointer(segments: readonly string[]): string {
   return segments.map((segment) => `/${segment.replaceAll("~", "~0").replaceAll("/", "~1")}`).join("");
 }
 
-export function isObject(value: JsonValue | undefined): value is JsonObject {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
 function child(value: JsonValue | undefined, segment: string): JsonValue | undefined {
   if (Array.isArray(value)) return (value as readonly JsonValue[])[Number(segment)];
-  return isObject(value) && Object.hasOwn(value, segment) ? value[segment] : undefined;
+  return isJsonObject(value) && Object.hasOwn(value, segment) ? value[segment] : undefined;
 }
 
 export function valueAt(root: JsonValue | undefined, segments: readonly string[]): JsonValue | undefined {
@@ -32,7 +20,7 @@ export function valueAt(root: JsonValue | undefined, segments: readonly string[]
 const identityFields = ["name", "containerPort", "port", "mountPath", "devicePath", "ip", "topologyKey"];
 
 function identityOf(item: JsonValue): string | undefined {
-  if (!isObject(item)) return typeof item === "object" ? undefined : JSON.stringify(item);
+  if (!isJsonObject(item)) return typeof item === "object" ? undefined : JSON.stringify(item);
   const field = identityFields.find((name) => {
     const value = item[name];
     return typeof value === "string" || typeof value === "number";

@@ -1,3 +1,4 @@
+import { isJsonObject } from "../../model/index.js";
 import { gunzipSync, gzipSync } from "node:zlib";
 
 import type { JsonObject, JsonValue, KubeObject } from "../../model/index.js";
@@ -155,10 +156,6 @@ function gunzipped(bytes: Buffer): Buffer {
   }
 }
 
-function isObject(value: unknown): value is JsonObject {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
 function parseJson(bytes: Buffer): JsonObject {
   let parsed: unknown;
   try {
@@ -166,13 +163,13 @@ function parseJson(bytes: Buffer): JsonObject {
   } catch (error: unknown) {
     throw new Error(`not JSON: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
   }
-  if (!isObject(parsed)) throw new Error("not a JSON object");
+  if (!isJsonObject(parsed)) throw new Error("not a JSON object");
   return parsed;
 }
 
 function stringAt(object: JsonObject, ...path: readonly string[]): string | undefined {
   let current: JsonValue | undefined = object;
-  for (const key of path) current = isObject(current) ? current[key] : undefined;
+  for (const key of path) current = isJsonObject(current) ? current[key] : undefined;
   return typeof current === "string" ? current : undefined;
 }
 
@@ -204,7 +201,7 @@ function recordOf(json: JsonObject): HelmReleaseRecord {
       ...(appVersion === undefined ? {} : { appVersion }),
     },
     manifest: stringAt(json, "manifest") ?? "",
-    ...(isObject(config) ? { values: config } : {}),
+    ...(isJsonObject(config) ? { values: config } : {}),
     ...(deployedAt === undefined ? {} : { deployedAt }),
   };
 }
@@ -215,7 +212,7 @@ function recordOf(json: JsonObject): HelmReleaseRecord {
  */
 export function decodeHelmRelease(storage: KubeObject): HelmReleaseRecord {
   const data = storage["data"];
-  const stored = isObject(data) ? data["release"] : undefined;
+  const stored = isJsonObject(data) ? data["release"] : undefined;
   if (typeof stored !== "string") throw new Error("no data.release");
   const helmEncoded =
     storage["kind"] === "Secret" ? strictBase64(stored, "the Secret's data").toString("utf8") : stored;

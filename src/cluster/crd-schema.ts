@@ -4,17 +4,12 @@ import { schemaFromCRDValidation, withCustomKinds } from "../schema/crd.js";
 import type { GvkKey } from "../schema/gvk.js";
 import { gvkKey } from "../schema/gvk.js";
 import type { Schema, SchemaType } from "../schema/types.js";
-
-type Json = Readonly<Record<string, unknown>>;
+import { type Json, text } from "./json.js";
 
 function field(value: unknown, name: string): unknown {
   return typeof value === "object" && value !== null && !Array.isArray(value)
     ? (value as Json)[name]
     : undefined;
-}
-
-function text(value: unknown): string {
-  return typeof value === "string" ? value : "";
 }
 
 /** Every served version of a CustomResourceDefinition (apiextensions.k8s.io/v1) with its root type. */

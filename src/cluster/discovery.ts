@@ -1,10 +1,5 @@
 import type { ServedResource } from "./types.js";
-
-type Json = Readonly<Record<string, unknown>>;
-
-function isObject(value: unknown): value is Json {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
+import { type Json, isObject, text } from "./json.js";
 
 function objects(value: unknown): readonly Json[] {
   return Array.isArray(value) ? value.filter(isObject) : [];
@@ -12,10 +7,6 @@ function objects(value: unknown): readonly Json[] {
 
 function strings(value: unknown): readonly string[] {
   return Array.isArray(value) ? value.filter((item): item is string => typeof item === "string") : [];
-}
-
-function text(value: unknown): string {
-  return typeof value === "string" ? value : "";
 }
 
 /** The group-versions of `/apis` (an APIGroupList), each group at its preferred version. */

@@ -11,6 +11,7 @@ import { ApiTransport, defaultTransportOptions } from "./transport.js";
 import type { Cluster, ClusterWriter, ServedResource } from "./types.js";
 import { KubeClusterWriter } from "./writer.js";
 import { ClusterError } from "./types.js";
+import { type Json, isObject, text } from "./json.js";
 
 export interface ConnectOptions extends KubeconfigOptions {
   /** Per request, body included (default 30 s). */
@@ -28,16 +29,6 @@ const customResourceDefinitions: ServedResource = {
   namespaced: false,
   verbs: ["list"],
 };
-
-type Json = Readonly<Record<string, unknown>>;
-
-function isObject(value: unknown): value is Json {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
-function text(value: unknown): string {
-  return typeof value === "string" ? value : "";
-}
 
 /** A LIST's items carry no apiVersion/kind (the List has them), but a LiveObject must. */
 function toLiveObject(item: Json, resource: ServedResource, apiVersion: string): LiveObject {

@@ -9,16 +9,7 @@ import type { Schema } from "../schema/types.js";
 import { schemaWithCRDs } from "./crd-schema.js";
 import type { Cluster, ServedResource } from "./types.js";
 import { ClusterError } from "./types.js";
-
-type Json = Readonly<Record<string, unknown>>;
-
-function isObject(value: unknown): value is Json {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
-function text(value: unknown): string {
-  return typeof value === "string" ? value : "";
-}
+import { type Json, isObject, text } from "./json.js";
 
 /** A parsed document and where it (and each item of a List) starts. */
 interface ParsedDocument {

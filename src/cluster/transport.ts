@@ -1,6 +1,7 @@
 import { HttpMethod, IsomorphicFetchHttpLibrary, RequestContext } from "@kubernetes/client-node";
 import type { KubeConfig, ResponseContext } from "@kubernetes/client-node";
 import { ClusterError } from "./types.js";
+import { text } from "./json.js";
 
 /** What the server said when it did not answer 2xx: the HTTP code and its `Status` object, if any. */
 export interface ApiStatus {
@@ -124,10 +125,6 @@ export function describeNetworkError(error: unknown, server: string, timeoutMs: 
   }
   const reason = networkReasons[code];
   return `cannot reach ${server}: ${reason ?? (code === "" ? message : `${message} (${code})`)}`;
-}
-
-function text(value: unknown): string {
-  return typeof value === "string" ? value : "";
 }
 
 function statusOf(code: number, body: string, headers: Readonly<Record<string, string>>): ApiStatus {

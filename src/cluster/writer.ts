@@ -5,16 +5,7 @@ import { ApiStatusError, statusSummary } from "./errors.js";
 import type { ApiTransport, RawAnswer, RawRequest, WriteMethod } from "./transport.js";
 import type { ClusterWriter, ServedResource, WriteOptions, WriteOutcome } from "./types.js";
 import { ClusterError } from "./types.js";
-
-type Json = Readonly<Record<string, unknown>>;
-
-function isObject(value: unknown): value is Json {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
-function text(value: unknown): string {
-  return typeof value === "string" ? value : "";
-}
+import { isObject, text } from "./json.js";
 
 interface Target {
   readonly namespace: string | undefined;

@@ -2,7 +2,7 @@ import type { Command } from "commander";
 import { resolve } from "node:path";
 import { startSandbox } from "../sandbox/index.js";
 import type { FaultOptions } from "../sandbox/index.js";
-import { parseErrorRates } from "../sandbox/faults.js";
+import { parseErrorRates, parseLostResponseRates } from "../sandbox/faults.js";
 import { CliError, parseDuration } from "./errors.js";
 
 interface SandboxFlags {
@@ -13,6 +13,7 @@ interface SandboxFlags {
   readonly faultLatency?: string;
   readonly faultErrorRate?: string;
   readonly faultDropWatches?: string;
+  readonly faultLoseResponses?: string;
 }
 
 function parsePort(text: string): number {
@@ -22,21 +23,35 @@ function parsePort(text: string): number {
   return port;
 }
 
-function faultOptions(flags: SandboxFlags): FaultOptions {
+function parsedRates<T>(flag: string, text: string, parse: (text: string) => T): T {
   try {
-    return {
-      ...(flags.faultLatency === undefined
-        ? {}
-        : { latencyMs: parseDuration(flags.faultLatency, "--fault-latency") }),
-      ...(flags.faultErrorRate === undefined ? {} : { errorRate: parseErrorRates(flags.faultErrorRate) }),
-      ...(flags.faultDropWatches === undefined
-        ? {}
-        : { dropWatchesAfterMs: parseDuration(flags.faultDropWatches, "--fault-drop-watches") }),
-    };
+    return parse(text);
   } catch (error: unknown) {
-    if (error instanceof CliError) throw error;
-    throw new CliError(`--fault-error-rate: ${error instanceof Error ? error.message : String(error)}`);
+    throw new CliError(`${flag}: ${error instanceof Error ? error.message : String(error)}`);
   }
+}
+
+function faultOptions(flags: SandboxFlags): FaultOptions {
+  return {
+    ...(flags.faultLatency === undefined
+      ? {}
+      : { latencyMs: parseDuration(flags.faultLatency, "--fault-latency") }),
+    ...(flags.faultErrorRate === undefined
+      ? {}
+      : { errorRate: parsedRates("--fault-error-rate", flags.faultErrorRate, parseErrorRates) }),
+    ...(flags.faultDropWatches === undefined
+      ? {}
+      : { dropWatchesAfterMs: parseDuration(flags.faultDropWatches, "--fault-drop-watches") }),
+    ...(flags.faultLoseResponses === undefined
+      ? {}
+      : {
+          loseResponses: parsedRates(
+            "--fault-lose-responses",
+            flags.faultLoseResponses,
+            parseLostResponseRates,
+          ),
+        }),
+  };
 }
 
 /** Runs the sandbox until SIGINT/SIGTERM; prints `{"server": URL, "kubeconfig": PATH}` once it accepts connections. */
@@ -80,6 +95,10 @@ export function registerSandbox(program: Command): void {
       "fail requests with 500 at these rates per verb (e.g. list=0.2,get=0.1)",
     )
     .option("--fault-drop-watches <duration>", "cut every watch connection after this long (e.g. 30s)")
+    .option(
+      "--fault-lose-responses <rates>",
+      "handle requests but drop the connection instead of answering, at these rates per verb (e.g. patch=0.5)",
+    )
     .addHelpText(
       "after",
       `

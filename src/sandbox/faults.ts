@@ -10,6 +10,12 @@ export interface FaultOptions {
   readonly errorStatus?: 429 | 500 | 503;
   /** Watches are cut after this long (the client must resume from its last resourceVersion). */
   readonly dropWatchesAfterMs?: number;
+  /**
+   * Probability (0..1) per verb that a request is handled normally (its write stored and journaled)
+   * and then its connection is destroyed without a response, as when the answer is lost on the
+   * network: the client sees a reset and cannot tell whether the write happened.
+   */
+  readonly loseResponses?: Readonly<Partial<Record<ResourceVerb, number>>>;
 }
 
 export interface FaultInjector {
@@ -27,6 +33,15 @@ export interface FaultInjector {
 
 /** Parses `list=0.2,get=0.1` (the CLI's --fault-error-rate) into per-verb rates. */
 export function parseErrorRates(text: string): Partial<Record<ResourceVerb, number>> {
+  return parseVerbRates(text, "error rate");
+}
+
+/** Parses `patch=0.5` (the CLI's --fault-lose-responses) into per-verb rates. */
+export function parseLostResponseRates(text: string): Partial<Record<ResourceVerb, number>> {
+  return parseVerbRates(text, "lost-response rate");
+}
+
+function parseVerbRates(text: string, what: string): Partial<Record<ResourceVerb, number>> {
   const verbs: readonly ResourceVerb[] = [
     "get",
     "list",
@@ -43,9 +58,9 @@ export function parseErrorRates(text: string): Partial<Record<ResourceVerb, numb
     const rate = Number(value);
     const known = verbs.find((candidate) => candidate === verb);
     if (known === undefined)
-      throw new Error(`unknown verb "${verb ?? ""}" in error rates (expected one of ${verbs.join(", ")})`);
+      throw new Error(`unknown verb "${verb ?? ""}" in ${what}s (expected one of ${verbs.join(", ")})`);
     if (!(rate >= 0 && rate <= 1))
-      throw new Error(`error rate for ${known} must be between 0 and 1, got "${value ?? ""}"`);
+      throw new Error(`${what} for ${known} must be between 0 and 1, got "${value ?? ""}"`);
     rates[known] = rate;
   }
   return rates;

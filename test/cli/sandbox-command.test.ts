@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
+import { answered, call } from "../../src/sandbox/https-client.test-helper.js";
 import { runKubectl } from "../support/kubectl.js";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
@@ -44,6 +45,28 @@ function exitOf(child: ChildProcessWithoutNullStreams): Promise<number | null> {
 function connection(ready: Running["ready"]): { url: string; kubeconfigPath: string; token: string } {
   const config = parse(readFileSync(ready.kubeconfig, "utf8")) as { users: { user: { token: string } }[] };
   return { url: ready.server, kubeconfigPath: ready.kubeconfig, token: config.users[0]?.user.token ?? "" };
+}
+
+/** What the https client of the sandbox's tests needs: URL, token and CA, from the kubeconfig. */
+function target(ready: Running["ready"]): { url: string; token: string; certificateAuthority: string } {
+  const config = parse(readFileSync(ready.kubeconfig, "utf8")) as {
+    clusters: { cluster: Record<string, string> }[];
+    users: { user: { token: string } }[];
+  };
+  return {
+    url: ready.server,
+    token: config.users[0]?.user.token ?? "",
+    certificateAuthority: Buffer.from(
+      config.clusters[0]?.cluster["certificate-authority-data"] ?? "",
+      "base64",
+    ).toString(),
+  };
+}
+
+async function stop(running: Running): Promise<number | null> {
+  const exited = exitOf(running.child);
+  running.child.kill("SIGTERM");
+  return exited;
 }
 
 describe("kubedrift sandbox", () => {
@@ -133,6 +156,28 @@ describe("kubedrift sandbox", () => {
     const exited = exitOf(second.child);
     second.child.kill("SIGTERM");
     expect(await exited).toBe(0);
+  });
+
+  it("--fault-lose-responses handles a create but answers it with a reset", async () => {
+    const running = await startCli(["--fault-lose-responses", "create=1"]);
+    const path = "/api/v1/namespaces/default/configmaps";
+    const created = await call(target(running.ready), path, {
+      method: "POST",
+      body: { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "unanswered" } },
+    });
+    expect(created).toEqual({ kind: "error", code: "ECONNRESET", message: "socket hang up" });
+    expect((await answered(target(running.ready), `${path}/unanswered`)).status).toBe(200);
+    expect(await stop(running)).toBe(0);
+  });
+
+  it("rejects a bad --fault-lose-responses with one line naming the flag", async () => {
+    const child = runCli(["sandbox", "--fault-lose-responses", "patch=half"]);
+    let stderr = "";
+    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+    expect(await exitOf(child)).toBe(1);
+    expect(stderr).toBe(
+      'error: --fault-lose-responses: lost-response rate for patch must be between 0 and 1, got "half"\n',
+    );
   });
 
   it("rejects a bad flag value with one line on stderr and exit status 1", async () => {

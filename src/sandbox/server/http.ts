@@ -3,7 +3,7 @@ import { ApiError, StatusReasons } from "../api/status.js";
 import type { FaultOptions } from "../faults.js";
 import type { ApiApp, ApiRequest } from "./app.js";
 import { errorResponse } from "./app.js";
-import { isWatchParam, type ResourceVerb } from "./request-info.js";
+import { isWatchParam, splitApiPath, type ResourceVerb } from "./request-info.js";
 import type { ApiResponse } from "./response.js";
 
 function readBody(request: IncomingMessage): Promise<Buffer> {
@@ -149,6 +149,19 @@ async function faultFor(
   return injectedFailure(faults, verbFor(method, url), options.random);
 }
 
+/** Resource paths only (`/api/v1/…`, `/apis/GROUP/VERSION/…`): discovery and OpenAPI are never hit. */
+function isResourcePath(pathname: string): boolean {
+  return splitApiPath(pathname.split("/").filter((segment) => segment !== "")) !== undefined;
+}
+
+/** Whether to drop this request's answer after handling it (the `loseResponses` fault). */
+function losesResponse(options: HttpHandlerOptions, method: string, url: URL): boolean {
+  if (!isResourcePath(url.pathname)) return false;
+  const verb = verbFor(method, url);
+  const rate = verb === undefined ? 0 : (options.faults().loseResponses?.[verb] ?? 0);
+  return rate > 0 && options.random() < rate;
+}
+
 async function handleRequest(
   options: HttpHandlerOptions,
   request: IncomingMessage,
@@ -157,7 +170,14 @@ async function handleRequest(
   const body = await readBody(request);
   const method = request.method ?? "GET";
   const path = request.url ?? "/";
-  const failure = await faultFor(options, method, new URL(path, "https://sandbox"));
+  const url = new URL(path, "https://sandbox");
+  const failure = await faultFor(options, method, url);
   const apiRequest: ApiRequest = { method, url: path, headers: headersOf(request), body };
-  send(request, response, failure ?? options.app.handle(apiRequest));
+  const answer = failure ?? options.app.handle(apiRequest);
+  if (failure === undefined && losesResponse(options, method, url)) {
+    // The write is stored and journaled; only its answer is lost, so the client sees a reset.
+    request.socket.destroy();
+    return;
+  }
+  send(request, response, answer);
 }

@@ -2,6 +2,7 @@ import {
   closeSync,
   existsSync,
   fdatasyncSync,
+  fstatSync,
   fsyncSync,
   ftruncateSync,
   mkdirSync,
@@ -18,13 +19,78 @@ import type { ObjectKey } from "./types.js";
 
 export interface FilePersistenceOptions {
   readonly dataDir: string;
-  /** Writes a snapshot and empties the journal after this many journal records (default 1,000). */
-  readonly compactEvery?: number;
+  /**
+   * Writes a snapshot and empties the journal after this many journal records (default 1,000);
+   * a function is read at each record, so that fault injection can change it while running.
+   */
+  readonly compactEvery?: number | (() => number);
 }
 
 export const SNAPSHOT_FILE = "snapshot.json";
 export const JOURNAL_FILE = "journal.jsonl";
 const SNAPSHOT_FORMAT = "kubedrift.dev/sandbox-snapshot/v1";
+export const DEFAULT_COMPACT_EVERY = 1000;
+
+/** The open journal: appended to, fsynced, truncated after each snapshot. */
+class Journal {
+  private fd: number | undefined;
+  /** Bytes of complete records: a failed append is cut back to this, so that no torn line stays behind. */
+  private size = 0;
+  private unusable: Error | undefined;
+
+  constructor(
+    private readonly path: string,
+    private readonly dataDir: string,
+  ) {}
+
+  append(line: string): void {
+    const fd = this.open();
+    const bytes = Buffer.from(line);
+    try {
+      for (let written = 0; written < bytes.length;)
+        written += writeSync(fd, bytes, written, bytes.length - written);
+      // Acknowledged only once on disk: a kill -9 or power loss right after keeps the write.
+      fdatasyncSync(fd);
+    } catch (error: unknown) {
+      this.cutBack(fd, error);
+      throw error;
+    }
+    this.size += bytes.length;
+  }
+
+  truncate(): void {
+    const fd = this.open();
+    ftruncateSync(fd, 0);
+    fsyncSync(fd);
+    this.size = 0;
+  }
+
+  close(): void {
+    if (this.fd !== undefined) closeSync(this.fd);
+    this.fd = undefined;
+  }
+
+  /** Cuts a failed append; if even that fails, later appends must not land after a torn line. */
+  private cutBack(fd: number, cause: unknown): void {
+    try {
+      ftruncateSync(fd, this.size);
+    } catch {
+      this.unusable = new Error(`${this.path}: unusable after a failed write`, { cause });
+    }
+  }
+
+  private open(): number {
+    if (this.unusable !== undefined) throw this.unusable;
+    if (this.fd !== undefined) return this.fd;
+    const created = !existsSync(this.path);
+    const fd = openSync(this.path, "a");
+    this.fd = fd;
+    this.size = fstatSync(fd).size;
+    // A new file's directory entry is only durable once the directory itself is synced.
+    if (created) fsyncDirectory(this.dataDir);
+    return fd;
+  }
+}
 
 /**
  * A write-ahead journal (one JSON line per write, fsynced before the write is acknowledged)
@@ -32,48 +98,43 @@ const SNAPSHOT_FORMAT = "kubedrift.dev/sandbox-snapshot/v1";
  */
 export function createFilePersistence(options: FilePersistenceOptions): Persistence {
   mkdirSync(options.dataDir, { recursive: true });
-  const journalPath = join(options.dataDir, JOURNAL_FILE);
-  const compactEvery = options.compactEvery ?? 1000;
-  let journalFd: number | undefined;
+  const journal = new Journal(join(options.dataDir, JOURNAL_FILE), options.dataDir);
+  const interval = options.compactEvery ?? DEFAULT_COMPACT_EVERY;
+  const compactEvery = typeof interval === "number" ? () => interval : interval;
   let recordsSinceSnapshot = 0;
 
-  const openJournal = (): number => {
-    if (journalFd !== undefined) return journalFd;
-    const created = !existsSync(journalPath);
-    journalFd = openSync(journalPath, "a");
-    // A new file's directory entry is only durable once the directory itself is synced.
-    if (created) fsyncDirectory(options.dataDir);
-    return journalFd;
-  };
-
   const compact = (state: PersistedState): void => {
+    // The snapshot is durable (renamed and its directory synced) before the journal is emptied;
+    // records up to its resourceVersion are skipped on load, so a crash between the two replays
+    // nothing twice.
     writeSnapshot(options.dataDir, state);
-    // Records up to the snapshot's resourceVersion are skipped on load, so a crash between the
-    // rename and this truncation replays nothing twice.
-    const fd = openJournal();
-    ftruncateSync(fd, 0);
-    fsyncSync(fd);
+    journal.truncate();
     recordsSinceSnapshot = 0;
   };
 
   return {
     load(): PersistedState {
       const snapshot = readSnapshot(options.dataDir);
-      const journal = readJournal(journalPath);
-      recordsSinceSnapshot = journal.records.length;
-      return replay(snapshot, journal.records);
+      const records = readJournal(join(options.dataDir, JOURNAL_FILE));
+      recordsSinceSnapshot = records.length;
+      return replay(snapshot, records);
     },
-    append(record: JournalRecord, state: () => PersistedState): void {
-      const fd = openJournal();
-      writeSync(fd, `${JSON.stringify(encodeRecord(record))}\n`);
-      fdatasyncSync(fd);
+    append(record: JournalRecord): void {
+      journal.append(`${JSON.stringify(encodeRecord(record))}\n`);
       recordsSinceSnapshot += 1;
-      if (recordsSinceSnapshot >= compactEvery) compact(state());
+    },
+    compactIfDue(state: () => PersistedState): void {
+      if (recordsSinceSnapshot < Math.max(1, compactEvery())) return;
+      try {
+        compact(state());
+      } catch {
+        // The journal still holds every record, so nothing is lost; the next record retries. The
+        // write that triggered this is stored and must not be reported as failed.
+      }
     },
     close(state: PersistedState): void {
       compact(state);
-      if (journalFd !== undefined) closeSync(journalFd);
-      journalFd = undefined;
+      journal.close();
     },
   };
 }
@@ -113,23 +174,19 @@ function decodeRecord(line: string, where: string): JournalRecord {
   return { op: "put", key, object, resourceVersion };
 }
 
-interface JournalContents {
-  readonly records: readonly JournalRecord[];
-}
-
 /**
  * Reads the journal. A final line without its newline is a write torn by a crash: it was never
  * acknowledged, so it is dropped (and cut from the file, so that the next append starts clean).
  * Any other unreadable line is corruption and stops the load rather than silently losing writes.
  */
-function readJournal(path: string): JournalContents {
-  if (!existsSync(path)) return { records: [] };
+function readJournal(path: string): readonly JournalRecord[] {
+  if (!existsSync(path)) return [];
   const text = readFileSync(path, "utf8");
   const complete = text.lastIndexOf("\n") + 1;
   if (complete < text.length) cutTornTail(path, Buffer.byteLength(text.slice(0, complete)));
   const lines = text.slice(0, complete).split("\n");
   lines.pop();
-  return { records: lines.map((line, index) => decodeRecord(line, `${path}:${index + 1}`)) };
+  return lines.map((line, index) => decodeRecord(line, `${path}:${index + 1}`));
 }
 
 function cutTornTail(path: string, length: number): void {

@@ -182,7 +182,7 @@ class MemoryStore implements MemoryObjectStore {
     this.assertOpen();
     const existing = this.existing(key, expectedResourceVersion);
     const resourceVersion = this.rv + 1;
-    this.persistence?.append({ op: "delete", key, resourceVersion }, () => this.snapshot());
+    this.persistence?.append({ op: "delete", key, resourceVersion });
     const deleted = deepFreeze(withResourceVersion(existing, resourceVersion));
     this.rv = resourceVersion;
     const table = this.table(key);
@@ -190,6 +190,7 @@ class MemoryStore implements MemoryObjectStore {
     namespaceTable.objects.delete(key.name);
     if (namespaceTable.objects.size === 0) table.namespaces.delete(key.namespace);
     table.invalidate(key.namespace);
+    this.persistence?.compactIfDue(() => this.snapshot());
     this.record(table, { type: WatchEventTypes.deleted, key, object: deleted, resourceVersion }, existing);
     return deleted;
   }
@@ -265,9 +266,11 @@ class MemoryStore implements MemoryObjectStore {
     const resourceVersion = this.rv + 1;
     const stored = deepFreeze(withResourceVersion(object, resourceVersion));
     // Write-ahead: the journal has the record before memory changes, so a failed append changes nothing.
-    this.persistence?.append({ op: "put", key, object: stored, resourceVersion }, () => this.snapshot());
+    this.persistence?.append({ op: "put", key, object: stored, resourceVersion });
     this.rv = resourceVersion;
     const table = this.place(key, stored);
+    // Only now would a snapshot that replaces the journal include this write.
+    this.persistence?.compactIfDue(() => this.snapshot());
     const type: WatchEventType = previous === undefined ? WatchEventTypes.added : WatchEventTypes.modified;
     this.record(table, { type, key, object: stored, resourceVersion }, previous);
     return stored;

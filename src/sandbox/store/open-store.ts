@@ -6,8 +6,8 @@ export interface OpenStoreOptions {
   /** `--data DIR`: persist to a journal and snapshot there; in memory only when absent. */
   readonly dataDir?: string;
   readonly historySize?: number;
-  /** Journal records between snapshots (default 1,000). */
-  readonly compactEvery?: number;
+  /** Journal records between snapshots (default 1,000); a function is read at each record. */
+  readonly compactEvery?: number | (() => number);
 }
 
 /** The sandbox's store: in memory, durable under `dataDir` when one is given. */

@@ -29,8 +29,14 @@ export interface PersistedState {
 export interface Persistence {
   /** The state at the last acknowledged write. */
   load(): PersistedState;
-  /** Appends a record durably; may compact, reading the current state (after the record) from `state`. */
-  append(record: JournalRecord, state: () => PersistedState): void;
+  /** Appends a record durably (fsynced) before the store changes its memory. */
+  append(record: JournalRecord): void;
+  /**
+   * Called once memory holds every appended record: may replace the journal by a snapshot of
+   * `state`. Compacting earlier (from `append`) would snapshot a state without the record being
+   * written and then truncate the journal that held it, losing the write.
+   */
+  compactIfDue(state: () => PersistedState): void;
   /** Writes a final snapshot and releases files. */
   close(state: PersistedState): void;
 }

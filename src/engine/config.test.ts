@@ -8,7 +8,7 @@ describe("parseEngineConfig", () => {
       "apiVersion: kubedrift.dev/v1",
       "kind: Config",
       "trustedManagers: [platform-bot, 'argocd-*']",
-      "redactionSalt: pepper",
+      "redactionKey: 0123456789abcdef0123456789abcdef",
       "ignore:",
       "  - path: /spec/template/spec/containers/*/image",
       "    kinds: [apps/Deployment]",
@@ -21,7 +21,7 @@ describe("parseEngineConfig", () => {
     ].join("\n");
     expect(parseEngineConfig(text, "kubedrift.yaml")).toEqual({
       trustedManagers: ["platform-bot", "argocd-*"],
-      redactionSalt: "pepper",
+      redactionKey: "0123456789abcdef0123456789abcdef",
       ignore: [
         { kind: "path", path: "/spec/template/spec/containers/*/image", kinds: ["apps/Deployment"] },
         { kind: "manager", manager: "horizontal-pod-autoscaler", namespaces: ["shop"], names: ["web"] },
@@ -30,8 +30,16 @@ describe("parseEngineConfig", () => {
     });
   });
 
-  it("an empty file is the default configuration", () => {
+  it("an empty file is the default configuration, with no redaction key (the CLI adds one)", () => {
     expect(parseEngineConfig("", "kubedrift.yaml")).toBe(defaultEngineConfig);
+    expect(parseEngineConfig("apiVersion: kubedrift.dev/v1\nkind: Config\n", "k.yaml")).not.toHaveProperty(
+      "redactionKey",
+    );
+  });
+
+  it("never repeats a rejected redaction key in its message", () => {
+    const text = "apiVersion: kubedrift.dev/v1\nkind: Config\nredactionKey: hunter2\n";
+    expect(() => parseEngineConfig(text, "kubedrift.yaml")).toThrow(/^(?!.*hunter2)/);
   });
 
   it.each([
@@ -42,7 +50,7 @@ describe("parseEngineConfig", () => {
     ["apiVersion: kubedrift.dev/v2\nkind: Config\n", "kubedrift.yaml:1: apiVersion must be kubedrift.dev/v1"],
     [
       "apiVersion: kubedrift.dev/v1\nkind: Config\ntrusted: [x]\n",
-      'kubedrift.yaml:3: unknown field "trusted" (expected one of apiVersion, kind, trustedManagers, ignore, redact, redactionSalt)',
+      'kubedrift.yaml:3: unknown field "trusted" (expected one of apiVersion, kind, trustedManagers, ignore, redact, redactionKey)',
     ],
     [
       "apiVersion: kubedrift.dev/v1\nkind: Config\nredact:\n  - path: data/x\n",
@@ -57,6 +65,14 @@ describe("parseEngineConfig", () => {
       "kubedrift.yaml:3: ignore must be a list",
     ],
     ["apiVersion: kubedrift.dev/v1\nkind: Config\nignore:\n  - path: [\n", "kubedrift.yaml:5: "],
+    [
+      "apiVersion: kubedrift.dev/v1\nkind: Config\nredactionSalt: kubedrift\n",
+      "kubedrift.yaml:3: redactionSalt is no longer supported: hashes of withheld values are keyed with a secret key, kept per installation; to share one across machines and CI, set redactionKey (or the KUBEDRIFT_REDACTION_KEY environment variable) to a secret of at least 32 characters",
+    ],
+    [
+      "apiVersion: kubedrift.dev/v1\nkind: Config\nredactionKey: pepper\n",
+      "kubedrift.yaml:3: redactionKey must be at least 32 characters (for example the output of `openssl rand -hex 32`)",
+    ],
   ])("names file and line: %j", (text, message) => {
     expect(() => parseEngineConfig(text, "kubedrift.yaml")).toThrow(message);
   });

@@ -1,17 +1,21 @@
 import type { Node, Pair, YAMLMap } from "yaml";
 import { LineCounter, isMap, isPair, isScalar, isSeq, parseDocument } from "yaml";
+import { redactionKeyProblem } from "./redact.js";
 import type { EngineConfig, IgnoreRule, RedactRule, RuleScope } from "./types.js";
 
-/** No ignore or redaction rules; the trusted managers are the built-in defaults (see trust.ts). */
+/**
+ * No ignore or redaction rules; the trusted managers are the built-in defaults (see trust.ts). No
+ * redaction key: the engine cannot make one (no I/O), so withheld values carry no hash until the
+ * CLI adds the installation's key.
+ */
 export const defaultEngineConfig: EngineConfig = {
   trustedManagers: [],
   ignore: [],
   redact: [],
-  redactionSalt: "kubedrift",
 };
 
 const apiVersion = "kubedrift.dev/v1";
-const topLevelKeys = ["apiVersion", "kind", "trustedManagers", "ignore", "redact", "redactionSalt"] as const;
+const topLevelKeys = ["apiVersion", "kind", "trustedManagers", "ignore", "redact", "redactionKey"] as const;
 const scopeKeys = ["kinds", "namespaces", "names"] as const;
 
 interface Reader {
@@ -109,7 +113,33 @@ function listOf<T>(
   return node.items.map((item, index) => read(item as Node, index));
 }
 
+/*
+ * A fixed salt let anyone holding a report hash candidate values until one matched (a 6-digit PIN
+ * in about a second). Reading it as a key would keep that weakness for whoever copied the
+ * documented default, so it is refused with the way forward.
+ */
+function rejectSalt(reader: Reader, root: YAMLMap): void {
+  const salt = root.items.find((item) => keyOf(item) === "redactionSalt");
+  if (salt !== undefined)
+    fail(
+      reader,
+      salt,
+      "redactionSalt is no longer supported: hashes of withheld values are keyed with a secret key, " +
+        "kept per installation; to share one across machines and CI, set redactionKey (or the " +
+        "KUBEDRIFT_REDACTION_KEY environment variable) to a secret of at least 32 characters",
+    );
+}
+
+function redactionKeyOf(reader: Reader, node: Node | undefined): string | undefined {
+  if (node === undefined) return undefined;
+  const key = stringOf(reader, node, "redactionKey");
+  const problem = redactionKeyProblem(key);
+  if (problem !== undefined) fail(reader, node, `redactionKey ${problem}`);
+  return key;
+}
+
 function checkHeader(reader: Reader, root: YAMLMap): void {
+  rejectSalt(reader, root);
   checkKeys(reader, root, topLevelKeys, "");
   const version = fieldNode(root, "apiVersion");
   if (!isScalar(version) || version.value !== apiVersion)
@@ -135,7 +165,7 @@ export function parseEngineConfig(text: string, file: string): EngineConfig {
     fail(reader, root, "a kubedrift config must be a mapping (apiVersion: kubedrift.dev/v1, kind: Config)");
   checkHeader(reader, root);
   const trusted = fieldNode(root, "trustedManagers");
-  const salt = fieldNode(root, "redactionSalt");
+  const key = redactionKeyOf(reader, fieldNode(root, "redactionKey"));
   return {
     trustedManagers: trusted === undefined ? [] : stringsOf(reader, trusted, "trustedManagers"),
     ignore: listOf(reader, fieldNode(root, "ignore"), "ignore", (node, index) =>
@@ -144,7 +174,6 @@ export function parseEngineConfig(text: string, file: string): EngineConfig {
     redact: listOf(reader, fieldNode(root, "redact"), "redact", (node, index) =>
       redactRuleOf(reader, node, index),
     ),
-    redactionSalt:
-      salt === undefined ? defaultEngineConfig.redactionSalt : stringOf(reader, salt, "redactionSalt"),
+    ...(key === undefined ? {} : { redactionKey: key }),
   };
 }

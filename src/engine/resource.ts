@@ -26,9 +26,9 @@ import {
 } from "./json.js";
 import { ManagedFields } from "./managed.js";
 import { normalizeDesired } from "./normalize.js";
-import { isSecretValuePath, redactionHash } from "./redact.js";
+import { holdsWithheld, isSecretValuePath, withheldHash } from "./redact.js";
 import type { TypeResolver } from "./resolver.js";
-import { isIgnored, isRedacted } from "./rules.js";
+import { isIgnored } from "./rules.js";
 import { fieldPathOf, pointerOf, stepInto } from "./trail.js";
 import type { TrustPolicy } from "./trust.js";
 import type { EngineConfig } from "./types.js";
@@ -176,15 +176,26 @@ function sourceOf(desired: DesiredObject, path: string): SourceLocation {
   return desired.source;
 }
 
+/*
+ * A drift is withheld whole when its path is withheld or its value holds a withheld value below it
+ * (a whole `data` map added, of which a rule covers one key): only the hash of each side remains.
+ */
 function withheld(context: ResourceContext, compared: Compared, drift: Drift): Drift {
-  const secretValue = isSecretValuePath(compared.desired.ref, drift.path);
-  if (!secretValue && !isRedacted(context.config.redact, compared.desired.ref, drift.path)) return drift;
-  const salt = context.config.redactionSalt;
-  const desiredIsBase64 = secretValue && drift.path.startsWith("/data");
+  const { config } = context;
+  const ref = compared.desired.ref;
   const { desired, live, ...rest } = drift;
+  const sides = [desired, live].filter((value) => value !== undefined);
+  if (!sides.some((value) => holdsWithheld(config, ref, value, drift.path))) return drift;
+  // Live Secrets have no stringData: a desired stringData value is compared with the live data
+  // value, base64, so the live side is hashed as the data value it is.
+  const livePath = isSecretValuePath(ref, drift.path)
+    ? drift.path.replace(/^\/stringData(?=\/|$)/, "/data")
+    : drift.path;
+  const desiredHash = desired === undefined ? undefined : withheldHash(config, ref, drift.path, desired);
+  const liveHash = live === undefined ? undefined : withheldHash(config, ref, livePath, live);
   const redacted = {
-    ...(desired === undefined ? {} : { desired: redactionHash(salt, desired, desiredIsBase64) }),
-    ...(live === undefined ? {} : { live: redactionHash(salt, live, secretValue) }),
+    ...(desiredHash === undefined ? {} : { desired: desiredHash }),
+    ...(liveHash === undefined ? {} : { live: liveHash }),
   };
   return { ...rest, redacted };
 }

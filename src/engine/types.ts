@@ -26,8 +26,12 @@ export interface EngineConfig {
   readonly trustedManagers: readonly string[];
   readonly ignore: readonly IgnoreRule[];
   readonly redact: readonly RedactRule[];
-  /** Salt for the short hashes that stand in for withheld values. */
-  readonly redactionSalt: string;
+  /**
+   * Key of the HMAC-SHA-256 hashes that stand in for withheld values (rule 7). The CLI always sets
+   * one (the installation's key file, `redactionKey`, or KUBEDRIFT_REDACTION_KEY); without one,
+   * withheld values are shown as "changed" with no hash at all, never with a guessable one.
+   */
+  readonly redactionKey?: string;
 }
 
 /** The namespaces and kinds within which live objects that nobody declares are reported as Extra. */

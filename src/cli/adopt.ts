@@ -11,18 +11,18 @@ interface AdoptFlags extends DiffFlags {
 }
 
 async function writeConfirmed(plan: AdoptPlan, yes: boolean): Promise<number> {
-  const { writeAdoption } = await import("../remediate/adopt/index.js");
+  const { describeWriteOutcome, writeAdoption } = await import("../remediate/adopt/index.js");
   const files = plan.edits.length === 1 ? "this file" : `these ${plan.edits.length} files`;
   const { confirm } = await import("./confirm.js");
   if (!(await confirm(`Write ${files}?`, { yes, command: "adopt" }))) {
     process.stderr.write("adopt: nothing written\n");
     return 1;
   }
-  const outcome = writeAdoption(plan);
-  for (const file of outcome.written) process.stdout.write(`wrote ${file}\n`);
-  for (const refusal of outcome.refused)
-    process.stderr.write(`not written: ${refusal.file}: ${refusal.reason}\n`);
-  return outcome.refused.length > 0 ? 1 : 0;
+  // All files or none: the report names each file's state and, on failure, the cause.
+  const report = describeWriteOutcome(writeAdoption(plan));
+  process.stdout.write(report.stdout);
+  process.stderr.write(report.stderr);
+  return report.exitCode;
 }
 
 /** `kubedrift adopt`: the live values of drifted fields written into the files that declare them. */

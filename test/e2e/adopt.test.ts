@@ -3,7 +3,7 @@
  * kubectl (scale, set image, label), the report built as `kubedrift diff` builds it, the live values
  * adopted into the files, and then the built `kubedrift diff` exits 0.
  */
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { lstatSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 
@@ -155,6 +155,29 @@ describe("kubedrift adopt against the sandbox", () => {
         cwd: directory,
       },
     );
+    expect(diff.code).toBe(0);
+  });
+
+  it("kubedrift adopt writes through a symlinked manifest into its target; the link stays a link", async () => {
+    const namespace = "adopted-link";
+    const directory = join(fixture.directory(), namespace);
+    mkdirSync(join(directory, "shared"), { recursive: true });
+    mkdirSync(join(directory, "deploy"));
+    const target = join(directory, "shared", "web.yaml");
+    writeFileSync(target, web(namespace));
+    const link = join(directory, "deploy", "web.yaml");
+    symlinkSync("../shared/web.yaml", link);
+    await kubectlOk(fixture.sandbox(), ["create", "namespace", namespace]);
+    await kubectlOk(fixture.sandbox(), ["apply", "-f", target]);
+    await kubectlOk(fixture.sandbox(), ["-n", namespace, "scale", "deployment/web", "--replicas=4"]);
+
+    const kubeconfig = ["--kubeconfig", fixture.sandbox().kubeconfigPath];
+    const adopt = await runKubedrift(["adopt", "-f", "deploy", "--yes", ...kubeconfig], { cwd: directory });
+    expect(adopt.code).toBe(0);
+    expect(adopt.stdout).toContain("wrote deploy/web.yaml\n");
+    expect(lstatSync(link).isSymbolicLink()).toBe(true);
+    expect(readFileSync(target, "utf8")).toBe(web(namespace).replace("replicas: 2", "replicas: 4"));
+    const diff = await runKubedrift(["diff", "-f", "deploy", ...kubeconfig], { cwd: directory });
     expect(diff.code).toBe(0);
   });
 });

@@ -482,27 +482,3 @@ resource "kubernetes_deployment" "web" {
     ]);
   });
 });
-
-describe("writeAdoption", () => {
-  it("writes files still as planned and refuses one changed on disk since", () => {
-    const directory = tree("write", { "a.yaml": "a: 1\n", "b.yaml": "b: 1\n" });
-    const edit = (name: string, before: string, after: string) => ({
-      file: name,
-      absolute: path.join(directory, name),
-      before,
-      after,
-      adopted: [],
-    });
-    writeFileSync(path.join(directory, "b.yaml"), "b: 7\n");
-    const outcome = writeAdoption({
-      edits: [edit("a.yaml", "a: 1\n", "a: 2\n"), edit("b.yaml", "b: 1\n", "b: 2\n")],
-      refused: [],
-    });
-    expect(outcome).toEqual({
-      written: ["a.yaml"],
-      refused: [{ file: "b.yaml", reason: "changed on disk since the plan was made" }],
-    });
-    expect(readFileSync(path.join(directory, "a.yaml"), "utf8")).toBe("a: 2\n");
-    expect(readFileSync(path.join(directory, "b.yaml"), "utf8")).toBe("b: 7\n");
-  });
-});

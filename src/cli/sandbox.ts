@@ -2,7 +2,7 @@ import type { Command } from "commander";
 import { resolve } from "node:path";
 import { startSandbox } from "../sandbox/index.js";
 import type { FaultOptions } from "../sandbox/index.js";
-import { parseErrorRates, parseLostResponseRates } from "../sandbox/faults.js";
+import { parseCompactionInterval, parseErrorRates, parseLostResponseRates } from "../sandbox/faults.js";
 import { CliError, parseDuration } from "./errors.js";
 
 interface SandboxFlags {
@@ -14,6 +14,7 @@ interface SandboxFlags {
   readonly faultErrorRate?: string;
   readonly faultDropWatches?: string;
   readonly faultLoseResponses?: string;
+  readonly faultCompactEvery?: string;
 }
 
 function parsePort(text: string): number {
@@ -23,7 +24,7 @@ function parsePort(text: string): number {
   return port;
 }
 
-function parsedRates<T>(flag: string, text: string, parse: (text: string) => T): T {
+function parsedFlag<T>(flag: string, text: string, parse: (text: string) => T): T {
   try {
     return parse(text);
   } catch (error: unknown) {
@@ -38,17 +39,26 @@ function faultOptions(flags: SandboxFlags): FaultOptions {
       : { latencyMs: parseDuration(flags.faultLatency, "--fault-latency") }),
     ...(flags.faultErrorRate === undefined
       ? {}
-      : { errorRate: parsedRates("--fault-error-rate", flags.faultErrorRate, parseErrorRates) }),
+      : { errorRate: parsedFlag("--fault-error-rate", flags.faultErrorRate, parseErrorRates) }),
     ...(flags.faultDropWatches === undefined
       ? {}
       : { dropWatchesAfterMs: parseDuration(flags.faultDropWatches, "--fault-drop-watches") }),
     ...(flags.faultLoseResponses === undefined
       ? {}
       : {
-          loseResponses: parsedRates(
+          loseResponses: parsedFlag(
             "--fault-lose-responses",
             flags.faultLoseResponses,
             parseLostResponseRates,
+          ),
+        }),
+    ...(flags.faultCompactEvery === undefined
+      ? {}
+      : {
+          compactJournalEvery: parsedFlag(
+            "--fault-compact-every",
+            flags.faultCompactEvery,
+            parseCompactionInterval,
           ),
         }),
   };
@@ -98,6 +108,10 @@ export function registerSandbox(program: Command): void {
     .option(
       "--fault-lose-responses <rates>",
       "handle requests but drop the connection instead of answering, at these rates per verb (e.g. patch=0.5)",
+    )
+    .option(
+      "--fault-compact-every <records>",
+      "with --data, snapshot and empty the journal after this many records (default 1000)",
     )
     .addHelpText(
       "after",

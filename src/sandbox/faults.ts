@@ -16,6 +16,11 @@ export interface FaultOptions {
    * network: the client sees a reset and cannot tell whether the write happened.
    */
   readonly loseResponses?: Readonly<Partial<Record<ResourceVerb, number>>>;
+  /**
+   * With `--data`: replace the journal by a snapshot after this many records instead of 1,000, so
+   * that crash tests hit compaction boundaries often. Read at each write.
+   */
+  readonly compactJournalEvery?: number;
 }
 
 export interface FaultInjector {
@@ -64,4 +69,12 @@ function parseVerbRates(text: string, what: string): Partial<Record<ResourceVerb
     rates[known] = rate;
   }
   return rates;
+}
+
+/** Parses the CLI's --fault-compact-every: a positive whole number of journal records. */
+export function parseCompactionInterval(text: string): number {
+  const records = Number(text);
+  if (!Number.isInteger(records) || records < 1)
+    throw new Error(`expected a positive whole number of journal records, got "${text}"`);
+  return records;
 }

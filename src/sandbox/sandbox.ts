@@ -14,6 +14,7 @@ import { ResourceRegistry } from "./registry/registry.js";
 import { createApp, type ApiApp } from "./server/app.js";
 import type { ServerContext } from "./server/context.js";
 import { createRequestListener } from "./server/http.js";
+import { DEFAULT_COMPACT_EVERY } from "./store/file-persistence.js";
 import { openStore } from "./store/open-store.js";
 import type { WatchSubscription } from "./store/types.js";
 import { createMachinery, createOpenAPI } from "./wiring.js";
@@ -96,8 +97,12 @@ function urlHost(host: string): string {
   return host.includes(":") ? `[${host}]` : host;
 }
 
-function createContext(options: SandboxOptions, address: { value: string }): ServerContext {
-  const store = openStore(options.dataDir === undefined ? {} : { dataDir: options.dataDir });
+function createContext(
+  options: SandboxOptions,
+  address: { value: string },
+  compactEvery: () => number,
+): ServerContext {
+  const store = openStore(options.dataDir === undefined ? {} : { dataDir: options.dataDir, compactEvery });
   const registry = new ResourceRegistry();
   return {
     store,
@@ -141,12 +146,16 @@ export function createSandboxCore(
   options: SandboxOptions & { readonly token: string; readonly rootCA: string },
   address: { value: string } = { value: "127.0.0.1" },
 ): SandboxCore {
-  const context = createContext(options, address);
+  const openWatches = new Set<() => void>();
+  const faults = faultInjector(options.faults ?? {}, openWatches, () => context.store.compactHistory());
+  const context = createContext(
+    options,
+    address,
+    () => faults.current.compactJournalEvery ?? DEFAULT_COMPACT_EVERY,
+  );
   const onError =
     options.onControllerError ?? ((error: unknown) => console.error("sandbox controller:", error));
   const controllers = startControllers(context, options.rootCA, onError);
-  const openWatches = new Set<() => void>();
-  const faults = faultInjector(options.faults ?? {}, openWatches, () => context.store.compactHistory());
   const app = createApp({
     context,
     token: options.token,

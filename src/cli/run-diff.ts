@@ -13,6 +13,7 @@ import { assertNoDuplicates } from "../sources/index.js";
 import { hasSources, loadDesiredState, type DesiredStateOptions } from "./desired-state.js";
 import { SourceError } from "../sources/types.js";
 import { CliError } from "./errors.js";
+import { withRedactionKey } from "./redaction-key.js";
 import { kubedriftVersion } from "./version.js";
 import type { Progress } from "./progress.js";
 
@@ -193,7 +194,7 @@ export async function inspectDrift(options: DiffOptions, io: DiffIO): Promise<In
 }
 
 async function inspect(options: DiffOptions, io: DiffIO): Promise<Inspection> {
-  const config = loadEngineConfig(options.config, io.cwd);
+  const config = withRedactionKey(loadEngineConfig(options.config, io.cwd), io);
   io.progress.update("reading sources and discovering the cluster's API");
   // Reading files and the discovery round trips do not depend on each other: overlap them.
   const connected = connect(options, io);

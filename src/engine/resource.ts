@@ -26,7 +26,7 @@ import {
 } from "./json.js";
 import { ManagedFields } from "./managed.js";
 import { normalizeDesired } from "./normalize.js";
-import { holdsWithheld, isSecretValuePath, withheldHash } from "./redact.js";
+import { holdsWithheld, isSecretValuePath, scrubText, withheldHash, withheldTexts } from "./redact.js";
 import type { TypeResolver } from "./resolver.js";
 import { isIgnored } from "./rules.js";
 import { fieldPathOf, pointerOf, stepInto } from "./trail.js";
@@ -238,6 +238,18 @@ function isUnevaluated(desired: DesiredObject, path: string): boolean {
   return (desired.unevaluated ?? []).some((pointer) => path === pointer || path.startsWith(`${pointer}/`));
 }
 
+/** Parsers quote what they could not read (`quantities must match …: "s3cret"`); a withheld value is not repeated. */
+function withoutWithheld(
+  context: ResourceContext,
+  desired: DesiredObject,
+  live: LiveObject,
+  message: string,
+): string {
+  const { config } = context;
+  const texts = [desired, live].flatMap((object) => withheldTexts(config, object.ref, object.object));
+  return scrubText(message, texts);
+}
+
 function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
@@ -262,7 +274,7 @@ export function compareResource(
       status: ResourceStatuses.error,
       source: desired.source,
       drifts: [],
-      error: `cannot compare: ${messageOf(error)}`,
+      error: `cannot compare: ${withoutWithheld(context, desired, live, messageOf(error))}`,
     };
   }
 }

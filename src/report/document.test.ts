@@ -1,4 +1,6 @@
 import { describe, expect, it } from "vitest";
+import { withheldMarker } from "../engine/redact.js";
+import { hiddenValueText } from "./drift-lines.js";
 import YAML from "yaml";
 import type { DriftReport } from "../model/index.js";
 import { isReportFormat, renderReport } from "./index.js";
@@ -174,8 +176,8 @@ describe("json report", () => {
           "path": "/data/password",
           "type": "Changed",
           "redacted": true,
-          "desiredHash": "a1b2c3d4",
-          "liveHash": "e5f6a7b8",
+          "desiredHash": "a1b2c3d4a1b2c3d4",
+          "liveHash": "e5f6a7b8e5f6a7b8",
           "source": {`,
     );
     expect(secret.drifts).toEqual([
@@ -183,8 +185,8 @@ describe("json report", () => {
         path: "/data/password",
         type: "Changed",
         redacted: true,
-        desiredHash: "a1b2c3d4",
-        liveHash: "e5f6a7b8",
+        desiredHash: "a1b2c3d4a1b2c3d4",
+        liveHash: "e5f6a7b8e5f6a7b8",
         source: { file: "deploy/secret.yaml", line: 8 },
         manager: "kubectl-edit",
         operation: "Update",
@@ -432,6 +434,22 @@ describe("redaction", () => {
       { path: "/data/token", type: "Removed", redacted: true, desiredHash: "3333" },
       { path: "/data/extra", type: "Added", redacted: true, liveHash: "4444" },
     ]);
+  });
+
+  it("prints the marker plan, apply and adopt print: the keyed hash, or only that the value is hidden", () => {
+    for (const hash of ["0123456789abcdef", undefined])
+      expect(hiddenValueText(hash)).toBe(withheldMarker(hash));
+    const unkeyed = report([
+      {
+        ref: ref("v1", "Secret", "shop", "db"),
+        status: "Drifted",
+        source: { file: "deploy/secret.yaml", line: 1 },
+        drifts: [{ path: "/data/password", type: "Changed", redacted: {} }],
+      },
+    ]);
+    expect(renderReport(unkeyed, "text", { color: false, now })).toContain(
+      "  - data.password: (value hidden)\n  + data.password: (value hidden)\n",
+    );
   });
 });
 

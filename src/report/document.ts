@@ -27,8 +27,9 @@ import { relativeLocation } from "./location.js";
  * - `desired` / `live` appear when that side has a value (no `live` on Removed, no `desired` on Added).
  * - Attribution (`manager`, `operation`, `subresource`, `changedAt`) only as far as managedFields tells.
  * - A redacted drift carries `"redacted": true` and, in place of each value it has, that value's
- *   short salted hash: `"desiredHash"`, `"liveHash"`. Equal hashes across runs mean an unchanged
- *   value; nothing else about the value is recoverable. Example:
+ *   keyed hash (HMAC-SHA-256 under the installation's secret key, 16 hex digits): `"desiredHash"`,
+ *   `"liveHash"`. Equal hashes across runs with the same key mean an unchanged value; without the
+ *   key nothing about the value can be tried against them. Example:
  *   `{ "path": "/data/password", "type": "Changed", "redacted": true, "desiredHash": "3f9a…", "liveHash": "b07c…" }`
  * - Fields added by later issues follow the contract's, so that readers of the original shape see it
  *   unchanged at the top of each object: a resource's origin (`"terraformAddress"`, or `"helm"` with

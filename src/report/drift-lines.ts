@@ -29,6 +29,15 @@ export interface DiffLineOptions {
 
 export const hiddenValue = "(value hidden)";
 
+/**
+ * What stands in for a withheld value: its keyed hash when the report has one. The same text as
+ * the engine's `withheldMarker` (engine/redact.ts), which plan, apply and adopt print; the report
+ * may not import the engine, and a test holds the two together.
+ */
+export function hiddenValueText(hash: string | undefined): string {
+  return hash === undefined ? hiddenValue : `(redacted ${hash})`;
+}
+
 function isNonEmptyCollection(value: JsonValue): boolean {
   if (value === null || typeof value !== "object") return false;
   return Array.isArray(value) ? value.length > 0 : Object.keys(value).length > 0;
@@ -78,13 +87,12 @@ export function blameText(blame: Blame): string {
   return `last changed in ${shortCommit(blame.commit)} by ${blame.author}, ${blame.date.slice(0, 10)}: ${summary}`;
 }
 
-function sideLines(
-  sign: "-" | "+",
-  label: string,
-  value: JsonValue | undefined,
-  redacted: boolean,
-): DiffLine[] {
-  if (redacted) return [{ sign, text: `${label}: ${hiddenValue}` }];
+function sideLines(sign: "-" | "+", label: string, drift: Drift): DiffLine[] {
+  const value = sign === "-" ? drift.desired : drift.live;
+  if (drift.redacted !== undefined) {
+    const hash = sign === "-" ? drift.redacted.desired : drift.redacted.live;
+    return [{ sign, text: `${label}: ${hiddenValueText(hash)}` }];
+  }
   // A Changed drift always has both values; this guards a report built by hand or by an older engine.
   if (value === undefined) return [{ sign, text: `${label}: (not set)` }];
   return valueLines(label, value).map((text) => ({ sign, text }));
@@ -102,11 +110,10 @@ export function driftLines(
 ): readonly DiffLine[] {
   const objects = options.objects?.get(refKey(resource.ref));
   const label = readablePath(drift.path, drift.type === "Added" ? objects?.live : objects?.desired);
-  const redacted = drift.redacted !== undefined;
   const detail = detailText(drift, options);
   return [
-    ...(drift.type === "Added" ? [] : sideLines("-", label, drift.desired, redacted)),
-    ...(drift.type === "Removed" ? [] : sideLines("+", label, drift.live, redacted)),
+    ...(drift.type === "Added" ? [] : sideLines("-", label, drift)),
+    ...(drift.type === "Removed" ? [] : sideLines("+", label, drift)),
     ...(detail === "" ? [] : [{ sign: " " as const, text: detail }]),
     ...(drift.blame === undefined ? [] : [{ sign: " " as const, text: blameText(drift.blame) }]),
   ];

@@ -108,7 +108,7 @@ export const mixed: DriftReport = report([
       {
         path: "/data/password",
         type: "Changed",
-        redacted: { desired: "a1b2c3d4", live: "e5f6a7b8" },
+        redacted: { desired: "a1b2c3d4a1b2c3d4", live: "e5f6a7b8e5f6a7b8" },
         source: { file: "/repo/deploy/secret.yaml", line: 8 },
         attribution: { manager: "kubectl-edit", operation: "Update", changedAt: "2026-11-22T11:59:30Z" },
       },

@@ -99,8 +99,8 @@ describe("junit report", () => {
   added by kubectl-label (Update) at 2026-11-17T09:00:00Z</failure>
     </testcase>
     <testcase classname="shop" name="Secret/db-credentials" file="deploy/secret.yaml">
-      <failure message="1 field drifted" type="Drifted">- data.password: (value hidden)
-+ data.password: (value hidden)
+      <failure message="1 field drifted" type="Drifted">- data.password: (redacted a1b2c3d4a1b2c3d4)
++ data.password: (redacted e5f6a7b8e5f6a7b8)
   deploy/secret.yaml:8, changed by kubectl-edit (Update) at 2026-11-22T11:59:30Z</failure>
     </testcase>
     <testcase classname="shop" name="ConfigMap/settings" file="deploy/settings.yaml">

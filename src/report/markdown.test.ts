@@ -47,8 +47,8 @@ describe("markdown report", () => {
 ### \`Secret shop/db-credentials\`
 
 \`\`\`diff
-- data.password: (value hidden)
-+ data.password: (value hidden)
+- data.password: (redacted a1b2c3d4a1b2c3d4)
++ data.password: (redacted e5f6a7b8e5f6a7b8)
   deploy/secret.yaml:8, changed by kubectl-edit (Update) at 2026-11-22T11:59:30Z
 \`\`\`
 

@@ -41,8 +41,8 @@ Deployment shop/web  deploy/web.yaml:1  Drifted
     added by kubectl-label (Update) 5d ago
 
 Secret shop/db-credentials  deploy/secret.yaml:1  Drifted
-  - data.password: (value hidden)
-  + data.password: (value hidden)
+  - data.password: (redacted a1b2c3d4a1b2c3d4)
+  + data.password: (redacted e5f6a7b8e5f6a7b8)
     deploy/secret.yaml:8, changed by kubectl-edit (Update) 30s ago
 
 ConfigMap shop/settings  deploy/settings.yaml:1  Drifted

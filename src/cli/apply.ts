@@ -8,7 +8,7 @@ interface ApplyFlags extends PlanFlags {
 
 /** `kubedrift apply`: the plan, shown and confirmed, then written; 0 done, 1 anything failed. */
 async function runApply(flags: ApplyFlags): Promise<number> {
-  const { applyExitCode, applyPlan, defaultWriteRetry, renderApplyResult, renderPlan } =
+  const { applyExitCode, applyPlan, defaultWriteRetry, rejectedChanges, renderApplyResult, renderPlan } =
     await import("../remediate/index.js");
   const format = flags.output === "json" ? "json" : "text";
   const { inspection, plan } = await planRemediation(flags, "apply");
@@ -16,12 +16,17 @@ async function runApply(flags: ApplyFlags): Promise<number> {
     process.stdout.write(renderPlan(plan, "text"));
     return 0;
   }
+  // The server refused these in the dry run: they are reported, never tried, and fail the run.
+  const rejected = rejectedChanges(plan).length;
+  const writable = plan.changes.length - rejected;
   if (flags.dryRun !== true) {
     process.stderr.write(renderPlan(plan, "text"));
     const { confirm } = await import("./confirm.js");
-    if (
-      !(await confirm(`Apply ${plan.changes.length} changes?`, { yes: flags.yes === true, command: "apply" }))
-    ) {
+    const question =
+      rejected === 0
+        ? `Apply ${writable} changes?`
+        : `Apply ${writable} changes (${rejected} the server rejects are left out)?`;
+    if (writable > 0 && !(await confirm(question, { yes: flags.yes === true, command: "apply" }))) {
       process.stderr.write("apply: nothing written\n");
       return 1;
     }
@@ -47,7 +52,7 @@ export function registerApply(program: Command): void {
     .option("--dry-run", "only the server dry run: nothing is stored")
     .addHelpText(
       "after",
-      "\nOnly drifted fields are taken over from other field managers; a conflict on any other field is reported.\nExit status: 0 applied (or nothing to do), 1 anything failed or not confirmed.",
+      "\nOnly drifted fields are taken over from other field managers; a conflict on any other field is reported.\nNothing beyond the confirmed plan is written: an object whose plan changed since is left alone (run again).\nExit status: 0 applied (or nothing to do), 1 anything failed, was rejected, changed since the plan, or was not confirmed.",
     )
     .action(async (flags: ApplyFlags) => {
       process.exitCode = await runApply(flags);

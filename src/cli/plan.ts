@@ -20,7 +20,8 @@ export interface PlannedRun {
 /** Sources → cluster → engine → plan, validated with a server dry run (what plan and apply share). */
 export async function planRemediation(flags: PlanFlags, command: string): Promise<PlannedRun> {
   const { inspectDrift } = await import("./run-diff.js");
-  const { buildPlan, defaultWriteRetry, parseOnly, validatePlan } = await import("../remediate/index.js");
+  const { buildPlan, defaultWriteRetry, parseOnly, unmatchedOnly, validatePlan } =
+    await import("../remediate/index.js");
   try {
     for (const reference of flags.only ?? []) parseOnly(reference);
   } catch (error: unknown) {
@@ -33,6 +34,14 @@ export async function planRemediation(flags: PlanFlags, command: string): Promis
   const writer = inspection.cluster.writer;
   if (writer === undefined)
     throw new CliError(`${command}: --live-file is read-only: give a cluster to write to`);
+  const unmatched = unmatchedOnly(
+    flags.only ?? [],
+    inspection.report.resources.map((resource) => resource.ref),
+  );
+  if (unmatched.length > 0)
+    throw new CliError(
+      `${command}: --only ${unmatched.join(", ")}: no such object in the desired state or the cluster`,
+    );
   const plan = buildPlan({
     report: inspection.report,
     desired: inspection.desired,
@@ -63,11 +72,11 @@ export function withPlanOptions(command: Command): Command {
 
 /** `kubedrift plan`: what apply would write; 0 nothing to do, 2 changes, 1 error. */
 async function runPlan(flags: PlanFlags): Promise<number> {
-  const { renderPlan } = await import("../remediate/index.js");
+  const { planExitCode, renderPlan } = await import("../remediate/index.js");
   const format: PlanFormat = flags.output === "json" ? "json" : "text";
   const { plan } = await planRemediation(flags, "plan");
   process.stdout.write(renderPlan(plan, format));
-  return plan.changes.length === 0 ? 0 : 2;
+  return planExitCode(plan);
 }
 
 export function registerPlan(program: Command): void {
@@ -77,7 +86,7 @@ export function registerPlan(program: Command): void {
     )
     .addHelpText(
       "after",
-      "\nEvery change is validated with a server dry run.\nExit status: 0 nothing to do, 2 changes planned, 1 error.",
+      "\nEvery change is validated with a server dry run.\nExit status: 0 nothing to do, 2 changes planned, 1 error (a change the server refuses is an error).",
     )
     .addOption(new Option("-o, --output <format>", "plan format").choices(["text", "json"]).default("text"))
     .action(async (flags: PlanFlags) => {

@@ -1,13 +1,14 @@
 import { compare } from "../engine/index.js";
+import { jsonEqual } from "../engine/json.js";
 import type { EngineConfig } from "../engine/types.js";
 import type { KubeObject, ResourceDrift } from "../model/index.js";
 import { ResourceStatuses } from "../model/index.js";
 import type { Schema } from "../schema/types.js";
-import type { Executor } from "./execute.js";
+import type { Executed, Executor } from "./execute.js";
 import { executeChange, mapLimit } from "./execute.js";
 import { onlySelector } from "./only.js";
 import { changeFor, phaseOf, resourceVersionOf } from "./plan.js";
-import type { ApplyResult, ApplySummary, ChangeOutcome, Plan, PlannedChange } from "./types.js";
+import type { ApplyResult, ApplyStatus, ApplySummary, ChangeOutcome, Plan, PlannedChange } from "./types.js";
 import { ApplyStatuses, defaultPlanOptions } from "./types.js";
 
 export interface ApplyContext extends Executor {
@@ -20,26 +21,32 @@ export interface ApplyContext extends Executor {
   readonly only?: readonly string[];
 }
 
-/** An outcome without a write: skipped (nothing to do, not selected) or failed, with why. */
-function unapplied(status: typeof ApplyStatuses.skipped | typeof ApplyStatuses.failed) {
-  return (change: PlannedChange, message: string, replanned = false): ChangeOutcome => ({
+type Written = Exclude<PlannedChange, { action: "delete" }>;
+
+/** Reads and writes of one object before it is given up as changing under us. */
+const maxRounds = 3;
+
+export const changedSincePlan = "changed since the plan; run again";
+
+function outcomeOf(status: ApplyStatus) {
+  return (change: PlannedChange, message?: string, replanned = false): ChangeOutcome => ({
     ref: change.ref,
     action: change.action,
     status,
-    message,
+    ...(message === undefined ? {} : { message }),
     ...(replanned ? { replanned } : {}),
   });
 }
 
-const skipped = unapplied(ApplyStatuses.skipped);
-const failed = unapplied(ApplyStatuses.failed);
+const skipped = outcomeOf(ApplyStatuses.skipped);
+const stale = outcomeOf(ApplyStatuses.stale);
+const failed = outcomeOf(ApplyStatuses.failed);
+const confirmed = outcomeOf(ApplyStatuses.applied);
+
+const readBack = "no answer came, but the cluster shows the change";
 
 /** The engine's verdict on one desired object against its fresh live state (undefined: it is gone). */
-function recompare(
-  context: ApplyContext,
-  change: Exclude<PlannedChange, { action: "delete" }>,
-  current: KubeObject | undefined,
-): ResourceDrift {
+function recompare(context: ApplyContext, change: Written, current: KubeObject | undefined): ResourceDrift {
   const ref = change.desired.ref;
   const report = compare({
     desired: [change.desired],
@@ -53,84 +60,188 @@ function recompare(
   return report.resources[0] ?? { ref, status: ResourceStatuses.inSync, drifts: [] };
 }
 
-type Replanned = { readonly change: PlannedChange } | { readonly outcome: ChangeOutcome };
-
-function plannedVersion(change: PlannedChange): string | undefined {
-  return change.action === "create" ? undefined : change.resourceVersion;
-}
-
-/** The object changed since the plan: plan it again against what is there now, never overwrite blindly. */
-function replan(
+/** What the plan would say for this object now: undefined in sync, a string when it is left alone. */
+function replanAgainst(
   context: ApplyContext,
-  change: Exclude<PlannedChange, { action: "delete" }>,
+  change: Written,
   current: KubeObject | undefined,
-): Replanned {
+): PlannedChange | string | undefined {
   const resource = recompare(context, change, current);
   const live = current === undefined ? undefined : { ref: change.desired.ref, object: current };
   const next = changeFor(context.schema, resource, { desired: change.desired, live }, defaultPlanOptions);
+  return next === undefined || "action" in next ? next : next.reason;
+}
+
+function removalPaths(change: PlannedChange): readonly string[] {
+  const operations =
+    change.action === "apply" ? change.removals : change.action === "remove" ? change.patch : [];
+  return operations.flatMap((operation) => (operation.op === "remove" ? [operation.path] : []));
+}
+
+function fieldsOf(change: PlannedChange): readonly string[] {
+  return change.action === "apply" ? change.fields : [];
+}
+
+/** Whether `next` still has to do any part of `planned`: then `planned` has not taken effect. */
+function stillToDo(planned: PlannedChange, next: PlannedChange): boolean {
+  if (planned.action === "create") return next.action === "create";
+  const removals = new Set(removalPaths(next));
+  const fields = new Set(fieldsOf(next));
+  return (
+    removalPaths(planned).some((path) => removals.has(path)) ||
+    fieldsOf(planned).some((field) => fields.has(field))
+  );
+}
+
+/** The confirmed plan, to the letter: the same writes with the same values (the version aside). */
+function samePlan(planned: PlannedChange, next: PlannedChange): boolean {
+  if (planned.action !== next.action) return false;
+  const body = (change: PlannedChange): KubeObject | undefined =>
+    change.action === "apply" || change.action === "create" ? change.body : undefined;
+  return (
+    jsonEqual(body(planned), body(next)) &&
+    jsonEqual([...removalPaths(planned)], [...removalPaths(next)]) &&
+    jsonEqual(
+      planned.action === "apply"
+        ? [...planned.removals]
+        : planned.action === "remove"
+          ? [...planned.patch]
+          : [],
+      next.action === "apply" ? [...next.removals] : next.action === "remove" ? [...next.patch] : [],
+    )
+  );
+}
+
+interface Attempt {
+  readonly planned: Written;
+  /** A write was sent whose effect is not known from its answer. */
+  readonly wrote: boolean;
+  readonly replanned: boolean;
+}
+
+type Step = { readonly write: Written } | { readonly outcome: ChangeOutcome };
+
+/**
+ * The object is not as the plan saw it. Write only if its plan now is the confirmed one to the
+ * letter: never more than the user said yes to (another writer's label is not removed unasked).
+ */
+function reconcile(context: ApplyContext, attempt: Attempt, current: KubeObject | undefined): Step {
+  const { planned, wrote } = attempt;
+  const next = replanAgainst(context, planned, current);
   if (next === undefined)
-    return { outcome: skipped(change, "changed since the plan, and now in sync", true) };
-  if (!("action" in next))
-    return { outcome: skipped(change, `changed since the plan: ${next.reason}`, true) };
-  return { change: next };
+    return {
+      outcome: wrote
+        ? confirmed(planned, readBack)
+        : skipped(planned, "changed since the plan, and now in sync", true),
+    };
+  if (typeof next === "string") return { outcome: skipped(planned, `changed since the plan: ${next}`, true) };
+  if (wrote && !stillToDo(planned, next)) return { outcome: confirmed(planned, readBack) };
+  if (next.action === "delete" || !samePlan(planned, next))
+    return { outcome: stale(planned, changedSincePlan, true) };
+  return { write: next };
+}
+
+function plannedVersion(change: Written): string | undefined {
+  return change.action === "create" ? undefined : change.resourceVersion;
+}
+
+async function currentObject(context: ApplyContext, change: PlannedChange): Promise<KubeObject | undefined> {
+  const resource = context.resourceFor(change.ref);
+  if (resource === undefined)
+    throw new Error(`the cluster does not serve ${change.ref.kind} (${change.ref.group || "core"})`);
+  return context.writer.get(resource, change.ref.namespace || undefined, change.ref.name);
 }
 
 function written(
-  context: ApplyContext,
   change: PlannedChange,
   before: string | undefined,
-  result: { readonly object: KubeObject; readonly forced: readonly string[]; readonly replanned: boolean },
+  executed: Executed & { readonly replanned: boolean },
 ): ChangeOutcome {
-  const same = !context.dryRun && before !== undefined && resourceVersionOf(result.object) === before;
+  const outcome = executed.outcome;
+  const same = outcome.ok && before !== undefined && resourceVersionOf(outcome.object) === before;
   return {
     ref: change.ref,
     action: change.action,
     status: same ? ApplyStatuses.unchanged : ApplyStatuses.applied,
-    ...(result.replanned ? { replanned: true } : {}),
-    ...(result.forced.length === 0 ? {} : { forced: result.forced }),
+    ...(executed.replanned ? { replanned: true } : {}),
+    ...(executed.forced.length === 0 ? {} : { forced: executed.forced }),
   };
 }
 
+function versionOrNone(object: KubeObject | undefined): string | undefined {
+  return object === undefined ? undefined : resourceVersionOf(object);
+}
+
+/** What to write this round given the object as read: the confirmed change, or the same one re-planned. */
+function toWrite(context: ApplyContext, attempt: Attempt, current: KubeObject | undefined): Step {
+  if (!attempt.wrote && versionOrNone(current) === plannedVersion(attempt.planned))
+    return { write: attempt.planned };
+  return reconcile(context, attempt, current);
+}
+
+interface Round {
+  readonly outcome?: ChangeOutcome;
+  readonly next: Attempt;
+}
+
+/** One round: read, decide, write with the read version as a precondition. */
+async function writeRound(context: ApplyContext, attempt: Attempt): Promise<Round> {
+  const current = await currentObject(context, attempt.planned);
+  const before = versionOrNone(current);
+  const step = toWrite(context, attempt, current);
+  if ("outcome" in step) return { outcome: step.outcome, next: attempt };
+  const change = step.write;
+  const replanned = attempt.replanned || change !== attempt.planned;
+  const executed = await executeChange({ ...context, preconditions: true }, change);
+  if (executed.outcome.ok) {
+    const unchangedSince = context.dryRun ? undefined : before;
+    return { outcome: written(change, unchangedSince, { ...executed, replanned }), next: attempt };
+  }
+  const next: Attempt = { ...attempt, replanned, wrote: attempt.wrote || executed.uncertain };
+  // The answer is not the last word: read back what the cluster shows before calling it a failure.
+  const after = context.dryRun ? current : await currentObject(context, change);
+  if (versionOrNone(after) !== before) return { next };
+  return { outcome: failed(change, executed.outcome.message, replanned), next };
+}
+
+/**
+ * Writes one create or update as confirmed. The object is read first; if it moved on since the
+ * plan it is planned again and written only when that plan is the same. A write refused because the
+ * object moved in between (the version precondition), or whose answer was lost, is decided by
+ * reading the object back.
+ */
+async function writeOne(context: ApplyContext, planned: Written): Promise<ChangeOutcome> {
+  let attempt: Attempt = { planned, wrote: false, replanned: false };
+  for (let round = 0; round < maxRounds; round += 1) {
+    const { outcome, next } = await writeRound(context, attempt);
+    if (outcome !== undefined) return outcome;
+    attempt = next;
+  }
+  const current = await currentObject(context, planned);
+  const step = reconcile(context, attempt, current);
+  return "outcome" in step && step.outcome.status === ApplyStatuses.applied
+    ? step.outcome
+    : stale(planned, `${changedSincePlan} (it kept changing while it was written)`, true);
+}
+
 async function deleteOne(context: ApplyContext, change: PlannedChange): Promise<ChangeOutcome> {
-  const { outcome } = await executeChange(context, change);
+  const { outcome, uncertain } = await executeChange(context, change);
   if (outcome.ok) return { ref: change.ref, action: change.action, status: ApplyStatuses.applied };
-  if (outcome.code === 404) return skipped(change, "already deleted");
-  if (outcome.code === 409) return skipped(change, "changed since the plan: not deleted (run plan again)");
+  if (outcome.code === 404)
+    return uncertain ? confirmed(change, readBack) : skipped(change, "already deleted");
+  if (outcome.code === 409) return stale(change, changedSincePlan);
+  if (!context.dryRun && (await currentObject(context, change)) === undefined)
+    return confirmed(change, readBack);
   return failed(change, outcome.message);
 }
 
-async function writeOne(
-  context: ApplyContext,
-  planned: Exclude<PlannedChange, { action: "delete" }>,
-): Promise<ChangeOutcome> {
-  let current: KubeObject | undefined;
-  try {
-    current = await context.writer.get(
-      context.resourceFor(planned.ref) ?? missingResource(planned),
-      planned.ref.namespace || undefined,
-      planned.ref.name,
-    );
-  } catch (error: unknown) {
-    return failed(planned, error instanceof Error ? error.message : String(error));
-  }
-  const before = current === undefined ? undefined : resourceVersionOf(current);
-  let change: PlannedChange = planned;
-  const replanned = before !== plannedVersion(planned);
-  if (replanned) {
-    const again = replan(context, planned, current);
-    if ("outcome" in again) return again.outcome;
-    change = again.change;
-  }
-  const { outcome, forced } = await executeChange(context, change);
-  if (!outcome.ok) return failed(change, outcome.message, replanned);
-  return written(context, change, before, { object: outcome.object, forced, replanned });
-}
-
-function missingResource(change: PlannedChange): never {
-  throw new Error(`the cluster does not serve ${change.ref.kind} (${change.ref.group || "core"})`);
-}
-
 async function applyOne(context: ApplyContext, change: PlannedChange): Promise<ChangeOutcome> {
+  if (change.verdict?.ok === false) {
+    return outcomeOf(ApplyStatuses.rejected)(
+      change,
+      `rejected by the server's dry run (${change.verdict.code}): ${change.verdict.message}`,
+    );
+  }
   try {
     return change.action === "delete" ? await deleteOne(context, change) : await writeOne(context, change);
   } catch (error: unknown) {
@@ -146,6 +257,8 @@ export function summarizeOutcomes(outcomes: readonly ChangeOutcome[]): ApplySumm
     applied: count(ApplyStatuses.applied),
     unchanged: count(ApplyStatuses.unchanged),
     skipped: count(ApplyStatuses.skipped),
+    stale: count(ApplyStatuses.stale),
+    rejected: count(ApplyStatuses.rejected),
     failed: count(ApplyStatuses.failed),
   };
 }
@@ -153,7 +266,7 @@ export function summarizeOutcomes(outcomes: readonly ChangeOutcome[]): ApplySumm
 /**
  * Applies a plan phase by phase (Namespaces and CRDs created first, deletes last), the changes of
  * one phase concurrently. Each object is checked against its planned resourceVersion first and
- * re-planned if it changed; each failure is an outcome, never an abort.
+ * written only as confirmed; each failure is an outcome, never an abort.
  */
 export async function applyPlan(plan: Plan, context: ApplyContext): Promise<ApplyResult> {
   const selected = onlySelector(context.only ?? []);
@@ -171,7 +284,8 @@ export async function applyPlan(plan: Plan, context: ApplyContext): Promise<Appl
   return { dryRun: context.dryRun, outcomes, summary: summarizeOutcomes(outcomes) };
 }
 
-/** Exit status of apply: 1 when anything failed. */
+/** Exit status of apply: 1 when anything the plan held was not done (failed, rejected, changed since). */
 export function applyExitCode(result: ApplyResult): number {
-  return result.summary.failed > 0 ? 1 : 0;
+  const { failed: failures, rejected, stale: changed } = result.summary;
+  return failures + rejected + changed > 0 ? 1 : 0;
 }

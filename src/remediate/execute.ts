@@ -1,5 +1,6 @@
 import type { ClusterWriter, ServedResource, WriteOutcome } from "../cluster/types.js";
 import type { JsonObject, KubeObject, ObjectRef } from "../model/index.js";
+import { isJsonObject } from "../model/index.js";
 import { isCoveredBy } from "./sparse.js";
 import type { JsonPatchOperation, PlannedChange } from "./types.js";
 
@@ -25,6 +26,11 @@ export interface Executor {
   readonly resourceFor: (ref: ObjectRef) => ServedResource | undefined;
   readonly retry: WriteRetry;
   readonly dryRun: boolean;
+  /**
+   * Send the change's resourceVersion as a precondition (in the applied body, as a JSON patch
+   * `test`), so that the server refuses it if the object changed after it was last read.
+   */
+  readonly preconditions?: boolean;
 }
 
 /** 429 and 5xx are the server's hiccups, and so is a dropped connection (code 0); the rest are answers. */
@@ -36,19 +42,25 @@ function isTransient(outcome: WriteOutcome): boolean {
  * Repeating these writes is safe: an apply is idempotent, a JSON patch `test`s before it removes,
  * and a delete carries its resourceVersion precondition.
  */
-export async function withRetries(
-  retry: WriteRetry,
-  write: () => Promise<WriteOutcome>,
-): Promise<WriteOutcome> {
+export async function withRetries(retry: WriteRetry, write: () => Promise<WriteOutcome>): Promise<Retried> {
   for (let attempt = 1; ; attempt += 1) {
     const outcome = await write();
-    if (!isTransient(outcome) || attempt >= retry.attempts) return outcome;
+    const uncertain = attempt > 1 || isTransient(outcome);
+    if (!isTransient(outcome) || attempt >= retry.attempts) return { outcome, uncertain };
     await retry.sleep(retry.initialDelayMs * 2 ** (attempt - 1));
   }
 }
 
-export interface Executed {
+export interface Retried {
   readonly outcome: WriteOutcome;
+  /**
+   * A try failed on the way (a dropped connection, a 5xx from a proxy): it may have taken effect
+   * although no answer said so, and a later try's answer (`test` failed, 404, 409) may be its echo.
+   */
+  readonly uncertain: boolean;
+}
+
+export interface Executed extends Retried {
   /** Fields taken over with `force`. */
   readonly forced: readonly string[];
 }
@@ -71,33 +83,77 @@ async function applyFields(
 ): Promise<Executed> {
   const options = { fieldManager, dryRun: executor.dryRun };
   const first = await withRetries(executor.retry, () => executor.writer.apply(resource, body, options));
-  const conflicts = conflictingFields(first);
+  const conflicts = conflictingFields(first.outcome);
   if (conflicts === undefined || !conflicts.every((field) => isCoveredBy(field, fields))) {
-    return { outcome: first, forced: [] };
+    return { ...first, forced: [] };
   }
   const forced = await withRetries(executor.retry, () =>
     executor.writer.apply(resource, body, { ...options, force: true }),
   );
-  return { outcome: forced, forced: forced.ok ? [...conflicts].sort() : [] };
+  return {
+    outcome: forced.outcome,
+    uncertain: first.uncertain || forced.uncertain,
+    forced: forced.outcome.ok ? [...conflicts].sort() : [],
+  };
 }
 
-function patchOf(operations: readonly JsonPatchOperation[]): readonly JsonObject[] {
-  return operations.map((operation) => ({ ...operation }));
+/** The body with `metadata.resourceVersion`: server-side apply then refuses it (409) if the object moved on. */
+function guardedBody(body: KubeObject, resourceVersion: string): KubeObject {
+  if (resourceVersion === "") return body;
+  const metadata = isJsonObject(body["metadata"]) ? body["metadata"] : {};
+  return { ...body, metadata: { ...metadata, resourceVersion } };
+}
+
+function patchOf(operations: readonly JsonPatchOperation[], resourceVersion: string): readonly JsonObject[] {
+  const guard =
+    resourceVersion === "" ? [] : [{ op: "test", path: "/metadata/resourceVersion", value: resourceVersion }];
+  return [...guard, ...operations.map((operation) => ({ ...operation }))];
 }
 
 async function removeFields(
   executor: Executor,
-  resource: ServedResource,
-  ref: ObjectRef,
+  target: { readonly resource: ServedResource; readonly ref: ObjectRef; readonly resourceVersion: string },
   operations: readonly JsonPatchOperation[],
-): Promise<WriteOutcome> {
-  const target = { namespace: ref.namespace === "" ? undefined : ref.namespace, name: ref.name };
+): Promise<Retried> {
+  const { resource, ref } = target;
+  const where = { namespace: ref.namespace === "" ? undefined : ref.namespace, name: ref.name };
+  const patch = patchOf(operations, executor.preconditions === true ? target.resourceVersion : "");
   return withRetries(executor.retry, () =>
-    executor.writer.jsonPatch(resource, target, patchOf(operations), {
-      fieldManager,
-      dryRun: executor.dryRun,
-    }),
+    executor.writer.jsonPatch(resource, where, patch, { fieldManager, dryRun: executor.dryRun }),
   );
+}
+
+export function resourceVersionOf(object: KubeObject): string {
+  const metadata = object["metadata"];
+  const version = isJsonObject(metadata) ? metadata["resourceVersion"] : undefined;
+  return typeof version === "string" ? version : "";
+}
+
+/** Removals first (as an Update), then the apply, guarded by the version the removal left. */
+async function applyChange(
+  executor: Executor,
+  resource: ServedResource,
+  change: Extract<PlannedChange, { action: "apply" }>,
+): Promise<Executed> {
+  let resourceVersion = executor.preconditions === true ? change.resourceVersion : "";
+  let uncertain = false;
+  if (change.removals.length > 0) {
+    const removed = await removeFields(
+      executor,
+      { resource, ref: change.ref, resourceVersion },
+      change.removals,
+    );
+    if (!removed.outcome.ok) return { ...removed, forced: [] };
+    uncertain = removed.uncertain;
+    if (resourceVersion !== "") resourceVersion = resourceVersionOf(removed.outcome.object);
+  }
+  const applied = await applyFields(
+    executor,
+    resource,
+    guardedBody(change.body, resourceVersion),
+    change.fields,
+  );
+  return { ...applied, uncertain: uncertain || applied.uncertain };
 }
 
 const unknownResource = (ref: ObjectRef): Executed => ({
@@ -108,6 +164,7 @@ const unknownResource = (ref: ObjectRef): Executed => ({
     message: `the cluster does not serve ${ref.kind} in ${ref.group === "" ? "the core group" : ref.group}`,
     causes: [],
   },
+  uncertain: false,
   forced: [],
 });
 
@@ -118,25 +175,27 @@ export async function executeChange(executor: Executor, change: PlannedChange): 
   switch (change.action) {
     case "create":
       return applyFields(executor, resource, change.body, []);
-    case "remove":
-      return { outcome: await removeFields(executor, resource, change.ref, change.patch), forced: [] };
-    case "apply": {
-      if (change.removals.length > 0) {
-        const removed = await removeFields(executor, resource, change.ref, change.removals);
-        if (!removed.ok) return { outcome: removed, forced: [] };
-      }
-      return applyFields(executor, resource, change.body, change.fields);
+    case "remove": {
+      const resourceVersion = executor.preconditions === true ? change.resourceVersion : "";
+      const removed = await removeFields(
+        executor,
+        { resource, ref: change.ref, resourceVersion },
+        change.patch,
+      );
+      return { ...removed, forced: [] };
     }
+    case "apply":
+      return applyChange(executor, resource, change);
     case "delete": {
       const target = {
         namespace: change.ref.namespace === "" ? undefined : change.ref.namespace,
         name: change.ref.name,
         ...(change.resourceVersion === "" ? {} : { resourceVersion: change.resourceVersion }),
       };
-      const outcome = await withRetries(executor.retry, () =>
+      const deleted = await withRetries(executor.retry, () =>
         executor.writer.delete(resource, target, { dryRun: executor.dryRun }),
       );
-      return { outcome, forced: [] };
+      return { ...deleted, forced: [] };
     }
   }
 }

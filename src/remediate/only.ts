@@ -42,3 +42,11 @@ export function onlySelector(references: readonly string[]): (ref: ObjectRef) =>
   if (parsed.length === 0) return () => true;
   return (ref) => parsed.some((only) => matchesOnly(ref, only));
 }
+
+/** The `--only` references that name none of `refs`: a typo there must not pass for "nothing to do". */
+export function unmatchedOnly(references: readonly string[], refs: readonly ObjectRef[]): readonly string[] {
+  return references.filter((reference) => {
+    const only = parseOnly(reference);
+    return !refs.some((ref) => matchesOnly(ref, only));
+  });
+}

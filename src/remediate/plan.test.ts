@@ -47,7 +47,7 @@ const deployment: KubeObject = {
 };
 
 function body(pointers: readonly string[]): ReturnType<typeof sparseBody> {
-  return sparseBody(builtinSchema, deploymentRef, deployment, pointers);
+  return sparseBody(builtinSchema, deploymentRef, deployment, { drifted: pointers });
 }
 
 const identity = { apiVersion: "apps/v1", kind: "Deployment", metadata: { name: "web", namespace: "shop" } };

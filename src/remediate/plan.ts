@@ -11,6 +11,8 @@ import { DriftTypes, ResourceStatuses, refKey, isJsonObject, pointerTokens } fro
 import { compareRefs } from "../engine/index.js";
 import type { Schema } from "../schema/types.js";
 import { onlySelector } from "./only.js";
+import { fieldManager, resourceVersionOf } from "./execute.js";
+import { ownedByManager } from "./owned.js";
 import { sparseBody } from "./sparse.js";
 import type { JsonPatchOperation, Plan, PlanOptions, PlannedChange, Withheld } from "./types.js";
 
@@ -22,11 +24,7 @@ export interface PlanInput {
   readonly options: PlanOptions;
 }
 
-export function resourceVersionOf(object: KubeObject): string {
-  const metadata = object["metadata"];
-  const version = isJsonObject(metadata) ? metadata["resourceVersion"] : undefined;
-  return typeof version === "string" ? version : "";
-}
+export { resourceVersionOf };
 
 export function isNamespace(ref: ObjectRef): boolean {
   return ref.group === "" && ref.kind === "Namespace";
@@ -104,8 +102,21 @@ function driftedChange(
       ? undefined
       : { action: "remove", ref: resource.ref, resourceVersion, patch: removals, desired };
   }
-  const { body, fields } = sparseBody(schema, desired.ref, desired.object, pointers);
-  return { action: "apply", ref: resource.ref, resourceVersion, body, fields, removals, desired };
+  const ownership = ownedByManager(desired.object, live.object, fieldManager);
+  const { body, fields } = sparseBody(schema, desired.ref, desired.object, {
+    drifted: pointers,
+    kept: ownership.kept,
+  });
+  return {
+    action: "apply",
+    ref: resource.ref,
+    resourceVersion,
+    body,
+    fields,
+    removals,
+    desired,
+    ...(ownership.released.length === 0 ? {} : { released: ownership.released }),
+  };
 }
 
 function deletion(
@@ -187,4 +198,15 @@ export function buildPlan(input: PlanInput): Plan {
     else withheld.push(change);
   }
   return { cluster: input.report.cluster, changes: orderChanges(changes), withheld, validated: false };
+}
+
+/** Changes the server's dry run refused: apply leaves them out, and plan fails on them. */
+export function rejectedChanges(plan: Plan): readonly PlannedChange[] {
+  return plan.changes.filter((change) => change.verdict?.ok === false);
+}
+
+/** Exit status of plan: 1 when the server would refuse a change, else 2 with changes, 0 without. */
+export function planExitCode(plan: Plan): number {
+  if (rejectedChanges(plan).length > 0) return 1;
+  return plan.changes.length === 0 ? 0 : 2;
 }

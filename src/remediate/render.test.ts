@@ -83,7 +83,7 @@ describe("rendering a plan", () => {
 Left alone:
   Deployment shop/old: extra: not deleted without --prune
 
-Plan: 2 to update, 0 to create, 0 to delete, 1 rejected by the server's dry run.
+Plan: 1 to update, 0 to create, 0 to delete, 1 rejected by the server's dry run.
 `);
   });
 
@@ -91,7 +91,7 @@ Plan: 2 to update, 0 to create, 0 to delete, 1 rejected by the server's dry run.
     const document = JSON.parse(renderPlan(plan, "json")) as Record<string, unknown>;
     expect(document["apiVersion"]).toBe("kubedrift.dev/v1");
     expect(document["kind"]).toBe("Plan");
-    expect(document["summary"]).toEqual({ update: 2, create: 0, delete: 0, rejected: 1 });
+    expect(document["summary"]).toEqual({ update: 1, create: 0, delete: 0, rejected: 1 });
     expect((document["changes"] as unknown[])[0]).toEqual({
       action: "apply",
       apiVersion: "apps/v1",
@@ -121,7 +121,7 @@ Plan: 2 to update, 0 to create, 0 to delete, 1 rejected by the server's dry run.
           { ref: deploymentRef, action: "apply", status: "applied", forced: [".spec.replicas"] },
           { ref: secretRef, action: "apply", status: "failed", message: 'Secret "db" is invalid' },
         ],
-        summary: { applied: 1, unchanged: 0, skipped: 0, failed: 1 },
+        summary: { applied: 1, unchanged: 0, skipped: 0, stale: 0, rejected: 0, failed: 1 },
       },
       "text",
     );

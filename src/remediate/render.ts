@@ -74,6 +74,15 @@ function patchLines(ref: ObjectRef, patch: readonly JsonPatchOperation[], indent
   );
 }
 
+/** Fields kubedrift applied before and the desired state dropped: the apply gives them up on purpose. */
+function releasedLines(released: readonly string[], indent: number): string[] {
+  if (released.length === 0) return [];
+  return [
+    `${" ".repeat(indent - 2)}no longer in the desired state, given up (removed unless another manager owns them):`,
+    ...released.map((field) => `${" ".repeat(indent)}${field}`),
+  ];
+}
+
 function headline(change: PlannedChange): string {
   const what: Record<PlannedChange["action"], string> = {
     apply: "server-side apply of the drifted fields",
@@ -93,6 +102,7 @@ function changeLines(change: PlannedChange, indent: number): string[] {
           : [`${" ".repeat(indent - 2)}JSON patch:`, ...patchLines(change.ref, change.removals, indent)]),
         `${" ".repeat(indent - 2)}apply:`,
         ...indented(stringify(shownBody(change.ref, change.body)), indent),
+        ...releasedLines(change.released ?? [], indent),
       ];
     case "remove":
       return [`${" ".repeat(indent - 2)}JSON patch:`, ...patchLines(change.ref, change.patch, indent)];
@@ -103,9 +113,10 @@ function changeLines(change: PlannedChange, indent: number): string[] {
   }
 }
 
+/** Each object counted once: a change the dry run rejected is counted as rejected, not as its action. */
 function counts(plan: Plan): Record<PlannedChange["action"], number> {
   const result = { apply: 0, remove: 0, create: 0, delete: 0 };
-  for (const change of plan.changes) result[change.action] += 1;
+  for (const change of plan.changes) if (change.verdict?.ok !== false) result[change.action] += 1;
   return result;
 }
 
@@ -162,6 +173,7 @@ function changeJson(change: PlannedChange): JsonObject {
         ...common,
         resourceVersion: change.resourceVersion,
         fields: [...change.fields],
+        ...(change.released === undefined ? {} : { released: [...change.released] }),
         body: shownBody(change.ref, change.body),
         patch: shownPatch(change.ref, change.removals).map((operation) => ({ ...operation })),
         ...verdictJson(change.verdict),
@@ -230,9 +242,20 @@ export function renderApplyResult(result: ApplyResult, format: PlanFormat): stri
     };
     return `${JSON.stringify(document, null, 2)}\n`;
   }
-  const { applied, unchanged, skipped, failed } = result.summary;
+  const { applied, unchanged, skipped, stale, rejected, failed } = result.summary;
   const lines = result.outcomes.map((outcome) => outcomeLine(outcome, result.dryRun));
   const verb = result.dryRun ? "Dry run" : "Apply";
-  lines.push(`${verb}: ${applied} applied, ${unchanged} unchanged, ${skipped} skipped, ${failed} failed.`);
+  const notDone = [
+    ...(stale === 0 ? [] : [`${stale} changed since the plan`]),
+    ...(rejected === 0 ? [] : [`${rejected} rejected`]),
+  ];
+  const counted = [
+    `${applied} applied`,
+    `${unchanged} unchanged`,
+    `${skipped} skipped`,
+    ...notDone,
+    `${failed} failed`,
+  ];
+  lines.push(`${verb}: ${counted.join(", ")}.`);
   return `${lines.join("\n")}\n`;
 }

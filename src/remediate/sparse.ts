@@ -150,7 +150,7 @@ function select(
 
 export interface SparseBody {
   readonly body: KubeObject;
-  /** Each selected field as the server names it in a conflict (`.spec.replicas`). */
+  /** Each drifted field as the server names it in a conflict (`.spec.replicas`): what force may take over. */
   readonly fields: readonly string[];
 }
 
@@ -169,16 +169,23 @@ function withIdentity(selected: JsonObject, base: JsonObject): KubeObject {
   return { ...base, metadata: { ...metadata, ...(base["metadata"] as JsonObject) }, ...rest };
 }
 
+/** Pointers into the desired object: the drifted fields, and the fields kubedrift applied before. */
+export interface BodyFields {
+  readonly drifted: readonly string[];
+  /** Sent again at their desired values so that the apply keeps them (they did not drift: never forced). */
+  readonly kept?: readonly string[];
+}
+
 /**
- * The server-side-apply body that sets exactly the fields at `pointers` (into `desired`) to their
- * desired values: identity, the fields, and the keys of the `map`-list items they are in, so that
- * after the apply `kubedrift` owns the corrected fields and nothing else.
+ * The server-side-apply body that sets exactly the fields at the given pointers (into `desired`) to
+ * their desired values: identity, the fields, and the keys of the `map`-list items they are in, so
+ * that after the apply `kubedrift` owns the corrected and kept fields and nothing else.
  */
 export function sparseBody(
   schema: Schema,
   ref: ObjectRef,
   desired: KubeObject,
-  pointers: readonly string[],
+  pointers: BodyFields,
 ): SparseBody {
   const rootType = schema.rootType({ group: ref.group, version: ref.version, kind: ref.kind });
   const root = {
@@ -187,7 +194,8 @@ export function sparseBody(
     type: rootType === undefined ? untyped : schema.resolve(rootType),
   };
   const fields = new Set<string>();
-  for (const pointer of pointers) fields.add(displayPath(select(schema, root, pointer)));
+  for (const pointer of pointers.drifted) fields.add(displayPath(select(schema, root, pointer)));
+  for (const pointer of pointers.kept ?? []) select(schema, root, pointer);
   const selected = materialize(root.selection, desired);
   return {
     body: withIdentity(isJsonObject(selected) ? selected : {}, identity(desired, ref)),

@@ -28,8 +28,14 @@ export interface ApplyChange extends ChangeBase {
   readonly resourceVersion: string;
   /** Identity plus the drifted fields with their desired values (and the keys of the list items they are in). */
   readonly body: KubeObject;
-  /** The fields the body sets, as the server names them in conflicts (`.spec.template.spec.containers[name="web"].image`). */
+  /**
+   * The drifted fields the body sets, as the server names them in conflicts
+   * (`.spec.template.spec.containers[name="web"].image`): the only ones `force` may take over.
+   * The body also sends again every field kubedrift applied before, or the apply would remove them.
+   */
   readonly fields: readonly string[];
+  /** Fields kubedrift applied before that the desired state no longer sets: the apply gives them up. */
+  readonly released?: readonly string[];
   /** Added fields to remove first (a JSON patch against the live object); empty when nothing was added. */
   readonly removals: readonly JsonPatchOperation[];
   readonly desired: DesiredObject;
@@ -97,8 +103,12 @@ export const ApplyStatuses = {
   applied: "applied",
   /** The write changed nothing (the server already had it). */
   unchanged: "unchanged",
-  /** Not written: in sync by now, gone, changed since the plan (deletes), or not selected. */
+  /** Not written, and nothing is left to do: in sync by now, already gone, or not selected. */
   skipped: "skipped",
+  /** Not written: the object changed since the plan and its plan now differs from the confirmed one. */
+  stale: "stale",
+  /** Not written: the server's dry run refused it when the plan was made. */
+  rejected: "rejected",
   failed: "failed",
 } as const;
 export type ApplyStatus = (typeof ApplyStatuses)[keyof typeof ApplyStatuses];
@@ -107,7 +117,7 @@ export interface ChangeOutcome {
   readonly ref: ObjectRef;
   readonly action: ChangeAction;
   readonly status: ApplyStatus;
-  /** The server's message (failed) or why it was skipped. */
+  /** The server's message (failed, rejected), why it was not written, or how an applied write was confirmed. */
   readonly message?: string;
   /** The object had changed since the plan and was planned again against its fresh state. */
   readonly replanned?: boolean;
@@ -119,6 +129,8 @@ export interface ApplySummary {
   readonly applied: number;
   readonly unchanged: number;
   readonly skipped: number;
+  readonly stale: number;
+  readonly rejected: number;
   readonly failed: number;
 }
 

@@ -423,6 +423,119 @@ describe("kubedrift apply", () => {
     expect((await plan("faulty", { prune: true })).plan.changes).toEqual([]);
   });
 
+  it("converges over ten rounds of out-of-band changes and applies, never losing a field it applied before", async () => {
+    // Server-side apply takes kubedrift's applied configuration as its whole intent: an apply that
+    // sent only the fields drifted *now* removed the ones it had corrected in earlier rounds.
+    await deploy("rounds");
+    const outOfBand: readonly (readonly string[])[] = [
+      ["scale", "deployment/web", "--replicas=5"],
+      ["set", "image", "deployment/web", "web=nginx:1.28"],
+      ["patch", "configmap", "web-config", "--type=merge", "-p", '{"data":{"CACHE_TTL":"1"}}'],
+      ["label", "deployment/web", "team=ops", "--overwrite"],
+      [
+        "patch",
+        "service",
+        "web",
+        "--type=json",
+        "-p",
+        '[{"op":"replace","path":"/spec/ports/0/targetPort","value":8080}]',
+      ],
+      ["scale", "deployment/web", "--replicas=1"],
+      ["patch", "configmap", "web-config", "--type=merge", "-p", '{"data":{"CACHE_TTL":"2"}}'],
+      ["set", "image", "deployment/web", "web=nginx:1.29"],
+      ["patch", "service", "web", "--type=merge", "-p", '{"spec":{"selector":{"app":"other"}}}'],
+      ["label", "deployment/web", "team=x", "--overwrite"],
+    ];
+    for (const [round, command] of outOfBand.entries()) {
+      await kubectlOk(sandbox, ["-n", "rounds", ...command]);
+      const planned = await plan("rounds");
+      expect(planned.plan.changes.length, `round ${round}: ${command.join(" ")}`).toBe(1);
+      const validated = await validatePlan(planned.plan, contextOf(planned));
+      const result = await apply({ ...planned, plan: validated });
+      expect(result.summary, `round ${round}`).toEqual({
+        applied: 1,
+        unchanged: 0,
+        skipped: 0,
+        stale: 0,
+        rejected: 0,
+        failed: 0,
+      });
+      expect((await plan("rounds")).plan.changes, `round ${round}: in sync after apply`).toEqual([]);
+      const deployment = await kubectlJson(sandbox, ["-n", "rounds", "get", "deployment", "web"]);
+      const spec = deployment["spec"] as JsonObject;
+      const container = (
+        ((spec["template"] as JsonObject)["spec"] as JsonObject)["containers"] as JsonObject[]
+      )[0];
+      expect([spec["replicas"], container?.["image"]], `round ${round}`).toEqual([2, "nginx:1.27"]);
+      expect((deployment["metadata"] as JsonObject)["labels"]).toEqual({ app: "web", team: "shop" });
+      const configMap = await kubectlJson(sandbox, ["-n", "rounds", "get", "configmap", "web-config"]);
+      expect(configMap["data"], `round ${round}`).toEqual({ CACHE_TTL: "300" });
+      const service = await kubectlJson(sandbox, ["-n", "rounds", "get", "service", "web"]);
+      expect((service["spec"] as JsonObject)["selector"]).toEqual({ app: "web" });
+      expect(((service["spec"] as JsonObject)["ports"] as JsonObject[])[0]?.["targetPort"]).toBe(80);
+    }
+    // What kubedrift applied over the rounds is still its own, and nothing more.
+    const live = await kubectlJson(sandbox, ["-n", "rounds", "get", "deployment", "web"]);
+    expect(managedBy(live, "kubedrift").map((entry) => entry["fieldsV1"])).toEqual([
+      {
+        "f:metadata": { "f:labels": { "f:team": {} } },
+        "f:spec": {
+          "f:replicas": {},
+          "f:template": {
+            "f:spec": { "f:containers": { 'k:{"name":"web"}': { ".": {}, "f:image": {}, "f:name": {} } } },
+          },
+        },
+      },
+    ]);
+  });
+
+  it("never writes beyond the confirmed plan: another writer's label and annotation survive, and the object is reported as changed since the plan", async () => {
+    await deploy("confirmed");
+    await kubectlOk(sandbox, ["-n", "confirmed", "scale", "deployment/web", "--replicas=4"]);
+    const planned = await plan("confirmed");
+    const validated = await validatePlan(planned.plan, contextOf(planned));
+    // While the confirmation prompt is open, somebody labels and annotates the Deployment.
+    await kubectlOk(sandbox, ["-n", "confirmed", "label", "deployment/web", "oncall=alice"]);
+    await kubectlOk(sandbox, ["-n", "confirmed", "annotate", "deployment/web", "ticket=INC-7"]);
+    const result = await apply({ ...planned, plan: validated });
+    expect(result.outcomes.map(({ status, message }) => ({ status, message }))).toEqual([
+      { status: "stale", message: "changed since the plan; run again" },
+    ]);
+    expect(applyExitCode(result)).toBe(1);
+    expect(renderApplyResult(result, "text")).toContain(
+      "Apply: 0 applied, 0 unchanged, 0 skipped, 1 changed since the plan, 0 failed.",
+    );
+    const live = await kubectlJson(sandbox, ["-n", "confirmed", "get", "deployment", "web"]);
+    const metadata = live["metadata"] as JsonObject;
+    expect((metadata["labels"] as JsonObject)["oncall"]).toBe("alice");
+    expect((metadata["annotations"] as JsonObject)["ticket"]).toBe("INC-7");
+    // Nothing was written: the drift the user confirmed is still there for the next run.
+    expect((live["spec"] as JsonObject)["replicas"]).toBe(4);
+  });
+
+  it("reports what the cluster shows when a write's answer is lost: applied, removed and deleted, not failed", async () => {
+    await deploy("lost");
+    // A removed label: put back without a conflict, so one write carries the whole change.
+    await kubectlOk(sandbox, ["-n", "lost", "label", "deployment/web", "team-"]);
+    await kubectlOk(sandbox, ["-n", "lost", "label", "configmap", "web-config", "hotfix=1"]);
+    await kubectlOk(sandbox, ["-n", "lost", "create", "configmap", "leftover", "--from-literal=a=1"]);
+    const planned = await plan("lost", { prune: true });
+    expect(
+      planned.plan.changes.map((change) => `${change.action} ${change.ref.kind}/${change.ref.name}`),
+    ).toEqual(["remove ConfigMap/web-config", "apply Deployment/web", "delete ConfigMap/leftover"]);
+    // Every write is carried out and stored, and its answer never arrives; each is tried twice.
+    sandbox.faults.set({ loseResponses: { patch: 1, delete: 1 } });
+    const result = await apply(planned, 2);
+    sandbox.faults.set({});
+    expect(result.outcomes.map(({ action, status, message }) => ({ action, status, message }))).toEqual([
+      { action: "remove", status: "applied", message: "no answer came, but the cluster shows the change" },
+      { action: "apply", status: "applied", message: "no answer came, but the cluster shows the change" },
+      { action: "delete", status: "applied", message: "no answer came, but the cluster shows the change" },
+    ]);
+    expect(applyExitCode(result)).toBe(0);
+    expect((await plan("lost", { prune: true })).plan.changes).toEqual([]);
+  });
+
   it("retries transient failures and succeeds in one apply", async () => {
     await deploy("retry");
     await kubectlOk(sandbox, ["-n", "retry", "scale", "deployment/web", "--replicas=3"]);

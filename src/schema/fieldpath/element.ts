@@ -190,12 +190,27 @@ function escapePointerToken(token: string): string {
   return token.replace(/~/g, "~0").replace(/\//g, "~1");
 }
 
-function keyMatches(item: FieldValue, fields: readonly KeyField[]): boolean {
-  if (!isFieldObject(item)) return false;
-  return fields.every((field) => goJson(item[field.name] ?? null) === goJson(field.value));
+export interface PointerOptions {
+  /**
+   * A key field the item leaves out matches any value (at least one must be there): the server
+   * defaults key fields (a port's `protocol: TCP`), so a manifest's item lacks what the live key has.
+   */
+  readonly defaultedKeys?: boolean;
 }
 
-function pointerToken(element: PathElement, node: FieldValue | undefined): string | undefined {
+function keyMatches(item: FieldValue, fields: readonly KeyField[], options: PointerOptions): boolean {
+  if (!isFieldObject(item)) return false;
+  if (options.defaultedKeys !== true)
+    return fields.every((field) => goJson(item[field.name] ?? null) === goJson(field.value));
+  const present = fields.filter((field) => item[field.name] !== undefined);
+  return present.length > 0 && present.every((field) => goJson(item[field.name]) === goJson(field.value));
+}
+
+function pointerToken(
+  element: PathElement,
+  node: FieldValue | undefined,
+  options: PointerOptions,
+): string | undefined {
   switch (element.kind) {
     case "field":
       return escapePointerToken(element.name);
@@ -203,7 +218,7 @@ function pointerToken(element: PathElement, node: FieldValue | undefined): strin
       return String(element.index);
     case "key": {
       const index = Array.isArray(node)
-        ? (node as readonly FieldValue[]).findIndex((item) => keyMatches(item, element.fields))
+        ? (node as readonly FieldValue[]).findIndex((item) => keyMatches(item, element.fields, options))
         : -1;
       return index < 0 ? undefined : String(index);
     }
@@ -227,11 +242,15 @@ function childOf(node: FieldValue | undefined, token: string): FieldValue | unde
  * RFC 6901 pointer into `object`. Keyed and set items become indexes of `object`'s lists, so
  * the object is needed; undefined when an item is not in it.
  */
-export function pathToJsonPointer(path: Path, object: FieldValue): string | undefined {
+export function pathToJsonPointer(
+  path: Path,
+  object: FieldValue,
+  options: PointerOptions = {},
+): string | undefined {
   let node: FieldValue | undefined = object;
   let pointer = "";
   for (const element of path) {
-    const token = pointerToken(element, node);
+    const token = pointerToken(element, node, options);
     if (token === undefined) return undefined;
     pointer += `/${token}`;
     node = childOf(node, token);

@@ -13,14 +13,14 @@ async function runApply(flags: ApplyFlags): Promise<number> {
   const format = flags.output === "json" ? "json" : "text";
   const { inspection, plan } = await planRemediation(flags, "apply");
   if (plan.changes.length === 0) {
-    process.stdout.write(renderPlan(plan, "text"));
+    process.stdout.write(renderPlan(plan, "text", { redaction: inspection.config }));
     return 0;
   }
   // The server refused these in the dry run: they are reported, never tried, and fail the run.
   const rejected = rejectedChanges(plan).length;
   const writable = plan.changes.length - rejected;
   if (flags.dryRun !== true) {
-    process.stderr.write(renderPlan(plan, "text"));
+    process.stderr.write(renderPlan(plan, "text", { redaction: inspection.config }));
     const { confirm } = await import("./confirm.js");
     const question =
       rejected === 0
@@ -41,7 +41,7 @@ async function runApply(flags: ApplyFlags): Promise<number> {
     schema: inspection.schema,
     config: inspection.config,
   });
-  process.stdout.write(renderApplyResult(result, format));
+  process.stdout.write(renderApplyResult(result, format, { redaction: inspection.config, plan }));
   return applyExitCode(result);
 }
 

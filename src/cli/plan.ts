@@ -74,8 +74,8 @@ export function withPlanOptions(command: Command): Command {
 async function runPlan(flags: PlanFlags): Promise<number> {
   const { planExitCode, renderPlan } = await import("../remediate/index.js");
   const format: PlanFormat = flags.output === "json" ? "json" : "text";
-  const { plan } = await planRemediation(flags, "plan");
-  process.stdout.write(renderPlan(plan, format));
+  const { inspection, plan } = await planRemediation(flags, "plan");
+  process.stdout.write(renderPlan(plan, format, { redaction: inspection.config }));
   return planExitCode(plan);
 }
 

@@ -1,6 +1,8 @@
 import { stringify } from "yaml";
-import type { JsonObject, JsonValue, KubeObject, ObjectRef } from "../model/index.js";
-import { describeRef, isJsonObject } from "../model/index.js";
+import type { JsonObject, KubeObject, ObjectRef } from "../model/index.js";
+import { describeRef, refKey } from "../model/index.js";
+import type { RedactionConfig } from "../engine/redact.js";
+import { redactValue, scrubText, secretsOnly, withheldTexts } from "../engine/redact.js";
 import type {
   ApplyResult,
   ChangeOutcome,
@@ -15,32 +17,86 @@ export type PlanFormat = "text" | "json";
 export interface RenderOptions {
   /** Indent of the body lines in text output (default 4). */
   readonly indent?: number;
+  /** The engine config's `redact` rules and key; without it only Secret values are withheld, with no hash. */
+  readonly redaction?: RedactionConfig;
 }
 
-const hidden = "(value hidden)";
-
-function isSecret(ref: ObjectRef): boolean {
-  return ref.group === "" && ref.kind === "Secret";
+export interface ApplyRenderOptions {
+  readonly redaction?: RedactionConfig;
+  /** The plan that was applied: the values it sent are scrubbed from the server's messages. */
+  readonly plan?: Plan;
 }
 
-/** Secret values never leave the process: their keys are shown, each value replaced. */
-function hideSecretValues(body: KubeObject): KubeObject {
-  const result: Record<string, JsonValue> = { ...body };
-  for (const field of ["data", "stringData"]) {
-    const values = body[field];
-    if (isJsonObject(values))
-      result[field] = Object.fromEntries(Object.keys(values).map((key) => [key, hidden]));
+/*
+ * Rule 7: every value the plan shows goes through the engine's one redaction step first: bodies,
+ * the `test` values of JSON patches (live values), and the server's messages, which may quote a
+ * value it refused. Secret values are withheld always, other values as `redact:` rules say.
+ */
+function withheldTextsOf(change: PlannedChange, redaction: RedactionConfig): readonly string[] {
+  const operations =
+    change.action === "apply" ? change.removals : change.action === "remove" ? change.patch : [];
+  return [
+    ...("desired" in change ? withheldTexts(redaction, change.ref, change.desired.object) : []),
+    ...("body" in change ? withheldTexts(redaction, change.ref, change.body) : []),
+    ...operations.flatMap((operation) =>
+      operation.op === "test" ? withheldTexts(redaction, change.ref, operation.value, operation.path) : [],
+    ),
+  ];
+}
+
+function shownPatch(
+  ref: ObjectRef,
+  patch: readonly JsonPatchOperation[],
+  redaction: RedactionConfig,
+): readonly JsonPatchOperation[] {
+  return patch.map((operation) =>
+    operation.op === "test"
+      ? { ...operation, value: redactValue(redaction, ref, operation.value, operation.path) }
+      : operation,
+  );
+}
+
+function shownVerdict(
+  verdict: DryRunVerdict | undefined,
+  texts: readonly string[],
+): DryRunVerdict | undefined {
+  return verdict === undefined || verdict.ok
+    ? verdict
+    : { ...verdict, message: scrubText(verdict.message, texts) };
+}
+
+function shownChange(change: PlannedChange, redaction: RedactionConfig): PlannedChange {
+  const verdict = shownVerdict(change.verdict, withheldTextsOf(change, redaction));
+  const shown = { ...change, ...(verdict === undefined ? {} : { verdict }) };
+  const body = (object: KubeObject): KubeObject => redactValue(redaction, change.ref, object) as KubeObject;
+  switch (shown.action) {
+    case "apply":
+      return { ...shown, body: body(shown.body), removals: shownPatch(shown.ref, shown.removals, redaction) };
+    case "remove":
+      return { ...shown, patch: shownPatch(shown.ref, shown.patch, redaction) };
+    case "create":
+      return { ...shown, body: body(shown.body) };
+    case "delete":
+      return shown;
   }
-  return result;
 }
 
-function shownBody(ref: ObjectRef, body: KubeObject): KubeObject {
-  return isSecret(ref) ? hideSecretValues(body) : body;
+function shownPlan(plan: Plan, redaction: RedactionConfig): Plan {
+  return { ...plan, changes: plan.changes.map((change) => shownChange(change, redaction)) };
 }
 
-function shownPatch(ref: ObjectRef, patch: readonly JsonPatchOperation[]): readonly JsonPatchOperation[] {
-  if (!isSecret(ref)) return patch;
-  return patch.map((operation) => (operation.op === "test" ? { ...operation, value: hidden } : operation));
+/** Outcome messages are the server's: scrubbed of the values the plan sent or tested. */
+function shownResult(result: ApplyResult, options: ApplyRenderOptions): ApplyResult {
+  const redaction = options.redaction ?? secretsOnly;
+  const texts = new Map<string, readonly string[]>();
+  for (const change of options.plan?.changes ?? [])
+    texts.set(refKey(change.ref), withheldTextsOf(change, redaction));
+  const outcomes = result.outcomes.map((outcome) =>
+    outcome.message === undefined
+      ? outcome
+      : { ...outcome, message: scrubText(outcome.message, texts.get(refKey(outcome.ref)) ?? []) },
+  );
+  return { ...result, outcomes };
 }
 
 function apiVersionOf(ref: ObjectRef): string {
@@ -66,8 +122,8 @@ function indented(text: string, indent: number): string[] {
     .map((line) => `${pad}${line}`);
 }
 
-function patchLines(ref: ObjectRef, patch: readonly JsonPatchOperation[], indent: number): string[] {
-  return shownPatch(ref, patch).map((operation) =>
+function patchLines(patch: readonly JsonPatchOperation[], indent: number): string[] {
+  return patch.map((operation) =>
     operation.op === "remove"
       ? `${" ".repeat(indent)}remove ${operation.path}`
       : `${" ".repeat(indent)}test   ${operation.path} = ${JSON.stringify(operation.value)}`,
@@ -99,15 +155,15 @@ function changeLines(change: PlannedChange, indent: number): string[] {
       return [
         ...(change.removals.length === 0
           ? []
-          : [`${" ".repeat(indent - 2)}JSON patch:`, ...patchLines(change.ref, change.removals, indent)]),
+          : [`${" ".repeat(indent - 2)}JSON patch:`, ...patchLines(change.removals, indent)]),
         `${" ".repeat(indent - 2)}apply:`,
-        ...indented(stringify(shownBody(change.ref, change.body)), indent),
+        ...indented(stringify(change.body), indent),
         ...releasedLines(change.released ?? [], indent),
       ];
     case "remove":
-      return [`${" ".repeat(indent - 2)}JSON patch:`, ...patchLines(change.ref, change.patch, indent)];
+      return [`${" ".repeat(indent - 2)}JSON patch:`, ...patchLines(change.patch, indent)];
     case "create":
-      return indented(stringify(shownBody(change.ref, change.body)), indent);
+      return indented(stringify(change.body), indent);
     case "delete":
       return [`${" ".repeat(indent)}if still at resourceVersion ${change.resourceVersion}`];
   }
@@ -174,26 +230,27 @@ function changeJson(change: PlannedChange): JsonObject {
         resourceVersion: change.resourceVersion,
         fields: [...change.fields],
         ...(change.released === undefined ? {} : { released: [...change.released] }),
-        body: shownBody(change.ref, change.body),
-        patch: shownPatch(change.ref, change.removals).map((operation) => ({ ...operation })),
+        body: change.body,
+        patch: change.removals.map((operation) => ({ ...operation })),
         ...verdictJson(change.verdict),
       };
     case "remove":
       return {
         ...common,
         resourceVersion: change.resourceVersion,
-        patch: shownPatch(change.ref, change.patch).map((operation) => ({ ...operation })),
+        patch: change.patch.map((operation) => ({ ...operation })),
         ...verdictJson(change.verdict),
       };
     case "create":
-      return { ...common, body: shownBody(change.ref, change.body), ...verdictJson(change.verdict) };
+      return { ...common, body: change.body, ...verdictJson(change.verdict) };
     case "delete":
       return { ...common, resourceVersion: change.resourceVersion, ...verdictJson(change.verdict) };
   }
 }
 
 /** The plan as a stable JSON document (`kind: Plan`) or as text for people. Secret values are never shown. */
-export function renderPlan(plan: Plan, format: PlanFormat, options: RenderOptions = {}): string {
+export function renderPlan(unredacted: Plan, format: PlanFormat, options: RenderOptions = {}): string {
+  const plan = shownPlan(unredacted, options.redaction ?? secretsOnly);
   if (format === "text") return renderPlanText(plan, options);
   const { apply, remove, create, delete: deletes } = counts(plan);
   const document = {
@@ -224,7 +281,12 @@ function outcomeLine(outcome: ChangeOutcome, dryRun: boolean): string {
 }
 
 /** What apply did, object by object, then the counts. */
-export function renderApplyResult(result: ApplyResult, format: PlanFormat): string {
+export function renderApplyResult(
+  unredacted: ApplyResult,
+  format: PlanFormat,
+  options: ApplyRenderOptions = {},
+): string {
+  const result = shownResult(unredacted, options);
   if (format === "json") {
     const document = {
       apiVersion: "kubedrift.dev/v1",

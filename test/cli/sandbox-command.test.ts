@@ -170,6 +170,28 @@ describe("kubedrift sandbox", () => {
     expect(await stop(running)).toBe(0);
   });
 
+  // Rule (issue 9): two sandboxes on one --data directory would interleave their journals.
+  it("refuses a second sandbox on the same --data directory, with one line and exit status 1", async () => {
+    const state = join(mkdtempSync(join(tmpdir(), "kubedrift-lock-")), "state");
+    const first = await startCli(["--data", state]);
+    const second = runCli(["sandbox", "--data", state]);
+    try {
+      let stderr = "";
+      second.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+      expect(await exitOf(second)).toBe(1);
+      expect(stderr).toBe(
+        `error: sandbox: cannot start: ${state} is in use by another sandbox (pid ${String(first.child.pid)})\n`,
+      );
+      // The first one is unaffected, and stopping it releases the directory.
+      expect((await answered(target(first.ready), "/api/v1/namespaces")).status).toBe(200);
+    } finally {
+      second.kill("SIGKILL");
+      expect(await stop(first)).toBe(0);
+    }
+    const third = await startCli(["--data", state]);
+    expect(await stop(third)).toBe(0);
+  });
+
   it("rejects a bad --fault-lose-responses with one line naming the flag", async () => {
     const child = runCli(["sandbox", "--fault-lose-responses", "patch=half"]);
     let stderr = "";

@@ -14,7 +14,13 @@ const root = fileURLToPath(new URL("../..", import.meta.url));
 const directory = mkdtempSync(join(tmpdir(), "kubedrift-kill-"));
 const configMaps = "/api/v1/namespaces/default/configmaps";
 
-afterAll(() => rmSync(directory, { recursive: true, force: true }));
+/** Sandboxes still running (a failed assertion must not leave one behind). */
+const children = new Set<ChildProcessWithoutNullStreams>();
+
+afterAll(() => {
+  for (const child of children) child.kill("SIGKILL");
+  rmSync(directory, { recursive: true, force: true });
+});
 
 interface Target {
   readonly url: string;
@@ -70,6 +76,8 @@ async function start(compactEvery: number): Promise<Process> {
     ],
     { cwd: root, env: { ...process.env, NO_COLOR: "1" } },
   );
+  children.add(child);
+  child.once("exit", () => children.delete(child));
   let stderr = "";
   child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
   const line = await new Promise<string>((resolve, reject) => {

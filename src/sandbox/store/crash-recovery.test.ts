@@ -1,9 +1,10 @@
 import { cpSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import fc from "fast-check";
 import { afterEach, describe, expect, it } from "vitest";
 import type { KubeObject } from "../api/json.js";
+import { LOCK_FILE } from "./file-persistence.js";
 import type { MemoryObjectStore } from "./memory-store.js";
 import { openStore } from "./open-store.js";
 import type { ObjectKey } from "./types.js";
@@ -66,7 +67,8 @@ function contents(store: MemoryObjectStore): Record<string, string> {
  */
 function afterCrash(directory: string): { readonly store: MemoryObjectStore; readonly close: () => void } {
   const image = scratch();
-  cpSync(directory, image, { recursive: true });
+  // The lock names this (live) process; a crashed one's would name a dead pid and be taken over.
+  cpSync(directory, image, { recursive: true, filter: (source) => basename(source) !== LOCK_FILE });
   const store = openStore({ dataDir: image });
   return { store, close: () => store.close() };
 }

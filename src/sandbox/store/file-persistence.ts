@@ -16,6 +16,9 @@ import { isJsonObject } from "../api/json.js";
 import type { JsonObject, JsonValue } from "../api/json.js";
 import type { JournalRecord, Persistence, PersistedState, StoredObject } from "./persistence.js";
 import type { ObjectKey } from "./types.js";
+import { lockDataDirectory, type DirectoryLock } from "./lock.js";
+
+export { LOCK_FILE } from "./lock.js";
 
 export interface FilePersistenceOptions {
   readonly dataDir: string;
@@ -102,6 +105,7 @@ export function createFilePersistence(options: FilePersistenceOptions): Persiste
   const interval = options.compactEvery ?? DEFAULT_COMPACT_EVERY;
   const compactEvery = typeof interval === "number" ? () => interval : interval;
   let recordsSinceSnapshot = 0;
+  let lock: DirectoryLock | undefined;
 
   const compact = (state: PersistedState): void => {
     // The snapshot is durable (renamed and its directory synced) before the journal is emptied;
@@ -114,10 +118,17 @@ export function createFilePersistence(options: FilePersistenceOptions): Persiste
 
   return {
     load(): PersistedState {
-      const snapshot = readSnapshot(options.dataDir);
-      const records = readJournal(join(options.dataDir, JOURNAL_FILE));
-      recordsSinceSnapshot = records.length;
-      return replay(snapshot, records);
+      // Two sandboxes on one directory would each truncate the journal the other appends to.
+      lock = lockDataDirectory(options.dataDir);
+      try {
+        const snapshot = readSnapshot(options.dataDir);
+        const records = readJournal(join(options.dataDir, JOURNAL_FILE));
+        recordsSinceSnapshot = records.length;
+        return replay(snapshot, records);
+      } catch (error: unknown) {
+        lock.release();
+        throw error;
+      }
     },
     append(record: JournalRecord): void {
       journal.append(`${JSON.stringify(encodeRecord(record))}\n`);
@@ -133,8 +144,13 @@ export function createFilePersistence(options: FilePersistenceOptions): Persiste
       }
     },
     close(state: PersistedState): void {
-      compact(state);
-      journal.close();
+      try {
+        compact(state);
+      } finally {
+        journal.close();
+        lock?.release();
+        lock = undefined;
+      }
     },
   };
 }

@@ -1,9 +1,10 @@
+import { spawnSync } from "node:child_process";
 import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import type { KubeObject } from "../api/json.js";
-import { JOURNAL_FILE, SNAPSHOT_FILE } from "./file-persistence.js";
+import { JOURNAL_FILE, LOCK_FILE, SNAPSHOT_FILE } from "./file-persistence.js";
 import { openStore } from "./open-store.js";
 import type { ObjectKey } from "./types.js";
 
@@ -25,6 +26,16 @@ function key(name: string): ObjectKey {
 
 function configMap(name: string, value: string): KubeObject {
   return { apiVersion: "v1", kind: "ConfigMap", metadata: { namespace: "default", name }, data: { value } };
+}
+
+let deadPid: string | undefined;
+
+/** What a kill -9 leaves: the lock file naming a process that no longer runs. */
+function leaveLockOfDeadProcess(directory: string): void {
+  deadPid ??= spawnSync(process.execPath, ["-e", "process.stdout.write(String(process.pid))"], {
+    encoding: "utf8",
+  }).stdout;
+  writeFileSync(join(directory, LOCK_FILE), `${deadPid}\n`);
 }
 
 function journalLines(directory: string): string[] {
@@ -65,7 +76,8 @@ describe("openStore with a data directory", () => {
     const store = openStore({ dataDir: directory });
     store.create(key("a"), configMap("a", "1"));
     store.delete(key("a"));
-    // No close(): the process "crashes" here.
+    // No close(): the process "crashes" here, leaving its lock behind.
+    leaveLockOfDeadProcess(directory);
     expect(
       journalLines(directory).map((line) => (JSON.parse(line) as { op: string; rv: number }).op),
     ).toEqual(["put", "delete"]);
@@ -81,12 +93,14 @@ describe("openStore with a data directory", () => {
     store.create(key("a"), configMap("a", "1"));
     store.create(key("b"), configMap("b", "1"));
     appendFileSync(join(directory, JOURNAL_FILE), '{"op":"put","rv":3,"key":{"group":"","reso');
+    leaveLockOfDeadProcess(directory);
 
     const reopened = openStore({ dataDir: directory });
     expect(reopened.resourceVersion).toBe(2);
     expect(reopened.list({ group: "", resource: "configmaps" }).items.length).toBe(2);
     reopened.create(key("c"), configMap("c", "1"));
     expect(journalLines(directory).length).toBe(3);
+    leaveLockOfDeadProcess(directory);
     const again = openStore({ dataDir: directory });
     expect(again.resourceVersion).toBe(3);
     expect(again.get(key("c"))).toBeDefined();
@@ -170,5 +184,38 @@ describe("openStore without a data directory", () => {
     expect(store.resourceVersion).toBe(1);
     store.close();
     expect(() => store.create(key("b"), configMap("b", "1"))).toThrow("the store is closed");
+  });
+});
+
+// Rule (issue 9): one data directory, one sandbox; a lock left by a dead process is taken over.
+describe("openStore's lock on the data directory", () => {
+  it("refuses a second store on the same directory, naming the holder's pid, until the first closes", () => {
+    const directory = dataDir();
+    const first = openStore({ dataDir: directory });
+    expect(readFileSync(join(directory, LOCK_FILE), "utf8")).toBe(`${process.pid}\n`);
+    expect(() => openStore({ dataDir: directory })).toThrow(
+      `${directory} is in use by another sandbox (pid ${process.pid})`,
+    );
+    first.create(key("a"), configMap("a", "1"));
+    first.close();
+    expect(existsSync(join(directory, LOCK_FILE))).toBe(false);
+    const second = openStore({ dataDir: directory });
+    expect(second.get(key("a"))).toBeDefined();
+    second.close();
+  });
+
+  it("takes over a lock whose process is dead", () => {
+    const directory = dataDir();
+    leaveLockOfDeadProcess(directory);
+    const store = openStore({ dataDir: directory });
+    expect(readFileSync(join(directory, LOCK_FILE), "utf8")).toBe(`${process.pid}\n`);
+    store.close();
+  });
+
+  it("releases the lock when the directory cannot be loaded", () => {
+    const directory = dataDir();
+    writeFileSync(join(directory, JOURNAL_FILE), "not json\n{}\n");
+    expect(() => openStore({ dataDir: directory })).toThrow(SyntaxError);
+    expect(existsSync(join(directory, LOCK_FILE))).toBe(false);
   });
 });

@@ -54,7 +54,8 @@ async function runAdopt(flags: AdoptFlags): Promise<number> {
     },
     (path) => readFileSync(path, "utf8"),
   );
-  process.stdout.write(renderAdoption(plan, { color }));
+  const redaction = { config: inspection.config, objects: [...inspection.desired, ...inspection.live] };
+  process.stdout.write(renderAdoption(plan, { color, redaction }));
   return plan.edits.length === 0 ? 0 : writeConfirmed(plan, flags.yes === true);
 }
 

@@ -40,14 +40,25 @@ export interface AppOptions {
 
 const protobufMediaType = "application/vnd.kubernetes.protobuf";
 
-// kube-apiserver's limit on request bodies.
-const maxBodyBytes = 3 * 1024 * 1024;
+/** kube-apiserver's limit on request bodies (3 MiB). */
+export const maxBodyBytes = 3 * 1024 * 1024;
+
+/** kube-apiserver's answer to a body beyond the limit (limitedReadBody). */
+export function entityTooLarge(): ApiError {
+  return new ApiError(
+    413,
+    StatusReasons.requestEntityTooLarge,
+    `Request entity too large: limit is ${maxBodyBytes}`,
+  );
+}
 
 // /version and the health endpoints are readable without credentials (system:public-info-viewer).
 const publicPaths = new Set(["/version", "/healthz", "/livez", "/readyz"]);
 
 export interface ApiApp {
   handle(request: ApiRequest): ApiResponse;
+  /** The 401 for a request without valid credentials, decided from its headers before any body is read. */
+  authenticate(request: Omit<ApiRequest, "body">): ApiResponse | undefined;
 }
 
 export function createApp(options: AppOptions): ApiApp {
@@ -58,6 +69,10 @@ export function createApp(options: AppOptions): ApiApp {
       } catch (error: unknown) {
         return errorResponse(error);
       }
+    },
+    authenticate: (request) => {
+      const refusal = authenticationFailure(options, request);
+      return refusal === undefined ? undefined : errorResponse(refusal);
     },
   };
 }
@@ -71,18 +86,32 @@ export function errorResponse(error: unknown): ApiResponse {
   );
 }
 
-function authorized(options: AppOptions, request: ApiRequest): boolean {
-  const header = request.headers["authorization"] ?? "";
-  return header === `Bearer ${options.token}`;
+/**
+ * The bearer token as kube-apiserver's bearertoken authenticator reads it: the header trimmed and
+ * split on spaces, the scheme compared case-insensitively (`bearer` works), the second word the token.
+ */
+function bearerToken(header: string | undefined): string | undefined {
+  const parts = (header ?? "").trim().split(" ");
+  if (parts.length < 2 || parts[0]?.toLowerCase() !== "bearer") return undefined;
+  return parts[1] === "" ? undefined : parts[1];
+}
+
+function pathOf(url: URL): string {
+  return url.pathname.replace(/\/+$/, "") || "/";
+}
+
+function authenticationFailure(options: AppOptions, request: Omit<ApiRequest, "body">): ApiError | undefined {
+  if (publicPaths.has(pathOf(new URL(request.url, "http://sandbox")))) return undefined;
+  if (bearerToken(request.headers["authorization"]) === options.token) return undefined;
+  return new ApiError(401, StatusReasons.unauthorized, "Unauthorized");
 }
 
 function route(options: AppOptions, request: ApiRequest): ApiResponse {
   const url = new URL(request.url, "http://sandbox");
-  const path = url.pathname.replace(/\/+$/, "") || "/";
+  const path = pathOf(url);
   if (publicPaths.has(path)) return publicEndpoint(path);
-  if (!authorized(options, request)) {
-    throw new ApiError(401, StatusReasons.unauthorized, "Unauthorized");
-  }
+  const refusal = authenticationFailure(options, request);
+  if (refusal !== undefined) throw refusal;
   const segments = path.split("/").filter((segment) => segment !== "");
   return (
     discoveryEndpoint(options, segments, request) ??
@@ -185,13 +214,7 @@ function openapiEndpoint(
 function decodeBody(request: ApiRequest): unknown {
   const body = request.body;
   if (body === undefined || body.length === 0) return undefined;
-  if (body.length > maxBodyBytes) {
-    throw new ApiError(
-      413,
-      StatusReasons.requestEntityTooLarge,
-      "Request entity too large: limit is 3145728",
-    );
-  }
+  if (body.length > maxBodyBytes) throw entityTooLarge();
   const contentType = (request.headers["content-type"] ?? "application/json").split(";")[0]?.trim() ?? "";
   return parseBody(contentType, body);
 }

@@ -1,15 +1,32 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { ApiError, StatusReasons } from "../api/status.js";
 import type { FaultOptions } from "../faults.js";
-import type { ApiApp, ApiRequest } from "./app.js";
-import { errorResponse } from "./app.js";
+import type { ApiApp } from "./app.js";
+import { entityTooLarge, errorResponse, maxBodyBytes } from "./app.js";
 import { isWatchParam, splitApiPath, type ResourceVerb } from "./request-info.js";
 import type { ApiResponse } from "./response.js";
 
-function readBody(request: IncomingMessage): Promise<Buffer> {
+/**
+ * Reads a body up to `limit` bytes; undefined (and nothing more read) once it is beyond, or when
+ * its Content-Length already says so. Only what fits the limit is ever held in memory.
+ */
+function readBody(request: IncomingMessage, limit: number): Promise<Buffer | undefined> {
+  const declared = Number(request.headers["content-length"] ?? "0");
+  if (declared > limit) return Promise.resolve(undefined);
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
-    request.on("data", (chunk: Buffer) => chunks.push(chunk));
+    let length = 0;
+    const onData = (chunk: Buffer): void => {
+      length += chunk.length;
+      if (length <= limit) {
+        chunks.push(chunk);
+        return;
+      }
+      request.off("data", onData);
+      request.pause();
+      resolve(undefined);
+    };
+    request.on("data", onData);
     request.on("end", () => resolve(Buffer.concat(chunks)));
     request.on("error", reject);
   });
@@ -162,18 +179,32 @@ function losesResponse(options: HttpHandlerOptions, method: string, url: URL): b
   return rate > 0 && options.random() < rate;
 }
 
+/**
+ * Answers without reading (the rest of) the body, then closes the connection: the unread bytes
+ * cannot be skipped to reach a next request, and reading them is what must not happen.
+ */
+function refuse(request: IncomingMessage, response: ServerResponse, answer: ApiResponse): void {
+  response.setHeader("connection", "close");
+  send(request, response, answer);
+}
+
 async function handleRequest(
   options: HttpHandlerOptions,
   request: IncomingMessage,
   response: ServerResponse,
 ): Promise<void> {
-  const body = await readBody(request);
   const method = request.method ?? "GET";
   const path = request.url ?? "/";
+  const headers = headersOf(request);
+  // As kube-apiserver's authentication filter does, credentials are checked before the handler
+  // reads anything: an anonymous client cannot make the sandbox read (and hold) a large body.
+  const unauthorized = options.app.authenticate({ method, url: path, headers });
+  if (unauthorized !== undefined) return refuse(request, response, unauthorized);
+  const body = await readBody(request, maxBodyBytes);
+  if (body === undefined) return refuse(request, response, errorResponse(entityTooLarge()));
   const url = new URL(path, "https://sandbox");
   const failure = await faultFor(options, method, url);
-  const apiRequest: ApiRequest = { method, url: path, headers: headersOf(request), body };
-  const answer = failure ?? options.app.handle(apiRequest);
+  const answer = failure ?? options.app.handle({ method, url: path, headers, body });
   if (failure === undefined && losesResponse(options, method, url)) {
     // The write is stored and journaled; only its answer is lost, so the client sees a reset.
     request.socket.destroy();

@@ -5,6 +5,7 @@ import type { ResourceInfo } from "../registry/types.js";
 import { apiVersionOf } from "../../schema/gvk.js";
 import type { ServerContext, RequestScope } from "./context.js";
 import type { KindMachinery } from "./machinery.js";
+import { typedDecodeError } from "./typed-decode.js";
 import { FieldValidation, type WriteOptions } from "./write-options.js";
 
 /** The request body must be an object of the endpoint's kind; missing apiVersion/kind default to it. */
@@ -27,7 +28,14 @@ export function decodeObject(body: unknown, info: ResourceInfo): KubeObject {
   if (body["metadata"] !== undefined && !isJsonObject(body["metadata"])) {
     throw badRequest(`metadata: expected an object`);
   }
+  const failure = typedDecodeError(body, info);
+  if (failure !== undefined) throw badRequest(cannotBeHandled(info, failure));
   return { ...body, apiVersion, kind };
+}
+
+/** kube-apiserver's wrapping of a decoding error: `Secret in version "v1" cannot be handled as a Secret: …`. */
+export function cannotBeHandled(info: Pick<ResourceInfo, "kind" | "version">, reason: string): string {
+  return `${info.kind} in version "${info.version}" cannot be handled as a ${info.kind}: ${reason}`;
 }
 
 /** A namespaced object sent to `/namespaces/NS/…` takes NS; a different one is a 400, as in kube-apiserver. */
@@ -67,10 +75,7 @@ export function checkUnknownFields(
   if (unknown.length === 0) return;
   const messages = unknown.map((path) => `unknown field "${path}"`);
   if (options.fieldValidation === FieldValidation.strict) {
-    const kindName = kind.info.kind;
-    throw badRequest(
-      `${kindName} in version "${kind.info.version}" cannot be handled as a ${kindName}: strict decoding error: ${messages.join(", ")}`,
-    );
+    throw badRequest(cannotBeHandled(kind.info, `strict decoding error: ${messages.join(", ")}`));
   }
   options.scope.warnings.push(...messages);
 }

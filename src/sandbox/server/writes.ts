@@ -16,6 +16,7 @@ import type { RequestScope, ServerContext } from "./context.js";
 import type { FieldManagerRequest, KindMachinery, PatchType } from "./machinery.js";
 import { PatchTypes } from "./machinery.js";
 import type { ResourceRequest } from "./request-info.js";
+import { typedDecodeError } from "./typed-decode.js";
 import type { WriteOptions } from "./write-options.js";
 import { managerFromUserAgent, validateFieldManager } from "../fieldmanager/index.js";
 
@@ -282,6 +283,7 @@ export function patchObject(call: WriteCall, patchType: PatchType, body: unknown
   const patch = parsePatchBody(body, patchType);
   const old = requireExisting(call, request.name ?? "");
   const patched = context.machinery.applyPatch(kind, patchType, old, patch);
+  checkPatchedDecodes(patched, request);
   checkUnknownFields(context, kind, patched, {
     fieldValidation: call.options.fieldValidation,
     scope: call.scope,
@@ -290,6 +292,20 @@ export function patchObject(call: WriteCall, patchType: PatchType, body: unknown
   checkName(decoded, request.name ?? "");
   const precondition = patchPrecondition(patch);
   return finishUpdate(call, kind, { old, updated: decoded, precondition, operation: "Update" });
+}
+
+/**
+ * kube-apiserver decodes the patched object into its Go type; when that fails (a patch that puts a
+ * number into ConfigMap data, say) the answer is a 422 on the field "patch", not the 400 of a body.
+ * Its value is the patched object as kube-apiserver encodes it; this is the sandbox's encoding.
+ */
+function checkPatchedDecodes(patched: KubeObject, request: ResourceRequest): void {
+  const failure = typedDecodeError(patched, request.info);
+  if (failure === undefined) return;
+  const message = `Invalid value: ${JSON.stringify(JSON.stringify(patched))}: ${failure}`;
+  throw new ApiError(422, StatusReasons.invalid, ` "" is invalid: patch: ${message}`, {
+    causes: [{ reason: "FieldValueInvalid", message, field: "patch" }],
+  });
 }
 
 // A patch that carries metadata.resourceVersion makes it a precondition, as in kube-apiserver.

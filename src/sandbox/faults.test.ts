@@ -55,6 +55,58 @@ describe("the loseResponses fault", () => {
   });
 });
 
+// Rule (issue 11): injected latency and failures are for resource requests; discovery and OpenAPI
+// stay answered, as the README says, so that a client can always find out what the server serves.
+describe("faults and discovery", () => {
+  it("never fail discovery, OpenAPI or /version, even at rate 1 for every verb", async () => {
+    const all = { get: 1, list: 1, watch: 1, create: 1, update: 1, patch: 1, delete: 1, deletecollection: 1 };
+    sandbox.faults.set({ errorRate: all, errorStatus: 503 });
+    try {
+      for (const path of [
+        "/api",
+        "/api/v1",
+        "/apis",
+        "/apis/apps",
+        "/apis/apps/v1",
+        "/openapi/v2",
+        "/openapi/v3",
+        "/openapi/v3/api/v1",
+        "/version",
+      ]) {
+        expect([path, (await answered(sandbox, path)).status]).toEqual([path, 200]);
+      }
+      expect((await answered(sandbox, configMaps)).status).toBe(503);
+    } finally {
+      sandbox.faults.set({});
+    }
+  });
+});
+
+// Rule (issue 11): kube-apiserver's bearer token authenticator compares the scheme case-insensitively.
+describe("bearer tokens", () => {
+  it("accepts the scheme in any case, as kube-apiserver does, and nothing but the token", async () => {
+    for (const scheme of ["Bearer", "bearer", "BEARER"]) {
+      const outcome = await answered(sandbox, configMaps, {
+        authorize: false,
+        headers: { authorization: `${scheme} ${sandbox.token}` },
+      });
+      expect([scheme, outcome.status]).toEqual([scheme, 200]);
+    }
+    for (const header of [
+      `Basic ${sandbox.token}`,
+      `Bearer  ${sandbox.token}`,
+      `Bearer ${sandbox.token}x`,
+      "Bearer",
+    ]) {
+      const outcome = await answered(sandbox, configMaps, {
+        authorize: false,
+        headers: { authorization: header },
+      });
+      expect([header, outcome.status]).toEqual([header, 401]);
+    }
+  });
+});
+
 describe("per-verb rates of the CLI", () => {
   it("parses --fault-lose-responses like --fault-error-rate", () => {
     expect(parseLostResponseRates("patch=0.5, create=1")).toEqual({ patch: 0.5, create: 1 });

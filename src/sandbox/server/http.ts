@@ -154,13 +154,16 @@ export function createRequestListener(
   };
 }
 
-/** Injected latency and failures apply to resource requests only, not to discovery or health checks. */
+/**
+ * Injected latency and failures apply to resource requests only: discovery (`/api/v1`,
+ * `/apis/GROUP/VERSION` included), OpenAPI and health checks always answer.
+ */
 async function faultFor(
   options: HttpHandlerOptions,
   method: string,
   url: URL,
 ): Promise<ApiResponse | undefined> {
-  if (!url.pathname.startsWith("/api/") && !url.pathname.startsWith("/apis/")) return undefined;
+  if (!isResourcePath(url.pathname)) return undefined;
   const faults = options.faults();
   if ((faults.latencyMs ?? 0) > 0) await delay(faults.latencyMs ?? 0);
   return injectedFailure(faults, verbFor(method, url), options.random);

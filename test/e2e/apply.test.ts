@@ -3,31 +3,25 @@
  * real kubectl commands, then planned, dry-run validated and applied through the remediation API
  * (the CLI commands wrap it), and checked with the built `kubedrift diff` and kubectl.
  */
-import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { connectCluster } from "../../src/cluster/index.js";
-import type { Cluster, ServedResource } from "../../src/cluster/index.js";
-import { compare, defaultEngineConfig } from "../../src/engine/index.js";
+import { defaultEngineConfig } from "../../src/engine/index.js";
 import type { EngineConfig } from "../../src/engine/index.js";
-import type { DesiredObject, LiveObject, ObjectRef } from "../../src/model/index.js";
-import { refKey } from "../../src/model/index.js";
 import {
   applyExitCode,
   applyPlan,
-  buildPlan,
-  defaultPlanOptions,
   renderApplyResult,
   renderPlan,
   validatePlan,
 } from "../../src/remediate/index.js";
-import type { ApplyResult, Plan, PlanOptions } from "../../src/remediate/index.js";
+import type { ApplyResult, PlanOptions } from "../../src/remediate/index.js";
 import { startSandbox } from "../../src/sandbox/index.js";
 import type { RunningSandbox } from "../../src/sandbox/index.js";
-import { parseManifests, ReadModes } from "../../src/sources/index.js";
 import type { JsonObject } from "../../src/sandbox/api/json.js";
 import { kubectlJson, kubectlOk, runKubectl, scratchDirectory } from "../support/kubectl.js";
 import { runKubedrift } from "../support/kubedrift.js";
+import type { Compared } from "../support/remediation.js";
+import { applyCompared, contextOf, deploy as deployManifests, planFor } from "../support/remediation.js";
 
 const scratch = scratchDirectory();
 let sandbox: RunningSandbox;
@@ -45,133 +39,14 @@ afterAll(async () => {
   scratch.remove();
 });
 
-function manifests(namespace: string): string {
-  return `apiVersion: v1
-kind: Namespace
-metadata:
-  name: ${namespace}
----
-apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: web
-  namespace: ${namespace}
-  labels:
-    app: web
-    team: shop
-spec:
-  replicas: 2
-  selector:
-    matchLabels:
-      app: web
-  template:
-    metadata:
-      labels:
-        app: web
-    spec:
-      containers:
-        - name: web
-          image: nginx:1.27
-          ports:
-            - containerPort: 80
----
-apiVersion: v1
-kind: Service
-metadata:
-  name: web
-  namespace: ${namespace}
-spec:
-  selector:
-    app: web
-  ports:
-    - port: 80
-      targetPort: 80
----
-apiVersion: v1
-kind: ConfigMap
-metadata:
-  name: web-config
-  namespace: ${namespace}
-data:
-  CACHE_TTL: "300"
-`;
-}
-
-/** Writes the manifests and applies them with kubectl; returns the directory with `deploy/app.yaml`. */
-async function deploy(namespace: string, text = manifests(namespace)): Promise<string> {
-  const directory = join(scratch.path, namespace);
-  mkdirSync(join(directory, "deploy"), { recursive: true });
-  writeFileSync(join(directory, "deploy", "app.yaml"), text);
-  await kubectlOk(sandbox, ["apply", "-f", join(directory, "deploy", "app.yaml")]);
-  return directory;
-}
-
-interface Compared {
-  readonly plan: Plan;
-  readonly cluster: Cluster;
-  readonly served: ReadonlyMap<string, ServedResource>;
-  readonly config: EngineConfig;
-}
-
-const groupKind = (ref: Pick<ObjectRef, "group" | "kind">): string => `${ref.group}/${ref.kind}`;
-
-/** sources → cluster → compare → plan, as `kubedrift plan` does it. */
-async function plan(
+const deploy = (namespace: string, text?: string): Promise<string> =>
+  deployManifests(sandbox, scratch.path, namespace, text);
+const plan = (
   namespace: string,
   options: Partial<PlanOptions> = {},
   config: EngineConfig = defaultEngineConfig,
-): Promise<Compared> {
-  const desired: readonly DesiredObject[] = parseManifests(
-    manifests(namespace),
-    "deploy/app.yaml",
-    ReadModes.named,
-  ).objects;
-  const cluster = connectCluster({ kubeconfig: sandbox.kubeconfigPath, env: {} });
-  const served = new Map((await cluster.resources()).map((resource) => [groupKind(resource), resource]));
-  const kinds = [...new Set(desired.map((object) => groupKind(object.ref)))];
-  const live: LiveObject[] = [];
-  const declared = new Set(desired.map((object) => refKey(object.ref)));
-  for (const kind of kinds) {
-    const resource = served.get(kind);
-    if (resource === undefined) throw new Error(`${kind} is not served`);
-    const listed = await cluster.list(resource, resource.namespaced ? namespace : undefined);
-    live.push(
-      ...(resource.namespaced ? listed : listed.filter((object) => declared.has(refKey(object.ref)))),
-    );
-  }
-  const schema = await cluster.schema();
-  const report = compare({
-    desired,
-    live,
-    scope: { kinds, namespaces: [namespace] },
-    schema,
-    config,
-    cluster: cluster.name,
-    generatedAt: "2026-11-22T12:00:00Z",
-  });
-  const built = buildPlan({ report, desired, live, schema, options: { ...defaultPlanOptions, ...options } });
-  return { plan: built, cluster, served, config };
-}
-
-const noWait = { attempts: 4, initialDelayMs: 0, sleep: async (): Promise<void> => {} };
-
-function contextOf(compared: Compared, attempts = 4) {
-  if (compared.cluster.writer === undefined) throw new Error("no writer");
-  return {
-    writer: compared.cluster.writer,
-    resourceFor: (ref: ObjectRef) => compared.served.get(groupKind(ref)),
-    retry: { ...noWait, attempts },
-  };
-}
-
-async function apply(compared: Compared, attempts = 4): Promise<ApplyResult> {
-  return applyPlan(compared.plan, {
-    ...contextOf(compared, attempts),
-    dryRun: false,
-    schema: await compared.cluster.schema(),
-    config: compared.config,
-  });
-}
+): Promise<Compared> => planFor(sandbox, namespace, options, config);
+const apply = applyCompared;
 
 async function diffExitCode(directory: string): Promise<{ code: number; stdout: string }> {
   const result = await runKubedrift(["diff", "-f", "deploy", "--kubeconfig", sandbox.kubeconfigPath], {

@@ -14,13 +14,18 @@ export function lineOfNode(node: unknown, lineCounter: LineCounter): number | un
   return start === undefined ? undefined : lineCounter.linePos(start).line;
 }
 
+/** Called with a key that is a list or a mapping, which JSON (and kubectl) cannot have. */
+export type ComplexKeyHandler = (key: Node) => void;
+
 interface Collector {
   readonly lines: Map<string, number>;
   readonly lineCounter: LineCounter;
+  readonly onComplexKey: ComplexKeyHandler;
 }
 
 function collectPair(pair: Pair<unknown, unknown>, pointer: string, collector: Collector): void {
   const key = pair.key;
+  if (isMap(key) || isSeq(key)) collector.onComplexKey(key);
   // Merge keys (`<<`) and complex keys have no place in a JSON Pointer of the resulting object.
   if (!isScalar(key) || key.value === "<<") return;
   const name = key.value;
@@ -49,8 +54,12 @@ function collectNode(node: unknown, pointer: string, collector: Collector): void
  * the key's line for a map entry, the item's first line for a list element. Aliases keep the line of
  * the key that uses them; what they point at is not walked.
  */
-export function collectFieldLines(root: Node, lineCounter: LineCounter): ReadonlyMap<string, number> {
-  const collector: Collector = { lines: new Map(), lineCounter };
+export function collectFieldLines(
+  root: Node,
+  lineCounter: LineCounter,
+  onComplexKey: ComplexKeyHandler = () => undefined,
+): ReadonlyMap<string, number> {
+  const collector: Collector = { lines: new Map(), lineCounter, onComplexKey };
   const rootLine = lineOfNode(root, lineCounter);
   if (rootLine !== undefined) collector.lines.set("", rootLine);
   collectNode(root, "", collector);

@@ -1,11 +1,12 @@
-import type { Dirent } from "node:fs";
-import { readFile, readdir, stat } from "node:fs/promises";
+import type { Dirent, Stats } from "node:fs";
+import { readFile, readdir, realpath, stat } from "node:fs/promises";
 import path from "node:path";
 
 import { parse } from "yaml";
 
 import { ReadModes } from "./manifest.js";
 import type { ReadMode } from "./manifest.js";
+import { decodeUtf8 } from "./text.js";
 import { SourceError } from "./types.js";
 
 /** A file to read: its path as the user sees it (relative to the working directory as given), and how to read it. */
@@ -39,10 +40,31 @@ export function fileSystemError(file: string, error: unknown): SourceError {
 }
 
 async function readText(file: string, absolute: string): Promise<string> {
+  let bytes: Buffer;
   try {
-    return await readFile(absolute, "utf8");
+    bytes = await readFile(absolute);
   } catch (error: unknown) {
     throw fileSystemError(file, error);
+  }
+  return decodeUtf8(bytes, file);
+}
+
+/** What a FIFO, socket or device is, for the message that refuses to open it (a FIFO would block forever). */
+function specialFileKind(stats: Stats): string {
+  if (stats.isFIFO()) return "a FIFO; read a pipe with -f -";
+  if (stats.isSocket()) return "a socket";
+  if (stats.isCharacterDevice()) return "a character device";
+  if (stats.isBlockDevice()) return "a block device";
+  return "not a file or directory";
+}
+
+/** The real path, so that a file or directory reached through several symbolic links is read once. */
+async function realPathOf(absolute: string): Promise<string> {
+  try {
+    return await realpath(absolute);
+  } catch {
+    // A dangling link: reading it later names it.
+    return absolute;
   }
 }
 
@@ -97,15 +119,20 @@ async function listDirectory(shown: string, absolute: string): Promise<Directory
 interface Walk {
   readonly files: ManifestFile[];
   readonly notes: string[];
+  /** Real paths of the directories and files already taken: links back up the tree, or to a sibling, add nothing. */
   readonly visited: Set<string>;
 }
 
-async function entryIsDirectory(entry: Dirent, absolute: string): Promise<boolean> {
-  if (!entry.isSymbolicLink()) return entry.isDirectory();
+type EntryKind = "directory" | "file" | "special";
+
+async function entryKind(entry: Dirent, absolute: string): Promise<EntryKind> {
+  if (!entry.isSymbolicLink()) return entry.isDirectory() ? "directory" : entry.isFile() ? "file" : "special";
   try {
-    return (await stat(absolute)).isDirectory();
+    const target = await stat(absolute);
+    return target.isDirectory() ? "directory" : target.isFile() ? "file" : "special";
   } catch {
-    return false;
+    // A dangling link is a file that cannot be read: reading it names it.
+    return "file";
   }
 }
 
@@ -131,9 +158,10 @@ async function walkDirectory(
   walk: Walk,
   inheritedPatches: PatchFiles,
 ): Promise<void> {
-  // Symbolic links may loop back up the tree.
-  if (walk.visited.has(absolute)) return;
-  walk.visited.add(absolute);
+  // Symbolic links may loop back up the tree or lead to a directory already walked.
+  const real = await realPathOf(absolute);
+  if (walk.visited.has(real)) return;
+  walk.visited.add(real);
   const listing = await listDirectory(shown, absolute);
   if (listing.names.has("Chart.yaml")) {
     walk.notes.push(`not rendered (a Helm chart; compare the release with --helm-release): ${shown}`);
@@ -153,29 +181,45 @@ async function walkDirectory(
     if (entry.name.startsWith(".") || entry.name === "node_modules") continue;
     const entryShown = path.join(shown, entry.name);
     const entryAbsolute = path.join(absolute, entry.name);
-    if (await entryIsDirectory(entry, entryAbsolute)) {
-      await walkDirectory(entryShown, entryAbsolute, walk, patches);
-      continue;
-    }
-    const classified = classifyFile(entryShown, entryAbsolute, patches);
-    if (typeof classified === "string") walk.notes.push(classified);
-    else walk.files.push(classified);
+    const kind = await entryKind(entry, entryAbsolute);
+    if (kind === "directory") await walkDirectory(entryShown, entryAbsolute, walk, patches);
+    else if (kind === "special") walk.notes.push(`not a regular file: ${entryShown}`);
+    else await takeFile(classifyFile(entryShown, entryAbsolute, patches), walk);
   }
 }
 
-/** A -f argument as files: itself, or every manifest under it in a stable order. */
-export async function expandFilename(filename: string, cwd: string): Promise<ExpandedFiles> {
+async function takeFile(classified: ManifestFile | string, walk: Walk): Promise<void> {
+  if (typeof classified === "string") {
+    walk.notes.push(classified);
+    return;
+  }
+  const real = await realPathOf(classified.absolute);
+  if (walk.visited.has(real)) return;
+  walk.visited.add(real);
+  walk.files.push(classified);
+}
+
+/**
+ * A -f argument as files: itself, or every manifest under it in a stable order. `visited` (real paths)
+ * is shared by the -f arguments of one run, so that each file is read once however it is reached.
+ */
+export async function expandFilename(
+  filename: string,
+  cwd: string,
+  visited: Set<string> = new Set(),
+): Promise<ExpandedFiles> {
   const absolute = path.resolve(cwd, filename);
-  let isDirectory: boolean;
+  let stats: Stats;
   try {
-    isDirectory = (await stat(absolute)).isDirectory();
+    stats = await stat(absolute);
   } catch (error: unknown) {
     throw fileSystemError(filename, error);
   }
-  if (!isDirectory) return { files: [{ file: filename, absolute, mode: ReadModes.named }], notes: [] };
-  const walk: Walk = { files: [], notes: [], visited: new Set() };
-  await walkDirectory(path.normalize(filename), absolute, walk, new Map());
-  return walk;
+  const walk: Walk = { files: [], notes: [], visited };
+  if (stats.isDirectory()) await walkDirectory(path.normalize(filename), absolute, walk, new Map());
+  else if (stats.isFile()) await takeFile({ file: filename, absolute, mode: ReadModes.named }, walk);
+  else throw new SourceError(`not a regular file (${specialFileKind(stats)}): ${filename}`);
+  return { files: walk.files, notes: walk.notes };
 }
 
 /** Reads files a few at a time: all at once would exhaust file descriptors on large trees. */

@@ -4,6 +4,7 @@ import { expandFilename, readFiles } from "./files.js";
 import type { ManifestFile } from "./files.js";
 import { buildKustomization } from "./kustomize.js";
 import { ReadModes, parseManifests } from "./manifest.js";
+import { decodeUtf8 } from "./text.js";
 import { SourceError } from "./types.js";
 import type { LoadedSources, SourceSpec } from "./types.js";
 
@@ -29,7 +30,7 @@ export const stdinFileName = "<stdin>";
 async function readStream(stream: NodeJS.ReadableStream): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const chunk of stream) chunks.push(typeof chunk === "string" ? Buffer.from(chunk) : chunk);
-  return Buffer.concat(chunks).toString("utf8");
+  return decodeUtf8(Buffer.concat(chunks), stdinFileName);
 }
 
 /**
@@ -53,6 +54,8 @@ export function assertNoDuplicates(objects: readonly DesiredObject[]): void {
 interface Collected {
   readonly objects: DesiredObject[];
   readonly notes: string[];
+  /** Real paths already read, across -f arguments. */
+  readonly visited: Set<string>;
 }
 
 async function loadFiles(files: readonly ManifestFile[], collected: Collected): Promise<void> {
@@ -71,7 +74,7 @@ async function loadFilename(filename: string, options: LoadOptions, collected: C
     collected.objects.push(...parseManifests(text, stdinFileName, ReadModes.named).objects);
     return;
   }
-  const expanded = await expandFilename(filename, options.cwd ?? process.cwd());
+  const expanded = await expandFilename(filename, options.cwd ?? process.cwd(), collected.visited);
   collected.notes.push(...expanded.notes);
   await loadFiles(expanded.files, collected);
 }
@@ -83,7 +86,7 @@ async function loadFilename(filename: string, options: LoadOptions, collected: C
 export async function loadSources(spec: SourceSpec, options: LoadOptions = {}): Promise<LoadedSources> {
   if (spec.filenames.filter((filename) => filename === "-").length > 1)
     throw new SourceError("standard input (-f -) can be read only once");
-  const collected: Collected = { objects: [], notes: [] };
+  const collected: Collected = { objects: [], notes: [], visited: new Set() };
   for (const filename of spec.filenames) await loadFilename(filename, options, collected);
   const cwd = options.cwd ?? process.cwd();
   for (const directory of spec.kustomize) {
@@ -92,5 +95,5 @@ export async function loadSources(spec: SourceSpec, options: LoadOptions = {}): 
     collected.objects.push(...(await buildKustomization(directory, kustomizeOptions)));
   }
   assertNoDuplicates(collected.objects);
-  return collected;
+  return { objects: collected.objects, notes: collected.notes };
 }

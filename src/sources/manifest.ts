@@ -1,4 +1,4 @@
-import { LineCounter, isMap, isSeq, parseAllDocuments } from "yaml";
+import { Composer, LineCounter, Parser, isAlias, isMap, isSeq, visit } from "yaml";
 import type { Document, Node, YAMLError } from "yaml";
 
 import { splitApiVersion } from "../model/index.js";
@@ -16,11 +16,23 @@ export interface ParsedManifests {
   readonly notes: readonly string[];
 }
 
-/** The YAML, parsed, of one document, with its node (for positions) and its place in the file. */
+/**
+ * One document, parsed, with what its YAML nodes said about positions: the nodes themselves are not kept,
+ * so that a file of 20,000 documents does not hold 20,000 syntax trees at once.
+ */
 interface ParsedDocument {
   readonly number: number;
-  readonly node: Node;
   readonly value: unknown;
+  /** The line of the document's first node. */
+  readonly line: number;
+  /** The field lines of the document, for an object; of each item, for a List (`items`). */
+  readonly fieldLines: ReadonlyMap<string, number>;
+  readonly items: readonly PlacedNode[];
+}
+
+interface PlacedNode {
+  readonly line: number | undefined;
+  readonly fieldLines: ReadonlyMap<string, number>;
 }
 
 /** Where an object sits, for messages: "document 2", "item 3 of the List in document 1". */
@@ -62,25 +74,149 @@ function withoutQuotedInput(message: string): string {
     : message.replace(quoting, "$1");
 }
 
-/** yaml's message without its position suffix, on one line; the position goes in front as `file:line:col`. */
+/**
+ * yaml's message without its position suffix or code frame (both quote the source, maybe a Secret's
+ * value), on one line; the position goes in front as `file:line:col`.
+ */
 function parseErrorMessage(file: string, error: YAMLError, lineCounter: LineCounter): SourceError {
   const { line, col } = lineCounter.linePos(error.pos[0]);
   const message = withoutQuotedInput(error.message.split("\n")[0].replace(/ at line \d+, column \d+:?$/, ""));
   return new SourceError(`${file}:${line}:${col}: ${message}`, { cause: error });
 }
 
+function positionOf(node: Node | null | undefined, lineCounter: LineCounter): string {
+  const start = node?.range?.[0];
+  if (start === undefined) return "1";
+  const { line, col } = lineCounter.linePos(start);
+  return `${line}:${col}`;
+}
+
+/** The first alias whose anchor no earlier node of the document defines. */
+function unresolvedAlias(document: Document.Parsed): Node | undefined {
+  const anchors = new Set<string>();
+  let found: Node | undefined;
+  visit(document, {
+    Node: (_key, node) => {
+      if (isAlias(node) && !anchors.has(node.source)) {
+        found = node;
+        return visit.BREAK;
+      }
+      if (!isAlias(node) && node.anchor !== undefined) anchors.add(node.anchor);
+      return undefined;
+    },
+  });
+  return found;
+}
+
+/**
+ * yaml builds a double-quoted scalar one character at a time, and V8 keeps such a string as a tree of
+ * concatenations (a "cons string") of about 30 bytes per character until something needs it flat. A
+ * Kubernetes manifest quotes many values: kept as they come, a 50 MB file took 1.3 GB of heap, and the
+ * garbage collector most of the run. Converting a string to a number flattens it in place (the trick of
+ * the `flatstr` package); the value itself is unchanged.
+ */
+function flattenStrings(value: unknown): unknown {
+  if (typeof value === "string") {
+    void Number(value);
+  } else if (Array.isArray(value)) {
+    for (const item of value) flattenStrings(item);
+  } else if (typeof value === "object" && value !== null) {
+    for (const item of Object.values(value)) flattenStrings(item);
+  }
+  return value;
+}
+
+/** toJS throws for aliases (unresolved, or too many); its messages quote the alias, which is the text of a value. */
+function toValue(document: Document.Parsed, file: string, lineCounter: LineCounter): unknown {
+  try {
+    return flattenStrings(document.toJS());
+  } catch (error: unknown) {
+    const message = error instanceof Error ? error.message : "";
+    const alias = message.startsWith("Unresolved alias") ? unresolvedAlias(document) : undefined;
+    const at = positionOf(alias ?? document.contents, lineCounter);
+    const reason = message.startsWith("Unresolved alias")
+      ? "unresolved alias (no anchor of that name is defined before it)"
+      : message.startsWith("Excessive alias count")
+        ? "too many alias expansions"
+        : "cannot be converted to JSON";
+    throw new SourceError(`${file}:${at}: ${reason}`, { cause: error });
+  }
+}
+
+/**
+ * kubectl (sigs.k8s.io/yaml) refuses a mapping key that is a list or a mapping; yaml would turn it
+ * into a string, and warn on stderr. Found while collecting field lines, which visit every key.
+ */
+function complexKeyError(file: string, key: Node, lineCounter: LineCounter): SourceError {
+  const what = isSeq(key) ? "a list" : "a mapping";
+  return new SourceError(
+    `${file}:${positionOf(key, lineCounter)}: a mapping key must be a string, not ${what}`,
+  );
+}
+
+function placed(node: Node | null | undefined, file: string, lineCounter: LineCounter): PlacedNode {
+  if (node === null || node === undefined) return { line: undefined, fieldLines: new Map() };
+  const fieldLines = collectFieldLines(node, lineCounter, (key) => {
+    throw complexKeyError(file, key, lineCounter);
+  });
+  return { line: lineOfNode(node, lineCounter), fieldLines };
+}
+
+/** The positions kept of a document: the field lines of an object, or of each item of a List. */
+function placeDocument(
+  value: unknown,
+  node: Node,
+  file: string,
+  lineCounter: LineCounter,
+): Pick<ParsedDocument, "fieldLines" | "items"> {
+  if (isList(value))
+    return { fieldLines: new Map(), items: itemsNode(node).map((item) => placed(item, file, lineCounter)) };
+  // What is not an object is a note or an error that needs no field lines.
+  if (!looksLikeObject(value)) return { fieldLines: new Map(), items: [] };
+  return { fieldLines: placed(node, file, lineCounter).fieldLines, items: [] };
+}
+
+/**
+ * yaml's Parser reads `process.env.LOG_TOKENS` for every token, and process.env is a host object whose
+ * every read asks the C library: a third of the parse of a 50 MB file. The parse is synchronous, so a
+ * plain copy can stand in for it meanwhile; nothing else runs before it is put back.
+ */
+function withPlainEnvironment<T>(run: () => T): T {
+  const environment = process.env;
+  process.env = { ...environment };
+  try {
+    return run();
+  } finally {
+    process.env = environment;
+  }
+}
+
+/**
+ * Documents one at a time (Parser and Composer rather than parseAllDocuments): each syntax tree is
+ * garbage once its value and positions are taken, which keeps the heap of a 50 MB file, and the time
+ * the garbage collector spends on it, small.
+ */
 function parseDocuments(text: string, file: string, lineCounter: LineCounter): readonly ParsedDocument[] {
-  const documents: readonly Document.Parsed[] = parseAllDocuments(text, yamlOptions(lineCounter));
+  return withPlainEnvironment(() => composeDocuments(text, file, lineCounter));
+}
+
+function composeDocuments(text: string, file: string, lineCounter: LineCounter): readonly ParsedDocument[] {
+  const composer = new Composer(yamlOptions(lineCounter));
+  const parser = new Parser(lineCounter.addNewLine);
   const parsed: ParsedDocument[] = [];
-  documents.forEach((document, index) => {
+  let number = 0;
+  for (const document of composer.compose(parser.parse(text), true, text.length)) {
+    number += 1;
     const firstError = document.errors[0];
     if (firstError !== undefined) throw parseErrorMessage(file, firstError, lineCounter);
     // An empty document (a lone `---`, only comments) is how YAML files are often padded: skip it silently.
-    if (document.contents === null) return;
-    const value: unknown = document.toJS();
-    if (value === null || value === undefined) return;
-    parsed.push({ number: index + 1, node: document.contents, value });
-  });
+    const node = document.contents;
+    if (node === null) continue;
+    const value = toValue(document, file, lineCounter);
+    if (value === null || value === undefined) continue;
+    const line = lineOfNode(node, lineCounter) ?? 1;
+    parsed.push({ number, value, line, ...placeDocument(value, node, file, lineCounter) });
+  }
   return parsed;
 }
 
@@ -96,9 +232,8 @@ function isClientSideConfig(value: unknown): boolean {
 
 function toDesired(
   value: Record<string, unknown>,
-  node: Node,
+  fieldLines: ReadonlyMap<string, number>,
   placement: Placement,
-  lineCounter: LineCounter,
 ): DesiredObject {
   const at = `${placement.file}:${placement.line}: ${placement.what}`;
   if (!nonEmptyString(value["kind"])) throw new SourceError(`${at} has no "kind"`);
@@ -120,7 +255,7 @@ function toDesired(
     // toJS yields plain JSON for everything kubectl itself accepts.
     object: value as unknown as KubeObject,
     source: { file: placement.file, line: placement.line },
-    fieldLines: collectFieldLines(node, lineCounter),
+    fieldLines,
   };
 }
 
@@ -138,17 +273,15 @@ function expandList(
   list: Record<string, unknown> & { kind: string; apiVersion: string },
   document: ParsedDocument,
   file: string,
-  lineCounter: LineCounter,
 ): DesiredObject[] {
   const items = list["items"] as readonly unknown[];
-  const nodes = itemsNode(document.node);
   const itemKind = list.kind === "List" ? undefined : list.kind.slice(0, -"List".length);
   return items.map((item, index) => {
-    const node = nodes[index] ?? document.node;
+    const position = document.items[index];
     const placement = {
       file,
       what: `item ${index + 1} of the ${list.kind} in document ${document.number}`,
-      line: lineOfNode(node, lineCounter) ?? 1,
+      line: position?.line ?? document.line,
     };
     if (!isPlainObject(item))
       throw new SourceError(
@@ -158,7 +291,7 @@ function expandList(
       itemKind !== undefined && item["kind"] === undefined
         ? { apiVersion: list.apiVersion, kind: itemKind, ...item }
         : item;
-    return toDesired(typed, node, placement, lineCounter);
+    return toDesired(typed, position?.fieldLines ?? new Map(), placement);
   });
 }
 
@@ -166,17 +299,13 @@ function isList(value: unknown): value is Record<string, unknown> & { kind: stri
   return looksLikeObject(value) && value.kind.endsWith("List") && Array.isArray(value["items"]);
 }
 
-function documentObjects(
-  document: ParsedDocument,
-  file: string,
-  lineCounter: LineCounter,
-): readonly DesiredObject[] {
-  const line = lineOfNode(document.node, lineCounter) ?? 1;
+function documentObjects(document: ParsedDocument, file: string): readonly DesiredObject[] {
+  const { line } = document;
   const what = `document ${document.number}`;
   if (!isPlainObject(document.value))
     throw new SourceError(`${file}:${line}: ${what} is not an object but ${describeValue(document.value)}`);
-  if (isList(document.value)) return expandList(document.value, document, file, lineCounter);
-  return [toDesired(document.value, document.node, { file, what, line }, lineCounter)];
+  if (isList(document.value)) return expandList(document.value, document, file);
+  return [toDesired(document.value, document.fieldLines, { file, what, line })];
 }
 
 function kustomizationDirectory(file: string): string {
@@ -194,14 +323,10 @@ function notAManifest(documents: readonly ParsedDocument[], file: string): strin
   return undefined;
 }
 
-function rejectClientSideConfig(
-  documents: readonly ParsedDocument[],
-  file: string,
-  lineCounter: LineCounter,
-): void {
+function rejectClientSideConfig(documents: readonly ParsedDocument[], file: string): void {
   const config = documents.find((document) => isClientSideConfig(document.value));
   if (config === undefined) return;
-  const line = lineOfNode(config.node, lineCounter) ?? 1;
+  const { line } = config;
   const kind = (config.value as JsonObject)["kind"] as string;
   const hint =
     kind === "Kustomization" || kind === "Component"
@@ -220,9 +345,9 @@ export function parseManifests(text: string, file: string, mode: ReadMode): Pars
     const note = notAManifest(documents, file);
     if (note !== undefined) return { objects: [], notes: [note] };
   }
-  rejectClientSideConfig(documents, file, lineCounter);
+  rejectClientSideConfig(documents, file);
   return {
-    objects: documents.flatMap((document) => documentObjects(document, file, lineCounter)),
+    objects: documents.flatMap((document) => documentObjects(document, file)),
     notes: [],
   };
 }

@@ -304,6 +304,19 @@ describe("standard input", () => {
     expect(objects.map((object) => object.ref.name)).toEqual(["piped"]);
   });
 
+  it("refuses invalid UTF-8 on standard input, naming the byte", async () => {
+    const stream = Readable.from([
+      Buffer.from("apiVersion: v1\nkind: ConfigMap\n"),
+      Buffer.from([0x61, 0xc3, 0x28]),
+    ]);
+    const error: unknown = await load(["-"], stream).then(
+      () => undefined,
+      (caught: unknown) => caught,
+    );
+    expect(error).toBeInstanceOf(SourceError);
+    expect((error as SourceError).message).toBe("<stdin>: invalid UTF-8 at byte 32 (line 3)");
+  });
+
   it("reads standard input only once", async () => {
     expect(await loadError(["-", "-"], manifest)).toBe("standard input (-f -) can be read only once");
   });
@@ -401,5 +414,33 @@ describe("errors", () => {
     const message = await loadError(["bad/secret.yaml"]);
     expect(message).toBe("bad/secret.yaml:6:21: Invalid escape sequence");
     expect(message).not.toContain("hunter2");
+  });
+});
+
+describe("positions of Lists and aliases", () => {
+  it("keeps each List item's field lines and refuses a complex key inside an item", () => {
+    const list =
+      "apiVersion: v1\nkind: List\nitems:\n  - apiVersion: v1\n    kind: ConfigMap\n    metadata: {name: a}\n    data:\n      k: v\n";
+    const [object] = parseManifests(list, "list.yaml", ReadModes.named).objects;
+    expect([object?.source.line, object?.fieldLines?.get("/data/k")]).toEqual([4, 8]);
+    expect(() => parseManifests(`${list}      ? [x]\n      : y\n`, "list.yaml", ReadModes.named)).toThrow(
+      "list.yaml:9:9: a mapping key must be a string, not a list",
+    );
+  });
+
+  it("resolves aliases defined before use and names an undefined one by position only", () => {
+    const base = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: &n a\ndata:\n  k: ";
+    const [object] = parseManifests(`${base}*n\n`, "cm.yaml", ReadModes.named).objects;
+    expect(object?.object["data"]).toEqual({ k: "a" });
+    expect(() => parseManifests(`${base}*s3cret\n`, "cm.yaml", ReadModes.named)).toThrow(
+      /^cm\.yaml:6:6: unresolved alias \(no anchor of that name is defined before it\)$/,
+    );
+  });
+
+  it("does not discover a directory's non-manifest YAML with a complex key as an error", () => {
+    expect(parseManifests("? [a, b]\n: c\n", "values.yaml", ReadModes.discovered)).toEqual({
+      objects: [],
+      notes: ["not a Kubernetes object: values.yaml"],
+    });
   });
 });

@@ -23,5 +23,8 @@ export function yamlOptions(lineCounter: LineCounter): ParseOptions & DocumentOp
     uniqueKeys: true,
     merge: true,
     customTags: kubectlCompatibleTags,
+    // yaml's warnings go to stderr as `(node:…) Warning` lines and quote the text (collection keys
+    // stringified); the callers turn what matters into errors of their own.
+    logLevel: "error",
   };
 }

@@ -93,7 +93,8 @@ function kubedrift(
 ): Promise<KubedriftResult> {
   return runKubedrift([...args, "-f", "app.yaml", "--kubeconfig", fixture.sandbox().kubeconfigPath], {
     cwd: where.directory,
-    env: { XDG_CONFIG_HOME: where.xdg, ...env },
+    // No key from the environment unless a test gives one: the key file is under test here.
+    env: { XDG_CONFIG_HOME: where.xdg, KUBEDRIFT_REDACTION_KEY: "", ...env },
   });
 }
 

@@ -25,7 +25,15 @@ export function runKubedrift(
   return new Promise((resolve, reject) => {
     const child = spawn(kubedriftBinary, [...args], {
       cwd: options.cwd,
-      env: { PATH: process.env["PATH"] ?? "/usr/bin:/bin", HOME: options.cwd, TZ: "UTC", ...options.env },
+      env: {
+        PATH: process.env["PATH"] ?? "/usr/bin:/bin",
+        HOME: options.cwd,
+        TZ: "UTC",
+        // A fixed redaction key: no key file is made under HOME (often a test's git repository), and
+        // hashes are the same in every run. Tests of the key file itself set this to "".
+        KUBEDRIFT_REDACTION_KEY: "kubedrift-tests-0123456789abcdef0123456789",
+        ...options.env,
+      },
     });
     let stdout = "";
     let stderr = "";

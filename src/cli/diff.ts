@@ -1,7 +1,7 @@
 import { Option, type Command } from "commander";
-import { CliError } from "./errors.js";
+import { CliError, parseDuration } from "./errors.js";
 import { terminalProgress, silentProgress } from "./progress.js";
-import { collect, wantsColor } from "./terminal.js";
+import { collect, nonEmpty, wantsColor } from "./terminal.js";
 import type { DiffOptions } from "./run-diff.js";
 import { ReportFormats, type ReportFormat } from "../report/index.js";
 
@@ -25,6 +25,7 @@ export interface DiffFlags {
   readonly context?: string;
   readonly namespace?: string;
   readonly liveFile?: string;
+  readonly requestTimeout?: string;
   readonly output: ReportFormat;
   readonly config?: string;
   readonly blame?: boolean;
@@ -54,9 +55,13 @@ function withSourceFlags(command: Command): Command {
     .option("--helm-release <name>", "the manifest of a deployed Helm release (with -n); repeatable", collect)
     .option("--all", "with --helm-release: every release in the namespace")
     .option("-A, --all-namespaces", "with --helm-release --all: every namespace")
-    .option("--helm-chart <dir>", "render a local chart with `helm template` (needs helm on PATH)")
+    .option("--helm-chart <dir>", "render a local chart with `helm template` (needs helm on PATH)", nonEmpty)
     .option("--values <file>", "a values file for --helm-chart; repeatable", collect)
-    .option("--git-ref <ref>", "read the sources as they are at this revision of their Git repository");
+    .option(
+      "--git-ref <ref>",
+      "read the sources as they are at this revision of their Git repository",
+      nonEmpty,
+    );
 }
 
 /** Which cluster: the cluster flags of DESIGN.md's command-line contract. */
@@ -65,15 +70,23 @@ function withClusterFlags(command: Command): Command {
     .option(
       "--kubeconfig <file>",
       "kubeconfig file (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)",
+      nonEmpty,
     )
-    .option("--context <name>", "kubeconfig context to use")
+    .option("--context <name>", "kubeconfig context to use", nonEmpty)
     .option(
       "-n, --namespace <ns>",
       "namespace for objects that name none (default: the context's, else default)",
+      nonEmpty,
+    )
+    .option(
+      "--request-timeout <duration>",
+      "give up on a server request, or a credential plugin, after this long (e.g. 10s, 1m; 0: never; default 30s)",
+      nonEmpty,
     )
     .option(
       "--live-file <path>",
       "compare offline against this file of live objects (kubectl get -o yaml|json output)",
+      nonEmpty,
     );
 }
 
@@ -84,6 +97,12 @@ export function withSourceAndClusterFlags(command: Command): Command {
 
 function optional<K extends string, V>(key: K, value: V | undefined): Partial<Record<K, V>> {
   return value === undefined ? {} : ({ [key]: value } as Record<K, V>);
+}
+
+/** kubectl's --request-timeout: a duration, or 0 for no limit. */
+function requestTimeoutMs(text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  return text.trim() === "0" ? 0 : parseDuration(text, "--request-timeout");
 }
 
 export function diffOptionsFromFlags(flags: DiffFlags): DiffOptions {
@@ -106,6 +125,7 @@ export function diffOptionsFromFlags(flags: DiffFlags): DiffOptions {
     ...optional("context", flags.context),
     ...optional("namespace", flags.namespace),
     ...optional("liveFile", flags.liveFile),
+    ...optional("requestTimeoutMs", requestTimeoutMs(flags.requestTimeout)),
     ...optional("config", flags.config),
   };
 }
@@ -115,6 +135,7 @@ export function withDiffOptions(command: Command): Command {
   return withSourceAndClusterFlags(command).option(
     "--config <file>",
     "ignore rules, redaction and trusted managers (default: ./kubedrift.yaml if present)",
+    nonEmpty,
   );
 }
 

@@ -8,11 +8,30 @@ import { registerDemo } from "./demo.js";
 import { registerDiff } from "./diff.js";
 import { registerSandbox } from "./sandbox.js";
 
+/**
+ * commander's usage errors as one line, like every other error, with where to read more:
+ * `kubedrift: unknown option '--bogus' (did you mean --blame?) (see 'kubedrift diff --help')`.
+ */
+export function usageLine(text: string, commandPath: string): string {
+  const problem = text
+    .trim()
+    .replace(/^error: /, "")
+    .replace(/ argument '' is invalid\. /, " ")
+    .replace(/\n\(Did you mean/g, " (did you mean")
+    .replace(/\s*\n\s*/g, " ");
+  return `kubedrift: ${problem} (see '${commandPath} --help')\n`;
+}
+
+function withOneLineUsageErrors(command: Command, parentPath: string): void {
+  const path = parentPath === "" ? command.name() : `${parentPath} ${command.name()}`;
+  command.configureOutput({ outputError: (text, write) => write(usageLine(text, path)) });
+  for (const subcommand of command.commands) withOneLineUsageErrors(subcommand, path);
+}
+
 export function buildProgram(): Command {
   const program = new Command("kubedrift")
     .description("Detect, explain and prevent configuration drift between Git and Kubernetes")
     .version(kubedriftVersion)
-    .showHelpAfterError("(run with --help for usage)")
     .exitOverride();
   registerDiff(program);
   registerPlan(program);
@@ -20,6 +39,7 @@ export function buildProgram(): Command {
   registerAdopt(program);
   registerSandbox(program);
   registerDemo(program);
+  withOneLineUsageErrors(program, "");
   return program;
 }
 

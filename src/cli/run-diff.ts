@@ -23,6 +23,8 @@ export interface DiffOptions extends DesiredStateOptions {
   readonly context?: string;
   readonly namespace?: string;
   readonly liveFile?: string;
+  /** Per request and per credential plugin run; 0 for no limit (default 30 s). */
+  readonly requestTimeoutMs?: number;
   readonly output: ReportFormat;
   readonly config?: string;
   /** Annotate drifted fields with the commit that last changed their source line. */
@@ -45,15 +47,35 @@ export const DiffExitCodes = { clean: 0, error: 1, drift: 2 } as const;
 
 const configFileName = "kubedrift.yaml";
 
+const fileProblems: Readonly<Record<string, string>> = {
+  EISDIR: "is a directory",
+  ENOENT: "no such file",
+  ENOTDIR: "no such file (a part of the path is not a directory)",
+  EACCES: "permission denied",
+  EPERM: "permission denied",
+};
+
+/** The file's text, or one line in plain words naming it (`--config DIR: is a directory`). */
+function readConfigFile(path: string, shown: string): string {
+  try {
+    return readFileSync(path, "utf8");
+  } catch (error: unknown) {
+    const code = error instanceof Error && "code" in error ? String(error.code) : "";
+    const problem = fileProblems[code] ?? `cannot be read (${code === "" ? String(error) : code})`;
+    throw new CliError(`${shown}: ${problem}`, 1, { cause: error });
+  }
+}
+
 /** `--config FILE`, else `kubedrift.yaml` in the working directory, else the defaults. */
 export function loadEngineConfig(configPath: string | undefined, cwd: string): EngineConfig {
   const path = configPath === undefined ? resolve(cwd, configFileName) : resolve(cwd, configPath);
   if (!existsSync(path)) {
-    if (configPath !== undefined) throw new CliError(`--config: ${configPath}: no such file`);
+    if (configPath !== undefined) throw new CliError(`--config ${configPath}: no such file`);
     return defaultEngineConfig;
   }
+  const text = readConfigFile(path, configPath === undefined ? configFileName : `--config ${configPath}`);
   try {
-    return parseEngineConfig(readFileSync(path, "utf8"), configPath ?? configFileName);
+    return parseEngineConfig(text, configPath ?? configFileName);
   } catch (error: unknown) {
     // The parser's messages already name the file and line.
     throw new CliError(error instanceof Error ? error.message : String(error), 1, { cause: error });
@@ -68,6 +90,7 @@ function openCluster(options: DiffOptions, io: DiffIO): Promise<Cluster> | Clust
     ...(options.kubeconfig === undefined ? {} : { kubeconfig: resolve(io.cwd, options.kubeconfig) }),
     ...(options.context === undefined ? {} : { context: options.context }),
     ...(options.namespace === undefined ? {} : { namespace: options.namespace }),
+    ...(options.requestTimeoutMs === undefined ? {} : { requestTimeoutMs: options.requestTimeoutMs }),
     env: io.env,
   });
 }

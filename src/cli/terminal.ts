@@ -1,9 +1,19 @@
+import { InvalidArgumentError } from "commander";
 import { silentProgress, terminalProgress } from "./progress.js";
 import type { DiffIO } from "./run-diff.js";
 
+/**
+ * A value flag given an empty value (`-n ''`, `--context ''`, often an unset shell variable) names
+ * nothing; taking it as "not given" would quietly use the default namespace or context instead.
+ */
+export function nonEmpty(value: string): string {
+  if (value === "") throw new InvalidArgumentError("must not be empty");
+  return value;
+}
+
 /** commander's way to collect a repeatable flag. */
 export function collect(value: string, previous: readonly string[] | undefined): readonly string[] {
-  return [...(previous ?? []), value];
+  return [...(previous ?? []), nonEmpty(value)];
 }
 
 /** Colour only on a terminal, and never with NO_COLOR (no-color.org). */

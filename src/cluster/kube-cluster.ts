@@ -14,7 +14,7 @@ import { ClusterError } from "./types.js";
 import { type Json, isObject, text } from "./json.js";
 
 export interface ConnectOptions extends KubeconfigOptions {
-  /** Per request, body included (default 30 s). */
+  /** Per request, body included, and per run of a credential plugin (default 30 s; 0: no limit). */
   readonly requestTimeoutMs?: number;
   readonly retry?: Partial<RetryPolicy>;
   /** Objects per LIST page (default 500, as kubectl's --chunk-size). */
@@ -214,6 +214,7 @@ export function connectCluster(options: ConnectOptions = {}): Cluster {
     {
       requestTimeoutMs: options.requestTimeoutMs ?? defaultTransportOptions.requestTimeoutMs,
       retry: { ...defaultTransportOptions.retry, ...options.retry },
+      ...(options.env === undefined ? {} : { env: options.env }),
     },
   );
   return new KubeCluster(

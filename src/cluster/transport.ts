@@ -2,6 +2,7 @@ import { HttpMethod, IsomorphicFetchHttpLibrary, RequestContext } from "@kuberne
 import type { KubeConfig, ResponseContext } from "@kubernetes/client-node";
 import { ClusterError } from "./types.js";
 import { text } from "./json.js";
+import { execConfigOf, runCredentialPlugin, withCredential } from "./exec-credential.js";
 
 /** What the server said when it did not answer 2xx: the HTTP code and its `Status` object, if any. */
 export interface ApiStatus {
@@ -40,8 +41,11 @@ export interface RetryPolicy {
 }
 
 export interface TransportOptions {
+  /** Per request, and per run of a credential plugin; 0 for no limit (kubectl's --request-timeout=0). */
   readonly requestTimeoutMs: number;
   readonly retry: RetryPolicy;
+  /** Where a credential plugin's environment comes from; process.env by default. */
+  readonly env?: NodeJS.ProcessEnv;
 }
 
 export const defaultTransportOptions: TransportOptions = {
@@ -69,62 +73,127 @@ const networkReasons: Readonly<Record<string, string>> = {
   EPIPE: "connection closed by peer",
   UND_ERR_SOCKET: "connection closed by peer",
   UND_ERR_CLOSED: "connection closed by peer",
-  ENOTFOUND: "no such host",
-  EAI_AGAIN: "host name lookup failed",
   EHOSTUNREACH: "host unreachable",
   ENETUNREACH: "network unreachable",
   ETIMEDOUT: "connection timed out",
   UND_ERR_CONNECT_TIMEOUT: "connection timed out",
 };
 
+const dnsReasons: Readonly<Record<string, string>> = {
+  ENOTFOUND: "no such host",
+  EAI_AGAIN: "temporary failure, try again",
+  EAI_FAIL: "the name server failed",
+  ENODATA: "no address for the host",
+};
+
+/** client-go's wording (x509: …) where Go has one, so that the usual searches find the usual fixes. */
 const tlsReasons: Readonly<Record<string, string>> = {
-  DEPTH_ZERO_SELF_SIGNED_CERT: "certificate signed by unknown authority (self-signed)",
+  DEPTH_ZERO_SELF_SIGNED_CERT: "certificate signed by unknown authority (it is self-signed)",
   SELF_SIGNED_CERT_IN_CHAIN: "certificate signed by unknown authority",
   UNABLE_TO_VERIFY_LEAF_SIGNATURE: "certificate signed by unknown authority",
   UNABLE_TO_GET_ISSUER_CERT_LOCALLY: "certificate signed by unknown authority",
+  UNABLE_TO_GET_ISSUER_CERT: "certificate signed by unknown authority",
   CERT_HAS_EXPIRED: "certificate has expired",
   CERT_NOT_YET_VALID: "certificate is not yet valid",
-  ERR_TLS_CERT_ALTNAME_INVALID: "certificate is not valid for this host name",
+  CERT_REVOKED: "certificate has been revoked",
 };
+
+/** OpenSSL's reasons for a handshake that met something other than TLS (an HTTP server, say). */
+const notTlsCodes: ReadonlySet<string> = new Set([
+  "ERR_SSL_WRONG_VERSION_NUMBER",
+  "ERR_SSL_PACKET_LENGTH_TOO_LONG",
+  "ERR_SSL_HTTP_REQUEST",
+  "ERR_SSL_UNKNOWN_PROTOCOL",
+  "ERR_SSL_RECORD_LAYER_FAILURE",
+]);
 
 interface ErrorDetails {
   readonly code: string;
   readonly message: string;
 }
 
+function detailsOf(error: Error): ErrorDetails | undefined {
+  const code = (error as Error & { code?: unknown }).code;
+  if (typeof code === "string") return { code, message: error.message };
+  if (error.name === "TimeoutError" || error.name === "AbortError")
+    return { code: error.name, message: error.message };
+  // undici refuses the Fetch standard's "bad ports" (6000, 6665-6669, …) before connecting.
+  if (error.message === "bad port") return { code: "BAD_PORT", message: error.message };
+  // Happy eyeballs: one error per address tried; the first says what happened.
+  const [first] = error instanceof AggregateError ? (error.errors as unknown[]) : [];
+  return first instanceof Error ? detailsOf(first) : undefined;
+}
+
 /** undici reports `TypeError: fetch failed` and hides the socket's error in `cause`. */
 function rootCause(error: unknown): ErrorDetails {
   let current: unknown = error;
-  for (let depth = 0; depth < 5; depth += 1) {
-    if (!(current instanceof Error)) break;
-    const code = (current as Error & { code?: unknown }).code;
-    if (typeof code === "string") return { code, message: current.message };
-    if (current.name === "TimeoutError" || current.name === "AbortError") {
-      return { code: current.name, message: current.message };
-    }
-    if (current.cause === undefined) break;
+  for (let depth = 0; depth < 5 && current instanceof Error; depth += 1) {
+    const details = detailsOf(current);
+    if (details !== undefined) return details;
     current = current.cause;
   }
   return { code: "", message: error instanceof Error ? error.message : String(error) };
+}
+
+function hostOf(server: string): string {
+  try {
+    return new URL(server).hostname;
+  } catch {
+    return server;
+  }
+}
+
+function portOf(server: string): string {
+  try {
+    return new URL(server).port;
+  } catch {
+    return "";
+  }
+}
+
+/** Node: `Hostname/IP does not match certificate's altnames: Host: x. is not in the cert's altnames: DNS:a, IP Address:b`. */
+function nameMismatch(message: string, server: string): string {
+  const host = /(?:Host|IP): (\S+?)\.? is not in the cert's/.exec(message)?.[1] ?? hostOf(server);
+  const names = /altnames: (?:Host|IP): \S+ is not in the cert's (?:altnames|list): (.*)$/.exec(message)?.[1];
+  return `certificate name mismatch: it is not valid for "${host}"${names === undefined ? "" : ` (it is for ${names})`}`;
+}
+
+/** OpenSSL's `…:error:0A00010B:SSL routines:func:reason:file:line:` → reason. */
+function openSslReason(message: string): string {
+  return /SSL routines:[^:]*:([^:]+)/.exec(message)?.[1] ?? message.split("\n")[0] ?? message;
+}
+
+function tlsProblem(code: string, message: string, server: string): string | undefined {
+  if (code === "ERR_TLS_CERT_ALTNAME_INVALID") return nameMismatch(message, server);
+  const reason = tlsReasons[code];
+  if (reason !== undefined) return reason;
+  if (notTlsCodes.has(code)) return "the server does not speak TLS (is it plain HTTP?)";
+  if (code.startsWith("ERR_SSL") || code.startsWith("ERR_TLS")) return `${openSslReason(message)} (${code})`;
+  return undefined;
 }
 
 function isRetryableNetworkError(error: unknown): boolean {
   return retryableNetworkCodes.has(rootCause(error).code);
 }
 
-/** One line for a request that got no HTTP answer: unreachable, TLS, timeout. */
+/**
+ * One line for a request that got no HTTP answer, naming the endpoint and what happened in words:
+ * connection refused, timed out, DNS lookup failed, not TLS, certificate problems.
+ */
 export function describeNetworkError(error: unknown, server: string, timeoutMs: number): string {
   const { code, message } = rootCause(error);
   if (code === "TimeoutError" || code === "AbortError") {
     return `timed out after ${timeoutMs / 1000}s waiting for ${server}`;
   }
-  const tls = tlsReasons[code];
-  if (tls !== undefined) return `TLS handshake with ${server} failed: ${tls} (${code})`;
-  if (code.startsWith("ERR_SSL") || code.startsWith("ERR_TLS")) {
-    return `TLS handshake with ${server} failed: ${message} (${code})`;
-  }
+  const tls = tlsProblem(code, message, server);
+  if (tls !== undefined) return `TLS handshake with ${server} failed: ${tls}`;
+  const dns = dnsReasons[code];
+  if (dns !== undefined) return `cannot reach ${server}: DNS lookup of ${hostOf(server)} failed: ${dns}`;
+  if (code === "BAD_PORT")
+    return `cannot reach ${server}: port ${portOf(server)} is blocked by Node's fetch (a "bad port" of the Fetch standard)`;
   const reason = networkReasons[code];
-  return `cannot reach ${server}: ${reason ?? (code === "" ? message : `${message} (${code})`)}`;
+  const said = message.split("\n")[0] ?? message;
+  return `cannot reach ${server}: ${reason ?? (code === "" ? said : `${said} (${code})`)}`;
 }
 
 function statusOf(code: number, body: string, headers: Readonly<Record<string, string>>): ApiStatus {
@@ -264,7 +333,8 @@ export class ApiTransport {
       request.setBody(options.body);
     }
     if (credentials.dispatcher !== undefined) request.setDispatcher(credentials.dispatcher);
-    request.setSignal(AbortSignal.timeout(this.#options.requestTimeoutMs));
+    if (this.#options.requestTimeoutMs > 0)
+      request.setSignal(AbortSignal.timeout(this.#options.requestTimeoutMs));
     return this.#http.send(request).toPromise();
   }
 
@@ -289,7 +359,8 @@ export class ApiTransport {
   async #loadCredentials(): Promise<Credentials> {
     const template = new RequestContext(this.#server, HttpMethod.GET);
     try {
-      await this.#config.applySecurityAuthentication(template);
+      const config = await this.#resolvedConfig();
+      await config.applySecurityAuthentication(template);
     } catch (error: unknown) {
       const message = error instanceof Error ? error.message : String(error);
       throw new ClusterError(
@@ -298,5 +369,16 @@ export class ApiTransport {
       );
     }
     return { headers: { ...template.getHeaders() }, dispatcher: template.getDispatcher() };
+  }
+
+  /** The kubeconfig with a credential plugin's answer in place of the plugin, run within the request timeout. */
+  async #resolvedConfig(): Promise<KubeConfig> {
+    const exec = execConfigOf(this.#config.getCurrentUser());
+    if (exec === undefined) return this.#config;
+    const credential = await runCredentialPlugin(exec, {
+      timeoutMs: this.#options.requestTimeoutMs,
+      env: this.#options.env ?? process.env,
+    });
+    return withCredential(this.#config, credential);
   }
 }

@@ -9,6 +9,7 @@ import { LineCounter, parseDocument } from "yaml";
 import type { DesiredObject, JsonObject, JsonValue, KubeObject } from "../model/index.js";
 import { collectFieldLines } from "./field-lines.js";
 import { fileSystemError, kustomizationFileNames } from "./files.js";
+import { buildFailureMessage, generatorEntries, withoutGeneratorValues } from "./kustomize-errors.js";
 import { ReadModes, parseManifests } from "./manifest.js";
 import { SourceError } from "./types.js";
 import { yamlOptions } from "./yaml-options.js";
@@ -53,21 +54,6 @@ async function findBuilder(directory: string, options: KustomizeOptions): Promis
 
 type BuildResult =
   { readonly ok: true; readonly stdout: string } | { readonly ok: false; readonly message: string };
-
-/** kubectl prints `E1122 … run.go:72] "command failed" err="…"`; kustomize prints `Error: …`. Keep the message. */
-function buildFailureMessage(stderr: string, error: Error): string {
-  const logged = /err="((?:[^"\\]|\\.)*)"/.exec(stderr);
-  if (logged !== null) return logged[1].replaceAll('\\"', '"').replaceAll("\\\\", "\\");
-  const lines = stderr
-    .split("\n")
-    .map((line) => line.trim())
-    .filter((line) => line !== "" && !line.startsWith("# Warning"));
-  const last = lines.at(-1);
-  if (last !== undefined) return last.replace(/^(error|Error):\s*/, "");
-  return "code" in error && error.code === "ENOENT"
-    ? "the command was not found"
-    : error.message.split("\n")[0];
-}
 
 function runBuild(builder: Builder, directory: string): Promise<BuildResult> {
   return new Promise((resolve) => {
@@ -298,7 +284,10 @@ async function buildOutput(
   }
   // Built directly, the error names the user's paths rather than our wrapper's.
   const direct = await runBuild(builder, absolute);
-  if (!direct.ok) throw new SourceError(`cannot build ${directory}: ${direct.message}`);
+  if (!direct.ok) {
+    const entries = await generatorEntries(absolute, path.normalize(directory));
+    throw new SourceError(`cannot build ${directory}: ${withoutGeneratorValues(direct.message, entries)}`);
+  }
   return { stdout: direct.stdout };
 }
 

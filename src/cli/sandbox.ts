@@ -1,6 +1,6 @@
 import type { Command } from "commander";
 import { resolve } from "node:path";
-import { startSandbox } from "../sandbox/index.js";
+import { exposureWarning, startSandbox } from "../sandbox/index.js";
 import type { FaultOptions } from "../sandbox/index.js";
 import { parseCompactionInterval, parseErrorRates, parseLostResponseRates } from "../sandbox/faults.js";
 import { CliError, parseDuration } from "./errors.js";
@@ -79,6 +79,8 @@ export async function runSandbox(flags: SandboxFlags): Promise<void> {
       { cause: error },
     );
   });
+  const warning = exposureWarning(flags.host);
+  if (warning !== undefined) process.stderr.write(`${warning}\n`);
   process.stdout.write(`${JSON.stringify({ server: sandbox.url, kubeconfig: sandbox.kubeconfigPath })}\n`);
   await new Promise<void>((done) => {
     const shutdown = (): void => {

@@ -3,5 +3,6 @@
  * served over HTTP on loopback, for trying kubedrift and testing it without a cluster.
  */
 export { createSandboxCore, startSandbox } from "./sandbox.js";
+export { exposureWarning } from "./exposure.js";
 export type { RunningSandbox, SandboxCore, SandboxOptions } from "./sandbox.js";
 export type { FaultOptions } from "./faults.js";

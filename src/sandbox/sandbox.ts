@@ -203,11 +203,18 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
   const url = `https://${address.value}`;
   const kubeconfigPath =
     options.kubeconfigPath ?? join(mkdtempSync(join(tmpdir(), "kubedrift-sandbox-")), "kubeconfig");
-  writeKubeconfig(kubeconfigPath, {
-    server: url,
-    token,
-    certificateAuthorityPem: certificate.certificatePem,
-  });
+  try {
+    writeKubeconfig(kubeconfigPath, {
+      server: url,
+      token,
+      certificateAuthorityPem: certificate.certificatePem,
+    });
+  } catch (error: unknown) {
+    // Nobody could reach a sandbox without its kubeconfig: stop rather than serve.
+    await closeServer(server);
+    core.close();
+    throw error;
+  }
   return {
     url,
     certificateAuthority: certificate.certificatePem,

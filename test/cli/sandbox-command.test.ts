@@ -1,5 +1,5 @@
 import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
-import { mkdtempSync, readFileSync, statSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -40,6 +40,11 @@ async function startCli(args: readonly string[]): Promise<Running> {
 
 function exitOf(child: ChildProcessWithoutNullStreams): Promise<number | null> {
   return new Promise((resolve) => child.once("exit", (code) => resolve(code)));
+}
+
+/** The exit code once the process has exited and its output streams are drained. */
+function closeOf(child: ChildProcessWithoutNullStreams): Promise<number | null> {
+  return new Promise((resolve) => child.once("close", (code) => resolve(code)));
 }
 
 function connection(ready: Running["ready"]): { url: string; kubeconfigPath: string; token: string } {
@@ -190,6 +195,47 @@ describe("kubedrift sandbox", () => {
     }
     const third = await startCli(["--data", state]);
     expect(await stop(third)).toBe(0);
+  });
+
+  // Rule (issue 11): a sandbox reachable from other machines is said so; a kubeconfig that cannot be
+  // written stops the start (a sandbox nobody can reach is no use) and leaves nothing behind.
+  it("warns on stderr when --host is not a loopback address", async () => {
+    const running = await startCli(["--host", "0.0.0.0"]);
+    expect(running.ready.server).toMatch(/^https:\/\/0\.0\.0\.0:\d+$/);
+    const closed = closeOf(running.child);
+    running.child.kill("SIGTERM");
+    expect(await closed).toBe(0);
+    expect(running.stderr()).toBe(
+      "warning: --host 0.0.0.0 is not a loopback address: the sandbox's API is reachable from other machines, and its token gives full access\n",
+    );
+  });
+
+  it("exits 1 with one line naming a --kubeconfig that is a directory, and writes nothing", async () => {
+    const parent = mkdtempSync(join(tmpdir(), "kubedrift-kubeconfig-"));
+    const directory = join(parent, "config");
+    mkdirSync(directory);
+    const child = runCli(["sandbox", "--kubeconfig", directory, "--data", join(parent, "state")]);
+    let stderr = "";
+    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+    expect(await closeOf(child)).toBe(1);
+    expect(stderr).toBe(
+      `error: sandbox: cannot start: cannot write the kubeconfig ${directory} (it is a directory)\n`,
+    );
+    expect(readdirSync(parent).sort()).toEqual(["config", "state"]);
+    expect(readdirSync(directory)).toEqual([]);
+    // The data directory was released: another sandbox can use it.
+    expect(readdirSync(join(parent, "state"))).not.toContain("sandbox.lock");
+  });
+
+  it("exits 1 with one line naming a --kubeconfig that cannot be written", async () => {
+    const path = "/proc/kubedrift-sandbox.kubeconfig";
+    const child = runCli(["sandbox", "--kubeconfig", path]);
+    let stderr = "";
+    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+    expect(await closeOf(child)).toBe(1);
+    expect(stderr).toMatch(
+      /^error: sandbox: cannot start: cannot write the kubeconfig \/proc\/kubedrift-sandbox\.kubeconfig \([^)\n]+\)\n$/,
+    );
   });
 
   it("rejects a bad --fault-lose-responses with one line naming the flag", async () => {

@@ -229,6 +229,46 @@ function collectFile(file: ParsedFile, scope: Scope, collected: Collected): void
   }
 }
 
+interface Declaration {
+  readonly type: string;
+  readonly name: string;
+  /** `main.tf:8`. */
+  readonly at: string;
+}
+
+/** Every resource block of a file, repeats included (hcl2json lists them as more bodies of the address). */
+function declarations(file: ParsedFile): readonly Declaration[] {
+  const resources = isPlainObject(file.body["resource"]) ? file.body["resource"] : {};
+  return Object.entries(resources).flatMap(([type, byName]) =>
+    Object.entries(isPlainObject(byName) ? byName : {}).flatMap(([name, blocks]) => {
+      const lines = file.resources.get(`${type}.${name}`);
+      const starts = [lines?.line ?? 1, ...(lines?.repeats ?? [])];
+      const count = Array.isArray(blocks) ? blocks.length : 1;
+      return Array.from({ length: count }, (_, index) => ({
+        type,
+        name,
+        at: `${file.file}:${starts[index] ?? starts[0]}`,
+      }));
+    }),
+  );
+}
+
+/**
+ * Terraform refuses a module that declares a resource address twice, in one file or in two
+ * ("Duplicate resource … configuration"): which block would be desired is anybody's guess.
+ */
+function assertUniqueAddresses(files: readonly ParsedFile[]): void {
+  const declared = new Map<string, string>();
+  for (const { type, name, at } of files.flatMap(declarations)) {
+    const first = declared.get(`${type}.${name}`);
+    if (first !== undefined)
+      throw new SourceError(
+        `${at}: Duplicate resource "${type}" configuration: a ${type} resource named "${name}" was already declared at ${first}`,
+      );
+    declared.set(`${type}.${name}`, at);
+  }
+}
+
 /** The `.tf` files of one directory (Terraform's root module; child modules are not followed). */
 export async function loadConfiguration(
   directory: { readonly path: string; readonly shown: string },
@@ -239,6 +279,7 @@ export async function loadConfiguration(
   const files: ParsedFile[] = [];
   for (const name of tfFiles)
     files.push(await parseFile(join(directory.path, name), join(directory.shown, name)));
+  assertUniqueAddresses(files);
   const scope = rootScope(await variableValues(files, directory, inputs, cwd), localDefinitions(files));
   const collected: Collected = { objects: [], notes: [], skipped: [] };
   for (const file of files) collectFile(file, scope, collected);

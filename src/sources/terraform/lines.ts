@@ -16,6 +16,8 @@ interface Token {
 export interface ResourceLines {
   readonly line: number;
   readonly fields: ReadonlyMap<string, number>;
+  /** Where further blocks of the same address start (Terraform refuses them; so does kubedrift). */
+  readonly repeats: readonly number[];
 }
 
 interface Cursor {
@@ -246,7 +248,7 @@ function isResourceStart(tokens: readonly Token[], position: number): boolean {
   );
 }
 
-/** Every `resource "type" "name" { … }` of a file, by `type.name`. */
+/** Every `resource "type" "name" { … }` of a file, by `type.name`: the first block of each address, as hcl2json's. */
 export function scanResources(text: string): ReadonlyMap<string, ResourceLines> {
   const tokens = tokenize(text);
   const resources = new Map<string, ResourceLines>();
@@ -255,7 +257,14 @@ export function scanResources(text: string): ReadonlyMap<string, ResourceLines> 
     const [keyword, type, name] = tokens.slice(position, position + 3);
     const parser: Parser = { tokens, position: position + 4, fields: new Map() };
     parseBody(parser, "");
-    resources.set(`${keyText(type)}.${keyText(name)}`, { line: keyword.line, fields: parser.fields });
+    const address = `${keyText(type)}.${keyText(name)}`;
+    const first = resources.get(address);
+    resources.set(
+      address,
+      first === undefined
+        ? { line: keyword.line, fields: parser.fields, repeats: [] }
+        : { ...first, repeats: [...first.repeats, keyword.line] },
+    );
     position = parser.position - 1;
   }
   return resources;

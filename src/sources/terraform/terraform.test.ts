@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 
 import { SourceError } from "../types.js";
+import { hclErrorMessage } from "./hcl.js";
 import { loadTerraform } from "./index.js";
 import type { TerraformSpec } from "./index.js";
 
@@ -923,6 +924,40 @@ describe("bad input", () => {
     expect((error as Error).message).toBe(
       `${name}/main.tf:3:12: Invalid expression; Expected the start of an expression, but found an invalid expression token.`,
     );
+  });
+
+  it("reports the first of many HCL errors, with how many more, in a capped line", async () => {
+    const name = directory({ "main.tf": 'x = = "v"\n'.repeat(5000) });
+    const message = await load(name).then(
+      () => "",
+      (caught: unknown) => (caught as Error).message,
+    );
+    expect(message).toBe(
+      `${name}/main.tf:1:5: Invalid expression; Expected the start of an expression, but found an invalid expression token. (and 4999 more errors)`,
+    );
+    expect(hclErrorMessage("m.tf", `parse config: [m.tf:1,1-2: Bad; ${"x".repeat(1000)}]`)).toBe(
+      `m.tf:1:1: Bad; ${"x".repeat(295)}…`,
+    );
+  });
+
+  it("refuses a resource address declared twice, in one file or in two, as Terraform does", async () => {
+    const block = (configMap: string): string =>
+      `resource "kubernetes_config_map" "x" {\n  metadata {\n    name = "${configMap}"\n  }\n}\n`;
+    const one = directory({ "main.tf": `${block("a")}\n${block("b")}` });
+    await expect(load(one)).rejects.toThrow(
+      `${one}/main.tf:7: Duplicate resource "kubernetes_config_map" configuration: a kubernetes_config_map resource named "x" was already declared at ${one}/main.tf:1`,
+    );
+    const two = directory({ "a.tf": block("a"), "b.tf": `\n${block("b")}` });
+    await expect(load(two)).rejects.toThrow(
+      `${two}/b.tf:2: Duplicate resource "kubernetes_config_map" configuration: a kubernetes_config_map resource named "x" was already declared at ${two}/a.tf:1`,
+    );
+    const other = directory({
+      "main.tf": `${block("a")}resource "kubernetes_secret" "x" {\n  metadata { name = "a" }\n}\n`,
+    });
+    expect((await load(other)).objects.map((object) => object.source)).toEqual([
+      { file: `${other}/main.tf`, line: 1 },
+      { file: `${other}/main.tf`, line: 6 },
+    ]);
   });
 
   it("skips an unsupported kubernetes_* type, names it, and loads the rest; other providers are ignored", async () => {

@@ -1,9 +1,10 @@
-import { readFile, readdir } from "node:fs/promises";
+import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 
 import type { DesiredObject, JsonValue, SkippedSource } from "../../model/index.js";
 import { SourceError } from "../types.js";
 import type { LoadedSources } from "../types.js";
+import { regularFiles } from "./directory.js";
 import { evaluateDeep } from "./evaluate.js";
 import type { Evaluation, Scope } from "./evaluate.js";
 import { isBlockList, isPlainObject, parseHcl } from "./hcl.js";
@@ -83,7 +84,7 @@ async function autoVariableFiles(
   directory: string,
   shownDirectory: string,
 ): Promise<readonly [string, string][]> {
-  const names = (await readdir(directory)).sort();
+  const names = await regularFiles(directory);
   const auto = names.filter((name) => /\.auto\.tfvars(\.json)?$/.test(name));
   const ordered = ["terraform.tfvars", "terraform.tfvars.json"]
     .filter((name) => names.includes(name))

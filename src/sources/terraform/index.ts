@@ -1,9 +1,11 @@
-import { readFile, readdir, stat } from "node:fs/promises";
+import type { Stats } from "node:fs";
+import { readFile, stat } from "node:fs/promises";
 import { basename, dirname, isAbsolute, join } from "node:path";
 
 import { SourceError } from "../types.js";
 import type { LoadedSources } from "../types.js";
 import { loadConfiguration } from "./config.js";
+import { regularFiles } from "./directory.js";
 import { loadState } from "./state.js";
 
 export interface TerraformSpec {
@@ -23,11 +25,16 @@ interface Located {
 }
 
 async function kindOf(path: Located): Promise<"directory" | "file"> {
+  let stats: Stats;
   try {
-    return (await stat(path.absolute)).isDirectory() ? "directory" : "file";
+    stats = await stat(path.absolute);
   } catch (error: unknown) {
     throw new SourceError(`${path.shown}: no such file or directory`, { cause: error });
   }
+  if (stats.isDirectory()) return "directory";
+  // Reading a FIFO would wait for a writer forever.
+  if (!stats.isFile()) throw new SourceError(`${path.shown}: not a regular file`);
+  return "file";
 }
 
 async function readState(path: Located): Promise<LoadedSources> {
@@ -41,7 +48,7 @@ async function readState(path: Located): Promise<LoadedSources> {
 }
 
 async function loadDirectory(path: Located, spec: TerraformSpec, cwd: string): Promise<LoadedSources> {
-  const names = (await readdir(path.absolute)).sort();
+  const names = await regularFiles(path.absolute);
   const tfFiles = names.filter((name) => name.endsWith(".tf"));
   const hasState = names.includes("terraform.tfstate");
   if (hasState && (spec.mode === "state" || tfFiles.length === 0))

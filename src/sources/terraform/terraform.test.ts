@@ -1,3 +1,4 @@
+import { execFileSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -958,6 +959,13 @@ describe("bad input", () => {
       { file: `${other}/main.tf`, line: 1 },
       { file: `${other}/main.tf`, line: 6 },
     ]);
+  });
+
+  it("never opens a FIFO: skipped in a directory, refused when named", async () => {
+    const name = directory({ "main.tf": issueExample });
+    execFileSync("mkfifo", [join(root, name, "pipe.tf"), join(root, name, "pipe.auto.tfvars")]);
+    expect((await load(name)).objects).toHaveLength(1);
+    await expect(load(`${name}/pipe.tf`)).rejects.toThrow(`${name}/pipe.tf: not a regular file`);
   });
 
   it("skips an unsupported kubernetes_* type, names it, and loads the rest; other providers are ignored", async () => {

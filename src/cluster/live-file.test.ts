@@ -204,4 +204,19 @@ describe("openLiveFile", () => {
       `live file ${missing} does not exist`,
     );
   });
+
+  it("quotes no value of a Secret in its YAML errors", async () => {
+    const secret = "apiVersion: v1\nkind: Secret\nmetadata:\n  name: s\ndata:\n  password: ";
+    const alias = write("alias.yaml", `${secret}*aHVudGVyMg\n`);
+    expect(await failure(openLiveFile(alias, { namespace: "default" }))).toBe(
+      `${alias}:1: not valid YAML: Unresolved alias`,
+    );
+    const escape = write("escape.yaml", `${secret}"aHVudGVy\\q"\n`);
+    expect(await failure(openLiveFile(escape, { namespace: "default" }))).toBe(
+      `${escape}:6: not valid YAML: Invalid escape sequence`,
+    );
+    expect(await failure(openLiveFile(scratch.path, { namespace: "default" }))).toBe(
+      `live file ${scratch.path} is a directory`,
+    );
+  });
 });

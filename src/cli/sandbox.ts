@@ -81,14 +81,17 @@ export async function runSandbox(flags: SandboxFlags): Promise<void> {
   });
   const warning = exposureWarning(flags.host);
   if (warning !== undefined) process.stderr.write(`${warning}\n`);
-  process.stdout.write(`${JSON.stringify({ server: sandbox.url, kubeconfig: sandbox.kubeconfigPath })}\n`);
-  await new Promise<void>((done) => {
+  // The handlers are in place before the ready line: a signal sent as soon as it is read must stop
+  // the sandbox cleanly, not hit the default action of a process without handlers.
+  const stopped = new Promise<void>((done) => {
     const shutdown = (): void => {
       sandbox.stop().then(done, done);
     };
     process.once("SIGINT", shutdown);
     process.once("SIGTERM", shutdown);
   });
+  process.stdout.write(`${JSON.stringify({ server: sandbox.url, kubeconfig: sandbox.kubeconfigPath })}\n`);
+  await stopped;
 }
 
 export function registerSandbox(program: Command): void {

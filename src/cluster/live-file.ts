@@ -10,6 +10,7 @@ import { schemaWithCRDs } from "./crd-schema.js";
 import type { Cluster, ServedResource } from "./types.js";
 import { ClusterError } from "./types.js";
 import { type Json, isObject, text } from "./json.js";
+import { flattenStrings, withPlainEnvironment } from "../kube/yaml-speed.js";
 
 /** A parsed document and where it (and each item of a List) starts. */
 interface ParsedDocument {
@@ -46,18 +47,6 @@ function parseJson(path: string, source: string): readonly ParsedDocument[] {
   }
 }
 
-/**
- * yaml builds double-quoted strings a character at a time, which V8 keeps as trees of concatenations
- * of ~30 bytes a character; `kubectl get -o yaml` quotes many values, and a 50 MB file took 1.8 GB.
- * Converting a string to a number flattens it in place (the `flatstr` trick) and changes nothing else.
- */
-function flattenStrings(value: unknown): unknown {
-  if (typeof value === "string") void Number(value);
-  else if (Array.isArray(value)) for (const item of value) flattenStrings(item);
-  else if (isObject(value)) for (const item of Object.values(value)) flattenStrings(item);
-  return value;
-}
-
 /** Messages of yaml that quote the input (a Secret's data, here): keep their first words only. */
 function yamlProblem(message: string): string {
   const first = (message.split("\n")[0] ?? message).replace(/ at line \d+, column \d+:?$/, "");
@@ -84,20 +73,6 @@ function documentLines(document: Document.Parsed, path: string, lines: LineCount
     throw fail(path, line, `not valid YAML: ${yamlProblem(error instanceof Error ? error.message : "")}`);
   }
   return { value, line, itemLine };
-}
-
-/**
- * yaml's Parser reads `process.env.LOG_TOKENS` for every token, and every read of process.env asks
- * the C library: a third of the parse. The parse is synchronous; a plain copy stands in meanwhile.
- */
-function withPlainEnvironment<T>(run: () => T): T {
-  const environment = process.env;
-  process.env = { ...environment };
-  try {
-    return run();
-  } finally {
-    process.env = environment;
-  }
 }
 
 /** One document at a time, keeping values and line numbers, not 20,000 syntax trees. */

@@ -6,6 +6,7 @@ import type { DesiredObject, JsonObject, KubeObject } from "../model/index.js";
 import { collectFieldLines, lineOfNode } from "./field-lines.js";
 import { SourceError } from "./types.js";
 import { yamlOptions } from "./yaml-options.js";
+import { flattenStrings, withPlainEnvironment } from "../kube/yaml-speed.js";
 
 /** A file the user named is read as a manifest whatever it holds; one found in a directory may be something else. */
 export const ReadModes = { named: "named", discovered: "discovered" } as const;
@@ -108,24 +109,6 @@ function unresolvedAlias(document: Document.Parsed): Node | undefined {
   return found;
 }
 
-/**
- * yaml builds a double-quoted scalar one character at a time, and V8 keeps such a string as a tree of
- * concatenations (a "cons string") of about 30 bytes per character until something needs it flat. A
- * Kubernetes manifest quotes many values: kept as they come, a 50 MB file took 1.3 GB of heap, and the
- * garbage collector most of the run. Converting a string to a number flattens it in place (the trick of
- * the `flatstr` package); the value itself is unchanged.
- */
-function flattenStrings(value: unknown): unknown {
-  if (typeof value === "string") {
-    void Number(value);
-  } else if (Array.isArray(value)) {
-    for (const item of value) flattenStrings(item);
-  } else if (typeof value === "object" && value !== null) {
-    for (const item of Object.values(value)) flattenStrings(item);
-  }
-  return value;
-}
-
 /** toJS throws for aliases (unresolved, or too many); its messages quote the alias, which is the text of a value. */
 function toValue(document: Document.Parsed, file: string, lineCounter: LineCounter): unknown {
   try {
@@ -174,21 +157,6 @@ function placeDocument(
   // What is not an object is a note or an error that needs no field lines.
   if (!looksLikeObject(value)) return { fieldLines: new Map(), items: [] };
   return { fieldLines: placed(node, file, lineCounter).fieldLines, items: [] };
-}
-
-/**
- * yaml's Parser reads `process.env.LOG_TOKENS` for every token, and process.env is a host object whose
- * every read asks the C library: a third of the parse of a 50 MB file. The parse is synchronous, so a
- * plain copy can stand in for it meanwhile; nothing else runs before it is put back.
- */
-function withPlainEnvironment<T>(run: () => T): T {
-  const environment = process.env;
-  process.env = { ...environment };
-  try {
-    return run();
-  } finally {
-    process.env = environment;
-  }
 }
 
 /**

@@ -4,6 +4,7 @@ import type { Cluster, ServedResource } from "../cluster/types.js";
 import { ClusterError } from "../cluster/types.js";
 import { connectCluster, openLiveFile } from "../cluster/index.js";
 import { compare, defaultEngineConfig, parseEngineConfig } from "../engine/index.js";
+import { redactValue } from "../engine/redact.js";
 import type { EngineConfig, Scope } from "../engine/types.js";
 import type { Schema } from "../schema/types.js";
 import type { DesiredObject, DriftReport, KubeObject, LiveObject } from "../model/index.js";
@@ -181,12 +182,24 @@ interface Outcome {
   readonly objects: ObjectsByRef;
 }
 
-function objectsByRef(desired: readonly DesiredObject[], live: readonly LiveObject[]): ObjectsByRef {
+/**
+ * The drifted objects, for naming list items by their keys. Redacted first: a `redact:` rule may
+ * cover a key field (an env var's name), and a label is output like any other (rule 7).
+ */
+function objectsByRef(inspection: Inspection): ObjectsByRef {
+  const drifted = new Set(
+    inspection.report.resources
+      .filter((resource) => resource.drifts.length > 0)
+      .map((resource) => refKey(resource.ref)),
+  );
+  const shown = (object: DesiredObject | LiveObject): KubeObject =>
+    redactValue(inspection.config, object.ref, object.object) as KubeObject;
   const objects = new Map<string, { desired?: KubeObject; live?: KubeObject }>();
-  for (const object of desired) objects.set(refKey(object.ref), { desired: object.object });
-  for (const object of live) {
+  for (const object of inspection.desired)
+    if (drifted.has(refKey(object.ref))) objects.set(refKey(object.ref), { desired: shown(object) });
+  for (const object of inspection.live) {
     const known = objects.get(refKey(object.ref));
-    if (known !== undefined) objects.set(refKey(object.ref), { ...known, live: object.object });
+    if (known !== undefined) objects.set(refKey(object.ref), { ...known, live: shown(object) });
   }
   return objects;
 }
@@ -285,7 +298,7 @@ export async function runDiff(options: DiffOptions, io: DiffIO): Promise<number>
   const inspection = await inspectDrift(options, io);
   const outcome: Outcome = {
     report: inspection.report,
-    objects: objectsByRef(inspection.desired, inspection.live),
+    objects: objectsByRef(inspection),
   };
   const { report, objects } = outcome;
   io.write(

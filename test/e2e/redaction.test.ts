@@ -241,4 +241,55 @@ describe("redaction in every command's output", () => {
     const key = readFileSync(join(where.xdg, "kubedrift", "redaction.key"), "utf8").trim();
     expect([...hashes]).toEqual([redactionHash(key, pin, false)]);
   });
+
+  it("a rule that covers list items hides their keys in the labels of drifted paths too", async () => {
+    const directory = join(fixture.directory(), "env-names");
+    mkdirSync(directory, { recursive: true });
+    const secretName = "LICENSE_7f3a9";
+    writeFileSync(
+      join(directory, "app.yaml"),
+      `apiVersion: v1
+kind: Namespace
+metadata:
+  name: vault-env
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: worker
+  namespace: vault-env
+spec:
+  selector: { matchLabels: { app: worker } }
+  template:
+    metadata: { labels: { app: worker } }
+    spec:
+      containers:
+        - name: worker
+          image: busybox:1.36
+          env:
+            - name: ${secretName}
+              value: "1"
+`,
+    );
+    writeFileSync(
+      join(directory, "kubedrift.yaml"),
+      "apiVersion: kubedrift.dev/v1\nkind: Config\nredact:\n  - path: /spec/template/spec/containers/*/env/*\n    kinds: [Deployment]\n",
+    );
+    await kubectlOk(fixture.sandbox(), ["apply", "-f", join(directory, "app.yaml")]);
+    await kubectlOk(fixture.sandbox(), [
+      "-n",
+      "vault-env",
+      "set",
+      "env",
+      "deployment/worker",
+      `${secretName}=2`,
+    ]);
+    const where = { directory, xdg: join(directory, "xdg") };
+    for (const format of ["text", "markdown"]) {
+      const result = await kubedrift(where, ["diff", "-o", format]);
+      expect(result.code, format).toBe(2);
+      expect(result.stdout, format).toContain("env");
+      expect(result.stdout + result.stderr, format).not.toContain(secretName);
+    }
+  });
 });

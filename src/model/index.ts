@@ -101,7 +101,7 @@ export interface Drift {
   readonly type: DriftType;
   readonly desired?: JsonValue;
   readonly live?: JsonValue;
-  /** Set when values were withheld: a short salted hash of each side instead. */
+  /** Set when values were withheld: a keyed hash (HMAC-SHA-256, 16 hex digits) of each side instead, when a redaction key is set. */
   readonly redacted?: { readonly desired?: string; readonly live?: string };
   readonly source?: SourceLocation;
   readonly attribution?: Attribution;

@@ -6,7 +6,7 @@ import { connectCluster, openLiveFile } from "../cluster/index.js";
 import { compare, defaultEngineConfig, parseEngineConfig } from "../engine/index.js";
 import { redactValue } from "../engine/redact.js";
 import type { EngineConfig, Scope } from "../engine/types.js";
-import type { Schema } from "../schema/types.js";
+import type { Schema } from "../kube/schema/types.js";
 import type { DesiredObject, DriftReport, KubeObject, LiveObject } from "../model/index.js";
 import { describeRef, refKey } from "../model/index.js";
 import { renderReport, type ObjectsByRef, type ReportFormat } from "../report/index.js";

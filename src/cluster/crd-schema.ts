@@ -1,9 +1,9 @@
 import type { KubeObject } from "../model/index.js";
-import { builtinSchema } from "../schema/builtin.js";
-import { schemaFromCRDValidation, withCustomKinds } from "../schema/crd.js";
-import type { GvkKey } from "../schema/gvk.js";
-import { gvkKey } from "../schema/gvk.js";
-import type { Schema, SchemaType } from "../schema/types.js";
+import { builtinSchema } from "../kube/schema/builtin.js";
+import { schemaFromCRDValidation, withCustomKinds } from "../kube/schema/crd.js";
+import type { GvkKey } from "../kube/schema/gvk.js";
+import { gvkKey } from "../kube/schema/gvk.js";
+import type { Schema, SchemaType } from "../kube/schema/types.js";
 import { type Json, text } from "./json.js";
 
 function field(value: unknown, name: string): unknown {

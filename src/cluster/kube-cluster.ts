@@ -1,5 +1,5 @@
 import type { KubeObject, LiveObject } from "../model/index.js";
-import type { Schema } from "../schema/types.js";
+import type { Schema } from "../kube/schema/types.js";
 import { schemaWithCRDs } from "./crd-schema.js";
 import { collectionPath, groupVersionPath, listableResources, preferredGroupVersions } from "./discovery.js";
 import type { ListFailure, RequestTarget } from "./errors.js";

@@ -1,5 +1,5 @@
 import type { JsonObject, KubeObject, LiveObject } from "../model/index.js";
-import type { Schema } from "../schema/types.js";
+import type { Schema } from "../kube/schema/types.js";
 
 /** A resource the cluster serves, from discovery. */
 export interface ServedResource {

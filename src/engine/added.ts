@@ -1,6 +1,6 @@
 import type { Attribution } from "../model/index.js";
-import type { FieldSet, Path, PathElement } from "../schema/fieldpath/index.js";
-import { serializeElement } from "../schema/fieldpath/index.js";
+import type { FieldSet, Path, PathElement } from "../kube/fieldpath/index.js";
+import { serializeElement } from "../kube/fieldpath/index.js";
 import { isNeverCompared } from "./normalize.js";
 
 export interface AddedField {

@@ -1,9 +1,9 @@
 import type { JsonValue } from "../model/index.js";
-import type { PathElement } from "../schema/fieldpath/index.js";
-import { fieldElement, indexElement, serializeElement, valueElement } from "../schema/fieldpath/index.js";
-import type { Atom } from "../schema/fieldpath/typed.js";
-import { listItemElement } from "../schema/fieldpath/typed.js";
-import type { ListType, ScalarKind, SchemaType } from "../schema/types.js";
+import type { PathElement } from "../kube/fieldpath/index.js";
+import { fieldElement, indexElement, serializeElement, valueElement } from "../kube/fieldpath/index.js";
+import type { Atom } from "../kube/fieldpath/typed.js";
+import { listItemElement } from "../kube/fieldpath/typed.js";
+import type { ListType, ScalarKind, SchemaType } from "../kube/schema/types.js";
 import { asList, childOf, isEmptyValue, isJsonObject, jsonEqual, pointerToken } from "./json.js";
 import type { TypeResolver } from "./resolver.js";
 import { scalarsEqual } from "./scalars.js";

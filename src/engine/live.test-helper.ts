@@ -6,7 +6,7 @@
 import { createSandboxCore, type SandboxCore } from "../sandbox/index.js";
 import type { DesiredObject, JsonObject, KubeObject, LiveObject, ObjectRef } from "../model/index.js";
 import { splitApiVersion } from "../model/index.js";
-import { builtinSchema } from "../schema/builtin.js";
+import { builtinSchema } from "../kube/schema/builtin.js";
 import type { CompareInput, EngineConfig, Scope } from "./types.js";
 import { defaultEngineConfig } from "./config.js";
 

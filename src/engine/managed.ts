@@ -1,6 +1,6 @@
 import type { Attribution, JsonValue, KubeObject } from "../model/index.js";
-import type { Path } from "../schema/fieldpath/index.js";
-import { FieldSet, decodeFieldsV1 } from "../schema/fieldpath/index.js";
+import type { Path } from "../kube/fieldpath/index.js";
+import { FieldSet, decodeFieldsV1 } from "../kube/fieldpath/index.js";
 import { asList, childOf, isJsonObject } from "./json.js";
 
 interface Entry {

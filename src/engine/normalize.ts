@@ -1,5 +1,5 @@
 import type { JsonObject, KubeObject } from "../model/index.js";
-import type { Path } from "../schema/fieldpath/index.js";
+import type { Path } from "../kube/fieldpath/index.js";
 import { isJsonObject } from "./json.js";
 
 export const lastAppliedAnnotation = "kubectl.kubernetes.io/last-applied-configuration";

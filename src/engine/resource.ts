@@ -10,9 +10,9 @@ import type {
   SourceLocation,
 } from "../model/index.js";
 import { DriftTypes, ResourceStatuses } from "../model/index.js";
-import type { FieldSet } from "../schema/fieldpath/index.js";
-import { fieldElement, fieldSetOfObject, pathToJsonPointer } from "../schema/fieldpath/index.js";
-import type { SchemaType } from "../schema/types.js";
+import type { FieldSet } from "../kube/fieldpath/index.js";
+import { fieldElement, fieldSetOfObject, pathToJsonPointer } from "../kube/fieldpath/index.js";
+import type { SchemaType } from "../kube/schema/types.js";
 import { addedFields } from "./added.js";
 import type { FieldDrift } from "./diff.js";
 import { diffFields } from "./diff.js";

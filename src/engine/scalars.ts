@@ -1,7 +1,7 @@
 import type { JsonValue } from "../model/index.js";
-import { compareQuantities, isQuantity } from "../schema/quantity.js";
-import type { ScalarKind } from "../schema/types.js";
-import { ScalarKinds } from "../schema/types.js";
+import { compareQuantities, isQuantity } from "../kube/quantity.js";
+import type { ScalarKind } from "../kube/schema/types.js";
+import { ScalarKinds } from "../kube/schema/types.js";
 import { jsonEqual } from "./json.js";
 
 function quantityText(value: JsonValue | undefined): string | undefined {

@@ -1,4 +1,4 @@
-import type { Path, PathElement } from "../schema/fieldpath/index.js";
+import type { Path, PathElement } from "../kube/fieldpath/index.js";
 
 /**
  * Where the comparison is: a JSON Pointer token into the desired object and the matching

@@ -1,5 +1,5 @@
 import type { DesiredObject, DriftReport, LiveObject, ObjectRef } from "../model/index.js";
-import type { Schema } from "../schema/types.js";
+import type { Schema } from "../kube/schema/types.js";
 
 /** Which objects an ignore or redaction rule applies to; absent fields match everything. */
 export interface RuleScope {

@@ -7,7 +7,7 @@ import { defaultEngineConfig } from "../engine/index.js";
 import type { KubeObject, ObjectRef } from "../model/index.js";
 import { startSandbox } from "../sandbox/index.js";
 import type { RunningSandbox } from "../sandbox/index.js";
-import { builtinSchema } from "../schema/builtin.js";
+import { builtinSchema } from "../kube/schema/builtin.js";
 import { applyPlan } from "./apply.js";
 import type { ApplyChange, Plan } from "./types.js";
 

@@ -3,7 +3,7 @@ import { jsonEqual } from "../engine/json.js";
 import type { EngineConfig } from "../engine/types.js";
 import type { KubeObject, ResourceDrift } from "../model/index.js";
 import { ResourceStatuses } from "../model/index.js";
-import type { Schema } from "../schema/types.js";
+import type { Schema } from "../kube/schema/types.js";
 import type { Executed, Executor } from "./execute.js";
 import { executeChange, mapLimit } from "./execute.js";
 import { onlySelector } from "./only.js";

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { KubeObject } from "../model/index.js";
-import { builtinSchema } from "../schema/builtin.js";
+import { builtinSchema } from "../kube/schema/builtin.js";
 import { ownedByManager } from "./owned.js";
 import { sparseBody } from "./sparse.js";
 

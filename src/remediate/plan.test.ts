@@ -7,7 +7,7 @@ import type {
   ObjectRef,
   ResourceDrift,
 } from "../model/index.js";
-import { builtinSchema } from "../schema/builtin.js";
+import { builtinSchema } from "../kube/schema/builtin.js";
 import { buildPlan, removalPatch } from "./plan.js";
 import { isCoveredBy, sparseBody } from "./sparse.js";
 import { matchesOnly, parseOnly } from "./only.js";

@@ -9,7 +9,7 @@ import type {
 } from "../model/index.js";
 import { DriftTypes, ResourceStatuses, refKey, isJsonObject, pointerTokens } from "../model/index.js";
 import { compareRefs } from "../engine/index.js";
-import type { Schema } from "../schema/types.js";
+import type { Schema } from "../kube/schema/types.js";
 import { onlySelector } from "./only.js";
 import { fieldManager, resourceVersionOf } from "./execute.js";
 import { ownedByManager } from "./owned.js";

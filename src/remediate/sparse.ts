@@ -1,8 +1,8 @@
 import { isJsonObject, pointerTokens } from "../model/index.js";
 import type { JsonObject, JsonValue, KubeObject, ObjectRef } from "../model/index.js";
-import type { Path } from "../schema/fieldpath/index.js";
-import { displayPath, fieldElement, keyElement, valueElement } from "../schema/fieldpath/index.js";
-import type { Schema, SchemaType } from "../schema/types.js";
+import type { Path } from "../kube/fieldpath/index.js";
+import { displayPath, fieldElement, keyElement, valueElement } from "../kube/fieldpath/index.js";
+import type { Schema, SchemaType } from "../kube/schema/types.js";
 
 type Resolved = Exclude<SchemaType, { kind: "ref" }>;
 

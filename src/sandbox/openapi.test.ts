@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { builtinOpenAPIData } from "../schema/builtin.js";
-import type { JsonObject, JsonValue } from "./api/json.js";
+import { builtinOpenAPIData } from "../kube/schema/builtin.js";
+import type { JsonObject, JsonValue } from "../kube/value/json.js";
 import {
   builtinDescriptions,
   createOpenAPIServer,

@@ -8,13 +8,13 @@
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { gunzipSync } from "node:zlib";
-import { builtinOpenAPIData, definitionName } from "../schema/builtin.js";
-import type { OpenAPISchema } from "../schema/convert.js";
-import { isSchemaObject, refName } from "../schema/convert.js";
-import type { GvkKey } from "../schema/gvk.js";
-import { gvkKey } from "../schema/gvk.js";
-import type { GroupVersionKind } from "../schema/types.js";
-import type { JsonObject, JsonValue } from "./api/json.js";
+import { builtinOpenAPIData, definitionName } from "../kube/schema/builtin.js";
+import type { OpenAPISchema } from "../kube/schema/convert.js";
+import { isSchemaObject, refName } from "../kube/schema/convert.js";
+import type { GvkKey } from "../kube/schema/gvk.js";
+import { gvkKey } from "../kube/schema/gvk.js";
+import type { GroupVersionKind } from "../kube/schema/types.js";
+import type { JsonObject, JsonValue } from "../kube/value/json.js";
 import type { ResourceInfo } from "./registry/types.js";
 
 /** Both documents declare the bearer-token authentication every request needs. */

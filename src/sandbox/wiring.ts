@@ -1,5 +1,5 @@
-import type { JsonObject, JsonValue, KubeObject } from "./api/json.js";
-import { isJsonObject, textOf } from "./api/json.js";
+import type { JsonObject, JsonValue, KubeObject } from "../kube/value/json.js";
+import { isJsonObject, textOf } from "../kube/value/json.js";
 import { ApiError, StatusReasons } from "./api/status.js";
 import { applyConfiguration, updateManagedFields, type FieldManagerContext } from "./fieldmanager/index.js";
 import { customResourceStrategy, strategyFor } from "./kinds/index.js";
@@ -11,9 +11,9 @@ import type { KindMachinery, Machinery, PatchType } from "./server/machinery.js"
 import { PatchTypes } from "./server/machinery.js";
 import type { OpenAPIDocuments } from "./server/openapi-port.js";
 import type { MemoryObjectStore } from "./store/memory-store.js";
-import { builtinSchema } from "../schema/builtin.js";
-import { schemaFromCRDValidation, withCustomKinds } from "../schema/crd.js";
-import { gvkKey, type GvkKey } from "../schema/gvk.js";
+import { builtinSchema } from "../kube/schema/builtin.js";
+import { schemaFromCRDValidation, withCustomKinds } from "../kube/schema/crd.js";
+import { gvkKey, type GvkKey } from "../kube/schema/gvk.js";
 import {
   PatchError,
   PatchErrorKinds,
@@ -21,9 +21,9 @@ import {
   applyMergePatch,
   applyStrategicMergePatch,
   maxJsonPatchOperations,
-} from "../schema/patch/index.js";
-import type { Schema, SchemaType } from "../schema/types.js";
-import { canonicalizeQuantities, pruneUnknownFields, unknownFields } from "../schema/walk.js";
+} from "../kube/patch/index.js";
+import type { Schema, SchemaType } from "../kube/schema/types.js";
+import { canonicalizeQuantities, pruneUnknownFields, unknownFields } from "../kube/schema/walk.js";
 
 const crdResource = { group: "apiextensions.k8s.io", resource: "customresourcedefinitions" } as const;
 

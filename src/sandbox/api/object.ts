@@ -1,5 +1,5 @@
-import type { JsonObject, JsonValue, KubeObject } from "./json.js";
-import { isJsonObject, metadataOf } from "./json.js";
+import type { JsonObject, JsonValue, KubeObject } from "../../kube/value/json.js";
+import { isJsonObject, metadataOf } from "../../kube/value/json.js";
 
 /** Returns `object` with metadata fields replaced (undefined removes a field). */
 export function withMetadata(

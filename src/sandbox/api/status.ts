@@ -1,4 +1,4 @@
-import type { JsonObject } from "./json.js";
+import type { JsonObject } from "../../kube/value/json.js";
 
 /** `StatusReason` values of k8s.io/apimachinery/pkg/apis/meta/v1 that the sandbox returns. */
 export const StatusReasons = {

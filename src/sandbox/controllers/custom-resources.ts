@@ -1,5 +1,5 @@
-import type { JsonObject, KubeObject } from "../api/json.js";
-import { isJsonObject, metadataOf, textOf } from "../api/json.js";
+import type { JsonObject, KubeObject } from "../../kube/value/json.js";
+import { isJsonObject, metadataOf, textOf } from "../../kube/value/json.js";
 import { toResourceInfo } from "../registry/builtin.js";
 import type { ResourceInfo } from "../registry/types.js";
 import type { ServerContext } from "../server/context.js";

@@ -1,5 +1,5 @@
-import type { KubeObject } from "../api/json.js";
-import { isJsonObject, metadataOf, textOf } from "../api/json.js";
+import type { KubeObject } from "../../kube/value/json.js";
+import { isJsonObject, metadataOf, textOf } from "../../kube/value/json.js";
 import type { ServerContext } from "../server/context.js";
 import type { WatchSubscription } from "../store/types.js";
 import { createAsController, updateAsController, type ControllerTarget } from "./system-writer.js";

@@ -1,5 +1,5 @@
-import type { KubeObject } from "../api/json.js";
-import { metadataOf, textOf } from "../api/json.js";
+import type { KubeObject } from "../../kube/value/json.js";
+import { metadataOf, textOf } from "../../kube/value/json.js";
 import type { RequestScope, ServerContext } from "../server/context.js";
 import type { WriteCall } from "../server/writes.js";
 import { createObject, updateObject } from "../server/writes.js";

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { createdDeployment } from "./fixtures.test-helper.js";
-import type { JsonObject, KubeObject } from "../api/json.js";
-import { builtinSchema } from "../../schema/builtin.js";
+import type { JsonObject, KubeObject } from "../../kube/value/json.js";
+import { builtinSchema } from "../../kube/schema/builtin.js";
 import { updateManagedFields } from "./fieldmanager.js";
 
 const gvk = { group: "apps", version: "v1", kind: "Deployment" } as const;

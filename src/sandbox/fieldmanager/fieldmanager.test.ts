@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { createdDeployment } from "./fixtures.test-helper.js";
-import type { JsonObject, KubeObject } from "../api/json.js";
+import type { JsonObject, KubeObject } from "../../kube/value/json.js";
 import { ApiError } from "../api/status.js";
-import { deploymentType, testSchema } from "../../schema/fieldpath/testschema.test-helper.js";
+import { deploymentType, testSchema } from "../../kube/fieldpath/testschema.test-helper.js";
 import type { FieldManagerContext, FieldManagerRequest } from "./fieldmanager.js";
 import { applyConfiguration, updateManagedFields } from "./fieldmanager.js";
 import { managerFromUserAgent, validateFieldManager } from "./useragent.js";

@@ -1,20 +1,20 @@
-import type { JsonObject, JsonValue, KubeObject } from "../api/json.js";
-import { isJsonObject, metadataOf } from "../api/json.js";
+import type { JsonObject, JsonValue, KubeObject } from "../../kube/value/json.js";
+import { isJsonObject, metadataOf } from "../../kube/value/json.js";
 import { ApiError, StatusReasons, badRequest } from "../api/status.js";
 import type { StatusCause } from "../api/status.js";
-import type { GroupVersionKind, Schema, SchemaType } from "../../schema/types.js";
-import { FieldSet } from "../../schema/fieldpath/set.js";
-import { displayPath, fieldPath, goJson } from "../../schema/fieldpath/element.js";
-import type { Path } from "../../schema/fieldpath/element.js";
-import type { Comparison } from "../../schema/fieldpath/typed.js";
+import type { GroupVersionKind, Schema, SchemaType } from "../../kube/schema/types.js";
+import { FieldSet } from "../../kube/fieldpath/set.js";
+import { displayPath, fieldPath, goJson } from "../../kube/fieldpath/element.js";
+import type { Path } from "../../kube/fieldpath/element.js";
+import type { Comparison } from "../../kube/fieldpath/typed.js";
 import {
   TypedValueError,
   compareObjects,
   ensureNamedFieldsAreMembers,
   fieldSetOfObject,
   valuesEqual,
-} from "../../schema/fieldpath/typed.js";
-import { mergeObjects, removeItems } from "../../schema/fieldpath/merge.js";
+} from "../../kube/fieldpath/typed.js";
+import { mergeObjects, removeItems } from "../../kube/fieldpath/merge.js";
 import type { ManagedFields, ManagerEntry } from "./managed.js";
 import {
   Operations,

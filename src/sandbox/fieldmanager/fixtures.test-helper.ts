@@ -1,4 +1,4 @@
-import type { KubeObject } from "../api/json.js";
+import type { KubeObject } from "../../kube/value/json.js";
 
 /** `kubectl create deployment web --image=nginx` after decoding and defaulting. */
 export const createdDeployment: KubeObject = {

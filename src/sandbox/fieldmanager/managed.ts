@@ -1,8 +1,8 @@
-import type { JsonObject, JsonValue } from "../api/json.js";
-import { isJsonObject } from "../api/json.js";
-import { FieldSet } from "../../schema/fieldpath/set.js";
-import { decodeFieldsV1, encodeFieldsV1 } from "../../schema/fieldpath/fieldsv1.js";
-import { goJsonString } from "../../schema/fieldpath/element.js";
+import type { JsonObject, JsonValue } from "../../kube/value/json.js";
+import { isJsonObject } from "../../kube/value/json.js";
+import { FieldSet } from "../../kube/fieldpath/set.js";
+import { decodeFieldsV1, encodeFieldsV1 } from "../../kube/fieldpath/fieldsv1.js";
+import { goJsonString } from "../../kube/fieldpath/element.js";
 
 export const Operations = { apply: "Apply", update: "Update" } as const;
 export type Operation = (typeof Operations)[keyof typeof Operations];

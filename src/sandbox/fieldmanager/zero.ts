@@ -1,4 +1,4 @@
-import type { JsonObject } from "../api/json.js";
+import type { JsonObject } from "../../kube/value/json.js";
 
 const meta = { creationTimestamp: null } as const;
 const podTemplate = { metadata: meta, spec: { containers: null } } as const;

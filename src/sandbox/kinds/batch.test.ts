@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { JsonObject } from "../api/json.js";
+import type { JsonObject } from "../../kube/value/json.js";
 import { strategyFor } from "./index.js";
 import { storedForm, testContext } from "./test-context.js";
 

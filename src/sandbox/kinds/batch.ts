@@ -1,5 +1,5 @@
-import type { JsonObject, KubeObject } from "../api/json.js";
-import { metadataOf } from "../api/json.js";
+import type { JsonObject, KubeObject } from "../../kube/value/json.js";
+import { metadataOf } from "../../kube/value/json.js";
 import type { StatusCause } from "../api/status.js";
 import type { KindStrategy } from "./types.js";
 import { defineStrategy } from "./define.js";

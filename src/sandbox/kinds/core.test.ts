@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { JsonObject, KubeObject } from "../api/json.js";
+import type { JsonObject, KubeObject } from "../../kube/value/json.js";
 import { strategyFor } from "./index.js";
 import { storedForm, testContext } from "./test-context.js";
 import { imageTag } from "./pod-template.js";

@@ -1,5 +1,5 @@
-import type { JsonObject, JsonValue, KubeObject } from "../api/json.js";
-import { isJsonObject } from "../api/json.js";
+import type { JsonObject, JsonValue, KubeObject } from "../../kube/value/json.js";
+import { isJsonObject } from "../../kube/value/json.js";
 import type { StatusCause } from "../api/status.js";
 import type { KindStrategy, ScaleSubresource } from "./types.js";
 import { listField, objectAt, objectField, objectItems, textOf, withoutField } from "./json-edit.js";

@@ -1,6 +1,6 @@
-import type { JsonObject, KubeObject } from "../api/json.js";
+import type { JsonObject, KubeObject } from "../../kube/value/json.js";
 import type { StatusCause } from "../api/status.js";
-import type { GroupVersionKind } from "../../schema/types.js";
+import type { GroupVersionKind } from "../../kube/schema/types.js";
 import type { KindStrategy, ScaleSubresource, StrategyContext } from "./types.js";
 import { validateObjectMeta } from "./validation/metadata.js";
 import type { NameValidator } from "./validation/names.js";

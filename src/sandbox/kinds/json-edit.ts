@@ -1,6 +1,6 @@
 import { deepEqual, valueAt } from "../api/object.js";
-import type { JsonObject, JsonValue } from "../api/json.js";
-import { isJsonObject } from "../api/json.js";
+import type { JsonObject, JsonValue } from "../../kube/value/json.js";
+import { isJsonObject } from "../../kube/value/json.js";
 
 /** An object-valued field, or undefined when absent or not an object. */
 export function objectField(object: JsonObject, key: string): JsonObject | undefined {

@@ -1,4 +1,4 @@
-import type { JsonObject, KubeObject } from "../api/json.js";
+import type { JsonObject, KubeObject } from "../../kube/value/json.js";
 import type { StatusCause } from "../api/status.js";
 import type { KindStrategy } from "./types.js";
 import { defineStrategy } from "./define.js";

@@ -1,5 +1,5 @@
-import type { JsonObject, JsonValue, KubeObject } from "../api/json.js";
-import { metadataOf } from "../api/json.js";
+import type { JsonObject, JsonValue, KubeObject } from "../../kube/value/json.js";
+import { metadataOf } from "../../kube/value/json.js";
 import type { StrategyContext } from "./types.js";
 import {
   ensureObject,

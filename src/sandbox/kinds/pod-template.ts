@@ -1,5 +1,5 @@
-import type { JsonObject, JsonValue } from "../api/json.js";
-import { isJsonObject } from "../api/json.js";
+import type { JsonObject, JsonValue } from "../../kube/value/json.js";
+import { isJsonObject } from "../../kube/value/json.js";
 import {
   ensureObject,
   isUnset,

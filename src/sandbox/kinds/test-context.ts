@@ -1,4 +1,4 @@
-import type { KubeObject } from "../api/json.js";
+import type { KubeObject } from "../../kube/value/json.js";
 import type { KindStrategy, StrategyContext } from "./types.js";
 
 /** A deterministic allocator pair for tests: 10.0.0.10, .11 … and node ports 30000, 30001 … */

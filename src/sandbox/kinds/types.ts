@@ -1,6 +1,6 @@
-import type { KubeObject } from "../api/json.js";
+import type { KubeObject } from "../../kube/value/json.js";
 import type { StatusCause } from "../api/status.js";
-import type { GroupVersionKind, Schema } from "../../schema/types.js";
+import type { GroupVersionKind, Schema } from "../../kube/schema/types.js";
 
 /** Where a write arrives: the main resource, or one of its subresources. */
 export type WriteTarget = "main" | "status" | "scale";

@@ -10,8 +10,8 @@
  *    and `status: {}` appear for a Deployment; a pointer struct appears when the wire has it;
  *  - nil and empty slices and maps are left out (a non-omitempty nil slice would be `null`).
  */
-import type { JsonObject, JsonValue } from "../api/json.js";
-import { isJsonObject } from "../api/json.js";
+import type { JsonObject, JsonValue } from "../../kube/value/json.js";
+import { isJsonObject } from "../../kube/value/json.js";
 import { isZeroScalar, repeatedScalarValues, scalarValue, zeroScalar } from "./scalar.js";
 import {
   isProtoScalarType,

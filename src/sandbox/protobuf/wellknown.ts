@@ -2,7 +2,7 @@
  * apimachinery types whose Go JSON form is not their protobuf message shape: they implement
  * MarshalJSON (Time, MicroTime, Duration, Quantity, IntOrString, FieldsV1, RawExtension).
  */
-import type { JsonValue } from "../api/json.js";
+import type { JsonValue } from "../../kube/value/json.js";
 import { decodeUtf8, readWireFields, type WireField } from "./wire.js";
 
 const meta = "k8s.io.apimachinery.pkg.apis.meta.v1";

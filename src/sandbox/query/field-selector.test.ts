@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { KubeObject } from "../api/json.js";
+import type { KubeObject } from "../../kube/value/json.js";
 import { parseFieldRequirements, parseFieldSelector, selectableFields } from "./field-selector.js";
 import { SelectorParseError } from "./label-selector.js";
 

@@ -1,5 +1,5 @@
-import type { JsonObject, JsonValue, KubeObject } from "../api/json.js";
-import { isJsonObject, metadataOf } from "../api/json.js";
+import type { JsonObject, JsonValue, KubeObject } from "../../kube/value/json.js";
+import { isJsonObject, metadataOf } from "../../kube/value/json.js";
 import { ApiError, StatusReasons, badRequest } from "../api/status.js";
 import type { MemoryObjectStore } from "../store/memory-store.js";
 import type { ListResult, ResourceKey } from "../store/types.js";

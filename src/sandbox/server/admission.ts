@@ -1,8 +1,8 @@
-import type { JsonObject, KubeObject } from "../api/json.js";
-import { isJsonObject, metadataOf, textOf } from "../api/json.js";
+import type { JsonObject, KubeObject } from "../../kube/value/json.js";
+import { isJsonObject, metadataOf, textOf } from "../../kube/value/json.js";
 import { ApiError, StatusReasons, badRequest, invalid, notFound } from "../api/status.js";
 import type { ResourceInfo } from "../registry/types.js";
-import { apiVersionOf } from "../../schema/gvk.js";
+import { apiVersionOf } from "../../kube/schema/gvk.js";
 import type { ServerContext, RequestScope } from "./context.js";
 import type { KindMachinery } from "./machinery.js";
 import { typedDecodeError } from "./typed-decode.js";

@@ -1,5 +1,5 @@
 import { parse as parseYaml } from "yaml";
-import type { JsonValue } from "../api/json.js";
+import type { JsonValue } from "../../kube/value/json.js";
 import { ApiError, StatusReasons, badRequest } from "../api/status.js";
 import { UnsupportedProtobufKindError, decodeProtobufObject } from "../protobuf/decode.js";
 import type { RequestScope, ServerContext } from "./context.js";

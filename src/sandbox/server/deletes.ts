@@ -1,5 +1,5 @@
-import type { JsonObject, KubeObject } from "../api/json.js";
-import { isJsonObject, metadataOf, textOf } from "../api/json.js";
+import type { JsonObject, KubeObject } from "../../kube/value/json.js";
+import { isJsonObject, metadataOf, textOf } from "../../kube/value/json.js";
 import { formatTime, withFields, withMetadata } from "../api/object.js";
 import { ApiError, StatusReasons, badRequest, notFound } from "../api/status.js";
 import type { ObjectKey, ResourceKey } from "../store/types.js";

@@ -1,4 +1,4 @@
-import type { JsonObject } from "../api/json.js";
+import type { JsonObject } from "../../kube/value/json.js";
 import type { ResourceRegistry } from "../registry/registry.js";
 import type { ResourceInfo } from "../registry/types.js";
 import { createHash } from "node:crypto";

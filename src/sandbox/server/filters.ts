@@ -1,4 +1,4 @@
-import type { KubeObject } from "../api/json.js";
+import type { KubeObject } from "../../kube/value/json.js";
 import { labelsOf } from "../api/object.js";
 import { badRequest } from "../api/status.js";
 import { parseFieldSelector, type FieldSelectorTarget } from "../query/field-selector.js";

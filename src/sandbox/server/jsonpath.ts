@@ -1,5 +1,5 @@
-import type { JsonValue } from "../api/json.js";
-import { isJsonObject, textOf } from "../api/json.js";
+import type { JsonValue } from "../../kube/value/json.js";
+import { isJsonObject, textOf } from "../../kube/value/json.js";
 
 /**
  * The JSONPath subset CRD additionalPrinterColumns use: `.a.b`, `.a[0]`, `.a[*]`, and equality

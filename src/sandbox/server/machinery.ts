@@ -1,7 +1,7 @@
-import type { JsonObject, KubeObject } from "../api/json.js";
+import type { JsonObject, KubeObject } from "../../kube/value/json.js";
 import type { KindStrategy, StrategyContext } from "../kinds/types.js";
 import type { ResourceInfo } from "../registry/types.js";
-import type { Schema, SchemaType } from "../../schema/types.js";
+import type { Schema, SchemaType } from "../../kube/schema/types.js";
 
 export const PatchTypes = {
   json: "application/json-patch+json",

@@ -1,4 +1,4 @@
-import type { JsonObject } from "../api/json.js";
+import type { JsonObject } from "../../kube/value/json.js";
 
 /** The OpenAPI documents the server serves (built from the derived schema tables and CRDs). */
 export interface OpenAPIDocuments {

@@ -1,10 +1,10 @@
-import type { JsonObject, KubeObject } from "../api/json.js";
-import { metadataOf, textOf } from "../api/json.js";
+import type { JsonObject, KubeObject } from "../../kube/value/json.js";
+import { metadataOf, textOf } from "../../kube/value/json.js";
 import { notFound } from "../api/status.js";
 import type { ResourceInfo } from "../registry/types.js";
 import type { ServerContext } from "./context.js";
 import { compileListFilter } from "./filters.js";
-import { apiVersionOf } from "../../schema/gvk.js";
+import { apiVersionOf } from "../../kube/schema/gvk.js";
 import type { ResourceRequest } from "./request-info.js";
 import { objectKey } from "./writes.js";
 import { includeObjectParam, toTable } from "./table.js";

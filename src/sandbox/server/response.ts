@@ -1,4 +1,4 @@
-import type { JsonValue } from "../api/json.js";
+import type { JsonValue } from "../../kube/value/json.js";
 
 /** Where a streamed response goes: the HTTP adapter in production, an array in tests. */
 export interface StreamSink {

@@ -1,5 +1,5 @@
-import type { JsonObject, KubeObject } from "../api/json.js";
-import { isJsonObject, metadataOf, textOf } from "../api/json.js";
+import type { JsonObject, KubeObject } from "../../kube/value/json.js";
+import { isJsonObject, metadataOf, textOf } from "../../kube/value/json.js";
 import { setValueAt, valueAt, withFields } from "../api/object.js";
 import { badRequest, invalid } from "../api/status.js";
 import type { ScaleSubresource } from "../kinds/types.js";

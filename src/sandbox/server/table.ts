@@ -1,5 +1,5 @@
-import type { JsonObject, JsonValue, KubeObject } from "../api/json.js";
-import { isJsonObject, metadataOf, textOf } from "../api/json.js";
+import type { JsonObject, JsonValue, KubeObject } from "../../kube/value/json.js";
+import { isJsonObject, metadataOf, textOf } from "../../kube/value/json.js";
 import { valueAt } from "../api/object.js";
 import type { ResourceInfo } from "../registry/types.js";
 import { evaluateJsonPath } from "./jsonpath.js";

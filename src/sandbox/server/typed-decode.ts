@@ -1,5 +1,5 @@
-import type { JsonObject, JsonValue, KubeObject } from "../api/json.js";
-import { isJsonObject } from "../api/json.js";
+import type { JsonObject, JsonValue, KubeObject } from "../../kube/value/json.js";
+import { isJsonObject } from "../../kube/value/json.js";
 import type { ResourceInfo } from "../registry/types.js";
 
 /**

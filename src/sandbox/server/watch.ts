@@ -1,5 +1,5 @@
-import type { KubeObject } from "../api/json.js";
-import { metadataOf, textOf } from "../api/json.js";
+import type { KubeObject } from "../../kube/value/json.js";
+import { metadataOf, textOf } from "../../kube/value/json.js";
 import { ApiError, badRequest } from "../api/status.js";
 import type { StoreEvent, WatchEventType, WatchSubscription } from "../store/types.js";
 import type { ServerContext } from "./context.js";
@@ -7,7 +7,7 @@ import { compileListFilter } from "./filters.js";
 import type { ResourceRequest } from "./request-info.js";
 import { withTypeMeta } from "./reads.js";
 import type { ApiResponse, StreamSink } from "./response.js";
-import { apiVersionOf } from "../../schema/gvk.js";
+import { apiVersionOf } from "../../kube/schema/gvk.js";
 import { includeObjectParam, toTable } from "./table.js";
 
 export interface WatchSettings {

@@ -1,9 +1,9 @@
-import type { JsonValue, KubeObject } from "../api/json.js";
-import { isJsonObject, metadataOf, textOf } from "../api/json.js";
+import type { JsonValue, KubeObject } from "../../kube/value/json.js";
+import { isJsonObject, metadataOf, textOf } from "../../kube/value/json.js";
 import { deepEqual, formatTime, withFields, withMetadata } from "../api/object.js";
 import { ApiError, StatusReasons, badRequest, invalid, notFound } from "../api/status.js";
 import type { ObjectKey } from "../store/types.js";
-import { apiVersionOf } from "../../schema/gvk.js";
+import { apiVersionOf } from "../../kube/schema/gvk.js";
 import {
   checkName,
   checkNamespace,

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
 import fc from "fast-check";
 import { afterEach, describe, expect, it } from "vitest";
-import type { KubeObject } from "../api/json.js";
+import type { KubeObject } from "../../kube/value/json.js";
 import { LOCK_FILE } from "./file-persistence.js";
 import type { MemoryObjectStore } from "./memory-store.js";
 import { openStore } from "./open-store.js";

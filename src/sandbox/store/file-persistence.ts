@@ -12,8 +12,8 @@ import {
   writeSync,
 } from "node:fs";
 import { join } from "node:path";
-import { isJsonObject } from "../api/json.js";
-import type { JsonObject, JsonValue } from "../api/json.js";
+import { isJsonObject } from "../../kube/value/json.js";
+import type { JsonObject, JsonValue } from "../../kube/value/json.js";
 import type { JournalRecord, Persistence, PersistedState, StoredObject } from "./persistence.js";
 import type { ObjectKey } from "./types.js";
 import { lockDataDirectory, type DirectoryLock } from "./lock.js";

@@ -1,4 +1,4 @@
-import type { KubeObject } from "../api/json.js";
+import type { KubeObject } from "../../kube/value/json.js";
 import { ApiError, StatusReasons } from "../api/status.js";
 import type { StoreEvent } from "./types.js";
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { KubeObject } from "../api/json.js";
+import type { KubeObject } from "../../kube/value/json.js";
 import { ApiError } from "../api/status.js";
 import { createMemoryStore } from "./memory-store.js";
 import type { ObjectKey, StoreEvent } from "./types.js";

@@ -1,4 +1,4 @@
-import type { KubeObject } from "../api/json.js";
+import type { KubeObject } from "../../kube/value/json.js";
 import { ApiError, StatusReasons, alreadyExists, conflict, notFound } from "../api/status.js";
 import { deepFreeze, resourceVersionOf, withResourceVersion } from "./freeze.js";
 import { EventHistory } from "./history.js";

@@ -3,7 +3,7 @@ import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFil
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import type { KubeObject } from "../api/json.js";
+import type { KubeObject } from "../../kube/value/json.js";
 import { JOURNAL_FILE, LOCK_FILE, SNAPSHOT_FILE } from "./file-persistence.js";
 import { openStore } from "./open-store.js";
 import type { ObjectKey } from "./types.js";

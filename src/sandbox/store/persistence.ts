@@ -1,4 +1,4 @@
-import type { KubeObject } from "../api/json.js";
+import type { KubeObject } from "../../kube/value/json.js";
 import type { ObjectKey } from "./types.js";
 
 /** One acknowledged write, as the journal records it. */

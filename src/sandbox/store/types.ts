@@ -1,4 +1,4 @@
-import type { KubeObject } from "../api/json.js";
+import type { KubeObject } from "../../kube/value/json.js";
 
 /** A resource collection: `deployments` in group `apps`. Versions share one storage, as in etcd. */
 export interface ResourceKey {

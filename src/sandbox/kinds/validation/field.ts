@@ -1,6 +1,6 @@
 import type { StatusCause } from "../../api/status.js";
-import type { JsonValue } from "../../api/json.js";
-import { isJsonObject } from "../../api/json.js";
+import type { JsonValue } from "../../../kube/value/json.js";
+import { isJsonObject } from "../../../kube/value/json.js";
 
 /**
  * Causes rendered as k8s.io/apimachinery/pkg/util/validation/field.Error does

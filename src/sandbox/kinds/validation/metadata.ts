@@ -1,6 +1,6 @@
 import type { StatusCause } from "../../api/status.js";
-import type { JsonObject, JsonValue } from "../../api/json.js";
-import { isJsonObject, metadataOf } from "../../api/json.js";
+import type { JsonObject, JsonValue } from "../../../kube/value/json.js";
+import { isJsonObject, metadataOf } from "../../../kube/value/json.js";
 import { invalid, required, tooLong } from "./field.js";
 import type { NameValidator } from "./names.js";
 import { isQualifiedName, isValidLabelValue } from "./names.js";

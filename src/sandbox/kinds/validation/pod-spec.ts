@@ -1,6 +1,6 @@
 import type { StatusCause } from "../../api/status.js";
-import type { JsonObject, JsonValue } from "../../api/json.js";
-import { isJsonObject } from "../../api/json.js";
+import type { JsonObject, JsonValue } from "../../../kube/value/json.js";
+import { isJsonObject } from "../../../kube/value/json.js";
 import { objectField, objectItems } from "../json-edit.js";
 import { child, duplicate, index, invalid, notSupported, required } from "./field.js";
 import { validateAnnotations, validateLabels } from "./metadata.js";

@@ -1,6 +1,6 @@
 import type { StatusCause } from "../../api/status.js";
-import type { JsonObject, JsonValue } from "../../api/json.js";
-import { isJsonObject } from "../../api/json.js";
+import type { JsonObject, JsonValue } from "../../../kube/value/json.js";
+import { isJsonObject } from "../../../kube/value/json.js";
 import { objectItems, stringMap } from "../json-edit.js";
 import type { GoLiteral } from "./field.js";
 import { child, forbidden, goQuote, goStringMap, goStringSlice, index, invalid, required } from "./field.js";

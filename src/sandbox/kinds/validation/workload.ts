@@ -1,6 +1,6 @@
 import type { StatusCause } from "../../api/status.js";
-import type { JsonObject, JsonValue, KubeObject } from "../../api/json.js";
-import { isJsonObject } from "../../api/json.js";
+import type { JsonObject, JsonValue, KubeObject } from "../../../kube/value/json.js";
+import { isJsonObject } from "../../../kube/value/json.js";
 import { deepEqual, objectAt, objectField, stringMap } from "../json-edit.js";
 import { goStringMap, immutable, invalid, notSupported, required } from "./field.js";
 import { validatePodTemplate } from "./pod-spec.js";

@@ -1,4 +1,4 @@
-import type { JsonValue } from "../../sandbox/api/json.js";
+import type { JsonValue } from "../value/json.js";
 import { badRequestPatch } from "./errors.js";
 import {
   emptyObject,

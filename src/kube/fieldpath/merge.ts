@@ -1,4 +1,4 @@
-import type { Schema, SchemaType } from "../types.js";
+import type { Schema, SchemaType } from "../schema/types.js";
 import type { FieldObject, FieldValue, Path, PathElement } from "./element.js";
 import { isFieldObject, serializeElement } from "./element.js";
 import type { FieldSet } from "./set.js";

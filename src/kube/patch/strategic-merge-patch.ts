@@ -1,5 +1,5 @@
-import type { JsonObject, JsonValue } from "../../sandbox/api/json.js";
-import type { Schema, SchemaType } from "../types.js";
+import type { JsonObject, JsonValue } from "../value/json.js";
+import type { Schema, SchemaType } from "../schema/types.js";
 import { badRequestPatch, internalPatch, unprocessablePatch } from "./errors.js";
 import { goFormat, goKind, goScalarEqual, goTypeName, type GoKind } from "./go-values.js";
 import {

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "vitest";
-import type { JsonValue } from "../../sandbox/api/json.js";
+import type { JsonValue } from "../value/json.js";
 import { PatchError, PatchErrorKinds } from "./errors.js";
 import { applyMergePatch } from "./merge-patch.js";
 

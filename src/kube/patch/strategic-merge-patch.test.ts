@@ -1,8 +1,8 @@
 import { describe, expect, test } from "vitest";
 import { parse } from "yaml";
-import type { JsonObject, JsonValue } from "../../sandbox/api/json.js";
-import { builtinSchema } from "../builtin.js";
-import type { Schema, SchemaType } from "../types.js";
+import type { JsonObject, JsonValue } from "../value/json.js";
+import { builtinSchema } from "../schema/builtin.js";
+import type { Schema, SchemaType } from "../schema/types.js";
 import { PatchError, PatchErrorKinds } from "./errors.js";
 import { applyStrategicMergePatch } from "./strategic-merge-patch.js";
 

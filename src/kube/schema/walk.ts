@@ -1,4 +1,4 @@
-import { formatQuantity, parseQuantity } from "./quantity.js";
+import { formatQuantity, parseQuantity } from "../quantity.js";
 import type { ListType, MapType, Schema, SchemaType, StructType } from "./types.js";
 import { ScalarKinds } from "./types.js";
 

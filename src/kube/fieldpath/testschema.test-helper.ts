@@ -1,4 +1,4 @@
-import type { Schema, SchemaType } from "../types.js";
+import type { Schema, SchemaType } from "../schema/types.js";
 
 /** A hand-built slice of the apps/v1 Deployment schema, enough to exercise SMD semantics. */
 const definitions: Record<string, SchemaType> = {

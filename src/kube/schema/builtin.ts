@@ -22,7 +22,7 @@ export interface BuiltinOpenAPIData {
   readonly resources: Readonly<Record<string, Readonly<Record<string, BuiltinResource>>>>;
 }
 
-const dataFile = new URL("../../data/kubernetes-openapi-v1.32.json", import.meta.url);
+const dataFile = new URL("../../../data/kubernetes-openapi-v1.32.json", import.meta.url);
 
 let loaded: BuiltinOpenAPIData | undefined;
 

@@ -1,4 +1,4 @@
-import type { JsonValue } from "../../sandbox/api/json.js";
+import type { JsonValue } from "../value/json.js";
 
 /**
  * Working copies for the patch algorithms, which are ports of mutating Go code.

@@ -13,7 +13,7 @@ import { compare, defaultEngineConfig } from "../src/engine/index.js";
 import type { DesiredObject, KubeObject, LiveObject, ObjectRef } from "../src/model/index.js";
 import { splitApiVersion } from "../src/model/index.js";
 import { createSandboxCore } from "../src/sandbox/index.js";
-import { builtinSchema } from "../src/schema/builtin.js";
+import { builtinSchema } from "../src/kube/schema/builtin.js";
 import { benchManifest as manifest, type Kind } from "./manifests.js";
 import { measure, ok, startServer, type Target } from "./sandbox.js";
 

@@ -9,7 +9,7 @@ import fc from "fast-check";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { validatePlan } from "../../src/remediate/index.js";
-import type { JsonObject } from "../../src/sandbox/api/json.js";
+import type { JsonObject } from "../../src/kube/value/json.js";
 import { kubectlJson, runKubectl } from "../support/kubectl.js";
 import { runKubedrift } from "../support/kubedrift.js";
 import { applyCompared, contextOf, deploy, planFor } from "../support/remediation.js";

@@ -17,7 +17,7 @@ import {
 import type { ApplyResult, PlanOptions } from "../../src/remediate/index.js";
 import { startSandbox } from "../../src/sandbox/index.js";
 import type { RunningSandbox } from "../../src/sandbox/index.js";
-import type { JsonObject } from "../../src/sandbox/api/json.js";
+import type { JsonObject } from "../../src/kube/value/json.js";
 import { kubectlJson, kubectlOk, runKubectl, scratchDirectory } from "../support/kubectl.js";
 import { runKubedrift } from "../support/kubedrift.js";
 import type { Compared } from "../support/remediation.js";

@@ -3,7 +3,7 @@
  * defaulted spec (pkg/apis/apps/v1/defaults.go, pkg/apis/core/v1/defaults.go)
  * and the fieldsV1 trees its field manager records.
  */
-import type { JsonObject } from "../../src/sandbox/api/json.js";
+import type { JsonObject } from "../../src/kube/value/json.js";
 
 export interface WebManifest {
   readonly name: string;

@@ -21,7 +21,7 @@ import {
   writeManifest,
 } from "../support/kubectl.js";
 import { createdDeploymentFields, defaultedDeploymentSpec, deploymentManifest } from "./deployments.js";
-import type { JsonObject, JsonValue } from "../../src/sandbox/api/json.js";
+import type { JsonObject, JsonValue } from "../../src/kube/value/json.js";
 
 const fixture = useSandbox();
 

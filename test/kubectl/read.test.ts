@@ -19,7 +19,7 @@ import {
   writeManifest,
 } from "../support/kubectl.js";
 import { deploymentManifest } from "./deployments.js";
-import type { JsonObject } from "../../src/sandbox/api/json.js";
+import type { JsonObject } from "../../src/kube/value/json.js";
 
 const fixture = useSandbox();
 

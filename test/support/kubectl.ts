@@ -12,8 +12,8 @@ import { request as httpsRequest } from "node:https";
 import { parse as parseYaml, stringify as stringifyYaml } from "yaml";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { JsonObject, JsonValue } from "../../src/sandbox/api/json.js";
-import { isJsonObject } from "../../src/sandbox/api/json.js";
+import type { JsonObject, JsonValue } from "../../src/kube/value/json.js";
+import { isJsonObject } from "../../src/kube/value/json.js";
 
 /** What a test needs from a running sandbox; a structural subset of `RunningSandbox`. */
 export interface SandboxConnection {

@@ -1,8 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import type { DriftReport, KubeObject, LiveObject } from "../model/index.js";
+import type { DriftReport, LiveObject } from "../model/index.js";
 import { compare } from "./compare.js";
 import { LiveCluster, desiredOf, input, refOf } from "./live.test-helper.js";
-import { redactionHash } from "./redact.js";
+import type { KubeObject } from "../kube/value/json.js";
 
 let cluster: LiveCluster;
 
@@ -72,6 +72,21 @@ const secret: KubeObject = {
 
 const web = refOf(deployment());
 const key = "0123456789abcdef0123456789abcdef";
+/*
+ * Redaction hashes written out, computed once with OpenSSL rather than with the function under
+ * test: `printf '%s' VALUE | openssl dgst -sha256 -hmac KEY -r | cut -c1-16` (Secret data hashed
+ * decoded; a non-string value as NUL followed by its JSON: `printf '\0%s' JSON | …`).
+ */
+const hashes = {
+  token: "8bf77106660df6e8", // "token" (the data value "dG9rZW4=" decoded) under `key`
+  s3cret: "83930f25e67c4250", // "s3cret" under `key`
+  hunter2: "3920d54ec70f500e", // "hunter2" under `key`
+  two: "a7d8e44fa072189d", // "2" under `key`
+  twenty: "84c1e387a2627c70", // "20" under `key`
+  map: "3aa6e895a5194fa5", // {"a":"1","b":"2"} under `key`
+  twoOtherKey: "13776334b0a77700", // "2" under "fedcba9876543210fedcba9876543210"
+  twentyOtherKey: "e30cae19c9c027e1", // "20" under "fedcba9876543210fedcba9876543210"
+};
 
 function only(report: DriftReport): DriftReport["resources"][number] {
   expect(report.resources).toHaveLength(1);
@@ -303,7 +318,7 @@ describe("drift, each reported once with path, type and manager", () => {
       {
         path: "/data/token",
         type: "Added",
-        redacted: { live: redactionHash(key, "dG9rZW4=", true) },
+        redacted: { live: hashes.token },
         source: { file: "deploy/app.yaml", line: 1 },
         attribution,
       },
@@ -311,8 +326,8 @@ describe("drift, each reported once with path, type and manager", () => {
         path: "/stringData/password",
         type: "Changed",
         redacted: {
-          desired: redactionHash(key, "s3cret", false),
-          live: redactionHash(key, changed, true),
+          desired: hashes.s3cret,
+          live: hashes.hunter2,
         },
         source: { file: "deploy/app.yaml", line: 1 },
         attribution,
@@ -320,7 +335,7 @@ describe("drift, each reported once with path, type and manager", () => {
     ]);
     expect(JSON.stringify(drifts)).not.toContain("s3cret");
     expect(JSON.stringify(drifts)).not.toContain(changed);
-    expect(drifts[1].redacted?.live).toBe(redactionHash(key, "hunter2", false));
+    expect(drifts[1].redacted?.live).toBe(hashes.hunter2);
     expect(drifts[1].redacted?.live).toMatch(/^[0-9a-f]{16}$/);
     // Without a key (the engine's default), only "changed" is told: no hash to try values against.
     const unkeyed = compareOne(secret, live).drifts;
@@ -566,12 +581,25 @@ describe("ignore rules and redaction", () => {
         path: "/data/b",
         type: "Changed",
         redacted: {
-          desired: redactionHash(key, "2", false),
-          live: redactionHash(key, "20", false),
+          desired: hashes.two,
+          live: hashes.twenty,
         },
       },
     ]);
     expect(only(report).drifts[0]).not.toHaveProperty("desired");
+    // Another installation's key writes out other hashes for the same values.
+    const otherKey = compare(
+      input([desiredOf(configMap)], [cluster.get(refOf(configMap))], {
+        config: {
+          redact: [{ path: "/data/b", kinds: ["ConfigMap"] }],
+          redactionKey: "fedcba9876543210fedcba9876543210",
+        },
+      }),
+    );
+    expect(only(otherKey).drifts[0]?.redacted).toEqual({
+      desired: hashes.twoOtherKey,
+      live: hashes.twentyOtherKey,
+    });
   });
 
   it("withholds a drift on a whole map when a rule covers one of its keys", () => {
@@ -588,7 +616,7 @@ describe("ignore rules and redaction", () => {
         path: "/data",
         type: "Removed",
         source: { file: "deploy/app.yaml", line: 1 },
-        redacted: { desired: redactionHash(key, { a: "1", b: "2" }, false) },
+        redacted: { desired: hashes.map },
       },
     ]);
   });

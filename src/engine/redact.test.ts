@@ -21,13 +21,32 @@ const config: RedactionConfig = {
   redactionKey: key,
 };
 
+/*
+ * Written-out hashes, computed once outside this code base with OpenSSL, not with the function
+ * under test (so a hash that ignored the key, the value or the base64 flag, or returned a constant,
+ * would fail):
+ *   printf '%s' 493817 | openssl dgst -sha256 -hmac 0123456789abcdef0123456789abcdef -r | cut -c1-16
+ * and for non-strings the NUL-prefixed JSON: printf '\0%s' 5 | openssl dgst -sha256 -hmac … .
+ */
+const expected = {
+  pin: "2c5cafc49850e30d", // "493817" under `key`
+  pinOtherKey: "4bb77f198850b5e8", // "493817" under `otherKey`
+  nextPin: "bb99c89802e5b960", // "493818" under `key`
+  secret: "83930f25e67c4250", // "s3cret" under `key`
+  numberFive: "080af6d0f74ded76", // the number 5: "\u00005" under `key`
+  stringFive: "4afebc3e3a28b434", // the string "5" under `key`
+};
+
 describe("the redaction hash", () => {
-  it("is an HMAC-SHA-256 of 16 hex digits: stable for a key, different across keys", () => {
-    const hash = redactionHash(key, "493817", false);
-    expect(hash).toMatch(/^[0-9a-f]{16}$/);
-    expect(redactionHash(key, "493817", false)).toBe(hash);
-    expect(redactionHash(otherKey, "493817", false)).not.toBe(hash);
-    expect(redactionHash(key, "493818", false)).not.toBe(hash);
+  it("is the first 16 hex digits of HMAC-SHA-256(key, value), as OpenSSL computes it", () => {
+    expect(redactionHash(key, "493817", false)).toBe(expected.pin);
+    expect(redactionHash(key, "493818", false)).toBe(expected.nextPin);
+    expect(redactionHash(key, "s3cret", false)).toBe(expected.secret);
+  });
+
+  it("depends on the key: another key gives another written-out value", () => {
+    expect(redactionHash(otherKey, "493817", false)).toBe(expected.pinOtherKey);
+    expect(expected.pinOtherKey).not.toBe(expected.pin);
   });
 
   it("is not the old fixed-salt SHA-256 prefix, which a PIN search reverses", () => {
@@ -37,10 +56,9 @@ describe("the redaction hash", () => {
   });
 
   it("hashes Secret data decoded, so stringData and data agree; numbers apart from strings", () => {
-    expect(redactionHash(key, Buffer.from("s3cret").toString("base64"), true)).toBe(
-      redactionHash(key, "s3cret", false),
-    );
-    expect(redactionHash(key, 5, false)).not.toBe(redactionHash(key, "5", false));
+    expect(redactionHash(key, Buffer.from("s3cret").toString("base64"), true)).toBe(expected.secret);
+    expect(redactionHash(key, 5, false)).toBe(expected.numberFive);
+    expect(redactionHash(key, "5", false)).toBe(expected.stringFive);
   });
 });
 
@@ -63,16 +81,14 @@ describe("withholding values", () => {
     };
     expect(redactValue(config, configMapRef, configMap)).toEqual({
       ...configMap,
-      data: { user: "app", password: `(redacted ${redactionHash(key, "493817", false)})` },
+      data: { user: "app", password: `(redacted ${expected.pin})` },
     });
     expect(redactValue(config, configMapRef, { user: "app", password: "493817" }, "/data")).toEqual({
       user: "app",
-      password: `(redacted ${redactionHash(key, "493817", false)})`,
+      password: `(redacted ${expected.pin})`,
     });
     // A JSON patch `test` value at its own path.
-    expect(redactValue(config, configMapRef, "493817", "/data/password")).toBe(
-      `(redacted ${redactionHash(key, "493817", false)})`,
-    );
+    expect(redactValue(config, configMapRef, "493817", "/data/password")).toBe(`(redacted ${expected.pin})`);
   });
 
   it("hides every Secret value, base64 data hashed decoded, and without a key shows no hash", () => {

@@ -1,15 +1,14 @@
-import type { KubeObject } from "../model/index.js";
 import { builtinSchema } from "../kube/schema/builtin.js";
 import { schemaFromCRDValidation, withCustomKinds } from "../kube/schema/crd.js";
 import type { GvkKey } from "../kube/schema/gvk.js";
 import { gvkKey } from "../kube/schema/gvk.js";
 import type { Schema, SchemaType } from "../kube/schema/types.js";
-import { type Json, text } from "./json.js";
+import { text } from "./json.js";
+import type { KubeObject } from "../kube/value/json.js";
+import { isRecord } from "../kube/value/json.js";
 
 function field(value: unknown, name: string): unknown {
-  return typeof value === "object" && value !== null && !Array.isArray(value)
-    ? (value as Json)[name]
-    : undefined;
+  return isRecord(value) ? value[name] : undefined;
 }
 
 /** Every served version of a CustomResourceDefinition (apiextensions.k8s.io/v1) with its root type. */

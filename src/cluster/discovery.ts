@@ -1,8 +1,10 @@
 import type { ServedResource } from "./types.js";
-import { type Json, isObject, text } from "./json.js";
+import { text } from "./json.js";
+import type { UnknownRecord } from "../kube/value/json.js";
+import { isRecord } from "../kube/value/json.js";
 
-function objects(value: unknown): readonly Json[] {
-  return Array.isArray(value) ? value.filter(isObject) : [];
+function objects(value: unknown): readonly UnknownRecord[] {
+  return Array.isArray(value) ? value.filter(isRecord) : [];
 }
 
 function strings(value: unknown): readonly string[] {
@@ -11,10 +13,10 @@ function strings(value: unknown): readonly string[] {
 
 /** The group-versions of `/apis` (an APIGroupList), each group at its preferred version. */
 export function preferredGroupVersions(apiGroupList: unknown): readonly string[] {
-  if (!isObject(apiGroupList)) return [];
+  if (!isRecord(apiGroupList)) return [];
   return objects(apiGroupList["groups"]).flatMap((group) => {
     const preferred = group["preferredVersion"];
-    const groupVersion = isObject(preferred)
+    const groupVersion = isRecord(preferred)
       ? text(preferred["groupVersion"])
       : text(objects(group["versions"])[0]?.["groupVersion"]);
     return groupVersion === "" ? [] : [groupVersion];
@@ -34,7 +36,7 @@ function splitGroupVersion(groupVersion: string): { readonly group: string; read
  * `tokenreviews`) cannot be compared, so they are left out.
  */
 export function listableResources(apiResourceList: unknown): readonly ServedResource[] {
-  if (!isObject(apiResourceList)) return [];
+  if (!isRecord(apiResourceList)) return [];
   const { group, version } = splitGroupVersion(text(apiResourceList["groupVersion"]));
   return objects(apiResourceList["resources"]).flatMap((entry): ServedResource[] => {
     const resource = text(entry["name"]);

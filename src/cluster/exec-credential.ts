@@ -1,7 +1,8 @@
 import { spawn } from "node:child_process";
 import { KubeConfig } from "@kubernetes/client-node";
 import type { User } from "@kubernetes/client-node";
-import { isObject, text } from "./json.js";
+import { text } from "./json.js";
+import { isRecord } from "../kube/value/json.js";
 
 /**
  * A kubeconfig `users[].user.exec` credential plugin (client-go's ExecCredential protocol), run by
@@ -35,7 +36,7 @@ function stringList(value: unknown): readonly string[] {
 function envEntries(value: unknown): Readonly<Record<string, string>> {
   const entries = Array.isArray(value) ? (value as readonly unknown[]) : [];
   return Object.fromEntries(
-    entries.filter(isObject).map((entry) => [text(entry["name"]), text(entry["value"])] as const),
+    entries.filter(isRecord).map((entry) => [text(entry["name"]), text(entry["value"])] as const),
   );
 }
 
@@ -43,9 +44,9 @@ function envEntries(value: unknown): Readonly<Record<string, string>> {
 export function execConfigOf(user: User | null): ExecConfig | undefined {
   const provider: unknown = user?.authProvider;
   const fromProvider =
-    isObject(provider) && isObject(provider["config"]) ? provider["config"]["exec"] : undefined;
+    isRecord(provider) && isRecord(provider["config"]) ? provider["config"]["exec"] : undefined;
   const exec: unknown = user?.exec ?? fromProvider;
-  if (!isObject(exec) || typeof exec["command"] !== "string" || exec["command"] === "") return undefined;
+  if (!isRecord(exec) || typeof exec["command"] !== "string" || exec["command"] === "") return undefined;
   return {
     command: exec["command"],
     args: stringList(exec["args"]),
@@ -78,7 +79,7 @@ function parseOutput(stdout: string, name: string): unknown {
 
 /** client-go insists that the plugin answers in the version the kubeconfig asks for. */
 function checkApiVersion(parsed: unknown, exec: ExecConfig, name: string): void {
-  const apiVersion = isObject(parsed) ? text(parsed["apiVersion"]) : "";
+  const apiVersion = isRecord(parsed) ? text(parsed["apiVersion"]) : "";
   if (exec.apiVersion !== "" && apiVersion !== "" && apiVersion !== exec.apiVersion)
     throw new Error(
       `${name} answered with apiVersion ${apiVersion}, but the kubeconfig asks for ${exec.apiVersion}`,
@@ -90,8 +91,8 @@ function parseCredential(stdout: string, exec: ExecConfig): ExecCredential {
   const name = `credential plugin "${exec.command}"`;
   const parsed = parseOutput(stdout, name);
   checkApiVersion(parsed, exec, name);
-  const status = isObject(parsed) ? parsed["status"] : undefined;
-  if (!isObject(status)) throw new Error(`${name} printed an ExecCredential without a status`);
+  const status = isRecord(parsed) ? parsed["status"] : undefined;
+  if (!isRecord(status)) throw new Error(`${name} printed an ExecCredential without a status`);
   const token = text(status["token"]);
   if (token !== "") return { kind: "token", token };
   const certificate = text(status["clientCertificateData"]);

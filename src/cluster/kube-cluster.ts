@@ -1,4 +1,4 @@
-import type { KubeObject, LiveObject } from "../model/index.js";
+import type { LiveObject } from "../model/index.js";
 import type { Schema } from "../kube/schema/types.js";
 import { schemaWithCRDs } from "./crd-schema.js";
 import { collectionPath, groupVersionPath, listableResources, preferredGroupVersions } from "./discovery.js";
@@ -11,7 +11,10 @@ import { ApiTransport, defaultTransportOptions } from "./transport.js";
 import type { Cluster, ClusterWriter, ServedResource } from "./types.js";
 import { KubeClusterWriter } from "./writer.js";
 import { ClusterError } from "./types.js";
-import { type Json, isObject, text } from "./json.js";
+import { text } from "./json.js";
+import type { KubeObject } from "../kube/value/json.js";
+import type { UnknownRecord } from "../kube/value/json.js";
+import { isRecord } from "../kube/value/json.js";
 
 export interface ConnectOptions extends KubeconfigOptions {
   /** Per request, body included, and per run of a credential plugin (default 30 s; 0: no limit). */
@@ -31,7 +34,7 @@ const customResourceDefinitions: ServedResource = {
 };
 
 /** A LIST's items carry no apiVersion/kind (the List has them), but a LiveObject must. */
-function toLiveObject(item: Json, resource: ServedResource, apiVersion: string): LiveObject {
+function toLiveObject(item: UnknownRecord, resource: ServedResource, apiVersion: string): LiveObject {
   const object = (
     typeof item["apiVersion"] === "string" && typeof item["kind"] === "string"
       ? item
@@ -43,8 +46,8 @@ function toLiveObject(item: Json, resource: ServedResource, apiVersion: string):
       group: resource.group,
       version: resource.version,
       kind: resource.kind,
-      namespace: isObject(metadata) ? text(metadata["namespace"]) : "",
-      name: isObject(metadata) ? text(metadata["name"]) : "",
+      namespace: isRecord(metadata) ? text(metadata["namespace"]) : "",
+      name: isRecord(metadata) ? text(metadata["name"]) : "",
     },
     object,
   };
@@ -57,13 +60,13 @@ interface Page {
 }
 
 function pageOf(body: unknown, resource: ServedResource): Page {
-  if (!isObject(body) || !Array.isArray(body["items"])) return { items: [], continueToken: "" };
+  if (!isRecord(body) || !Array.isArray(body["items"])) return { items: [], continueToken: "" };
   const apiVersion = resource.group === "" ? resource.version : `${resource.group}/${resource.version}`;
   const items = (body["items"] as readonly unknown[])
-    .filter(isObject)
+    .filter(isRecord)
     .map((item) => toLiveObject(item, resource, apiVersion));
   const metadata = body["metadata"];
-  return { items, continueToken: isObject(metadata) ? text(metadata["continue"]) : "" };
+  return { items, continueToken: isRecord(metadata) ? text(metadata["continue"]) : "" };
 }
 
 /** 410 Expired on a continue token: the snapshot the pages came from is gone (etcd compaction). */

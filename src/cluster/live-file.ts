@@ -2,15 +2,18 @@ import { resolve } from "node:path";
 import { readFile } from "node:fs/promises";
 import { Composer, isMap, isNode, isSeq, LineCounter, Parser } from "yaml";
 import type { Document } from "yaml";
-import type { KubeObject, LiveObject } from "../model/index.js";
+import type { LiveObject } from "../model/index.js";
 import { splitApiVersion } from "../model/index.js";
 import { builtinOpenAPIData } from "../kube/schema/builtin.js";
 import type { Schema } from "../kube/schema/types.js";
 import { schemaWithCRDs } from "./crd-schema.js";
 import type { Cluster, ServedResource } from "./types.js";
 import { ClusterError } from "./types.js";
-import { type Json, isObject, text } from "./json.js";
+import { text } from "./json.js";
 import { flattenStrings, withPlainEnvironment } from "../kube/yaml-speed.js";
+import type { KubeObject } from "../kube/value/json.js";
+import type { UnknownRecord } from "../kube/value/json.js";
+import { isRecord } from "../kube/value/json.js";
 
 /** A parsed document and where it (and each item of a List) starts. */
 interface ParsedDocument {
@@ -93,11 +96,11 @@ function parseYaml(path: string, source: string): readonly ParsedDocument[] {
 }
 
 function checkedObject(path: string, value: unknown, line: number): KubeObject {
-  if (!isObject(value)) throw fail(path, line, "not a Kubernetes object (expected a mapping)");
+  if (!isRecord(value)) throw fail(path, line, "not a Kubernetes object (expected a mapping)");
   if (text(value["kind"]) === "") throw fail(path, line, "object has no kind");
   if (text(value["apiVersion"]) === "") throw fail(path, line, `${text(value["kind"])} has no apiVersion`);
   const metadata = value["metadata"];
-  if (!isObject(metadata) || text(metadata["name"]) === "") {
+  if (!isRecord(metadata) || text(metadata["name"]) === "") {
     throw fail(path, line, `${text(value["kind"])} has no metadata.name`);
   }
   return value as KubeObject;
@@ -107,15 +110,15 @@ function checkedObject(path: string, value: unknown, line: number): KubeObject {
 function objectsOf(path: string, document: ParsedDocument): readonly KubeObject[] {
   const { value } = document;
   if (value === null || value === undefined) return [];
-  const kind = isObject(value) ? text(value["kind"]) : "";
-  if (!isObject(value) || !kind.endsWith("List") || !Array.isArray(value["items"])) {
+  const kind = isRecord(value) ? text(value["kind"]) : "";
+  if (!isRecord(value) || !kind.endsWith("List") || !Array.isArray(value["items"])) {
     return [checkedObject(path, value, document.line)];
   }
   const itemKind = kind === "List" ? "" : kind.slice(0, -"List".length);
   const itemApiVersion = text(value["apiVersion"]);
   return (value["items"] as readonly unknown[]).map((item, index) => {
     const filled =
-      isObject(item) && itemKind !== "" && item["kind"] === undefined
+      isRecord(item) && itemKind !== "" && item["kind"] === undefined
         ? { apiVersion: itemApiVersion, kind: itemKind, ...item }
         : item;
     return checkedObject(path, filled, document.itemLine(index));
@@ -172,7 +175,7 @@ function customResources(
     const { group, version } = splitApiVersion(text(object["apiVersion"]));
     const kind = text(object["kind"]);
     const key = `${group}/${kind}`;
-    const namespaced = text((object["metadata"] as Json)["namespace"]) !== "";
+    const namespaced = text((object["metadata"] as UnknownRecord)["namespace"]) !== "";
     const seen = found.get(key);
     if (known.has(key) || (seen !== undefined && (seen.namespaced || !namespaced))) continue;
     const resource = `${kind.toLowerCase()}s`;
@@ -183,7 +186,7 @@ function customResources(
 
 function toLiveObject(object: KubeObject, namespaced: boolean, defaultNamespace: string): LiveObject {
   const { group, version } = splitApiVersion(text(object["apiVersion"]));
-  const metadata = object["metadata"] as Json;
+  const metadata = object["metadata"] as UnknownRecord;
   const namespace = namespaced ? text(metadata["namespace"]) || defaultNamespace : "";
   return {
     ref: { group, version, kind: text(object["kind"]), namespace, name: text(metadata["name"]) },

@@ -1,5 +1,6 @@
-import type { JsonObject, KubeObject, LiveObject } from "../model/index.js";
+import type { LiveObject } from "../model/index.js";
 import type { Schema } from "../kube/schema/types.js";
+import type { JsonObject, KubeObject } from "../kube/value/json.js";
 
 /** A resource the cluster serves, from discovery. */
 export interface ServedResource {

@@ -3,9 +3,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startSandbox } from "../sandbox/index.js";
 import type { RunningSandbox } from "../sandbox/index.js";
 import { kubectlOk, scratchDirectory } from "../../test/support/kubectl.js";
-import type { KubeObject } from "../model/index.js";
 import { connectCluster } from "./kube-cluster.js";
 import type { ClusterWriter, ServedResource, WriteOutcome } from "./types.js";
+import type { KubeObject } from "../kube/value/json.js";
 
 const scratch = scratchDirectory();
 let sandbox: RunningSandbox;

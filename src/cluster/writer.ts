@@ -1,11 +1,12 @@
 import { HttpMethod } from "@kubernetes/client-node";
-import type { JsonObject, KubeObject } from "../model/index.js";
 import { collectionPath } from "./discovery.js";
 import { ApiStatusError, statusSummary } from "./errors.js";
 import type { ApiTransport, RawAnswer, RawRequest, WriteMethod } from "./transport.js";
 import type { ClusterWriter, ServedResource, WriteOptions, WriteOutcome } from "./types.js";
 import { ClusterError } from "./types.js";
-import { isObject, text } from "./json.js";
+import { text } from "./json.js";
+import type { JsonObject, KubeObject } from "../kube/value/json.js";
+import { isRecord } from "../kube/value/json.js";
 
 interface Target {
   readonly namespace: string | undefined;
@@ -17,8 +18,8 @@ function objectPath(resource: ServedResource, target: Target): string {
 }
 
 function causesOf(details: unknown): Extract<WriteOutcome, { ok: false }>["causes"] {
-  if (!isObject(details) || !Array.isArray(details["causes"])) return [];
-  return (details["causes"] as readonly unknown[]).filter(isObject).map((cause) => {
+  if (!isRecord(details) || !Array.isArray(details["causes"])) return [];
+  return (details["causes"] as readonly unknown[]).filter(isRecord).map((cause) => {
     const field = text(cause["field"]);
     const reason = text(cause["reason"]);
     return {
@@ -31,7 +32,7 @@ function causesOf(details: unknown): Extract<WriteOutcome, { ok: false }>["cause
 
 /** A non-2xx answer as the refusal it is: the Status's reason, message and causes. */
 function refusal(answer: RawAnswer): WriteOutcome {
-  const status = isObject(answer.body) ? answer.body : {};
+  const status = isRecord(answer.body) ? answer.body : {};
   const message = text(status["message"]) || answer.text.trim().split("\n")[0]?.slice(0, 200) || "";
   return {
     ok: false,
@@ -44,7 +45,7 @@ function refusal(answer: RawAnswer): WriteOutcome {
 
 function outcomeOf(answer: RawAnswer): WriteOutcome {
   if (answer.code < 200 || answer.code >= 300) return refusal(answer);
-  return { ok: true, object: (isObject(answer.body) ? answer.body : {}) as KubeObject };
+  return { ok: true, object: (isRecord(answer.body) ? answer.body : {}) as KubeObject };
 }
 
 function writeQuery(options: {
@@ -78,13 +79,13 @@ export class KubeClusterWriter implements ClusterWriter {
   ): Promise<KubeObject | undefined> {
     const path = objectPath(resource, { namespace, name });
     const answer = await this.#transport.get(path);
-    if (answer.kind === "ok") return (isObject(answer.body) ? answer.body : {}) as KubeObject;
+    if (answer.kind === "ok") return (isRecord(answer.body) ? answer.body : {}) as KubeObject;
     if (answer.status.code === 404) return undefined;
     throw new ApiStatusError(`GET ${path}: ${statusSummary(answer.status)}`, answer.status);
   }
 
   apply(resource: ServedResource, object: KubeObject, options: WriteOptions): Promise<WriteOutcome> {
-    const metadata = isObject(object["metadata"]) ? object["metadata"] : {};
+    const metadata = isRecord(object["metadata"]) ? object["metadata"] : {};
     const target = { namespace: text(metadata["namespace"]) || undefined, name: text(metadata["name"]) };
     return this.#write(HttpMethod.PATCH, objectPath(resource, target), {
       query: writeQuery(options),

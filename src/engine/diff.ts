@@ -1,14 +1,15 @@
-import type { JsonValue } from "../model/index.js";
 import type { PathElement } from "../kube/fieldpath/index.js";
 import { fieldElement, indexElement, serializeElement, valueElement } from "../kube/fieldpath/index.js";
 import type { Atom } from "../kube/fieldpath/typed.js";
 import { listItemElement } from "../kube/fieldpath/typed.js";
 import type { ListType, ScalarKind, SchemaType } from "../kube/schema/types.js";
-import { asList, childOf, isEmptyValue, isJsonObject, jsonEqual, pointerToken } from "./json.js";
+import { isJsonObject } from "../kube/value/json.js";
+import { asList, childOf, isEmptyValue, jsonEqual, pointerToken } from "./json.js";
 import type { TypeResolver } from "./resolver.js";
 import { scalarsEqual } from "./scalars.js";
 import type { Trail } from "./trail.js";
 import { stepInto } from "./trail.js";
+import type { JsonValue } from "../kube/value/json.js";
 
 /** A field the desired object sets that the live object lacks or holds differently. */
 export interface FieldDrift {

@@ -1,6 +1,8 @@
-import type { JsonObject, LiveObject, ObjectRef } from "../model/index.js";
-import { asList, childOf, isJsonObject } from "./json.js";
+import type { LiveObject, ObjectRef } from "../model/index.js";
+import { isJsonObject } from "../kube/value/json.js";
+import { asList, childOf } from "./json.js";
 import type { Scope } from "./types.js";
+import type { JsonObject } from "../kube/value/json.js";
 
 export function inScope(scope: Scope, ref: ObjectRef): boolean {
   if (scope.kinds.length > 0 && !scope.kinds.includes(`${ref.group}/${ref.kind}`)) return false;

@@ -1,8 +1,6 @@
-import { isJsonObject, pointerTokens } from "../model/index.js";
-import type { JsonObject, JsonValue } from "../model/index.js";
-
-// The engine's JSON helpers build on the model's; engine modules import them from here.
-export { isJsonObject };
+import { pointerTokens } from "../model/index.js";
+import type { JsonObject, JsonValue } from "../kube/value/json.js";
+import { isJsonObject } from "../kube/value/json.js";
 
 export function asList(value: JsonValue | undefined): readonly JsonValue[] | undefined {
   return Array.isArray(value) ? (value as readonly JsonValue[]) : undefined;

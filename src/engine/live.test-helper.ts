@@ -4,11 +4,13 @@
  * Test-only: production engine code never imports the sandbox.
  */
 import { createSandboxCore, type SandboxCore } from "../sandbox/index.js";
-import type { DesiredObject, JsonObject, KubeObject, LiveObject, ObjectRef } from "../model/index.js";
+import type { DesiredObject, LiveObject, ObjectRef } from "../model/index.js";
 import { splitApiVersion } from "../model/index.js";
 import { builtinSchema } from "../kube/schema/builtin.js";
 import type { CompareInput, EngineConfig, Scope } from "./types.js";
 import { defaultEngineConfig } from "./config.js";
+import type { JsonObject, KubeObject } from "../kube/value/json.js";
+import { metadataOf } from "../kube/value/json.js";
 
 const token = "engine-test-token";
 const kubectlAgent = "kubectl/v1.32.4 (linux/amd64) kubernetes/4cb5f07";
@@ -25,13 +27,6 @@ const plurals: Readonly<Record<string, string>> = {
 function text(object: JsonObject, key: string): string {
   const value = object[key];
   return typeof value === "string" ? value : "";
-}
-
-function metadataOf(object: KubeObject): JsonObject {
-  const metadata = object["metadata"];
-  return typeof metadata === "object" && metadata !== null && !Array.isArray(metadata)
-    ? (metadata as JsonObject)
-    : {};
 }
 
 export function refOf(object: KubeObject): ObjectRef {

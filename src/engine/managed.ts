@@ -1,7 +1,9 @@
-import type { Attribution, JsonValue, KubeObject } from "../model/index.js";
+import type { Attribution } from "../model/index.js";
 import type { Path } from "../kube/fieldpath/index.js";
 import { FieldSet, decodeFieldsV1 } from "../kube/fieldpath/index.js";
-import { asList, childOf, isJsonObject } from "./json.js";
+import { isJsonObject } from "../kube/value/json.js";
+import { asList, childOf } from "./json.js";
+import type { JsonValue, KubeObject } from "../kube/value/json.js";
 
 interface Entry {
   readonly attribution: Attribution;

@@ -1,6 +1,6 @@
-import type { JsonObject, KubeObject } from "../model/index.js";
 import type { Path } from "../kube/fieldpath/index.js";
-import { isJsonObject } from "./json.js";
+import { isJsonObject } from "../kube/value/json.js";
+import type { JsonObject, KubeObject } from "../kube/value/json.js";
 
 export const lastAppliedAnnotation = "kubectl.kubernetes.io/last-applied-configuration";
 

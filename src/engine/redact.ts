@@ -1,9 +1,10 @@
 import { createHmac } from "node:crypto";
-import type { JsonValue, ObjectRef } from "../model/index.js";
-import { isJsonObject } from "../model/index.js";
+import type { ObjectRef } from "../model/index.js";
 import { asList, pointerToken } from "./json.js";
 import { isRedacted } from "./rules.js";
 import type { EngineConfig } from "./types.js";
+import type { JsonValue } from "../kube/value/json.js";
+import { isJsonObject } from "../kube/value/json.js";
 
 /*
  * Rule 7, in one place: which values are withheld (a Secret's `data`/`stringData`, and whatever a

@@ -2,9 +2,6 @@ import type {
   Attribution,
   DesiredObject,
   Drift,
-  JsonObject,
-  JsonValue,
-  KubeObject,
   LiveObject,
   ResourceDrift,
   SourceLocation,
@@ -16,14 +13,7 @@ import type { SchemaType } from "../kube/schema/types.js";
 import { addedFields } from "./added.js";
 import type { FieldDrift } from "./diff.js";
 import { diffFields } from "./diff.js";
-import {
-  childOf,
-  comparePointers,
-  isEmptyValue,
-  isJsonObject,
-  pointerToken,
-  valueAtPointer,
-} from "./json.js";
+import { childOf, comparePointers, isEmptyValue, pointerToken, valueAtPointer } from "./json.js";
 import { ManagedFields } from "./managed.js";
 import { normalizeDesired } from "./normalize.js";
 import { holdsWithheld, isSecretValuePath, scrubText, withheldHash, withheldTexts } from "./redact.js";
@@ -32,6 +22,8 @@ import { isIgnored } from "./rules.js";
 import { fieldPathOf, pointerOf, stepInto } from "./trail.js";
 import type { TrustPolicy } from "./trust.js";
 import type { EngineConfig } from "./types.js";
+import type { JsonObject, JsonValue, KubeObject } from "../kube/value/json.js";
+import { isJsonObject } from "../kube/value/json.js";
 
 /** What comparing one object needs besides the object: built once per run. */
 export interface ResourceContext {

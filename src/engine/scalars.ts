@@ -1,8 +1,8 @@
-import type { JsonValue } from "../model/index.js";
 import { compareQuantities, isQuantity } from "../kube/quantity.js";
 import type { ScalarKind } from "../kube/schema/types.js";
 import { ScalarKinds } from "../kube/schema/types.js";
 import { jsonEqual } from "./json.js";
+import type { JsonValue } from "../kube/value/json.js";
 
 function quantityText(value: JsonValue | undefined): string | undefined {
   // Quantity.UnmarshalJSON accepts JSON numbers and surrounding space.

@@ -3,14 +3,11 @@
  * the engine returns. Everything is immutable data; nothing here does I/O.
  */
 
-/** JSON as Kubernetes objects carry it. */
-export type JsonValue = null | boolean | number | string | readonly JsonValue[] | JsonObject;
-export interface JsonObject {
-  readonly [key: string]: JsonValue;
-}
+import type { JsonValue, KubeObject } from "../kube/value/json.js";
 
-/** A Kubernetes object as JSON (apiVersion, kind, metadata, …). */
-export type KubeObject = JsonObject;
+// Transitional: bench/{drift,manifests}.ts and test/e2e/helm-git.test.ts still import KubeObject
+// from here; remove this line when they import src/kube/value/json.ts.
+export type { KubeObject };
 
 /** Identity of an object (DESIGN.md, drift semantics rule 1): group, kind, namespace, name. */
 export interface ObjectRef {
@@ -157,11 +154,6 @@ export interface DriftReport {
   readonly skipped?: readonly SkippedSource[];
   /** The Git revision the sources were read at. */
   readonly revision?: SourceRevision;
-}
-
-/** A JSON object (not null, not an array). */
-export function isJsonObject(value: unknown): value is JsonObject {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
 /** The reference tokens of a JSON Pointer (RFC 6901), unescaped: `/a~1b/0` → ["a/b", "0"]. */

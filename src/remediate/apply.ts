@@ -1,7 +1,7 @@
 import { compare } from "../engine/index.js";
 import { jsonEqual } from "../engine/json.js";
 import type { EngineConfig } from "../engine/types.js";
-import type { KubeObject, ResourceDrift } from "../model/index.js";
+import type { ResourceDrift } from "../model/index.js";
 import { ResourceStatuses } from "../model/index.js";
 import type { Schema } from "../kube/schema/types.js";
 import type { Executed, Executor } from "./execute.js";
@@ -10,6 +10,7 @@ import { onlySelector } from "./only.js";
 import { changeFor, phaseOf, resourceVersionOf } from "./plan.js";
 import type { ApplyResult, ApplyStatus, ApplySummary, ChangeOutcome, Plan, PlannedChange } from "./types.js";
 import { ApplyStatuses, defaultPlanOptions } from "./types.js";
+import type { KubeObject } from "../kube/value/json.js";
 
 export interface ApplyContext extends Executor {
   /** For re-planning an object that changed since the plan. */

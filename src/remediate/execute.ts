@@ -1,8 +1,9 @@
 import type { ClusterWriter, ServedResource, WriteOutcome } from "../cluster/types.js";
-import type { JsonObject, KubeObject, ObjectRef } from "../model/index.js";
-import { isJsonObject } from "../model/index.js";
+import type { ObjectRef } from "../model/index.js";
 import { isCoveredBy } from "./sparse.js";
 import type { JsonPatchOperation, PlannedChange } from "./types.js";
+import type { JsonObject, KubeObject } from "../kube/value/json.js";
+import { isJsonObject } from "../kube/value/json.js";
 
 export const fieldManager = "kubedrift";
 

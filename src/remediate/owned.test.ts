@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import type { KubeObject } from "../model/index.js";
 import { builtinSchema } from "../kube/schema/builtin.js";
 import { ownedByManager } from "./owned.js";
 import { sparseBody } from "./sparse.js";
+import type { KubeObject } from "../kube/value/json.js";
 
 const desired: KubeObject = {
   apiVersion: "apps/v1",

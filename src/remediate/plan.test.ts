@@ -1,17 +1,11 @@
 import { describe, expect, it } from "vitest";
-import type {
-  DesiredObject,
-  Drift,
-  KubeObject,
-  LiveObject,
-  ObjectRef,
-  ResourceDrift,
-} from "../model/index.js";
+import type { DesiredObject, Drift, LiveObject, ObjectRef, ResourceDrift } from "../model/index.js";
 import { builtinSchema } from "../kube/schema/builtin.js";
 import { buildPlan, removalPatch } from "./plan.js";
 import { isCoveredBy, sparseBody } from "./sparse.js";
 import { matchesOnly, parseOnly } from "./only.js";
 import { defaultPlanOptions } from "./types.js";
+import type { KubeObject } from "../kube/value/json.js";
 
 const deploymentRef: ObjectRef = {
   group: "apps",

@@ -1,13 +1,6 @@
 import { valueAtPointer } from "../engine/json.js";
-import type {
-  DesiredObject,
-  Drift,
-  KubeObject,
-  LiveObject,
-  ObjectRef,
-  ResourceDrift,
-} from "../model/index.js";
-import { DriftTypes, ResourceStatuses, refKey, isJsonObject, pointerTokens } from "../model/index.js";
+import type { DesiredObject, Drift, LiveObject, ObjectRef, ResourceDrift } from "../model/index.js";
+import { DriftTypes, ResourceStatuses, refKey, pointerTokens } from "../model/index.js";
 import { compareRefs } from "../engine/index.js";
 import type { Schema } from "../kube/schema/types.js";
 import { onlySelector } from "./only.js";
@@ -15,6 +8,8 @@ import { fieldManager, resourceVersionOf } from "./execute.js";
 import { ownedByManager } from "./owned.js";
 import { sparseBody } from "./sparse.js";
 import type { JsonPatchOperation, Plan, PlanOptions, PlannedChange, Withheld } from "./types.js";
+import type { KubeObject } from "../kube/value/json.js";
+import { isJsonObject } from "../kube/value/json.js";
 
 export interface PlanInput {
   readonly report: { readonly cluster: string; readonly resources: readonly ResourceDrift[] };

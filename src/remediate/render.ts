@@ -1,5 +1,5 @@
 import { stringify } from "yaml";
-import type { JsonObject, KubeObject, ObjectRef } from "../model/index.js";
+import type { ObjectRef } from "../model/index.js";
 import { describeRef, refKey } from "../model/index.js";
 import type { RedactionConfig } from "../engine/redact.js";
 import { redactValue, scrubText, secretsOnly, withheldTexts } from "../engine/redact.js";
@@ -11,6 +11,7 @@ import type {
   Plan,
   PlannedChange,
 } from "./types.js";
+import type { JsonObject, KubeObject } from "../kube/value/json.js";
 
 export type PlanFormat = "text" | "json";
 

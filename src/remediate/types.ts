@@ -1,4 +1,5 @@
-import type { DesiredObject, JsonObject, JsonValue, KubeObject, ObjectRef } from "../model/index.js";
+import type { DesiredObject, ObjectRef } from "../model/index.js";
+import type { JsonObject, JsonValue, KubeObject } from "../kube/value/json.js";
 
 /** One operation of an RFC 6902 JSON patch, as `remove` uses them: a `test` guard, then the `remove`. */
 export type JsonPatchOperation =

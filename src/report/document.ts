@@ -4,7 +4,6 @@ import type {
   Drift,
   DriftReport,
   DriftSummary,
-  JsonValue,
   ObjectRef,
   ResourceDrift,
   ResourceStatus,
@@ -13,6 +12,7 @@ import type {
   SourceRevision,
 } from "../model/index.js";
 import { relativeLocation } from "./location.js";
+import type { JsonValue } from "../kube/value/json.js";
 
 /*
  * The JSON report of DESIGN.md ("The JSON report"), as data; `-o json` and `-o yaml` serialize it.

@@ -1,9 +1,10 @@
 import YAML from "yaml";
-import type { Attribution, Blame, Drift, JsonValue, KubeObject, ResourceDrift } from "../model/index.js";
+import type { Attribution, Blame, Drift, ResourceDrift } from "../model/index.js";
 import { refKey } from "../model/index.js";
 import { formatLocation } from "./location.js";
 import { shortCommit } from "./origin.js";
 import { readablePath } from "./paths.js";
+import type { JsonValue, KubeObject } from "../kube/value/json.js";
 
 /** The objects behind a resource, when the caller has them: they let paths name list items by key. */
 export interface ResourceObjects {

@@ -1,6 +1,7 @@
-import type { DriftReport, KubeObject, ObjectRef, ResourceDrift } from "../model/index.js";
+import type { DriftReport, ObjectRef, ResourceDrift } from "../model/index.js";
 import { refKey, summarize } from "../model/index.js";
 import type { ObjectsByRef } from "./drift-lines.js";
+import type { KubeObject } from "../kube/value/json.js";
 
 /** Hand-written reports shared by the renderer tests. */
 

@@ -1,5 +1,6 @@
 import { pointerTokens } from "../model/index.js";
-import type { JsonValue } from "../model/index.js";
+import type { JsonValue } from "../kube/value/json.js";
+import { isJsonObject } from "../kube/value/json.js";
 
 /*
  * Without the schema (the report layer sees the model only) the merge key of a list is not known, so
@@ -21,10 +22,9 @@ function keyValueText(value: string | number): string {
 }
 
 function itemSegment(index: string, item: JsonValue | undefined): string {
-  if (item !== null && typeof item === "object" && !Array.isArray(item)) {
-    const record = item as { readonly [key: string]: JsonValue };
+  if (isJsonObject(item)) {
     for (const key of itemKeys) {
-      const value = record[key];
+      const value = item[key];
       if (typeof value === "string" || typeof value === "number") return `[${key}=${keyValueText(value)}]`;
     }
   }

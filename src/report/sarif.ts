@@ -6,7 +6,6 @@ import type {
   DriftReport,
   DriftSummary,
   DriftType,
-  JsonValue,
   ResourceDrift,
   SkippedSource,
   SourceLocation,
@@ -20,6 +19,7 @@ import { attributionText, blameText, hiddenValue } from "./drift-lines.js";
 import { relativeFile } from "./location.js";
 import { originText } from "./origin.js";
 import { readablePath } from "./paths.js";
+import type { JsonValue } from "../kube/value/json.js";
 
 /*
  * SARIF 2.1.0 for code-scanning views (GitHub code scanning, GitLab, Azure DevOps, the SARIF viewer of

@@ -10,12 +10,13 @@ import { readFileSync } from "node:fs";
 import { gunzipSync } from "node:zlib";
 import { builtinOpenAPIData, definitionName } from "../kube/schema/builtin.js";
 import type { OpenAPISchema } from "../kube/schema/convert.js";
-import { isSchemaObject, refName } from "../kube/schema/convert.js";
+import { refName } from "../kube/schema/convert.js";
 import type { GvkKey } from "../kube/schema/gvk.js";
 import { gvkKey } from "../kube/schema/gvk.js";
 import type { GroupVersionKind } from "../kube/schema/types.js";
 import type { JsonObject, JsonValue } from "../kube/value/json.js";
 import type { ResourceInfo } from "./registry/types.js";
+import { isRecord } from "../kube/value/json.js";
 
 /** Both documents declare the bearer-token authentication every request needs. */
 const bearerTokenScheme = {
@@ -353,7 +354,7 @@ function rewriteRefs(value: JsonValue, prefix: string): JsonValue {
 function collectRefs(value: unknown, into: Set<string>): void {
   if (Array.isArray(value)) {
     for (const item of value) collectRefs(item, into);
-  } else if (isSchemaObject(value)) {
+  } else if (isRecord(value)) {
     for (const [key, item] of Object.entries(value)) {
       if (key === "$ref" && typeof item === "string") into.add(refName(item));
       else collectRefs(item, into);
@@ -370,10 +371,10 @@ const listMetaRef = { $ref: `#/definitions/${metaV1}.ListMeta` };
 
 /** A custom kind's schema as apiextensions-apiserver publishes it: apiVersion, kind and ObjectMeta added. */
 function customKindDefinition(gvk: GroupVersionKind, openAPIV3Schema: unknown): OpenAPISchema {
-  const schema = isSchemaObject(openAPIV3Schema)
+  const schema = isRecord(openAPIV3Schema)
     ? (openAPIV3Schema as JsonObject)
     : { type: "object", "x-kubernetes-preserve-unknown-fields": true };
-  const properties = isSchemaObject(schema["properties"]) ? schema["properties"] : {};
+  const properties = isRecord(schema["properties"]) ? schema["properties"] : {};
   return {
     ...schema,
     type: "object",
@@ -500,8 +501,8 @@ let loadedDescriptions: Readonly<Record<string, DescriptionNode>> | undefined;
 export function builtinDescriptions(): Readonly<Record<string, DescriptionNode>> {
   if (loadedDescriptions === undefined) {
     const parsed: unknown = JSON.parse(gunzipSync(readFileSync(descriptionsFile)).toString("utf8"));
-    const definitions = isSchemaObject(parsed) ? parsed["definitions"] : undefined;
-    if (!isSchemaObject(definitions)) {
+    const definitions = isRecord(parsed) ? parsed["definitions"] : undefined;
+    if (!isRecord(definitions)) {
       throw new Error(
         `${descriptionsFile.pathname}: not a derived descriptions file (run npm run derive-schema)`,
       );
@@ -542,8 +543,7 @@ function describeProperties(
   const result: Record<string, unknown> = {};
   for (const [name, property] of Object.entries(properties)) {
     const node = nodes[name];
-    result[name] =
-      node !== undefined && isSchemaObject(property) ? described(property, node, style) : property;
+    result[name] = node !== undefined && isRecord(property) ? described(property, node, style) : property;
   }
   return result;
 }
@@ -555,7 +555,7 @@ function describeNested(
   style: DefinitionStyle,
 ): OpenAPISchema {
   const nested = schema[key];
-  if (node === undefined || !isSchemaObject(nested)) return schema;
+  if (node === undefined || !isRecord(nested)) return schema;
   return { ...schema, [key]: described(nested, node, style) };
 }
 
@@ -563,7 +563,7 @@ function described(schema: OpenAPISchema, node: DescriptionNode, style: Definiti
   if (typeof node === "string") return withDescription(schema, node, style);
   let result = schema;
   const properties = schema["properties"];
-  if (node.properties !== undefined && isSchemaObject(properties)) {
+  if (node.properties !== undefined && isRecord(properties)) {
     result = { ...result, properties: describeProperties(properties, node.properties, style) };
   }
   result = describeNested(result, "items", node.items, style);

@@ -6,13 +6,15 @@ import path from "node:path";
 
 import { LineCounter, parseDocument } from "yaml";
 
-import type { DesiredObject, JsonObject, JsonValue, KubeObject } from "../model/index.js";
+import type { DesiredObject } from "../model/index.js";
 import { collectFieldLines } from "./field-lines.js";
 import { fileSystemError, kustomizationFileNames } from "./files.js";
 import { buildFailureMessage, generatorEntries, withoutGeneratorValues } from "./kustomize-errors.js";
 import { ReadModes, parseManifests } from "./manifest.js";
 import { SourceError } from "./types.js";
 import { yamlOptions } from "./yaml-options.js";
+import type { JsonObject, JsonValue, KubeObject } from "../kube/value/json.js";
+import { isJsonObject } from "../kube/value/json.js";
 
 export interface KustomizeOptions {
   readonly cwd: string;
@@ -85,9 +87,7 @@ async function buildWithOrigins(
 }
 
 function asObject(value: JsonValue | undefined): JsonObject | undefined {
-  return typeof value === "object" && value !== null && !Array.isArray(value)
-    ? (value as JsonObject)
-    : undefined;
+  return isJsonObject(value) ? value : undefined;
 }
 
 function withoutOrigin(object: KubeObject): { readonly object: KubeObject; readonly origin?: string } {

@@ -2,11 +2,13 @@ import { Composer, LineCounter, Parser, isAlias, isMap, isSeq, visit } from "yam
 import type { Document, Node, YAMLError } from "yaml";
 
 import { splitApiVersion } from "../model/index.js";
-import type { DesiredObject, JsonObject, KubeObject } from "../model/index.js";
+import type { DesiredObject } from "../model/index.js";
 import { collectFieldLines, lineOfNode } from "./field-lines.js";
 import { SourceError } from "./types.js";
 import { yamlOptions } from "./yaml-options.js";
 import { flattenStrings, withPlainEnvironment } from "../kube/yaml-speed.js";
+import type { JsonObject, KubeObject } from "../kube/value/json.js";
+import { isRecord } from "../kube/value/json.js";
 
 /** A file the user named is read as a manifest whatever it holds; one found in a directory may be something else. */
 export const ReadModes = { named: "named", discovered: "discovered" } as const;
@@ -44,10 +46,6 @@ interface Placement {
 }
 
 const clientSideConfigGroups = new Set(["kustomize.config.k8s.io", "kubedrift.dev"]);
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
 
 function nonEmptyString(value: unknown): value is string {
   return typeof value === "string" && value !== "";
@@ -191,7 +189,7 @@ function composeDocuments(text: string, file: string, lineCounter: LineCounter):
 function looksLikeObject(
   value: unknown,
 ): value is Record<string, unknown> & { kind: string; apiVersion: string } {
-  return isPlainObject(value) && nonEmptyString(value["kind"]) && nonEmptyString(value["apiVersion"]);
+  return isRecord(value) && nonEmptyString(value["kind"]) && nonEmptyString(value["apiVersion"]);
 }
 
 function isClientSideConfig(value: unknown): boolean {
@@ -207,7 +205,7 @@ function toDesired(
   if (!nonEmptyString(value["kind"])) throw new SourceError(`${at} has no "kind"`);
   if (!nonEmptyString(value["apiVersion"])) throw new SourceError(`${at} has no "apiVersion"`);
   const kind = value["kind"];
-  const metadata = isPlainObject(value["metadata"]) ? value["metadata"] : {};
+  const metadata = isRecord(value["metadata"]) ? value["metadata"] : {};
   if (!nonEmptyString(metadata["name"])) {
     if (nonEmptyString(metadata["generateName"])) {
       throw new SourceError(
@@ -251,7 +249,7 @@ function expandList(
       what: `item ${index + 1} of the ${list.kind} in document ${document.number}`,
       line: position?.line ?? document.line,
     };
-    if (!isPlainObject(item))
+    if (!isRecord(item))
       throw new SourceError(
         `${file}:${placement.line}: ${placement.what} is not an object but ${describeValue(item)}`,
       );
@@ -270,7 +268,7 @@ function isList(value: unknown): value is Record<string, unknown> & { kind: stri
 function documentObjects(document: ParsedDocument, file: string): readonly DesiredObject[] {
   const { line } = document;
   const what = `document ${document.number}`;
-  if (!isPlainObject(document.value))
+  if (!isRecord(document.value))
     throw new SourceError(`${file}:${line}: ${what} is not an object but ${describeValue(document.value)}`);
   if (isList(document.value)) return expandList(document.value, document, file);
   return [toDesired(document.value, document.fieldLines, { file, what, line })];

@@ -1,17 +1,10 @@
-/** JSON as it appears in objects and in path elements (structurally the sandbox's JsonValue). */
-export type FieldValue = null | boolean | number | string | readonly FieldValue[] | FieldObject;
-export interface FieldObject {
-  readonly [key: string]: FieldValue;
-}
-
-export function isFieldObject(value: FieldValue | undefined): value is FieldObject {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
+import type { JsonObject, JsonValue } from "../value/json.js";
+import { isJsonObject } from "../value/json.js";
 
 /** One key field of a list-map item, e.g. `containerPort=80`. */
 export interface KeyField {
   readonly name: string;
-  readonly value: FieldValue;
+  readonly value: JsonValue;
 }
 
 /**
@@ -22,7 +15,7 @@ export interface KeyField {
 export type PathElement =
   | { readonly kind: "field"; readonly name: string }
   | { readonly kind: "key"; readonly fields: readonly KeyField[] }
-  | { readonly kind: "value"; readonly value: FieldValue }
+  | { readonly kind: "value"; readonly value: JsonValue }
   | { readonly kind: "index"; readonly index: number };
 
 export type Path = readonly PathElement[];
@@ -37,7 +30,7 @@ export function keyElement(fields: readonly KeyField[]): PathElement {
   return { kind: "key", fields: sorted };
 }
 
-export function valueElement(value: FieldValue): PathElement {
+export function valueElement(value: JsonValue): PathElement {
   return { kind: "value", value };
 }
 
@@ -63,11 +56,11 @@ export function goJsonString(text: string): string {
 }
 
 /** Compact JSON with sorted object keys (Go marshals maps with sorted keys). */
-export function goJson(value: FieldValue): string {
+export function goJson(value: JsonValue): string {
   if (typeof value === "string") return goJsonString(value);
   if (value === null || typeof value !== "object") return JSON.stringify(value);
-  if (Array.isArray(value)) return `[${(value as readonly FieldValue[]).map(goJson).join(",")}]`;
-  const object = value as FieldObject;
+  if (Array.isArray(value)) return `[${(value as readonly JsonValue[]).map(goJson).join(",")}]`;
+  const object = value as JsonObject;
   const keys = Object.keys(object).sort(compareStrings);
   return `{${keys.map((key) => `${goJsonString(key)}:${goJson(object[key] ?? null)}`).join(",")}}`;
 }
@@ -96,7 +89,7 @@ export function parseElement(text: string): PathElement | undefined {
     case "k:":
       return parseKeyElement(rest);
     case "v:":
-      return valueElement(JSON.parse(rest) as FieldValue);
+      return valueElement(JSON.parse(rest) as JsonValue);
     case "i:":
       return indexElement(Number.parseInt(rest, 10));
     default:
@@ -105,8 +98,8 @@ export function parseElement(text: string): PathElement | undefined {
 }
 
 function parseKeyElement(json: string): PathElement {
-  const parsed = JSON.parse(json) as FieldValue;
-  if (!isFieldObject(parsed)) throw new Error(`invalid key path element ${json}`);
+  const parsed = JSON.parse(json) as JsonValue;
+  if (!isJsonObject(parsed)) throw new Error(`invalid key path element ${json}`);
   return keyElement(Object.entries(parsed).map(([name, value]) => ({ name, value })));
 }
 
@@ -145,7 +138,7 @@ function compareKeyFields(a: readonly KeyField[], b: readonly KeyField[]): numbe
 }
 
 /** SMD value.Compare orders types as number < string < bool < list < map < null. */
-function valueRank(value: FieldValue): number {
+function valueRank(value: JsonValue): number {
   if (typeof value === "number") return 0;
   if (typeof value === "string") return 1;
   if (typeof value === "boolean") return 2;
@@ -153,7 +146,7 @@ function valueRank(value: FieldValue): number {
   return value === null ? 5 : 4;
 }
 
-export function compareValues(a: FieldValue, b: FieldValue): number {
+export function compareValues(a: JsonValue, b: JsonValue): number {
   const rank = valueRank(a) - valueRank(b);
   if (rank !== 0) return rank;
   if (typeof a === "number" && typeof b === "number") return a - b;
@@ -163,7 +156,7 @@ export function compareValues(a: FieldValue, b: FieldValue): number {
 }
 
 /** SMD's `value.ToString`: strings quoted, everything else as JSON. */
-function displayValue(value: FieldValue): string {
+function displayValue(value: JsonValue): string {
   return typeof value === "string" ? JSON.stringify(value) : goJson(value);
 }
 
@@ -198,8 +191,8 @@ export interface PointerOptions {
   readonly defaultedKeys?: boolean;
 }
 
-function keyMatches(item: FieldValue, fields: readonly KeyField[], options: PointerOptions): boolean {
-  if (!isFieldObject(item)) return false;
+function keyMatches(item: JsonValue, fields: readonly KeyField[], options: PointerOptions): boolean {
+  if (!isJsonObject(item)) return false;
   if (options.defaultedKeys !== true)
     return fields.every((field) => goJson(item[field.name] ?? null) === goJson(field.value));
   const present = fields.filter((field) => item[field.name] !== undefined);
@@ -208,7 +201,7 @@ function keyMatches(item: FieldValue, fields: readonly KeyField[], options: Poin
 
 function pointerToken(
   element: PathElement,
-  node: FieldValue | undefined,
+  node: JsonValue | undefined,
   options: PointerOptions,
 ): string | undefined {
   switch (element.kind) {
@@ -218,23 +211,23 @@ function pointerToken(
       return String(element.index);
     case "key": {
       const index = Array.isArray(node)
-        ? (node as readonly FieldValue[]).findIndex((item) => keyMatches(item, element.fields, options))
+        ? (node as readonly JsonValue[]).findIndex((item) => keyMatches(item, element.fields, options))
         : -1;
       return index < 0 ? undefined : String(index);
     }
     case "value": {
       const wanted = goJson(element.value);
       const index = Array.isArray(node)
-        ? (node as readonly FieldValue[]).findIndex((item) => goJson(item) === wanted)
+        ? (node as readonly JsonValue[]).findIndex((item) => goJson(item) === wanted)
         : -1;
       return index < 0 ? undefined : String(index);
     }
   }
 }
 
-function childOf(node: FieldValue | undefined, token: string): FieldValue | undefined {
-  if (Array.isArray(node)) return (node as readonly FieldValue[])[Number(token)];
-  if (isFieldObject(node)) return node[token.replace(/~1/g, "/").replace(/~0/g, "~")];
+function childOf(node: JsonValue | undefined, token: string): JsonValue | undefined {
+  if (Array.isArray(node)) return (node as readonly JsonValue[])[Number(token)];
+  if (isJsonObject(node)) return node[token.replace(/~1/g, "/").replace(/~0/g, "~")];
   return undefined;
 }
 
@@ -244,10 +237,10 @@ function childOf(node: FieldValue | undefined, token: string): FieldValue | unde
  */
 export function pathToJsonPointer(
   path: Path,
-  object: FieldValue,
+  object: JsonValue,
   options: PointerOptions = {},
 ): string | undefined {
-  let node: FieldValue | undefined = object;
+  let node: JsonValue | undefined = object;
   let pointer = "";
   for (const element of path) {
     const token = pointerToken(element, node, options);

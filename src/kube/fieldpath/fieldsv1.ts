@@ -1,8 +1,10 @@
-import type { FieldObject, FieldValue, PathElement } from "./element.js";
-import { compareElements, isFieldObject, parseElement, serializeElement } from "./element.js";
+import type { JsonObject, JsonValue } from "../value/json.js";
+import { isJsonObject } from "../value/json.js";
+import type { PathElement } from "./element.js";
+import { compareElements, parseElement, serializeElement } from "./element.js";
 import { FieldSet } from "./set.js";
 
-type MutableFieldObject = Record<string, FieldValue>;
+type MutableFieldObject = Record<string, JsonValue>;
 
 /**
  * FieldsV1 as kube-apiserver writes it: every key at one level in SMD element order, a
@@ -10,12 +12,12 @@ type MutableFieldObject = Record<string, FieldValue>;
  * `"."` key comes last — SMD's serializer emits the self marker after the children, and the
  * raw bytes reach JSON clients unchanged (YAML output re-sorts it first).
  */
-export function encodeFieldsV1(set: FieldSet): FieldObject {
+export function encodeFieldsV1(set: FieldSet): JsonObject {
   return encodeLevel(set, false);
 }
 
-function encodeLevel(set: FieldSet, includeSelf: boolean): FieldObject {
-  const entries: Array<[PathElement, FieldValue]> = [];
+function encodeLevel(set: FieldSet, includeSelf: boolean): JsonObject {
+  const entries: Array<[PathElement, JsonValue]> = [];
   const children = new Map(set.childEntries().map((child) => [serializeElement(child.element), child.set]));
   for (const element of set.memberElements()) {
     if (!children.has(serializeElement(element))) entries.push([element, {}]);
@@ -30,24 +32,24 @@ function encodeLevel(set: FieldSet, includeSelf: boolean): FieldObject {
   return out;
 }
 
-function sortEntries(entries: Array<[PathElement, FieldValue]>): Array<[PathElement, FieldValue]> {
+function sortEntries(entries: Array<[PathElement, JsonValue]>): Array<[PathElement, JsonValue]> {
   return [...entries].sort((a, b) => compareElements(a[0], b[0]));
 }
 
 /** Parses FieldsV1; unknown element prefixes are dropped, as SMD does for forward compatibility. */
-export function decodeFieldsV1(fields: FieldValue): FieldSet {
-  if (!isFieldObject(fields)) throw new Error("FieldsV1 must be a JSON object");
+export function decodeFieldsV1(fields: JsonValue): FieldSet {
+  if (!isJsonObject(fields)) throw new Error("FieldsV1 must be a JSON object");
   return decodeLevel(fields);
 }
 
-function decodeLevel(fields: FieldObject): FieldSet {
+function decodeLevel(fields: JsonObject): FieldSet {
   const members: PathElement[] = [];
   const children: Array<{ element: PathElement; set: FieldSet }> = [];
   for (const [key, value] of Object.entries(fields)) {
     if (key === ".") continue;
     const element = parseElement(key);
     if (element === undefined) continue;
-    const nested = isFieldObject(value) ? value : {};
+    const nested = isJsonObject(value) ? value : {};
     const keys = Object.keys(nested);
     // A key whose object is empty or holds "." is itself a member.
     if (keys.length === 0 || keys.includes(".")) members.push(element);

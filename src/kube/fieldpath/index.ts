@@ -1,4 +1,4 @@
-export type { FieldObject, FieldValue, KeyField, Path, PathElement, PointerOptions } from "./element.js";
+export type { KeyField, Path, PathElement, PointerOptions } from "./element.js";
 export {
   compareElements,
   displayPath,

@@ -1,6 +1,8 @@
 import type { Schema, SchemaType } from "../schema/types.js";
-import type { FieldObject, FieldValue, Path, PathElement } from "./element.js";
-import { isFieldObject, serializeElement } from "./element.js";
+import type { JsonObject, JsonValue } from "../value/json.js";
+import { isJsonObject } from "../value/json.js";
+import type { Path, PathElement } from "./element.js";
+import { serializeElement } from "./element.js";
 import type { FieldSet } from "./set.js";
 import type { Atom } from "./typed.js";
 import { atomOf, childType, indexListItems, listItemElement } from "./typed.js";
@@ -16,9 +18,9 @@ type MapAtom = Extract<Atom, { kind: "map" }>;
 export function mergeObjects(
   schema: Schema,
   type: SchemaType,
-  live: FieldValue | undefined,
-  config: FieldValue | undefined,
-): FieldValue | undefined {
+  live: JsonValue | undefined,
+  config: JsonValue | undefined,
+): JsonValue | undefined {
   if (config === undefined) return live;
   if (live === undefined) return config;
   const atom = atomOf(schema, type, config);
@@ -28,16 +30,16 @@ export function mergeObjects(
   return config;
 }
 
-function mergeMaps(schema: Schema, atom: MapAtom, live: FieldValue, config: FieldValue): FieldValue {
-  const lhs = isFieldObject(live) ? live : {};
-  const rhs = isFieldObject(config) ? config : {};
+function mergeMaps(schema: Schema, atom: MapAtom, live: JsonValue, config: JsonValue): JsonValue {
+  const lhs = isJsonObject(live) ? live : {};
+  const rhs = isJsonObject(config) ? config : {};
   const bothEmpty = Object.keys(lhs).length === 0 && Object.keys(rhs).length === 0;
   if (atom.atomic || bothEmpty) return config;
   return mergeMapEntries(schema, atom, lhs, rhs);
 }
 
-function mergeMapEntries(schema: Schema, atom: MapAtom, lhs: FieldObject, rhs: FieldObject): FieldValue {
-  const out: Record<string, FieldValue> = {};
+function mergeMapEntries(schema: Schema, atom: MapAtom, lhs: JsonObject, rhs: JsonObject): JsonValue {
+  const out: Record<string, JsonValue> = {};
   for (const [name, value] of Object.entries(lhs)) {
     out[name] = Object.hasOwn(rhs, name)
       ? (mergeObjects(schema, childType(atom, name), value, rhs[name]) ?? null)
@@ -49,9 +51,9 @@ function mergeMapEntries(schema: Schema, atom: MapAtom, lhs: FieldObject, rhs: F
   return out;
 }
 
-function mergeLists(schema: Schema, atom: ListAtom, live: FieldValue, config: FieldValue): FieldValue {
-  const lhs = Array.isArray(live) ? (live as readonly FieldValue[]) : [];
-  const rhs = Array.isArray(config) ? (config as readonly FieldValue[]) : [];
+function mergeLists(schema: Schema, atom: ListAtom, live: JsonValue, config: JsonValue): JsonValue {
+  const lhs = Array.isArray(live) ? (live as readonly JsonValue[]) : [];
+  const rhs = Array.isArray(config) ? (config as readonly JsonValue[]) : [];
   if (atom.listType === "atomic" || (lhs.length === 0 && rhs.length === 0)) return config;
   const left = indexListItems(schema, atom, lhs, []);
   const right = indexListItems(schema, atom, rhs, []);
@@ -145,9 +147,9 @@ function orderStep(state: OrderState): void {
 export function removeItems(
   schema: Schema,
   type: SchemaType,
-  value: FieldValue,
+  value: JsonValue,
   toRemove: FieldSet,
-): FieldValue {
+): JsonValue {
   const kept = removeBelow(schema, type, value, toRemove);
   if (kept !== undefined) return kept;
   return Array.isArray(value) ? [] : {};
@@ -156,14 +158,14 @@ export function removeItems(
 function removeBelow(
   schema: Schema,
   type: SchemaType,
-  value: FieldValue,
+  value: JsonValue,
   toRemove: FieldSet,
-): FieldValue | undefined {
+): JsonValue | undefined {
   if (toRemove.isEmpty()) return value;
   const atom = atomOf(schema, type, value);
   if (atom.kind === "list" && atom.listType !== "atomic" && Array.isArray(value))
-    return removeFromList(schema, atom, value as readonly FieldValue[], toRemove);
-  if (atom.kind === "map" && !atom.atomic && isFieldObject(value))
+    return removeFromList(schema, atom, value as readonly JsonValue[], toRemove);
+  if (atom.kind === "map" && !atom.atomic && isJsonObject(value))
     return removeFromMap(schema, atom, value, toRemove);
   return value;
 }
@@ -171,11 +173,11 @@ function removeBelow(
 function removeFromList(
   schema: Schema,
   atom: ListAtom,
-  list: readonly FieldValue[],
+  list: readonly JsonValue[],
   toRemove: FieldSet,
-): FieldValue | undefined {
+): JsonValue | undefined {
   if (list.length === 0) return list;
-  const kept: FieldValue[] = [];
+  const kept: JsonValue[] = [];
   list.forEach((item, index) => {
     const element: PathElement = listItemElement(schema, atom, item, [{ kind: "index", index }]);
     if (toRemove.hasMember(element)) return;
@@ -188,12 +190,12 @@ function removeFromList(
 function removeFromMap(
   schema: Schema,
   atom: MapAtom,
-  map: FieldObject,
+  map: JsonObject,
   toRemove: FieldSet,
-): FieldValue | undefined {
+): JsonValue | undefined {
   const entries = Object.entries(map);
   if (entries.length === 0) return map;
-  const out: Record<string, FieldValue> = {};
+  const out: Record<string, JsonValue> = {};
   for (const [name, child] of entries) {
     const element: PathElement = { kind: "field", name };
     if (toRemove.hasMember(element)) continue;
@@ -204,7 +206,7 @@ function removeFromMap(
 }
 
 interface Located {
-  readonly node: FieldValue | undefined;
+  readonly node: JsonValue | undefined;
   readonly type: SchemaType;
 }
 
@@ -212,14 +214,14 @@ function stepInto(schema: Schema, at: Located, element: PathElement): Located {
   const node = at.node;
   if (node === undefined) return at;
   const atom = atomOf(schema, at.type, node);
-  if (element.kind === "field" && atom.kind === "map" && isFieldObject(node)) {
+  if (element.kind === "field" && atom.kind === "map" && isJsonObject(node)) {
     return {
       node: Object.hasOwn(node, element.name) ? node[element.name] : undefined,
       type: childType(atom, element.name),
     };
   }
   if (atom.kind === "list" && Array.isArray(node)) {
-    const list = node as readonly FieldValue[];
+    const list = node as readonly JsonValue[];
     const item =
       element.kind === "index"
         ? list[element.index]
@@ -233,9 +235,9 @@ function stepInto(schema: Schema, at: Located, element: PathElement): Located {
 export function valueAtPath(
   schema: Schema,
   type: SchemaType,
-  value: FieldValue | undefined,
+  value: JsonValue | undefined,
   path: Path,
-): FieldValue | undefined {
+): JsonValue | undefined {
   let at: Located = { node: value, type };
   for (const element of path) at = stepInto(schema, at, element);
   return at.node;

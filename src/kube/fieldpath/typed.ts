@@ -1,6 +1,8 @@
 import type { Schema, SchemaType } from "../schema/types.js";
-import type { FieldObject, FieldValue, Path, PathElement } from "./element.js";
-import { displayPath, goJson, isFieldObject, keyElement, serializeElement, valueElement } from "./element.js";
+import type { JsonObject, JsonValue } from "../value/json.js";
+import { isJsonObject } from "../value/json.js";
+import type { Path, PathElement } from "./element.js";
+import { displayPath, goJson, keyElement, serializeElement, valueElement } from "./element.js";
 import { FieldSet, FieldSetBuilder } from "./set.js";
 
 /** An object does not fit its schema where SMD needs it to (a keyed item without its key …). */
@@ -32,14 +34,14 @@ export type Atom =
 const scalarAtom: Atom = { kind: "scalar" };
 const noFields: Readonly<Record<string, SchemaType>> = Object.freeze({});
 
-function deducedAtom(value: FieldValue | undefined): Atom {
+function deducedAtom(value: JsonValue | undefined): Atom {
   // SMD's "deduced" type: lists are atomic, maps are granular.
   if (Array.isArray(value)) return { kind: "list", listType: "atomic", keys: [], items: untyped };
-  if (isFieldObject(value)) return { kind: "map", atomic: false, fields: noFields, elementType: untyped };
+  if (isJsonObject(value)) return { kind: "map", atomic: false, fields: noFields, elementType: untyped };
   return scalarAtom;
 }
 
-function isNullish(value: FieldValue | undefined): boolean {
+function isNullish(value: JsonValue | undefined): boolean {
   return value === undefined || value === null;
 }
 
@@ -47,14 +49,14 @@ function objectAtom(
   atomic: boolean | undefined,
   fields: Readonly<Record<string, SchemaType>>,
   elementType: SchemaType,
-  value: FieldValue | undefined,
+  value: JsonValue | undefined,
 ): Atom {
-  if (!isNullish(value) && !isFieldObject(value)) return scalarAtom;
+  if (!isNullish(value) && !isJsonObject(value)) return scalarAtom;
   return { kind: "map", atomic: atomic === true, fields, elementType };
 }
 
 /** The atom of `type`, falling back to a leaf when the value's shape contradicts the schema. */
-export function atomOf(schema: Schema, type: SchemaType, value: FieldValue | undefined): Atom {
+export function atomOf(schema: Schema, type: SchemaType, value: JsonValue | undefined): Atom {
   const resolved = schema.resolve(type);
   switch (resolved.kind) {
     case "scalar":
@@ -87,22 +89,22 @@ export function childType(atom: MapAtom, name: string): SchemaType {
   return isDeclaredField(atom, name) ? atom.fields[name] : atom.elementType;
 }
 
-function keyDefault(schema: Schema, atom: ListAtom, name: string): FieldValue | undefined {
+function keyDefault(schema: Schema, atom: ListAtom, name: string): JsonValue | undefined {
   const item = schema.resolve(atom.items);
   if (item.kind !== "struct" || !Object.hasOwn(item.fields, name)) return undefined;
   const field = schema.resolve(item.fields[name]);
-  return field.kind === "scalar" && field.default !== undefined ? (field.default as FieldValue) : undefined;
+  return field.kind === "scalar" && field.default !== undefined ? (field.default as JsonValue) : undefined;
 }
 
 /** The element naming item `index` of a granular list (SMD listItemToPathElement). */
-export function listItemElement(schema: Schema, atom: ListAtom, item: FieldValue, at: Path): PathElement {
+export function listItemElement(schema: Schema, atom: ListAtom, item: JsonValue, at: Path): PathElement {
   if (atom.listType === "set") {
-    if (isFieldObject(item) || Array.isArray(item)) {
+    if (isJsonObject(item) || Array.isArray(item)) {
       throw new TypedValueError(at, "associative list without keys has an element that's a map or list type");
     }
     return valueElement(item);
   }
-  if (!isFieldObject(item)) {
+  if (!isJsonObject(item)) {
     throw new TypedValueError(
       at,
       item === null
@@ -128,10 +130,10 @@ export function listItemElement(schema: Schema, atom: ListAtom, item: FieldValue
 export function indexListItems(
   schema: Schema,
   atom: ListAtom,
-  list: readonly FieldValue[],
+  list: readonly JsonValue[],
   at: Path,
-): ReadonlyMap<string, { readonly element: PathElement; readonly item: FieldValue }> {
-  const out = new Map<string, { element: PathElement; item: FieldValue }>();
+): ReadonlyMap<string, { readonly element: PathElement; readonly item: JsonValue }> {
+  const out = new Map<string, { element: PathElement; item: JsonValue }>();
   list.forEach((item, index) => {
     const element = listItemElement(schema, atom, item, [...at, { kind: "index", index }]);
     const key = serializeElement(element);
@@ -144,7 +146,7 @@ export function indexListItems(
 export function assertNoDuplicates(
   schema: Schema,
   atom: ListAtom,
-  list: readonly FieldValue[],
+  list: readonly JsonValue[],
   at: Path,
 ): void {
   const seen = new Set<string>();
@@ -169,7 +171,7 @@ export interface FieldSetOptions {
 export function fieldSetOfObject(
   schema: Schema,
   type: SchemaType,
-  object: FieldValue,
+  object: JsonValue,
   options: FieldSetOptions = {},
 ): FieldSet {
   const builder = new FieldSetBuilder();
@@ -183,7 +185,7 @@ interface CollectContext {
   readonly options: FieldSetOptions;
 }
 
-function collectFields(context: CollectContext, type: SchemaType, value: FieldValue, path: Path): void {
+function collectFields(context: CollectContext, type: SchemaType, value: JsonValue, path: Path): void {
   const atom = atomOf(context.schema, type, value);
   if (
     atom.kind === "scalar" ||
@@ -197,9 +199,9 @@ function collectFields(context: CollectContext, type: SchemaType, value: FieldVa
   else collectMapEntries(context, atom, value, path);
 }
 
-function collectListItems(context: CollectContext, atom: ListAtom, value: FieldValue, path: Path): void {
+function collectListItems(context: CollectContext, atom: ListAtom, value: JsonValue, path: Path): void {
   if (!Array.isArray(value)) return;
-  const list = value as readonly FieldValue[];
+  const list = value as readonly JsonValue[];
   if (context.options.rejectDuplicates === true) assertNoDuplicates(context.schema, atom, list, path);
   list.forEach((item, index) => {
     const element = listItemElement(context.schema, atom, item, [...path, { kind: "index", index }]);
@@ -209,12 +211,12 @@ function collectListItems(context: CollectContext, atom: ListAtom, value: FieldV
   });
 }
 
-function collectMapEntries(context: CollectContext, atom: MapAtom, value: FieldValue, path: Path): void {
-  if (!isFieldObject(value)) return;
+function collectMapEntries(context: CollectContext, atom: MapAtom, value: JsonValue, path: Path): void {
+  if (!isJsonObject(value)) return;
   for (const [name, child] of Object.entries(value)) {
     const childPath: Path = [...path, { kind: "field", name }];
     collectFields(context, childType(atom, name), child, childPath);
-    const emptyOrNull = child === null || (isFieldObject(child) && Object.keys(child).length === 0);
+    const emptyOrNull = child === null || (isJsonObject(child) && Object.keys(child).length === 0);
     if (emptyOrNull || !isDeclaredField(atom, name)) context.builder.insert(childPath);
   }
 }
@@ -237,8 +239,8 @@ interface CompareContext {
 export function compareObjects(
   schema: Schema,
   type: SchemaType,
-  lhs: FieldValue | undefined,
-  rhs: FieldValue | undefined,
+  lhs: JsonValue | undefined,
+  rhs: JsonValue | undefined,
 ): Comparison {
   const context: CompareContext = {
     schema,
@@ -255,11 +257,11 @@ export function compareObjects(
 }
 
 interface Pair {
-  readonly lhs: FieldValue | undefined;
-  readonly rhs: FieldValue | undefined;
+  readonly lhs: JsonValue | undefined;
+  readonly rhs: JsonValue | undefined;
 }
 
-export function valuesEqual(a: FieldValue | undefined, b: FieldValue | undefined): boolean {
+export function valuesEqual(a: JsonValue | undefined, b: JsonValue | undefined): boolean {
   if (a === undefined || b === undefined) return a === b;
   return goJson(a) === goJson(b);
 }
@@ -295,12 +297,12 @@ function compareNode(context: CompareContext, type: SchemaType, pair: Pair, path
   else if (pair.rhs === undefined) context.removed.insert(path);
 }
 
-function asList(value: FieldValue | undefined): readonly FieldValue[] | undefined {
-  return Array.isArray(value) ? (value as readonly FieldValue[]) : undefined;
+function asList(value: JsonValue | undefined): readonly JsonValue[] | undefined {
+  return Array.isArray(value) ? (value as readonly JsonValue[]) : undefined;
 }
 
-function asMap(value: FieldValue | undefined): FieldObject | undefined {
-  return isFieldObject(value) ? value : undefined;
+function asMap(value: JsonValue | undefined): JsonObject | undefined {
+  return isJsonObject(value) ? value : undefined;
 }
 
 /** Returns false when the list is a leaf (atomic, or empty on both sides). */

@@ -1,4 +1,5 @@
 import type { JsonValue } from "../value/json.js";
+import { isRecord } from "../value/json.js";
 
 /**
  * Working copies for the patch algorithms, which are ports of mutating Go code.
@@ -11,7 +12,7 @@ export interface MutableObject {
 }
 
 export function isMutableObject(value: MutableJson | undefined): value is MutableObject {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
+  return isRecord(value);
 }
 
 export function hasKey(object: MutableObject, key: string): boolean {

@@ -1,10 +1,11 @@
 import { readFileSync } from "node:fs";
 import type { OpenAPISchema } from "./convert.js";
-import { convertSchema, isSchemaObject } from "./convert.js";
+import { convertSchema } from "./convert.js";
 import type { GvkKey } from "./gvk.js";
 import { gvkKey } from "./gvk.js";
 import type { GroupVersionKind, RefType, Schema, SchemaType } from "./types.js";
 import { ScalarKinds } from "./types.js";
+import { isRecord } from "../value/json.js";
 
 /** A resource of the built-in API as data/kubernetes-openapi-v1.32.json lists it. */
 export interface BuiltinResource {
@@ -30,11 +31,7 @@ let loaded: BuiltinOpenAPIData | undefined;
 export function builtinOpenAPIData(): BuiltinOpenAPIData {
   if (loaded === undefined) {
     const parsed: unknown = JSON.parse(readFileSync(dataFile, "utf8"));
-    if (
-      !isSchemaObject(parsed) ||
-      !isSchemaObject(parsed["definitions"]) ||
-      !isSchemaObject(parsed["resources"])
-    ) {
+    if (!isRecord(parsed) || !isRecord(parsed["definitions"]) || !isRecord(parsed["resources"])) {
       throw new Error(`${dataFile.pathname}: not a derived OpenAPI data file (run npm run derive-schema)`);
     }
     loaded = parsed as unknown as BuiltinOpenAPIData;
@@ -71,7 +68,7 @@ function text(value: unknown): string {
 function gvksOf(definition: OpenAPISchema): readonly GroupVersionKind[] {
   const declared = definition["x-kubernetes-group-version-kind"];
   if (!Array.isArray(declared)) return [];
-  return declared.filter(isSchemaObject).map((gvk) => ({
+  return declared.filter(isRecord).map((gvk) => ({
     group: text(gvk["group"]),
     version: text(gvk["version"]),
     kind: text(gvk["kind"]),

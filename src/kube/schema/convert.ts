@@ -1,5 +1,6 @@
 import type { ListType, MapType, ScalarKind, ScalarType, SchemaType, StructType } from "./types.js";
 import { ScalarKinds } from "./types.js";
+import { isRecord } from "../value/json.js";
 
 /** An OpenAPI schema object as JSON (a v2 definition or a CRD's structural v3 schema). */
 export type OpenAPISchema = Readonly<Record<string, unknown>>;
@@ -12,10 +13,6 @@ export type OpenAPISchema = Readonly<Record<string, unknown>>;
 export type SchemaOrigin = "builtin" | "crd";
 
 const untyped: SchemaType = { kind: "untyped" };
-
-export function isSchemaObject(value: unknown): value is OpenAPISchema {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
 
 /** `#/definitions/io.k8s…` and `#/components/schemas/io.k8s…` both name the definition after the last slash. */
 export function refName(ref: string): string {
@@ -64,7 +61,7 @@ function listType(schema: OpenAPISchema, origin: SchemaOrigin): ListType {
   const mergeKey = schema["x-kubernetes-patch-merge-key"];
   let result: ListType = {
     kind: "list",
-    items: isSchemaObject(schema["items"]) ? convertSchema(schema["items"], origin) : untyped,
+    items: isRecord(schema["items"]) ? convertSchema(schema["items"], origin) : untyped,
     listType: kind,
   };
   if (kind === "map" && Array.isArray(keys))
@@ -86,7 +83,7 @@ function structType(properties: OpenAPISchema, schema: OpenAPISchema, origin: Sc
   const embedded = schema["x-kubernetes-embedded-resource"] === true;
   if (embedded) Object.assign(fields, embeddedResourceFields);
   for (const [name, property] of Object.entries(properties)) {
-    if (isSchemaObject(property)) fields[name] = convertSchema(property, origin);
+    if (isRecord(property)) fields[name] = convertSchema(property, origin);
   }
   let result: StructType = { kind: "struct", fields };
   if (schema["x-kubernetes-map-type"] === "atomic") result = { ...result, atomic: true };
@@ -108,12 +105,12 @@ function mapType(values: SchemaType, schema: OpenAPISchema): MapType {
 
 function objectType(schema: OpenAPISchema, origin: SchemaOrigin): SchemaType {
   const properties = schema["properties"];
-  const hasProperties = isSchemaObject(properties) && Object.keys(properties).length > 0;
+  const hasProperties = isRecord(properties) && Object.keys(properties).length > 0;
   if (hasProperties || schema["x-kubernetes-embedded-resource"] === true) {
-    return structType(isSchemaObject(properties) ? properties : {}, schema, origin);
+    return structType(isRecord(properties) ? properties : {}, schema, origin);
   }
   const additional = schema["additionalProperties"];
-  if (isSchemaObject(additional)) return mapType(convertSchema(additional, origin), schema);
+  if (isRecord(additional)) return mapType(convertSchema(additional, origin), schema);
   if (additional === true) return mapType(untyped, schema);
   if (origin === "builtin" || schema["x-kubernetes-preserve-unknown-fields"] === true) return untyped;
   return structType({}, schema, origin);

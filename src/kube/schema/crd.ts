@@ -1,8 +1,9 @@
-import { convertSchema, isSchemaObject } from "./convert.js";
+import { convertSchema } from "./convert.js";
 import type { GvkKey } from "./gvk.js";
 import { gvkKey } from "./gvk.js";
 import type { GroupVersionKind, RefType, Schema, SchemaType, StructType } from "./types.js";
 import { ScalarKinds } from "./types.js";
+import { isRecord } from "../value/json.js";
 
 const objectMetaRef: RefType = { kind: "ref", name: "io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta" };
 
@@ -22,7 +23,7 @@ const impliedRootFields: Readonly<Record<string, SchemaType>> = {
  * `x-kubernetes-preserve-unknown-fields: true` at the root.
  */
 export function schemaFromCRDValidation(openAPIV3Schema: unknown): StructType {
-  if (!isSchemaObject(openAPIV3Schema)) {
+  if (!isRecord(openAPIV3Schema)) {
     return { kind: "struct", fields: impliedRootFields, preserveUnknownFields: true };
   }
   const converted = convertSchema({ type: "object", ...openAPIV3Schema }, "crd");

@@ -1,14 +1,8 @@
 import { formatQuantity, parseQuantity } from "../quantity.js";
 import type { ListType, MapType, Schema, SchemaType, StructType } from "./types.js";
 import { ScalarKinds } from "./types.js";
-
-/** JSON as the API server sees it (structurally the sandbox's JsonValue; schema/ imports no sandbox code). */
-export type Json = null | boolean | number | string | readonly Json[] | { readonly [key: string]: Json };
-type JsonMap = { readonly [key: string]: Json };
-
-function isMap(value: Json | undefined): value is JsonMap {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
+import type { JsonObject, JsonValue } from "../value/json.js";
+import { isJsonObject } from "../value/json.js";
 
 /**
  * Field paths as kube-apiserver's strict decoding spells them (sigs.k8s.io/json):
@@ -27,19 +21,19 @@ interface Walk {
   readonly found: string[];
 }
 
-function collectUnknown(walk: Walk, type: SchemaType, value: Json, path: string): void {
+function collectUnknown(walk: Walk, type: SchemaType, value: JsonValue, path: string): void {
   const resolved = walk.schema.resolve(type);
-  if (resolved.kind === "struct" && isMap(value)) collectUnknownInStruct(walk, resolved, value, path);
-  else if (resolved.kind === "map" && isMap(value)) {
+  if (resolved.kind === "struct" && isJsonObject(value)) collectUnknownInStruct(walk, resolved, value, path);
+  else if (resolved.kind === "map" && isJsonObject(value)) {
     for (const [key, item] of Object.entries(value))
       collectUnknown(walk, resolved.values, item, childPath(path, key));
   } else if (resolved.kind === "list" && Array.isArray(value)) {
-    const items = value as readonly Json[];
+    const items = value as readonly JsonValue[];
     items.forEach((item, index) => collectUnknown(walk, resolved.items, item, itemPath(path, index)));
   }
 }
 
-function collectUnknownInStruct(walk: Walk, type: StructType, value: JsonMap, path: string): void {
+function collectUnknownInStruct(walk: Walk, type: StructType, value: JsonObject, path: string): void {
   for (const [key, item] of Object.entries(value)) {
     const field = type.fields[key];
     if (field !== undefined) collectUnknown(walk, field, item, childPath(path, key));
@@ -53,13 +47,13 @@ function collectUnknownInStruct(walk: Walk, type: StructType, value: JsonMap, pa
  * alike; server-side apply instead says `.spec.foo: field not declared in schema`).
  * Untyped values and structs with `x-kubernetes-preserve-unknown-fields` accept anything.
  */
-export function unknownFields(schema: Schema, type: SchemaType, value: Json): string[] {
+export function unknownFields(schema: Schema, type: SchemaType, value: JsonValue): string[] {
   const walk: Walk = { schema, found: [] };
   collectUnknown(walk, type, value, "");
   return walk.found;
 }
 
-type Transform = (type: Exclude<SchemaType, { kind: "ref" }>, value: Json) => Json | undefined;
+type Transform = (type: Exclude<SchemaType, { kind: "ref" }>, value: JsonValue) => JsonValue | undefined;
 
 /** Rebuilds `value` along `type`, letting `leaf` replace scalars and `struct` filter struct fields. */
 interface Rewrite {
@@ -68,15 +62,15 @@ interface Rewrite {
   readonly keepUnknown: (type: StructType) => boolean;
 }
 
-function rewrite(rules: Rewrite, type: SchemaType, value: Json): Json {
+function rewrite(rules: Rewrite, type: SchemaType, value: JsonValue): JsonValue {
   const resolved = rules.schema.resolve(type);
   switch (resolved.kind) {
     case "struct":
-      return isMap(value) ? rewriteStruct(rules, resolved, value) : value;
+      return isJsonObject(value) ? rewriteStruct(rules, resolved, value) : value;
     case "map":
-      return isMap(value) ? rewriteMap(rules, resolved, value) : value;
+      return isJsonObject(value) ? rewriteMap(rules, resolved, value) : value;
     case "list":
-      return Array.isArray(value) ? rewriteList(rules, resolved, value as readonly Json[]) : value;
+      return Array.isArray(value) ? rewriteList(rules, resolved, value as readonly JsonValue[]) : value;
     case "scalar":
       return rules.scalar(resolved, value) ?? value;
     case "untyped":
@@ -84,8 +78,8 @@ function rewrite(rules: Rewrite, type: SchemaType, value: Json): Json {
   }
 }
 
-function rewriteStruct(rules: Rewrite, type: StructType, value: JsonMap): JsonMap {
-  const result: Record<string, Json> = {};
+function rewriteStruct(rules: Rewrite, type: StructType, value: JsonObject): JsonObject {
+  const result: Record<string, JsonValue> = {};
   for (const [key, item] of Object.entries(value)) {
     const field = type.fields[key];
     if (field !== undefined) result[key] = rewrite(rules, field, item);
@@ -94,13 +88,13 @@ function rewriteStruct(rules: Rewrite, type: StructType, value: JsonMap): JsonMa
   return result;
 }
 
-function rewriteMap(rules: Rewrite, type: MapType, value: JsonMap): JsonMap {
-  const result: Record<string, Json> = {};
+function rewriteMap(rules: Rewrite, type: MapType, value: JsonObject): JsonObject {
+  const result: Record<string, JsonValue> = {};
   for (const [key, item] of Object.entries(value)) result[key] = rewrite(rules, type.values, item);
   return result;
 }
 
-function rewriteList(rules: Rewrite, type: ListType, value: readonly Json[]): readonly Json[] {
+function rewriteList(rules: Rewrite, type: ListType, value: readonly JsonValue[]): readonly JsonValue[] {
   return value.map((item) => rewrite(rules, type.items, item));
 }
 
@@ -110,7 +104,7 @@ const keepScalar: Transform = () => undefined;
  * Structural pruning of a custom resource (apiextensions-apiserver): drops every field the
  * schema does not declare, except under `x-kubernetes-preserve-unknown-fields` or untyped values.
  */
-export function pruneUnknownFields<T extends Json>(schema: Schema, type: SchemaType, value: T): T {
+export function pruneUnknownFields<T extends JsonValue>(schema: Schema, type: SchemaType, value: T): T {
   return rewrite(
     { schema, scalar: keepScalar, keepUnknown: (struct) => struct.preserveUnknownFields === true },
     type,
@@ -119,7 +113,7 @@ export function pruneUnknownFields<T extends Json>(schema: Schema, type: SchemaT
 }
 
 /** The canonical spelling of a quantity-typed JSON value, or undefined when it is not a valid quantity. */
-function canonicalQuantityValue(value: Json): string | undefined {
+function canonicalQuantityValue(value: JsonValue): string | undefined {
   if (typeof value !== "string" && typeof value !== "number") return undefined;
   // Quantity.UnmarshalJSON accepts JSON numbers and trims surrounding space.
   const quantity = parseQuantity(String(value).trim());
@@ -133,6 +127,6 @@ const canonicalScalar: Transform = (type, value) =>
  * The object as kube-apiserver stores it as far as quantities go: every quantity-typed value
  * in its canonical form ("0.5" → "500m", 1024 → "1024"). Invalid quantities are left for validation.
  */
-export function canonicalizeQuantities<T extends Json>(schema: Schema, type: SchemaType, value: T): T {
+export function canonicalizeQuantities<T extends JsonValue>(schema: Schema, type: SchemaType, value: T): T {
   return rewrite({ schema, scalar: canonicalScalar, keepUnknown: () => true }, type, value) as T;
 }

@@ -7,8 +7,17 @@ export interface JsonObject {
 /** A Kubernetes object as JSON: apiVersion, kind, metadata, and whatever the kind carries. */
 export type KubeObject = JsonObject;
 
-export function isJsonObject(value: unknown): value is JsonObject {
+/** An object whose values are not yet known to be JSON: a body from the wire, parsed HCL, an OpenAPI document. */
+export type UnknownRecord = Readonly<Record<string, unknown>>;
+
+/** The one object guard: not null, not an array. */
+export function isRecord(value: unknown): value is UnknownRecord {
   return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/** A JSON object (not null, not an array). */
+export function isJsonObject(value: unknown): value is JsonObject {
+  return isRecord(value);
 }
 
 /** `metadata` of an object, or an empty object. */

@@ -3,13 +3,14 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 
-import type { DesiredObject, Drift, KubeObject, LiveObject, ResourceDrift } from "../../model/index.js";
+import type { DesiredObject, Drift, LiveObject, ResourceDrift } from "../../model/index.js";
 import { summarize } from "../../model/index.js";
 import { buildKustomization } from "../../sources/kustomize.js";
 import { ReadModes, parseManifests } from "../../sources/manifest.js";
 import { loadTerraform } from "../../sources/terraform/index.js";
 import { planAdoption, renderAdoption, writeAdoption } from "./index.js";
 import type { AdoptPlan } from "./index.js";
+import type { KubeObject } from "../../kube/value/json.js";
 
 const cwd = "/repo";
 

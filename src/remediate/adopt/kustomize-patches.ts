@@ -2,9 +2,9 @@ import path from "node:path";
 
 import { LineCounter, parseAllDocuments } from "yaml";
 
-import type { JsonValue } from "../../model/index.js";
 import { yamlOptions } from "../../sources/yaml-options.js";
-import { isJsonObject } from "../../model/index.js";
+import type { JsonValue } from "../../kube/value/json.js";
+import { isJsonObject } from "../../kube/value/json.js";
 
 /** One object of a strategic-merge patch file that a kustomization lists. */
 export interface PatchDocument {

@@ -1,17 +1,18 @@
 import path from "node:path";
 
 import { onlySelector } from "../only.js";
-import type { DesiredObject, Drift, JsonValue, LiveObject, ResourceDrift } from "../../model/index.js";
+import type { DesiredObject, Drift, LiveObject, ResourceDrift } from "../../model/index.js";
 import { ResourceStatuses, refKey, pointerTokens } from "../../model/index.js";
 import type { PatchDocument, ReadText } from "./kustomize-patches.js";
 import { kustomizePatches } from "./kustomize-patches.js";
 import { mapSegments, valueAt } from "./pointer.js";
-import { isJsonObject } from "../../model/index.js";
 import { editTerraformLiteral, expressionOn } from "./terraform-edit.js";
 import type { AdoptPlan, AdoptRequest, AdoptedField, FileEdit, Refusal } from "./types.js";
 import { RefusalReasons } from "./types.js";
 import type { YamlChange } from "./yaml-edit.js";
 import { editYamlObject } from "./yaml-edit.js";
+import type { JsonValue } from "../../kube/value/json.js";
+import { isJsonObject } from "../../kube/value/json.js";
 
 /** One edit to make, in one file, at one object (`line`). */
 type Target =

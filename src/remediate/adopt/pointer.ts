@@ -1,5 +1,5 @@
-import { isJsonObject } from "../../model/index.js";
-import type { JsonValue } from "../../model/index.js";
+import type { JsonValue } from "../../kube/value/json.js";
+import { isJsonObject } from "../../kube/value/json.js";
 
 export function segmentsPointer(segments: readonly string[]): string {
   return segments.map((segment) => `/${segment.replaceAll("~", "~0").replaceAll("/", "~1")}`).join("");

@@ -1,4 +1,4 @@
-import type { JsonValue } from "../../model/index.js";
+import type { JsonValue } from "../../kube/value/json.js";
 
 export type TerraformEdit =
   { readonly ok: true; readonly text: string } | { readonly ok: false; readonly reason: string };

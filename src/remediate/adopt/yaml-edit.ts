@@ -11,7 +11,6 @@ import {
 } from "yaml";
 import type { Document, Node, Pair, Scalar, YAMLMap, YAMLSeq } from "yaml";
 
-import type { JsonValue } from "../../model/index.js";
 import { yamlOptions } from "../../sources/yaml-options.js";
 import { jsonEqual, nest, valueAt } from "./pointer.js";
 import type { Layout, Splice } from "./yaml-text.js";
@@ -30,6 +29,7 @@ import {
   scalarText,
   startOf,
 } from "./yaml-text.js";
+import type { JsonValue } from "../../kube/value/json.js";
 
 /** Which object of the file: its kind and the line its mapping starts on (`DesiredObject.source.line`). */
 export interface ObjectAnchor {

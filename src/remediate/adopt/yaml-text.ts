@@ -1,7 +1,6 @@
 import { isCollection, isMap, isPair, isScalar, isSeq, stringify } from "yaml";
 import type { Node, Pair, Scalar } from "yaml";
-
-import type { JsonValue } from "../../model/index.js";
+import type { JsonValue } from "../../kube/value/json.js";
 
 /** One replacement of a range of the file's text; nothing outside it changes. */
 export interface Splice {

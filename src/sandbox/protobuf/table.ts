@@ -1,4 +1,5 @@
 import { readFileSync } from "node:fs";
+import { isRecord } from "../../kube/value/json.js";
 
 export const protoScalarTypes = [
   "double",
@@ -56,10 +57,6 @@ export interface ProtoTable {
 const dataFile = new URL("../../../data/kubernetes-proto-v1.32.json", import.meta.url);
 
 let loaded: ProtoTable | undefined;
-
-function isRecord(value: unknown): value is Readonly<Record<string, unknown>> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
 
 /** The derived message table, read on first use: only protobuf request bodies need it. */
 export function kubernetesProtoTable(): ProtoTable {

@@ -1,7 +1,6 @@
-import { isJsonObject } from "../../model/index.js";
 import { gunzipSync, gzipSync } from "node:zlib";
-
-import type { JsonObject, JsonValue, KubeObject } from "../../model/index.js";
+import type { JsonObject, JsonValue, KubeObject } from "../../kube/value/json.js";
+import { isJsonObject } from "../../kube/value/json.js";
 
 /*
  * Helm 3's storage format (helm.sh/helm/v3 pkg/storage/driver): the release as JSON, gzipped, then

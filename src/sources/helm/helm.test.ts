@@ -5,7 +5,6 @@ import { gunzipSync } from "node:zlib";
 
 import { afterAll, describe, expect, it } from "vitest";
 
-import type { KubeObject } from "../../model/index.js";
 import { SourceError } from "../types.js";
 import {
   HelmStorageKinds,
@@ -16,6 +15,7 @@ import {
   renderHelmChart,
 } from "./index.js";
 import type { HelmReleaseRecord, ReleaseStore } from "./index.js";
+import type { KubeObject } from "../../kube/value/json.js";
 
 const manifest = `---
 # Source: shop-web/templates/service.yaml

@@ -1,12 +1,14 @@
 import { execFile } from "node:child_process";
 import path from "node:path";
 
-import type { DesiredObject, JsonObject, KubeObject } from "../../model/index.js";
+import type { DesiredObject } from "../../model/index.js";
 import { SourceError } from "../types.js";
 import type { LoadedSources } from "../types.js";
 import { HelmReleaseStatuses, decodeHelmRelease, helmReleaseType } from "./codec.js";
 import type { HelmReleaseRecord, HelmReleaseStatus } from "./codec.js";
 import { parseRenderedManifest, withinChart } from "./manifest.js";
+import type { JsonObject, KubeObject } from "../../kube/value/json.js";
+import { isJsonObject } from "../../kube/value/json.js";
 
 export {
   HelmReleaseStatuses,
@@ -46,7 +48,7 @@ interface StoredRevision {
 const storageName = /^sh\.helm\.release\.v1\.(.+)\.v(\d+)$/;
 
 function objectAt(value: unknown): JsonObject {
-  return typeof value === "object" && value !== null && !Array.isArray(value) ? (value as JsonObject) : {};
+  return isJsonObject(value) ? value : {};
 }
 
 function stringIn(object: JsonObject, key: string): string | undefined {

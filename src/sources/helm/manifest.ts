@@ -1,5 +1,6 @@
-import type { DesiredObject, DesiredOrigin, JsonValue } from "../../model/index.js";
+import type { DesiredObject, DesiredOrigin } from "../../model/index.js";
 import { ReadModes, parseManifests } from "../manifest.js";
+import { isJsonObject } from "../../kube/value/json.js";
 
 /** Where each `# Source: chart/templates/x.yaml` comment of a rendered manifest sits. */
 interface SourceMarker {
@@ -30,16 +31,8 @@ function markerBefore(markers: readonly SourceMarker[], line: number): SourceMar
 
 function isHook(object: DesiredObject): boolean {
   const metadata = object.object["metadata"];
-  const annotations =
-    typeof metadata === "object" && metadata !== null && !Array.isArray(metadata)
-      ? (metadata as Readonly<Record<string, JsonValue>>)["annotations"]
-      : undefined;
-  return (
-    typeof annotations === "object" &&
-    annotations !== null &&
-    !Array.isArray(annotations) &&
-    hookAnnotation in annotations
-  );
+  const annotations = isJsonObject(metadata) ? metadata["annotations"] : undefined;
+  return isJsonObject(annotations) && hookAnnotation in annotations;
 }
 
 export interface RenderedManifest {

@@ -1,18 +1,20 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 
-import type { DesiredObject, JsonValue, SkippedSource } from "../../model/index.js";
+import type { DesiredObject, SkippedSource } from "../../model/index.js";
 import { SourceError } from "../types.js";
 import type { LoadedSources } from "../types.js";
 import { regularFiles } from "./directory.js";
 import { evaluateDeep } from "./evaluate.js";
 import type { Evaluation, Scope } from "./evaluate.js";
-import { isBlockList, isPlainObject, parseHcl } from "./hcl.js";
+import { isBlockList, parseHcl } from "./hcl.js";
 import type { HclBody } from "./hcl.js";
 import { scanResources } from "./lines.js";
 import type { ResourceLines } from "./lines.js";
 import { instanceObject } from "./objects.js";
 import type { ResourceInstance } from "./objects.js";
+import type { JsonValue } from "../../kube/value/json.js";
+import { isRecord } from "../../kube/value/json.js";
 
 export interface VariableInputs {
   readonly vars: Readonly<Record<string, string>>;
@@ -45,7 +47,7 @@ async function readVariableFile(path: string, shown: string): Promise<HclBody> {
   if (!path.endsWith(".json")) return parseHcl(shown, text);
   try {
     const parsed: unknown = JSON.parse(text);
-    return isPlainObject(parsed) ? parsed : {};
+    return isRecord(parsed) ? parsed : {};
   } catch (error: unknown) {
     throw new SourceError(`${shown}: ${error instanceof Error ? error.message : String(error)}`, {
       cause: error,
@@ -61,7 +63,7 @@ interface Declared {
 function declaredVariables(files: readonly ParsedFile[]): Map<string, Declared> {
   const declared = new Map<string, Declared>();
   for (const { body } of files) {
-    const variables = isPlainObject(body["variable"]) ? body["variable"] : {};
+    const variables = isRecord(body["variable"]) ? body["variable"] : {};
     for (const [name, blocks] of Object.entries(variables)) {
       const block = isBlockList(blocks) ? blocks[0] : {};
       const type = typeof block["type"] === "string" ? block["type"].replace(/^\$\{(.*)\}$/, "$1") : "";
@@ -118,7 +120,7 @@ function localDefinitions(files: readonly ParsedFile[]): Map<string, unknown> {
   for (const { body } of files) {
     const blocks = Array.isArray(body["locals"]) ? (body["locals"] as readonly unknown[]) : [];
     for (const block of blocks)
-      if (isPlainObject(block)) for (const [name, value] of Object.entries(block)) locals.set(name, value);
+      if (isRecord(block)) for (const [name, value] of Object.entries(block)) locals.set(name, value);
   }
   return locals;
 }
@@ -166,7 +168,7 @@ function expand(body: HclBody, address: string, scope: Scope): readonly Expansio
     ? (forEach.value as readonly JsonValue[]).map(
         (value) => [typeof value === "string" ? value : JSON.stringify(value), value] as const,
       )
-    : isPlainObject(forEach.value)
+    : isRecord(forEach.value)
       ? Object.entries(forEach.value)
       : [];
   return entries.map(([key, value]) => ({
@@ -220,9 +222,9 @@ function collectResource(
 }
 
 function collectFile(file: ParsedFile, scope: Scope, collected: Collected): void {
-  const resources = isPlainObject(file.body["resource"]) ? file.body["resource"] : {};
+  const resources = isRecord(file.body["resource"]) ? file.body["resource"] : {};
   for (const [type, byName] of Object.entries(resources)) {
-    if (!type.startsWith("kubernetes_") || !isPlainObject(byName)) continue;
+    if (!type.startsWith("kubernetes_") || !isRecord(byName)) continue;
     for (const [name, blocks] of Object.entries(byName)) {
       if (!isBlockList(blocks)) continue;
       collectResource(file, { type, name, body: blocks[0] }, scope, collected);
@@ -239,9 +241,9 @@ interface Declaration {
 
 /** Every resource block of a file, repeats included (hcl2json lists them as more bodies of the address). */
 function declarations(file: ParsedFile): readonly Declaration[] {
-  const resources = isPlainObject(file.body["resource"]) ? file.body["resource"] : {};
+  const resources = isRecord(file.body["resource"]) ? file.body["resource"] : {};
   return Object.entries(resources).flatMap(([type, byName]) =>
-    Object.entries(isPlainObject(byName) ? byName : {}).flatMap(([name, blocks]) => {
+    Object.entries(isRecord(byName) ? byName : {}).flatMap(([name, blocks]) => {
       const lines = file.resources.get(`${type}.${name}`);
       const starts = [lines?.line ?? 1, ...(lines?.repeats ?? [])];
       const count = Array.isArray(blocks) ? blocks.length : 1;

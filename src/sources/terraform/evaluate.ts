@@ -1,5 +1,5 @@
-import type { JsonValue } from "../../model/index.js";
-import { isPlainObject } from "./hcl.js";
+import type { JsonValue } from "../../kube/value/json.js";
+import { isRecord } from "../../kube/value/json.js";
 
 /** The result of evaluating one HCL value: a JSON value, or the expression that could not be evaluated. */
 export type Evaluation =
@@ -32,7 +32,7 @@ function traverse(value: JsonValue, steps: readonly (string | number)[]): JsonVa
   let current: JsonValue | undefined = value;
   for (const step of steps) {
     if (Array.isArray(current) && typeof step === "number") current = (current as readonly JsonValue[])[step];
-    else if (isPlainObject(current)) current = current[String(step)];
+    else if (isRecord(current)) current = current[String(step)];
     else return undefined;
     if (current === undefined) return undefined;
   }
@@ -154,7 +154,7 @@ export function evaluateDeep(raw: unknown, scope: Scope): Evaluation {
     }
     return succeeded(items);
   }
-  if (isPlainObject(raw)) {
+  if (isRecord(raw)) {
     const entries: [string, JsonValue][] = [];
     for (const [key, value] of Object.entries(raw)) {
       const evaluated = evaluateDeep(value, scope);

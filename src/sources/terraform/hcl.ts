@@ -1,6 +1,7 @@
 import { createRequire } from "node:module";
 
 import { SourceError } from "../types.js";
+import { isRecord } from "../../kube/value/json.js";
 
 // Loaded without its type declarations: they pull the DOM library into every compilation unit,
 // which changes Node's own types (webcrypto, fetch) throughout the project.
@@ -11,13 +12,9 @@ const { parse } = createRequire(import.meta.url)("@cdktf/hcl2json") as {
 /** What hcl2json makes of a file: blocks become arrays of bodies, attributes keep their value, expressions stay `${…}` strings. */
 export type HclBody = Readonly<Record<string, unknown>>;
 
-export function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
 /** A repeated or single block as hcl2json (and Terraform state) write it: a list of bodies. */
 export function isBlockList(value: unknown): value is readonly HclBody[] {
-  return Array.isArray(value) && value.length > 0 && value.every((item) => isPlainObject(item));
+  return Array.isArray(value) && value.length > 0 && value.every((item) => isRecord(item));
 }
 
 const longest = 300;
@@ -61,7 +58,7 @@ function cap(text: string): string {
 export async function parseHcl(file: string, text: string): Promise<HclBody> {
   try {
     const parsed: unknown = await parse(file, text);
-    return isPlainObject(parsed) ? parsed : {};
+    return isRecord(parsed) ? parsed : {};
   } catch (error: unknown) {
     const raw = error instanceof Error ? error.message : String(error);
     throw new SourceError(hclErrorMessage(file, raw), { cause: error });

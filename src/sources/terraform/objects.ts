@@ -2,10 +2,10 @@ import { splitApiVersion } from "../../model/index.js";
 import type { DesiredObject, SkippedSource, SourceLocation } from "../../model/index.js";
 import type { Evaluation } from "./evaluate.js";
 import type { HclBody } from "./hcl.js";
-import { isPlainObject } from "./hcl.js";
 import { resourceKind } from "./kinds.js";
 import { translateManifest, translateTyped } from "./translate.js";
 import type { Translation } from "./translate.js";
+import { isRecord } from "../../kube/value/json.js";
 
 /** One resource instance, ready to translate. */
 export interface ResourceInstance {
@@ -64,7 +64,7 @@ export function instanceObject(instance: ResourceInstance): InstanceResult {
     };
   }
   const { object, notes } = translation;
-  const metadata = isPlainObject(object["metadata"]) ? object["metadata"] : {};
+  const metadata = isRecord(object["metadata"]) ? object["metadata"] : {};
   const name = metadata["name"];
   const apiVersion = object["apiVersion"];
   const kind = object["kind"];

@@ -2,9 +2,9 @@ import type { DesiredObject, SkippedSource } from "../../model/index.js";
 import { SourceError } from "../types.js";
 import type { LoadedSources } from "../types.js";
 import type { Evaluation } from "./evaluate.js";
-import { isPlainObject } from "./hcl.js";
 import type { HclBody } from "./hcl.js";
 import { instanceObject } from "./objects.js";
+import { isRecord } from "../../kube/value/json.js";
 
 /** One managed resource instance as state records it. */
 interface StateResource {
@@ -28,7 +28,7 @@ function indexSuffix(key: unknown): string {
 /** `terraform.tfstate` format version 4: resources[].instances[].attributes. */
 function stateResources(state: Record<string, unknown>): readonly StateResource[] {
   const resources = Array.isArray(state["resources"]) ? (state["resources"] as readonly unknown[]) : [];
-  return resources.filter(isPlainObject).flatMap((resource) => {
+  return resources.filter(isRecord).flatMap((resource) => {
     if (resource["mode"] !== "managed") return [];
     const type = String(resource["type"]);
     const name = String(resource["name"]);
@@ -36,26 +36,26 @@ function stateResources(state: Record<string, unknown>): readonly StateResource[
     const instances = Array.isArray(resource["instances"])
       ? (resource["instances"] as readonly unknown[])
       : [];
-    return instances.filter(isPlainObject).map((instance) => ({
+    return instances.filter(isRecord).map((instance) => ({
       address: `${module}${type}.${name}${indexSuffix(instance["index_key"])}`,
       type,
       name,
-      attributes: isPlainObject(instance["attributes"]) ? instance["attributes"] : {},
+      attributes: isRecord(instance["attributes"]) ? instance["attributes"] : {},
     }));
   });
 }
 
 /** `terraform show -json`: values.root_module.resources and child_modules, recursively. */
 function moduleResources(module: unknown): readonly StateResource[] {
-  if (!isPlainObject(module)) return [];
+  if (!isRecord(module)) return [];
   const own = (Array.isArray(module["resources"]) ? (module["resources"] as readonly unknown[]) : [])
-    .filter(isPlainObject)
+    .filter(isRecord)
     .filter((resource) => resource["mode"] === "managed")
     .map((resource) => ({
       address: String(resource["address"]),
       type: String(resource["type"]),
       name: String(resource["name"]),
-      attributes: isPlainObject(resource["values"]) ? resource["values"] : {},
+      attributes: isRecord(resource["values"]) ? resource["values"] : {},
     }));
   const children = Array.isArray(module["child_modules"])
     ? (module["child_modules"] as readonly unknown[])
@@ -66,7 +66,7 @@ function moduleResources(module: unknown): readonly StateResource[] {
 /** Dynamic attributes (kubernetes_manifest's `manifest`) are stored in state as { value, type }. */
 function unwrapDynamic(attributes: HclBody): HclBody {
   const manifest = attributes["manifest"];
-  if (isPlainObject(manifest) && "value" in manifest && "type" in manifest)
+  if (isRecord(manifest) && "value" in manifest && "type" in manifest)
     return { ...attributes, manifest: manifest["value"] };
   return attributes;
 }
@@ -84,7 +84,7 @@ function resourceLine(text: string, resource: StateResource): number {
 function resourcesOf(state: Record<string, unknown>, file: string, text: string): readonly StateResource[] {
   if ("format_version" in state) {
     const values = state["values"];
-    return isPlainObject(values) ? moduleResources(values["root_module"]) : [];
+    return isRecord(values) ? moduleResources(values["root_module"]) : [];
   }
   if (state["version"] !== 4) {
     const line = lineOf(text, text.search(/"version"\s*:/));
@@ -106,7 +106,7 @@ export function loadState(text: string, file: string): LoadedSources {
       { cause: error },
     );
   }
-  if (!isPlainObject(state) || !("version" in state || "format_version" in state))
+  if (!isRecord(state) || !("version" in state || "format_version" in state))
     throw new SourceError(`${file}:1: neither a terraform.tfstate nor \`terraform show -json\` output`);
   const objects: DesiredObject[] = [];
   const notes: string[] = [];

@@ -1,11 +1,12 @@
-import type { JsonObject, JsonValue } from "../../model/index.js";
 import { escapePointerSegment } from "../field-lines.js";
 import type { Evaluation } from "./evaluate.js";
-import { isBlockList, isPlainObject } from "./hcl.js";
+import { isBlockList } from "./hcl.js";
 import type { HclBody } from "./hcl.js";
 import { isLegacyIngress } from "./kinds.js";
 import type { ResourceKind } from "./kinds.js";
 import { blockRule, camelCase, convertScalar, providerOnlyKeys, serverOwnedMetadata } from "./rules.js";
+import type { JsonObject, JsonValue } from "../../kube/value/json.js";
+import { isRecord } from "../../kube/value/json.js";
 
 /** A resource's body turned into a Kubernetes object, with what could not be evaluated. */
 export interface Translation {
@@ -46,7 +47,7 @@ const joinPointer = (pointer: string, key: string | number): string =>
 function isEmpty(value: JsonValue, fromState: boolean): boolean {
   if (value === null || value === "") return true;
   if (Array.isArray(value)) return value.length === 0;
-  if (isPlainObject(value)) return Object.keys(value).length === 0;
+  if (isRecord(value)) return Object.keys(value).length === 0;
   return fromState && (value === false || value === 0);
 }
 
@@ -60,7 +61,7 @@ function leaveOut(raw: unknown, failure: string, place: Place, walk: Walk): unde
 /** A value kept as written (a map attribute, a manifest): keys verbatim, each leaf evaluated on its own. */
 function translateValue(raw: unknown, place: Place, walk: Walk): JsonValue | undefined {
   walk.pointers.set(place.path, place.pointer);
-  if (isPlainObject(raw)) {
+  if (isRecord(raw)) {
     const entries: [string, JsonValue][] = [];
     for (const [key, value] of Object.entries(raw)) {
       const translated = translateValue(
@@ -94,7 +95,7 @@ function translateAttribute(key: string, raw: unknown, place: Place, walk: Walk)
 }
 
 function noteDynamic(raw: unknown, parent: string, place: Place, walk: Walk): void {
-  if (!isPlainObject(raw)) return;
+  if (!isRecord(raw)) return;
   for (const name of Object.keys(raw)) {
     walk.unevaluated.push(joinPointer(place.pointer, blockRule(parent, name).name));
     walk.notes.push(
@@ -182,14 +183,14 @@ function finish(object: JsonObject, walk: Walk): Translation {
 export function translateManifest(body: HclBody, options: TranslateOptions): Translation | undefined {
   const walk = newWalk(options);
   const manifest = translateValue(body["manifest"], { path: "manifest", pointer: "" }, walk);
-  return isPlainObject(manifest) ? finish(manifest, walk) : undefined;
+  return isRecord(manifest) ? finish(manifest, walk) : undefined;
 }
 
 /** The provider's pod-spec default that the API server does not apply (schema_pod_spec.go). */
 function withPodDefaults(spec: JsonValue | undefined): JsonValue | undefined {
-  if (!isPlainObject(spec)) return spec;
+  if (!isRecord(spec)) return spec;
   const template = spec["template"];
-  if (!isPlainObject(template) || !isPlainObject(template["spec"])) return spec;
+  if (!isRecord(template) || !isRecord(template["spec"])) return spec;
   const podSpec = template["spec"];
   if ("automountServiceAccountToken" in podSpec) return spec;
   return { ...spec, template: { ...template, spec: { automountServiceAccountToken: true, ...podSpec } } };
@@ -200,11 +201,7 @@ function withProviderDefaults(kind: ResourceKind, object: JsonObject): JsonObjec
     return { ...object, automountServiceAccountToken: true };
   if (["Deployment", "StatefulSet", "DaemonSet", "Job"].includes(kind.kind))
     return { ...object, spec: withPodDefaults(object["spec"]) ?? null };
-  if (
-    kind.kind === "CronJob" &&
-    isPlainObject(object["spec"]) &&
-    isPlainObject(object["spec"]["jobTemplate"])
-  ) {
+  if (kind.kind === "CronJob" && isRecord(object["spec"]) && isRecord(object["spec"]["jobTemplate"])) {
     const jobTemplate = object["spec"]["jobTemplate"];
     return {
       ...object,
@@ -219,13 +216,13 @@ function withProviderDefaults(kind: ResourceKind, object: JsonObject): JsonObjec
 
 function hpaApiVersion(kind: ResourceKind, object: JsonObject): string {
   const spec = object["spec"];
-  const usesV2 = isPlainObject(spec) && ("metrics" in spec || "behavior" in spec);
+  const usesV2 = isRecord(spec) && ("metrics" in spec || "behavior" in spec);
   return kind.kind === "HorizontalPodAutoscaler" && usesV2 ? "autoscaling/v2" : kind.apiVersion;
 }
 
 /** v1beta1 `backend { service_name service_port }` → v1 `backend.service.{name, port}`. */
 function legacyBackend(backend: JsonValue): JsonValue {
-  if (!isPlainObject(backend)) return backend;
+  if (!isRecord(backend)) return backend;
   const { serviceName, servicePort, ...rest } = backend;
   if (serviceName === undefined) return backend;
   const port = typeof servicePort === "number" ? { number: servicePort } : { name: servicePort ?? null };
@@ -233,11 +230,11 @@ function legacyBackend(backend: JsonValue): JsonValue {
 }
 
 function legacyRule(rule: JsonValue): JsonValue {
-  if (!isPlainObject(rule) || !isPlainObject(rule["http"])) return rule;
+  if (!isRecord(rule) || !isRecord(rule["http"])) return rule;
   const paths = rule["http"]["paths"];
   if (!Array.isArray(paths)) return rule;
   const converted = (paths as readonly JsonValue[]).map((path) =>
-    isPlainObject(path) && path["backend"] !== undefined
+    isRecord(path) && path["backend"] !== undefined
       ? { ...path, backend: legacyBackend(path["backend"]) }
       : path,
   );
@@ -246,7 +243,7 @@ function legacyRule(rule: JsonValue): JsonValue {
 
 function fromLegacyIngress(object: JsonObject, walk: Walk): JsonObject {
   const spec = object["spec"];
-  if (!isPlainObject(spec)) return object;
+  if (!isRecord(spec)) return object;
   const { backend, rules, ...rest } = spec;
   const converted: Record<string, JsonValue> = { ...rest };
   if (backend !== undefined) converted["defaultBackend"] = legacyBackend(backend);

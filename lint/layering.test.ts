@@ -155,4 +155,3 @@ describe("the layering table", () => {
     expect(tests).toEqual({ folders: ["sandbox"], paths: ["test/support"] });
   });
 });
-

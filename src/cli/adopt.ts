@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import type { Command } from "commander";
-import { CliError } from "./errors.js";
+import { CliError, oneLine } from "./errors.js";
 import { diffOptionsFromFlags, withDiffOptions, type DiffFlags } from "./diff.js";
 import { collect, terminalIO, wantsColor } from "./terminal.js";
 import type { AdoptPlan } from "../remediate/adopt/index.js";
@@ -32,7 +32,7 @@ async function runAdopt(flags: AdoptFlags): Promise<number> {
       "adopt: --git-ref reads the sources from a temporary checkout; adopt writes into the working tree, so run it without --git-ref",
     );
   }
-  const { inspectDrift } = await import("./run-diff.js");
+  const { inspectDrift } = await import("../inspect/index.js");
   const { planAdoption, renderAdoption } = await import("../remediate/adopt/index.js");
   const { parseOnly } = await import("../remediate/index.js");
   try {
@@ -42,7 +42,7 @@ async function runAdopt(flags: AdoptFlags): Promise<number> {
   }
   const options = diffOptionsFromFlags({ ...flags, output: "text" });
   const color = wantsColor();
-  const inspection = await inspectDrift(options, terminalIO({ color, progress: true }));
+  const inspection = await inspectDrift(options, terminalIO({ color, progress: true })).catch(oneLine);
   const plan = planAdoption(
     {
       report: inspection.report,

@@ -1,4 +1,5 @@
 import type { Command } from "commander";
+import { diffExitCode } from "./diff.js";
 import { wantsColor } from "./terminal.js";
 
 export function registerDemo(program: Command): void {
@@ -15,6 +16,7 @@ export function registerDemo(program: Command): void {
         cwd: process.cwd(),
         keep: flags.keep === true,
         write: (line) => process.stdout.write(`${line}\n`),
+        exitStatus: diffExitCode,
       });
     });
 }

@@ -1,12 +1,59 @@
 import { Option, type Command } from "commander";
-import { CliError, parseDuration } from "./errors.js";
-import { terminalProgress, silentProgress } from "./progress.js";
+import type { InspectIO, InspectOptions } from "../inspect/index.js";
+import { silentProgress } from "../inspect/progress.js";
+import type { DriftReport } from "../model/index.js";
+import { ReportFormats, renderReport, type ReportFormat } from "../report/index.js";
+import { CliError, oneLine, parseDuration } from "./errors.js";
+import { terminalProgress } from "./progress.js";
 import { collect, nonEmpty, wantsColor } from "./terminal.js";
-import type { DiffOptions } from "./run-diff.js";
-import { ReportFormats, type ReportFormat } from "../report/index.js";
+import { kubedriftVersion } from "./version.js";
 
 // The renderers decide which formats exist.
 const formats: readonly ReportFormat[] = Object.values(ReportFormats);
+
+/** The flags of `kubedrift diff` (and of the commands that share its sources and cluster flags). */
+export interface DiffOptions extends InspectOptions {
+  readonly output: ReportFormat;
+}
+
+/** The inspection's I/O, plus where the report goes and whether it is coloured. */
+export interface DiffIO extends InspectIO {
+  readonly write: (text: string) => void;
+  readonly color: boolean;
+}
+
+/** Exit status of diff, plan and lint: the convention of `terraform plan -detailed-exitcode`. */
+export const DiffExitCodes = { clean: 0, error: 1, drift: 2 } as const;
+
+/** The exit status `kubedrift diff` gives a report: 1 if any resource could not be evaluated, 2 drift, 0 clean. */
+export function diffExitCode(report: DriftReport): number {
+  if (report.summary.errors > 0) return DiffExitCodes.error;
+  const { drifted, missing, extra } = report.summary;
+  return drifted + missing + extra > 0 ? DiffExitCodes.drift : DiffExitCodes.clean;
+}
+
+/** `kubedrift diff`: prints the report; returns 0 (no drift), 2 (drift) or throws a one-line CliError. */
+export async function runDiff(options: DiffOptions, io: DiffIO): Promise<number> {
+  // Loaded on use: the cluster client is the heaviest import, and --help or other commands need none of it.
+  const { hasSources, inspectDrift, objectsByRef } = await import("../inspect/index.js");
+  if (!hasSources(options)) {
+    throw new CliError(
+      "diff: no sources: give -f FILE|DIR|-, -k DIR, --terraform PATH or --helm-release NAME (see kubedrift diff --help)",
+    );
+  }
+  const inspection = await inspectDrift(options, io).catch(oneLine);
+  const { report } = inspection;
+  io.write(
+    renderReport(report, options.output, {
+      color: io.color && options.output === "text",
+      now: io.now(),
+      cwd: io.cwd,
+      objects: objectsByRef(inspection),
+      toolVersion: kubedriftVersion,
+    }),
+  );
+  return diffExitCode(report);
+}
 
 export interface DiffFlags {
   readonly filename?: readonly string[];
@@ -165,8 +212,6 @@ Examples:
     )
     .action(async (flags: DiffFlags) => {
       const color = wantsColor();
-      // Loaded on use: the cluster client is the heaviest import, and --help or other commands need none of it.
-      const { runDiff } = await import("./run-diff.js");
       process.exitCode = await runDiff(diffOptionsFromFlags(flags), {
         cwd: process.cwd(),
         env: process.env,

@@ -1,3 +1,7 @@
+import { ClusterError } from "../cluster/types.js";
+import { InspectError } from "../inspect/errors.js";
+import { SourceError } from "../sources/types.js";
+
 /** The CLI's one error class: a one-line message for stderr and the exit status. */
 export class CliError extends Error {
   readonly exitCode: number;
@@ -7,6 +11,17 @@ export class CliError extends Error {
     this.name = "CliError";
     this.exitCode = exitCode;
   }
+}
+
+/**
+ * The typed errors of inspect, the sources and the cluster become the CLI's one line and exit status 1,
+ * their messages unchanged; anything else (a bug) is rethrown as it is.
+ */
+export function oneLine(error: unknown): never {
+  if (error instanceof CliError) throw error;
+  if (error instanceof InspectError || error instanceof SourceError || error instanceof ClusterError)
+    throw new CliError(error.message, 1, { cause: error });
+  throw error;
 }
 
 /** Durations as kubectl writes them: `500ms`, `30s`, `5m`, `1h`. */

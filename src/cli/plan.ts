@@ -1,8 +1,8 @@
 import { Option, type Command } from "commander";
-import { CliError } from "./errors.js";
+import { CliError, oneLine } from "./errors.js";
 import { diffOptionsFromFlags, withDiffOptions, type DiffFlags } from "./diff.js";
 import { collect, terminalIO } from "./terminal.js";
-import type { Inspection } from "./run-diff.js";
+import type { Inspection } from "../inspect/index.js";
 import type { Plan, PlanFormat } from "../remediate/index.js";
 
 export interface PlanFlags extends DiffFlags {
@@ -19,7 +19,7 @@ export interface PlannedRun {
 
 /** Sources → cluster → engine → plan, validated with a server dry run (what plan and apply share). */
 export async function planRemediation(flags: PlanFlags, command: string): Promise<PlannedRun> {
-  const { inspectDrift } = await import("./run-diff.js");
+  const { inspectDrift } = await import("../inspect/index.js");
   const { buildPlan, defaultWriteRetry, parseOnly, unmatchedOnly, validatePlan } =
     await import("../remediate/index.js");
   try {
@@ -30,7 +30,7 @@ export async function planRemediation(flags: PlanFlags, command: string): Promis
   const inspection = await inspectDrift(
     diffOptionsFromFlags({ ...flags, output: "text" }),
     terminalIO({ color: false, progress: true }),
-  );
+  ).catch(oneLine);
   const writer = inspection.cluster.writer;
   if (writer === undefined)
     throw new CliError(`${command}: --live-file is read-only: give a cluster to write to`);

@@ -1,11 +1,4 @@
-/** A transient status line for long work; silent where nobody watches it. */
-export interface Progress {
-  update(message: string): void;
-  /** Clears the line. */
-  done(): void;
-}
-
-export const silentProgress: Progress = { update: () => undefined, done: () => undefined };
+import { silentProgress, type Progress } from "../inspect/progress.js";
 
 /**
  * On a terminal, one line on stderr rewritten in place (`\r` and erase-line), at most every

@@ -1,6 +1,7 @@
 import { InvalidArgumentError } from "commander";
-import { silentProgress, terminalProgress } from "./progress.js";
-import type { DiffIO } from "./run-diff.js";
+import { silentProgress } from "../inspect/progress.js";
+import type { DiffIO } from "./diff.js";
+import { terminalProgress } from "./progress.js";
 
 /**
  * A value flag given an empty value (`-n ''`, `--context ''`, often an unset shell variable) names

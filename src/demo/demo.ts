@@ -8,9 +8,9 @@ import { readFileSync, readdirSync } from "node:fs";
 import { parseAllDocuments } from "yaml";
 import { relative } from "node:path";
 import { fileURLToPath } from "node:url";
-import { DiffExitCodes, runDiff } from "../cli/run-diff.js";
-import { noSources } from "../cli/desired-state.js";
-import { silentProgress } from "../cli/progress.js";
+import { inspectDrift, noSources, objectsByRef, silentProgress } from "../inspect/index.js";
+import type { DriftReport } from "../model/index.js";
+import { hasDrift, renderReport } from "../report/index.js";
 import { startSandbox, type RunningSandbox } from "../sandbox/index.js";
 
 /** The example application the demo deploys (also the desired state of the next steps' drift report). */
@@ -63,6 +63,8 @@ export interface DemoOptions {
   /** Colour the report (a terminal without NO_COLOR). */
   readonly color: boolean;
   readonly cwd: string;
+  /** The exit status `kubedrift diff` gives a report (the CLI's convention), shown after it. */
+  readonly exitStatus: (report: DriftReport) => number;
 }
 
 /** The demo's last step is the product itself: `kubedrift diff` of the example against the sandbox. */
@@ -70,20 +72,27 @@ async function reportDrift(sandbox: RunningSandbox, options: DemoOptions): Promi
   const sources = relative(options.cwd, fileURLToPath(exampleDirectory)) || ".";
   options.write("");
   options.write(`$ kubedrift diff -f ${sources} --kubeconfig ${sandbox.kubeconfigPath}`);
-  const status = await runDiff(
-    { ...noSources, filenames: [sources], kubeconfig: sandbox.kubeconfigPath, output: "text", blame: false },
+  const inspection = await inspectDrift(
+    { ...noSources, filenames: [sources], kubeconfig: sandbox.kubeconfigPath, blame: false },
     {
       cwd: options.cwd,
       env: {},
       stdin: process.stdin,
-      write: (text) => options.write(text.replace(/\n$/, "")),
       note: (line) => options.write(`note: ${line}`),
       progress: silentProgress,
-      color: options.color,
       now: () => new Date(),
     },
   );
-  options.write(`(exit status ${status}: ${status === DiffExitCodes.drift ? "drift found" : "no drift"})`);
+  const { report } = inspection;
+  const text = renderReport(report, "text", {
+    color: options.color,
+    now: new Date(),
+    cwd: options.cwd,
+    objects: objectsByRef(inspection),
+  });
+  options.write(text.replace(/\n$/, ""));
+  const drift = report.summary.errors === 0 && hasDrift(report.summary);
+  options.write(`(exit status ${options.exitStatus(report)}: ${drift ? "drift found" : "no drift"})`);
 }
 
 async function deploy(client: KubernetesObjectApi, write: (line: string) => void): Promise<void> {

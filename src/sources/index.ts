@@ -83,7 +83,10 @@ async function loadFilename(filename: string, options: LoadOptions, collected: C
  * The desired state that -f and -k name, in a stable order: -f arguments first, in order, each directory
  * sorted by name, then each -k. Throws a SourceError (one line, naming file and line) at the first problem.
  */
-export async function loadSources(spec: SourceSpec, options: LoadOptions = {}): Promise<LoadedSources> {
+export async function loadSources(
+  spec: Pick<SourceSpec, "filenames" | "kustomize">,
+  options: LoadOptions = {},
+): Promise<LoadedSources> {
   if (spec.filenames.filter((filename) => filename === "-").length > 1)
     throw new SourceError("standard input (-f -) can be read only once");
   const collected: Collected = { objects: [], notes: [], visited: new Set() };

@@ -1,5 +1,5 @@
 import type { Drift, DriftReport, ResourceDrift } from "../model/index.js";
-import { mapLimit } from "../remediate/execute.js";
+import { mapLimit } from "./concurrency.js";
 import { blameLine } from "../sources/git/index.js";
 
 /** At most this many `git blame` processes at once. */

@@ -1,31 +1,16 @@
+/** The assembly of the source loaders: a `SourceSpec` read into desired objects, at `--git-ref` when given. */
 import type { Cluster, ServedResource } from "../cluster/types.js";
-import type { DesiredObject, KubeObject, SkippedSource, SourceRevision } from "../model/index.js";
+import type { DesiredObject, SkippedSource, SourceRevision } from "../model/index.js";
 import type { GitCheckout } from "../sources/git/index.js";
 import type { ReleaseStore } from "../sources/helm/index.js";
 import { loadSources } from "../sources/index.js";
-import type { LoadedSources } from "../sources/types.js";
+import type { LoadedSources, SourceSpec } from "../sources/types.js";
 import { SourceError } from "../sources/types.js";
-import { CliError } from "./errors.js";
-
-/** Every way `diff` (and later plan, apply, adopt) can be told what the cluster should look like. */
-export interface DesiredStateOptions {
-  readonly filenames: readonly string[];
-  readonly kustomize: readonly string[];
-  readonly terraform: readonly string[];
-  readonly terraformMode: "config" | "state";
-  /** `-var NAME=VALUE`. */
-  readonly vars: readonly string[];
-  readonly varFiles: readonly string[];
-  readonly helmReleases: readonly string[];
-  readonly helmAll: boolean;
-  readonly allNamespaces: boolean;
-  readonly helmChart?: string;
-  readonly values: readonly string[];
-  readonly gitRef?: string;
-}
+import { InspectError } from "./errors.js";
+import type { KubeObject } from "../kube/value/json.js";
 
 /** No sources at all: a base for callers that name only a few. */
-export const noSources: DesiredStateOptions = {
+export const noSources: SourceSpec = {
   filenames: [],
   kustomize: [],
   terraform: [],
@@ -43,7 +28,7 @@ export interface DesiredState extends LoadedSources {
   readonly revision?: SourceRevision;
 }
 
-export function hasSources(options: DesiredStateOptions): boolean {
+export function hasSources(options: SourceSpec): boolean {
   const lists = [options.filenames, options.kustomize, options.terraform, options.helmReleases];
   return lists.some((list) => list.length > 0) || options.helmAll || options.helmChart !== undefined;
 }
@@ -52,7 +37,7 @@ function parseVars(vars: readonly string[]): Readonly<Record<string, string>> {
   const parsed: Record<string, string> = {};
   for (const assignment of vars) {
     const equals = assignment.indexOf("=");
-    if (equals <= 0) throw new CliError(`--var: expected NAME=VALUE, got "${assignment}"`);
+    if (equals <= 0) throw new InspectError(`--var: expected NAME=VALUE, got "${assignment}"`);
     parsed[assignment.slice(0, equals)] = assignment.slice(equals + 1);
   }
   return parsed;
@@ -72,7 +57,7 @@ function releaseStore(cluster: Cluster, served: ReadonlyMap<string, ServedResour
 }
 
 interface Loaders {
-  readonly options: DesiredStateOptions;
+  readonly options: SourceSpec;
   readonly cwd: string;
   readonly stdin: NodeJS.ReadableStream;
   /** -n, else the context's namespace: only Helm needs it, and it may wait for the cluster. */
@@ -166,7 +151,7 @@ function fromCheckout(loaded: LoadedSources, checkout: GitCheckout): LoadedSourc
 
 /** Reads every source the flags name, at --git-ref when given. */
 export async function loadDesiredState(
-  options: DesiredStateOptions,
+  options: SourceSpec,
   io: {
     readonly cwd: string;
     readonly stdin: NodeJS.ReadableStream;

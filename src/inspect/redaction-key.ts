@@ -1,6 +1,6 @@
 /**
  * The secret key of the hashes that stand in for withheld values (DESIGN.md, rule 7). The engine
- * does no I/O, so the CLI finds the key and hands it over in the engine config: the environment
+ * does no I/O, so inspect finds the key and hands it over in the engine config: the environment
  * (CI), else `redactionKey` in kubedrift.yaml, else the installation's key file, made on first use.
  */
 import { randomBytes } from "node:crypto";
@@ -19,7 +19,7 @@ import { homedir } from "node:os";
 import { dirname, isAbsolute, join } from "node:path";
 import { redactionKeyProblem } from "../engine/redact.js";
 import type { EngineConfig } from "../engine/types.js";
-import { CliError } from "./errors.js";
+import { InspectError } from "./errors.js";
 
 export const redactionKeyVariable = "KUBEDRIFT_REDACTION_KEY";
 
@@ -49,11 +49,11 @@ function readKey(path: string, note: (line: string) => void): string | undefined
   } catch (error: unknown) {
     // ENOTDIR: a file where the directory should be; making the key will say so.
     if (["ENOENT", "ENOTDIR"].includes(errorCode(error) ?? "")) return undefined;
-    throw new CliError(`redaction key ${path}: ${errorCode(error) ?? String(error)}`, 1, { cause: error });
+    throw new InspectError(`redaction key ${path}: ${errorCode(error) ?? String(error)}`, { cause: error });
   }
   const key = text.trim();
   if (redactionKeyProblem(key) !== undefined)
-    throw new CliError(
+    throw new InspectError(
       `redaction key ${path}: not a kubedrift key (too short); remove it to have a new one made`,
     );
   if ((statSync(path).mode & 0o077) !== 0)
@@ -114,7 +114,7 @@ export function resolveRedactionKey(
   const fromEnv = environment.env[redactionKeyVariable]?.trim();
   if (fromEnv !== undefined && fromEnv !== "") {
     const problem = redactionKeyProblem(fromEnv);
-    if (problem !== undefined) throw new CliError(`${redactionKeyVariable} ${problem}`);
+    if (problem !== undefined) throw new InspectError(`${redactionKeyVariable} ${problem}`);
     return fromEnv;
   }
   return configured ?? installationKey(environment);

@@ -1,0 +1,17 @@
+/** The application layer: sources + cluster + config → `DriftReport` (DESIGN.md, Architecture). */
+export { inspectDrift, objectsByRef } from "./inspect.js";
+export type { Inspection, InspectIO, InspectOptions } from "./inspect.js";
+export { InspectError } from "./errors.js";
+export { loadEngineConfig } from "./config.js";
+export { silentProgress } from "./progress.js";
+export type { Progress } from "./progress.js";
+export { hasSources, loadDesiredState, noSources } from "./sources.js";
+export type { DesiredState } from "./sources.js";
+export type { SourceSpec } from "../sources/types.js";
+export {
+  redactionKeyPath,
+  redactionKeyVariable,
+  resolveRedactionKey,
+  withRedactionKey,
+} from "./redaction-key.js";
+export { mapLimit } from "./concurrency.js";

@@ -4,12 +4,13 @@ import type { Atom } from "../kube/fieldpath/typed.js";
 import { listItemElement } from "../kube/fieldpath/typed.js";
 import type { ListType, ScalarKind, SchemaType } from "../kube/schema/types.js";
 import { isJsonObject } from "../kube/value/json.js";
-import { asList, childOf, isEmptyValue, jsonEqual, pointerToken } from "./json.js";
+import { asList, childOf, isEmptyValue, pointerToken } from "./json.js";
 import type { TypeResolver } from "./resolver.js";
 import { scalarsEqual } from "./scalars.js";
 import type { Trail } from "./trail.js";
 import { stepInto } from "./trail.js";
 import type { JsonValue } from "../kube/value/json.js";
+import { jsonEqual } from "../kube/value/equal.js";
 
 /** A field the desired object sets that the live object lacks or holds differently. */
 export interface FieldDrift {

@@ -18,28 +18,6 @@ export function childOf(object: JsonObject, key: string): JsonValue | undefined 
   return Object.hasOwn(object, key) ? object[key] : undefined;
 }
 
-function objectsEqual(a: JsonObject, b: JsonObject): boolean {
-  const keys = Object.keys(a);
-  if (keys.length !== Object.keys(b).length) return false;
-  return keys.every((key) => Object.hasOwn(b, key) && jsonEqual(a[key], b[key]));
-}
-
-function listsEqual(a: readonly JsonValue[], b: readonly JsonValue[]): boolean {
-  return a.length === b.length && a.every((item, index) => jsonEqual(item, b[index]));
-}
-
-/** Structural equality without serialising (the comparison runs per field of 10,000 objects). */
-export function jsonEqual(a: JsonValue | undefined, b: JsonValue | undefined): boolean {
-  if (a === b) return true;
-  if (typeof a !== "object" || typeof b !== "object" || a === null || b === null) return false;
-  const listA = asList(a);
-  const listB = asList(b);
-  if (listA !== undefined || listB !== undefined) {
-    return listA !== undefined && listB !== undefined && listsEqual(listA, listB);
-  }
-  return objectsEqual(a as JsonObject, b as JsonObject);
-}
-
 /** RFC 6901 token escaping. */
 export function pointerToken(key: string): string {
   return key.includes("~") || key.includes("/") ? key.replace(/~/g, "~0").replace(/\//g, "~1") : key;

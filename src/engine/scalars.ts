@@ -1,8 +1,8 @@
 import { compareQuantities, isQuantity } from "../kube/quantity.js";
 import type { ScalarKind } from "../kube/schema/types.js";
 import { ScalarKinds } from "../kube/schema/types.js";
-import { jsonEqual } from "./json.js";
 import type { JsonValue } from "../kube/value/json.js";
+import { jsonEqual } from "../kube/value/equal.js";
 
 function quantityText(value: JsonValue | undefined): string | undefined {
   // Quantity.UnmarshalJSON accepts JSON numbers and surrounding space.

@@ -1,5 +1,4 @@
 import { compare } from "../engine/index.js";
-import { jsonEqual } from "../engine/json.js";
 import type { EngineConfig } from "../engine/types.js";
 import type { ResourceDrift } from "../model/index.js";
 import { ResourceStatuses } from "../model/index.js";
@@ -11,6 +10,7 @@ import { changeFor, phaseOf, resourceVersionOf } from "./plan.js";
 import type { ApplyResult, ApplyStatus, ApplySummary, ChangeOutcome, Plan, PlannedChange } from "./types.js";
 import { ApplyStatuses, defaultPlanOptions } from "./types.js";
 import type { KubeObject } from "../kube/value/json.js";
+import { jsonEqual } from "../kube/value/equal.js";
 
 export interface ApplyContext extends Executor {
   /** For re-planning an object that changed since the plan. */

@@ -2,8 +2,9 @@ import type { Schema, SchemaType } from "../schema/types.js";
 import type { JsonObject, JsonValue } from "../value/json.js";
 import { isJsonObject } from "../value/json.js";
 import type { Path, PathElement } from "./element.js";
-import { displayPath, goJson, keyElement, serializeElement, valueElement } from "./element.js";
+import { displayPath, keyElement, serializeElement, valueElement } from "./element.js";
 import { FieldSet, FieldSetBuilder } from "./set.js";
+import { jsonEqual } from "../value/equal.js";
 
 /** An object does not fit its schema where SMD needs it to (a keyed item without its key …). */
 export class TypedValueError extends Error {
@@ -261,15 +262,10 @@ interface Pair {
   readonly rhs: JsonValue | undefined;
 }
 
-export function valuesEqual(a: JsonValue | undefined, b: JsonValue | undefined): boolean {
-  if (a === undefined || b === undefined) return a === b;
-  return goJson(a) === goJson(b);
-}
-
 function compareLeaf(context: CompareContext, pair: Pair, path: Path): void {
   if (pair.lhs === undefined) context.added.insert(path);
   else if (pair.rhs === undefined) context.removed.insert(path);
-  else if (!valuesEqual(pair.lhs, pair.rhs)) context.modified.insert(path);
+  else if (!jsonEqual(pair.lhs, pair.rhs)) context.modified.insert(path);
 }
 
 function sameShape(atom: Atom, other: Atom): boolean {

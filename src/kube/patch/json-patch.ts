@@ -4,11 +4,11 @@ import {
   fromMutable,
   hasKey,
   isMutableObject,
-  jsonEqual,
   toMutable,
   type MutableJson,
   type MutableObject,
 } from "./mutable-json.js";
+import { jsonEqual } from "../value/equal.js";
 
 /**
  * JSON Patch (RFC 6902) as kube-apiserver 1.32 applies it, through

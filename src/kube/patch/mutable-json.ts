@@ -37,27 +37,3 @@ export function fromMutable(value: MutableJson): JsonValue {
   // Object.fromEntries defines own properties, so a `__proto__` key stays data.
   return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, fromMutable(item)]));
 }
-
-export function jsonEqual(left: MutableJson | JsonValue, right: MutableJson | JsonValue): boolean {
-  if (Array.isArray(left) || Array.isArray(right)) return arraysEqual(left, right);
-  if (typeof left !== "object" || left === null || typeof right !== "object" || right === null) {
-    return left === right;
-  }
-  const leftKeys = Object.keys(left);
-  if (leftKeys.length !== Object.keys(right).length) return false;
-  const rightObject = right as Readonly<Record<string, MutableJson | JsonValue>>;
-  const leftObject = left as Readonly<Record<string, MutableJson | JsonValue>>;
-  return leftKeys.every(
-    (key) => Object.hasOwn(rightObject, key) && jsonEqual(leftObject[key], rightObject[key]),
-  );
-}
-
-function arraysEqual(left: MutableJson | JsonValue, right: MutableJson | JsonValue): boolean {
-  if (!Array.isArray(left) || !Array.isArray(right)) return false;
-  const leftItems = left as readonly (MutableJson | JsonValue)[];
-  const rightItems = right as readonly (MutableJson | JsonValue)[];
-  return (
-    leftItems.length === rightItems.length &&
-    leftItems.every((item, index) => jsonEqual(item, rightItems[index]))
-  );
-}

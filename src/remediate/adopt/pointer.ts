@@ -70,13 +70,3 @@ export function nest(segments: readonly string[], value: JsonValue): JsonValue {
   const inner = nest(segments.slice(1), value);
   return /^\d+$/.test(segments[0]) ? [inner] : { [segments[0]]: inner };
 }
-
-export function jsonEqual(a: JsonValue | undefined, b: JsonValue | undefined): boolean {
-  if (a === b) return true;
-  if (typeof a !== "object" || typeof b !== "object" || a === null || b === null) return false;
-  if (Array.isArray(a) !== Array.isArray(b)) return false;
-  const keysA = Object.keys(a);
-  const keysB = Object.keys(b);
-  if (keysA.length !== keysB.length) return false;
-  return keysA.every((key) => jsonEqual(child(a, key), child(b, key)));
-}

@@ -12,7 +12,7 @@ import {
 import type { Document, Node, Pair, Scalar, YAMLMap, YAMLSeq } from "yaml";
 
 import { yamlOptions } from "../../sources/yaml-options.js";
-import { jsonEqual, nest, valueAt } from "./pointer.js";
+import { nest, valueAt } from "./pointer.js";
 import type { Layout, Splice } from "./yaml-text.js";
 import {
   applySplice,
@@ -30,6 +30,7 @@ import {
   startOf,
 } from "./yaml-text.js";
 import type { JsonValue } from "../../kube/value/json.js";
+import { jsonEqual } from "../../kube/value/equal.js";
 
 /** Which object of the file: its kind and the line its mapping starts on (`DesiredObject.source.line`). */
 export interface ObjectAnchor {

@@ -27,23 +27,6 @@ export function withFields(
   return result;
 }
 
-export function deepEqual(left: JsonValue | undefined, right: JsonValue | undefined): boolean {
-  if (left === right) return true;
-  if (Array.isArray(left) && Array.isArray(right)) {
-    const items: readonly JsonValue[] = right;
-    return (
-      left.length === items.length &&
-      (left as readonly JsonValue[]).every((item, index) => deepEqual(item, items[index]))
-    );
-  }
-  if (isJsonObject(left) && isJsonObject(right)) {
-    const leftKeys = Object.keys(left);
-    if (leftKeys.length !== Object.keys(right).length) return false;
-    return leftKeys.every((key) => key in right && deepEqual(left[key], right[key]));
-  }
-  return false;
-}
-
 export function nameOf(object: KubeObject): string {
   const name = metadataOf(object)["name"];
   return typeof name === "string" ? name : "";

@@ -12,7 +12,6 @@ import {
   compareObjects,
   ensureNamedFieldsAreMembers,
   fieldSetOfObject,
-  valuesEqual,
 } from "../../kube/fieldpath/typed.js";
 import { mergeObjects, removeItems } from "../../kube/fieldpath/merge.js";
 import type { ManagedFields, ManagerEntry } from "./managed.js";
@@ -24,6 +23,7 @@ import {
   managerIdentifier,
 } from "./managed.js";
 import { zeroObject } from "./zero.js";
+import { jsonEqual } from "../../kube/value/equal.js";
 
 export interface FieldManagerContext {
   readonly schema: Schema;
@@ -404,7 +404,7 @@ function runApply(
   const comparison = filterComparison(target, compareObjects(schema, type, input.base, pruned));
   const { managed, conflicts } = reconcileOthers(comparison, withApplier, id);
   if (conflicts.length > 0 && request.force !== true) throw conflictError(sortConflicts(conflicts));
-  const changed = !valuesEqual(input.base, pruned);
+  const changed = !jsonEqual(input.base, pruned);
   const final = stripMeta(managed);
   const self = final.get(id);
   // managedfieldsupdater.go: an apply that leaves the object as it was keeps the old time.

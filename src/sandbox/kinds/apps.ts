@@ -4,7 +4,6 @@ import type { KindStrategy } from "./types.js";
 import { defineStrategy, replicasScale } from "./define.js";
 import {
   ensureObject,
-  deepEqual,
   objectField,
   updateItems,
   updateObject,
@@ -20,6 +19,7 @@ import {
   validateReplicatedSpec,
   validateSelectorUnchanged,
 } from "./validation/workload.js";
+import { jsonEqual } from "../../kube/value/equal.js";
 
 /** k8s.io/kubernetes/pkg/apis/apps/v1/defaults.go and pkg/registry/apps/*. */
 
@@ -132,7 +132,7 @@ function frozenStatefulSetSpec(object: KubeObject): JsonObject {
 }
 
 function validateStatefulSetUpdate(object: KubeObject, old: KubeObject): readonly StatusCause[] {
-  if (deepEqual(frozenStatefulSetSpec(object), frozenStatefulSetSpec(old))) return [];
+  if (jsonEqual(frozenStatefulSetSpec(object), frozenStatefulSetSpec(old))) return [];
   return [
     forbidden(
       "spec",
@@ -205,7 +205,7 @@ function validateControllerRevision(object: KubeObject): readonly StatusCause[] 
 
 /** ValidateControllerRevisionUpdate: a revision's data is a snapshot and never changes. */
 function validateControllerRevisionUpdate(object: KubeObject, old: KubeObject): readonly StatusCause[] {
-  if (deepEqual(object["data"], old["data"])) return [];
+  if (jsonEqual(object["data"], old["data"])) return [];
   // Go prints the internal runtime.Object (a *runtime.Unknown holding the raw JSON) with its String method.
   return [immutable("data", { goLiteral: "&Unknown{…}" })];
 }

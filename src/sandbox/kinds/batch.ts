@@ -6,7 +6,6 @@ import { defineStrategy } from "./define.js";
 import {
   ensureObject,
   isUnset,
-  deepEqual,
   objectAt,
   objectField,
   stringMap,
@@ -23,6 +22,7 @@ import { isDNS1123Subdomain, maxLengthError } from "./validation/names.js";
 import { validatePodTemplate } from "./validation/pod-spec.js";
 import { goLabelSelector, selectorMatches, validateLabelSelector } from "./validation/selector.js";
 import { validateNonNegative } from "./validation/workload.js";
+import { jsonEqual } from "../../kube/value/equal.js";
 
 /** pkg/apis/batch/v1/defaults.go and pkg/registry/batch/{job,cronjob}/strategy.go. */
 
@@ -160,13 +160,13 @@ function validateJobUpdate(object: KubeObject, old: KubeObject): readonly Status
   const spec = objectField(object, "spec") ?? {};
   const oldSpec = objectField(old, "spec") ?? {};
   const errors: StatusCause[] = [];
-  if (!deepEqual(spec["selector"], oldSpec["selector"])) {
+  if (!jsonEqual(spec["selector"], oldSpec["selector"])) {
     errors.push(immutable("spec.selector", goLabelSelector(objectField(spec, "selector"))));
   }
-  if (!deepEqual(spec["template"], oldSpec["template"])) {
+  if (!jsonEqual(spec["template"], oldSpec["template"])) {
     errors.push(immutable("spec.template", { goLiteral: "core.PodTemplateSpec{…}" }));
   }
-  if (!deepEqual(spec["completionMode"], oldSpec["completionMode"])) {
+  if (!jsonEqual(spec["completionMode"], oldSpec["completionMode"])) {
     errors.push(immutable("spec.completionMode", spec["completionMode"] ?? null));
   }
   return errors;

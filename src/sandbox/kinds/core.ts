@@ -6,7 +6,6 @@ import { defineStrategy } from "./define.js";
 import {
   ensureObject,
   isUnset,
-  deepEqual,
   listField,
   objectField,
   objectItems,
@@ -20,6 +19,7 @@ import { defaultClaimSpec, defaultPodSpec } from "./pod-template.js";
 import { forbidden, immutable, key, invalid, notSupported, required } from "./validation/field.js";
 import { isConfigMapKey, isDNS1123Label } from "./validation/names.js";
 import { validatePodSpec } from "./validation/pod-spec.js";
+import { jsonEqual } from "../../kube/value/equal.js";
 
 /** Core v1 kinds other than Service: pkg/apis/core/v1/defaults.go and pkg/registry/core/*. */
 
@@ -90,7 +90,7 @@ function validateImmutableData(
   if (old["immutable"] !== true) return [];
   const message = "field is immutable when `immutable` is set";
   const flag = object["immutable"] === true ? [] : [forbidden("immutable", message)];
-  const changed = fields.filter((field) => !deepEqual(object[field] ?? {}, old[field] ?? {}));
+  const changed = fields.filter((field) => !jsonEqual(object[field] ?? {}, old[field] ?? {}));
   return [...flag, ...changed.map((field) => forbidden(field, message))];
 }
 
@@ -194,7 +194,7 @@ function specWithoutRequests(object: KubeObject): JsonObject {
 }
 
 function validateClaimUpdate(object: KubeObject, old: KubeObject): readonly StatusCause[] {
-  if (deepEqual(specWithoutRequests(object), specWithoutRequests(old))) return [];
+  if (jsonEqual(specWithoutRequests(object), specWithoutRequests(old))) return [];
   return [
     forbidden(
       "spec",
@@ -269,7 +269,7 @@ export function podQOSClass(spec: JsonObject): string {
     const requests = objectField(item, "requests") ?? {};
     const complete = ["cpu", "memory"].every((resource) => !isUnset(limits[resource]));
     return (
-      complete && Object.entries(requests).every(([resource, value]) => deepEqual(limits[resource], value))
+      complete && Object.entries(requests).every(([resource, value]) => jsonEqual(limits[resource], value))
     );
   });
   return guaranteed ? "Guaranteed" : "Burstable";
@@ -287,7 +287,7 @@ function mutablePodFieldsCleared(object: KubeObject): JsonObject {
 }
 
 function validatePodUpdate(object: KubeObject, old: KubeObject): readonly StatusCause[] {
-  if (deepEqual(mutablePodFieldsCleared(object), mutablePodFieldsCleared(old))) return [];
+  if (jsonEqual(mutablePodFieldsCleared(object), mutablePodFieldsCleared(old))) return [];
   return [
     forbidden(
       "spec",

@@ -1,4 +1,4 @@
-import { deepEqual, valueAt } from "../api/object.js";
+import { valueAt } from "../api/object.js";
 import type { JsonObject, JsonValue } from "../../kube/value/json.js";
 import { isJsonObject } from "../../kube/value/json.js";
 
@@ -24,7 +24,7 @@ export function numberField(object: JsonObject, key: string): number | undefined
   return typeof value === "number" ? value : undefined;
 }
 
-export { deepEqual, valueAt };
+export { valueAt };
 
 export function objectAt(object: JsonObject, path: readonly string[]): JsonObject | undefined {
   const value = valueAt(object, path);

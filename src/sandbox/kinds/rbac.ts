@@ -6,7 +6,6 @@ import {
   ensureObject,
   isUnset,
   textOf,
-  deepEqual,
   listField,
   objectField,
   objectItems,
@@ -15,6 +14,7 @@ import {
 } from "./json-edit.js";
 import { child, goQuote, index, invalid, notSupported, required } from "./validation/field.js";
 import { isPathSegmentName } from "./validation/names.js";
+import { jsonEqual } from "../../kube/value/equal.js";
 
 /** pkg/apis/rbac/v1/defaults.go and pkg/apis/rbac/validation. RBAC names only have to be URL path segments. */
 
@@ -98,7 +98,7 @@ function goRoleRef(roleRef: JsonObject): string {
 
 /** A binding's roleRef cannot change: delete and recreate it instead. */
 function validateRoleRefUnchanged(object: KubeObject, old: KubeObject): readonly StatusCause[] {
-  if (deepEqual(object["roleRef"], old["roleRef"])) return [];
+  if (jsonEqual(object["roleRef"], old["roleRef"])) return [];
   return [
     invalid(
       "roleRef",

@@ -5,7 +5,6 @@ import { defineStrategy } from "./define.js";
 import {
   ensureObject,
   isUnset,
-  deepEqual,
   listField,
   objectField,
   objectItems,
@@ -27,6 +26,7 @@ import {
 } from "./validation/field.js";
 import { isDNS1035Label } from "./validation/names.js";
 import { validatePortNumber } from "./validation/pod-spec.js";
+import { jsonEqual } from "../../kube/value/equal.js";
 
 /**
  * Services: SetDefaults_Service (pkg/apis/core/v1/defaults.go) while decoding, then, after
@@ -123,7 +123,7 @@ function restoreOmittedClusterIPs(spec: ServiceSpec, old: ServiceSpec): ServiceS
 function normalizeClusterIPsOnUpdate(spec: ServiceSpec, old: ServiceSpec): ServiceSpec {
   const result = restoreOmittedClusterIPs(spec, old);
   const clusterIP = textOf(result["clusterIP"]);
-  const unchangedPlural = deepEqual(result["clusterIPs"] ?? [], old["clusterIPs"] ?? []);
+  const unchangedPlural = jsonEqual(result["clusterIPs"] ?? [], old["clusterIPs"] ?? []);
   if (clusterIP === textOf(old["clusterIP"]) || !unchangedPlural) return result;
   // The singular changed and the plural did not: the singular is what the client meant.
   return clusterIP === "" ? withoutField(result, "clusterIPs") : withField(result, "clusterIPs", [clusterIP]);

@@ -1,6 +1,6 @@
 import type { JsonValue, KubeObject } from "../../kube/value/json.js";
 import { isJsonObject, metadataOf, textOf } from "../../kube/value/json.js";
-import { deepEqual, formatTime, withFields, withMetadata } from "../api/object.js";
+import { formatTime, withFields, withMetadata } from "../api/object.js";
 import { ApiError, StatusReasons, badRequest, invalid, notFound } from "../api/status.js";
 import type { ObjectKey } from "../store/types.js";
 import { apiVersionOf } from "../../kube/schema/gvk.js";
@@ -19,6 +19,7 @@ import type { ResourceRequest } from "./request-info.js";
 import { typedDecodeError } from "./typed-decode.js";
 import type { WriteOptions } from "./write-options.js";
 import { managerFromUserAgent, validateFieldManager } from "../fieldmanager/index.js";
+import { jsonEqual } from "../../kube/value/equal.js";
 
 export interface WriteResult {
   readonly code: 200 | 201;
@@ -166,7 +167,7 @@ function nextGeneration(kind: KindMachinery, updated: KubeObject, old: KubeObjec
       object,
       kind.strategy.hasStatus ? { metadata: undefined, status: undefined } : { metadata: undefined },
     );
-  return deepEqual(strip(updated), strip(old)) ? base : base + 1;
+  return jsonEqual(strip(updated), strip(old)) ? base : base + 1;
 }
 
 function carrySystemFields(call: WriteCall, kind: KindMachinery, replacement: Replacement): KubeObject {
@@ -215,7 +216,7 @@ function finishUpdate(call: WriteCall, kind: KindMachinery, replacement: Replace
   validateObject(kind, updated, old);
   const candidate = withMetadata(updated, { resourceVersion: metadataOf(old)["resourceVersion"] });
   // An update that changes nothing is not written (no new resourceVersion, no watch event).
-  if (deepEqual(candidate, old) || call.options.dryRun) return { code: 200, object: candidate };
+  if (jsonEqual(candidate, old) || call.options.dryRun) return { code: 200, object: candidate };
   const stored = context.store.update(objectKey(call.request, name), candidate, replacement.precondition);
   return { code: 200, object: stored };
 }

@@ -1,10 +1,11 @@
 import type { StatusCause } from "../../api/status.js";
 import type { JsonObject, JsonValue, KubeObject } from "../../../kube/value/json.js";
 import { isJsonObject } from "../../../kube/value/json.js";
-import { deepEqual, objectAt, objectField, stringMap } from "../json-edit.js";
+import { objectAt, objectField, stringMap } from "../json-edit.js";
 import { goStringMap, immutable, invalid, notSupported, required } from "./field.js";
 import { validatePodTemplate } from "./pod-spec.js";
 import { goLabelSelector, selectorIsEmpty, selectorMatches, validateLabelSelector } from "./selector.js";
+import { jsonEqual } from "../../../kube/value/equal.js";
 
 /** ValidateNonnegativeField. */
 export function validateNonNegative(value: JsonValue | undefined, path: string): readonly StatusCause[] {
@@ -61,5 +62,5 @@ export function validateReplicatedSpec(
 export function validateSelectorUnchanged(object: KubeObject, old: KubeObject): readonly StatusCause[] {
   const selector = objectAt(object, ["spec", "selector"]);
   const oldSelector = objectAt(old, ["spec", "selector"]);
-  return deepEqual(selector, oldSelector) ? [] : [immutable("spec.selector", goLabelSelector(selector))];
+  return jsonEqual(selector, oldSelector) ? [] : [immutable("spec.selector", goLabelSelector(selector))];
 }

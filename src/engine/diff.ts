@@ -4,13 +4,14 @@ import type { Atom } from "../kube/fieldpath/typed.js";
 import { listItemElement } from "../kube/fieldpath/typed.js";
 import type { ListType, ScalarKind, SchemaType } from "../kube/schema/types.js";
 import { isJsonObject } from "../kube/value/json.js";
-import { asList, childOf, isEmptyValue, pointerToken } from "./json.js";
+import { asList, childOf, isEmptyValue } from "./json.js";
 import type { TypeResolver } from "./resolver.js";
 import { scalarsEqual } from "./scalars.js";
 import type { Trail } from "./trail.js";
 import { stepInto } from "./trail.js";
 import type { JsonValue } from "../kube/value/json.js";
 import { jsonEqual } from "../kube/value/equal.js";
+import { escapePointerToken } from "../kube/value/pointer.js";
 
 /** A field the desired object sets that the live object lacks or holds differently. */
 export interface FieldDrift {
@@ -117,7 +118,7 @@ function walkObject(walk: Walk, typeOf: (key: string) => SchemaType, pair: Pair,
       walk,
       typeOf(key),
       { desired: desired[key], live: childOf(live, key) },
-      below(position, pointerToken(key), fieldElement(key)),
+      below(position, escapePointerToken(key), fieldElement(key)),
     );
   }
 }

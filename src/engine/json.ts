@@ -1,6 +1,5 @@
-import { pointerTokens } from "../model/index.js";
 import type { JsonObject, JsonValue } from "../kube/value/json.js";
-import { isJsonObject } from "../kube/value/json.js";
+import { pointerTokens } from "../kube/value/pointer.js";
 
 export function asList(value: JsonValue | undefined): readonly JsonValue[] | undefined {
   return Array.isArray(value) ? (value as readonly JsonValue[]) : undefined;
@@ -16,23 +15,6 @@ export function isEmptyValue(value: JsonValue | undefined): boolean {
 /** Own property only: object keys come from manifests and may be "constructor" or "__proto__". */
 export function childOf(object: JsonObject, key: string): JsonValue | undefined {
   return Object.hasOwn(object, key) ? object[key] : undefined;
-}
-
-/** RFC 6901 token escaping. */
-export function pointerToken(key: string): string {
-  return key.includes("~") || key.includes("/") ? key.replace(/~/g, "~0").replace(/\//g, "~1") : key;
-}
-
-/** The value at a JSON Pointer, or undefined. */
-export function valueAtPointer(root: JsonValue, pointer: string): JsonValue | undefined {
-  let node: JsonValue | undefined = root;
-  for (const token of pointerTokens(pointer)) {
-    const list = asList(node);
-    if (list !== undefined) node = list[Number(token)];
-    else if (isJsonObject(node)) node = childOf(node, token);
-    else return undefined;
-  }
-  return node;
 }
 
 function compareTokens(a: string, b: string): number {

@@ -1,10 +1,11 @@
 import { createHmac } from "node:crypto";
 import type { ObjectRef } from "../model/index.js";
-import { asList, pointerToken } from "./json.js";
+import { asList } from "./json.js";
 import { isRedacted } from "./rules.js";
 import type { EngineConfig } from "./types.js";
 import type { JsonValue } from "../kube/value/json.js";
 import { isJsonObject } from "../kube/value/json.js";
+import { escapePointerToken } from "../kube/value/pointer.js";
 
 /*
  * Rule 7, in one place: which values are withheld (a Secret's `data`/`stringData`, and whatever a
@@ -93,7 +94,8 @@ function mapChildren(
   if (list !== undefined) return list.map((item, index) => visit(item, `${path}/${index}`));
   if (!isJsonObject(value)) return undefined;
   const out: Record<string, JsonValue> = {};
-  for (const [key, child] of Object.entries(value)) out[key] = visit(child, `${path}/${pointerToken(key)}`);
+  for (const [key, child] of Object.entries(value))
+    out[key] = visit(child, `${path}/${escapePointerToken(key)}`);
   return out;
 }
 

@@ -13,7 +13,7 @@ import type { SchemaType } from "../kube/schema/types.js";
 import { addedFields } from "./added.js";
 import type { FieldDrift } from "./diff.js";
 import { diffFields } from "./diff.js";
-import { childOf, comparePointers, isEmptyValue, pointerToken, valueAtPointer } from "./json.js";
+import { childOf, comparePointers, isEmptyValue } from "./json.js";
 import { ManagedFields } from "./managed.js";
 import { normalizeDesired } from "./normalize.js";
 import { holdsWithheld, isSecretValuePath, scrubText, withheldHash, withheldTexts } from "./redact.js";
@@ -24,6 +24,7 @@ import type { TrustPolicy } from "./trust.js";
 import type { EngineConfig } from "./types.js";
 import type { JsonObject, JsonValue, KubeObject } from "../kube/value/json.js";
 import { isJsonObject } from "../kube/value/json.js";
+import { escapePointerToken, valueAtPointer } from "../kube/value/pointer.js";
 
 /** What comparing one object needs besides the object: built once per run. */
 export interface ResourceContext {
@@ -78,7 +79,7 @@ function stringDataDrifts(
   for (const [key, value] of Object.entries(stringData)) {
     const at = stepInto(
       stepInto(undefined, "stringData", fieldElement("data")),
-      pointerToken(key),
+      escapePointerToken(key),
       fieldElement(key),
     );
     const current = isJsonObject(liveData) ? childOf(liveData, key) : undefined;

@@ -156,15 +156,6 @@ export interface DriftReport {
   readonly revision?: SourceRevision;
 }
 
-/** The reference tokens of a JSON Pointer (RFC 6901), unescaped: `/a~1b/0` → ["a/b", "0"]. */
-export function pointerTokens(pointer: string): readonly string[] {
-  if (pointer === "") return [];
-  return pointer
-    .slice(1)
-    .split("/")
-    .map((token) => token.replace(/~1/g, "/").replace(/~0/g, "~"));
-}
-
 /** `apps/v1` → { group: "apps", version: "v1" }; `v1` → { group: "", version: "v1" }. */
 export function splitApiVersion(apiVersion: string): { readonly group: string; readonly version: string } {
   const slash = apiVersion.indexOf("/");

@@ -1,8 +1,8 @@
 import { ManagedFields } from "../engine/managed.js";
-import { valueAtPointer } from "../engine/json.js";
 import type { Path } from "../kube/fieldpath/index.js";
 import { displayPath, pathToJsonPointer } from "../kube/fieldpath/index.js";
 import type { KubeObject } from "../kube/value/json.js";
+import { valueAtPointer } from "../kube/value/pointer.js";
 
 export interface Ownership {
   /** Pointers into the desired object of the fields the manager's last apply set (and desired still sets). */

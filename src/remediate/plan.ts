@@ -1,6 +1,5 @@
-import { valueAtPointer } from "../engine/json.js";
 import type { DesiredObject, Drift, LiveObject, ObjectRef, ResourceDrift } from "../model/index.js";
-import { DriftTypes, ResourceStatuses, refKey, pointerTokens } from "../model/index.js";
+import { DriftTypes, ResourceStatuses, refKey } from "../model/index.js";
 import { compareRefs } from "../engine/index.js";
 import type { Schema } from "../kube/schema/types.js";
 import { onlySelector } from "./only.js";
@@ -10,6 +9,7 @@ import { sparseBody } from "./sparse.js";
 import type { JsonPatchOperation, Plan, PlanOptions, PlannedChange, Withheld } from "./types.js";
 import type { KubeObject } from "../kube/value/json.js";
 import { isJsonObject } from "../kube/value/json.js";
+import { pointerTokens, valueAtPointer } from "../kube/value/pointer.js";
 
 export interface PlanInput {
   readonly report: { readonly cluster: string; readonly resources: readonly ResourceDrift[] };

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { pointerTokens } from "../model/index.js";
 import { readablePath } from "./paths.js";
 import type { JsonObject } from "../kube/value/json.js";
+import { pointerTokens } from "../kube/value/pointer.js";
 
 const deployment: JsonObject = {
   metadata: { labels: { "app.kubernetes.io/name": "web" } },

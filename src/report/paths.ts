@@ -1,6 +1,6 @@
-import { pointerTokens } from "../model/index.js";
 import type { JsonValue } from "../kube/value/json.js";
 import { isJsonObject } from "../kube/value/json.js";
+import { pointerTokens } from "../kube/value/pointer.js";
 
 /*
  * Without the schema (the report layer sees the model only) the merge key of a list is not known, so

@@ -1,12 +1,6 @@
 import { isMap, isNode, isScalar, isSeq } from "yaml";
 import type { LineCounter, Node, Pair } from "yaml";
-
-/** RFC 6901: `~` and `/` inside a key are escaped; most keys have neither, so skip the replace. */
-export function escapePointerSegment(segment: string): string {
-  return segment.includes("~") || segment.includes("/")
-    ? segment.replaceAll("~", "~0").replaceAll("/", "~1")
-    : segment;
-}
+import { escapePointerToken } from "../kube/value/pointer.js";
 
 /** Line (1-based) of a node's first character. */
 export function lineOfNode(node: unknown, lineCounter: LineCounter): number | undefined {
@@ -30,7 +24,7 @@ function collectPair(pair: Pair<unknown, unknown>, pointer: string, collector: C
   if (!isScalar(key) || key.value === "<<") return;
   const name = key.value;
   if (typeof name !== "string" && typeof name !== "number" && typeof name !== "boolean") return;
-  const fieldPointer = `${pointer}/${escapePointerSegment(String(name))}`;
+  const fieldPointer = `${pointer}/${escapePointerToken(String(name))}`;
   const line = lineOfNode(key, collector.lineCounter);
   if (line !== undefined) collector.lines.set(fieldPointer, line);
   collectNode(pair.value, fieldPointer, collector);

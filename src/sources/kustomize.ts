@@ -15,6 +15,7 @@ import { SourceError } from "./types.js";
 import { yamlOptions } from "./yaml-options.js";
 import type { JsonObject, JsonValue, KubeObject } from "../kube/value/json.js";
 import { isJsonObject } from "../kube/value/json.js";
+import { valueAtPointer } from "../kube/value/pointer.js";
 
 export interface KustomizeOptions {
   readonly cwd: string;
@@ -102,19 +103,6 @@ function withoutOrigin(object: KubeObject): { readonly object: KubeObject; reado
   return { object: { ...object, metadata: newMetadata }, origin };
 }
 
-function valueAt(root: JsonValue, pointer: string): JsonValue | undefined {
-  if (pointer === "") return root;
-  let current: JsonValue | undefined = root;
-  for (const raw of pointer.slice(1).split("/")) {
-    if (typeof current !== "object" || current === null) return undefined;
-    const segment = raw.replaceAll("~1", "/").replaceAll("~0", "~");
-    current = Array.isArray(current)
-      ? (current as readonly JsonValue[])[Number(segment)]
-      : (current as JsonObject)[segment];
-  }
-  return current;
-}
-
 function sameShape(written: JsonValue | undefined, built: JsonValue | undefined): boolean {
   if (written === undefined || built === undefined) return false;
   if (typeof written !== "object" || written === null) return written === built;
@@ -128,7 +116,8 @@ function sameShape(written: JsonValue | undefined, built: JsonValue | undefined)
 function transferFieldLines(written: DesiredObject, built: KubeObject): ReadonlyMap<string, number> {
   const lines = new Map<string, number>();
   for (const [pointer, line] of written.fieldLines ?? []) {
-    if (sameShape(valueAt(written.object, pointer), valueAt(built, pointer))) lines.set(pointer, line);
+    if (sameShape(valueAtPointer(written.object, pointer), valueAtPointer(built, pointer)))
+      lines.set(pointer, line);
   }
   return lines;
 }

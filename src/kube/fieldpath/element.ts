@@ -1,5 +1,6 @@
 import type { JsonObject, JsonValue } from "../value/json.js";
 import { isJsonObject } from "../value/json.js";
+import { childAt, escapePointerToken, unescapePointerToken } from "../value/pointer.js";
 
 /** One key field of a list-map item, e.g. `containerPort=80`. */
 export interface KeyField {
@@ -179,10 +180,6 @@ export function displayPath(path: Path): string {
   return path.map(displayElement).join("");
 }
 
-function escapePointerToken(token: string): string {
-  return token.replace(/~/g, "~0").replace(/\//g, "~1");
-}
-
 export interface PointerOptions {
   /**
    * A key field the item leaves out matches any value (at least one must be there): the server
@@ -225,12 +222,6 @@ function pointerToken(
   }
 }
 
-function childOf(node: JsonValue | undefined, token: string): JsonValue | undefined {
-  if (Array.isArray(node)) return (node as readonly JsonValue[])[Number(token)];
-  if (isJsonObject(node)) return node[token.replace(/~1/g, "/").replace(/~0/g, "~")];
-  return undefined;
-}
-
 /**
  * RFC 6901 pointer into `object`. Keyed and set items become indexes of `object`'s lists, so
  * the object is needed; undefined when an item is not in it.
@@ -246,7 +237,7 @@ export function pathToJsonPointer(
     const token = pointerToken(element, node, options);
     if (token === undefined) return undefined;
     pointer += `/${token}`;
-    node = childOf(node, token);
+    node = childAt(node, unescapePointerToken(token));
   }
   return pointer;
 }

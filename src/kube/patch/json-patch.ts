@@ -9,6 +9,7 @@ import {
   type MutableObject,
 } from "./mutable-json.js";
 import { jsonEqual } from "../value/equal.js";
+import { unescapePointerToken } from "../value/pointer.js";
 
 /**
  * JSON Patch (RFC 6902) as kube-apiserver 1.32 applies it, through
@@ -226,21 +227,16 @@ function isContainer(value: MutableJson | undefined): value is Container {
   return Array.isArray(value) || isMutableObject(value);
 }
 
-/** RFC 6901 unescaping in evanphx's order: `~1` first, then `~0`. */
-function decodePointerSegment(segment: string): string {
-  return segment.replaceAll("~1", "/").replaceAll("~0", "~");
-}
-
 function findTarget(root: Container, path: string): Target | undefined {
   const segments = path.split("/");
   if (segments.length < 2) return undefined;
   let current: Container = root;
   for (const segment of segments.slice(1, -1)) {
-    const next = childOf(current, decodePointerSegment(segment));
+    const next = childOf(current, unescapePointerToken(segment));
     if (!isContainer(next)) return undefined;
     current = next;
   }
-  return { container: current, key: decodePointerSegment(segments.at(-1) ?? "") };
+  return { container: current, key: unescapePointerToken(segments.at(-1) ?? "") };
 }
 
 function childOf(container: Container, key: string): MutableJson | undefined {

@@ -2,7 +2,7 @@ import path from "node:path";
 
 import { onlySelector } from "../only.js";
 import type { DesiredObject, Drift, LiveObject, ResourceDrift } from "../../model/index.js";
-import { ResourceStatuses, refKey, pointerTokens } from "../../model/index.js";
+import { ResourceStatuses, refKey } from "../../model/index.js";
 import type { PatchDocument, ReadText } from "./kustomize-patches.js";
 import { kustomizePatches } from "./kustomize-patches.js";
 import { mapSegments, valueAt } from "./pointer.js";
@@ -13,6 +13,7 @@ import type { YamlChange } from "./yaml-edit.js";
 import { editYamlObject } from "./yaml-edit.js";
 import type { JsonValue } from "../../kube/value/json.js";
 import { isJsonObject } from "../../kube/value/json.js";
+import { pointerTokens } from "../../kube/value/pointer.js";
 
 /** One edit to make, in one file, at one object (`line`). */
 type Target =

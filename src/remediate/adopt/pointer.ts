@@ -1,18 +1,10 @@
 import type { JsonValue } from "../../kube/value/json.js";
 import { isJsonObject } from "../../kube/value/json.js";
-
-export function segmentsPointer(segments: readonly string[]): string {
-  return segments.map((segment) => `/${segment.replaceAll("~", "~0").replaceAll("/", "~1")}`).join("");
-}
-
-function child(value: JsonValue | undefined, segment: string): JsonValue | undefined {
-  if (Array.isArray(value)) return (value as readonly JsonValue[])[Number(segment)];
-  return isJsonObject(value) && Object.hasOwn(value, segment) ? value[segment] : undefined;
-}
+import { childAt } from "../../kube/value/pointer.js";
 
 export function valueAt(root: JsonValue | undefined, segments: readonly string[]): JsonValue | undefined {
   let current = root;
-  for (const segment of segments) current = child(current, segment);
+  for (const segment of segments) current = childAt(current, segment);
   return current;
 }
 
@@ -58,8 +50,8 @@ export function mapSegments(
         matchingIndex(source as readonly JsonValue[], target as readonly JsonValue[], Number(segment)),
       );
     mapped.push(step);
-    source = child(source, segment);
-    target = child(target, step);
+    source = childAt(source, segment);
+    target = childAt(target, step);
   }
   return mapped;
 }

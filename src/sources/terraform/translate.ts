@@ -1,4 +1,3 @@
-import { escapePointerSegment } from "../field-lines.js";
 import type { Evaluation } from "./evaluate.js";
 import { isBlockList } from "./hcl.js";
 import type { HclBody } from "./hcl.js";
@@ -7,6 +6,7 @@ import type { ResourceKind } from "./kinds.js";
 import { blockRule, camelCase, convertScalar, providerOnlyKeys, serverOwnedMetadata } from "./rules.js";
 import type { JsonObject, JsonValue } from "../../kube/value/json.js";
 import { isRecord } from "../../kube/value/json.js";
+import { escapePointerToken } from "../../kube/value/pointer.js";
 
 /** A resource's body turned into a Kubernetes object, with what could not be evaluated. */
 export interface Translation {
@@ -42,7 +42,7 @@ interface Place {
 const joinPath = (path: string, key: string | number): string =>
   path === "" ? String(key) : `${path}.${key}`;
 const joinPointer = (pointer: string, key: string | number): string =>
-  `${pointer}/${escapePointerSegment(String(key))}`;
+  `${pointer}/${escapePointerToken(String(key))}`;
 
 function isEmpty(value: JsonValue, fromState: boolean): boolean {
   if (value === null || value === "") return true;

@@ -2,6 +2,7 @@ import type { ServedResource } from "./types.js";
 import { text } from "./json.js";
 import type { UnknownRecord } from "../kube/value/json.js";
 import { isRecord } from "../kube/value/json.js";
+import { splitApiVersion } from "../kube/object.js";
 
 function objects(value: unknown): readonly UnknownRecord[] {
   return Array.isArray(value) ? value.filter(isRecord) : [];
@@ -23,13 +24,6 @@ export function preferredGroupVersions(apiGroupList: unknown): readonly string[]
   });
 }
 
-function splitGroupVersion(groupVersion: string): { readonly group: string; readonly version: string } {
-  const slash = groupVersion.indexOf("/");
-  return slash < 0
-    ? { group: "", version: groupVersion }
-    : { group: groupVersion.slice(0, slash), version: groupVersion.slice(slash + 1) };
-}
-
 /**
  * The listable resources of an APIResourceList (`/api/v1`, `/apis/apps/v1`): subresources
  * (`deployments/scale`) and resources without the `list` verb (`bindings`,
@@ -37,7 +31,7 @@ function splitGroupVersion(groupVersion: string): { readonly group: string; read
  */
 export function listableResources(apiResourceList: unknown): readonly ServedResource[] {
   if (!isRecord(apiResourceList)) return [];
-  const { group, version } = splitGroupVersion(text(apiResourceList["groupVersion"]));
+  const { group, version } = splitApiVersion(text(apiResourceList["groupVersion"]));
   return objects(apiResourceList["resources"]).flatMap((entry): ServedResource[] => {
     const resource = text(entry["name"]);
     const verbs = strings(entry["verbs"]);

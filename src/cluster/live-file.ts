@@ -3,7 +3,6 @@ import { readFile } from "node:fs/promises";
 import { Composer, isMap, isNode, isSeq, LineCounter, Parser } from "yaml";
 import type { Document } from "yaml";
 import type { LiveObject } from "../model/index.js";
-import { splitApiVersion } from "../model/index.js";
 import { builtinOpenAPIData } from "../kube/schema/builtin.js";
 import type { Schema } from "../kube/schema/types.js";
 import { schemaWithCRDs } from "./crd-schema.js";
@@ -14,6 +13,7 @@ import { flattenStrings, withPlainEnvironment } from "../kube/yaml-speed.js";
 import type { KubeObject } from "../kube/value/json.js";
 import type { UnknownRecord } from "../kube/value/json.js";
 import { isRecord } from "../kube/value/json.js";
+import { splitApiVersion } from "../kube/object.js";
 
 /** A parsed document and where it (and each item of a List) starts. */
 interface ParsedDocument {

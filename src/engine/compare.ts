@@ -1,4 +1,4 @@
-import type { DesiredObject, LiveObject, ObjectRef, ResourceDrift } from "../model/index.js";
+import type { DesiredObject, LiveObject, ResourceDrift } from "../model/index.js";
 import { ResourceStatuses, refKey, summarize } from "../model/index.js";
 import { isExtra } from "./extra.js";
 import type { ResourceContext } from "./resource.js";
@@ -6,6 +6,7 @@ import { compareResource } from "./resource.js";
 import { TypeResolver } from "./resolver.js";
 import { trustPolicy } from "./trust.js";
 import type { Compare, CompareInput } from "./types.js";
+import type { ObjectRef } from "../kube/object.js";
 
 function text(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;

@@ -1,8 +1,9 @@
-import type { LiveObject, ObjectRef } from "../model/index.js";
+import type { LiveObject } from "../model/index.js";
 import { isJsonObject } from "../kube/value/json.js";
 import { asList, childOf } from "./json.js";
 import type { Scope } from "./types.js";
-import type { JsonObject } from "../kube/value/json.js";
+import { metadataOf } from "../kube/object.js";
+import type { ObjectRef } from "../kube/object.js";
 
 export function inScope(scope: Scope, ref: ObjectRef): boolean {
   if (scope.kinds.length > 0 && !scope.kinds.includes(`${ref.group}/${ref.kind}`)) return false;
@@ -41,14 +42,9 @@ function isBootstrapObject(ref: ObjectRef): boolean {
   return Object.hasOwn(bootstrapObjects, kind) && bootstrapObjects[kind](ref);
 }
 
-function metadataOf(live: LiveObject): JsonObject {
-  const metadata = childOf(live.object, "metadata");
-  return isJsonObject(metadata) ? metadata : {};
-}
-
 /** RBAC defaults (`system:*` roles) carry `kubernetes.io/bootstrapping`; priority-and-fairness defaults an autoupdate annotation. */
 function hasBootstrapMarks(live: LiveObject): boolean {
-  const metadata = metadataOf(live);
+  const metadata = metadataOf(live.object);
   const labels = childOf(metadata, "labels");
   const annotations = childOf(metadata, "annotations");
   return (
@@ -76,7 +72,7 @@ export function isCreatedByKubernetes(live: LiveObject): boolean {
 
 /** Objects with an owner (ReplicaSets, Pods, ControllerRevisions …) belong to their owner's lifecycle. */
 export function hasOwner(live: LiveObject): boolean {
-  const owners = asList(childOf(metadataOf(live), "ownerReferences"));
+  const owners = asList(childOf(metadataOf(live.object), "ownerReferences"));
   return owners !== undefined && owners.length > 0;
 }
 
@@ -87,7 +83,7 @@ export function hasOwner(live: LiveObject): boolean {
 export function isDeployerRecord(live: LiveObject): boolean {
   if (live.ref.group !== "" || !live.ref.name.startsWith("sh.helm.release.v1.")) return false;
   if (live.ref.kind === "Secret") return childOf(live.object, "type") === "helm.sh/release.v1";
-  const labels = childOf(metadataOf(live), "labels");
+  const labels = childOf(metadataOf(live.object), "labels");
   return live.ref.kind === "ConfigMap" && isJsonObject(labels) && labels["owner"] === "helm";
 }
 

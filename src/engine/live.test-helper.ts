@@ -4,13 +4,13 @@
  * Test-only: production engine code never imports the sandbox.
  */
 import { createSandboxCore, type SandboxCore } from "../sandbox/index.js";
-import type { DesiredObject, LiveObject, ObjectRef } from "../model/index.js";
-import { splitApiVersion } from "../model/index.js";
+import type { DesiredObject, LiveObject } from "../model/index.js";
 import { builtinSchema } from "../kube/schema/builtin.js";
 import type { CompareInput, EngineConfig, Scope } from "./types.js";
 import { defaultEngineConfig } from "./config.js";
 import type { JsonObject, KubeObject } from "../kube/value/json.js";
-import { metadataOf } from "../kube/value/json.js";
+import { metadataOf, refOf } from "../kube/object.js";
+import type { ObjectRef } from "../kube/object.js";
 
 const token = "engine-test-token";
 const kubectlAgent = "kubectl/v1.32.4 (linux/amd64) kubernetes/4cb5f07";
@@ -24,22 +24,7 @@ const plurals: Readonly<Record<string, string>> = {
   Namespace: "namespaces",
 };
 
-function text(object: JsonObject, key: string): string {
-  const value = object[key];
-  return typeof value === "string" ? value : "";
-}
-
-export function refOf(object: KubeObject): ObjectRef {
-  const { group, version } = splitApiVersion(text(object, "apiVersion"));
-  const metadata = metadataOf(object);
-  return {
-    group,
-    version,
-    kind: text(object, "kind"),
-    namespace: text(metadata, "namespace"),
-    name: text(metadata, "name"),
-  };
-}
+export { refOf };
 
 function collectionUrl(ref: Pick<ObjectRef, "group" | "version" | "kind" | "namespace">): string {
   const base = ref.group === "" ? `/api/${ref.version}` : `/apis/${ref.group}/${ref.version}`;

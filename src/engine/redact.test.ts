@@ -1,6 +1,5 @@
 import { createHash } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import type { ObjectRef } from "../model/index.js";
 import type { RedactionConfig } from "./redact.js";
 import {
   holdsWithheld,
@@ -11,6 +10,7 @@ import {
   withheldMarker,
   withheldTexts,
 } from "./redact.js";
+import type { ObjectRef } from "../kube/object.js";
 
 const key = "0123456789abcdef0123456789abcdef";
 const otherKey = "fedcba9876543210fedcba9876543210";

@@ -1,11 +1,11 @@
 import { createHmac } from "node:crypto";
-import type { ObjectRef } from "../model/index.js";
 import { asList } from "./json.js";
 import { isRedacted } from "./rules.js";
 import type { EngineConfig } from "./types.js";
 import type { JsonValue } from "../kube/value/json.js";
 import { isJsonObject } from "../kube/value/json.js";
 import { escapePointerToken } from "../kube/value/pointer.js";
+import type { ObjectRef } from "../kube/object.js";
 
 /*
  * Rule 7, in one place: which values are withheld (a Secret's `data`/`stringData`, and whatever a

@@ -1,7 +1,8 @@
-import type { Drift, ObjectRef } from "../model/index.js";
+import type { Drift } from "../model/index.js";
 import { matchesAnyName, matchesName } from "./patterns.js";
 import type { IgnoreRule, RedactRule, RuleScope } from "./types.js";
 import { pointerTokens } from "../kube/value/pointer.js";
+import type { ObjectRef } from "../kube/object.js";
 
 /** A kind in a rule: `Deployment` (any group), `apps/Deployment`, `/ConfigMap` (core) or `Deployment.apps`. */
 function kindMatches(entry: string, ref: ObjectRef): boolean {

@@ -1,5 +1,6 @@
-import type { DesiredObject, DriftReport, LiveObject, ObjectRef } from "../model/index.js";
+import type { DesiredObject, DriftReport, LiveObject } from "../model/index.js";
 import type { Schema } from "../kube/schema/types.js";
+import type { ObjectRef } from "../kube/object.js";
 
 /** Which objects an ignore or redaction rule applies to; absent fields match everything. */
 export interface RuleScope {

@@ -3,23 +3,15 @@
  * the engine returns. Everything is immutable data; nothing here does I/O.
  */
 
+import type { ObjectRef } from "../kube/object.js";
+import { splitApiVersion } from "../kube/object.js";
 import type { JsonValue, KubeObject } from "../kube/value/json.js";
 
-// Transitional: bench/{drift,manifests}.ts and test/e2e/helm-git.test.ts still import KubeObject
-// from here; remove this line when they import src/kube/value/json.ts.
-export type { KubeObject };
-
-/** Identity of an object (DESIGN.md, drift semantics rule 1): group, kind, namespace, name. */
-export interface ObjectRef {
-  /** "" for the core group. */
-  readonly group: string;
-  /** The version the object was written in (not part of identity). */
-  readonly version: string;
-  readonly kind: string;
-  /** "" for cluster-scoped objects. */
-  readonly namespace: string;
-  readonly name: string;
-}
+// Transitional, for importers outside the folders this change may edit: bench/{drift,manifests}.ts,
+// test/e2e/helm-git.test.ts, test/support/remediation.ts and test/engine/real-cluster-defaults.test.ts.
+// Remove when they import src/kube/object.ts and src/kube/value/json.ts.
+export type { KubeObject, ObjectRef };
+export { splitApiVersion };
 
 /** A place in a source file; lines are 1-based. */
 export interface SourceLocation {
@@ -154,14 +146,6 @@ export interface DriftReport {
   readonly skipped?: readonly SkippedSource[];
   /** The Git revision the sources were read at. */
   readonly revision?: SourceRevision;
-}
-
-/** `apps/v1` → { group: "apps", version: "v1" }; `v1` → { group: "", version: "v1" }. */
-export function splitApiVersion(apiVersion: string): { readonly group: string; readonly version: string } {
-  const slash = apiVersion.indexOf("/");
-  return slash < 0
-    ? { group: "", version: apiVersion }
-    : { group: apiVersion.slice(0, slash), version: apiVersion.slice(slash + 1) };
 }
 
 /** `Deployment shop/web`, `Namespace shop`, `Widget.example.com default/w1`. */

@@ -4,13 +4,13 @@ import { kubectlJson, kubectlOk, scratchDirectory } from "../../test/support/kub
 import { connectCluster } from "../cluster/index.js";
 import type { ClusterWriter, ServedResource } from "../cluster/types.js";
 import { defaultEngineConfig } from "../engine/index.js";
-import type { ObjectRef } from "../model/index.js";
 import { startSandbox } from "../sandbox/index.js";
 import type { RunningSandbox } from "../sandbox/index.js";
 import { builtinSchema } from "../kube/schema/builtin.js";
 import { applyPlan } from "./apply.js";
 import type { ApplyChange, Plan } from "./types.js";
 import type { KubeObject } from "../kube/value/json.js";
+import type { ObjectRef } from "../kube/object.js";
 
 const scratch = scratchDirectory();
 let sandbox: RunningSandbox;

@@ -6,11 +6,12 @@ import type { Schema } from "../kube/schema/types.js";
 import type { Executed, Executor } from "./execute.js";
 import { executeChange, mapLimit } from "./execute.js";
 import { onlySelector } from "./only.js";
-import { changeFor, phaseOf, resourceVersionOf } from "./plan.js";
+import { changeFor, phaseOf } from "./plan.js";
 import type { ApplyResult, ApplyStatus, ApplySummary, ChangeOutcome, Plan, PlannedChange } from "./types.js";
 import { ApplyStatuses, defaultPlanOptions } from "./types.js";
 import type { KubeObject } from "../kube/value/json.js";
 import { jsonEqual } from "../kube/value/equal.js";
+import { resourceVersionOf } from "../kube/object.js";
 
 export interface ApplyContext extends Executor {
   /** For re-planning an object that changed since the plan. */

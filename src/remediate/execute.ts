@@ -1,9 +1,10 @@
 import type { ClusterWriter, ServedResource, WriteOutcome } from "../cluster/types.js";
-import type { ObjectRef } from "../model/index.js";
 import { isCoveredBy } from "./sparse.js";
 import type { JsonPatchOperation, PlannedChange } from "./types.js";
 import type { JsonObject, KubeObject } from "../kube/value/json.js";
 import { isJsonObject } from "../kube/value/json.js";
+import { resourceVersionOf } from "../kube/object.js";
+import type { ObjectRef } from "../kube/object.js";
 
 export const fieldManager = "kubedrift";
 
@@ -122,12 +123,6 @@ async function removeFields(
   return withRetries(executor.retry, () =>
     executor.writer.jsonPatch(resource, where, patch, { fieldManager, dryRun: executor.dryRun }),
   );
-}
-
-export function resourceVersionOf(object: KubeObject): string {
-  const metadata = object["metadata"];
-  const version = isJsonObject(metadata) ? metadata["resourceVersion"] : undefined;
-  return typeof version === "string" ? version : "";
 }
 
 /** Removals first (as an Update), then the apply, guarded by the version the removal left. */

@@ -1,4 +1,4 @@
-import type { ObjectRef } from "../model/index.js";
+import type { ObjectRef } from "../kube/object.js";
 
 /** A parsed `--only` reference: `Deployment.apps/shop/web`, `deployment/shop/web`, `Namespace/shop`. */
 export interface OnlyRef {

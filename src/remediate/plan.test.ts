@@ -1,11 +1,12 @@
 import { describe, expect, it } from "vitest";
-import type { DesiredObject, Drift, LiveObject, ObjectRef, ResourceDrift } from "../model/index.js";
+import type { DesiredObject, Drift, LiveObject, ResourceDrift } from "../model/index.js";
 import { builtinSchema } from "../kube/schema/builtin.js";
 import { buildPlan, removalPatch } from "./plan.js";
 import { isCoveredBy, sparseBody } from "./sparse.js";
 import { matchesOnly, parseOnly } from "./only.js";
 import { defaultPlanOptions } from "./types.js";
 import type { KubeObject } from "../kube/value/json.js";
+import type { ObjectRef } from "../kube/object.js";
 
 const deploymentRef: ObjectRef = {
   group: "apps",

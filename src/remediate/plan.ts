@@ -1,15 +1,17 @@
-import type { DesiredObject, Drift, LiveObject, ObjectRef, ResourceDrift } from "../model/index.js";
+import type { DesiredObject, Drift, LiveObject, ResourceDrift } from "../model/index.js";
 import { DriftTypes, ResourceStatuses, refKey } from "../model/index.js";
 import { compareRefs } from "../engine/index.js";
 import type { Schema } from "../kube/schema/types.js";
 import { onlySelector } from "./only.js";
-import { fieldManager, resourceVersionOf } from "./execute.js";
+import { fieldManager } from "./execute.js";
 import { ownedByManager } from "./owned.js";
 import { sparseBody } from "./sparse.js";
 import type { JsonPatchOperation, Plan, PlanOptions, PlannedChange, Withheld } from "./types.js";
 import type { KubeObject } from "../kube/value/json.js";
 import { isJsonObject } from "../kube/value/json.js";
 import { pointerTokens, valueAtPointer } from "../kube/value/pointer.js";
+import type { ObjectRef } from "../kube/object.js";
+import { resourceVersionOf } from "../kube/object.js";
 
 export interface PlanInput {
   readonly report: { readonly cluster: string; readonly resources: readonly ResourceDrift[] };
@@ -18,8 +20,6 @@ export interface PlanInput {
   readonly schema: Schema;
   readonly options: PlanOptions;
 }
-
-export { resourceVersionOf };
 
 export function isNamespace(ref: ObjectRef): boolean {
   return ref.group === "" && ref.kind === "Namespace";

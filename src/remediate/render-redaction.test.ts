@@ -5,10 +5,10 @@
 import { describe, expect, it } from "vitest";
 import type { RedactionConfig } from "../engine/redact.js";
 import { redactionHash } from "../engine/redact.js";
-import type { ObjectRef } from "../model/index.js";
 import { renderApplyResult, renderPlan } from "./render.js";
 import type { ApplyResult, Plan } from "./types.js";
 import type { KubeObject } from "../kube/value/json.js";
+import type { ObjectRef } from "../kube/object.js";
 
 const key = "0123456789abcdef0123456789abcdef";
 const redaction: RedactionConfig = {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import type { ObjectRef } from "../model/index.js";
 import { renderApplyResult, renderPlan } from "./render.js";
 import type { Plan } from "./types.js";
+import type { ObjectRef } from "../kube/object.js";
 
 const secretRef: ObjectRef = { group: "", version: "v1", kind: "Secret", namespace: "shop", name: "db" };
 const deploymentRef: ObjectRef = {

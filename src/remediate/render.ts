@@ -1,5 +1,4 @@
 import { stringify } from "yaml";
-import type { ObjectRef } from "../model/index.js";
 import { describeRef, refKey } from "../model/index.js";
 import type { RedactionConfig } from "../engine/redact.js";
 import { redactValue, scrubText, secretsOnly, withheldTexts } from "../engine/redact.js";
@@ -12,6 +11,8 @@ import type {
   PlannedChange,
 } from "./types.js";
 import type { JsonObject, KubeObject } from "../kube/value/json.js";
+import { apiVersionOf } from "../kube/schema/gvk.js";
+import type { ObjectRef } from "../kube/object.js";
 
 export type PlanFormat = "text" | "json";
 
@@ -98,10 +99,6 @@ function shownResult(result: ApplyResult, options: ApplyRenderOptions): ApplyRes
       : { ...outcome, message: scrubText(outcome.message, texts.get(refKey(outcome.ref)) ?? []) },
   );
   return { ...result, outcomes };
-}
-
-function apiVersionOf(ref: ObjectRef): string {
-  return ref.group === "" ? ref.version : `${ref.group}/${ref.version}`;
 }
 
 const symbols = { apply: "~", remove: "~", create: "+", delete: "-" } as const;

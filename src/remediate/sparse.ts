@@ -1,10 +1,10 @@
-import type { ObjectRef } from "../model/index.js";
 import type { Path } from "../kube/fieldpath/index.js";
 import { displayPath, fieldElement, keyElement, valueElement } from "../kube/fieldpath/index.js";
 import type { Schema, SchemaType } from "../kube/schema/types.js";
 import type { JsonObject, JsonValue, KubeObject } from "../kube/value/json.js";
 import { isJsonObject } from "../kube/value/json.js";
 import { pointerTokens } from "../kube/value/pointer.js";
+import type { ObjectRef } from "../kube/object.js";
 
 type Resolved = Exclude<SchemaType, { kind: "ref" }>;
 

@@ -1,5 +1,6 @@
-import type { DesiredObject, ObjectRef } from "../model/index.js";
+import type { DesiredObject } from "../model/index.js";
 import type { JsonObject, JsonValue, KubeObject } from "../kube/value/json.js";
+import type { ObjectRef } from "../kube/object.js";
 
 /** One operation of an RFC 6902 JSON patch, as `remove` uses them: a `test` guard, then the `remove`. */
 export type JsonPatchOperation =

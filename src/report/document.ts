@@ -4,7 +4,6 @@ import type {
   Drift,
   DriftReport,
   DriftSummary,
-  ObjectRef,
   ResourceDrift,
   ResourceStatus,
   SkippedSource,
@@ -13,6 +12,7 @@ import type {
 } from "../model/index.js";
 import { relativeLocation } from "./location.js";
 import type { JsonValue } from "../kube/value/json.js";
+import { apiVersionOf } from "../kube/schema/gvk.js";
 
 /*
  * The JSON report of DESIGN.md ("The JSON report"), as data; `-o json` and `-o yaml` serialize it.
@@ -96,10 +96,6 @@ export interface ReportDocument {
 export interface DocumentOptions {
   /** Source files under this directory are given relative to it. */
   readonly cwd?: string;
-}
-
-function apiVersionOf(ref: ObjectRef): string {
-  return ref.group === "" ? ref.version : `${ref.group}/${ref.version}`;
 }
 
 function driftValues(drift: Drift): Partial<DocumentDrift> {

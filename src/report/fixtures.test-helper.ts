@@ -1,16 +1,16 @@
-import type { DriftReport, ObjectRef, ResourceDrift } from "../model/index.js";
+import type { DriftReport, ResourceDrift } from "../model/index.js";
 import { refKey, summarize } from "../model/index.js";
 import type { ObjectsByRef } from "./drift-lines.js";
 import type { KubeObject } from "../kube/value/json.js";
+import type { ObjectRef } from "../kube/object.js";
+import { splitApiVersion } from "../kube/object.js";
 
 /** Hand-written reports shared by the renderer tests. */
 
 export const now = new Date("2026-11-22T12:00:00Z");
 
 export function ref(apiVersion: string, kind: string, namespace: string, name: string): ObjectRef {
-  const slash = apiVersion.indexOf("/");
-  const group = slash < 0 ? "" : apiVersion.slice(0, slash);
-  return { group, version: apiVersion.slice(slash + 1), kind, namespace, name };
+  return { ...splitApiVersion(apiVersion), kind, namespace, name };
 }
 
 export function report(resources: readonly ResourceDrift[], cluster = "kind-dev"): DriftReport {

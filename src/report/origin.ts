@@ -1,4 +1,5 @@
-import type { DesiredOrigin, ObjectRef, SourceRevision } from "../model/index.js";
+import type { DesiredOrigin, SourceRevision } from "../model/index.js";
+import type { ObjectRef } from "../kube/object.js";
 
 /**
  * `terraform kubernetes_deployment.example`, `helm release web, chart web-1.2.3, revision 4`: the tool

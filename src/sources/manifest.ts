@@ -1,7 +1,6 @@
 import { Composer, LineCounter, Parser, isAlias, isMap, isSeq, visit } from "yaml";
 import type { Document, Node, YAMLError } from "yaml";
 
-import { splitApiVersion } from "../model/index.js";
 import type { DesiredObject } from "../model/index.js";
 import { collectFieldLines, lineOfNode } from "./field-lines.js";
 import { SourceError } from "./types.js";
@@ -9,6 +8,7 @@ import { yamlOptions } from "./yaml-options.js";
 import { flattenStrings, withPlainEnvironment } from "../kube/yaml-speed.js";
 import type { JsonObject, KubeObject } from "../kube/value/json.js";
 import { isRecord } from "../kube/value/json.js";
+import { splitApiVersion } from "../kube/object.js";
 
 /** A file the user named is read as a manifest whatever it holds; one found in a directory may be something else. */
 export const ReadModes = { named: "named", discovered: "discovered" } as const;

@@ -20,12 +20,6 @@ export function isJsonObject(value: unknown): value is JsonObject {
   return isRecord(value);
 }
 
-/** `metadata` of an object, or an empty object. */
-export function metadataOf(object: JsonObject): JsonObject {
-  const metadata = object["metadata"];
-  return isJsonObject(metadata) ? metadata : {};
-}
-
 export function stringField(object: JsonObject, field: string): string | undefined {
   const value = object[field];
   return typeof value === "string" ? value : undefined;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import type { ObjectRef } from "../../model/index.js";
 import { renderAdoption } from "./render.js";
 import type { AdoptPlan } from "./types.js";
+import type { ObjectRef } from "../../kube/object.js";
 
 const ref: ObjectRef = {
   group: "",

@@ -2,10 +2,10 @@ import { createTwoFilesPatch } from "diff";
 
 import type { RedactionConfig } from "../../engine/redact.js";
 import { scrubText, withheldTexts } from "../../engine/redact.js";
-import type { ObjectRef } from "../../model/index.js";
 import { describeRef } from "../../model/index.js";
 import type { AdoptPlan } from "./types.js";
 import type { KubeObject } from "../../kube/value/json.js";
+import type { ObjectRef } from "../../kube/object.js";
 
 export interface AdoptionRenderOptions {
   readonly color: boolean;

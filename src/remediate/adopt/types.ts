@@ -1,4 +1,5 @@
-import type { DesiredObject, DriftReport, LiveObject, ObjectRef } from "../../model/index.js";
+import type { DesiredObject, DriftReport, LiveObject } from "../../model/index.js";
+import type { ObjectRef } from "../../kube/object.js";
 
 export interface AdoptRequest {
   readonly report: DriftReport;

@@ -1,5 +1,6 @@
 import type { JsonObject, JsonValue, KubeObject } from "../../kube/value/json.js";
-import { isJsonObject, metadataOf } from "../../kube/value/json.js";
+import { isJsonObject } from "../../kube/value/json.js";
+import { metadataOf } from "../../kube/object.js";
 
 /** Returns `object` with metadata fields replaced (undefined removes a field). */
 export function withMetadata(
@@ -24,24 +25,6 @@ export function withFields(
     if (value === undefined) delete result[key];
     else result[key] = value;
   }
-  return result;
-}
-
-export function nameOf(object: KubeObject): string {
-  const name = metadataOf(object)["name"];
-  return typeof name === "string" ? name : "";
-}
-
-export function namespaceOf(object: KubeObject): string | undefined {
-  const namespace = metadataOf(object)["namespace"];
-  return typeof namespace === "string" ? namespace : undefined;
-}
-
-export function labelsOf(object: KubeObject): Readonly<Record<string, string>> {
-  const labels = metadataOf(object)["labels"];
-  if (!isJsonObject(labels)) return {};
-  const result: Record<string, string> = {};
-  for (const [key, value] of Object.entries(labels)) if (typeof value === "string") result[key] = value;
   return result;
 }
 

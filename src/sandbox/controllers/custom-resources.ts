@@ -1,9 +1,10 @@
 import type { JsonObject, KubeObject } from "../../kube/value/json.js";
-import { isJsonObject, metadataOf, textOf } from "../../kube/value/json.js";
+import { isJsonObject, textOf } from "../../kube/value/json.js";
 import { toResourceInfo } from "../registry/builtin.js";
 import type { ResourceInfo } from "../registry/types.js";
 import type { ServerContext } from "../server/context.js";
 import type { WatchSubscription } from "../store/types.js";
+import { metadataOf } from "../../kube/object.js";
 
 function stringList(value: unknown): readonly string[] {
   return Array.isArray(value) ? value.filter((item): item is string => typeof item === "string") : [];

@@ -1,8 +1,9 @@
 import type { KubeObject } from "../../kube/value/json.js";
-import { isJsonObject, metadataOf, textOf } from "../../kube/value/json.js";
+import { isJsonObject, textOf } from "../../kube/value/json.js";
 import type { ServerContext } from "../server/context.js";
 import type { WatchSubscription } from "../store/types.js";
 import { createAsController, updateAsController, type ControllerTarget } from "./system-writer.js";
+import { metadataOf } from "../../kube/object.js";
 
 const rootCADescription =
   "Contains a CA bundle that can be used to verify the kube-apiserver when using internal endpoints such as the internal service IP or kubernetes.default.svc. No other usage is guaranteed across distributions of Kubernetes clusters.";

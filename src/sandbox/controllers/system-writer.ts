@@ -1,9 +1,10 @@
 import type { KubeObject } from "../../kube/value/json.js";
-import { metadataOf, textOf } from "../../kube/value/json.js";
+import { textOf } from "../../kube/value/json.js";
 import type { RequestScope, ServerContext } from "../server/context.js";
 import type { WriteCall } from "../server/writes.js";
 import { createObject, updateObject } from "../server/writes.js";
 import { FieldValidation } from "../server/write-options.js";
+import { metadataOf } from "../../kube/object.js";
 
 /**
  * Writes made by the sandbox's stand-ins for Kubernetes' controllers go through the same path as

@@ -1,5 +1,5 @@
 import type { JsonObject, JsonValue, KubeObject } from "../../kube/value/json.js";
-import { isJsonObject, metadataOf } from "../../kube/value/json.js";
+import { isJsonObject } from "../../kube/value/json.js";
 import { ApiError, StatusReasons, badRequest } from "../api/status.js";
 import type { StatusCause } from "../api/status.js";
 import type { GroupVersionKind, Schema, SchemaType } from "../../kube/schema/types.js";
@@ -24,6 +24,7 @@ import {
 } from "./managed.js";
 import { zeroObject } from "./zero.js";
 import { jsonEqual } from "../../kube/value/equal.js";
+import { metadataOf } from "../../kube/object.js";
 
 export interface FieldManagerContext {
   readonly schema: Schema;

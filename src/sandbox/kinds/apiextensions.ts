@@ -1,5 +1,4 @@
 import type { JsonObject, KubeObject } from "../../kube/value/json.js";
-import { metadataOf } from "../../kube/value/json.js";
 import type { StatusCause } from "../api/status.js";
 import type { KindStrategy } from "./types.js";
 import { defineStrategy } from "./define.js";
@@ -15,6 +14,7 @@ import {
   withDefaults,
 } from "./json-edit.js";
 import { immutable, invalid, notSupported, required } from "./validation/field.js";
+import { metadataOf } from "../../kube/object.js";
 
 /**
  * CustomResourceDefinitions: apiextensions v1 defaults, and the status that the

@@ -1,5 +1,4 @@
 import type { JsonObject, KubeObject } from "../../kube/value/json.js";
-import { metadataOf } from "../../kube/value/json.js";
 import type { StatusCause } from "../api/status.js";
 import type { KindStrategy } from "./types.js";
 import { defineStrategy } from "./define.js";
@@ -23,6 +22,7 @@ import { validatePodTemplate } from "./validation/pod-spec.js";
 import { goLabelSelector, selectorMatches, validateLabelSelector } from "./validation/selector.js";
 import { validateNonNegative } from "./validation/workload.js";
 import { jsonEqual } from "../../kube/value/equal.js";
+import { metadataOf } from "../../kube/object.js";
 
 /** pkg/apis/batch/v1/defaults.go and pkg/registry/batch/{job,cronjob}/strategy.go. */
 

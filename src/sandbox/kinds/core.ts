@@ -1,5 +1,4 @@
 import type { JsonObject, JsonValue, KubeObject } from "../../kube/value/json.js";
-import { metadataOf } from "../../kube/value/json.js";
 import type { StatusCause } from "../api/status.js";
 import type { KindStrategy } from "./types.js";
 import { defineStrategy } from "./define.js";
@@ -20,6 +19,7 @@ import { forbidden, immutable, key, invalid, notSupported, required } from "./va
 import { isConfigMapKey, isDNS1123Label } from "./validation/names.js";
 import { validatePodSpec } from "./validation/pod-spec.js";
 import { jsonEqual } from "../../kube/value/equal.js";
+import { metadataOf } from "../../kube/object.js";
 
 /** Core v1 kinds other than Service: pkg/apis/core/v1/defaults.go and pkg/registry/core/*. */
 

@@ -1,5 +1,4 @@
 import type { JsonObject, JsonValue, KubeObject } from "../../kube/value/json.js";
-import { metadataOf } from "../../kube/value/json.js";
 import type { StrategyContext } from "./types.js";
 import {
   ensureObject,
@@ -12,6 +11,7 @@ import {
   withDefaults,
   withField,
 } from "./json-edit.js";
+import { metadataOf } from "../../kube/object.js";
 
 /**
  * The mutating admission plugins that every kube-apiserver 1.32 runs on a Pod create, in

@@ -22,6 +22,7 @@ import {
 } from "./table.js";
 import { wellKnownDecoder } from "./wellknown.js";
 import { decodeUtf8, readWireFields, type WireField } from "./wire.js";
+import { splitApiVersion } from "../../kube/object.js";
 
 /** k8s.io/apimachinery/pkg/runtime/serializer/protobuf: every body starts with "k8s\x00". */
 export const kubernetesProtobufMagic: Uint8Array = Uint8Array.from([0x6b, 0x38, 0x73, 0x00]);
@@ -192,9 +193,7 @@ function readEnvelope(body: Uint8Array): Envelope {
 
 /** "apps/v1" → k8s.io.api.apps.v1, "rbac.authorization.k8s.io/v1" → k8s.io.api.rbac.v1, "v1" → core. */
 function apiPackage(apiVersion: string): string {
-  const slash = apiVersion.indexOf("/");
-  const group = slash === -1 ? "" : apiVersion.slice(0, slash);
-  const version = apiVersion.slice(slash + 1);
+  const { group, version } = splitApiVersion(apiVersion);
   const directory = group === "" ? "core" : (group.split(".")[0] ?? group);
   return `k8s.io.api.${directory}.${version}`;
 }

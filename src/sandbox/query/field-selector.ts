@@ -1,6 +1,7 @@
 import type { JsonObject, JsonValue, KubeObject } from "../../kube/value/json.js";
-import { isJsonObject, metadataOf } from "../../kube/value/json.js";
+import { isJsonObject } from "../../kube/value/json.js";
 import { SelectorParseError } from "./label-selector.js";
+import { metadataOf } from "../../kube/object.js";
 
 /**
  * Field selectors as kube-apiserver parses them (k8s.io/apimachinery/pkg/fields/selector.go):

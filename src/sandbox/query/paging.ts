@@ -1,8 +1,9 @@
 import type { JsonObject, JsonValue, KubeObject } from "../../kube/value/json.js";
-import { isJsonObject, metadataOf } from "../../kube/value/json.js";
+import { isJsonObject } from "../../kube/value/json.js";
 import { ApiError, StatusReasons, badRequest } from "../api/status.js";
 import type { MemoryObjectStore } from "../store/memory-store.js";
 import type { ListResult, ResourceKey } from "../store/types.js";
+import { metadataOf } from "../../kube/object.js";
 
 /**
  * `limit`, `continue`, `resourceVersion` and `resourceVersionMatch` of list requests, with the

@@ -1,5 +1,5 @@
 import type { JsonObject, KubeObject } from "../../kube/value/json.js";
-import { isJsonObject, metadataOf, textOf } from "../../kube/value/json.js";
+import { isJsonObject, textOf } from "../../kube/value/json.js";
 import { ApiError, StatusReasons, badRequest, invalid, notFound } from "../api/status.js";
 import type { ResourceInfo } from "../registry/types.js";
 import { apiVersionOf } from "../../kube/schema/gvk.js";
@@ -7,6 +7,7 @@ import type { ServerContext, RequestScope } from "./context.js";
 import type { KindMachinery } from "./machinery.js";
 import { typedDecodeError } from "./typed-decode.js";
 import { FieldValidation, type WriteOptions } from "./write-options.js";
+import { metadataOf } from "../../kube/object.js";
 
 /** The request body must be an object of the endpoint's kind; missing apiVersion/kind default to it. */
 export function decodeObject(body: unknown, info: ResourceInfo): KubeObject {

@@ -1,9 +1,9 @@
 import type { KubeObject } from "../../kube/value/json.js";
-import { labelsOf } from "../api/object.js";
 import { badRequest } from "../api/status.js";
 import { parseFieldSelector, type FieldSelectorTarget } from "../query/field-selector.js";
 import { SelectorParseError, parseLabelSelector } from "../query/label-selector.js";
 import type { ResourceInfo } from "../registry/types.js";
+import { labelsOf } from "../../kube/object.js";
 
 export interface ListFilter {
   /** Whether the request has any selector (then lists report no remainingItemCount). */

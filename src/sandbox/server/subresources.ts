@@ -1,5 +1,5 @@
 import type { JsonObject, KubeObject } from "../../kube/value/json.js";
-import { isJsonObject, metadataOf, textOf } from "../../kube/value/json.js";
+import { isJsonObject, textOf } from "../../kube/value/json.js";
 import { setValueAt, valueAt, withFields } from "../api/object.js";
 import { badRequest, invalid } from "../api/status.js";
 import type { ScaleSubresource } from "../kinds/types.js";
@@ -9,6 +9,7 @@ import { PatchTypes } from "./machinery.js";
 import type { WriteCall, WriteResult } from "./writes.js";
 import { objectKey, patchObject, replaceObject } from "./writes.js";
 import { notFound } from "../api/status.js";
+import { metadataOf } from "../../kube/object.js";
 
 const scaleInfo = {
   group: "autoscaling",

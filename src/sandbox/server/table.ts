@@ -1,9 +1,10 @@
 import type { JsonObject, JsonValue, KubeObject } from "../../kube/value/json.js";
-import { isJsonObject, metadataOf, textOf } from "../../kube/value/json.js";
+import { isJsonObject, textOf } from "../../kube/value/json.js";
 import { valueAt } from "../api/object.js";
 import type { ResourceInfo } from "../registry/types.js";
 import { evaluateJsonPath } from "./jsonpath.js";
 import { selectorString } from "./subresources.js";
+import { metadataOf } from "../../kube/object.js";
 
 /** One column of a meta.k8s.io/v1 Table, as kube-apiserver's printers define them. */
 interface Column {

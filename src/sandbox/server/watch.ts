@@ -1,5 +1,5 @@
 import type { KubeObject } from "../../kube/value/json.js";
-import { metadataOf, textOf } from "../../kube/value/json.js";
+import { textOf } from "../../kube/value/json.js";
 import { ApiError, badRequest } from "../api/status.js";
 import type { StoreEvent, WatchEventType, WatchSubscription } from "../store/types.js";
 import type { ServerContext } from "./context.js";
@@ -9,6 +9,7 @@ import { withTypeMeta } from "./reads.js";
 import type { ApiResponse, StreamSink } from "./response.js";
 import { apiVersionOf } from "../../kube/schema/gvk.js";
 import { includeObjectParam, toTable } from "./table.js";
+import { metadataOf } from "../../kube/object.js";
 
 export interface WatchSettings {
   /** How often BOOKMARK events are sent to watchers that allow them. */

@@ -1,5 +1,5 @@
 import type { JsonValue, KubeObject } from "../../kube/value/json.js";
-import { isJsonObject, metadataOf, textOf } from "../../kube/value/json.js";
+import { isJsonObject, textOf } from "../../kube/value/json.js";
 import { formatTime, withFields, withMetadata } from "../api/object.js";
 import { ApiError, StatusReasons, badRequest, invalid, notFound } from "../api/status.js";
 import type { ObjectKey } from "../store/types.js";
@@ -20,6 +20,7 @@ import { typedDecodeError } from "./typed-decode.js";
 import type { WriteOptions } from "./write-options.js";
 import { managerFromUserAgent, validateFieldManager } from "../fieldmanager/index.js";
 import { jsonEqual } from "../../kube/value/equal.js";
+import { metadataOf } from "../../kube/object.js";
 
 export interface WriteResult {
   readonly code: 200 | 201;

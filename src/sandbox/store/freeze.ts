@@ -1,5 +1,5 @@
 import type { JsonObject, JsonValue, KubeObject } from "../../kube/value/json.js";
-import { metadataOf } from "../../kube/value/json.js";
+import { metadataOf } from "../../kube/object.js";
 
 /**
  * Freezes a JSON value and everything under it. Stored objects are shared by every reader
@@ -16,10 +16,4 @@ export function deepFreeze<T extends JsonValue>(value: T): T {
 /** The object with `metadata.resourceVersion` replaced; only the top level and metadata are new. */
 export function withResourceVersion(object: KubeObject, resourceVersion: number): KubeObject {
   return { ...object, metadata: { ...metadataOf(object), resourceVersion: String(resourceVersion) } };
-}
-
-/** `metadata.resourceVersion` of a stored object ("" when absent). */
-export function resourceVersionOf(object: KubeObject): string {
-  const value = metadataOf(object)["resourceVersion"];
-  return typeof value === "string" ? value : "";
 }

@@ -1,6 +1,6 @@
 import type { KubeObject } from "../../kube/value/json.js";
 import { ApiError, StatusReasons, alreadyExists, conflict, notFound } from "../api/status.js";
-import { deepFreeze, resourceVersionOf, withResourceVersion } from "./freeze.js";
+import { deepFreeze, withResourceVersion } from "./freeze.js";
 import { EventHistory } from "./history.js";
 import type { HistoryEntry } from "./history.js";
 import type { Persistence, PersistedState, StoredObject } from "./persistence.js";
@@ -15,6 +15,7 @@ import type {
   WatchRequest,
   WatchSubscription,
 } from "./types.js";
+import { resourceVersionOf } from "../../kube/object.js";
 
 export interface MemoryStoreOptions {
   /** Events retained per resource for watch resumption (default 10,000). */

@@ -1,4 +1,3 @@
-import { splitApiVersion } from "../../model/index.js";
 import type { DesiredObject, SkippedSource, SourceLocation } from "../../model/index.js";
 import type { Evaluation } from "./evaluate.js";
 import type { HclBody } from "./hcl.js";
@@ -6,6 +5,7 @@ import { resourceKind } from "./kinds.js";
 import { translateManifest, translateTyped } from "./translate.js";
 import type { Translation } from "./translate.js";
 import { isRecord } from "../../kube/value/json.js";
+import { splitApiVersion } from "../../kube/object.js";
 
 /** One resource instance, ready to translate. */
 export interface ResourceInstance {

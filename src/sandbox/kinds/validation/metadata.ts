@@ -1,9 +1,10 @@
 import type { StatusCause } from "../../api/status.js";
 import type { JsonObject, JsonValue } from "../../../kube/value/json.js";
-import { isJsonObject, metadataOf } from "../../../kube/value/json.js";
+import { isJsonObject } from "../../../kube/value/json.js";
 import { invalid, required, tooLong } from "./field.js";
 import type { NameValidator } from "./names.js";
 import { isQualifiedName, isValidLabelValue } from "./names.js";
+import { metadataOf } from "../../../kube/object.js";
 
 /** apimachinery's TotalAnnotationSizeLimitB: 256 KiB over all keys and values. */
 const totalAnnotationSizeLimit = 256 * 1024;

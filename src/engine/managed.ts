@@ -1,8 +1,7 @@
 import type { Attribution } from "../model/index.js";
 import type { Path } from "../kube/fieldpath/index.js";
 import { FieldSet, decodeFieldsV1 } from "../kube/fieldpath/index.js";
-import { isJsonObject } from "../kube/value/json.js";
-import { asList, childOf } from "./json.js";
+import { managedFieldsOf, readManagedFieldsEntry } from "../kube/fieldpath/managed.js";
 import type { JsonValue, KubeObject } from "../kube/value/json.js";
 
 interface Entry {
@@ -10,26 +9,20 @@ interface Entry {
   readonly fieldsV1: JsonValue | undefined;
 }
 
-function text(object: Record<string, JsonValue>, key: string): string | undefined {
-  const value = childOf(object, key);
-  return typeof value === "string" && value !== "" ? value : undefined;
-}
-
+/** Lenient: an entry that is not an object or names no known operation owns nothing. */
 function entryOf(raw: JsonValue): Entry | undefined {
-  if (!isJsonObject(raw)) return undefined;
-  const manager = text(raw, "manager") ?? "";
-  const operation = text(raw, "operation");
+  const entry = readManagedFieldsEntry(raw);
+  if (entry === undefined) return undefined;
+  const { operation, time, subresource } = entry;
   if (operation !== "Apply" && operation !== "Update") return undefined;
-  const time = text(raw, "time");
-  const subresource = text(raw, "subresource");
   return {
     attribution: {
-      manager,
+      manager: entry.manager,
       operation,
-      ...(time === undefined ? {} : { changedAt: time }),
-      ...(subresource === undefined ? {} : { subresource }),
+      ...(time === "" ? {} : { changedAt: time }),
+      ...(subresource === "" ? {} : { subresource }),
     },
-    fieldsV1: childOf(raw, "fieldsV1"),
+    fieldsV1: entry.fieldsV1,
   };
 }
 
@@ -58,10 +51,8 @@ export class ManagedFields {
   }
 
   static of(object: KubeObject): ManagedFields {
-    const metadata = childOf(object, "metadata");
-    const raw = isJsonObject(metadata) ? asList(childOf(metadata, "managedFields")) : undefined;
     const entries: Entry[] = [];
-    for (const item of raw ?? []) {
+    for (const item of managedFieldsOf(object)) {
       const entry = entryOf(item);
       if (entry !== undefined) entries.push(entry);
     }

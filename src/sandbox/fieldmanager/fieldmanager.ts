@@ -14,14 +14,14 @@ import {
   fieldSetOfObject,
 } from "../../kube/fieldpath/typed.js";
 import { mergeObjects, removeItems } from "../../kube/fieldpath/merge.js";
-import type { ManagedFields, ManagerEntry } from "./managed.js";
+import type { ManagedFields, ManagerEntry } from "../../kube/fieldpath/managed.js";
 import {
   Operations,
   capUpdateManagers,
   decodeManagedFields,
   encodeManagedFields,
   managerIdentifier,
-} from "./managed.js";
+} from "../../kube/fieldpath/managed.js";
 import { zeroObject } from "./zero.js";
 import { jsonEqual } from "../../kube/value/equal.js";
 import { metadataOf } from "../../kube/object.js";

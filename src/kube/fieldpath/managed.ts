@@ -1,8 +1,9 @@
-import type { JsonObject, JsonValue } from "../../kube/value/json.js";
-import { isJsonObject } from "../../kube/value/json.js";
-import { FieldSet } from "../../kube/fieldpath/set.js";
-import { decodeFieldsV1, encodeFieldsV1 } from "../../kube/fieldpath/fieldsv1.js";
-import { goJsonString } from "../../kube/fieldpath/element.js";
+import type { JsonObject, JsonValue, KubeObject } from "../value/json.js";
+import { isJsonObject } from "../value/json.js";
+import { metadataOf } from "../object.js";
+import { FieldSet } from "./set.js";
+import { decodeFieldsV1, encodeFieldsV1 } from "./fieldsv1.js";
+import { goJsonString } from "./element.js";
 
 export const Operations = { apply: "Apply", update: "Update" } as const;
 export type Operation = (typeof Operations)[keyof typeof Operations];
@@ -37,26 +38,60 @@ export function managerIdentifier(
   return `{${parts.join(",")}}`;
 }
 
+/**
+ * One `metadata.managedFields` entry as written, nothing checked or decoded: each text field is ""
+ * when absent or not a string. The sandbox decodes it strictly (kube-apiserver rejects a malformed
+ * entry); the engine reads it leniently (a hand-edited live file still compares).
+ */
+export interface ManagedFieldsEntryText {
+  readonly manager: string;
+  readonly operation: string;
+  readonly apiVersion: string;
+  readonly subresource: string;
+  readonly time: string;
+  readonly fieldsType: string;
+  readonly fieldsV1: JsonValue | undefined;
+}
+
 function stringOf(entry: JsonObject, field: string): string {
   const value = entry[field];
   return typeof value === "string" ? value : "";
 }
 
-function decodeEntry(raw: JsonValue): ManagerEntry {
-  if (!isJsonObject(raw)) throw new Error("managedFields entry must be an object");
-  const operation = stringOf(raw, "operation");
-  if (operation !== Operations.apply && operation !== Operations.update)
-    throw new Error(`invalid operation "${operation}"`);
-  const fieldsType = stringOf(raw, "fieldsType");
-  if (fieldsType !== "FieldsV1") throw new Error(`invalid fieldsType "${fieldsType}"`);
-  const time = stringOf(raw, "time");
+/** The text of one entry; undefined when it is not an object. */
+export function readManagedFieldsEntry(raw: JsonValue): ManagedFieldsEntryText | undefined {
+  if (!isJsonObject(raw)) return undefined;
   return {
     manager: stringOf(raw, "manager"),
-    operation,
+    operation: stringOf(raw, "operation"),
     apiVersion: stringOf(raw, "apiVersion"),
     subresource: stringOf(raw, "subresource"),
+    time: stringOf(raw, "time"),
+    fieldsType: stringOf(raw, "fieldsType"),
+    fieldsV1: raw["fieldsV1"],
+  };
+}
+
+/** `metadata.managedFields` of an object as a list ([] when absent or not a list). */
+export function managedFieldsOf(object: KubeObject): readonly JsonValue[] {
+  const raw = metadataOf(object)["managedFields"];
+  return Array.isArray(raw) ? (raw as readonly JsonValue[]) : [];
+}
+
+function decodeEntry(raw: JsonValue): ManagerEntry {
+  const entry = readManagedFieldsEntry(raw);
+  if (entry === undefined) throw new Error("managedFields entry must be an object");
+  const { operation, fieldsType, time } = entry;
+  if (operation !== Operations.apply && operation !== Operations.update)
+    throw new Error(`invalid operation "${operation}"`);
+  if (fieldsType !== "FieldsV1") throw new Error(`invalid fieldsType "${fieldsType}"`);
+  return {
+    manager: entry.manager,
+    operation,
+    apiVersion: entry.apiVersion,
+    subresource: entry.subresource,
     time: time === "" ? undefined : time,
-    fields: decodeFieldsV1(raw["fieldsV1"] ?? {}),
+    fields: decodeFieldsV1(entry.fieldsV1 ?? {}),
   };
 }
 

@@ -1,6 +1,7 @@
 import type { LiveObject } from "../model/index.js";
 import type { Schema } from "../kube/schema/types.js";
-import { schemaWithCRDs } from "./crd-schema.js";
+import { withCRDs } from "../kube/schema/crd.js";
+import { builtinSchema } from "../kube/schema/builtin.js";
 import { collectionPath, groupVersionPath, listableResources, preferredGroupVersions } from "./discovery.js";
 import type { ListFailure, RequestTarget } from "./errors.js";
 import { ApiStatusError, discoveryError, interruptedListError, listError, statusSummary } from "./errors.js";
@@ -194,13 +195,16 @@ class KubeCluster implements Cluster {
   async #loadSchema(): Promise<Schema> {
     try {
       const crds = await this.list(customResourceDefinitions, undefined);
-      return schemaWithCRDs(crds.map((crd) => crd.object));
+      return withCRDs(
+        builtinSchema,
+        crds.map((crd) => crd.object),
+      );
     } catch (error: unknown) {
       if (!(error instanceof ApiStatusError) || ![403, 404].includes(error.status.code)) throw error;
       this.#warnings.push(
         `cannot read CustomResourceDefinitions (${statusSummary(error.status)}): custom resources are compared without their schemas`,
       );
-      return schemaWithCRDs([]);
+      return withCRDs(builtinSchema, []);
     }
   }
 }

@@ -5,7 +5,8 @@ import type { Document } from "yaml";
 import type { LiveObject } from "../model/index.js";
 import { builtinOpenAPIData } from "../kube/schema/builtin.js";
 import type { Schema } from "../kube/schema/types.js";
-import { schemaWithCRDs } from "./crd-schema.js";
+import { withCRDs } from "../kube/schema/crd.js";
+import { builtinSchema } from "../kube/schema/builtin.js";
 import type { Cluster, ServedResource } from "./types.js";
 import { ClusterError } from "./types.js";
 import { text } from "./json.js";
@@ -219,7 +220,8 @@ class LiveFileCluster implements Cluster {
       else sameKind.push(live);
     }
     this.#byKind = byKind;
-    this.#schema = schemaWithCRDs(
+    this.#schema = withCRDs(
+      builtinSchema,
       objects.filter((object) => text(object["kind"]) === "CustomResourceDefinition"),
     );
   }

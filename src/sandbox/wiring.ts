@@ -1,5 +1,5 @@
 import type { JsonObject, JsonValue, KubeObject } from "../kube/value/json.js";
-import { isJsonObject, textOf } from "../kube/value/json.js";
+import { isJsonObject } from "../kube/value/json.js";
 import { ApiError, StatusReasons } from "./api/status.js";
 import { applyConfiguration, updateManagedFields, type FieldManagerContext } from "./fieldmanager/index.js";
 import { customResourceStrategy, strategyFor } from "./kinds/index.js";
@@ -12,8 +12,8 @@ import { PatchTypes } from "./server/machinery.js";
 import type { OpenAPIDocuments } from "./server/openapi-port.js";
 import type { MemoryObjectStore } from "./store/memory-store.js";
 import { builtinSchema } from "../kube/schema/builtin.js";
-import { schemaFromCRDValidation, withCustomKinds } from "../kube/schema/crd.js";
-import { gvkKey, type GvkKey } from "../kube/schema/gvk.js";
+import { crdVersionSchemas, withCRDs } from "../kube/schema/crd.js";
+import type { GvkKey } from "../kube/schema/gvk.js";
 import {
   PatchError,
   PatchErrorKinds,
@@ -37,27 +37,9 @@ function crdVersions(crd: KubeObject): readonly JsonObject[] {
   return Array.isArray(versions) ? versions.filter(isJsonObject) : [];
 }
 
-function crdVersionSchema(version: JsonObject): unknown {
-  const schema = version["schema"];
-  return isJsonObject(schema) ? schema["openAPIV3Schema"] : undefined;
-}
-
-function crdGroupKind(crd: KubeObject): { readonly group: string; readonly kind: string } {
-  const spec = isJsonObject(crd["spec"]) ? crd["spec"] : {};
-  const names = isJsonObject(spec["names"]) ? spec["names"] : {};
-  return { group: textOf(spec["group"] ?? ""), kind: textOf(names["kind"] ?? "") };
-}
-
 /** Raw openAPIV3Schema of every served custom kind, by GVK. */
 function customSchemas(store: MemoryObjectStore): ReadonlyMap<GvkKey, unknown> {
-  const schemas = new Map<GvkKey, unknown>();
-  for (const crd of crdsOf(store)) {
-    const { group, kind } = crdGroupKind(crd);
-    for (const version of crdVersions(crd)) {
-      schemas.set(gvkKey({ group, version: textOf(version["name"] ?? ""), kind }), crdVersionSchema(version));
-    }
-  }
-  return schemas;
+  return new Map(crdsOf(store).flatMap(crdVersionSchemas));
 }
 
 /** Caches a value until the registry changes (every CRD write changes it). */
@@ -218,11 +200,7 @@ function applyPatchOf(schema: () => Schema) {
 
 /** Connects the server's handler chain to the schema, patch, field-manager and kind-strategy packages. */
 export function createMachinery(store: MemoryObjectStore, registry: ResourceRegistry): Machinery {
-  const schema = perGeneration(registry, () => {
-    const kinds = new Map<GvkKey, SchemaType>();
-    for (const [key, raw] of customSchemas(store)) kinds.set(key, schemaFromCRDValidation(raw));
-    return withCustomKinds(builtinSchema, kinds);
-  });
+  const schema = perGeneration(registry, () => withCRDs(builtinSchema, crdsOf(store)));
   const strategyContext: StrategyContext = {
     get schema() {
       return schema();

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { builtinSchema } from "./builtin.js";
-import { schemaFromCRDValidation, withCustomKinds } from "./crd.js";
+import { crdVersionSchemas, schemaFromCRDValidation, withCRDs, withCustomKinds } from "./crd.js";
 
 const cronTabSchema = {
   type: "object",
@@ -135,5 +135,36 @@ describe("withCustomKinds", () => {
       name: "io.k8s.api.apps.v1.Deployment",
     });
     expect(schema.resolve(root.fields["metadata"])).toMatchObject({ kind: "struct" });
+  });
+});
+
+describe("crdVersionSchemas", () => {
+  const crd = {
+    apiVersion: "apiextensions.k8s.io/v1",
+    kind: "CustomResourceDefinition",
+    metadata: { name: "widgets.example.com" },
+    spec: {
+      group: "example.com",
+      names: { kind: "Widget", plural: "widgets" },
+      scope: "Namespaced",
+      versions: [
+        { name: "v1", served: true, storage: true, schema: { openAPIV3Schema: { type: "object" } } },
+        { name: "v1beta1", served: false, storage: false, schema: { openAPIV3Schema: { type: "object" } } },
+        { name: "v1alpha1", served: true, storage: false },
+      ],
+    },
+  };
+
+  it("reads served versions only, as kube-apiserver serves and publishes them", () => {
+    expect(crdVersionSchemas(crd)).toEqual([
+      ["example.com/v1/Widget", { type: "object" }],
+      ["example.com/v1alpha1/Widget", undefined],
+    ]);
+  });
+
+  it("types the served versions and leaves the others to the base", () => {
+    const schema = withCRDs(builtinSchema, [crd]);
+    expect(schema.rootType({ group: "example.com", version: "v1", kind: "Widget" })).toBeDefined();
+    expect(schema.rootType({ group: "example.com", version: "v1beta1", kind: "Widget" })).toBeUndefined();
   });
 });

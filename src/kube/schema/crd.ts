@@ -3,7 +3,8 @@ import type { GvkKey } from "./gvk.js";
 import { gvkKey } from "./gvk.js";
 import type { GroupVersionKind, RefType, Schema, SchemaType, StructType } from "./types.js";
 import { ScalarKinds } from "./types.js";
-import { isRecord } from "../value/json.js";
+import type { KubeObject } from "../value/json.js";
+import { isJsonObject, isRecord } from "../value/json.js";
 
 const objectMetaRef: RefType = { kind: "ref", name: "io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta" };
 
@@ -42,4 +43,40 @@ export function withCustomKinds(base: Schema, kinds: ReadonlyMap<GvkKey, SchemaT
     rootType: (gvk: GroupVersionKind) => kinds.get(gvkKey(gvk)) ?? base.rootType(gvk),
     resolve: (type: SchemaType) => base.resolve(type),
   };
+}
+
+function text(value: unknown): string {
+  return typeof value === "string" ? value : "";
+}
+
+function field(value: unknown, name: string): unknown {
+  return isRecord(value) ? value[name] : undefined;
+}
+
+/**
+ * The raw `schema.openAPIV3Schema` of each served version of a CustomResourceDefinition
+ * (apiextensions.k8s.io/v1), by GVK. A version with `served: false` has none: kube-apiserver
+ * neither serves it nor publishes it in OpenAPI, so no object of it is ever typed. A CRD without
+ * group, kind or versions, and a version without a name, contribute nothing.
+ */
+export function crdVersionSchemas(crd: KubeObject): readonly (readonly [GvkKey, unknown])[] {
+  const spec = crd["spec"];
+  const group = text(field(spec, "group"));
+  const kind = text(field(field(spec, "names"), "kind"));
+  const versions = field(spec, "versions");
+  if (group === "" || kind === "" || !Array.isArray(versions)) return [];
+  return versions.filter(isJsonObject).flatMap((version): (readonly [GvkKey, unknown])[] => {
+    const name = text(version["name"]);
+    if (name === "" || version["served"] === false) return [];
+    return [[gvkKey({ group, version: name, kind }), field(version["schema"], "openAPIV3Schema")]];
+  });
+}
+
+/** `base` plus the custom kinds of these CRDs' served versions (a later CRD wins a GVK). */
+export function withCRDs(base: Schema, crds: readonly KubeObject[]): Schema {
+  if (crds.length === 0) return base;
+  const kinds = new Map<GvkKey, SchemaType>();
+  for (const crd of crds)
+    for (const [key, raw] of crdVersionSchemas(crd)) kinds.set(key, schemaFromCRDValidation(raw));
+  return withCustomKinds(base, kinds);
 }

@@ -1,6 +1,6 @@
 import type { PathElement } from "../kube/fieldpath/index.js";
 import { fieldElement, indexElement, serializeElement, valueElement } from "../kube/fieldpath/index.js";
-import type { Atom } from "../kube/fieldpath/typed.js";
+import type { ListAtom } from "../kube/fieldpath/typed.js";
 import { listItemElement } from "../kube/fieldpath/typed.js";
 import type { ListType, ScalarKind, SchemaType } from "../kube/schema/types.js";
 import { isJsonObject } from "../kube/value/json.js";
@@ -172,8 +172,6 @@ function walkSetList(walk: Walk, items: SchemaType, pair: Pair, position: Positi
       report(walk, { desired: item, live: undefined }, below(position, String(index), valueElement(item)));
   });
 }
-
-type ListAtom = Extract<Atom, { kind: "list" }>;
 
 function keyOf(walk: Walk, atom: ListAtom, item: JsonValue): PathElement | undefined {
   try {

@@ -4,6 +4,7 @@ import type { DiffLineOptions, ObjectsByRef } from "./drift-lines.js";
 import { driftLines } from "./drift-lines.js";
 import { formatLocation, relativeFile } from "./location.js";
 import { originText } from "./origin.js";
+import { formatTime } from "../kube/time.js";
 
 /*
  * JUnit XML, the test-report format that CI servers (GitLab `reports: junit`, Jenkins, Azure
@@ -63,7 +64,7 @@ function element(name: string, attributes: Attributes, body?: string): string {
 /** `2026-11-22T12:00:00`; an unreadable time is passed through rather than dropped. */
 function junitTimestamp(generatedAt: string): string {
   const time = Date.parse(generatedAt);
-  return Number.isNaN(time) ? generatedAt : new Date(time).toISOString().slice(0, 19);
+  return Number.isNaN(time) ? generatedAt : formatTime(new Date(time)).slice(0, -1);
 }
 
 function testCaseName(resource: ResourceDrift): string {

@@ -4,10 +4,9 @@ import { isJsonObject } from "../value/json.js";
 import type { Path, PathElement } from "./element.js";
 import { serializeElement } from "./element.js";
 import type { FieldSet } from "./set.js";
-import type { Atom } from "./typed.js";
+import type { Atom, ListAtom } from "./typed.js";
 import { atomOf, childType, indexListItems, listItemElement } from "./typed.js";
 
-type ListAtom = Extract<Atom, { kind: "list" }>;
 type MapAtom = Extract<Atom, { kind: "map" }>;
 
 /**

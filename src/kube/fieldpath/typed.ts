@@ -80,7 +80,7 @@ export function atomOf(schema: Schema, type: SchemaType, value: JsonValue | unde
 }
 
 type MapAtom = Extract<Atom, { kind: "map" }>;
-type ListAtom = Extract<Atom, { kind: "list" }>;
+export type ListAtom = Extract<Atom, { kind: "list" }>;
 
 export function isDeclaredField(atom: MapAtom, name: string): boolean {
   return Object.hasOwn(atom.fields, name);

@@ -48,6 +48,3 @@ export function setValueAt(object: JsonObject, path: readonly string[], value: J
 }
 
 /** RFC 3339 with second precision, as metav1.Time serialises. */
-export function formatTime(date: Date): string {
-  return date.toISOString().replace(/\.\d{3}Z$/, "Z");
-}

@@ -15,6 +15,7 @@ import {
 } from "./json-edit.js";
 import { immutable, invalid, notSupported, required } from "./validation/field.js";
 import { metadataOf } from "../../kube/object.js";
+import { formatTime } from "../../kube/time.js";
 
 /**
  * CustomResourceDefinitions: apiextensions v1 defaults, and the status that the
@@ -57,7 +58,7 @@ function acceptedNames(names: JsonObject): JsonObject {
 /** The status the naming controller (NamesAccepted) and establishing controller (Established) write. */
 export function establishedStatus(object: KubeObject, now: Date = new Date()): JsonObject {
   const names = objectAt(object, ["spec", "names"]) ?? {};
-  const time = `${now.toISOString().slice(0, 19)}Z`;
+  const time = formatTime(now);
   const version = storageVersion(object);
   return {
     acceptedNames: acceptedNames(names),

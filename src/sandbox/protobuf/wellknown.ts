@@ -4,6 +4,7 @@
  */
 import type { JsonValue } from "../../kube/value/json.js";
 import { decodeUtf8, readWireFields, type WireField } from "./wire.js";
+import { formatTime } from "../../kube/time.js";
 
 const meta = "k8s.io.apimachinery.pkg.apis.meta.v1";
 
@@ -40,7 +41,7 @@ function rfc3339(seconds: bigint, nanos: number, fractionDigits: 0 | 6): string 
   if (!Number.isSafeInteger(millis) || Math.abs(millis) > 8.64e15) {
     throw new Error(`protobuf: timestamp of ${seconds} seconds is out of range`);
   }
-  const whole = new Date(millis).toISOString().slice(0, 19);
+  const whole = formatTime(new Date(millis)).slice(0, -1);
   const fraction = fractionDigits === 0 ? "" : `.${String(Math.floor(nanos / 1000)).padStart(6, "0")}`;
   return `${whole}${fraction}Z`;
 }

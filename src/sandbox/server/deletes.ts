@@ -1,12 +1,13 @@
 import type { JsonObject, KubeObject } from "../../kube/value/json.js";
 import { isJsonObject, textOf } from "../../kube/value/json.js";
-import { formatTime, withFields, withMetadata } from "../api/object.js";
+import { withFields, withMetadata } from "../api/object.js";
 import { ApiError, StatusReasons, badRequest, notFound } from "../api/status.js";
 import type { ObjectKey, ResourceKey } from "../store/types.js";
 import type { ServerContext } from "./context.js";
 import type { ResourceRequest } from "./request-info.js";
 import { objectKey } from "./writes.js";
 import { metadataOf } from "../../kube/object.js";
+import { formatTime } from "../../kube/time.js";
 
 export const PropagationPolicies = {
   orphan: "Orphan",

@@ -1,6 +1,6 @@
 import type { JsonValue, KubeObject } from "../../kube/value/json.js";
 import { isJsonObject, textOf } from "../../kube/value/json.js";
-import { formatTime, withFields, withMetadata } from "../api/object.js";
+import { withFields, withMetadata } from "../api/object.js";
 import { ApiError, StatusReasons, badRequest, invalid, notFound } from "../api/status.js";
 import type { ObjectKey } from "../store/types.js";
 import { apiVersionOf } from "../../kube/schema/gvk.js";
@@ -21,6 +21,7 @@ import type { WriteOptions } from "./write-options.js";
 import { managerFromUserAgent, validateFieldManager } from "../fieldmanager/index.js";
 import { jsonEqual } from "../../kube/value/equal.js";
 import { metadataOf } from "../../kube/object.js";
+import { formatTime } from "../../kube/time.js";
 
 export interface WriteResult {
   readonly code: 200 | 201;

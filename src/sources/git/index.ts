@@ -5,6 +5,7 @@ import path from "node:path";
 
 import type { Blame, SourceRevision } from "../../model/index.js";
 import { SourceError } from "../types.js";
+import { formatTime } from "../../kube/time.js";
 
 /** The sources as they are at a revision, in a directory of their own. */
 export interface GitCheckout {
@@ -181,10 +182,9 @@ const shortCommitLength = 12;
 /** `+0130` → `+01:30`; UTC as `Z`. */
 function rfc3339(seconds: number, zone: string): string {
   const match = /^([+-])(\d{2})(\d{2})$/.exec(zone);
-  if (match === null || (match[2] === "00" && match[3] === "00"))
-    return new Date(seconds * 1000).toISOString().replace(/\.\d{3}Z$/, "Z");
+  if (match === null || (match[2] === "00" && match[3] === "00")) return formatTime(new Date(seconds * 1000));
   const offsetMinutes = (match[1] === "-" ? -1 : 1) * (Number(match[2]) * 60 + Number(match[3]));
-  const local = new Date((seconds + offsetMinutes * 60) * 1000).toISOString().slice(0, 19);
+  const local = formatTime(new Date((seconds + offsetMinutes * 60) * 1000)).slice(0, -1);
   return `${local}${match[1]}${match[2]}:${match[3]}`;
 }
 

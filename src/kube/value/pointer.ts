@@ -28,12 +28,17 @@ export function childAt(node: JsonValue | undefined, token: string): JsonValue |
   return isJsonObject(node) && Object.hasOwn(node, token) ? node[token] : undefined;
 }
 
-/** The value at a JSON Pointer, or undefined. */
-export function valueAtPointer(root: JsonValue | undefined, pointer: string): JsonValue | undefined {
+/** The value at unescaped reference tokens, or undefined. */
+export function valueAtTokens(root: JsonValue | undefined, tokens: readonly string[]): JsonValue | undefined {
   let node: JsonValue | undefined = root;
-  for (const token of pointerTokens(pointer)) {
+  for (const token of tokens) {
     node = childAt(node, token);
     if (node === undefined) return undefined;
   }
   return node;
+}
+
+/** The value at a JSON Pointer, or undefined. */
+export function valueAtPointer(root: JsonValue | undefined, pointer: string): JsonValue | undefined {
+  return valueAtTokens(root, pointerTokens(pointer));
 }

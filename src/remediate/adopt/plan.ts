@@ -5,7 +5,7 @@ import type { DesiredObject, Drift, LiveObject, ResourceDrift } from "../../mode
 import { ResourceStatuses, refKey } from "../../model/index.js";
 import type { PatchDocument, ReadText } from "./kustomize-patches.js";
 import { kustomizePatches } from "./kustomize-patches.js";
-import { mapSegments, valueAt } from "./pointer.js";
+import { mapSegments } from "./pointer.js";
 import { editTerraformLiteral, expressionOn } from "./terraform-edit.js";
 import type { AdoptPlan, AdoptRequest, AdoptedField, FileEdit, Refusal } from "./types.js";
 import { RefusalReasons } from "./types.js";
@@ -13,7 +13,7 @@ import type { YamlChange } from "./yaml-edit.js";
 import { editYamlObject } from "./yaml-edit.js";
 import type { JsonValue } from "../../kube/value/json.js";
 import { isJsonObject } from "../../kube/value/json.js";
-import { pointerTokens } from "../../kube/value/pointer.js";
+import { pointerTokens, valueAtTokens } from "../../kube/value/pointer.js";
 
 /** One edit to make, in one file, at one object (`line`). */
 type Target =
@@ -97,14 +97,14 @@ function patchSetting(object: DesiredObject, segments: readonly string[], contex
   );
   for (const patch of [...matching].reverse()) {
     const mapped = mapSegments(object.object, patch.value, segments);
-    if (valueAt(patch.value, mapped) !== undefined) return { patch, mapped };
+    if (valueAtTokens(patch.value, mapped) !== undefined) return { patch, mapped };
   }
   return undefined;
 }
 
 function liveOrder(live: LiveObject | undefined, segments: readonly string[]) {
   return (depth: number): readonly string[] => {
-    const parent = valueAt(live?.object, segments.slice(0, depth));
+    const parent = valueAtTokens(live?.object, segments.slice(0, depth));
     return isJsonObject(parent) ? Object.keys(parent) : [];
   };
 }
@@ -116,7 +116,7 @@ function yamlChange(
   liveSegments: readonly string[],
 ): YamlChange | string {
   if (drift.type === "Removed") return { kind: "remove", segments };
-  const value = drift.live ?? valueAt(live?.object, liveSegments);
+  const value = drift.live ?? valueAtTokens(live?.object, liveSegments);
   if (value === undefined) return RefusalReasons.redacted;
   if (drift.type === "Changed") return { kind: "set", segments, value };
   return { kind: "add", segments, value, orderAt: liveOrder(live, liveSegments) };

@@ -2,12 +2,6 @@ import type { JsonValue } from "../../kube/value/json.js";
 import { isJsonObject } from "../../kube/value/json.js";
 import { childAt } from "../../kube/value/pointer.js";
 
-export function valueAt(root: JsonValue | undefined, segments: readonly string[]): JsonValue | undefined {
-  let current = root;
-  for (const segment of segments) current = childAt(current, segment);
-  return current;
-}
-
 /** Fields that identify a list item the way strategic merge keys do (containers by name, ports by number). */
 const identityFields = ["name", "containerPort", "port", "mountPath", "devicePath", "ip", "topologyKey"];
 

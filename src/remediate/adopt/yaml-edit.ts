@@ -12,7 +12,7 @@ import {
 import type { Document, Node, Pair, Scalar, YAMLMap, YAMLSeq } from "yaml";
 
 import { yamlOptions } from "../../sources/yaml-options.js";
-import { nest, valueAt } from "./pointer.js";
+import { nest } from "./pointer.js";
 import type { Layout, Splice } from "./yaml-text.js";
 import {
   applySplice,
@@ -31,6 +31,7 @@ import {
 } from "./yaml-text.js";
 import type { JsonValue } from "../../kube/value/json.js";
 import { jsonEqual } from "../../kube/value/equal.js";
+import { valueAtTokens } from "../../kube/value/pointer.js";
 
 /** Which object of the file: its kind and the line its mapping starts on (`DesiredObject.source.line`). */
 export interface ObjectAnchor {
@@ -109,7 +110,7 @@ export function locateObject(text: string, anchor: ObjectAnchor): Located | unde
     const found = candidates(document).find((candidate) => matches(candidate.node, anchor, lineCounter));
     if (found === undefined) continue;
     const whole = document.toJS() as JsonValue;
-    const value = found.index === undefined ? whole : valueAt(whole, ["items", String(found.index)]);
+    const value = found.index === undefined ? whole : valueAtTokens(whole, ["items", String(found.index)]);
     return { document, node: found.node, value: value ?? null };
   }
   return undefined;
@@ -349,7 +350,7 @@ function expected(change: YamlChange): JsonValue | undefined {
 function verify(before: Located, text: string, anchor: ObjectAnchor, change: YamlChange): boolean {
   const after = locateObject(text, anchor);
   if (after === undefined) return false;
-  const written = valueAt(after.value, change.segments);
+  const written = valueAtTokens(after.value, change.segments);
   const wanted = expected(change);
   if (wanted === undefined ? written !== undefined && written !== null : !jsonEqual(written, wanted))
     return false;

@@ -3,8 +3,8 @@ import { fieldElement, indexElement, serializeElement, valueElement } from "../k
 import type { ListAtom } from "../kube/fieldpath/typed.js";
 import { listItemElement } from "../kube/fieldpath/typed.js";
 import type { ListType, ScalarKind, SchemaType } from "../kube/schema/types.js";
-import { isJsonObject } from "../kube/value/json.js";
-import { asList, childOf, isEmptyValue } from "./json.js";
+import { asList, isJsonObject } from "../kube/value/json.js";
+import { childOf, isEmptyValue } from "./json.js";
 import type { TypeResolver } from "./resolver.js";
 import { scalarsEqual } from "./scalars.js";
 import type { Trail } from "./trail.js";

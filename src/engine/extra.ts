@@ -1,6 +1,6 @@
 import type { LiveObject } from "../model/index.js";
-import { isJsonObject } from "../kube/value/json.js";
-import { asList, childOf } from "./json.js";
+import { asList, isJsonObject } from "../kube/value/json.js";
+import { childOf } from "./json.js";
 import type { Scope } from "./types.js";
 import { metadataOf } from "../kube/object.js";
 import type { ObjectRef } from "../kube/object.js";

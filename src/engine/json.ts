@@ -1,10 +1,6 @@
 import type { JsonObject, JsonValue } from "../kube/value/json.js";
 import { pointerTokens } from "../kube/value/pointer.js";
 
-export function asList(value: JsonValue | undefined): readonly JsonValue[] | undefined {
-  return Array.isArray(value) ? (value as readonly JsonValue[]) : undefined;
-}
-
 /** Rule 5: null, `{}` and `[]` say nothing, exactly as an absent field. */
 export function isEmptyValue(value: JsonValue | undefined): boolean {
   if (value === undefined || value === null) return true;

@@ -1,9 +1,8 @@
 import { createHmac } from "node:crypto";
-import { asList } from "./json.js";
 import { isRedacted } from "./rules.js";
 import type { EngineConfig } from "./types.js";
 import type { JsonValue } from "../kube/value/json.js";
-import { isJsonObject } from "../kube/value/json.js";
+import { asList, isJsonObject } from "../kube/value/json.js";
 import { escapePointerToken } from "../kube/value/pointer.js";
 import type { ObjectRef } from "../kube/object.js";
 

@@ -1,6 +1,6 @@
 import type { Schema, SchemaType } from "../schema/types.js";
 import type { JsonObject, JsonValue } from "../value/json.js";
-import { isJsonObject } from "../value/json.js";
+import { asList, isJsonObject } from "../value/json.js";
 import type { Path, PathElement } from "./element.js";
 import { displayPath, keyElement, serializeElement, valueElement } from "./element.js";
 import { FieldSet, FieldSetBuilder } from "./set.js";
@@ -291,10 +291,6 @@ function compareNode(context: CompareContext, type: SchemaType, pair: Pair, path
   }
   if (pair.lhs === undefined) context.added.insert(path);
   else if (pair.rhs === undefined) context.removed.insert(path);
-}
-
-function asList(value: JsonValue | undefined): readonly JsonValue[] | undefined {
-  return Array.isArray(value) ? (value as readonly JsonValue[]) : undefined;
 }
 
 function asMap(value: JsonValue | undefined): JsonObject | undefined {

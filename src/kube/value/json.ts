@@ -20,6 +20,11 @@ export function isJsonObject(value: unknown): value is JsonObject {
   return isRecord(value);
 }
 
+/** A JSON list, or undefined for anything else. */
+export function asList(value: JsonValue | undefined): readonly JsonValue[] | undefined {
+  return Array.isArray(value) ? (value as readonly JsonValue[]) : undefined;
+}
+
 export function stringField(object: JsonObject, field: string): string | undefined {
   const value = object[field];
   return typeof value === "string" ? value : undefined;

@@ -1,6 +1,6 @@
 import { valueAt } from "../api/object.js";
 import type { JsonObject, JsonValue } from "../../kube/value/json.js";
-import { isJsonObject } from "../../kube/value/json.js";
+import { asList, isJsonObject } from "../../kube/value/json.js";
 
 /** An object-valued field, or undefined when absent or not an object. */
 export function objectField(object: JsonObject, key: string): JsonObject | undefined {
@@ -10,8 +10,7 @@ export function objectField(object: JsonObject, key: string): JsonObject | undef
 
 /** A list-valued field, or undefined when absent or not a list. */
 export function listField(object: JsonObject, key: string): readonly JsonValue[] | undefined {
-  const value = object[key];
-  return Array.isArray(value) ? (value as readonly JsonValue[]) : undefined;
+  return asList(object[key]);
 }
 
 /** The object elements of a list field (non-objects are skipped: validation reports them). */

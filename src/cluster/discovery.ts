@@ -1,7 +1,6 @@
 import type { ServedResource } from "./types.js";
-import { text } from "./json.js";
 import type { UnknownRecord } from "../kube/value/json.js";
-import { isRecord } from "../kube/value/json.js";
+import { isRecord, stringOf } from "../kube/value/json.js";
 import { splitApiVersion } from "../kube/object.js";
 
 function objects(value: unknown): readonly UnknownRecord[] {
@@ -18,8 +17,8 @@ export function preferredGroupVersions(apiGroupList: unknown): readonly string[]
   return objects(apiGroupList["groups"]).flatMap((group) => {
     const preferred = group["preferredVersion"];
     const groupVersion = isRecord(preferred)
-      ? text(preferred["groupVersion"])
-      : text(objects(group["versions"])[0]?.["groupVersion"]);
+      ? stringOf(preferred["groupVersion"])
+      : stringOf(objects(group["versions"])[0]?.["groupVersion"]);
     return groupVersion === "" ? [] : [groupVersion];
   });
 }
@@ -31,16 +30,16 @@ export function preferredGroupVersions(apiGroupList: unknown): readonly string[]
  */
 export function listableResources(apiResourceList: unknown): readonly ServedResource[] {
   if (!isRecord(apiResourceList)) return [];
-  const { group, version } = splitApiVersion(text(apiResourceList["groupVersion"]));
+  const { group, version } = splitApiVersion(stringOf(apiResourceList["groupVersion"]));
   return objects(apiResourceList["resources"]).flatMap((entry): ServedResource[] => {
-    const resource = text(entry["name"]);
+    const resource = stringOf(entry["name"]);
     const verbs = strings(entry["verbs"]);
     if (resource === "" || resource.includes("/") || !verbs.includes("list")) return [];
     return [
       {
         group,
         version,
-        kind: text(entry["kind"]),
+        kind: stringOf(entry["kind"]),
         resource,
         namespaced: entry["namespaced"] === true,
         verbs,

@@ -1,8 +1,7 @@
 import { spawn } from "node:child_process";
 import { KubeConfig } from "@kubernetes/client-node";
 import type { User } from "@kubernetes/client-node";
-import { text } from "./json.js";
-import { isRecord } from "../kube/value/json.js";
+import { isRecord, stringOf } from "../kube/value/json.js";
 
 /**
  * A kubeconfig `users[].user.exec` credential plugin (client-go's ExecCredential protocol), run by
@@ -36,7 +35,7 @@ function stringList(value: unknown): readonly string[] {
 function envEntries(value: unknown): Readonly<Record<string, string>> {
   const entries = Array.isArray(value) ? (value as readonly unknown[]) : [];
   return Object.fromEntries(
-    entries.filter(isRecord).map((entry) => [text(entry["name"]), text(entry["value"])] as const),
+    entries.filter(isRecord).map((entry) => [stringOf(entry["name"]), stringOf(entry["value"])] as const),
   );
 }
 
@@ -51,8 +50,8 @@ export function execConfigOf(user: User | null): ExecConfig | undefined {
     command: exec["command"],
     args: stringList(exec["args"]),
     env: envEntries(exec["env"]),
-    apiVersion: text(exec["apiVersion"]),
-    installHint: text(exec["installHint"]),
+    apiVersion: stringOf(exec["apiVersion"]),
+    installHint: stringOf(exec["installHint"]),
   };
 }
 
@@ -79,7 +78,7 @@ function parseOutput(stdout: string, name: string): unknown {
 
 /** client-go insists that the plugin answers in the version the kubeconfig asks for. */
 function checkApiVersion(parsed: unknown, exec: ExecConfig, name: string): void {
-  const apiVersion = isRecord(parsed) ? text(parsed["apiVersion"]) : "";
+  const apiVersion = isRecord(parsed) ? stringOf(parsed["apiVersion"]) : "";
   if (exec.apiVersion !== "" && apiVersion !== "" && apiVersion !== exec.apiVersion)
     throw new Error(
       `${name} answered with apiVersion ${apiVersion}, but the kubeconfig asks for ${exec.apiVersion}`,
@@ -93,10 +92,10 @@ function parseCredential(stdout: string, exec: ExecConfig): ExecCredential {
   checkApiVersion(parsed, exec, name);
   const status = isRecord(parsed) ? parsed["status"] : undefined;
   if (!isRecord(status)) throw new Error(`${name} printed an ExecCredential without a status`);
-  const token = text(status["token"]);
+  const token = stringOf(status["token"]);
   if (token !== "") return { kind: "token", token };
-  const certificate = text(status["clientCertificateData"]);
-  const key = text(status["clientKeyData"]);
+  const certificate = stringOf(status["clientCertificateData"]);
+  const key = stringOf(status["clientKeyData"]);
   if (certificate !== "" && key !== "") return { kind: "certificate", certificate, key };
   throw new Error(`${name} printed an ExecCredential with neither a token nor a client certificate and key`);
 }

@@ -12,10 +12,9 @@ import { ApiTransport, defaultTransportOptions } from "./transport.js";
 import type { Cluster, ClusterWriter, ServedResource } from "./types.js";
 import { KubeClusterWriter } from "./writer.js";
 import { ClusterError } from "./types.js";
-import { text } from "./json.js";
 import type { KubeObject } from "../kube/value/json.js";
 import type { UnknownRecord } from "../kube/value/json.js";
-import { isRecord } from "../kube/value/json.js";
+import { isRecord, stringOf } from "../kube/value/json.js";
 
 export interface ConnectOptions extends KubeconfigOptions {
   /** Per request, body included, and per run of a credential plugin (default 30 s; 0: no limit). */
@@ -47,8 +46,8 @@ function toLiveObject(item: UnknownRecord, resource: ServedResource, apiVersion:
       group: resource.group,
       version: resource.version,
       kind: resource.kind,
-      namespace: isRecord(metadata) ? text(metadata["namespace"]) : "",
-      name: isRecord(metadata) ? text(metadata["name"]) : "",
+      namespace: isRecord(metadata) ? stringOf(metadata["namespace"]) : "",
+      name: isRecord(metadata) ? stringOf(metadata["name"]) : "",
     },
     object,
   };
@@ -67,7 +66,7 @@ function pageOf(body: unknown, resource: ServedResource): Page {
     .filter(isRecord)
     .map((item) => toLiveObject(item, resource, apiVersion));
   const metadata = body["metadata"];
-  return { items, continueToken: isRecord(metadata) ? text(metadata["continue"]) : "" };
+  return { items, continueToken: isRecord(metadata) ? stringOf(metadata["continue"]) : "" };
 }
 
 /** 410 Expired on a continue token: the snapshot the pages came from is gone (etcd compaction). */

@@ -9,11 +9,10 @@ import { withCRDs } from "../kube/schema/crd.js";
 import { builtinSchema } from "../kube/schema/builtin.js";
 import type { Cluster, ServedResource } from "./types.js";
 import { ClusterError } from "./types.js";
-import { text } from "./json.js";
 import { flattenStrings, withPlainEnvironment } from "../kube/yaml-speed.js";
 import type { KubeObject } from "../kube/value/json.js";
 import type { UnknownRecord } from "../kube/value/json.js";
-import { isRecord } from "../kube/value/json.js";
+import { isRecord, stringOf } from "../kube/value/json.js";
 import { splitApiVersion } from "../kube/object.js";
 
 /** A parsed document and where it (and each item of a List) starts. */
@@ -98,11 +97,12 @@ function parseYaml(path: string, source: string): readonly ParsedDocument[] {
 
 function checkedObject(path: string, value: unknown, line: number): KubeObject {
   if (!isRecord(value)) throw fail(path, line, "not a Kubernetes object (expected a mapping)");
-  if (text(value["kind"]) === "") throw fail(path, line, "object has no kind");
-  if (text(value["apiVersion"]) === "") throw fail(path, line, `${text(value["kind"])} has no apiVersion`);
+  if (stringOf(value["kind"]) === "") throw fail(path, line, "object has no kind");
+  if (stringOf(value["apiVersion"]) === "")
+    throw fail(path, line, `${stringOf(value["kind"])} has no apiVersion`);
   const metadata = value["metadata"];
-  if (!isRecord(metadata) || text(metadata["name"]) === "") {
-    throw fail(path, line, `${text(value["kind"])} has no metadata.name`);
+  if (!isRecord(metadata) || stringOf(metadata["name"]) === "") {
+    throw fail(path, line, `${stringOf(value["kind"])} has no metadata.name`);
   }
   return value as KubeObject;
 }
@@ -111,12 +111,12 @@ function checkedObject(path: string, value: unknown, line: number): KubeObject {
 function objectsOf(path: string, document: ParsedDocument): readonly KubeObject[] {
   const { value } = document;
   if (value === null || value === undefined) return [];
-  const kind = isRecord(value) ? text(value["kind"]) : "";
+  const kind = isRecord(value) ? stringOf(value["kind"]) : "";
   if (!isRecord(value) || !kind.endsWith("List") || !Array.isArray(value["items"])) {
     return [checkedObject(path, value, document.line)];
   }
   const itemKind = kind === "List" ? "" : kind.slice(0, -"List".length);
-  const itemApiVersion = text(value["apiVersion"]);
+  const itemApiVersion = stringOf(value["apiVersion"]);
   return (value["items"] as readonly unknown[]).map((item, index) => {
     const filled =
       isRecord(item) && itemKind !== "" && item["kind"] === undefined
@@ -173,10 +173,10 @@ function customResources(
 ): readonly ServedResource[] {
   const found = new Map<string, ServedResource>();
   for (const object of objects) {
-    const { group, version } = splitApiVersion(text(object["apiVersion"]));
-    const kind = text(object["kind"]);
+    const { group, version } = splitApiVersion(stringOf(object["apiVersion"]));
+    const kind = stringOf(object["kind"]);
     const key = `${group}/${kind}`;
-    const namespaced = text((object["metadata"] as UnknownRecord)["namespace"]) !== "";
+    const namespaced = stringOf((object["metadata"] as UnknownRecord)["namespace"]) !== "";
     const seen = found.get(key);
     if (known.has(key) || (seen !== undefined && (seen.namespaced || !namespaced))) continue;
     const resource = `${kind.toLowerCase()}s`;
@@ -186,11 +186,11 @@ function customResources(
 }
 
 function toLiveObject(object: KubeObject, namespaced: boolean, defaultNamespace: string): LiveObject {
-  const { group, version } = splitApiVersion(text(object["apiVersion"]));
+  const { group, version } = splitApiVersion(stringOf(object["apiVersion"]));
   const metadata = object["metadata"] as UnknownRecord;
-  const namespace = namespaced ? text(metadata["namespace"]) || defaultNamespace : "";
+  const namespace = namespaced ? stringOf(metadata["namespace"]) || defaultNamespace : "";
   return {
-    ref: { group, version, kind: text(object["kind"]), namespace, name: text(metadata["name"]) },
+    ref: { group, version, kind: stringOf(object["kind"]), namespace, name: stringOf(metadata["name"]) },
     object,
   };
 }
@@ -212,8 +212,8 @@ class LiveFileCluster implements Cluster {
     const scope = builtinFacts(this.#served);
     const byKind = new Map<string, LiveObject[]>();
     for (const object of objects) {
-      const { group } = splitApiVersion(text(object["apiVersion"]));
-      const key = `${group}/${text(object["kind"])}`;
+      const { group } = splitApiVersion(stringOf(object["apiVersion"]));
+      const key = `${group}/${stringOf(object["kind"])}`;
       const live = toLiveObject(object, scope.get(key)?.namespaced ?? true, namespace);
       const sameKind = byKind.get(key);
       if (sameKind === undefined) byKind.set(key, [live]);
@@ -222,7 +222,7 @@ class LiveFileCluster implements Cluster {
     this.#byKind = byKind;
     this.#schema = withCRDs(
       builtinSchema,
-      objects.filter((object) => text(object["kind"]) === "CustomResourceDefinition"),
+      objects.filter((object) => stringOf(object["kind"]) === "CustomResourceDefinition"),
     );
   }
 
@@ -255,7 +255,7 @@ async function readSource(path: string, shown: string): Promise<string> {
   try {
     return await readFile(path, "utf8");
   } catch (error: unknown) {
-    const code = text((error as { code?: unknown }).code);
+    const code = stringOf((error as { code?: unknown }).code);
     const problem = readProblems[code] ?? `cannot be read (${code === "" ? String(error) : code})`;
     throw new ClusterError(`live file ${shown} ${problem}`, { cause: error });
   }

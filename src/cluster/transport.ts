@@ -1,8 +1,8 @@
 import { HttpMethod, IsomorphicFetchHttpLibrary, RequestContext } from "@kubernetes/client-node";
 import type { KubeConfig, ResponseContext } from "@kubernetes/client-node";
 import { ClusterError } from "./types.js";
-import { text } from "./json.js";
 import { execConfigOf, runCredentialPlugin, withCredential } from "./exec-credential.js";
+import { stringOf } from "../kube/value/json.js";
 
 /** What the server said when it did not answer 2xx: the HTTP code and its `Status` object, if any. */
 export interface ApiStatus {
@@ -202,8 +202,8 @@ function statusOf(code: number, body: string, headers: Readonly<Record<string, s
   try {
     const parsed: unknown = JSON.parse(body);
     if (typeof parsed === "object" && parsed !== null) {
-      reason = text((parsed as Record<string, unknown>)["reason"]);
-      message = text((parsed as Record<string, unknown>)["message"]);
+      reason = stringOf((parsed as Record<string, unknown>)["reason"]);
+      message = stringOf((parsed as Record<string, unknown>)["message"]);
     }
   } catch {
     // Proxies and load balancers answer with HTML or plain text.

@@ -4,9 +4,8 @@ import { ApiStatusError, statusSummary } from "./errors.js";
 import type { ApiTransport, RawAnswer, RawRequest, WriteMethod } from "./transport.js";
 import type { ClusterWriter, ServedResource, WriteOptions, WriteOutcome } from "./types.js";
 import { ClusterError } from "./types.js";
-import { text } from "./json.js";
 import type { JsonObject, KubeObject } from "../kube/value/json.js";
-import { isRecord } from "../kube/value/json.js";
+import { isRecord, stringOf } from "../kube/value/json.js";
 
 interface Target {
   readonly namespace: string | undefined;
@@ -20,10 +19,10 @@ function objectPath(resource: ServedResource, target: Target): string {
 function causesOf(details: unknown): Extract<WriteOutcome, { ok: false }>["causes"] {
   if (!isRecord(details) || !Array.isArray(details["causes"])) return [];
   return (details["causes"] as readonly unknown[]).filter(isRecord).map((cause) => {
-    const field = text(cause["field"]);
-    const reason = text(cause["reason"]);
+    const field = stringOf(cause["field"]);
+    const reason = stringOf(cause["reason"]);
     return {
-      message: text(cause["message"]),
+      message: stringOf(cause["message"]),
       ...(field === "" ? {} : { field }),
       ...(reason === "" ? {} : { reason }),
     };
@@ -33,11 +32,11 @@ function causesOf(details: unknown): Extract<WriteOutcome, { ok: false }>["cause
 /** A non-2xx answer as the refusal it is: the Status's reason, message and causes. */
 function refusal(answer: RawAnswer): WriteOutcome {
   const status = isRecord(answer.body) ? answer.body : {};
-  const message = text(status["message"]) || answer.text.trim().split("\n")[0]?.slice(0, 200) || "";
+  const message = stringOf(status["message"]) || answer.text.trim().split("\n")[0]?.slice(0, 200) || "";
   return {
     ok: false,
     code: answer.code,
-    reason: text(status["reason"]),
+    reason: stringOf(status["reason"]),
     message: message === "" ? `HTTP ${answer.code}` : message,
     causes: causesOf(status["details"]),
   };
@@ -86,7 +85,10 @@ export class KubeClusterWriter implements ClusterWriter {
 
   apply(resource: ServedResource, object: KubeObject, options: WriteOptions): Promise<WriteOutcome> {
     const metadata = isRecord(object["metadata"]) ? object["metadata"] : {};
-    const target = { namespace: text(metadata["namespace"]) || undefined, name: text(metadata["name"]) };
+    const target = {
+      namespace: stringOf(metadata["namespace"]) || undefined,
+      name: stringOf(metadata["name"]),
+    };
     return this.#write(HttpMethod.PATCH, objectPath(resource, target), {
       query: writeQuery(options),
       body: JSON.stringify(object),

@@ -1,5 +1,5 @@
 import type { JsonObject, KubeObject } from "./value/json.js";
-import { isJsonObject } from "./value/json.js";
+import { isJsonObject, stringOf } from "./value/json.js";
 
 /** Identity of an object (DESIGN.md, drift semantics rule 1): group, kind, namespace, name. */
 export interface ObjectRef {
@@ -28,8 +28,7 @@ export function metadataOf(object: JsonObject): JsonObject {
 }
 
 function text(object: JsonObject, key: string): string {
-  const value = object[key];
-  return typeof value === "string" ? value : "";
+  return stringOf(object[key]);
 }
 
 /** The identity an object declares: apiVersion, kind, metadata.namespace and metadata.name ("" when absent). */

@@ -1,5 +1,5 @@
 import type { JsonObject, JsonValue, KubeObject } from "../value/json.js";
-import { isJsonObject } from "../value/json.js";
+import { isJsonObject, stringOf } from "../value/json.js";
 import { metadataOf } from "../object.js";
 import { FieldSet } from "./set.js";
 import { decodeFieldsV1, encodeFieldsV1 } from "./fieldsv1.js";
@@ -53,21 +53,16 @@ export interface ManagedFieldsEntryText {
   readonly fieldsV1: JsonValue | undefined;
 }
 
-function stringOf(entry: JsonObject, field: string): string {
-  const value = entry[field];
-  return typeof value === "string" ? value : "";
-}
-
 /** The text of one entry; undefined when it is not an object. */
 export function readManagedFieldsEntry(raw: JsonValue): ManagedFieldsEntryText | undefined {
   if (!isJsonObject(raw)) return undefined;
   return {
-    manager: stringOf(raw, "manager"),
-    operation: stringOf(raw, "operation"),
-    apiVersion: stringOf(raw, "apiVersion"),
-    subresource: stringOf(raw, "subresource"),
-    time: stringOf(raw, "time"),
-    fieldsType: stringOf(raw, "fieldsType"),
+    manager: stringOf(raw["manager"]),
+    operation: stringOf(raw["operation"]),
+    apiVersion: stringOf(raw["apiVersion"]),
+    subresource: stringOf(raw["subresource"]),
+    time: stringOf(raw["time"]),
+    fieldsType: stringOf(raw["fieldsType"]),
     fieldsV1: raw["fieldsV1"],
   };
 }

@@ -4,7 +4,7 @@ import { gvkKey } from "./gvk.js";
 import type { GroupVersionKind, RefType, Schema, SchemaType, StructType } from "./types.js";
 import { ScalarKinds } from "./types.js";
 import type { KubeObject } from "../value/json.js";
-import { isJsonObject, isRecord } from "../value/json.js";
+import { isJsonObject, isRecord, stringOf } from "../value/json.js";
 
 const objectMetaRef: RefType = { kind: "ref", name: "io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta" };
 
@@ -45,10 +45,6 @@ export function withCustomKinds(base: Schema, kinds: ReadonlyMap<GvkKey, SchemaT
   };
 }
 
-function text(value: unknown): string {
-  return typeof value === "string" ? value : "";
-}
-
 function field(value: unknown, name: string): unknown {
   return isRecord(value) ? value[name] : undefined;
 }
@@ -61,12 +57,12 @@ function field(value: unknown, name: string): unknown {
  */
 export function crdVersionSchemas(crd: KubeObject): readonly (readonly [GvkKey, unknown])[] {
   const spec = crd["spec"];
-  const group = text(field(spec, "group"));
-  const kind = text(field(field(spec, "names"), "kind"));
+  const group = stringOf(field(spec, "group"));
+  const kind = stringOf(field(field(spec, "names"), "kind"));
   const versions = field(spec, "versions");
   if (group === "" || kind === "" || !Array.isArray(versions)) return [];
   return versions.filter(isJsonObject).flatMap((version): (readonly [GvkKey, unknown])[] => {
-    const name = text(version["name"]);
+    const name = stringOf(version["name"]);
     if (name === "" || version["served"] === false) return [];
     return [[gvkKey({ group, version: name, kind }), field(version["schema"], "openAPIV3Schema")]];
   });

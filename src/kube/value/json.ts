@@ -25,6 +25,11 @@ export function asList(value: JsonValue | undefined): readonly JsonValue[] | und
   return Array.isArray(value) ? (value as readonly JsonValue[]) : undefined;
 }
 
+/** A string, or "" for anything else (a name, a key or a reason read from untrusted JSON). */
+export function stringOf(value: unknown): string {
+  return typeof value === "string" ? value : "";
+}
+
 export function stringField(object: JsonObject, field: string): string | undefined {
   const value = object[field];
   return typeof value === "string" ? value : undefined;

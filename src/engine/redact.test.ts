@@ -1,16 +1,9 @@
 import { createHash } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import type { RedactionConfig } from "./redact.js";
-import {
-  holdsWithheld,
-  isWithheld,
-  redactValue,
-  redactionHash,
-  scrubText,
-  withheldMarker,
-  withheldTexts,
-} from "./redact.js";
+import { holdsWithheld, isWithheld, redactValue, redactionHash, scrubText, withheldTexts } from "./redact.js";
 import type { ObjectRef } from "../kube/object.js";
+import { withheldMarker } from "../model/index.js";
 
 const key = "0123456789abcdef0123456789abcdef";
 const otherKey = "fedcba9876543210fedcba9876543210";

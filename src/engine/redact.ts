@@ -5,6 +5,7 @@ import type { JsonValue } from "../kube/value/json.js";
 import { asList, isJsonObject } from "../kube/value/json.js";
 import { escapePointerToken } from "../kube/value/pointer.js";
 import type { ObjectRef } from "../kube/object.js";
+import { withheldMarker } from "../model/index.js";
 
 /*
  * Rule 7, in one place: which values are withheld (a Secret's `data`/`stringData`, and whatever a
@@ -77,11 +78,6 @@ export function withheldHash(
 ): string | undefined {
   const key = config.redactionKey;
   return key === undefined ? undefined : redactionHash(key, value, isBase64(ref, path));
-}
-
-/** What is printed in place of a withheld value; the report's renderers print the same. */
-export function withheldMarker(hash: string | undefined): string {
-  return hash === undefined ? "(value hidden)" : `(redacted ${hash})`;
 }
 
 function mapChildren(

@@ -164,6 +164,14 @@ export function refKey(ref: ObjectRef): string {
   return `${ref.group}/${ref.kind}/${ref.namespace}/${ref.name}`;
 }
 
+/**
+ * What is printed in place of a withheld value (rule 7): its keyed hash when there is one. The
+ * engine's redaction, plan, apply, adopt and the report's renderers all print this text.
+ */
+export function withheldMarker(hash: string | undefined): string {
+  return hash === undefined ? "(value hidden)" : `(redacted ${hash})`;
+}
+
 export function summarize(resources: readonly ResourceDrift[]): DriftSummary {
   const count = (status: ResourceStatus): number =>
     resources.filter((resource) => resource.status === status).length;

@@ -1,6 +1,6 @@
 import YAML from "yaml";
 import type { Attribution, Blame, Drift, ResourceDrift } from "../model/index.js";
-import { refKey } from "../model/index.js";
+import { refKey, withheldMarker } from "../model/index.js";
 import { formatLocation } from "./location.js";
 import { shortCommit } from "./origin.js";
 import { readablePath } from "./paths.js";
@@ -28,16 +28,7 @@ export interface DiffLineOptions {
   readonly when: (changedAt: string) => string | undefined;
 }
 
-export const hiddenValue = "(value hidden)";
-
-/**
- * What stands in for a withheld value: its keyed hash when the report has one. The same text as
- * the engine's `withheldMarker` (engine/redact.ts), which plan, apply and adopt print; the report
- * may not import the engine, and a test holds the two together.
- */
-export function hiddenValueText(hash: string | undefined): string {
-  return hash === undefined ? hiddenValue : `(redacted ${hash})`;
-}
+export const hiddenValue = withheldMarker(undefined);
 
 function isNonEmptyCollection(value: JsonValue): boolean {
   if (value === null || typeof value !== "object") return false;
@@ -92,7 +83,7 @@ function sideLines(sign: "-" | "+", label: string, drift: Drift): DiffLine[] {
   const value = sign === "-" ? drift.desired : drift.live;
   if (drift.redacted !== undefined) {
     const hash = sign === "-" ? drift.redacted.desired : drift.redacted.live;
-    return [{ sign, text: `${label}: ${hiddenValueText(hash)}` }];
+    return [{ sign, text: `${label}: ${withheldMarker(hash)}` }];
   }
   // A Changed drift always has both values; this guards a report built by hand or by an older engine.
   if (value === undefined) return [{ sign, text: `${label}: (not set)` }];

@@ -1,5 +1,4 @@
 import type { JsonObject, KubeObject } from "../../kube/value/json.js";
-import { textOf } from "../../kube/value/json.js";
 import { notFound } from "../api/status.js";
 import type { ResourceInfo } from "../registry/types.js";
 import type { ServerContext } from "./context.js";
@@ -9,7 +8,7 @@ import type { ResourceRequest } from "./request-info.js";
 import { objectKey } from "./writes.js";
 import { includeObjectParam, toTable } from "./table.js";
 import { listPage, parseListOptions, storeListSource } from "../query/paging.js";
-import { metadataOf } from "../../kube/object.js";
+import { resourceVersionOf } from "../../kube/object.js";
 
 /** Built-in objects are served with their apiVersion and kind (TypeMeta), as a single GET returns them. */
 export function withTypeMeta(object: KubeObject, info: ResourceInfo): KubeObject {
@@ -39,7 +38,7 @@ export function getTable(
   query: URLSearchParams,
 ): JsonObject {
   const object = getObject(context, request);
-  const listMetadata: JsonObject = { resourceVersion: textOf(metadataOf(object)["resourceVersion"] ?? "") };
+  const listMetadata: JsonObject = { resourceVersion: resourceVersionOf(object) };
   return toTable([object], request.info, {
     printerColumns: context.machinery.kind(request.info).printerColumns,
     now: context.now(),

@@ -9,7 +9,7 @@ import { withTypeMeta } from "./reads.js";
 import type { ApiResponse, StreamSink } from "./response.js";
 import { apiVersionOf } from "../../kube/schema/gvk.js";
 import { includeObjectParam, toTable } from "./table.js";
-import { metadataOf } from "../../kube/object.js";
+import { metadataOf, resourceVersionOf } from "../../kube/object.js";
 
 export interface WatchSettings {
   /** How often BOOKMARK events are sent to watchers that allow them. */
@@ -70,7 +70,7 @@ function encoderFor(
               printerColumns,
               now: context.now(),
               include,
-              listMetadata: { resourceVersion: textOf(metadataOf(object)["resourceVersion"] ?? "") },
+              listMetadata: { resourceVersion: resourceVersionOf(object) },
             })
           : typed;
       return `${JSON.stringify({ type, object: payload })}\n`;

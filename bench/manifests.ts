@@ -1,4 +1,4 @@
-import type { KubeObject } from "../src/model/index.js";
+import type { KubeObject } from "../src/kube/value/json.js";
 
 export type Kind = "Deployment" | "Service" | "ConfigMap";
 

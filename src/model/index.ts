@@ -4,14 +4,7 @@
  */
 
 import type { ObjectRef } from "../kube/object.js";
-import { splitApiVersion } from "../kube/object.js";
 import type { JsonValue, KubeObject } from "../kube/value/json.js";
-
-// Transitional, for importers outside the folders this change may edit: bench/{drift,manifests}.ts,
-// test/e2e/helm-git.test.ts, test/support/remediation.ts and test/engine/real-cluster-defaults.test.ts.
-// Remove when they import src/kube/object.ts and src/kube/value/json.ts.
-export type { KubeObject, ObjectRef };
-export { splitApiVersion };
 
 /** A place in a source file; lines are 1-based. */
 export interface SourceLocation {

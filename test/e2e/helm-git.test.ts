@@ -8,7 +8,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 
-import type { KubeObject } from "../../src/model/index.js";
+import type { KubeObject } from "../../src/kube/value/json.js";
 import { encodeHelmRelease, loadHelmReleases } from "../../src/sources/helm/index.js";
 import type { HelmReleaseRecord, ReleaseStore } from "../../src/sources/helm/index.js";
 import type { SandboxConnection } from "../support/kubectl.js";

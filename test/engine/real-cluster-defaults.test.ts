@@ -14,7 +14,8 @@ import { defaultEngineConfig } from "../../src/engine/config.js";
 import type { CompareInput } from "../../src/engine/types.js";
 import { builtinSchema } from "../../src/kube/schema/builtin.js";
 import type { KubeObject } from "../../src/kube/value/json.js";
-import type { DesiredObject, LiveObject, ObjectRef } from "../../src/model/index.js";
+import type { ObjectRef } from "../../src/kube/object.js";
+import type { DesiredObject, LiveObject } from "../../src/model/index.js";
 
 function fixture(name: string): KubeObject {
   const path = fileURLToPath(new URL(`../fixtures/real-clusters/${name}`, import.meta.url));

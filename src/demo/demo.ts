@@ -9,6 +9,7 @@ import { parseAllDocuments } from "yaml";
 import { relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { inspectDrift, noSources, objectsByRef, silentProgress } from "../inspect/index.js";
+import { formatTime } from "../kube/time.js";
 import type { DriftReport } from "../model/index.js";
 import { hasDrift, renderReport } from "../report/index.js";
 import { startSandbox, type RunningSandbox } from "../sandbox/index.js";
@@ -52,9 +53,9 @@ function ownerOfReplicas(object: KubernetesObject): ManagedFieldsEntry | undefin
   });
 }
 
-function formatTime(time: string | Date | undefined): string {
+function timeText(time: string | Date | undefined): string {
   if (time === undefined) return "?";
-  return (typeof time === "string" ? new Date(time) : time).toISOString().replace(/\.\d{3}Z$/, "Z");
+  return formatTime(typeof time === "string" ? new Date(time) : time);
 }
 
 export interface DemoOptions {
@@ -138,7 +139,7 @@ export async function runDemo(options: DemoOptions): Promise<void> {
     const owner = ownerOfReplicas(edited);
     write(`Out-of-band change: "${outOfBandManager}" set Deployment shop/web spec.replicas from 2 to 5.`);
     write(
-      `The cluster now records that change in managedFields: spec.replicas is owned by "${owner?.manager ?? "?"}" (${owner?.operation ?? "?"}) since ${formatTime(owner?.time)}.`,
+      `The cluster now records that change in managedFields: spec.replicas is owned by "${owner?.manager ?? "?"}" (${owner?.operation ?? "?"}) since ${timeText(owner?.time)}.`,
     );
     write(`Git still says replicas: 2. That gap is configuration drift. kubedrift reports it:`);
     await reportDrift(sandbox, options);

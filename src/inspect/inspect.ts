@@ -5,6 +5,7 @@ import { compare } from "../engine/index.js";
 import { redactValue } from "../engine/redact.js";
 import type { EngineConfig, Scope } from "../engine/types.js";
 import type { Schema } from "../kube/schema/types.js";
+import { formatTime } from "../kube/time.js";
 import type { KubeObject } from "../kube/value/json.js";
 import type { DesiredObject, DriftReport, LiveObject } from "../model/index.js";
 import { refKey } from "../model/index.js";
@@ -142,10 +143,7 @@ async function inspect(options: InspectOptions, io: InspectIO): Promise<Inspecti
   ]);
   for (const warning of cluster.warnings?.() ?? []) io.note(warning);
   io.progress.update(`comparing ${desired.length} objects`);
-  const generatedAt = io
-    .now()
-    .toISOString()
-    .replace(/\.\d{3}Z$/, "Z");
+  const generatedAt = formatTime(io.now());
   const compared = compare({ desired, live, scope, schema, config, cluster: cluster.name, generatedAt });
   const report: DriftReport = {
     ...compared,

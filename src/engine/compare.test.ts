@@ -658,7 +658,10 @@ describe("results, not exceptions", () => {
       input([desiredOf(configMap), { ...desiredOf(configMap), source: { file: "other.yaml", line: 3 } }], []),
     );
     expect(report.resources.map((resource) => resource.status)).toEqual(["Missing", "Error"]);
-    expect(report.resources[1].error).toBe("declared twice: also at deploy/app.yaml:1");
+    expect(report.resources[1]).toMatchObject({
+      status: "Error",
+      error: "declared twice: also at deploy/app.yaml:1",
+    });
   });
 
   it("orders resources by namespace, kind and name; drifts by path", () => {

@@ -109,15 +109,29 @@ export const ResourceStatuses = {
 } as const;
 export type ResourceStatus = (typeof ResourceStatuses)[keyof typeof ResourceStatuses];
 
-/** The verdict for one object. A resource that could not be evaluated is a result with an error, not an exception. */
-export interface ResourceDrift {
+interface ResourceVerdict {
   readonly ref: ObjectRef;
-  readonly status: ResourceStatus;
   readonly source?: SourceLocation;
   readonly drifts: readonly Drift[];
-  readonly error?: string;
   readonly origin?: DesiredOrigin;
 }
+
+/** An object that was compared: in sync, drifted, missing from the cluster or extra in it. */
+export interface ResourceEvaluated extends ResourceVerdict {
+  readonly status: Exclude<ResourceStatus, typeof ResourceStatuses.error>;
+}
+
+/** An object that could not be evaluated, and why: the error is always there, so no reader invents one. */
+export interface ResourceError extends ResourceVerdict {
+  readonly status: typeof ResourceStatuses.error;
+  readonly error: string;
+}
+
+/**
+ * The verdict for one object, tagged by `status`. A resource that could not be evaluated is a result
+ * with an error, not an exception.
+ */
+export type ResourceDrift = ResourceEvaluated | ResourceError;
 
 export interface DriftSummary {
   readonly total: number;
@@ -163,6 +177,11 @@ export function refKey(ref: ObjectRef): string {
  */
 export function withheldMarker(hash: string | undefined): string {
   return hash === undefined ? "(value hidden)" : `(redacted ${hash})`;
+}
+
+/** For the `default` of an exhaustive switch: a status (or other tag) that the types say cannot occur. */
+export function unreachable(value: never): never {
+  throw new Error(`unreachable: ${JSON.stringify(value)}`);
 }
 
 export function summarize(resources: readonly ResourceDrift[]): DriftSummary {

@@ -1,5 +1,5 @@
 import type { DesiredObject, Drift, LiveObject, ResourceDrift } from "../model/index.js";
-import { DriftTypes, ResourceStatuses, refKey } from "../model/index.js";
+import { DriftTypes, ResourceStatuses, refKey, unreachable } from "../model/index.js";
 import { compareRefs } from "../engine/index.js";
 import type { Schema } from "../kube/schema/types.js";
 import { onlySelector } from "./only.js";
@@ -140,7 +140,7 @@ export function changeFor(
     case ResourceStatuses.inSync:
       return undefined;
     case ResourceStatuses.error:
-      return { ref: resource.ref, reason: `not evaluated: ${resource.error ?? "error"}` };
+      return { ref: resource.ref, reason: `not evaluated: ${resource.error}` };
     case ResourceStatuses.extra:
       return deletion(resource, live, options);
     case ResourceStatuses.missing:
@@ -151,6 +151,8 @@ export function changeFor(
       if (desired === undefined || live === undefined)
         return { ref: resource.ref, reason: "drifted, but its desired or live object is unknown" };
       return driftedChange(schema, resource, desired, live);
+    default:
+      return unreachable(resource);
   }
 }
 

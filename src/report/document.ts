@@ -10,6 +10,7 @@ import type {
   SourceLocation,
   SourceRevision,
 } from "../model/index.js";
+import { ResourceStatuses } from "../model/index.js";
 import { relativeLocation } from "./location.js";
 import type { JsonValue } from "../kube/value/json.js";
 import { apiVersionOf } from "../kube/schema/gvk.js";
@@ -164,7 +165,7 @@ function documentResource(resource: ResourceDrift, options: DocumentOptions): Do
     ...(ref.namespace !== "" && { namespace: ref.namespace }),
     name: ref.name,
     status: resource.status,
-    ...(resource.error !== undefined && { error: resource.error }),
+    ...(resource.status === ResourceStatuses.error && { error: resource.error }),
     ...(resource.source !== undefined && { source: relativeLocation(resource.source, options.cwd) }),
     drifts: resource.drifts.map((drift) => documentDrift(drift, options)),
     ...(resource.origin !== undefined && originFields(resource.origin)),

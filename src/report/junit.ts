@@ -1,5 +1,5 @@
 import type { DriftReport, ResourceDrift, SkippedSource } from "../model/index.js";
-import { describeRef, ResourceStatuses, summarize } from "../model/index.js";
+import { describeRef, ResourceStatuses, summarize, unreachable } from "../model/index.js";
 import type { DiffLineOptions, ObjectsByRef } from "./drift-lines.js";
 import { driftLines } from "./drift-lines.js";
 import { formatLocation, relativeFile } from "./location.js";
@@ -121,17 +121,17 @@ function outcome(resource: ResourceDrift, lineOptions: DiffLineOptions): string 
         body,
       );
     }
-    case ResourceStatuses.error: {
-      const message = resource.error ?? "could not be evaluated";
+    case ResourceStatuses.error:
       return element(
         "error",
         [
-          ["message", message],
+          ["message", resource.error],
           ["type", resource.status],
         ],
         body,
       );
-    }
+    default:
+      return unreachable(resource);
   }
 }
 

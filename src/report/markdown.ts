@@ -1,5 +1,5 @@
 import type { DriftReport, ResourceDrift, SkippedSource } from "../model/index.js";
-import { describeRef, ResourceStatuses } from "../model/index.js";
+import { describeRef, ResourceStatuses, unreachable } from "../model/index.js";
 import type { DiffLineOptions, ObjectsByRef } from "./drift-lines.js";
 import { driftLines } from "./drift-lines.js";
 import { formatLocation } from "./location.js";
@@ -36,11 +36,13 @@ function statusCell(resource: ResourceDrift): string {
     case ResourceStatuses.drifted:
       return `Drifted: ${plural(resource.drifts.length, "field")}`;
     case ResourceStatuses.error:
-      return `Error: ${cellText(resource.error ?? "could not be evaluated")}`;
+      return `Error: ${cellText(resource.error)}`;
     case ResourceStatuses.inSync:
     case ResourceStatuses.missing:
     case ResourceStatuses.extra:
       return resource.status;
+    default:
+      return unreachable(resource);
   }
 }
 

@@ -11,7 +11,7 @@ import type {
   SourceLocation,
   SourceRevision,
 } from "../model/index.js";
-import { describeRef, refKey, ResourceStatuses } from "../model/index.js";
+import { describeRef, refKey, ResourceStatuses, unreachable } from "../model/index.js";
 import { originFields, documentSummary } from "./document.js";
 import type { DocumentResource } from "./document.js";
 import type { ObjectsByRef } from "./drift-lines.js";
@@ -401,9 +401,11 @@ function resourceResults(
     case ResourceStatuses.extra:
       return [extraResult(resource, candidates)];
     case ResourceStatuses.error: {
-      const text = `${subject(resource)} could not be checked: ${resource.error ?? "unknown error"}`;
+      const text = `${subject(resource)} could not be checked: ${resource.error}`;
       return [sourcedResult(resource, "resource/error", text, options.cwd)];
     }
+    default:
+      return unreachable(resource);
   }
 }
 

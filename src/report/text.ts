@@ -1,5 +1,5 @@
 import type { DriftReport, ResourceDrift, SkippedSource } from "../model/index.js";
-import { describeRef, ResourceStatuses } from "../model/index.js";
+import { describeRef, ResourceStatuses, unreachable } from "../model/index.js";
 import { formatAge } from "./age.js";
 import type { Paint } from "./ansi.js";
 import { painter } from "./ansi.js";
@@ -27,7 +27,9 @@ function statusText(resource: ResourceDrift, paint: Paint): string {
     case ResourceStatuses.extra:
       return `${paint("yellow", "Extra")}: in the cluster, not in the sources`;
     case ResourceStatuses.error:
-      return `${paint("red", "Error")}: ${resource.error ?? "could not be evaluated"}`;
+      return `${paint("red", "Error")}: ${resource.error}`;
+    default:
+      return unreachable(resource);
   }
 }
 

@@ -2,7 +2,7 @@ import path from "node:path";
 
 import { onlySelector } from "../only.js";
 import type { DesiredObject, Drift, LiveObject, ResourceDrift } from "../../model/index.js";
-import { ResourceStatuses, refKey } from "../../model/index.js";
+import { ResourceStatuses, refKey, unreachable } from "../../model/index.js";
 import type { PatchDocument, ReadText } from "./kustomize-patches.js";
 import { kustomizePatches } from "./kustomize-patches.js";
 import { mapSegments } from "./pointer.js";
@@ -160,13 +160,22 @@ interface Decided {
 
 function decideResource(resource: ResourceDrift, context: Context): Decided {
   const { ref } = resource;
-  if (resource.status === ResourceStatuses.missing || resource.status === ResourceStatuses.extra)
-    return { planned: [], refused: [{ ref, path: "", reason: RefusalReasons.missingOrExtra }] };
-  if (resource.status === ResourceStatuses.error)
-    return {
-      planned: [],
-      refused: [{ ref, path: "", reason: `not compared: ${resource.error ?? "error"}` }],
-    };
+  switch (resource.status) {
+    case ResourceStatuses.missing:
+    case ResourceStatuses.extra:
+      return { planned: [], refused: [{ ref, path: "", reason: RefusalReasons.missingOrExtra }] };
+    case ResourceStatuses.error:
+      return { planned: [], refused: [{ ref, path: "", reason: `not compared: ${resource.error}` }] };
+    case ResourceStatuses.inSync:
+    case ResourceStatuses.drifted:
+      return decideFields(resource, context);
+    default:
+      return unreachable(resource);
+  }
+}
+
+function decideFields(resource: ResourceDrift, context: Context): Decided {
+  const { ref } = resource;
   const object = context.desired.get(refKey(ref));
   if (object === undefined)
     return {

@@ -155,3 +155,15 @@ describe("the layering table", () => {
     expect(tests).toEqual({ folders: ["sandbox"], paths: ["test/support"] });
   });
 });
+
+// CI runs `npm test`, not `npm run lint`: this keeps the layering of the tree itself under test.
+describe("the tree", () => {
+  it("keeps DESIGN.md's layering in every file under src/", async () => {
+    const results = await eslint.lintFiles(["src/**/*.ts"]);
+    const violations = results.flatMap((r) =>
+      r.messages.map((m) => `${r.filePath.slice(root.length)}:${m.line} ${m.message}`),
+    );
+    expect(results.length).toBeGreaterThan(100);
+    expect(violations).toEqual([]);
+  });
+});

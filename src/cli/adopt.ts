@@ -34,11 +34,12 @@ async function runAdopt(flags: AdoptFlags): Promise<number> {
   }
   const { inspectDrift } = await import("../inspect/index.js");
   const { planAdoption, renderAdoption } = await import("../remediate/adopt/index.js");
-  const { parseOnly } = await import("../remediate/index.js");
+  const { OnlyRefError, parseOnly } = await import("../remediate/index.js");
   try {
     for (const reference of flags.only ?? []) parseOnly(reference);
   } catch (error: unknown) {
-    throw new CliError(`adopt: ${error instanceof Error ? error.message : String(error)}`);
+    if (error instanceof OnlyRefError) throw new CliError(`adopt: ${error.message}`, 1, { cause: error });
+    throw error;
   }
   const options = diffOptionsFromFlags({ ...flags, output: "text" });
   const color = wantsColor();

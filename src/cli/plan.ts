@@ -20,12 +20,14 @@ export interface PlannedRun {
 /** Sources → cluster → engine → plan, validated with a server dry run (what plan and apply share). */
 export async function planRemediation(flags: PlanFlags, command: string): Promise<PlannedRun> {
   const { inspectDrift } = await import("../inspect/index.js");
-  const { buildPlan, defaultWriteRetry, parseOnly, unmatchedOnly, validatePlan } =
+  const { buildPlan, defaultWriteRetry, OnlyRefError, parseOnly, unmatchedOnly, validatePlan } =
     await import("../remediate/index.js");
   try {
     for (const reference of flags.only ?? []) parseOnly(reference);
   } catch (error: unknown) {
-    throw new CliError(`${command}: ${error instanceof Error ? error.message : String(error)}`);
+    if (error instanceof OnlyRefError)
+      throw new CliError(`${command}: ${error.message}`, 1, { cause: error });
+    throw error;
   }
   const inspection = await inspectDrift(
     diffOptionsFromFlags({ ...flags, output: "text" }),

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { defaultEngineConfig, parseEngineConfig } from "./config.js";
+import { ConfigError, defaultEngineConfig, parseEngineConfig } from "./config.js";
 import { pathMatches } from "./rules.js";
 
 describe("parseEngineConfig", () => {
@@ -75,6 +75,14 @@ describe("parseEngineConfig", () => {
     ],
   ])("names file and line: %j", (text, message) => {
     expect(() => parseEngineConfig(text, "kubedrift.yaml")).toThrow(message);
+  });
+
+  it("throws a ConfigError that carries the file and line", () => {
+    const text = "apiVersion: kubedrift.dev/v1\nkind: Config\nignore: {path: /a}\n";
+    expect(() => parseEngineConfig(text, "k.yaml")).toThrow(
+      expect.objectContaining({ name: "ConfigError", file: "k.yaml", line: 3 }),
+    );
+    expect(() => parseEngineConfig(text, "k.yaml")).toThrow(ConfigError);
   });
 });
 

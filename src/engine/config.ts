@@ -29,10 +29,23 @@ function offsetOf(node: Node | Pair | null | undefined): number | undefined {
   return node.range?.[0];
 }
 
+/** A kubedrift config that cannot be used; the message names the file and line (`kubedrift.yaml:7: …`). */
+export class ConfigError extends Error {
+  readonly file: string;
+  readonly line: number;
+
+  constructor(file: string, line: number, problem: string, options?: { cause?: unknown }) {
+    super(`${file}:${line}: ${problem}`, options);
+    this.name = "ConfigError";
+    this.file = file;
+    this.line = line;
+  }
+}
+
 function fail(reader: Reader, node: Node | Pair | null | undefined, message: string): never {
   const offset = offsetOf(node);
   const line = offset === undefined ? 1 : reader.lines.linePos(offset).line;
-  throw new Error(`${reader.file}:${line}: ${message}`);
+  throw new ConfigError(reader.file, line, message);
 }
 
 function keyOf(pair: Pair): string {
@@ -155,7 +168,7 @@ export function parseEngineConfig(text: string, file: string): EngineConfig {
   const document = parseDocument(text, { lineCounter: lines, prettyErrors: false });
   const syntax = document.errors[0];
   if (syntax !== undefined) {
-    throw new Error(`${file}:${lines.linePos(syntax.pos[0]).line}: ${syntax.message.split("\n")[0]}`, {
+    throw new ConfigError(file, lines.linePos(syntax.pos[0]).line, syntax.message.split("\n")[0] ?? "", {
       cause: syntax,
     });
   }

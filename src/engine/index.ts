@@ -1,5 +1,5 @@
 export { compare, compareRefs } from "./compare.js";
-export { defaultEngineConfig, parseEngineConfig } from "./config.js";
+export { ConfigError, defaultEngineConfig, parseEngineConfig } from "./config.js";
 export { defaultTrustedManagers } from "./trust.js";
 export { pathMatches } from "./rules.js";
 export type {

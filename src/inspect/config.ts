@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from "node:fs";
 import { resolve } from "node:path";
-import { defaultEngineConfig, parseEngineConfig } from "../engine/index.js";
+import { ConfigError, defaultEngineConfig, parseEngineConfig } from "../engine/index.js";
 import type { EngineConfig } from "../engine/types.js";
 import { InspectError } from "./errors.js";
 
@@ -36,7 +36,8 @@ export function loadEngineConfig(configPath: string | undefined, cwd: string): E
   try {
     return parseEngineConfig(text, configPath ?? configFileName);
   } catch (error: unknown) {
-    // The parser's messages already name the file and line.
-    throw new InspectError(error instanceof Error ? error.message : String(error), { cause: error });
+    // The parser's messages already name the file and line; anything else is a bug, not a bad config.
+    if (error instanceof ConfigError) throw new InspectError(error.message, { cause: error });
+    throw error;
   }
 }

@@ -11,6 +11,7 @@ import type { ApplyResult, ApplyStatus, ApplySummary, ChangeOutcome, Plan, Plann
 import { ApplyStatuses, defaultPlanOptions } from "./types.js";
 import type { KubeObject } from "../kube/value/json.js";
 import { jsonEqual } from "../kube/value/equal.js";
+import type { ObjectRef } from "../kube/object.js";
 import { resourceVersionOf } from "../kube/object.js";
 
 export interface ApplyContext extends Executor {
@@ -147,10 +148,20 @@ function plannedVersion(change: Written): string | undefined {
   return change.action === "create" ? undefined : change.resourceVersion;
 }
 
+/** A planned change to a kind the cluster does not serve: that change fails, the others go on. */
+export class NotServedError extends Error {
+  readonly ref: ObjectRef;
+
+  constructor(ref: ObjectRef) {
+    super(`the cluster does not serve ${ref.kind} (${ref.group || "core"})`);
+    this.name = "NotServedError";
+    this.ref = ref;
+  }
+}
+
 async function currentObject(context: ApplyContext, change: PlannedChange): Promise<KubeObject | undefined> {
   const resource = context.resourceFor(change.ref);
-  if (resource === undefined)
-    throw new Error(`the cluster does not serve ${change.ref.kind} (${change.ref.group || "core"})`);
+  if (resource === undefined) throw new NotServedError(change.ref);
   return context.writer.get(resource, change.ref.namespace || undefined, change.ref.name);
 }
 

@@ -7,7 +7,7 @@ export { applyPlan, applyExitCode, changedSincePlan, summarizeOutcomes } from ".
 export type { ApplyContext } from "./apply.js";
 export { defaultWriteRetry, fieldManager } from "./execute.js";
 export type { WriteRetry } from "./execute.js";
-export { parseOnly, matchesOnly, onlySelector, unmatchedOnly } from "./only.js";
+export { OnlyRefError, parseOnly, matchesOnly, onlySelector, unmatchedOnly } from "./only.js";
 export { sparseBody, isCoveredBy } from "./sparse.js";
 export { renderPlan, renderApplyResult } from "./render.js";
 export type { PlanFormat } from "./render.js";

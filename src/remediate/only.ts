@@ -15,12 +15,21 @@ function kindAndGroup(text: string): { readonly kind: string; readonly group?: s
   return dot < 0 ? { kind: text } : { kind: text.slice(0, dot), group: text.slice(dot + 1) };
 }
 
-/** Parses `KIND[.GROUP]/NAMESPACE/NAME` or `KIND[.GROUP]/NAME`; throws an Error naming the reference. */
+/** An `--only` reference that names no object: the message names the reference. */
+export class OnlyRefError extends Error {
+  readonly reference: string;
+
+  constructor(reference: string) {
+    super(`--only ${reference}: expected KIND/NAMESPACE/NAME, or KIND/NAME for a cluster-scoped object`);
+    this.name = "OnlyRefError";
+    this.reference = reference;
+  }
+}
+
+/** Parses `KIND[.GROUP]/NAMESPACE/NAME` or `KIND[.GROUP]/NAME`; throws an OnlyRefError naming the reference. */
 export function parseOnly(text: string): OnlyRef {
   const parts = text.split("/");
-  if (parts.length < 2 || parts.length > 3 || parts.some((part) => part === "")) {
-    throw new Error(`--only ${text}: expected KIND/NAMESPACE/NAME, or KIND/NAME for a cluster-scoped object`);
-  }
+  if (parts.length < 2 || parts.length > 3 || parts.some((part) => part === "")) throw new OnlyRefError(text);
   const [kind = "", namespace = "", name = ""] = parts.length === 3 ? parts : [parts[0], "", parts[1]];
   return { ...kindAndGroup(kind), namespace, name };
 }

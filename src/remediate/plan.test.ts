@@ -3,7 +3,7 @@ import type { DesiredObject, Drift, LiveObject, ResourceDrift } from "../model/i
 import { builtinSchema } from "../kube/schema/builtin.js";
 import { buildPlan, removalPatch } from "./plan.js";
 import { isCoveredBy, sparseBody } from "./sparse.js";
-import { matchesOnly, parseOnly } from "./only.js";
+import { matchesOnly, OnlyRefError, parseOnly } from "./only.js";
 import { defaultPlanOptions } from "./types.js";
 import type { KubeObject } from "../kube/value/json.js";
 import type { ObjectRef } from "../kube/object.js";
@@ -353,6 +353,7 @@ describe("--only references", () => {
     expect(() => parseOnly("web")).toThrow(
       "--only web: expected KIND/NAMESPACE/NAME, or KIND/NAME for a cluster-scoped object",
     );
+    expect(() => parseOnly("a/b/c/d")).toThrow(OnlyRefError);
   });
 
   it("matches kinds case-insensitively and groups when given", () => {

@@ -2,17 +2,7 @@ import type { JsonObject, KubeObject } from "../../kube/value/json.js";
 import type { StatusCause } from "../api/status.js";
 import type { KindStrategy } from "./types.js";
 import { defineStrategy } from "./define.js";
-import {
-  ensureObject,
-  isUnset,
-  textOf,
-  objectAt,
-  objectField,
-  objectItems,
-  updateAt,
-  updateObject,
-  withDefaults,
-} from "./json-edit.js";
+import { isUnset, textOf, objectAt, objectField, objectItems } from "../../kube/defaulting/edit.js";
 import { immutable, invalid, notSupported, required } from "./validation/field.js";
 import { metadataOf } from "../../kube/object.js";
 import { formatTime } from "../../kube/time.js";
@@ -22,25 +12,6 @@ import { formatTime } from "../../kube/time.js";
  * naming and establishing controllers write — at once in the sandbox, which has
  * no informer lag to wait for.
  */
-
-function defaultNames(names: JsonObject): JsonObject {
-  const kind = typeof names["kind"] === "string" ? names["kind"] : "";
-  const singular = withDefaults(names, { singular: kind.toLowerCase() });
-  return kind === "" ? singular : withDefaults(singular, { listKind: `${kind}List` });
-}
-
-function defaultConversion(conversion: JsonObject): JsonObject {
-  const withStrategy = withDefaults(conversion, { strategy: "None" });
-  return updateAt(withStrategy, ["webhook", "clientConfig", "service"], (service) =>
-    withDefaults(service, { port: 443 }),
-  );
-}
-
-function defaultCrd(object: KubeObject): KubeObject {
-  return ensureObject(object, "spec", (spec) =>
-    ensureObject(updateObject(spec, "names", defaultNames), "conversion", defaultConversion),
-  );
-}
 
 function storageVersion(object: KubeObject): string | undefined {
   const versions = objectItems(objectField(object, "spec") ?? {}, "versions");
@@ -132,7 +103,6 @@ export const customResourceDefinitionStrategy: KindStrategy = defineStrategy({
   tracksGeneration: true,
   hasStatus: true,
   // CRD names are `<plural>.<group>`; validateCrd checks the exact form.
-  defaults: defaultCrd,
   initialStatus: (object) => establishedStatus(object),
   validateSpec: validateCrd,
   validateUpdate: validateCrdUpdate,

@@ -2,62 +2,12 @@ import type { JsonObject, KubeObject } from "../../kube/value/json.js";
 import type { StatusCause } from "../api/status.js";
 import type { KindStrategy } from "./types.js";
 import { defineStrategy } from "./define.js";
-import {
-  ensureObject,
-  isUnset,
-  listField,
-  objectField,
-  updateObject,
-  withDefaults,
-  withField,
-} from "./json-edit.js";
+import { isUnset, objectField } from "../../kube/defaulting/edit.js";
 import { invalid, required } from "./validation/field.js";
 import { isPathSegmentName } from "./validation/names.js";
 import { validateLabelSelector } from "./validation/selector.js";
 
 /** pkg/apis/autoscaling/v2/defaults.go (1.32: no selectionStrategy, no tolerance) and PodDisruptionBudgets. */
-
-const scaleUpRules: JsonObject = {
-  stabilizationWindowSeconds: 0,
-  selectPolicy: "Max",
-  policies: [
-    { type: "Pods", value: 4, periodSeconds: 15 },
-    { type: "Percent", value: 100, periodSeconds: 15 },
-  ],
-};
-
-// Scale-down stabilisation stays unset: the controller's --horizontal-pod-autoscaler-downscale-stabilization decides.
-const scaleDownRules: JsonObject = {
-  selectPolicy: "Max",
-  policies: [{ type: "Percent", value: 100, periodSeconds: 15 }],
-};
-
-/** GenerateHPAScale{Up,Down}Rules: the given fields win, the rest come from the defaults. */
-function fillScalingRules(rules: JsonObject | undefined, defaults: JsonObject): JsonObject {
-  return withDefaults(rules ?? {}, defaults);
-}
-
-function defaultBehavior(behavior: JsonObject): JsonObject {
-  return {
-    ...behavior,
-    scaleUp: fillScalingRules(objectField(behavior, "scaleUp"), scaleUpRules),
-    scaleDown: fillScalingRules(objectField(behavior, "scaleDown"), scaleDownRules),
-  };
-}
-
-function defaultHpaSpec(spec: JsonObject): JsonObject {
-  let result = withDefaults(spec, { minReplicas: 1 });
-  if ((listField(result, "metrics") ?? []).length === 0) {
-    // DefaultCPUUtilization: 80 %.
-    result = withField(result, "metrics", [
-      {
-        type: "Resource",
-        resource: { name: "cpu", target: { type: "Utilization", averageUtilization: 80 } },
-      },
-    ]);
-  }
-  return updateObject(result, "behavior", defaultBehavior);
-}
 
 function validateScaleTarget(spec: JsonObject): readonly StatusCause[] {
   const target = objectField(spec, "scaleTargetRef") ?? {};
@@ -89,7 +39,6 @@ export const horizontalPodAutoscalerStrategy: KindStrategy = defineStrategy({
   tracksGeneration: false,
   hasStatus: true,
   nameValidator: isPathSegmentName,
-  defaults: (object) => ensureObject(object, "spec", defaultHpaSpec),
   initialStatus: () => ({ desiredReplicas: 0 }),
   validateSpec: validateHpa,
 });

@@ -4,18 +4,16 @@ import type { KindStrategy } from "./types.js";
 import { defineStrategy } from "./define.js";
 import {
   ensureObject,
-  isUnset,
   objectAt,
   objectField,
   stringMap,
   textOf,
-  updateItems,
-  valueAt,
   updateObject,
   withDefaults,
-  withField,
-} from "./json-edit.js";
-import { defaultPodTemplate, withTemplateMetadata } from "./pod-template.js";
+} from "../../kube/defaulting/edit.js";
+import { valueAt } from "../api/object.js";
+import { copyTemplateLabels } from "../../kube/defaulting/batch.js";
+import { withTemplateMetadata } from "../../kube/defaulting/pod-template.js";
 import { child, goStringMap, immutable, invalid, notSupported, required } from "./validation/field.js";
 import { isDNS1123Subdomain, maxLengthError } from "./validation/names.js";
 import { validatePodTemplate } from "./validation/pod-spec.js";
@@ -32,32 +30,6 @@ export const jobLabels = {
   legacyControllerUid: "controller-uid",
   legacyJobName: "job-name",
 } as const;
-
-function defaultPodFailurePolicy(policy: JsonObject): JsonObject {
-  return updateItems(policy, "rules", (rule) =>
-    updateItems(rule, "onPodConditions", (pattern) => withDefaults(pattern, { status: "True" })),
-  );
-}
-
-/** SetDefaults_Job's spec part (also applied, without selector generation, nowhere else). */
-function defaultJobSpec(spec: JsonObject): JsonObject {
-  const bothUnset = isUnset(spec["completions"]) && isUnset(spec["parallelism"]);
-  let result = bothUnset
-    ? { ...spec, completions: 1, parallelism: 1 }
-    : withDefaults(spec, { parallelism: 1 });
-  // With per-index backoff the job-wide limit is effectively unbounded (math.MaxInt32).
-  const backoffLimit = isUnset(spec["backoffLimitPerIndex"]) ? 6 : 2147483647;
-  const replacement = objectField(spec, "podFailurePolicy") === undefined ? "TerminatingOrFailed" : "Failed";
-  result = withDefaults(result, {
-    backoffLimit,
-    completionMode: "NonIndexed",
-    suspend: false,
-    podReplacementPolicy: replacement,
-    manualSelector: false,
-  });
-  result = updateObject(result, "podFailurePolicy", defaultPodFailurePolicy);
-  return updateObject(result, "template", defaultPodTemplate);
-}
 
 /**
  * generateSelector (job strategy PrepareForCreate): pods are selected by the
@@ -81,23 +53,6 @@ function generateSelector(spec: JsonObject, name: string, uid: string): JsonObje
       withDefaults(matchLabels, { [jobLabels.controllerUid]: uid }),
     ),
   );
-}
-
-/**
- * SetDefaults_Job copies the template's labels to a Job without labels. It runs on every
- * decode: on the request (so the writer owns the labels copied from its own template), and
- * again when the created Job is read back from storage, after generateSelector labelled the
- * template (so a Job whose template had no labels ends up with the generated ones, owned by nobody).
- */
-function copyTemplateLabels(object: KubeObject): KubeObject {
-  const templateLabels = objectAt(object, ["spec", "template", "metadata", "labels"]);
-  const labels = objectField(metadataOf(object), "labels") ?? {};
-  if (templateLabels === undefined || Object.keys(labels).length > 0) return object;
-  return ensureObject(object, "metadata", (metadata) => withField(metadata, "labels", templateLabels));
-}
-
-function defaultJob(object: KubeObject): KubeObject {
-  return copyTemplateLabels(ensureObject(object, "spec", defaultJobSpec));
 }
 
 /** PrepareForCreate: generateSelectorIfNeeded, unless the user manages the selector. */
@@ -176,7 +131,6 @@ export const jobStrategy: KindStrategy = defineStrategy({
   gvk: { group: "batch", version: "v1", kind: "Job" },
   tracksGeneration: true,
   hasStatus: true,
-  defaults: defaultJob,
   prepare: prepareJob,
   initialStatus: () => ({}),
   validateSpec: validateJob,
@@ -207,25 +161,6 @@ function cronJobName(name: string): readonly string[] {
   return name.length > 52 ? [...subdomain, maxLengthError(52)] : subdomain;
 }
 
-function defaultCronJob(object: KubeObject): KubeObject {
-  return ensureObject(object, "spec", (spec) =>
-    ensureObject(
-      withDefaults(spec, {
-        concurrencyPolicy: "Allow",
-        suspend: false,
-        successfulJobsHistoryLimit: 3,
-        failedJobsHistoryLimit: 1,
-      }),
-      "jobTemplate",
-      // SetDefaults_Job targets the Job type, so a jobTemplate only gets its pod template defaulted.
-      (jobTemplate) =>
-        ensureObject(withTemplateMetadata(jobTemplate), "spec", (jobSpec) =>
-          updateObject(jobSpec, "template", defaultPodTemplate),
-        ),
-    ),
-  );
-}
-
 function validateCronJob(object: KubeObject): readonly StatusCause[] {
   const spec = objectField(object, "spec") ?? {};
   const policy = spec["concurrencyPolicy"];
@@ -248,7 +183,6 @@ export const cronJobStrategy: KindStrategy = defineStrategy({
   tracksGeneration: true,
   hasStatus: true,
   nameValidator: cronJobName,
-  defaults: defaultCronJob,
   initialStatus: () => ({}),
   validateSpec: validateCronJob,
 });

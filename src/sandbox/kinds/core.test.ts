@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import type { JsonObject, KubeObject } from "../../kube/value/json.js";
 import { strategyFor } from "./index.js";
 import { storedForm, testContext } from "./test-context.js";
-import { imageTag } from "./pod-template.js";
+import { imageTag } from "../../kube/defaulting/pod-template.js";
 
 describe("Namespace", () => {
   const strategy = strategyFor("", "Namespace");

@@ -1,4 +1,4 @@
-import type { JsonObject, JsonValue, KubeObject } from "../../kube/value/json.js";
+import type { JsonObject, KubeObject } from "../../kube/value/json.js";
 import type { StatusCause } from "../api/status.js";
 import type { KindStrategy } from "./types.js";
 import { defineStrategy } from "./define.js";
@@ -9,12 +9,10 @@ import {
   objectField,
   objectItems,
   updateItems,
-  withDefaults,
   withField,
   withoutField,
-} from "./json-edit.js";
+} from "../../kube/defaulting/edit.js";
 import { admitPodCreate } from "./pod-admission.js";
-import { defaultClaimSpec, defaultPodSpec } from "./pod-template.js";
 import { forbidden, immutable, key, invalid, notSupported, required } from "./validation/field.js";
 import { isConfigMapKey, isDNS1123Label } from "./validation/names.js";
 import { validatePodSpec } from "./validation/pod-spec.js";
@@ -24,15 +22,6 @@ import { metadataOf } from "../../kube/object.js";
 /** Core v1 kinds other than Service: pkg/apis/core/v1/defaults.go and pkg/registry/core/*. */
 
 // Namespace --------------------------------------------------------------------------------
-
-/** SetDefaults_Namespace (re)writes the immutable name label on every decode, so the writer owns it. */
-function defaultNamespace(object: KubeObject): KubeObject {
-  const name = metadataOf(object)["name"];
-  if (typeof name !== "string" || name === "") return object;
-  return ensureObject(object, "metadata", (metadata) =>
-    ensureObject(metadata, "labels", (labels) => withField(labels, "kubernetes.io/metadata.name", name)),
-  );
-}
 
 /**
  * PrepareForCreate adds the `kubernetes` finalizer (not a default: it may later be removed
@@ -60,7 +49,6 @@ export const namespaceStrategy: KindStrategy = defineStrategy({
   tracksGeneration: false,
   hasStatus: true,
   nameValidator: isDNS1123Label,
-  defaults: defaultNamespace,
   prepare: prepareNamespace,
   initialStatus: () => ({ phase: "Active" }),
 });
@@ -106,18 +94,6 @@ export const configMapStrategy: KindStrategy = defineStrategy({
   validateUpdate: (object, old) => validateImmutableData(object, old, ["data", "binaryData"]),
 });
 
-/** The v1 → internal conversion folds the write-only `stringData` into `data`, stringData winning. */
-function foldStringData(object: KubeObject): KubeObject {
-  const stringData = objectField(object, "stringData");
-  if (stringData === undefined) return withoutField(object, "stringData");
-  const encoded = Object.entries(stringData).map(([dataKey, value]): [string, JsonValue] => [
-    dataKey,
-    Buffer.from(typeof value === "string" ? value : "", "utf8").toString("base64"),
-  ]);
-  const data = { ...(objectField(object, "data") ?? {}), ...Object.fromEntries(encoded) };
-  return withField(withoutField(object, "stringData"), "data", data);
-}
-
 /** Keys each secret type must carry (ValidateSecret). */
 const requiredSecretKeys: Readonly<Record<string, readonly string[]>> = {
   "kubernetes.io/dockerconfigjson": [".dockerconfigjson"],
@@ -149,7 +125,6 @@ export const secretStrategy: KindStrategy = defineStrategy({
   gvk: { group: "", version: "v1", kind: "Secret" },
   tracksGeneration: false,
   hasStatus: false,
-  defaults: (object) => withDefaults(foldStringData(object), { type: "Opaque" }),
   validateSpec: (object) => [...validateDataKeys(object, "data"), ...validateSecretType(object)],
   validateUpdate: validateSecretUpdate,
 });
@@ -207,47 +182,12 @@ export const persistentVolumeClaimStrategy: KindStrategy = defineStrategy({
   gvk: { group: "", version: "v1", kind: "PersistentVolumeClaim" },
   tracksGeneration: false,
   hasStatus: true,
-  defaults: (object) => ensureObject(object, "spec", defaultClaimSpec),
   initialStatus: () => ({ phase: "Pending" }),
   validateSpec: validateClaimSpec,
   validateUpdate: validateClaimUpdate,
 });
 
 // Pod ---------------------------------------------------------------------------------------
-
-/** SetDefaults_Pod: requests default to limits, on Pods only (not on templates). */
-function requestsFromLimits(container: JsonObject): JsonObject {
-  return ensureObject(container, "resources", (resources) => {
-    const limits = objectField(resources, "limits");
-    if (limits === undefined) return resources;
-    return withField(resources, "requests", { ...limits, ...(objectField(resources, "requests") ?? {}) });
-  });
-}
-
-function hostNetworkPorts(container: JsonObject): JsonObject {
-  return updateItems(container, "ports", (port) =>
-    isUnset(port["hostPort"]) || port["hostPort"] === 0
-      ? withField(port, "hostPort", port["containerPort"] ?? 0)
-      : port,
-  );
-}
-
-/** SetDefaults_Pod and SetDefaults_PodSpec. */
-function defaultPod(object: KubeObject): KubeObject {
-  return ensureObject(object, "spec", (rawSpec) => {
-    let spec = updateItems(defaultPodSpec(rawSpec), "containers", requestsFromLimits);
-    spec = updateItems(spec, "initContainers", requestsFromLimits);
-    spec = withDefaults(spec, { enableServiceLinks: true });
-    if (spec["hostNetwork"] === true) {
-      spec = updateItems(
-        updateItems(spec, "containers", hostNetworkPorts),
-        "initContainers",
-        hostNetworkPorts,
-      );
-    }
-    return spec;
-  });
-}
 
 function containerResources(spec: JsonObject): readonly JsonObject[] {
   return [...objectItems(spec, "containers"), ...objectItems(spec, "initContainers")].map(
@@ -300,7 +240,6 @@ export const podStrategy: KindStrategy = defineStrategy({
   gvk: { group: "", version: "v1", kind: "Pod" },
   tracksGeneration: false,
   hasStatus: true,
-  defaults: defaultPod,
   // Admission mutates only creates; an update's spec is validated against the stored one.
   prepare: (object, old, context) => (old === undefined ? admitPodCreate(object, context) : object),
   initialStatus: (object) => ({ phase: "Pending", qosClass: podQOSClass(objectField(object, "spec") ?? {}) }),

@@ -1,8 +1,17 @@
 import type { JsonObject, JsonValue, KubeObject } from "../../kube/value/json.js";
 import { isJsonObject } from "../../kube/value/json.js";
+import { defaultObject } from "../../kube/defaulting/index.js";
+import { schemaFor } from "../../kube/defaulting/structural.js";
 import type { StatusCause } from "../api/status.js";
 import type { KindStrategy, ScaleSubresource } from "./types.js";
-import { listField, objectAt, objectField, objectItems, textOf, withoutField } from "./json-edit.js";
+import {
+  listField,
+  objectAt,
+  objectField,
+  objectItems,
+  textOf,
+  withoutField,
+} from "../../kube/defaulting/edit.js";
 import { child, index, invalid, notSupported, required, typeInvalid } from "./validation/field.js";
 import { validateObjectMeta } from "./validation/metadata.js";
 import { isDNS1123Subdomain } from "./validation/names.js";
@@ -14,50 +23,6 @@ import { isDNS1123Subdomain } from "./validation/names.js";
  */
 
 type JsonSchema = JsonObject;
-
-function propertySchemas(schema: JsonSchema): JsonObject {
-  return objectField(schema, "properties") ?? {};
-}
-
-function additionalSchema(schema: JsonSchema): JsonSchema | undefined {
-  return objectField(schema, "additionalProperties");
-}
-
-function schemaFor(schema: JsonSchema, property: string): JsonSchema | undefined {
-  const declared = propertySchemas(schema)[property];
-  return isJsonObject(declared) ? declared : additionalSchema(schema);
-}
-
-/** A null in a non-nullable field counts as absent, so the default replaces it. */
-function needsDefault(value: JsonValue | undefined, schema: JsonSchema): boolean {
-  return value === undefined || (value === null && schema["nullable"] !== true);
-}
-
-function defaultObject(value: JsonObject, schema: JsonSchema): JsonObject {
-  const withOwnDefaults: Record<string, JsonValue> = { ...value };
-  for (const [property, propertySchema] of Object.entries(propertySchemas(schema))) {
-    if (!isJsonObject(propertySchema) || propertySchema["default"] === undefined) continue;
-    if (needsDefault(withOwnDefaults[property], propertySchema))
-      withOwnDefaults[property] = propertySchema["default"];
-  }
-  // Defaults are applied top-down, so a defaulted object gets its own nested defaults too.
-  return Object.fromEntries(
-    Object.entries(withOwnDefaults).map(([property, child]) => {
-      const childSchema = schemaFor(schema, property);
-      return [property, childSchema === undefined ? child : applyStructuralDefaults(child, childSchema)];
-    }),
-  );
-}
-
-/** The defaulting algorithm of apiextensions-apiserver (pkg/apiserver/schema/defaulting). */
-export function applyStructuralDefaults(value: JsonValue, schema: JsonSchema): JsonValue {
-  if (isJsonObject(value)) return defaultObject(value, schema);
-  const items = objectField(schema, "items");
-  if (Array.isArray(value) && items !== undefined) {
-    return (value as readonly JsonValue[]).map((item) => applyStructuralDefaults(item, items));
-  }
-  return value;
-}
 
 // Validation ---------------------------------------------------------------------------------
 
@@ -220,12 +185,6 @@ function validateBody(object: KubeObject, schema: JsonSchema | undefined): reado
   return objectErrors(body, rootSchema, "");
 }
 
-function defaultBody(object: KubeObject, schema: JsonSchema | undefined): KubeObject {
-  if (schema === undefined) return object;
-  const defaulted = applyStructuralDefaults(object, schema);
-  return isJsonObject(defaulted) ? { ...defaulted, metadata: object["metadata"] ?? {} } : object;
-}
-
 /** The strategy for one served version of a custom resource; schema and subresources come from the CRD. */
 export function customResourceStrategy(crd: KubeObject, version: string): KindStrategy {
   const spec = objectField(crd, "spec") ?? {};
@@ -234,13 +193,14 @@ export function customResourceStrategy(crd: KubeObject, version: string): KindSt
   const subresources = objectField(served ?? {}, "subresources");
   const hasStatus = subresources !== undefined && objectField(subresources, "status") !== undefined;
   const scale = scaleOf(subresources);
+  const gvk = { group: textOf(spec["group"]), version, kind: textOf(objectAt(spec, ["names"])?.["kind"]) };
   return {
-    gvk: { group: textOf(spec["group"]), version, kind: textOf(objectAt(spec, ["names"])?.["kind"]) },
+    gvk,
     tracksGeneration: true,
     hasStatus,
     ...(scale === undefined ? {} : { scale }),
     applyDefaults(object) {
-      return defaultBody(object, schema);
+      return defaultObject(gvk, object, schema);
     },
     prepare(object, old) {
       // With a status subresource, PrepareForCreate drops the status a client sends.

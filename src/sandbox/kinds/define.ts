@@ -2,6 +2,7 @@ import type { JsonObject, KubeObject } from "../../kube/value/json.js";
 import type { StatusCause } from "../api/status.js";
 import type { GroupVersionKind } from "../../kube/schema/types.js";
 import type { KindStrategy, ScaleSubresource, StrategyContext } from "./types.js";
+import { defaultObject } from "../../kube/defaulting/index.js";
 import { validateObjectMeta } from "./validation/metadata.js";
 import type { NameValidator } from "./validation/names.js";
 import { isDNS1123Subdomain } from "./validation/names.js";
@@ -14,11 +15,6 @@ export interface StrategyParts {
   readonly scale?: ScaleSubresource;
   /** Most kinds take DNS-1123 subdomain names (NameIsDNSSubdomain). */
   readonly nameValidator?: NameValidator;
-  readonly defaults?: (
-    object: KubeObject,
-    old: KubeObject | undefined,
-    context: StrategyContext,
-  ) => KubeObject;
   /** PrepareForCreate/PrepareForUpdate, allocation and admission (see KindStrategy.prepare). */
   readonly prepare?: (
     object: KubeObject,
@@ -41,8 +37,8 @@ export function defineStrategy(parts: StrategyParts): KindStrategy {
     tracksGeneration: parts.tracksGeneration,
     hasStatus: parts.hasStatus,
     ...(parts.scale === undefined ? {} : { scale: parts.scale }),
-    applyDefaults(object, old, context) {
-      return parts.defaults === undefined ? object : parts.defaults(object, old, context);
+    applyDefaults(object) {
+      return defaultObject(parts.gvk, object);
     },
     prepare(object, old, context) {
       const prepared = parts.prepare === undefined ? object : parts.prepare(object, old, context);

@@ -28,7 +28,7 @@ import {
 } from "./rbac.js";
 import { serviceStrategy } from "./service.js";
 
-export { customResourceStrategy, applyStructuralDefaults } from "./custom-resource.js";
+export { customResourceStrategy } from "./custom-resource.js";
 export { establishedStatus } from "./apiextensions.js";
 export type { KindStrategy, ScaleSubresource, StrategyContext, WriteTarget } from "./types.js";
 

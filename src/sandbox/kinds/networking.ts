@@ -2,40 +2,11 @@ import type { JsonObject, KubeObject } from "../../kube/value/json.js";
 import type { StatusCause } from "../api/status.js";
 import type { KindStrategy } from "./types.js";
 import { defineStrategy } from "./define.js";
-import {
-  ensureObject,
-  isUnset,
-  listField,
-  objectField,
-  objectItems,
-  updateItems,
-  withField,
-} from "./json-edit.js";
+import { isUnset, listField, objectField, objectItems } from "../../kube/defaulting/edit.js";
 import { child, index, invalid, notSupported, required } from "./validation/field.js";
 import { validateLabelSelector } from "./validation/selector.js";
 
 /** pkg/apis/networking/v1/defaults.go and the Ingress/NetworkPolicy registries. */
-
-function defaultPolicyPort(port: JsonObject): JsonObject {
-  return isUnset(port["protocol"]) ? withField(port, "protocol", "TCP") : port;
-}
-
-function defaultPolicyRules(spec: JsonObject, direction: "ingress" | "egress"): JsonObject {
-  return updateItems(spec, direction, (rule) => updateItems(rule, "ports", defaultPolicyPort));
-}
-
-/** SetDefaults_NetworkPolicy: no policyTypes means Ingress, plus Egress when egress rules exist. */
-function defaultPolicyTypes(spec: JsonObject): JsonObject {
-  if ((listField(spec, "policyTypes") ?? []).length > 0) return spec;
-  const egress = listField(spec, "egress") ?? [];
-  return withField(spec, "policyTypes", egress.length > 0 ? ["Ingress", "Egress"] : ["Ingress"]);
-}
-
-function defaultNetworkPolicy(object: KubeObject): KubeObject {
-  return ensureObject(object, "spec", (spec) =>
-    defaultPolicyTypes(defaultPolicyRules(defaultPolicyRules(spec, "ingress"), "egress")),
-  );
-}
 
 function validateNetworkPolicy(object: KubeObject): readonly StatusCause[] {
   const spec = objectField(object, "spec") ?? {};
@@ -55,7 +26,6 @@ export const networkPolicyStrategy: KindStrategy = defineStrategy({
   tracksGeneration: true,
   // NetworkPolicyStatus was removed in 1.28: no status subresource.
   hasStatus: false,
-  defaults: defaultNetworkPolicy,
   validateSpec: validateNetworkPolicy,
 });
 

@@ -10,7 +10,7 @@ import {
   updateItems,
   withDefaults,
   withField,
-} from "./json-edit.js";
+} from "../../kube/defaulting/edit.js";
 import { metadataOf } from "../../kube/object.js";
 
 /**

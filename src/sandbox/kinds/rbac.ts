@@ -2,39 +2,13 @@ import type { JsonObject, KubeObject } from "../../kube/value/json.js";
 import type { StatusCause } from "../api/status.js";
 import type { KindStrategy } from "./types.js";
 import { defineStrategy } from "./define.js";
-import {
-  ensureObject,
-  isUnset,
-  textOf,
-  listField,
-  objectField,
-  objectItems,
-  updateItems,
-  withField,
-} from "./json-edit.js";
+import { isUnset, textOf, listField, objectField, objectItems } from "../../kube/defaulting/edit.js";
 import { child, goQuote, index, invalid, notSupported, required } from "./validation/field.js";
 import { isPathSegmentName } from "./validation/names.js";
+import { rbacGroup } from "../../kube/defaulting/rbac.js";
 import { jsonEqual } from "../../kube/value/equal.js";
 
-/** pkg/apis/rbac/v1/defaults.go and pkg/apis/rbac/validation. RBAC names only have to be URL path segments. */
-
-const rbacGroup = "rbac.authorization.k8s.io";
-
-/** SetDefaults_Subject: users and groups live in the RBAC group, service accounts in core. */
-function defaultSubject(subject: JsonObject): JsonObject {
-  if (!isUnset(subject["apiGroup"])) return subject;
-  if (subject["kind"] === "ServiceAccount") return withField(subject, "apiGroup", "");
-  if (subject["kind"] === "User" || subject["kind"] === "Group")
-    return withField(subject, "apiGroup", rbacGroup);
-  return subject;
-}
-
-function defaultBinding(object: KubeObject): KubeObject {
-  const withRoleRef = ensureObject(object, "roleRef", (roleRef) =>
-    isUnset(roleRef["apiGroup"]) ? withField(roleRef, "apiGroup", rbacGroup) : roleRef,
-  );
-  return updateItems(withRoleRef, "subjects", defaultSubject);
-}
+/** pkg/apis/rbac/validation (defaults: src/kube/defaulting/rbac.ts). RBAC names only have to be URL path segments. */
 
 function validateRule(rule: JsonObject, path: string, namespaced: boolean): readonly StatusCause[] {
   const errors: StatusCause[] = [];
@@ -125,7 +99,6 @@ export const clusterRoleStrategy: KindStrategy = defineStrategy({
 export const roleBindingStrategy: KindStrategy = defineStrategy({
   ...rbacBase,
   gvk: { group: rbacGroup, version: "v1", kind: "RoleBinding" },
-  defaults: defaultBinding,
   validateSpec: validateBinding(["Role", "ClusterRole"], false),
   validateUpdate: validateRoleRefUnchanged,
 });
@@ -133,7 +106,6 @@ export const roleBindingStrategy: KindStrategy = defineStrategy({
 export const clusterRoleBindingStrategy: KindStrategy = defineStrategy({
   ...rbacBase,
   gvk: { group: rbacGroup, version: "v1", kind: "ClusterRoleBinding" },
-  defaults: defaultBinding,
   validateSpec: validateBinding(["ClusterRole"], true),
   validateUpdate: validateRoleRefUnchanged,
 });

@@ -1,4 +1,5 @@
 import type { JsonObject, JsonValue, KubeObject } from "../../kube/value/json.js";
+import { needsClusterIP, needsNodePorts, serviceType } from "../../kube/defaulting/service.js";
 import type { StatusCause } from "../api/status.js";
 import type { KindStrategy, StrategyContext } from "./types.js";
 import { defineStrategy } from "./define.js";
@@ -10,10 +11,9 @@ import {
   objectItems,
   textOf,
   updateItems,
-  withDefaults,
   withField,
   withoutField,
-} from "./json-edit.js";
+} from "../../kube/defaulting/edit.js";
 import {
   child,
   duplicate,
@@ -29,71 +29,17 @@ import { validatePortNumber } from "./validation/pod-spec.js";
 import { jsonEqual } from "../../kube/value/equal.js";
 
 /**
- * Services: SetDefaults_Service (pkg/apis/core/v1/defaults.go) while decoding, then, after
- * the field manager, what the service REST storage allocates (pkg/registry/core/service/
- * storage/alloc.go): IP families, cluster IPs, node ports, and carrying them over on update.
+ * Services after the field manager: what the service REST storage allocates (pkg/registry/core/
+ * service/storage/alloc.go): IP families, cluster IPs, node ports, and carrying them over on
+ * update. SetDefaults_Service, which decoding applies first, is src/kube/defaulting/service.ts;
+ * allocation is not defaulting: it needs the cluster's state (the allocators of StrategyContext),
+ * so it stays in the sandbox.
  */
 
 type ServiceSpec = JsonObject;
 
-function serviceType(spec: ServiceSpec): string {
-  const type = spec["type"];
-  return typeof type === "string" && type !== "" ? type : "ClusterIP";
-}
-
-function needsClusterIP(spec: ServiceSpec): boolean {
-  return serviceType(spec) !== "ExternalName";
-}
-
-function needsNodePorts(spec: ServiceSpec): boolean {
-  const type = serviceType(spec);
-  return type === "NodePort" || type === "LoadBalancer";
-}
-
 function isHeadless(spec: ServiceSpec): boolean {
   return spec["clusterIP"] === "None";
-}
-
-/** service.ExternallyAccessible: NodePort, LoadBalancer, or ClusterIP with external IPs. */
-function externallyAccessible(spec: ServiceSpec): boolean {
-  const externalIPs = listField(spec, "externalIPs") ?? [];
-  return needsNodePorts(spec) || (serviceType(spec) === "ClusterIP" && externalIPs.length > 0);
-}
-
-function defaultServicePort(port: JsonObject): JsonObject {
-  const withProtocol = withDefaults(port, { protocol: "TCP" });
-  const targetPort = port["targetPort"];
-  if (targetPort === undefined || targetPort === null || targetPort === 0 || targetPort === "") {
-    return withField(withProtocol, "targetPort", port["port"] ?? 0);
-  }
-  return withProtocol;
-}
-
-function defaultSessionAffinity(spec: ServiceSpec): ServiceSpec {
-  const withAffinity = withDefaults(spec, { sessionAffinity: "None" });
-  if (withAffinity["sessionAffinity"] === "None") return withoutField(withAffinity, "sessionAffinityConfig");
-  if (withAffinity["sessionAffinity"] !== "ClientIP") return withAffinity;
-  const timeout = objectField(objectField(withAffinity, "sessionAffinityConfig") ?? {}, "clientIP")?.[
-    "timeoutSeconds"
-  ];
-  if (!isUnset(timeout)) return withAffinity;
-  // DefaultClientIPServiceAffinitySeconds: three hours.
-  return withField(withAffinity, "sessionAffinityConfig", { clientIP: { timeoutSeconds: 10800 } });
-}
-
-function defaultTrafficPolicies(spec: ServiceSpec): ServiceSpec {
-  let result = spec;
-  if (externallyAccessible(result)) result = withDefaults(result, { externalTrafficPolicy: "Cluster" });
-  if (needsClusterIP(result)) result = withDefaults(result, { internalTrafficPolicy: "Cluster" });
-  if (serviceType(result) === "LoadBalancer")
-    result = withDefaults(result, { allocateLoadBalancerNodePorts: true });
-  return result;
-}
-
-/** SetDefaults_Service. */
-export function defaultServiceSpec(spec: ServiceSpec): ServiceSpec {
-  const typed = withDefaults(defaultSessionAffinity(spec), { type: "ClusterIP" });
-  return defaultTrafficPolicies(updateItems(typed, "ports", defaultServicePort));
 }
 
 /**
@@ -356,7 +302,6 @@ export const serviceStrategy: KindStrategy = defineStrategy({
   hasStatus: true,
   // Service names become DNS names of the form NAME.NAMESPACE.svc, so they must be DNS-1035 labels.
   nameValidator: isDNS1035Label,
-  defaults: (object) => ensureObject(object, "spec", defaultServiceSpec),
   prepare: prepareService,
   initialStatus: () => ({ loadBalancer: {} }),
   validateSpec: validateService,

@@ -36,7 +36,8 @@ export interface KindStrategy {
   readonly scale?: ScaleSubresource;
   /**
    * The defaulting that decoding applies (SetDefaults_* of pkg/apis/…/v1/defaults.go, the v1
-   * conversion's field syncing, CRD structural defaults). `old` is the stored object on update.
+   * conversion's field syncing, CRD structural defaults): `defaultObject` of src/kube/defaulting,
+   * which needs neither `old` nor `context` (kube-apiserver 1.32 defaulting is stateless).
    */
   applyDefaults(object: KubeObject, old: KubeObject | undefined, context: StrategyContext): KubeObject;
   /**

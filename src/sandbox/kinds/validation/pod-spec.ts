@@ -1,7 +1,7 @@
 import type { StatusCause } from "../../api/status.js";
 import type { JsonObject, JsonValue } from "../../../kube/value/json.js";
 import { isJsonObject } from "../../../kube/value/json.js";
-import { objectField, objectItems } from "../json-edit.js";
+import { objectField, objectItems } from "../../../kube/defaulting/edit.js";
 import { child, duplicate, index, invalid, notSupported, required } from "./field.js";
 import { validateAnnotations, validateLabels } from "./metadata.js";
 import { isDNS1123Label } from "./names.js";

@@ -1,7 +1,7 @@
 import type { StatusCause } from "../../api/status.js";
 import type { JsonObject, JsonValue } from "../../../kube/value/json.js";
 import { isJsonObject } from "../../../kube/value/json.js";
-import { objectItems, stringMap } from "../json-edit.js";
+import { objectItems, stringMap } from "../../../kube/defaulting/edit.js";
 import type { GoLiteral } from "./field.js";
 import { child, forbidden, goQuote, goStringMap, goStringSlice, index, invalid, required } from "./field.js";
 import { validateLabels } from "./metadata.js";

@@ -1,7 +1,7 @@
 import type { StatusCause } from "../../api/status.js";
 import type { JsonObject, JsonValue, KubeObject } from "../../../kube/value/json.js";
 import { isJsonObject } from "../../../kube/value/json.js";
-import { objectAt, objectField, stringMap } from "../json-edit.js";
+import { objectAt, objectField, stringMap } from "../../../kube/defaulting/edit.js";
 import { goStringMap, immutable, invalid, notSupported, required } from "./field.js";
 import { validatePodTemplate } from "./pod-spec.js";
 import { goLabelSelector, selectorIsEmpty, selectorMatches, validateLabelSelector } from "./selector.js";

@@ -1,6 +1,11 @@
-import { valueAt } from "../api/object.js";
-import type { JsonObject, JsonValue } from "../../kube/value/json.js";
-import { asList, isJsonObject } from "../../kube/value/json.js";
+import type { JsonObject, JsonValue } from "../value/json.js";
+import { asList, isJsonObject } from "../value/json.js";
+import { valueAtTokens } from "../value/pointer.js";
+
+/**
+ * Immutable edits of JSON objects, the vocabulary of the defaulting functions (and of the
+ * sandbox's validation and preparation, which read objects the same way).
+ */
 
 /** An object-valued field, or undefined when absent or not an object. */
 export function objectField(object: JsonObject, key: string): JsonObject | undefined {
@@ -23,10 +28,9 @@ export function numberField(object: JsonObject, key: string): number | undefined
   return typeof value === "number" ? value : undefined;
 }
 
-export { valueAt };
-
+/** The object at a path of field names (never list indexes), or undefined. */
 export function objectAt(object: JsonObject, path: readonly string[]): JsonObject | undefined {
-  const value = valueAt(object, path);
+  const value = valueAtTokens(object, path);
   return isJsonObject(value) ? value : undefined;
 }
 

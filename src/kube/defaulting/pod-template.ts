@@ -1,5 +1,5 @@
-import type { JsonObject, JsonValue } from "../../kube/value/json.js";
-import { isJsonObject } from "../../kube/value/json.js";
+import type { JsonObject, JsonValue } from "../value/json.js";
+import { isJsonObject } from "../value/json.js";
 import {
   ensureObject,
   isUnset,
@@ -8,7 +8,7 @@ import {
   updateObject,
   withDefaults,
   withField,
-} from "./json-edit.js";
+} from "./edit.js";
 
 /**
  * The defaulting of k8s.io/kubernetes/pkg/apis/core/v1/defaults.go (and the

@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import type { Command } from "commander";
-import { CliError, oneLine } from "./errors.js";
+import { CliError, rethrowAsCliError } from "./errors.js";
 import { diffOptionsFromFlags, withDiffOptions, type DiffFlags } from "./diff.js";
 import { collect, terminalIO, wantsColor } from "./terminal.js";
 import type { AdoptPlan } from "../remediate/adopt/index.js";
@@ -43,7 +43,9 @@ async function runAdopt(flags: AdoptFlags): Promise<number> {
   }
   const options = diffOptionsFromFlags({ ...flags, output: "text" });
   const color = wantsColor();
-  const inspection = await inspectDrift(options, terminalIO({ color, progress: true })).catch(oneLine);
+  const inspection = await inspectDrift(options, terminalIO({ color, progress: true })).catch(
+    rethrowAsCliError,
+  );
   const plan = planAdoption(
     {
       report: inspection.report,

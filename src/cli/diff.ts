@@ -3,7 +3,7 @@ import type { InspectIO, InspectOptions } from "../inspect/index.js";
 import { silentProgress } from "../inspect/progress.js";
 import type { DriftReport } from "../model/index.js";
 import { ReportFormats, renderReport, type ReportFormat } from "../report/index.js";
-import { CliError, oneLine, parseDuration } from "./errors.js";
+import { CliError, rethrowAsCliError, parseDuration } from "./errors.js";
 import { terminalProgress } from "./progress.js";
 import { collect, nonEmpty, wantsColor } from "./terminal.js";
 import { kubedriftVersion } from "./version.js";
@@ -41,7 +41,7 @@ export async function runDiff(options: DiffOptions, io: DiffIO): Promise<number>
       "diff: no sources: give -f FILE|DIR|-, -k DIR, --terraform PATH or --helm-release NAME (see kubedrift diff --help)",
     );
   }
-  const inspection = await inspectDrift(options, io).catch(oneLine);
+  const inspection = await inspectDrift(options, io).catch(rethrowAsCliError);
   const { report } = inspection;
   io.write(
     renderReport(report, options.output, {

@@ -17,7 +17,7 @@ export class CliError extends Error {
  * The typed errors of inspect, the sources and the cluster become the CLI's one line and exit status 1,
  * their messages unchanged; anything else (a bug) is rethrown as it is.
  */
-export function oneLine(error: unknown): never {
+export function rethrowAsCliError(error: unknown): never {
   if (error instanceof CliError) throw error;
   if (error instanceof InspectError || error instanceof SourceError || error instanceof ClusterError)
     throw new CliError(error.message, 1, { cause: error });

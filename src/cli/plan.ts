@@ -1,5 +1,5 @@
 import { Option, type Command } from "commander";
-import { CliError, oneLine } from "./errors.js";
+import { CliError, rethrowAsCliError } from "./errors.js";
 import { diffOptionsFromFlags, withDiffOptions, type DiffFlags } from "./diff.js";
 import { collect, terminalIO } from "./terminal.js";
 import type { Inspection } from "../inspect/index.js";
@@ -32,7 +32,7 @@ export async function planRemediation(flags: PlanFlags, command: string): Promis
   const inspection = await inspectDrift(
     diffOptionsFromFlags({ ...flags, output: "text" }),
     terminalIO({ color: false, progress: true }),
-  ).catch(oneLine);
+  ).catch(rethrowAsCliError);
   const writer = inspection.cluster.writer;
   if (writer === undefined)
     throw new CliError(`${command}: --live-file is read-only: give a cluster to write to`);

@@ -8,7 +8,8 @@ import { trustPolicy } from "./trust.js";
 import type { Compare, CompareInput } from "./types.js";
 import type { ObjectRef } from "../kube/object.js";
 
-function text(a: string, b: string): number {
+/** Plain UTF-16 code-unit order, the same on every machine (no locale collation). */
+function byCodeUnits(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
@@ -18,7 +19,10 @@ function text(a: string, b: string): number {
  */
 export function compareRefs(a: ObjectRef, b: ObjectRef): number {
   return (
-    text(a.namespace, b.namespace) || text(a.kind, b.kind) || text(a.name, b.name) || text(a.group, b.group)
+    byCodeUnits(a.namespace, b.namespace) ||
+    byCodeUnits(a.kind, b.kind) ||
+    byCodeUnits(a.name, b.name) ||
+    byCodeUnits(a.group, b.group)
   );
 }
 

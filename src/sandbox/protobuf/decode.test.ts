@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { decodeProtobufObject, UnsupportedProtobufKindError } from "./decode.js";
+import { decodeProtobufObject, ProtobufDecodeError, UnsupportedProtobufKindError } from "./decode.js";
 
 /** A minimal protobuf encoder: enough to write the messages these tests need by hand. */
 function varint(value: bigint | number): number[] {
@@ -236,6 +236,17 @@ describe("decodeProtobufObject on bad input", () => {
     expect(() => decodeProtobufObject(body.subarray(0, body.length - 5))).toThrow(
       /runs past the end|exceeds the message size/,
     );
+  });
+
+  it("throws ProtobufDecodeError for every malformed body, so the server can answer 400", () => {
+    const malformed = [
+      Buffer.from([0x6b, 0x38]),
+      Buffer.from(captured.configMap, "base64").subarray(0, 40),
+      Buffer.from([0x6b, 0x38, 0x73, 0x00, ...msg(1, str(2, "ConfigMap")), ...bytes(2, [])]),
+      envelope("v1", "ConfigMap", int(1, 5)),
+      envelope("policy/v1", "PodDisruptionBudget", msg(2, msg(1, int(1, 2)))),
+    ];
+    for (const body of malformed) expect(() => decodeProtobufObject(body)).toThrow(ProtobufDecodeError);
   });
 
   it("rejects a body without apiVersion or kind", () => {

@@ -23,6 +23,7 @@ import {
 import { wellKnownDecoder } from "./wellknown.js";
 import { decodeUtf8, readWireFields, type WireField } from "./wire.js";
 import { splitApiVersion } from "../../kube/object.js";
+import { ProtobufDecodeError, UnsupportedProtobufKindError } from "./errors.js";
 
 /** k8s.io/apimachinery/pkg/runtime/serializer/protobuf: every body starts with "k8s\x00". */
 export const kubernetesProtobufMagic: Uint8Array = Uint8Array.from([0x6b, 0x38, 0x73, 0x00]);
@@ -33,13 +34,7 @@ export interface DecodedProtobufObject {
   readonly object: JsonObject;
 }
 
-/**
- * A well-formed body of a kind the table does not know (a custom resource, an alpha group): the
- * real API server answers 415 Unsupported Media Type for protobuf it cannot decode.
- */
-export class UnsupportedProtobufKindError extends Error {
-  override readonly name = "UnsupportedProtobufKindError";
-}
+export { ProtobufDecodeError, UnsupportedProtobufKindError } from "./errors.js";
 
 /** Deeper than any built-in type nests; stops a hostile body from exhausting the stack. */
 const maxDepth = 64;
@@ -51,7 +46,9 @@ interface DecodeContext {
 
 function expectBytes(record: WireField, fieldName: string): Uint8Array {
   if (record.kind !== "bytes") {
-    throw new Error(`protobuf: field ${fieldName} is ${record.kind} on the wire but a message in the schema`);
+    throw new ProtobufDecodeError(
+      `protobuf: field ${fieldName} is ${record.kind} on the wire but a message in the schema`,
+    );
   }
   return record.value;
 }
@@ -66,7 +63,8 @@ function decodeTyped(bytes: Uint8Array, type: string, context: DecodeContext): J
   if (wellKnown !== undefined) return wellKnown(bytes);
   const message = context.table.messages[type];
   if (message === undefined) throw new Error(`protobuf: no message type ${type} in the table`);
-  if (context.depth >= maxDepth) throw new Error(`protobuf: messages nested deeper than ${maxDepth}`);
+  if (context.depth >= maxDepth)
+    throw new ProtobufDecodeError(`protobuf: messages nested deeper than ${maxDepth}`);
   return decodeMessage(bytes, message, { table: context.table, depth: context.depth + 1 });
 }
 
@@ -181,7 +179,9 @@ function readEnvelope(body: Uint8Array): Envelope {
   );
   const contentEncoding = textField(unknown, 3, "contentEncoding");
   if (contentEncoding !== "") {
-    throw new Error(`protobuf: contentEncoding ${JSON.stringify(contentEncoding)} is not supported`);
+    throw new ProtobufDecodeError(
+      `protobuf: contentEncoding ${JSON.stringify(contentEncoding)} is not supported`,
+    );
   }
   const rawRecord = unknown.get(2)?.at(-1);
   return {
@@ -219,7 +219,7 @@ function hasMagic(body: Uint8Array): boolean {
 
 /**
  * Decodes a Kubernetes protobuf body. Throws UnsupportedProtobufKindError for a kind without a
- * message in the table, and Error for any malformed input (missing magic, truncated or
+ * message in the table, and ProtobufDecodeError for any malformed input (missing magic, truncated or
  * inconsistent records, missing apiVersion/kind).
  */
 export function decodeProtobufObject(
@@ -227,11 +227,13 @@ export function decodeProtobufObject(
   table: ProtoTable = kubernetesProtoTable(),
 ): DecodedProtobufObject {
   if (body.length < kubernetesProtobufMagic.length || !hasMagic(body)) {
-    throw new Error("protobuf: the body does not start with the Kubernetes protobuf prefix k8s\\x00");
+    throw new ProtobufDecodeError(
+      "protobuf: the body does not start with the Kubernetes protobuf prefix k8s\\x00",
+    );
   }
   const envelope = readEnvelope(body);
   if (envelope.apiVersion === "" || envelope.kind === "") {
-    throw new Error("protobuf: the body's typeMeta lacks apiVersion or kind");
+    throw new ProtobufDecodeError("protobuf: the body's typeMeta lacks apiVersion or kind");
   }
   const decoded = decodeMessage(envelope.raw, messageFor(envelope, table), { table, depth: 0 });
   return {

@@ -10,6 +10,7 @@ import {
   type WireKind,
 } from "./wire.js";
 import type { ProtoScalarType } from "./table.js";
+import { ProtobufDecodeError } from "./errors.js";
 
 export type ScalarJson = number | string | boolean;
 
@@ -37,7 +38,8 @@ function zigzag(value: bigint): bigint {
 
 /** Go's encoding/json refuses NaN and infinities, so a body carrying them has no JSON form. */
 function finite(value: number, type: ProtoScalarType): number {
-  if (!Number.isFinite(value)) throw new Error(`protobuf: ${type} value ${value} has no JSON representation`);
+  if (!Number.isFinite(value))
+    throw new ProtobufDecodeError(`protobuf: ${type} value ${value} has no JSON representation`);
   return value;
 }
 
@@ -78,8 +80,10 @@ function fromBytes(bytes: Uint8Array, type: ProtoScalarType): ScalarJson {
   return type === "bytes" ? Buffer.from(bytes).toString("base64") : decodeUtf8(bytes);
 }
 
-function mismatch(field: WireField, type: ProtoScalarType): Error {
-  return new Error(`protobuf: field ${field.number} is ${field.kind} on the wire but ${type} in the schema`);
+function mismatch(field: WireField, type: ProtoScalarType): ProtobufDecodeError {
+  return new ProtobufDecodeError(
+    `protobuf: field ${field.number} is ${field.kind} on the wire but ${type} in the schema`,
+  );
 }
 
 /** The JSON value of one scalar record. */

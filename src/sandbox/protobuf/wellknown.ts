@@ -5,6 +5,7 @@
 import type { JsonValue } from "../../kube/value/json.js";
 import { decodeUtf8, readWireFields, type WireField } from "./wire.js";
 import { formatTime } from "../../kube/time.js";
+import { ProtobufDecodeError } from "./errors.js";
 
 const meta = "k8s.io.apimachinery.pkg.apis.meta.v1";
 
@@ -14,7 +15,8 @@ function varintOf(fields: readonly WireField[], number: number): bigint {
   let result = 0n;
   for (const field of fields) {
     if (field.number !== number) continue;
-    if (field.kind !== "varint") throw new Error(`protobuf: field ${field.number} must be a varint`);
+    if (field.kind !== "varint")
+      throw new ProtobufDecodeError(`protobuf: field ${field.number} must be a varint`);
     result = field.value;
   }
   return result;
@@ -24,7 +26,8 @@ function bytesOf(fields: readonly WireField[], number: number): Uint8Array | und
   let result: Uint8Array | undefined;
   for (const field of fields) {
     if (field.number !== number) continue;
-    if (field.kind !== "bytes") throw new Error(`protobuf: field ${field.number} must be length-delimited`);
+    if (field.kind !== "bytes")
+      throw new ProtobufDecodeError(`protobuf: field ${field.number} must be length-delimited`);
     result = field.value;
   }
   return result;
@@ -39,7 +42,7 @@ function textOf(fields: readonly WireField[], number: number): string {
 function rfc3339(seconds: bigint, nanos: number, fractionDigits: 0 | 6): string {
   const millis = Number(seconds) * 1000;
   if (!Number.isSafeInteger(millis) || Math.abs(millis) > 8.64e15) {
-    throw new Error(`protobuf: timestamp of ${seconds} seconds is out of range`);
+    throw new ProtobufDecodeError(`protobuf: timestamp of ${seconds} seconds is out of range`);
   }
   const whole = formatTime(new Date(millis)).slice(0, -1);
   const fraction = fractionDigits === 0 ? "" : `.${String(Math.floor(nanos / 1000)).padStart(6, "0")}`;
@@ -57,7 +60,8 @@ function decodeMicroTime(bytes: Uint8Array): JsonValue {
   if (bytes.length === 0) return null;
   const fields = readWireFields(bytes);
   const nanos = Number(BigInt.asIntN(32, varintOf(fields, 2)));
-  if (nanos < 0 || nanos > 999_999_999) throw new Error(`protobuf: MicroTime nanos ${nanos} out of range`);
+  if (nanos < 0 || nanos > 999_999_999)
+    throw new ProtobufDecodeError(`protobuf: MicroTime nanos ${nanos} out of range`);
   return rfc3339(BigInt.asIntN(64, varintOf(fields, 1)), nanos, 6);
 }
 
@@ -106,7 +110,8 @@ function decodeIntOrString(bytes: Uint8Array): JsonValue {
   const fields = readWireFields(bytes);
   const type = varintOf(fields, 1);
   if (type === 1n) return textOf(fields, 3);
-  if (type !== 0n) throw new Error(`protobuf: IntOrString type ${type} is neither 0 (int) nor 1 (string)`);
+  if (type !== 0n)
+    throw new ProtobufDecodeError(`protobuf: IntOrString type ${type} is neither 0 (int) nor 1 (string)`);
   return Number(BigInt.asIntN(32, varintOf(fields, 2)));
 }
 
@@ -114,7 +119,7 @@ function parseEmbeddedJson(bytes: Uint8Array, what: string): JsonValue {
   try {
     return JSON.parse(decodeUtf8(bytes)) as JsonValue;
   } catch (error: unknown) {
-    throw new Error(`protobuf: ${what} does not hold JSON`, { cause: error });
+    throw new ProtobufDecodeError(`protobuf: ${what} does not hold JSON`, { cause: error });
   }
 }
 

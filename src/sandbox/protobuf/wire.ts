@@ -1,3 +1,5 @@
+import { ProtobufDecodeError } from "./errors.js";
+
 /**
  * The protobuf wire format (https://protobuf.dev/programming-guides/encoding/): a message is a
  * sequence of (tag, value) records, tag = field number << 3 | wire type. Kubernetes' gogo
@@ -25,7 +27,7 @@ function readVarint(cursor: Cursor): bigint {
   let result = 0n;
   for (let index = 0; index < maxVarintBytes; index++) {
     if (cursor.offset >= cursor.bytes.length) {
-      throw new Error(`protobuf: truncated varint at byte ${cursor.offset}`);
+      throw new ProtobufDecodeError(`protobuf: truncated varint at byte ${cursor.offset}`);
     }
     const byte = cursor.bytes[cursor.offset++] ?? 0;
     result |= BigInt(byte & 0x7f) << BigInt(7 * index);
@@ -33,13 +35,15 @@ function readVarint(cursor: Cursor): bigint {
       return BigInt.asUintN(64, result);
     }
   }
-  throw new Error(`protobuf: varint longer than ${maxVarintBytes} bytes at byte ${cursor.offset}`);
+  throw new ProtobufDecodeError(
+    `protobuf: varint longer than ${maxVarintBytes} bytes at byte ${cursor.offset}`,
+  );
 }
 
 function take(cursor: Cursor, length: number): Uint8Array {
   const end = cursor.offset + length;
   if (end > cursor.bytes.length) {
-    throw new Error(
+    throw new ProtobufDecodeError(
       `protobuf: field of ${length} bytes at byte ${cursor.offset} runs past the end of a ${cursor.bytes.length}-byte message`,
     );
   }
@@ -51,7 +55,9 @@ function take(cursor: Cursor, length: number): Uint8Array {
 function readLength(cursor: Cursor): number {
   const length = readVarint(cursor);
   if (length > BigInt(cursor.bytes.length)) {
-    throw new Error(`protobuf: length ${length} at byte ${cursor.offset} exceeds the message size`);
+    throw new ProtobufDecodeError(
+      `protobuf: length ${length} at byte ${cursor.offset} exceeds the message size`,
+    );
   }
   return Number(length);
 }
@@ -62,7 +68,7 @@ function readField(cursor: Cursor): WireField {
   const number = Number(tag >> 3n);
   const wireType = Number(tag & 7n);
   if (number < 1 || number > 0x1fffffff) {
-    throw new Error(`protobuf: invalid field number ${number} at byte ${tagOffset}`);
+    throw new ProtobufDecodeError(`protobuf: invalid field number ${number} at byte ${tagOffset}`);
   }
   switch (wireType) {
     case 0:
@@ -74,7 +80,9 @@ function readField(cursor: Cursor): WireField {
     case 5:
       return { kind: "fixed32", number, value: take(cursor, 4) };
     default:
-      throw new Error(`protobuf: unsupported wire type ${wireType} for field ${number} at byte ${tagOffset}`);
+      throw new ProtobufDecodeError(
+        `protobuf: unsupported wire type ${wireType} for field ${number} at byte ${tagOffset}`,
+      );
   }
 }
 
@@ -101,7 +109,9 @@ export function readPackedVarints(bytes: Uint8Array): readonly bigint[] {
 /** Splits a packed repeated fixed-width field into its elements. */
 export function splitPackedFixed(bytes: Uint8Array, width: 4 | 8): readonly Uint8Array[] {
   if (bytes.length % width !== 0) {
-    throw new Error(`protobuf: packed field of ${bytes.length} bytes is not a multiple of ${width}`);
+    throw new ProtobufDecodeError(
+      `protobuf: packed field of ${bytes.length} bytes is not a multiple of ${width}`,
+    );
   }
   const values: Uint8Array[] = [];
   for (let offset = 0; offset < bytes.length; offset += width) {
@@ -117,7 +127,7 @@ export function decodeUtf8(bytes: Uint8Array): string {
   try {
     return utf8.decode(bytes);
   } catch (error: unknown) {
-    throw new Error("protobuf: string field is not valid UTF-8", { cause: error });
+    throw new ProtobufDecodeError("protobuf: string field is not valid UTF-8", { cause: error });
   }
 }
 

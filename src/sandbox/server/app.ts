@@ -1,7 +1,11 @@
 import { parse as parseYaml } from "yaml";
 import type { JsonValue } from "../../kube/value/json.js";
 import { ApiError, StatusReasons, badRequest } from "../api/status.js";
-import { UnsupportedProtobufKindError, decodeProtobufObject } from "../protobuf/decode.js";
+import {
+  ProtobufDecodeError,
+  UnsupportedProtobufKindError,
+  decodeProtobufObject,
+} from "../protobuf/decode.js";
 import type { RequestScope, ServerContext } from "./context.js";
 import { deleteCollection, deleteObject, parseDeleteOptions } from "./deletes.js";
 import { apiGroup, apiGroupList, apiResourceList, legacyApiVersions, serverVersion } from "./discovery.js";
@@ -77,13 +81,19 @@ export function createApp(options: AppOptions): ApiApp {
   };
 }
 
+/** What a client sees of the sandbox's own bug; the details go to stderr only. */
+export const internalErrorMessage = "Internal error occurred: the sandbox failed to handle the request";
+
+/**
+ * The Status for an error. Known errors are ApiErrors (400 for an undecodable body, 422 for an
+ * invalid object, …); anything else is the sandbox's own bug: a 500 with a generic message, and
+ * the error (never the request or its body) logged to stderr.
+ */
 export function errorResponse(error: unknown): ApiResponse {
   if (error instanceof ApiError) return json(error.code, error.toStatus());
-  const message = error instanceof Error ? error.message : String(error);
-  return json(
-    500,
-    new ApiError(500, StatusReasons.internalError, `Internal error occurred: ${message}`).toStatus(),
-  );
+  const detail = error instanceof Error ? (error.stack ?? `${error.name}: ${error.message}`) : String(error);
+  process.stderr.write(`sandbox: internal error: ${detail}\n`);
+  return json(500, new ApiError(500, StatusReasons.internalError, internalErrorMessage).toStatus());
 }
 
 /**
@@ -223,10 +233,11 @@ function parseProtobuf(body: Buffer): unknown {
   try {
     return decodeProtobufObject(body).object;
   } catch (error: unknown) {
-    const message = error instanceof Error ? error.message : String(error);
     if (error instanceof UnsupportedProtobufKindError)
-      throw new ApiError(415, StatusReasons.unsupportedMediaType, message);
-    throw badRequest(message);
+      throw new ApiError(415, StatusReasons.unsupportedMediaType, error.message);
+    if (error instanceof ProtobufDecodeError) throw badRequest(error.message);
+    // Anything else is the decoder's own bug: errorResponse answers 500.
+    throw error;
   }
 }
 

@@ -4,7 +4,7 @@ import { ApiError, StatusReasons } from "./api/status.js";
 import { applyConfiguration, updateManagedFields, type FieldManagerContext } from "./fieldmanager/index.js";
 import { customResourceStrategy, strategyFor } from "./kinds/index.js";
 import type { StrategyContext } from "./kinds/types.js";
-import { createOpenAPIServer, type OpenAPIServer } from "./openapi.js";
+import { createOpenAPIServer, type OpenAPIServer } from "./openapi/index.js";
 import type { ResourceRegistry } from "./registry/registry.js";
 import type { ResourceInfo } from "./registry/types.js";
 import type { KindMachinery, Machinery, PatchType } from "./server/machinery.js";

@@ -1,16 +1,16 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { builtinOpenAPIData } from "../kube/schema/builtin.js";
-import type { JsonObject, JsonValue } from "../kube/value/json.js";
+import { builtinOpenAPIData } from "../../kube/schema/builtin.js";
+import type { JsonObject, JsonValue } from "../../kube/value/json.js";
 import {
   builtinDescriptions,
   createOpenAPIServer,
   customDefinitionName,
   describeSchema,
   groupVersionPath,
-} from "./openapi.js";
-import type { ResourceInfo } from "./registry/types.js";
-import { StandardVerbs } from "./registry/types.js";
+} from "./index.js";
+import type { ResourceInfo } from "../registry/types.js";
+import { StandardVerbs } from "../registry/types.js";
 
 const deployments: ResourceInfo = {
   group: "apps",
@@ -319,7 +319,7 @@ describe("descriptions for kubectl explain", () => {
 
   it("reads a gzip file whose header carries no time or build platform", () => {
     const bytes = readFileSync(
-      new URL("../../data/kubernetes-openapi-descriptions-v1.32.json.gz", import.meta.url),
+      new URL("../../../data/kubernetes-openapi-descriptions-v1.32.json.gz", import.meta.url),
     );
     expect([...bytes.subarray(0, 4)]).toEqual([0x1f, 0x8b, 8, 0]);
     expect(bytes.readUInt32LE(4)).toBe(0);

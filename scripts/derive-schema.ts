@@ -61,7 +61,7 @@ function slimSchema(schema: JsonMap): JsonMap {
 }
 
 /**
- * The descriptions of one schema, shaped like the schema so that src/sandbox/openapi.ts can lay
+ * The descriptions of one schema, shaped like the schema so that src/sandbox/openapi/ can lay
  * them back on it: a bare string when the schema has nothing described below it.
  */
 type DescriptionNode =

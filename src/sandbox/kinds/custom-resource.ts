@@ -1,5 +1,6 @@
 import type { JsonObject, JsonValue, KubeObject } from "../../kube/value/json.js";
 import { isJsonObject } from "../../kube/value/json.js";
+import { jsonEqual } from "../../kube/value/equal.js";
 import { defaultObject } from "../../kube/defaulting/index.js";
 import { schemaFor } from "../../kube/defaulting/structural.js";
 import type { StatusCause } from "../api/status.js";
@@ -91,7 +92,7 @@ function enumErrors(value: JsonValue, schema: JsonSchema, path: string): readonl
   const allowed = schema["enum"];
   if (
     !Array.isArray(allowed) ||
-    allowed.some((candidate) => JSON.stringify(candidate) === JSON.stringify(value))
+    (allowed as readonly JsonValue[]).some((candidate) => jsonEqual(candidate, value))
   )
     return [];
   return [

@@ -114,6 +114,6 @@ export function stringMap(
 }
 
 /** A string value, or `fallback` for anything else. */
-export function textOf(value: JsonValue | undefined, fallback = ""): string {
+export function stringOr(value: JsonValue | undefined, fallback = ""): string {
   return typeof value === "string" ? value : fallback;
 }

@@ -2,7 +2,7 @@ import type { JsonObject, KubeObject } from "../../kube/value/json.js";
 import type { StatusCause } from "../api/status.js";
 import type { KindStrategy } from "./types.js";
 import { defineStrategy } from "./define.js";
-import { isUnset, textOf, objectAt, objectField, objectItems } from "../../kube/defaulting/edit.js";
+import { isUnset, stringOr, objectAt, objectField, objectItems } from "../../kube/defaulting/edit.js";
 import { immutable, invalid, notSupported, required } from "./validation/field.js";
 import { metadataOf } from "../../kube/object.js";
 import { formatTime } from "../../kube/time.js";
@@ -59,7 +59,7 @@ function validateCrdNames(object: KubeObject, spec: JsonObject): readonly Status
   if (isUnset(names["plural"])) errors.push(required("spec.names.plural"));
   if (isUnset(names["kind"])) errors.push(required("spec.names.kind"));
   const name = metadataOf(object)["name"];
-  const expected = `${textOf(names["plural"])}.${textOf(spec["group"])}`;
+  const expected = `${stringOr(names["plural"])}.${stringOr(spec["group"])}`;
   if (typeof name === "string" && name !== "" && name !== expected) {
     errors.push(invalid("metadata.name", name, 'must be spec.names.plural+"."+spec.group'));
   }

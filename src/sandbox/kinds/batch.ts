@@ -7,7 +7,7 @@ import {
   objectAt,
   objectField,
   stringMap,
-  textOf,
+  stringOr,
   updateObject,
   withDefaults,
 } from "../../kube/defaulting/edit.js";
@@ -60,8 +60,8 @@ function prepareJob(object: KubeObject, old: KubeObject | undefined): KubeObject
   const manual = objectField(object, "spec")?.["manualSelector"] === true;
   if (old !== undefined || manual) return object;
   const metadata = metadataOf(object);
-  const name = textOf(metadata["name"]);
-  const uid = textOf(metadata["uid"]);
+  const name = stringOr(metadata["name"]);
+  const uid = stringOr(metadata["uid"]);
   return copyTemplateLabels(updateObject(object, "spec", (spec) => generateSelector(spec, name, uid)));
 }
 

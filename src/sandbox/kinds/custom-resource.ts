@@ -10,7 +10,7 @@ import {
   objectAt,
   objectField,
   objectItems,
-  textOf,
+  stringOr,
   withoutField,
 } from "../../kube/defaulting/edit.js";
 import { child, index, invalid, notSupported, required, typeInvalid } from "./validation/field.js";
@@ -145,7 +145,7 @@ export function validateValue(value: JsonValue, schema: JsonSchema, path: string
       typeInvalid(
         path,
         actual,
-        `${path} in body must be of type ${textOf(schema["type"])}: ${JSON.stringify(actual)}`,
+        `${path} in body must be of type ${stringOr(schema["type"])}: ${JSON.stringify(actual)}`,
       ),
     ];
   }
@@ -166,8 +166,8 @@ function scaleOf(subresources: JsonObject | undefined): ScaleSubresource | undef
   if (scale === undefined) return undefined;
   const selector = scale["labelSelectorPath"];
   return {
-    specReplicasPath: textOf(scale["specReplicasPath"], ".spec.replicas"),
-    statusReplicasPath: textOf(scale["statusReplicasPath"], ".status.replicas"),
+    specReplicasPath: stringOr(scale["specReplicasPath"], ".spec.replicas"),
+    statusReplicasPath: stringOr(scale["statusReplicasPath"], ".status.replicas"),
     ...(typeof selector === "string" ? { labelSelectorPath: selector } : {}),
   };
 }
@@ -180,7 +180,7 @@ function validateBody(object: KubeObject, schema: JsonSchema | undefined): reado
   );
   const serverOwned = ["apiVersion", "kind", "metadata"];
   const requiredFields = (listField(schema, "required") ?? []).filter(
-    (field) => !serverOwned.includes(textOf(field)),
+    (field) => !serverOwned.includes(stringOr(field)),
   );
   const rootSchema = { ...schema, required: requiredFields };
   return objectErrors(body, rootSchema, "");
@@ -194,7 +194,11 @@ export function customResourceStrategy(crd: KubeObject, version: string): KindSt
   const subresources = objectField(served ?? {}, "subresources");
   const hasStatus = subresources !== undefined && objectField(subresources, "status") !== undefined;
   const scale = scaleOf(subresources);
-  const gvk = { group: textOf(spec["group"]), version, kind: textOf(objectAt(spec, ["names"])?.["kind"]) };
+  const gvk = {
+    group: stringOr(spec["group"]),
+    version,
+    kind: stringOr(objectAt(spec, ["names"])?.["kind"]),
+  };
   return {
     gvk,
     tracksGeneration: true,

@@ -6,7 +6,7 @@ import {
   listField,
   objectField,
   objectItems,
-  textOf,
+  stringOr,
   updateItems,
   withDefaults,
   withField,
@@ -92,10 +92,10 @@ function needsTokenMount(spec: JsonObject): boolean {
 function mountServiceAccountToken(spec: JsonObject, uid: string): JsonObject {
   if (!needsTokenMount(spec)) return spec;
   const existing = objectItems(spec, "volumes").find((volume) =>
-    textOf(volume["name"]).startsWith(tokenVolumePrefix),
+    stringOr(volume["name"]).startsWith(tokenVolumePrefix),
   );
   const volumeName =
-    existing === undefined ? `${tokenVolumePrefix}${tokenVolumeSuffix(uid)}` : textOf(existing["name"]);
+    existing === undefined ? `${tokenVolumePrefix}${tokenVolumeSuffix(uid)}` : stringOr(existing["name"]);
   const mount = (container: JsonObject): JsonObject => withTokenMount(container, volumeName);
   const mounted = updateItems(updateItems(spec, "initContainers", mount), "containers", mount);
   if (existing !== undefined) return mounted;
@@ -117,7 +117,7 @@ interface PodIdentity {
 }
 
 function admitServiceAccount(spec: JsonObject, pod: PodIdentity, context: StrategyContext): JsonObject {
-  const accountName = isUnset(spec["serviceAccountName"]) ? "default" : textOf(spec["serviceAccountName"]);
+  const accountName = isUnset(spec["serviceAccountName"]) ? "default" : stringOr(spec["serviceAccountName"]);
   // The v1 conversion writes the deprecated serviceAccount from serviceAccountName.
   const named = { ...spec, serviceAccountName: accountName, serviceAccount: accountName };
   const account = context.serviceAccount?.(pod.namespace, accountName);
@@ -154,7 +154,7 @@ const systemPriorities: Readonly<Record<string, number>> = {
 
 /** Priority: no class means priority 0 (no global default class exists), both PreemptLowerPriority. */
 function admitPriority(spec: JsonObject): JsonObject {
-  const className = textOf(spec["priorityClassName"]);
+  const className = stringOr(spec["priorityClassName"]);
   const priority = className === "" ? 0 : systemPriorities[className];
   if (priority === undefined) return spec;
   return withDefaults(spec, { priority, preemptionPolicy: "PreemptLowerPriority" });
@@ -169,7 +169,7 @@ function isMirrorPod(pod: KubeObject): boolean {
 /** Runs the admission plugins of a Pod create. */
 export function admitPodCreate(pod: KubeObject, context: StrategyContext): KubeObject {
   const metadata = metadataOf(pod);
-  const identity = { namespace: textOf(metadata["namespace"]), uid: textOf(metadata["uid"]) };
+  const identity = { namespace: stringOr(metadata["namespace"]), uid: stringOr(metadata["uid"]) };
   return ensureObject(pod, "spec", (spec) => {
     const withAccount = isMirrorPod(pod) ? spec : admitServiceAccount(spec, identity, context);
     return admitPriority(admitDefaultTolerations(withAccount));

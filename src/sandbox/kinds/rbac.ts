@@ -2,7 +2,7 @@ import type { JsonObject, KubeObject } from "../../kube/value/json.js";
 import type { StatusCause } from "../api/status.js";
 import type { KindStrategy } from "./types.js";
 import { defineStrategy } from "./define.js";
-import { isUnset, textOf, listField, objectField, objectItems } from "../../kube/defaulting/edit.js";
+import { isUnset, stringOr, listField, objectField, objectItems } from "../../kube/defaulting/edit.js";
 import { child, goQuote, index, invalid, notSupported, required } from "./validation/field.js";
 import { isPathSegmentName } from "./validation/names.js";
 import { rbacGroup } from "../../kube/defaulting/rbac.js";
@@ -19,7 +19,7 @@ function validateRule(rule: JsonObject, path: string, namespaced: boolean): read
     errors.push(
       invalid(
         child(path, "nonResourceURLs"),
-        { goLiteral: `[]string{${urls.map((url) => goQuote(textOf(url))).join(", ")}}` },
+        { goLiteral: `[]string{${urls.map((url) => goQuote(stringOr(url))).join(", ")}}` },
         "namespaced rules cannot apply to non-resource URLs",
       ),
     );
@@ -52,7 +52,7 @@ function validateBinding(roleKinds: readonly string[], clusterScoped: boolean) {
   return (object: KubeObject): readonly StatusCause[] => {
     const roleRef = objectField(object, "roleRef") ?? {};
     const errors: StatusCause[] = [];
-    if (!roleKinds.includes(textOf(roleRef["kind"])))
+    if (!roleKinds.includes(stringOr(roleRef["kind"])))
       errors.push(notSupported("roleRef.kind", roleRef["kind"] ?? "", roleKinds));
     if (isUnset(roleRef["name"])) errors.push(required("roleRef.name"));
     if (roleRef["apiGroup"] !== rbacGroup)

@@ -9,7 +9,7 @@ import {
   listField,
   objectField,
   objectItems,
-  textOf,
+  stringOr,
   updateItems,
   withField,
   withoutField,
@@ -68,9 +68,9 @@ function restoreOmittedClusterIPs(spec: ServiceSpec, old: ServiceSpec): ServiceS
 /** normalizeClusterIPs on update: guesses what an old client, which knows only `clusterIP`, meant. */
 function normalizeClusterIPsOnUpdate(spec: ServiceSpec, old: ServiceSpec): ServiceSpec {
   const result = restoreOmittedClusterIPs(spec, old);
-  const clusterIP = textOf(result["clusterIP"]);
+  const clusterIP = stringOr(result["clusterIP"]);
   const unchangedPlural = jsonEqual(result["clusterIPs"] ?? [], old["clusterIPs"] ?? []);
-  if (clusterIP === textOf(old["clusterIP"]) || !unchangedPlural) return result;
+  if (clusterIP === stringOr(old["clusterIP"]) || !unchangedPlural) return result;
   // The singular changed and the plural did not: the singular is what the client meant.
   return clusterIP === "" ? withoutField(result, "clusterIPs") : withField(result, "clusterIPs", [clusterIP]);
 }

@@ -7,7 +7,9 @@ import type {
   SourceLocation,
 } from "../model/index.js";
 import { DriftTypes, ResourceStatuses } from "../model/index.js";
-import type { FieldSet } from "../kube/fieldpath/index.js";
+import type { FieldSet, Path } from "../kube/fieldpath/index.js";
+import { defaultObject } from "../kube/defaulting/index.js";
+import { jsonEqual } from "../kube/value/equal.js";
 import { fieldElement, fieldSetOfObject, pathToJsonPointer } from "../kube/fieldpath/index.js";
 import type { SchemaType } from "../kube/schema/types.js";
 import { addedFields } from "./added.js";
@@ -150,13 +152,40 @@ function addedDrifts(context: ResourceContext, compared: Compared, prepared: Pre
   if (writers.length === 0) return [];
   const stored = compared.secret ? secretAsStored(normalized) : normalized;
   const drifts: Drift[] = [];
+  const isDefault = defaultedValues(compared.desired);
   for (const added of addedFields(writers, desiredFieldSet(context, type, stored))) {
     const path = pathToJsonPointer(added.path, compared.live.object);
     const value = path === undefined ? undefined : valueAtPointer(compared.live.object, path);
     if (path === undefined || value === undefined || isEmptyValue(value)) continue;
+    if (isDefault(added.path, value)) continue;
     drifts.push({ path, type: DriftTypes.added, live: value, attribution: added.attribution });
   }
   return drifts;
+}
+
+/**
+ * Rule 3: a live value equal to what kube-apiserver 1.32 would default there is never drift,
+ * whoever owns it. An object created with an Update (a program, an operator, `kubectl create`) has
+ * its creator own every defaulted field, trusted or not. The desired object is defaulted once, on
+ * the first question, as the server would default a write of it.
+ */
+function defaultedValues(desired: DesiredObject): (path: Path, live: JsonValue) => boolean {
+  let defaulted: KubeObject | undefined;
+  return (path, live) => {
+    defaulted ??= defaultedOrSelf(desired);
+    const pointer = pathToJsonPointer(path, defaulted, { defaultedKeys: true });
+    return pointer !== undefined && jsonEqual(valueAtPointer(defaulted, pointer), live);
+  };
+}
+
+function defaultedOrSelf(desired: DesiredObject): KubeObject {
+  const { group, version, kind } = desired.ref;
+  try {
+    return defaultObject({ group, version, kind }, desired.object);
+  } catch {
+    // A manifest the server would refuse cannot be defaulted: then nothing counts as a default.
+    return desired.object;
+  }
 }
 
 function sourceOf(desired: DesiredObject, path: string): SourceLocation {

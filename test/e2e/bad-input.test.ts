@@ -86,7 +86,7 @@ describe("bad input: credentials and connections (items 1 and 8)", () => {
       }),
       "cm.yaml": configMap,
     });
-    const started = Date.now();
+    // The message itself says the timeout fired; the test's own time limit catches a hang.
     const result = await diff(directory, [
       "-f",
       "cm.yaml",
@@ -96,7 +96,6 @@ describe("bad input: credentials and connections (items 1 and 8)", () => {
       "1s",
     ]);
     expectOneLineError(result, /^error: .*credential plugin "sleep" did not answer within 1s/);
-    expect(Date.now() - started).toBeLessThan(15_000);
   });
 
   it("uses what a credential plugin answers (the control for the cases below)", async () => {

@@ -3,6 +3,7 @@ import { fieldElement, indexElement, serializeElement, valueElement } from "../k
 import type { ListAtom } from "../kube/fieldpath/typed.js";
 import { listItemElement } from "../kube/fieldpath/typed.js";
 import type { ListType, ScalarKind, SchemaType } from "../kube/schema/types.js";
+import { ScalarKinds } from "../kube/schema/types.js";
 import { asList, isJsonObject } from "../kube/value/json.js";
 import { childOf, isEmptyValue } from "./json.js";
 import type { TypeResolver } from "./resolver.js";
@@ -67,7 +68,16 @@ export function diffFields(
   return walk.found;
 }
 
+/**
+ * Rule 5: empty bytes do not survive storage (protobuf in etcd), so a Secret `data` or ConfigMap
+ * `binaryData` value written as `""` reads back from kube-apiserver as `null`. A missing key is still drift.
+ */
+function isEmptyBytes(kind: ScalarKind, pair: Pair): boolean {
+  return kind === ScalarKinds.bytes && pair.desired === "" && pair.live === null;
+}
+
 function scalarMatches(kind: ScalarKind, pair: Pair): boolean {
+  if (isEmptyBytes(kind, pair)) return true;
   return pair.live !== undefined && pair.live !== null && scalarsEqual(kind, pair.desired, pair.live);
 }
 

@@ -64,6 +64,17 @@ function secretAsStored(object: KubeObject): KubeObject {
   return { ...withoutKey(object, "stringData"), data };
 }
 
+/** One stringData value against its live data value (base64); empty bytes read back as null (rule 5). */
+function stringDataDrift(
+  value: JsonValue,
+  current: JsonValue | undefined,
+): Omit<FieldDrift, "at"> | undefined {
+  if (value === "" && current === null) return undefined;
+  if (typeof current !== "string") return { type: "Removed", desired: value };
+  const same = typeof value === "string" && Buffer.from(value, "utf8").equals(Buffer.from(current, "base64"));
+  return same ? undefined : { type: "Changed", desired: value, live: current };
+}
+
 /** stringData keys compared against live data; paths stay in stringData (the desired object's), ownership is data's. */
 function stringDataDrifts(
   desired: KubeObject,
@@ -85,13 +96,8 @@ function stringDataDrifts(
       fieldElement(key),
     );
     const current = isJsonObject(liveData) ? childOf(liveData, key) : undefined;
-    if (typeof current !== "string") drifts.push({ type: "Removed", at, desired: value });
-    else if (
-      typeof value !== "string" ||
-      !Buffer.from(value, "utf8").equals(Buffer.from(current, "base64"))
-    ) {
-      drifts.push({ type: "Changed", at, desired: value, live: current });
-    }
+    const drift = stringDataDrift(value, current);
+    if (drift !== undefined) drifts.push({ ...drift, at });
   }
   return { walked: { ...withoutKey(desired, "stringData"), data: keptData }, drifts };
 }

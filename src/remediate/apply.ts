@@ -6,8 +6,16 @@ import type { Schema } from "../kube/schema/types.js";
 import type { Executed, Executor } from "./execute.js";
 import { executeChange, mapLimit } from "./execute.js";
 import { onlySelector } from "./only.js";
-import { changeFor, phaseOf } from "./plan.js";
-import type { ApplyResult, ApplyStatus, ApplySummary, ChangeOutcome, Plan, PlannedChange } from "./types.js";
+import { changeFor, isRejected, phaseOf } from "./plan.js";
+import type {
+  ApplyResult,
+  ApplyStatus,
+  ApplySummary,
+  ChangeOutcome,
+  JsonPatchOperation,
+  Plan,
+  PlannedChange,
+} from "./types.js";
 import { ApplyStatuses, defaultPlanOptions } from "./types.js";
 import type { KubeObject } from "../kube/value/json.js";
 import { jsonEqual } from "../kube/value/equal.js";
@@ -75,10 +83,13 @@ function replanAgainst(
   return next === undefined || "action" in next ? next : next.reason;
 }
 
+/** The JSON patch a change sends (removals of fields others added), empty for the others. */
+function patchOf(change: PlannedChange): readonly JsonPatchOperation[] {
+  return change.action === "apply" ? change.removals : change.action === "remove" ? change.patch : [];
+}
+
 function removalPaths(change: PlannedChange): readonly string[] {
-  const operations =
-    change.action === "apply" ? change.removals : change.action === "remove" ? change.patch : [];
-  return operations.flatMap((operation) => (operation.op === "remove" ? [operation.path] : []));
+  return patchOf(change).flatMap((operation) => (operation.op === "remove" ? [operation.path] : []));
 }
 
 function fieldsOf(change: PlannedChange): readonly string[] {
@@ -101,18 +112,7 @@ function samePlan(planned: PlannedChange, next: PlannedChange): boolean {
   if (planned.action !== next.action) return false;
   const body = (change: PlannedChange): KubeObject | undefined =>
     change.action === "apply" || change.action === "create" ? change.body : undefined;
-  return (
-    jsonEqual(body(planned), body(next)) &&
-    jsonEqual([...removalPaths(planned)], [...removalPaths(next)]) &&
-    jsonEqual(
-      planned.action === "apply"
-        ? [...planned.removals]
-        : planned.action === "remove"
-          ? [...planned.patch]
-          : [],
-      next.action === "apply" ? [...next.removals] : next.action === "remove" ? [...next.patch] : [],
-    )
-  );
+  return jsonEqual(body(planned), body(next)) && jsonEqual([...patchOf(planned)], [...patchOf(next)]);
 }
 
 interface Attempt {
@@ -239,7 +239,7 @@ async function writeOne(context: ApplyContext, planned: Written): Promise<Change
 
 async function deleteOne(context: ApplyContext, change: PlannedChange): Promise<ChangeOutcome> {
   const { outcome, uncertain } = await executeChange(context, change);
-  if (outcome.ok) return { ref: change.ref, action: change.action, status: ApplyStatuses.applied };
+  if (outcome.ok) return confirmed(change);
   if (outcome.code === 404)
     return uncertain ? confirmed(change, readBack) : skipped(change, "already deleted");
   if (outcome.code === 409) return stale(change, changedSincePlan);
@@ -249,7 +249,7 @@ async function deleteOne(context: ApplyContext, change: PlannedChange): Promise<
 }
 
 async function applyOne(context: ApplyContext, change: PlannedChange): Promise<ChangeOutcome> {
-  if (change.verdict?.ok === false) {
+  if (isRejected(change)) {
     return outcomeOf(ApplyStatuses.rejected)(
       change,
       `rejected by the server's dry run (${change.verdict.code}): ${change.verdict.message}`,

@@ -114,12 +114,13 @@ function patchOf(operations: readonly JsonPatchOperation[], resourceVersion: str
 
 async function removeFields(
   executor: Executor,
+  /** `resourceVersion`: "" for no precondition. */
   target: { readonly resource: ServedResource; readonly ref: ObjectRef; readonly resourceVersion: string },
   operations: readonly JsonPatchOperation[],
 ): Promise<Retried> {
   const { resource, ref } = target;
   const where = { namespace: ref.namespace === "" ? undefined : ref.namespace, name: ref.name };
-  const patch = patchOf(operations, executor.preconditions === true ? target.resourceVersion : "");
+  const patch = patchOf(operations, target.resourceVersion);
   return withRetries(executor.retry, () =>
     executor.writer.jsonPatch(resource, where, patch, { fieldManager, dryRun: executor.dryRun }),
   );
@@ -164,7 +165,10 @@ const unknownResource = (ref: ObjectRef): Executed => ({
   forced: [],
 });
 
-/** Writes one change as planned (no resourceVersion check: that is the caller's). */
+/**
+ * Writes one change as planned. With `preconditions` the server refuses it if the object moved on
+ * from the change's resourceVersion; deciding what to do then is the caller's.
+ */
 export async function executeChange(executor: Executor, change: PlannedChange): Promise<Executed> {
   const resource = executor.resourceFor(change.ref);
   if (resource === undefined) return unknownResource(change.ref);

@@ -6,7 +6,14 @@ import { onlySelector } from "./only.js";
 import { fieldManager } from "./execute.js";
 import { ownedByManager } from "./owned.js";
 import { sparseBody } from "./sparse.js";
-import type { JsonPatchOperation, Plan, PlanOptions, PlannedChange, Withheld } from "./types.js";
+import type {
+  DryRunVerdict,
+  JsonPatchOperation,
+  Plan,
+  PlanOptions,
+  PlannedChange,
+  Withheld,
+} from "./types.js";
 import type { KubeObject } from "../kube/value/json.js";
 import { isJsonObject } from "../kube/value/json.js";
 import { pointerTokens, valueAtPointer } from "../kube/value/pointer.js";
@@ -197,9 +204,15 @@ export function buildPlan(input: PlanInput): Plan {
   return { cluster: input.report.cluster, changes: orderChanges(changes), withheld, validated: false };
 }
 
-/** Changes the server's dry run refused: apply leaves them out, and plan fails on them. */
+/** The server's dry run refused it: apply leaves it out, plan fails on it, and it counts once, as rejected. */
+export function isRejected(
+  change: PlannedChange,
+): change is PlannedChange & { readonly verdict: Extract<DryRunVerdict, { ok: false }> } {
+  return change.verdict?.ok === false;
+}
+
 export function rejectedChanges(plan: Plan): readonly PlannedChange[] {
-  return plan.changes.filter((change) => change.verdict?.ok === false);
+  return plan.changes.filter(isRejected);
 }
 
 /** Exit status of plan: 1 when the server would refuse a change, else 2 with changes, 0 without. */

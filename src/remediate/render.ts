@@ -13,6 +13,7 @@ import type {
 import type { JsonObject, KubeObject } from "../kube/value/json.js";
 import { apiVersionOf } from "../kube/schema/gvk.js";
 import type { ObjectRef } from "../kube/object.js";
+import { isRejected, rejectedChanges } from "./plan.js";
 
 export type PlanFormat = "text" | "json";
 
@@ -170,13 +171,13 @@ function changeLines(change: PlannedChange, indent: number): string[] {
 /** Each object counted once: a change the dry run rejected is counted as rejected, not as its action. */
 function counts(plan: Plan): Record<PlannedChange["action"], number> {
   const result = { apply: 0, remove: 0, create: 0, delete: 0 };
-  for (const change of plan.changes) if (change.verdict?.ok !== false) result[change.action] += 1;
+  for (const change of plan.changes) if (!isRejected(change)) result[change.action] += 1;
   return result;
 }
 
 function planSummary(plan: Plan): string {
   const { apply, remove, create, delete: remove_ } = counts(plan);
-  const rejected = plan.changes.filter((change) => change.verdict?.ok === false).length;
+  const rejected = rejectedChanges(plan).length;
   const parts = [`${apply + remove} to update`, `${create} to create`, `${remove_} to delete`];
   if (rejected > 0) parts.push(`${rejected} rejected by the server's dry run`);
   return `Plan: ${parts.join(", ")}.`;
@@ -260,7 +261,7 @@ export function renderPlan(unredacted: Plan, format: PlanFormat, options: Render
       update: apply + remove,
       create,
       delete: deletes,
-      rejected: plan.changes.filter((change) => change.verdict?.ok === false).length,
+      rejected: rejectedChanges(plan).length,
     },
     changes: plan.changes.map(changeJson),
     withheld: plan.withheld.map((item) => ({ ...refFields(item.ref), reason: item.reason })),

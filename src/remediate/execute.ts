@@ -2,8 +2,7 @@ import type { ClusterWriter, ServedResource, WriteOutcome } from "../cluster/typ
 import { isCoveredBy } from "./sparse.js";
 import type { JsonPatchOperation, PlannedChange } from "./types.js";
 import type { JsonObject, KubeObject } from "../kube/value/json.js";
-import { isJsonObject } from "../kube/value/json.js";
-import { resourceVersionOf } from "../kube/object.js";
+import { metadataOf, resourceVersionOf } from "../kube/object.js";
 import type { ObjectRef } from "../kube/object.js";
 
 export const fieldManager = "kubedrift";
@@ -102,8 +101,7 @@ async function applyFields(
 /** The body with `metadata.resourceVersion`: server-side apply then refuses it (409) if the object moved on. */
 function guardedBody(body: KubeObject, resourceVersion: string): KubeObject {
   if (resourceVersion === "") return body;
-  const metadata = isJsonObject(body["metadata"]) ? body["metadata"] : {};
-  return { ...body, metadata: { ...metadata, resourceVersion } };
+  return { ...body, metadata: { ...metadataOf(body), resourceVersion } };
 }
 
 function patchOf(operations: readonly JsonPatchOperation[], resourceVersion: string): readonly JsonObject[] {

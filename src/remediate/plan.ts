@@ -15,10 +15,9 @@ import type {
   Withheld,
 } from "./types.js";
 import type { KubeObject } from "../kube/value/json.js";
-import { isJsonObject } from "../kube/value/json.js";
 import { pointerTokens, valueAtPointer } from "../kube/value/pointer.js";
 import type { ObjectRef } from "../kube/object.js";
-import { resourceVersionOf } from "../kube/object.js";
+import { metadataOf, resourceVersionOf } from "../kube/object.js";
 
 export interface PlanInput {
   readonly report: { readonly cluster: string; readonly resources: readonly ResourceDrift[] };
@@ -72,7 +71,7 @@ export function removalPatch(live: KubeObject, drifts: readonly Drift[]): readon
 /** The whole desired object as a create: status is the server's, the namespace is the resolved one. */
 function creationBody(desired: DesiredObject): KubeObject {
   const { status: _status, ...object } = desired.object;
-  const metadata = isJsonObject(object["metadata"]) ? object["metadata"] : {};
+  const metadata = metadataOf(object);
   return {
     ...object,
     metadata: {

@@ -5,6 +5,7 @@ import type { JsonObject, JsonValue, KubeObject } from "../kube/value/json.js";
 import { isJsonObject } from "../kube/value/json.js";
 import { pointerTokens } from "../kube/value/pointer.js";
 import type { ObjectRef } from "../kube/object.js";
+import { metadataOf } from "../kube/object.js";
 
 type Resolved = Exclude<SchemaType, { kind: "ref" }>;
 
@@ -166,7 +167,7 @@ function identity(desired: KubeObject, ref: ObjectRef): JsonObject {
 
 /** Deep merge of the identity into the selected metadata (name and namespace win). */
 function withIdentity(selected: JsonObject, base: JsonObject): KubeObject {
-  const metadata = isJsonObject(selected["metadata"]) ? selected["metadata"] : {};
+  const metadata = metadataOf(selected);
   const { apiVersion: _apiVersion, kind: _kind, metadata: _metadata, ...rest } = selected;
   return { ...base, metadata: { ...metadata, ...(base["metadata"] as JsonObject) }, ...rest };
 }

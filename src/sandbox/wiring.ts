@@ -3,6 +3,7 @@ import { isJsonObject } from "../kube/value/json.js";
 import { ApiError, StatusReasons } from "./api/status.js";
 import { applyConfiguration, updateManagedFields, type FieldManagerContext } from "./fieldmanager/index.js";
 import { customResourceStrategy, strategyFor } from "./kinds/index.js";
+import { withEmptyBytesForNulls } from "./kinds/empty-bytes.js";
 import type { StrategyContext } from "./kinds/types.js";
 import { createOpenAPIServer, type OpenAPIServer } from "./openapi/index.js";
 import type { ResourceRegistry } from "./registry/registry.js";
@@ -219,11 +220,10 @@ export function createMachinery(store: MemoryObjectStore, registry: ResourceRegi
       kind.type === undefined ? [] : unknownFields(schema(), kind.type, object),
     normalize: (kind, object) => {
       if (kind.type === undefined) return object;
-      const pruned = pruneUnknownFields(
-        schema(),
-        kind.type,
-        kind.custom ? object : (withoutNulls(object) as KubeObject),
-      );
+      const decoded = kind.custom
+        ? object
+        : (withoutNulls(withEmptyBytesForNulls(kind.info.group, kind.info.kind, object)) as KubeObject);
+      const pruned = pruneUnknownFields(schema(), kind.type, decoded);
       return canonicalizeQuantities(schema(), kind.type, pruned);
     },
     applyPatch: applyPatchOf(schema),

@@ -2,7 +2,9 @@
  * The real-cluster regression corpus (issue 10): objects that real kube-apiservers stored, each
  * paired with the manifest it was deployed from, under test/fixtures/real-clusters/corpus/. Every
  * case file names its source and what is known of its Kubernetes version in its comment header, and
- * states its verdict: the status and the exact drifts (path, type, and for Added the reason).
+ * states its verdict: the status and the exact drifts (path, type, and for Added the reason). The
+ * files are formatted by the repository's prettier (indentation, long flow mappings broken over
+ * lines); no value differs from the source.
  *
  * The engine runs exactly as in real-cluster-defaults.test.ts: compare() with builtinSchema and the
  * default config, plus the case's `trustedManagers` (and `deployers`, passed through for the

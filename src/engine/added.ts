@@ -57,3 +57,10 @@ export function addedFields(
   }
   return [...byPath.values()];
 }
+
+/** Rule 4b: the highest fields of the deployer's record that the desired object no longer sets. */
+export function undeclaredPaths(record: FieldSet, desired: FieldSet): readonly Path[] {
+  const paths: Path[] = [];
+  collectAdded(record, desired, [], paths);
+  return paths.filter((path) => !isNeverCompared(path));
+}

@@ -225,6 +225,7 @@ describe("drift, each reported once with path, type and manager", () => {
       {
         path: "/spec/template/spec/containers/0/env/0",
         type: "Added",
+        reason: "outOfBand",
         live: { name: "DEBUG", value: "1" },
         source: { file: "deploy/app.yaml", line: 1 },
         attribution: { manager: "kubectl-set", operation: "Update", changedAt: "2026-11-22T11:00:00Z" },
@@ -245,6 +246,7 @@ describe("drift, each reported once with path, type and manager", () => {
       {
         path: "/metadata/labels/team",
         type: "Added",
+        reason: "outOfBand",
         live: "payments",
         source: { file: "deploy/app.yaml", line: 1 },
         attribution: { manager: "kubectl-label", operation: "Update", changedAt: "2026-11-22T11:05:00Z" },
@@ -318,6 +320,7 @@ describe("drift, each reported once with path, type and manager", () => {
       {
         path: "/data/token",
         type: "Added",
+        reason: "outOfBand",
         redacted: { live: hashes.token },
         source: { file: "deploy/app.yaml", line: 1 },
         attribution,
@@ -346,7 +349,13 @@ describe("drift, each reported once with path, type and manager", () => {
     cluster.applyClientSide(service);
     const desired = {
       ...service,
-      spec: { selector: { app: "web" }, ports: [{ name: "http", port: 80, targetPort: "8080" }] },
+      spec: {
+        selector: { app: "web" },
+        ports: [
+          { name: "http", port: 80, targetPort: "8080" },
+          { name: "https", port: 443, targetPort: "https" },
+        ],
+      },
     } as KubeObject;
     expect(compareOne(desired, cluster.get(refOf(service))).drifts).toMatchObject([
       { path: "/spec/ports/0/targetPort", type: "Changed", desired: "8080", live: 8080 },
@@ -372,16 +381,21 @@ describe("drift, each reported once with path, type and manager", () => {
 });
 
 describe("normalisation", () => {
-  it("never reports the last-applied annotation, even when kubectl edit rewrote it", () => {
+  it("never reports the last-applied annotation, even when another writer rewrote it", () => {
     cluster.applyClientSide(configMap);
     cluster.patch(
       refOf(configMap),
-      { metadata: { annotations: { "kubectl.kubernetes.io/last-applied-configuration": "{}", note: "hi" } } },
+      { metadata: { annotations: { "kubectl.kubernetes.io/last-applied-configuration": "{}" } } },
       { manager: "kubectl-edit", patchType: "merge" },
     );
+    cluster.patch(
+      refOf(configMap),
+      { metadata: { annotations: { note: "hi" } } },
+      { manager: "kubectl-annotate", patchType: "merge" },
+    );
     const drifts = compareOne(configMap, cluster.get(refOf(configMap))).drifts;
-    expect(drifts.map((drift) => [drift.path, drift.type])).toEqual([
-      ["/metadata/annotations/note", "Added"],
+    expect(drifts.map((drift) => [drift.path, drift.type, drift.reason])).toEqual([
+      ["/metadata/annotations/note", "Added", "outOfBand"],
     ]);
   });
 });

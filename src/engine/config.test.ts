@@ -8,6 +8,7 @@ describe("parseEngineConfig", () => {
       "apiVersion: kubedrift.dev/v1",
       "kind: Config",
       "trustedManagers: [platform-bot, 'argocd-*']",
+      "deployers: [argocd-controller]",
       "redactionKey: 0123456789abcdef0123456789abcdef",
       "ignore:",
       "  - path: /spec/template/spec/containers/*/image",
@@ -21,6 +22,7 @@ describe("parseEngineConfig", () => {
     ].join("\n");
     expect(parseEngineConfig(text, "kubedrift.yaml")).toEqual({
       trustedManagers: ["platform-bot", "argocd-*"],
+      deployers: ["argocd-controller"],
       redactionKey: "0123456789abcdef0123456789abcdef",
       ignore: [
         { kind: "path", path: "/spec/template/spec/containers/*/image", kinds: ["apps/Deployment"] },
@@ -50,7 +52,7 @@ describe("parseEngineConfig", () => {
     ["apiVersion: kubedrift.dev/v2\nkind: Config\n", "kubedrift.yaml:1: apiVersion must be kubedrift.dev/v1"],
     [
       "apiVersion: kubedrift.dev/v1\nkind: Config\ntrusted: [x]\n",
-      'kubedrift.yaml:3: unknown field "trusted" (expected one of apiVersion, kind, trustedManagers, ignore, redact, redactionKey)',
+      'kubedrift.yaml:3: unknown field "trusted" (expected one of apiVersion, kind, trustedManagers, deployers, ignore, redact, redactionKey)',
     ],
     [
       "apiVersion: kubedrift.dev/v1\nkind: Config\nredact:\n  - path: data/x\n",
@@ -59,6 +61,10 @@ describe("parseEngineConfig", () => {
     [
       "apiVersion: kubedrift.dev/v1\nkind: Config\ntrustedManagers: [a, 3]\n",
       "kubedrift.yaml:3: trustedManagers[1] must be a non-empty string",
+    ],
+    [
+      "apiVersion: kubedrift.dev/v1\nkind: Config\ndeployers: flux\n",
+      "kubedrift.yaml:3: deployers must be a list of strings",
     ],
     [
       "apiVersion: kubedrift.dev/v1\nkind: Config\nignore: {path: /a}\n",

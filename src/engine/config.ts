@@ -15,7 +15,15 @@ export const defaultEngineConfig: EngineConfig = {
 };
 
 const apiVersion = "kubedrift.dev/v1";
-const topLevelKeys = ["apiVersion", "kind", "trustedManagers", "ignore", "redact", "redactionKey"] as const;
+const topLevelKeys = [
+  "apiVersion",
+  "kind",
+  "trustedManagers",
+  "deployers",
+  "ignore",
+  "redact",
+  "redactionKey",
+] as const;
 const scopeKeys = ["kinds", "namespaces", "names"] as const;
 
 interface Reader {
@@ -178,9 +186,11 @@ export function parseEngineConfig(text: string, file: string): EngineConfig {
     fail(reader, root, "a kubedrift config must be a mapping (apiVersion: kubedrift.dev/v1, kind: Config)");
   checkHeader(reader, root);
   const trusted = fieldNode(root, "trustedManagers");
+  const deployers = fieldNode(root, "deployers");
   const key = redactionKeyOf(reader, fieldNode(root, "redactionKey"));
   return {
     trustedManagers: trusted === undefined ? [] : stringsOf(reader, trusted, "trustedManagers"),
+    ...(deployers === undefined ? {} : { deployers: stringsOf(reader, deployers, "deployers") }),
     ignore: listOf(reader, fieldNode(root, "ignore"), "ignore", (node, index) =>
       ignoreRuleOf(reader, node, index),
     ),

@@ -8,6 +8,22 @@ export function isEmptyValue(value: JsonValue | undefined): boolean {
   return typeof value === "object" && Object.keys(value).length === 0;
 }
 
+/**
+ * Without the entries that say nothing (rule 5), at any depth: `kubectl apply` records
+ * `"annotations": {}` in its last-applied configuration, which sets no annotation. List items are
+ * kept, emptied or not: an item is there.
+ */
+export function withoutEmptyEntries(value: JsonValue): JsonValue {
+  if (Array.isArray(value)) return (value as readonly JsonValue[]).map(withoutEmptyEntries);
+  if (value === null || typeof value !== "object") return value;
+  const out: Record<string, JsonValue> = {};
+  for (const [key, entry] of Object.entries(value)) {
+    const kept = withoutEmptyEntries(entry);
+    if (!isEmptyValue(kept)) out[key] = kept;
+  }
+  return out;
+}
+
 /** Own property only: object keys come from manifests and may be "constructor" or "__proto__". */
 export function childOf(object: JsonObject, key: string): JsonValue | undefined {
   return Object.hasOwn(object, key) ? object[key] : undefined;

@@ -6,16 +6,22 @@ import type {
   ResourceDrift,
   SourceLocation,
 } from "../model/index.js";
-import { DriftTypes, ResourceStatuses } from "../model/index.js";
+import type { AddedReason } from "../model/index.js";
+import { AddedReasons, DriftTypes, ResourceStatuses } from "../model/index.js";
 import type { FieldSet, Path } from "../kube/fieldpath/index.js";
 import { defaultObject } from "../kube/defaulting/index.js";
 import { jsonEqual } from "../kube/value/equal.js";
-import { fieldElement, fieldSetOfObject, pathToJsonPointer } from "../kube/fieldpath/index.js";
+import {
+  fieldElement,
+  fieldSetOfObject,
+  pathToJsonPointer,
+  serializeElement,
+} from "../kube/fieldpath/index.js";
 import type { SchemaType } from "../kube/schema/types.js";
-import { addedFields } from "./added.js";
+import { addedFields, undeclaredPaths } from "./added.js";
 import type { FieldDrift } from "./diff.js";
 import { diffFields } from "./diff.js";
-import { childOf, comparePointers, isEmptyValue } from "./json.js";
+import { childOf, comparePointers, isEmptyValue, withoutEmptyEntries } from "./json.js";
 import { ManagedFields } from "./managed.js";
 import { normalizeDesired } from "./normalize.js";
 import { holdsWithheld, isSecretValuePath, scrubText, withheldHash, withheldTexts } from "./redact.js";
@@ -24,6 +30,7 @@ import { isIgnored } from "./rules.js";
 import { fieldPathOf, pointerOf, stepInto } from "./trail.js";
 import type { TrustPolicy } from "./trust.js";
 import type { EngineConfig } from "./types.js";
+import { deployerRecord, lastAppliedConfiguration, lastAppliedPath } from "./undeclared.js";
 import type { JsonObject, JsonValue, KubeObject } from "../kube/value/json.js";
 import { isJsonObject } from "../kube/value/json.js";
 import { escapePointerToken, valueAtPointer } from "../kube/value/pointer.js";
@@ -125,13 +132,20 @@ function attributionOf(managed: ManagedFields, drift: FieldDrift): Attribution |
     : managed.exactOwner(fieldPathOf(drift.atomicAncestor));
 }
 
-function desiredFieldSet(context: ResourceContext, type: SchemaType, desired: KubeObject): FieldSet {
+/** Field sets typed alike: items without their keys make every set of the object schemaless. */
+function fieldSetsOf(
+  context: ResourceContext,
+  type: SchemaType,
+  objects: readonly (KubeObject | undefined)[],
+): readonly (FieldSet | undefined)[] {
   const schema = context.resolver.schema;
+  const setsOf = (as: SchemaType): readonly (FieldSet | undefined)[] =>
+    objects.map((object) => (object === undefined ? undefined : fieldSetOfObject(schema, as, object)));
   try {
-    return fieldSetOfObject(schema, type, desired);
+    return setsOf(type);
   } catch {
-    // Items without their keys: ownership of such a list can only be matched schemalessly.
-    return fieldSetOfObject(schema, untyped, desired);
+    // Ownership of such a list can only be matched schemalessly.
+    return setsOf(untyped);
   }
 }
 
@@ -147,26 +161,82 @@ interface Prepared {
   readonly managed: ManagedFields;
 }
 
-function addedDrifts(context: ResourceContext, compared: Compared, prepared: Prepared): readonly Drift[] {
-  const { type, normalized, managed } = prepared;
-  const writers = managed.owners(
-    (attribution) =>
-      attribution.operation === "Update" &&
-      attribution.subresource !== "status" &&
-      !context.trusted(attribution),
-  );
-  if (writers.length === 0) return [];
-  const stored = compared.secret ? secretAsStored(normalized) : normalized;
-  const drifts: Drift[] = [];
-  const isDefault = defaultedValues(compared.desired);
-  for (const added of addedFields(writers, desiredFieldSet(context, type, stored))) {
-    const path = pathToJsonPointer(added.path, compared.live.object);
-    const value = path === undefined ? undefined : valueAtPointer(compared.live.object, path);
-    if (path === undefined || value === undefined || isEmptyValue(value)) continue;
-    if (isDefault(added.path, value)) continue;
-    drifts.push({ path, type: DriftTypes.added, live: value, attribution: added.attribution });
+interface AddedEntry {
+  readonly path: Path;
+  readonly reason: AddedReason;
+  readonly attribution: Attribution | undefined;
+}
+
+/** As kube-apiserver stores it, and without what is never compared: the shape managedFields describe. */
+function asStored(compared: Compared, object: KubeObject): KubeObject {
+  const normalized = normalizeDesired(object);
+  return compared.secret ? secretAsStored(normalized) : normalized;
+}
+
+/**
+ * Rule 4: writers that are neither trusted nor doing a client-side apply — an Update manager that
+ * owns the last-applied-configuration annotation is `kubectl apply` (or a tool doing the same) under
+ * another name.
+ */
+function outOfBandWriters(context: ResourceContext, managed: ManagedFields) {
+  return managed
+    .owners(
+      (attribution) =>
+        attribution.operation === "Update" &&
+        attribution.subresource !== "status" &&
+        !context.trusted(attribution),
+    )
+    .filter((writer) => !writer.fields.has(lastAppliedPath));
+}
+
+function addedEntries(
+  context: ResourceContext,
+  compared: Compared,
+  prepared: Prepared,
+): readonly AddedEntry[] {
+  const { managed } = prepared;
+  const writers = outOfBandWriters(context, managed);
+  const lastApplied = lastAppliedConfiguration(compared.live.object);
+  const [desired, applied] = fieldSetsOf(context, prepared.type, [
+    compared.secret ? secretAsStored(prepared.normalized) : prepared.normalized,
+    lastApplied === undefined
+      ? undefined
+      : asStored(compared, withoutEmptyEntries(lastApplied) as KubeObject),
+  ]);
+  if (desired === undefined) return [];
+  const deployers = context.config.deployers ?? [];
+  const record = deployerRecord({ managed, desired, lastApplied: applied, deployers });
+  const entries = new Map<string, AddedEntry>();
+  for (const added of addedFields(writers, desired)) {
+    entries.set(pathKey(added.path), { ...added, reason: AddedReasons.outOfBand });
   }
-  return drifts;
+  // Deleted from the sources wins over written out of band: the next apply removes it either way.
+  for (const path of undeclaredPaths(record, desired)) {
+    entries.set(pathKey(path), { path, reason: AddedReasons.undeclared, attribution: managed.owner(path) });
+  }
+  return [...entries.values()];
+}
+
+function pathKey(path: Path): string {
+  return path.map(serializeElement).join(".");
+}
+
+/** Live values of the added fields; a field inside another added field is part of that one. */
+function addedDrifts(context: ResourceContext, compared: Compared, prepared: Prepared): readonly Drift[] {
+  const entries = addedEntries(context, compared, prepared);
+  if (entries.length === 0) return [];
+  // Values as compared: without the last-applied annotation (rule 2) inside an added annotations map.
+  const live = normalizeDesired(compared.live.object);
+  const isDefault = defaultedValues(compared.desired);
+  const drifts: Drift[] = [];
+  for (const { path: fields, reason, attribution } of entries) {
+    const path = pathToJsonPointer(fields, live);
+    const value = path === undefined ? undefined : valueAtPointer(live, path);
+    if (path === undefined || value === undefined || isEmptyValue(value)) continue;
+    if (isDefault(fields, value)) continue;
+    drifts.push({ path, type: DriftTypes.added, live: value, reason, ...(attribution && { attribution }) });
+  }
+  return drifts.filter((drift) => !drifts.some((outer) => drift.path.startsWith(`${outer.path}/`)));
 }
 
 /**

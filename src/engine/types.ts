@@ -25,6 +25,12 @@ export interface RedactRule extends RuleScope {
 export interface EngineConfig {
   /** Field managers whose Update writes are deployments, not drift; always added to the built-in defaults. */
   readonly trustedManagers: readonly string[];
+  /**
+   * Field managers whose server-side apply is the deployment (rule 4b): their Apply entry is the
+   * record of what was last applied. Unset: the Apply manager whose fields overlap the desired
+   * object most.
+   */
+  readonly deployers?: readonly string[];
   readonly ignore: readonly IgnoreRule[];
   readonly redact: readonly RedactRule[];
   /**

@@ -62,10 +62,19 @@ export const DriftTypes = {
   changed: "Changed",
   /** Set in desired, absent live. */
   removed: "Removed",
-  /** Not set in desired, set live by a manager that is not trusted (rule 4). */
+  /** Not set in desired, set live: out of band (rule 4), or deleted from the sources (rule 4b). */
   added: "Added",
 } as const;
 export type DriftType = (typeof DriftTypes)[keyof typeof DriftTypes];
+
+/** Why an Added field is drift. */
+export const AddedReasons = {
+  /** Written by a manager that is not trusted (rule 4). */
+  outOfBand: "outOfBand",
+  /** In the deployer's record of its last apply, no longer in the sources (rule 4b): the next apply removes it. */
+  undeclared: "undeclared",
+} as const;
+export type AddedReason = (typeof AddedReasons)[keyof typeof AddedReasons];
 
 /** Who last wrote a field, from managedFields. */
 export interface Attribution {
@@ -83,6 +92,8 @@ export interface Drift {
   readonly type: DriftType;
   readonly desired?: JsonValue;
   readonly live?: JsonValue;
+  /** Why an Added field is drift; set on Added only. */
+  readonly reason?: AddedReason;
   /** Set when values were withheld: a keyed hash (HMAC-SHA-256, 16 hex digits) of each side instead, when a redaction key is set. */
   readonly redacted?: { readonly desired?: string; readonly live?: string };
   readonly source?: SourceLocation;

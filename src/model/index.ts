@@ -6,6 +6,7 @@ export type {
   SourceRevision,
   LiveObject,
   DriftType,
+  AddedReason,
   Attribution,
   Drift,
   Blame,
@@ -18,6 +19,7 @@ export type {
 } from "./drift.js";
 export {
   DriftTypes,
+  AddedReasons,
   ResourceStatuses,
   describeRef,
   refKey,

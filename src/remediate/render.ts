@@ -141,7 +141,7 @@ function releasedLines(released: readonly string[], indent: number): string[] {
 function headline(change: PlannedChange): string {
   const what: Record<PlannedChange["action"], string> = {
     apply: "server-side apply of the drifted fields",
-    remove: "remove fields added out of band",
+    remove: "remove fields the sources do not declare",
     create: "create",
     delete: "delete",
   };

@@ -1,4 +1,5 @@
 import type {
+  AddedReason,
   Blame,
   DesiredOrigin,
   Drift,
@@ -34,7 +35,8 @@ import { apiVersionOf } from "../kube/schema/gvk.js";
  *   `{ "path": "/data/password", "type": "Changed", "redacted": true, "desiredHash": "3f9a…", "liveHash": "b07c…" }`
  * - Fields added by later issues follow the contract's, so that readers of the original shape see it
  *   unchanged at the top of each object: a resource's origin (`"terraformAddress"`, or `"helm"` with
- *   release, namespace, chart, chartVersion and revision), a drift's `"blame"`, and at the end of the
+ *   release, namespace, chart, chartVersion and revision), an Added drift's `"reason"` (`outOfBand`,
+ *   rule 4, or `undeclared`, rule 4b), a drift's `"blame"`, and at the end of the
  *   report `"revision"` (`ref`, full `commit`) and `"skipped"` (`file`, `line`, `what`, `reason`).
  *   Each appears only when the run produced it; `skipped` only when something was skipped.
  */
@@ -52,6 +54,7 @@ export interface DocumentDrift {
   readonly operation?: "Apply" | "Update";
   readonly subresource?: string;
   readonly changedAt?: string;
+  readonly reason?: AddedReason;
   readonly blame?: Blame;
 }
 
@@ -126,6 +129,7 @@ function documentDrift(drift: Drift, options: DocumentOptions): DocumentDrift {
       ...(attribution.subresource !== undefined && { subresource: attribution.subresource }),
       ...(attribution.changedAt !== undefined && { changedAt: attribution.changedAt }),
     }),
+    ...(drift.reason !== undefined && { reason: drift.reason }),
     ...(drift.blame !== undefined && { blame: documentBlame(drift.blame) }),
   };
 }

@@ -1,7 +1,7 @@
 import YAML from "yaml";
 import type { Attribution, Blame, Drift, ResourceDrift } from "../model/index.js";
-import { refKey, withheldMarker } from "../model/index.js";
-import { formatLocation } from "./location.js";
+import { AddedReasons, refKey, withheldMarker } from "../model/index.js";
+import { formatLocation, relativeFile } from "./location.js";
 import { shortCommit } from "./origin.js";
 import { readablePath } from "./paths.js";
 import type { JsonValue, KubeObject } from "../kube/value/json.js";
@@ -61,12 +61,25 @@ export function attributionText(
   return `${verb} by ${attribution.manager} (${how})${when === undefined ? "" : ` ${when}`}`;
 }
 
+/** `no longer in deploy/web.yaml; the next apply removes it`: a field deleted from the sources (rule 4b). */
+export function undeclaredText(drift: Drift, cwd: string | undefined): string | undefined {
+  if (drift.reason !== AddedReasons.undeclared) return undefined;
+  const where = drift.source === undefined ? "the sources" : relativeFile(drift.source.file, cwd);
+  return `no longer in ${where}; the next apply removes it`;
+}
+
+function attributionVerb(drift: Drift): string {
+  if (drift.reason === AddedReasons.undeclared) return "set";
+  return drift.type === "Added" ? "added" : "changed";
+}
+
 function detailText(drift: Drift, options: DiffLineOptions): string {
   const parts: string[] = [];
-  if (drift.source !== undefined) parts.push(formatLocation(drift.source, options.cwd));
-  if (drift.attribution !== undefined) {
-    parts.push(attributionText(drift.attribution, drift.type === "Added" ? "added" : "changed", options));
-  }
+  const undeclared = undeclaredText(drift, options.cwd);
+  if (undeclared !== undefined) parts.push(undeclared);
+  else if (drift.source !== undefined) parts.push(formatLocation(drift.source, options.cwd));
+  if (drift.attribution !== undefined)
+    parts.push(attributionText(drift.attribution, attributionVerb(drift), options));
   return parts.join(", ");
 }
 

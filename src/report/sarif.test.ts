@@ -89,6 +89,7 @@ describe("sarif report", () => {
       ["resource/missing", "warning"],
       ["resource/extra", "warning"],
       ["resource/error", "error"],
+      ["drift/undeclared", "warning"],
     ]);
     expect(driver.rules[0]).toEqual({
       id: "drift/changed",

@@ -11,7 +11,7 @@ import type {
   SourceLocation,
   SourceRevision,
 } from "../model/index.js";
-import { describeRef, refKey, ResourceStatuses, unreachable } from "../model/index.js";
+import { AddedReasons, describeRef, refKey, ResourceStatuses, unreachable } from "../model/index.js";
 import { originFields, documentSummary } from "./document.js";
 import type { DocumentResource } from "./document.js";
 import type { ObjectsByRef } from "./drift-lines.js";
@@ -190,6 +190,14 @@ const ruleTexts = [
     full: "kubedrift could not evaluate this object (for example its kind is not served by the cluster, or reading it was forbidden), so nothing is known about its drift.",
     help: "The message gives the cause. Fix it (install the CRD, grant the account kubedrift uses permission to read the kind) and run again.",
   },
+  {
+    id: "drift/undeclared",
+    name: "FieldUndeclared",
+    level: "warning",
+    short: "A field deleted from the sources is still set in the cluster",
+    full: "A field that the deployer last applied (the last-applied-configuration annotation of kubectl apply, or the fields its server-side apply owns) is no longer in the sources and is still set in the cluster. The next apply removes it.",
+    help: "If the field should go, apply the sources (the next deployment removes it anyway). If it should stay, write it back into the sources (kubedrift adopt).",
+  },
 ] as const satisfies readonly RuleText[];
 
 type RuleId = (typeof ruleTexts)[number]["id"];
@@ -276,7 +284,9 @@ function changeText(drift: Drift, field: string): string {
     case "Removed":
       return `${field} is set in the sources (${valueText(drift.desired, redacted)}) but absent in the cluster.`;
     case "Added":
-      return `${field} is set in the cluster (${valueText(drift.live, redacted)}) but not in the sources.`;
+      return drift.reason === AddedReasons.undeclared
+        ? `${field} is set in the cluster (${valueText(drift.live, redacted)}) and no longer in the sources: the next apply removes it.`
+        : `${field} is set in the cluster (${valueText(drift.live, redacted)}) but not in the sources.`;
   }
 }
 
@@ -285,7 +295,8 @@ function driftMessage(resource: ResourceDrift, drift: Drift, options: SarifOptio
   const field = readablePath(drift.path, drift.type === "Added" ? objects?.live : objects?.desired);
   const sentences = [`${subject(resource)}: ${changeText(drift, field)}`];
   if (drift.attribution !== undefined) {
-    const verb = drift.type === "Added" ? "Added" : "Changed";
+    const verb =
+      drift.reason === AddedReasons.undeclared ? "Set" : drift.type === "Added" ? "Added" : "Changed";
     sentences.push(`${attributionText(drift.attribution, verb, { when: (at) => `at ${at}` })}.`);
   }
   if (drift.blame !== undefined) sentences.push(`Source line ${blameText(drift.blame)}.`);
@@ -319,7 +330,7 @@ function driftResult(resource: ResourceDrift, drift: Drift, options: SarifOption
   const source = drift.source ?? resource.source;
   const physical = source === undefined ? undefined : physicalLocation(source, options.cwd);
   return {
-    ...ruleFields(driftRules[drift.type]),
+    ...ruleFields(drift.reason === AddedReasons.undeclared ? "drift/undeclared" : driftRules[drift.type]),
     message: { text: driftMessage(resource, drift, options) },
     locations: [location(resource, physical)],
     partialFingerprints: fingerprint(resource, drift.path),

@@ -127,6 +127,45 @@ Namespace shop  Drifted
 `);
   });
 
+  it("says a field deleted from the sources is still live and goes with the next apply (rule 4b)", () => {
+    const undeclared = report([
+      {
+        ref: ref("apps/v1", "Deployment", "shop", "web"),
+        status: "Drifted",
+        source: { file: "/repo/deploy/web.yaml", line: 1 },
+        drifts: [
+          {
+            path: "/metadata/labels/team",
+            type: "Added",
+            reason: "undeclared",
+            live: "payments",
+            source: { file: "/repo/deploy/web.yaml", line: 1 },
+            attribution: { manager: "kubectl-client-side-apply", operation: "Update" },
+          },
+        ],
+      },
+    ]);
+    expect(text(undeclared, { cwd: "/repo" })).toContain(`  + metadata.labels.team: payments
+    no longer in deploy/web.yaml; the next apply removes it, set by kubectl-client-side-apply (Update)
+`);
+    expect(JSON.parse(renderReport(undeclared, "json", { now, color: false })).resources[0].drifts[0]).toEqual({
+      path: "/metadata/labels/team",
+      type: "Added",
+      live: "payments",
+      source: { file: "/repo/deploy/web.yaml", line: 1 },
+      manager: "kubectl-client-side-apply",
+      operation: "Update",
+      reason: "undeclared",
+    });
+    const sarif = JSON.parse(renderReport(undeclared, "sarif", { now, color: false, cwd: "/repo" }));
+    expect(sarif.runs[0].results[0]).toMatchObject({
+      ruleId: "drift/undeclared",
+      message: {
+        text: expect.stringContaining("no longer in the sources: the next apply removes it"),
+      },
+    });
+  });
+
   it("colours only when asked", () => {
     expect(text(designExample, { color: true })).toBe(
       "\u001b[1m4 resources in context-name: 1 drifted, 1 missing, 1 extra, 1 in sync\u001b[0m\n" +

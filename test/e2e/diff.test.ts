@@ -191,6 +191,7 @@ describe("kubedrift diff against the sandbox", () => {
       {
         path: "/spec/template/spec/containers/0/env/1",
         type: "Added",
+        reason: "outOfBand",
         live: { name: "DEBUG", value: "1" },
         source: { file: "deploy/web.yaml", line: 1 },
         manager: "kubectl-set",
@@ -228,6 +229,7 @@ describe("kubedrift diff against the sandbox", () => {
       {
         path: "/metadata/labels/team",
         type: "Added",
+        reason: "outOfBand",
         live: "payments",
         source: { file: "deploy/web.yaml", line: 1 },
         manager: "kubectl-label",

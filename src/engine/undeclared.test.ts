@@ -95,7 +95,7 @@ describe("deleted from the sources after a client-side apply", () => {
       ...settings({ a: "1" }),
       metadata: { name: "settings", namespace: "shop", annotations: {} },
     };
-    cluster.applyClientSide(recorded as KubeObject);
+    cluster.applyClientSide(recorded);
     expect(verdict(settings({ a: "1" }), cluster.get(refOf(settings({}))))).toEqual([]);
   });
 

@@ -148,7 +148,9 @@ Namespace shop  Drifted
     expect(text(undeclared, { cwd: "/repo" })).toContain(`  + metadata.labels.team: payments
     no longer in deploy/web.yaml; the next apply removes it, set by kubectl-client-side-apply (Update)
 `);
-    expect(JSON.parse(renderReport(undeclared, "json", { now, color: false })).resources[0].drifts[0]).toEqual({
+    expect(
+      JSON.parse(renderReport(undeclared, "json", { now, color: false })).resources[0].drifts[0],
+    ).toEqual({
       path: "/metadata/labels/team",
       type: "Added",
       live: "payments",

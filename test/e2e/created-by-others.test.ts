@@ -183,6 +183,7 @@ interface Drift {
   readonly manager?: string;
   readonly operation?: string;
   readonly subresource?: string;
+  readonly reason?: string;
 }
 
 interface Resource {
@@ -400,6 +401,7 @@ describe("kubedrift diff on objects others created", () => {
         live: "true",
         manager: "kubectl-label",
         operation: "Update",
+        reason: "outOfBand",
       }),
     ]);
     expect(code).toBe(2);
@@ -472,14 +474,10 @@ describe("kubedrift diff on objects others created", () => {
     return directory;
   }
 
-  // until the engine trusts last-applied owners
-  it.fails(
-    "4. a client-side deployer under another name (acme-deployer, owns last-applied): InSync",
-    async () => {
-      const directory = await acmeDeploy("acme", true);
-      await expectInSync(directory, ["Deployment/web"]);
-    },
-  );
+  it("4. a client-side deployer under another name (acme-deployer, owns last-applied): InSync", async () => {
+    const directory = await acmeDeploy("acme", true);
+    await expectInSync(directory, ["Deployment/web"]);
+  });
 
   it("4, counter-check: the same writes without the last-applied annotation are untrusted: Added annotation", async () => {
     const directory = await acmeDeploy("acme-untrusted", false);
@@ -491,6 +489,7 @@ describe("kubedrift diff on objects others created", () => {
         live: "42",
         manager: "acme-deployer",
         operation: "Update",
+        reason: "outOfBand",
       }),
     ]);
     expect(code).toBe(2);

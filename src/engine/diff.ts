@@ -9,7 +9,7 @@ import { childOf, isEmptyValue } from "./json.js";
 import type { TypeResolver } from "./resolver.js";
 import { scalarsEqual } from "./scalars.js";
 import type { Trail } from "./trail.js";
-import { stepInto } from "./trail.js";
+import { livePointerOf, stepInto, stepToItem } from "./trail.js";
 import type { JsonValue } from "../kube/value/json.js";
 import { jsonEqual } from "../kube/value/equal.js";
 import { escapePointerToken } from "../kube/value/pointer.js";
@@ -18,6 +18,8 @@ import { escapePointerToken } from "../kube/value/pointer.js";
 export interface FieldDrift {
   readonly type: "Changed" | "Removed";
   readonly at: Trail | undefined;
+  /** Where the field is live, when it is inside an item whose key changed. */
+  readonly livePath?: string;
   readonly desired: JsonValue;
   readonly live?: JsonValue;
   /** The closest atomic ancestor: whoever owns it replaced it as a whole, so a Removed field is theirs. */
@@ -26,9 +28,18 @@ export interface FieldDrift {
 
 const untyped: SchemaType = { kind: "untyped" };
 
+/** A keyed list item of the desired object that the live object holds under another key. */
+export interface RenamedItem {
+  readonly at: Trail;
+  /** The live item: its key fields are the ones the object has now. */
+  readonly live: JsonValue;
+  readonly keys: readonly string[];
+}
+
 interface Walk {
   readonly resolver: TypeResolver;
   readonly found: FieldDrift[];
+  readonly renamed: RenamedItem[];
 }
 
 interface Pair {
@@ -43,9 +54,11 @@ interface Position {
 
 function report(walk: Walk, pair: Pair, position: Position): void {
   const absent = pair.live === undefined || pair.live === null;
+  const livePath = livePointerOf(position.at);
   walk.found.push({
     type: absent ? "Removed" : "Changed",
     at: position.at,
+    ...(livePath === undefined ? {} : { livePath }),
     desired: pair.desired,
     ...(absent ? {} : { live: pair.live }),
     ...(absent && position.atomicAncestor !== undefined ? { atomicAncestor: position.atomicAncestor } : {}),
@@ -56,16 +69,30 @@ function below(position: Position, token: string, element: PathElement): Positio
   return { at: stepInto(position.at, token, element), atomicAncestor: position.atomicAncestor };
 }
 
+export interface FieldComparison {
+  readonly drifts: readonly FieldDrift[];
+  readonly renamed: readonly RenamedItem[];
+}
+
 /** Compares what `desired` sets against `live`, along `type`; everything desired leaves out is skipped (rule 3). */
+export function compareFields(
+  resolver: TypeResolver,
+  type: SchemaType,
+  pair: Pair,
+  at: Trail | undefined,
+): FieldComparison {
+  const walk: Walk = { resolver, found: [], renamed: [] };
+  walkValue(walk, type, pair, { at, atomicAncestor: undefined });
+  return { drifts: walk.found, renamed: walk.renamed };
+}
+
 export function diffFields(
   resolver: TypeResolver,
   type: SchemaType,
   pair: Pair,
   at: Trail | undefined,
 ): readonly FieldDrift[] {
-  const walk: Walk = { resolver, found: [] };
-  walkValue(walk, type, pair, { at, atomicAncestor: undefined });
-  return walk.found;
+  return compareFields(resolver, type, pair, at).drifts;
 }
 
 /**
@@ -191,21 +218,104 @@ function keyOf(walk: Walk, atom: ListAtom, item: JsonValue): PathElement | undef
   }
 }
 
+interface LiveItem {
+  readonly item: JsonValue;
+  readonly index: number;
+  readonly element: PathElement;
+}
+
+/** Live items by key; the first of duplicates wins, as the server keeps it. */
+function liveItemsByKey(walk: Walk, atom: ListAtom, list: readonly JsonValue[]): Map<string, LiveItem> {
+  const byKey = new Map<string, LiveItem>();
+  list.forEach((item, index) => {
+    const element = keyOf(walk, atom, item);
+    const key = element === undefined ? undefined : serializeElement(element);
+    if (element !== undefined && key !== undefined && !byKey.has(key))
+      byKey.set(key, { item, index, element });
+  });
+  return byKey;
+}
+
+function withoutKeys(item: JsonValue, keys: readonly string[]): JsonValue {
+  if (!isJsonObject(item)) return item;
+  const out: Record<string, JsonValue> = {};
+  for (const [name, value] of Object.entries(item)) if (!keys.includes(name)) out[name] = value;
+  return out;
+}
+
+/**
+ * Rule 5: the live item that is this desired item under another key — `kubectl edit` of a Service
+ * port from 80 to 8080 keeps the port's name; an env var renamed in place keeps its position and
+ * value. An item with a name (that is not its key) is paired by name only; one without, by
+ * position, when all but its key fields match.
+ */
+function renamedPartner(
+  walk: Walk,
+  atom: ListAtom,
+  desired: { item: JsonValue; index: number },
+  candidates: readonly LiveItem[],
+): LiveItem | undefined {
+  const name =
+    isJsonObject(desired.item) && !atom.keys.includes("name") ? childOf(desired.item, "name") : undefined;
+  if (typeof name === "string")
+    return candidates.find(
+      (candidate) => isJsonObject(candidate.item) && childOf(candidate.item, "name") === name,
+    );
+  const atPosition = candidates.find((candidate) => candidate.index === desired.index);
+  if (atPosition === undefined) return undefined;
+  const rest = { desired: withoutKeys(desired.item, atom.keys), live: atPosition.item };
+  return diffFields(walk.resolver, atom.items, rest, undefined).length === 0 ? atPosition : undefined;
+}
+
+/** Desired items without a live item of their key, paired with the live items no desired key names. */
+function renamedPartners(
+  walk: Walk,
+  atom: ListAtom,
+  desired: readonly { readonly item: JsonValue; readonly key: string }[],
+  live: ReadonlyMap<string, LiveItem>,
+): ReadonlyMap<number, LiveItem> {
+  const declared = new Set(desired.map((entry) => entry.key));
+  let candidates = [...live].filter(([key]) => !declared.has(key)).map(([, item]) => item);
+  const partners = new Map<number, LiveItem>();
+  desired.forEach((entry, index) => {
+    if (candidates.length === 0 || live.has(entry.key)) return;
+    const partner = renamedPartner(walk, atom, { item: entry.item, index }, candidates);
+    if (partner === undefined) return;
+    partners.set(index, partner);
+    candidates = candidates.filter((candidate) => candidate !== partner);
+  });
+  return partners;
+}
+
 /** Keyed lists match items by key (containers by name, ports by containerPort+protocol); false when desired has items without keys. */
 function walkKeyedList(walk: Walk, atom: ListAtom, pair: Pair, position: Position): boolean {
   const desired = asList(pair.desired) ?? [];
   const elements = desired.map((item) => keyOf(walk, atom, item));
   if (elements.some((element) => element === undefined)) return false;
-  const live = new Map<string, JsonValue>();
-  for (const item of asList(pair.live) ?? []) {
-    const element = keyOf(walk, atom, item);
-    const key = element === undefined ? undefined : serializeElement(element);
-    if (key !== undefined && !live.has(key)) live.set(key, item);
-  }
-  desired.forEach((item, index) => {
+  const keyed = desired.map((item, index) => ({
+    item,
+    key: serializeElement(elements[index] ?? indexElement(index)),
+  }));
+  const live = liveItemsByKey(walk, atom, asList(pair.live) ?? []);
+  const partners = renamedPartners(walk, atom, keyed, live);
+  keyed.forEach(({ item, key }, index) => {
     const element = elements[index] ?? indexElement(index);
-    const match = live.get(serializeElement(element));
-    walkValue(walk, atom.items, { desired: item, live: match }, below(position, String(index), element));
+    const match = live.get(key);
+    const partner = match === undefined ? partners.get(index) : undefined;
+    const found = match ?? partner;
+    const itemPosition =
+      found === undefined
+        ? below(position, String(index), element)
+        : {
+            at: stepToItem(position.at, String(index), partner === undefined ? element : partner.element, {
+              liveToken: String(found.index),
+              renamed: partner !== undefined,
+            }),
+            atomicAncestor: position.atomicAncestor,
+          };
+    if (partner !== undefined && itemPosition.at !== undefined)
+      walk.renamed.push({ at: itemPosition.at, live: partner.item, keys: atom.keys });
+    walkValue(walk, atom.items, { desired: item, live: found?.item }, itemPosition);
   });
   return true;
 }

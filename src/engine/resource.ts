@@ -19,8 +19,9 @@ import {
 } from "../kube/fieldpath/index.js";
 import type { SchemaType } from "../kube/schema/types.js";
 import { addedFields, undeclaredPaths } from "./added.js";
-import type { FieldDrift } from "./diff.js";
-import { diffFields } from "./diff.js";
+import type { FieldComparison, FieldDrift, RenamedItem } from "./diff.js";
+import { compareFields } from "./diff.js";
+import { withLiveKeys } from "./renamed.js";
 import { childOf, comparePointers, isEmptyValue, withoutEmptyEntries } from "./json.js";
 import { ManagedFields } from "./managed.js";
 import { normalizeDesired } from "./normalize.js";
@@ -109,19 +110,13 @@ function stringDataDrifts(
   return { walked: { ...withoutKey(desired, "stringData"), data: keptData }, drifts };
 }
 
-function fieldDrifts(
-  context: ResourceContext,
-  prepared: Prepared,
-  compared: Compared,
-): readonly FieldDrift[] {
+function fieldDrifts(context: ResourceContext, prepared: Prepared, compared: Compared): FieldComparison {
   const live = compared.live.object;
   const split = compared.secret
     ? stringDataDrifts(prepared.normalized, live)
     : { walked: prepared.normalized, drifts: [] };
-  return [
-    ...diffFields(context.resolver, prepared.type, { desired: split.walked, live }, undefined),
-    ...split.drifts,
-  ];
+  const walked = compareFields(context.resolver, prepared.type, { desired: split.walked, live }, undefined);
+  return { drifts: [...walked.drifts, ...split.drifts], renamed: walked.renamed };
 }
 
 function attributionOf(managed: ManagedFields, drift: FieldDrift): Attribution | undefined {
@@ -306,8 +301,23 @@ function driftOf(compared: Compared, managed: ManagedFields, drift: FieldDrift):
     type: drift.type === "Changed" ? DriftTypes.changed : DriftTypes.removed,
     desired: drift.desired,
     ...(drift.live === undefined ? {} : { live: drift.live }),
+    ...(drift.livePath === undefined ? {} : { livePath: drift.livePath }),
     source: sourceOf(compared.desired, path),
     ...(attribution === undefined ? {} : { attribution }),
+  };
+}
+
+/** Owned fields are matched against the desired object with its renamed items under their live keys. */
+function underLiveKeys(
+  compared: Compared,
+  prepared: Prepared,
+  renamed: readonly RenamedItem[],
+): { readonly compared: Compared; readonly prepared: Prepared } {
+  if (renamed.length === 0) return { compared, prepared };
+  const desired = { ...compared.desired, object: withLiveKeys(compared.desired.object, renamed) };
+  return {
+    compared: { ...compared, desired },
+    prepared: { ...prepared, normalized: withLiveKeys(prepared.normalized, renamed) },
   };
 }
 
@@ -317,10 +327,10 @@ function driftsOf(context: ResourceContext, compared: Compared): readonly Drift[
     normalized: normalizeDesired(compared.desired.object),
     managed: ManagedFields.of(compared.live.object),
   };
-  const changed = fieldDrifts(context, prepared, compared).map((drift) =>
-    driftOf(compared, prepared.managed, drift),
-  );
-  const added = addedDrifts(context, compared, prepared).map((drift) => ({
+  const fields = fieldDrifts(context, prepared, compared);
+  const changed = fields.drifts.map((drift) => driftOf(compared, prepared.managed, drift));
+  const renamed = underLiveKeys(compared, prepared, fields.renamed);
+  const added = addedDrifts(context, renamed.compared, renamed.prepared).map((drift) => ({
     ...drift,
     source: compared.desired.source,
   }));

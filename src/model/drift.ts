@@ -92,6 +92,12 @@ export interface Drift {
   readonly type: DriftType;
   readonly desired?: JsonValue;
   readonly live?: JsonValue;
+  /**
+   * Where the field is in the live object, when that is not `path`: a field of a keyed-list item
+   * whose key changed (`kubectl edit` of a port from 80 to 8080), which the live object may hold
+   * at another index. Remediation writes there.
+   */
+  readonly livePath?: string;
   /** Why an Added field is drift; set on Added only. */
   readonly reason?: AddedReason;
   /** Set when values were withheld: a keyed hash (HMAC-SHA-256, 16 hex digits) of each side instead, when a redaction key is set. */

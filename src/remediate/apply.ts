@@ -83,13 +83,14 @@ function replanAgainst(
   return next === undefined || "action" in next ? next : next.reason;
 }
 
-/** The JSON patch a change sends (removals of fields others added), empty for the others. */
+/** The JSON patch a change sends (removals, items put back in place), empty for the others. */
 function patchOf(change: PlannedChange): readonly JsonPatchOperation[] {
   return change.action === "apply" ? change.removals : change.action === "remove" ? change.patch : [];
 }
 
+/** The fields the JSON patch writes: removed, or put back in an item whose key changed. */
 function removalPaths(change: PlannedChange): readonly string[] {
-  return patchOf(change).flatMap((operation) => (operation.op === "remove" ? [operation.path] : []));
+  return patchOf(change).flatMap((operation) => (operation.op === "test" ? [] : [operation.path]));
 }
 
 function fieldsOf(change: PlannedChange): readonly string[] {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { DesiredObject, Drift, LiveObject, ResourceDrift } from "../model/index.js";
 import { builtinSchema } from "../kube/schema/builtin.js";
-import { buildPlan, removalPatch } from "./plan.js";
+import { buildPlan, removalPatch, restorePatch } from "./plan.js";
 import { isCoveredBy, sparseBody } from "./sparse.js";
 import { matchesOnly, OnlyRefError, parseOnly } from "./only.js";
 import { defaultPlanOptions } from "./types.js";
@@ -360,5 +360,31 @@ describe("--only references", () => {
     expect(matchesOnly(deploymentRef, parseOnly("DEPLOYMENT/shop/web"))).toBe(true);
     expect(matchesOnly(deploymentRef, parseOnly("Deployment.extensions/shop/web"))).toBe(false);
     expect(matchesOnly(deploymentRef, parseOnly("Deployment/other/web"))).toBe(false);
+  });
+});
+
+describe("putting back an item whose key changed", () => {
+  it("replaces each of its fields where it is live, guarded by a test; adds what live lacks", () => {
+    const drifts: readonly Drift[] = [
+      {
+        path: "/spec/ports/0/port",
+        livePath: "/spec/ports/1/port",
+        type: "Changed",
+        desired: 80,
+        live: 8080,
+      },
+      {
+        path: "/spec/ports/0/targetPort",
+        livePath: "/spec/ports/1/targetPort",
+        type: "Removed",
+        desired: 8080,
+      },
+      { path: "/spec/replicas", type: "Changed", desired: 2, live: 3 },
+    ];
+    expect(restorePatch(drifts)).toEqual([
+      { op: "test", path: "/spec/ports/1/port", value: 8080 },
+      { op: "replace", path: "/spec/ports/1/port", value: 80 },
+      { op: "add", path: "/spec/ports/1/targetPort", value: 8080 },
+    ]);
   });
 });

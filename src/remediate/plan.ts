@@ -68,6 +68,24 @@ export function removalPatch(live: KubeObject, drifts: readonly Drift[]): readon
   });
 }
 
+/**
+ * The fields of items whose key changed (rule 5), put back where the live object has them, each
+ * guarded by a `test` of its live value. An apply of the desired item would add it next to the
+ * renamed one (two ports named `http`), and removing the renamed one first could leave a list the
+ * server refuses empty (`spec.ports: Required value`): the item is corrected in place.
+ */
+export function restorePatch(drifts: readonly Drift[]): readonly JsonPatchOperation[] {
+  return drifts.flatMap((drift): JsonPatchOperation[] => {
+    const { livePath, desired } = drift;
+    if (livePath === undefined || desired === undefined || drift.type === DriftTypes.added) return [];
+    if (drift.live === undefined) return [{ op: "add", path: livePath, value: desired }];
+    return [
+      { op: "test", path: livePath, value: drift.live },
+      { op: "replace", path: livePath, value: desired },
+    ];
+  });
+}
+
 /** The whole desired object as a create: status is the server's, the namespace is the resolved one. */
 function creationBody(desired: DesiredObject): KubeObject {
   const { status: _status, ...object } = desired.object;
@@ -94,9 +112,9 @@ function driftedChange(
   live: LiveObject,
 ): PlannedChange | undefined {
   const pointers = resource.drifts
-    .filter((drift) => drift.type !== DriftTypes.added)
+    .filter((drift) => drift.type !== DriftTypes.added && drift.livePath === undefined)
     .map((drift) => drift.path);
-  const removals = removalPatch(live.object, resource.drifts);
+  const removals = [...restorePatch(resource.drifts), ...removalPatch(live.object, resource.drifts)];
   const resourceVersion = resourceVersionOf(live.object);
   if (pointers.length === 0) {
     return removals.length === 0

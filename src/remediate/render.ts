@@ -42,7 +42,7 @@ function withheldTextsOf(change: PlannedChange, redaction: RedactionConfig): rea
     ...("desired" in change ? withheldTexts(redaction, change.ref, change.desired.object) : []),
     ...("body" in change ? withheldTexts(redaction, change.ref, change.body) : []),
     ...operations.flatMap((operation) =>
-      operation.op === "test" ? withheldTexts(redaction, change.ref, operation.value, operation.path) : [],
+      operation.op === "remove" ? [] : withheldTexts(redaction, change.ref, operation.value, operation.path),
     ),
   ];
 }
@@ -53,9 +53,9 @@ function shownPatch(
   redaction: RedactionConfig,
 ): readonly JsonPatchOperation[] {
   return patch.map((operation) =>
-    operation.op === "test"
-      ? { ...operation, value: redactValue(redaction, ref, operation.value, operation.path) }
-      : operation,
+    operation.op === "remove"
+      ? operation
+      : { ...operation, value: redactValue(redaction, ref, operation.value, operation.path) },
   );
 }
 
@@ -125,8 +125,19 @@ function patchLines(patch: readonly JsonPatchOperation[], indent: number): strin
   return patch.map((operation) =>
     operation.op === "remove"
       ? `${" ".repeat(indent)}remove ${operation.path}`
-      : `${" ".repeat(indent)}test   ${operation.path} = ${JSON.stringify(operation.value)}`,
+      : `${" ".repeat(indent)}${operation.op.padEnd(6)} ${operation.path} = ${JSON.stringify(operation.value)}`,
   );
+}
+
+/** What a JSON patch does, for the headline: items whose key changed put back, undeclared fields removed. */
+function patchPurpose(patch: readonly JsonPatchOperation[]): string {
+  const restores = patch.some((operation) => operation.op === "replace" || operation.op === "add");
+  const removes = patch.some((operation) => operation.op === "remove");
+  const parts = [
+    ...(restores ? ["put back items whose key changed"] : []),
+    ...(removes ? ["remove fields the sources do not declare"] : []),
+  ];
+  return parts.join(" and ");
 }
 
 /** Fields kubedrift applied before and the desired state dropped: the apply gives them up on purpose. */
@@ -141,7 +152,7 @@ function releasedLines(released: readonly string[], indent: number): string[] {
 function headline(change: PlannedChange): string {
   const what: Record<PlannedChange["action"], string> = {
     apply: "server-side apply of the drifted fields",
-    remove: "remove fields the sources do not declare",
+    remove: change.action === "remove" ? patchPurpose(change.patch) : "",
     create: "create",
     delete: "delete",
   };

@@ -2,9 +2,14 @@ import type { DesiredObject } from "../model/index.js";
 import type { JsonObject, JsonValue, KubeObject } from "../kube/value/json.js";
 import type { ObjectRef } from "../kube/object.js";
 
-/** One operation of an RFC 6902 JSON patch, as `remove` uses them: a `test` guard, then the `remove`. */
+/**
+ * One operation of an RFC 6902 JSON patch: a `test` guard, then the `remove` of a field the sources
+ * do not declare, or the `replace` (`add` where live lacks it) of a field of an item whose key
+ * changed, in place, so that the list is never sent without it.
+ */
 export type JsonPatchOperation =
   | { readonly op: "test"; readonly path: string; readonly value: JsonValue }
+  | { readonly op: "replace" | "add"; readonly path: string; readonly value: JsonValue }
   | { readonly op: "remove"; readonly path: string };
 
 /** What the server said about a change when it was tried with `dryRun=All`. */
@@ -38,12 +43,15 @@ export interface ApplyChange extends ChangeBase {
   readonly fields: readonly string[];
   /** Fields kubedrift applied before that the desired state no longer sets: the apply gives them up. */
   readonly released?: readonly string[];
-  /** Added fields to remove first (a JSON patch against the live object); empty when nothing was added. */
+  /**
+   * A JSON patch against the live object, sent first: fields of items whose key changed put back in
+   * place, and Added fields removed; empty when there are none.
+   */
   readonly removals: readonly JsonPatchOperation[];
   readonly desired: DesiredObject;
 }
 
-/** A drifted object whose only drift is fields another manager added: a JSON patch removes them. */
+/** A drifted object whose drift a JSON patch alone corrects: Added fields, fields of items whose key changed. */
 export interface RemoveChange extends ChangeBase {
   readonly action: "remove";
   readonly resourceVersion: string;

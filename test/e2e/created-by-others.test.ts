@@ -308,18 +308,14 @@ describe("kubedrift diff on objects others created", () => {
     ]);
   });
 
-  // until the sandbox accepts a volumeMount that names a volumeClaimTemplate: it answers 422
-  // "spec.template.spec.containers[0].volumeMounts[0].name: Not found", but kube-apiserver does not
-  // check a StatefulSet's pod template volumes against its mounts (ValidatePodTemplateSpecForStatefulSet)
-  it.fails(
-    "1b. kubectl create -f of a StatefulSet that mounts its volume claim template: InSync",
-    async () => {
-      const namespace = "created-mounted";
-      const directory = await prepare(namespace, { "db.yaml": statefulSet(namespace, true) });
-      await kubectlOk(fixture.sandbox(), ["create", "-f", join(directory, "deploy")]);
-      await expectInSync(directory, ["Service/db", "StatefulSet/db"]);
-    },
-  );
+  // kube-apiserver does not check a StatefulSet's pod template volumes against its mounts
+  // (ValidatePodTemplateSpecForStatefulSet): a mount may name a volumeClaimTemplate.
+  it("1b. kubectl create -f of a StatefulSet that mounts its volume claim template: InSync", async () => {
+    const namespace = "created-mounted";
+    const directory = await prepare(namespace, { "db.yaml": statefulSet(namespace, true) });
+    await kubectlOk(fixture.sandbox(), ["create", "-f", join(directory, "deploy")]);
+    await expectInSync(directory, ["Service/db", "StatefulSet/db"]);
+  });
 
   it("2. a client-node program with field manager inventory-sync creates a Deployment and a Service: InSync", async () => {
     const directory = await inventorySync("inventory");

@@ -190,6 +190,36 @@ describe("StatefulSet", () => {
     });
   });
 
+  it("leaves its pod spec to the pods (a mount may name a claim template) and forbids a deadline", () => {
+    const strategy = strategyFor("apps", "StatefulSet");
+    const mounting = {
+      metadata: { labels: { app: "web" } },
+      spec: {
+        activeDeadlineSeconds: 30,
+        containers: [
+          { name: "db", image: "postgres:17", volumeMounts: [{ name: "data", mountPath: "/data" }] },
+        ],
+      },
+    };
+    const object = {
+      metadata: { name: "db" },
+      spec: {
+        serviceName: "db",
+        selector: { matchLabels: { app: "web" } },
+        template: mounting,
+        volumeClaimTemplates: [{ metadata: { name: "data" }, spec: { accessModes: ["ReadWriteOnce"] } }],
+      },
+    };
+    const defaulted = storedForm(strategy, object, undefined, testContext());
+    expect(strategy.validate(defaulted, undefined)).toEqual([
+      {
+        reason: "FieldValueForbidden",
+        message: "Forbidden: activeDeadlineSeconds in StatefulSet is not Supported",
+        field: "spec.template.spec.activeDeadlineSeconds",
+      },
+    ]);
+  });
+
   it("forbids changing fields other than the mutable ones", () => {
     const strategy = strategyFor("apps", "StatefulSet");
     const old = {

@@ -2,7 +2,7 @@ import type { JsonObject, KubeObject } from "../../kube/value/json.js";
 import type { StatusCause } from "../api/status.js";
 import type { KindStrategy } from "./types.js";
 import { defineStrategy, replicasScale } from "./define.js";
-import { objectField, withoutField } from "../../kube/defaulting/edit.js";
+import { objectAt, objectField, withoutField } from "../../kube/defaulting/edit.js";
 import { forbidden, immutable, required } from "./validation/field.js";
 import { isDNS1123Label } from "./validation/names.js";
 import {
@@ -74,6 +74,18 @@ export const replicaSetStrategy: KindStrategy = defineStrategy({
   validateUpdate: validateSelectorUnchanged,
 });
 
+/** ValidateStatefulSetSpec: a StatefulSet's pods run until deleted. */
+function validateNoActiveDeadline(object: KubeObject): readonly StatusCause[] {
+  const spec = objectAt(object, ["spec", "template", "spec"]);
+  if (spec?.["activeDeadlineSeconds"] === undefined) return [];
+  return [
+    forbidden(
+      "spec.template.spec.activeDeadlineSeconds",
+      "activeDeadlineSeconds in StatefulSet is not Supported",
+    ),
+  ];
+}
+
 export const statefulSetStrategy: KindStrategy = defineStrategy({
   gvk: { group: "apps", version: "v1", kind: "StatefulSet" },
   tracksGeneration: true,
@@ -82,7 +94,10 @@ export const statefulSetStrategy: KindStrategy = defineStrategy({
   // A StatefulSet's name becomes its pods' hostnames (`web-0`), so it must be a DNS label.
   nameValidator: isDNS1123Label,
   initialStatus: () => ({ replicas: 0, availableReplicas: 0 }),
-  validateSpec: (object) => validateReplicatedSpec(object, "empty selector is invalid for statefulset"),
+  validateSpec: (object) => [
+    ...validateReplicatedSpec(object, "empty selector is invalid for statefulset", { podSpec: false }),
+    ...validateNoActiveDeadline(object),
+  ],
   validateUpdate: validateStatefulSetUpdate,
 });
 

@@ -152,14 +152,23 @@ export function validatePodSpec(spec: JsonObject | undefined, path: string): rea
   ];
 }
 
-/** ValidatePodTemplateSpec: the template's labels and annotations, then its PodSpec. */
-export function validatePodTemplate(template: JsonValue | undefined, path: string): readonly StatusCause[] {
+/**
+ * ValidatePodTemplateSpec: the template's labels and annotations, then its PodSpec — except for a
+ * StatefulSet (`podSpec: false`): ValidatePodTemplateSpecForStatefulSet leaves the PodSpec
+ * unchecked (its volume mounts may name volumeClaimTemplates, which are not the template's
+ * volumes; the pods are validated when the controller creates them).
+ */
+export function validatePodTemplate(
+  template: JsonValue | undefined,
+  path: string,
+  options: { readonly podSpec: boolean } = { podSpec: true },
+): readonly StatusCause[] {
   if (!isJsonObject(template)) return [required(path)];
   const metadata = objectField(template, "metadata") ?? {};
   const metadataPath = child(path, "metadata");
   return [
     ...validateLabels(metadata["labels"], child(metadataPath, "labels")),
     ...validateAnnotations(metadata["annotations"], child(metadataPath, "annotations")),
-    ...validatePodSpec(objectField(template, "spec"), child(path, "spec")),
+    ...(options.podSpec ? validatePodSpec(objectField(template, "spec"), child(path, "spec")) : []),
   ];
 }

@@ -47,13 +47,14 @@ function validateAlwaysRestart(spec: JsonObject): readonly StatusCause[] {
 export function validateReplicatedSpec(
   object: KubeObject,
   emptySelectorMessage: string,
+  template: { readonly podSpec: boolean } = { podSpec: true },
 ): readonly StatusCause[] {
   const spec = objectField(object, "spec") ?? {};
   return [
     ...validateNonNegative(spec["replicas"], "spec.replicas"),
     ...validateSelector(spec["selector"], emptySelectorMessage),
     ...validateTemplateAgainstSelector(spec),
-    ...validatePodTemplate(spec["template"], "spec.template"),
+    ...validatePodTemplate(spec["template"], "spec.template", template),
     ...validateAlwaysRestart(spec),
   ];
 }

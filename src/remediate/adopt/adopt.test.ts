@@ -167,6 +167,76 @@ spec:
 `);
   });
 
+  it("writes an added list item back without the members the server defaulted in it", () => {
+    const text = `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+spec:
+  selector:
+    matchLabels: {app: web}
+  template:
+    metadata:
+      labels: {app: web}
+    spec:
+      containers:
+        - name: web
+          image: nginx:1.27
+          ports:
+            - containerPort: 80
+`;
+    const port = { containerPort: 9090, protocol: "TCP" };
+    const sidecar = {
+      name: "proxy",
+      image: "envoy:1.31",
+      args: ["--port", "15000"],
+      ports: [{ containerPort: 15000, protocol: "UDP" }],
+      resources: {},
+      imagePullPolicy: "IfNotPresent",
+      terminationMessagePath: "/dev/termination-log",
+      terminationMessagePolicy: "File",
+    };
+    const live = {
+      apiVersion: "apps/v1",
+      kind: "Deployment",
+      metadata: { name: "web", namespace: "default" },
+      spec: {
+        template: {
+          spec: {
+            containers: [
+              { name: "web", image: "nginx:1.27", ports: [{ containerPort: 80, protocol: "TCP" }, port] },
+              sidecar,
+            ],
+          },
+        },
+      },
+    };
+    const plan = adoptOne(
+      "web.yaml",
+      text,
+      [
+        { path: "/spec/template/spec/containers/0/ports/1", type: "Added", live: port },
+        { path: "/spec/template/spec/containers/1", type: "Added", live: sidecar },
+      ],
+      live,
+    );
+    expect(plan.refused).toEqual([]);
+    // The default protocol TCP, pull policy and termination message go; UDP is no default and stays.
+    expect(plan.edits[0].after).toBe(
+      text +
+        `            - containerPort: 9090
+        - name: proxy
+          image: envoy:1.31
+          args:
+            - --port
+            - "15000"
+          ports:
+            - containerPort: 15000
+              protocol: UDP
+`,
+    );
+  });
+
   it("edits only the second document of a multi-document file", () => {
     const text = `apiVersion: v1
 kind: ConfigMap

@@ -5,6 +5,7 @@ import type { DesiredObject, Drift, LiveObject, ResourceDrift } from "../../mode
 import { ResourceStatuses, refKey, unreachable } from "../../model/index.js";
 import type { PatchDocument, ReadText } from "./kustomize-patches.js";
 import { kustomizePatches } from "./kustomize-patches.js";
+import { withoutDefaults } from "./defaults.js";
 import { mapSegments } from "./pointer.js";
 import { editTerraformLiteral, expressionOn } from "./terraform-edit.js";
 import type { AdoptPlan, AdoptRequest, AdoptedField, FileEdit, Refusal } from "./types.js";
@@ -109,32 +110,44 @@ function liveOrder(live: LiveObject | undefined, segments: readonly string[]) {
   };
 }
 
+/** The value to write: the live one; for an added field, less what the server would default in it there. */
+function valueToWrite(
+  object: DesiredObject,
+  drift: Drift,
+  live: LiveObject | undefined,
+  segments: readonly string[],
+): JsonValue | undefined {
+  const value = drift.live ?? valueAtTokens(live?.object, pointerTokens(drift.path));
+  return drift.type === "Added" && value !== undefined ? withoutDefaults(object, segments, value) : value;
+}
+
 function yamlChange(
   drift: Drift,
   segments: readonly string[],
-  live: LiveObject | undefined,
-  liveSegments: readonly string[],
+  value: JsonValue | undefined,
+  orderAt: (depth: number) => readonly string[],
 ): YamlChange | string {
   if (drift.type === "Removed") return { kind: "remove", segments };
-  const value = drift.live ?? valueAtTokens(live?.object, liveSegments);
   if (value === undefined) return RefusalReasons.redacted;
   if (drift.type === "Changed") return { kind: "set", segments, value };
-  return { kind: "add", segments, value, orderAt: liveOrder(live, liveSegments) };
+  return { kind: "add", segments, value, orderAt };
 }
 
 function yamlTarget(object: DesiredObject, drift: Drift, context: Context): Target | string {
   const live = context.live.get(refKey(object.ref));
   const raw = pointerTokens(drift.path);
   const segments = drift.type === "Added" ? mapSegments(live?.object, object.object, raw) : raw;
+  const value = valueToWrite(object, drift, live, segments);
+  const orderAt = liveOrder(live, raw);
   const patched = patchSetting(object, segments, context);
   if (patched !== undefined) {
-    const change = yamlChange(drift, patched.mapped, live, raw);
+    const change = yamlChange(drift, patched.mapped, value, orderAt);
     if (typeof change === "string") return change;
     const file = path.relative(context.cwd, patched.patch.absolute);
     return { kind: "yaml", file, line: patched.patch.line, objectKind: patched.patch.kind, change };
   }
   if (drift.type !== "Added" && object.fieldLines?.has(drift.path) !== true) return RefusalReasons.patch;
-  const change = yamlChange(drift, segments, live, raw);
+  const change = yamlChange(drift, segments, value, orderAt);
   if (typeof change === "string") return change;
   return {
     kind: "yaml",

@@ -59,6 +59,11 @@ export class ManagedFields {
     return new ManagedFields(entries);
   }
 
+  /** Whether any writer matches `select`; decodes nothing. */
+  any(select: (attribution: Attribution) => boolean): boolean {
+    return this.entries.some((entry) => select(entry.attribution));
+  }
+
   /** Writers matching `select`, with what each owns. */
   owners(
     select: (attribution: Attribution) => boolean,

@@ -162,12 +162,6 @@ interface AddedEntry {
   readonly attribution: Attribution | undefined;
 }
 
-/** As kube-apiserver stores it, and without what is never compared: the shape managedFields describe. */
-function asStored(compared: Compared, object: KubeObject): KubeObject {
-  const normalized = normalizeDesired(object);
-  return compared.secret ? secretAsStored(normalized) : normalized;
-}
-
 /**
  * Rule 4: writers that are neither trusted nor doing a client-side apply — an Update manager that
  * owns the last-applied-configuration annotation is `kubectl apply` (or a tool doing the same) under
@@ -184,6 +178,47 @@ function outOfBandWriters(context: ResourceContext, managed: ManagedFields) {
     .filter((writer) => !writer.fields.has(lastAppliedPath));
 }
 
+function isServerSideApply(attribution: Attribution): boolean {
+  return attribution.operation === "Apply" && attribution.subresource === undefined;
+}
+
+/**
+ * The last-applied configuration as stored; `"same"` when it is the desired object itself (no field
+ * left the sources): then its fields are the desired ones, and only its writer's claim to be the
+ * deployer counts.
+ */
+function lastAppliedOf(compared: Compared, prepared: Prepared): KubeObject | "same" | undefined {
+  const lastApplied = lastAppliedConfiguration(compared.live.object);
+  if (lastApplied === undefined) return undefined;
+  const recorded = normalizeDesired(withoutEmptyEntries(lastApplied) as KubeObject);
+  if (jsonEqual(recorded, withoutEmptyEntries(prepared.normalized))) return "same";
+  return compared.secret ? secretAsStored(recorded) : recorded;
+}
+
+interface TypedSets {
+  readonly desired: FieldSet;
+  readonly lastApplied: FieldSet | undefined;
+}
+
+/** The desired object's fields, and the last-applied configuration's, typed alike; undefined when nothing can be added. */
+function typedSets(
+  context: ResourceContext,
+  compared: Compared,
+  prepared: Prepared,
+  hasWriters: boolean,
+): TypedSets | undefined {
+  const lastApplied = lastAppliedOf(compared, prepared);
+  const recorded = lastApplied !== undefined && lastApplied !== "same";
+  // Most objects have neither an untrusted writer nor a record that differs from the sources.
+  if (!hasWriters && !recorded && !prepared.managed.any(isServerSideApply)) return undefined;
+  const [desired, applied] = fieldSetsOf(context, prepared.type, [
+    compared.secret ? secretAsStored(prepared.normalized) : prepared.normalized,
+    recorded ? lastApplied : undefined,
+  ]);
+  if (desired === undefined) return undefined;
+  return { desired, lastApplied: lastApplied === "same" ? desired : applied };
+}
+
 function addedEntries(
   context: ResourceContext,
   compared: Compared,
@@ -191,16 +226,10 @@ function addedEntries(
 ): readonly AddedEntry[] {
   const { managed } = prepared;
   const writers = outOfBandWriters(context, managed);
-  const lastApplied = lastAppliedConfiguration(compared.live.object);
-  const [desired, applied] = fieldSetsOf(context, prepared.type, [
-    compared.secret ? secretAsStored(prepared.normalized) : prepared.normalized,
-    lastApplied === undefined
-      ? undefined
-      : asStored(compared, withoutEmptyEntries(lastApplied) as KubeObject),
-  ]);
-  if (desired === undefined) return [];
-  const deployers = context.config.deployers ?? [];
-  const record = deployerRecord({ managed, desired, lastApplied: applied, deployers });
+  const sets = typedSets(context, compared, prepared, writers.length > 0);
+  if (sets === undefined) return [];
+  const { desired, lastApplied } = sets;
+  const record = deployerRecord({ managed, desired, lastApplied, deployers: context.config.deployers ?? [] });
   const entries = new Map<string, AddedEntry>();
   for (const added of addedFields(writers, desired)) {
     entries.set(pathKey(added.path), { ...added, reason: AddedReasons.outOfBand });

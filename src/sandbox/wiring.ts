@@ -25,6 +25,7 @@ import {
 } from "../kube/patch/index.js";
 import type { Schema, SchemaType } from "../kube/schema/types.js";
 import { canonicalizeQuantities, pruneUnknownFields, unknownFields } from "../kube/schema/walk.js";
+import { withoutOmittedZeros } from "../kube/defaulting/index.js";
 
 const crdResource = { group: "apiextensions.k8s.io", resource: "customresourcedefinitions" } as const;
 
@@ -224,7 +225,11 @@ export function createMachinery(store: MemoryObjectStore, registry: ResourceRegi
         ? object
         : (withoutNulls(withEmptyBytesForNulls(kind.info.group, kind.info.kind, object)) as KubeObject);
       const pruned = pruneUnknownFields(schema(), kind.type, decoded);
-      return canonicalizeQuantities(schema(), kind.type, pruned);
+      // kube-apiserver decodes a write into its Go struct and encodes that struct: a non-pointer
+      // `omitempty` scalar holding its zero value (`readOnly: false`, `minReadySeconds: 0`,
+      // `subPath: ""`) is never stored nor returned, and an Update's managedFields, computed on
+      // the decoded object, never claim it. Done before defaulting, which sees "" as unset too.
+      return withoutOmittedZeros(schema(), kind.type, canonicalizeQuantities(schema(), kind.type, pruned));
     },
     applyPatch: applyPatchOf(schema),
     trackUpdate: (kind, live, updated, request) =>

@@ -8,3 +8,5 @@
  */
 export { defaultObject, hasBuiltinDefaults } from "./default-object.js";
 export { applyStructuralDefaults, defaultCustomResource, type JsonSchema } from "./structural.js";
+export { omittedZeroFields } from "./omitted-zero.js";
+export { withoutOmittedZeros } from "./without-omitted-zeros.js";

@@ -26,10 +26,13 @@
  * - kubernetes/apimachinery pkg/apis/meta/v1/types.go @ 048d783371697f65e816d3d923481c476cc85e06;
  * - kubernetes/apiextensions-apiserver pkg/apis/apiextensions/v1/types_jsonschema.go
  *   @ ed52ad83c626d39f158cfb0dac79ca944e30c6bc; the CRD structs of apiextensions/v1/types.go
- *   (not in the index) from a vendored copy of that file found by content search;
- * - policy/v1 (not in the index): PodDisruptionBudgetStatus.observedGeneration, the one
- *   non-pointer omitempty scalar of PodDisruptionBudget (its spec fields are pointers);
- *   coordination/v1 LeaseSpec has only pointers, so Lease has nothing here.
+ *   (not in the index) from copies found by content search: a vendored derivative of that file
+ *   (spec, version, names, condition, scale), its CustomResourceColumnDefinition, and the
+ *   ValidationRule struct as a KEP quotes it;
+ * - policy/v1 and coordination/v1 types.go are not in the index and were NOT read: from what
+ *   is known of them, PodDisruptionBudgetStatus.observedGeneration is the one non-pointer
+ *   omitempty scalar of PodDisruptionBudget (its spec fields are pointers) and LeaseSpec has
+ *   only pointers, so Lease has nothing here. Verify against the source when it is at hand.
  * Built by listing every struct field of those files that is a non-pointer scalar with
  * `omitempty`, then keeping the fields that data/kubernetes-openapi-v1.32.json declares as
  * string/integer/boolean properties of the definition (fields added after 1.32 —

@@ -1,19 +1,10 @@
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { DriftReport, LiveObject } from "../model/index.js";
 import { compare } from "./compare.js";
-import { LiveCluster, desiredOf, input, refOf } from "./live.test-helper.js";
+import { desiredOf, useLiveCluster, input, refOf } from "./live.test-helper.js";
 import type { KubeObject } from "../kube/value/json.js";
 
-let cluster: LiveCluster;
-
-beforeEach(async () => {
-  cluster = new LiveCluster().namespace("shop");
-  await cluster.settle();
-});
-
-afterEach(async () => {
-  await cluster.close();
-});
+const cluster = useLiveCluster();
 
 function deployment(overrides: { replicas?: number; containers?: readonly unknown[] } = {}): KubeObject {
   return {
@@ -99,20 +90,20 @@ function compareOne(desired: KubeObject, live: LiveObject): DriftReport["resourc
 
 describe("no false alarms", () => {
   it("every default the API server applies to a Deployment, Service, ConfigMap and Secret is not drift", () => {
-    for (const object of [deployment(), service, configMap, secret]) cluster.applyClientSide(object);
+    for (const object of [deployment(), service, configMap, secret]) cluster().applyClientSide(object);
     const desired = [deployment(), service, configMap, secret].map((object) => desiredOf(object));
-    const live = [deployment(), service, configMap, secret].map((object) => cluster.get(refOf(object)));
+    const live = [deployment(), service, configMap, secret].map((object) => cluster().get(refOf(object)));
     const report = compare(input(desired, live));
     expect(report.summary).toEqual({ total: 4, inSync: 4, drifted: 0, missing: 0, extra: 0, errors: 0 });
     expect(report.resources.flatMap((resource) => resource.drifts)).toEqual([]);
   });
 
   it("server-side applied objects are in sync too", () => {
-    for (const object of [deployment(), service, configMap]) cluster.applyServerSide(object);
+    for (const object of [deployment(), service, configMap]) cluster().applyServerSide(object);
     const report = compare(
       input(
         [deployment(), service, configMap].map((object) => desiredOf(object)),
-        [deployment(), service, configMap].map((object) => cluster.get(refOf(object))),
+        [deployment(), service, configMap].map((object) => cluster().get(refOf(object))),
       ),
     );
     expect(report.summary.inSync).toBe(3);
@@ -124,13 +115,13 @@ describe("no false alarms", () => {
         { name: "web", image: "nginx:1.27", resources: { requests: { cpu: "500m", memory: "131072Ki" } } },
       ],
     });
-    cluster.applyClientSide(live);
+    cluster().applyClientSide(live);
     const desired = deployment({
       containers: [
         { name: "web", image: "nginx:1.27", resources: { requests: { cpu: "0.5", memory: "128Mi" } } },
       ],
     });
-    expect(compareOne(desired, cluster.get(web))).toMatchObject({ status: "InSync", drifts: [] });
+    expect(compareOne(desired, cluster().get(web))).toMatchObject({ status: "InSync", drifts: [] });
   });
 
   it("matches containers by name, not position", () => {
@@ -138,32 +129,32 @@ describe("no false alarms", () => {
       { name: "web", image: "nginx:1.27" },
       { name: "proxy", image: "envoy:1.31" },
     ];
-    cluster.applyClientSide(deployment({ containers }));
+    cluster().applyClientSide(deployment({ containers }));
     const desired = deployment({ containers: [containers[1], containers[0]] });
-    expect(compareOne(desired, cluster.get(web))).toMatchObject({ status: "InSync", drifts: [] });
+    expect(compareOne(desired, cluster().get(web))).toMatchObject({ status: "InSync", drifts: [] });
   });
 
   it("treats an empty map or list as absent", () => {
-    cluster.applyClientSide(configMap);
+    cluster().applyClientSide(configMap);
     const desired = {
       ...configMap,
       metadata: { name: "settings", namespace: "shop", annotations: {}, labels: {} },
     };
-    expect(compareOne(desired, cluster.get(refOf(configMap))).drifts).toEqual([]);
+    expect(compareOne(desired, cluster().get(refOf(configMap))).drifts).toEqual([]);
   });
 });
 
 describe("drift, each reported once with path, type and manager", () => {
   it("a changed image (kubectl set image)", () => {
-    cluster.applyClientSide(deployment());
-    cluster
+    cluster().applyClientSide(deployment());
+    cluster()
       .at("2026-11-22T11:00:00Z")
       .patch(
         web,
         { spec: { template: { spec: { containers: [{ name: "web", image: "nginx:1.28" }] } } } },
         { manager: "kubectl-set" },
       );
-    expect(compareOne(deployment(), cluster.get(web)).drifts).toEqual([
+    expect(compareOne(deployment(), cluster().get(web)).drifts).toEqual([
       {
         path: "/spec/template/spec/containers/0/image",
         type: "Changed",
@@ -176,11 +167,11 @@ describe("drift, each reported once with path, type and manager", () => {
   });
 
   it("a changed replica count (kubectl scale, through the scale subresource)", () => {
-    cluster.applyClientSide(deployment());
-    cluster
+    cluster().applyClientSide(deployment());
+    cluster()
       .at("2026-11-22T11:00:00Z")
       .patch(web, { spec: { replicas: 5 } }, { subresource: "scale", patchType: "merge" });
-    const drifts = compareOne(deployment(), cluster.get(web)).drifts;
+    const drifts = compareOne(deployment(), cluster().get(web)).drifts;
     expect(drifts).toHaveLength(1);
     expect(drifts[0]).toMatchObject({
       path: "/spec/replicas",
@@ -196,11 +187,11 @@ describe("drift, each reported once with path, type and manager", () => {
     const spec = { ...(desired["spec"] as Record<string, unknown>) };
     delete spec["replicas"];
     const withoutReplicas = { ...desired, spec } as KubeObject;
-    cluster.applyClientSide(withoutReplicas);
-    cluster
+    cluster().applyClientSide(withoutReplicas);
+    cluster()
       .at("2026-11-22T11:00:00Z")
       .patch(web, { spec: { replicas: 4 } }, { subresource: "scale", patchType: "merge" });
-    expect(compareOne(withoutReplicas, cluster.get(web)).drifts).toMatchObject([
+    expect(compareOne(withoutReplicas, cluster().get(web)).drifts).toMatchObject([
       {
         path: "/spec/replicas",
         type: "Added",
@@ -211,17 +202,19 @@ describe("drift, each reported once with path, type and manager", () => {
   });
 
   it("an added env var (kubectl set env) is one Added at the list item", () => {
-    cluster.applyClientSide(deployment());
-    cluster.at("2026-11-22T11:00:00Z").patch(
-      web,
-      {
-        spec: {
-          template: { spec: { containers: [{ name: "web", env: [{ name: "DEBUG", value: "1" }] }] } },
+    cluster().applyClientSide(deployment());
+    cluster()
+      .at("2026-11-22T11:00:00Z")
+      .patch(
+        web,
+        {
+          spec: {
+            template: { spec: { containers: [{ name: "web", env: [{ name: "DEBUG", value: "1" }] }] } },
+          },
         },
-      },
-      { manager: "kubectl-set" },
-    );
-    expect(compareOne(deployment(), cluster.get(web)).drifts).toEqual([
+        { manager: "kubectl-set" },
+      );
+    expect(compareOne(deployment(), cluster().get(web)).drifts).toEqual([
       {
         path: "/spec/template/spec/containers/0/env/0",
         type: "Added",
@@ -234,15 +227,15 @@ describe("drift, each reported once with path, type and manager", () => {
   });
 
   it("an added label (kubectl label)", () => {
-    cluster.applyClientSide(deployment());
-    cluster
+    cluster().applyClientSide(deployment());
+    cluster()
       .at("2026-11-22T11:05:00Z")
       .patch(
         web,
         { metadata: { labels: { team: "payments" } } },
         { manager: "kubectl-label", patchType: "merge" },
       );
-    expect(compareOne(deployment(), cluster.get(web)).drifts).toEqual([
+    expect(compareOne(deployment(), cluster().get(web)).drifts).toEqual([
       {
         path: "/metadata/labels/team",
         type: "Added",
@@ -255,12 +248,12 @@ describe("drift, each reported once with path, type and manager", () => {
   });
 
   it("a removed container port is one Removed at the item; removal leaves no owner to name", () => {
-    cluster.applyClientSide(deployment());
-    cluster.patch(web, [{ op: "remove", path: "/spec/template/spec/containers/0/ports/1" }], {
+    cluster().applyClientSide(deployment());
+    cluster().patch(web, [{ op: "remove", path: "/spec/template/spec/containers/0/ports/1" }], {
       manager: "kubectl-patch",
       patchType: "json",
     });
-    expect(compareOne(deployment(), cluster.get(web)).drifts).toEqual([
+    expect(compareOne(deployment(), cluster().get(web)).drifts).toEqual([
       {
         path: "/spec/template/spec/containers/0/ports/1",
         type: "Removed",
@@ -271,23 +264,23 @@ describe("drift, each reported once with path, type and manager", () => {
   });
 
   it("a removed Service port, matched by port+protocol with protocol defaulting to TCP", () => {
-    cluster.applyClientSide(service);
-    cluster.patch(refOf(service), [{ op: "remove", path: "/spec/ports/0" }], {
+    cluster().applyClientSide(service);
+    cluster().patch(refOf(service), [{ op: "remove", path: "/spec/ports/0" }], {
       manager: "kubectl-patch",
       patchType: "json",
     });
-    expect(compareOne(service, cluster.get(refOf(service))).drifts).toMatchObject([
+    expect(compareOne(service, cluster().get(refOf(service))).drifts).toMatchObject([
       { path: "/spec/ports/0", type: "Removed", desired: { name: "http", port: 80, targetPort: 8080 } },
     ]);
   });
 
   it("a changed ConfigMap key (kubectl edit) points at the line that sets it", () => {
-    cluster.applyClientSide(configMap);
-    cluster
+    cluster().applyClientSide(configMap);
+    cluster()
       .at("2026-11-22T11:30:00Z")
       .patch(refOf(configMap), { data: { a: "42" } }, { manager: "kubectl-edit", patchType: "merge" });
     const report = compare(
-      input([desiredOf(configMap, { "/data": 5, "/data/a": 6 })], [cluster.get(refOf(configMap))]),
+      input([desiredOf(configMap, { "/data": 5, "/data/a": 6 })], [cluster().get(refOf(configMap))]),
     );
     expect(only(report).drifts).toEqual([
       {
@@ -302,16 +295,16 @@ describe("drift, each reported once with path, type and manager", () => {
   });
 
   it("a Secret change is reported without its value, as keyed hashes", () => {
-    cluster.applyClientSide(secret);
+    cluster().applyClientSide(secret);
     const changed = Buffer.from("hunter2").toString("base64");
-    cluster
+    cluster()
       .at("2026-11-22T11:40:00Z")
       .patch(
         refOf(secret),
         { data: { password: changed, token: "dG9rZW4=" } },
         { manager: "kubectl-edit", patchType: "merge" },
       );
-    const live = cluster.get(refOf(secret));
+    const live = cluster().get(refOf(secret));
     const drifts = only(
       compare(input([desiredOf(secret)], [live], { config: { redactionKey: key } })),
     ).drifts;
@@ -346,7 +339,7 @@ describe("drift, each reported once with path, type and manager", () => {
   });
 
   it('compares int-or-string with its type: 8080 is not "8080"', () => {
-    cluster.applyClientSide(service);
+    cluster().applyClientSide(service);
     const desired = {
       ...service,
       spec: {
@@ -357,18 +350,18 @@ describe("drift, each reported once with path, type and manager", () => {
         ],
       },
     } as KubeObject;
-    expect(compareOne(desired, cluster.get(refOf(service))).drifts).toMatchObject([
+    expect(compareOne(desired, cluster().get(refOf(service))).drifts).toMatchObject([
       { path: "/spec/ports/0/targetPort", type: "Changed", desired: "8080", live: 8080 },
     ]);
   });
 
   it("an atomic list is compared in order and reported whole", () => {
     const containers = [{ name: "web", image: "nginx:1.27", args: ["--port", "80"] }];
-    cluster.applyClientSide(deployment({ containers }));
+    cluster().applyClientSide(deployment({ containers }));
     const desired = deployment({
       containers: [{ name: "web", image: "nginx:1.27", args: ["80", "--port"] }],
     });
-    expect(compareOne(desired, cluster.get(web)).drifts).toMatchObject([
+    expect(compareOne(desired, cluster().get(web)).drifts).toMatchObject([
       {
         path: "/spec/template/spec/containers/0/args",
         type: "Changed",
@@ -382,18 +375,18 @@ describe("drift, each reported once with path, type and manager", () => {
 
 describe("normalisation", () => {
   it("never reports the last-applied annotation, even when another writer rewrote it", () => {
-    cluster.applyClientSide(configMap);
-    cluster.patch(
+    cluster().applyClientSide(configMap);
+    cluster().patch(
       refOf(configMap),
       { metadata: { annotations: { "kubectl.kubernetes.io/last-applied-configuration": "{}" } } },
       { manager: "kubectl-edit", patchType: "merge" },
     );
-    cluster.patch(
+    cluster().patch(
       refOf(configMap),
       { metadata: { annotations: { note: "hi" } } },
       { manager: "kubectl-annotate", patchType: "merge" },
     );
-    const drifts = compareOne(configMap, cluster.get(refOf(configMap))).drifts;
+    const drifts = compareOne(configMap, cluster().get(refOf(configMap))).drifts;
     expect(drifts.map((drift) => [drift.path, drift.type, drift.reason])).toEqual([
       ["/metadata/annotations/note", "Added", "outOfBand"],
     ]);
@@ -402,8 +395,8 @@ describe("normalisation", () => {
 
 describe("trust", () => {
   it("server-side Apply by anyone and configured managers are trusted", () => {
-    cluster.applyClientSide(deployment());
-    cluster.applyServerSide(
+    cluster().applyClientSide(deployment());
+    cluster().applyServerSide(
       {
         apiVersion: "apps/v1",
         kind: "Deployment",
@@ -411,12 +404,12 @@ describe("trust", () => {
       },
       "platform-bot",
     );
-    cluster.patch(
+    cluster().patch(
       web,
       { metadata: { labels: { team: "payments" } } },
       { manager: "kubectl-label", patchType: "merge" },
     );
-    const live = cluster.get(web);
+    const live = cluster().get(web);
     expect(compareOne(deployment(), live).drifts.map((drift) => drift.path)).toEqual([
       "/metadata/labels/team",
     ]);
@@ -427,8 +420,8 @@ describe("trust", () => {
   });
 
   it("ignores what is owned only through the status subresource", () => {
-    cluster.applyClientSide(configMap);
-    const live = cluster.get(refOf(configMap));
+    cluster().applyClientSide(configMap);
+    const live = cluster().get(refOf(configMap));
     const metadata = live.object["metadata"] as Record<string, unknown>;
     const managedFields = [
       ...(metadata["managedFields"] as unknown[]),
@@ -465,14 +458,14 @@ describe("Missing and Extra", () => {
   });
 
   it("reports undeclared live objects in scope, not what Kubernetes or an owner created", () => {
-    cluster.applyClientSide(configMap);
-    cluster.create({
+    cluster().applyClientSide(configMap);
+    cluster().create({
       apiVersion: "v1",
       kind: "ConfigMap",
       metadata: { name: "stray", namespace: "shop" },
       data: { x: "1" },
     });
-    cluster.create({
+    cluster().create({
       apiVersion: "v1",
       kind: "ConfigMap",
       metadata: {
@@ -488,12 +481,12 @@ describe("Missing and Extra", () => {
         ],
       },
     });
-    cluster.create({
+    cluster().create({
       apiVersion: "v1",
       kind: "ServiceAccount",
       metadata: { name: "builder", namespace: "shop" },
     });
-    cluster.create({
+    cluster().create({
       apiVersion: "v1",
       kind: "Secret",
       metadata: {
@@ -503,7 +496,7 @@ describe("Missing and Extra", () => {
       },
       type: "kubernetes.io/service-account-token",
     });
-    const live = cluster.list("shop", kinds);
+    const live = cluster().list("shop", kinds);
     expect(live.map((object) => object.ref.name).sort()).toEqual(
       ["builder", "builder-token", "default", "kube-root-ca.crt", "owned", "settings", "stray"].sort(),
     );
@@ -526,7 +519,7 @@ describe("Missing and Extra", () => {
   });
 
   it("the kubernetes Service in default is not Extra", () => {
-    const live = cluster.list("default", kinds);
+    const live = cluster().list("default", kinds);
     expect(live.map((object) => `${object.ref.kind}/${object.ref.name}`).sort()).toEqual([
       "ConfigMap/kube-root-ca.crt",
       "Service/kubernetes",
@@ -538,18 +531,18 @@ describe("Missing and Extra", () => {
 
 describe("ignore rules and redaction", () => {
   function driftedDeployment(): LiveObject {
-    cluster.applyClientSide(deployment());
-    cluster.patch(
+    cluster().applyClientSide(deployment());
+    cluster().patch(
       web,
       { spec: { template: { spec: { containers: [{ name: "web", image: "nginx:1.28" }] } } } },
       { manager: "kubectl-set" },
     );
-    cluster.patch(
+    cluster().patch(
       web,
       { metadata: { labels: { team: "payments" } } },
       { manager: "kubectl-label", patchType: "merge" },
     );
-    return cluster.get(web);
+    return cluster().get(web);
   }
 
   it("ignores by path pattern, with * over list items", () => {
@@ -583,10 +576,10 @@ describe("ignore rules and redaction", () => {
   });
 
   it("withholds values at configured paths", () => {
-    cluster.applyClientSide(configMap);
-    cluster.patch(refOf(configMap), { data: { b: "20" } }, { manager: "kubectl-edit", patchType: "merge" });
+    cluster().applyClientSide(configMap);
+    cluster().patch(refOf(configMap), { data: { b: "20" } }, { manager: "kubectl-edit", patchType: "merge" });
     const report = compare(
-      input([desiredOf(configMap)], [cluster.get(refOf(configMap))], {
+      input([desiredOf(configMap)], [cluster().get(refOf(configMap))], {
         config: { redact: [{ path: "/data/b", kinds: ["ConfigMap"] }], redactionKey: key },
       }),
     );
@@ -603,7 +596,7 @@ describe("ignore rules and redaction", () => {
     expect(only(report).drifts[0]).not.toHaveProperty("desired");
     // Another installation's key writes out other hashes for the same values.
     const otherKey = compare(
-      input([desiredOf(configMap)], [cluster.get(refOf(configMap))], {
+      input([desiredOf(configMap)], [cluster().get(refOf(configMap))], {
         config: {
           redact: [{ path: "/data/b", kinds: ["ConfigMap"] }],
           redactionKey: "fedcba9876543210fedcba9876543210",
@@ -617,10 +610,10 @@ describe("ignore rules and redaction", () => {
   });
 
   it("withholds a drift on a whole map when a rule covers one of its keys", () => {
-    cluster.applyClientSide({ ...configMap, data: { a: "1" } });
-    cluster.patch(refOf(configMap), [{ op: "remove", path: "/data" }], { patchType: "json" });
+    cluster().applyClientSide({ ...configMap, data: { a: "1" } });
+    cluster().patch(refOf(configMap), [{ op: "remove", path: "/data" }], { patchType: "json" });
     const report = compare(
-      input([desiredOf(configMap)], [cluster.get(refOf(configMap))], {
+      input([desiredOf(configMap)], [cluster().get(refOf(configMap))], {
         config: { redact: [{ path: "/data/b", kinds: ["ConfigMap"] }], redactionKey: key },
       }),
     );
@@ -708,8 +701,8 @@ describe("results, not exceptions", () => {
 
 describe("sources that are more than YAML", () => {
   it("leaves out fields the source could not evaluate, and names the object's origin", () => {
-    cluster.applyClientSide(deployment());
-    cluster
+    cluster().applyClientSide(deployment());
+    cluster()
       .at("2026-11-22T11:00:00Z")
       .patch(web, { spec: { replicas: 5 } }, { subresource: "scale", patchType: "merge" });
     const desired = {
@@ -717,7 +710,7 @@ describe("sources that are more than YAML", () => {
       unevaluated: ["/spec/replicas"],
       origin: { kind: "terraform", address: "kubernetes_deployment.web" } as const,
     };
-    const report = compare(input([desired], [cluster.get(web)]));
+    const report = compare(input([desired], [cluster().get(web)]));
     expect(report.resources).toEqual([
       {
         ref: refOf(deployment()),

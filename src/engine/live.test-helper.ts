@@ -1,3 +1,4 @@
+import { afterEach, beforeEach } from "vitest";
 /**
  * Live objects as kube-apiserver would hold them, made by running kubectl-shaped writes through
  * the sandbox (in-process, no sockets): its defaults and managedFields are the real ones.
@@ -191,5 +192,24 @@ export function input(
     config: { ...defaultEngineConfig, ...options.config },
     cluster: "sandbox",
     generatedAt: "2026-11-22T12:00:00Z",
+  };
+}
+
+/**
+ * A fresh cluster with the namespace `shop` for each test of the file: `cluster()` inside a test
+ * gives it.
+ */
+export function useLiveCluster(namespace = "shop"): () => LiveCluster {
+  let cluster: LiveCluster | undefined;
+  beforeEach(async () => {
+    cluster = new LiveCluster().namespace(namespace);
+    await cluster.settle();
+  });
+  afterEach(async () => {
+    await cluster?.close();
+  });
+  return () => {
+    if (cluster === undefined) throw new Error("the live cluster is only there inside a test");
+    return cluster;
   };
 }

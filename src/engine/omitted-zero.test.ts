@@ -57,21 +57,16 @@ function deployment(variant: Variant = {}): KubeObject {
 }
 
 describe("zero values kube-apiserver never stores (non-pointer omitempty fields)", () => {
-  // until the engine normalizes omitted zeros (withoutOmittedZeros of src/kube/defaulting on the desired object)
-  it.fails(
-    "minReadySeconds: 0, paused: false, hostNetwork: false and readOnly: false are in sync with a live object without them",
-    () => {
-      const desired = deployment({
-        spec: { minReadySeconds: 0, paused: false },
-        pod: { hostNetwork: false },
-        mount: { readOnly: false },
-      });
-      expect(verdict(desired, deployment())).toEqual({ status: "InSync", drifts: [] });
-    },
-  );
+  it("minReadySeconds: 0, paused: false, hostNetwork: false and readOnly: false are in sync with a live object without them", () => {
+    const desired = deployment({
+      spec: { minReadySeconds: 0, paused: false },
+      pod: { hostNetwork: false },
+      mount: { readOnly: false },
+    });
+    expect(verdict(desired, deployment())).toEqual({ status: "InSync", drifts: [] });
+  });
 
-  // until the engine normalizes omitted zeros
-  it.fails("so is each of them alone", () => {
+  it("so is each of them alone", () => {
     const variants: Variant[] = [
       { spec: { minReadySeconds: 0 } },
       { spec: { paused: false } },

@@ -3,21 +3,12 @@
  * change of that item's fields — not a removed item and an added one. Objects are written to a
  * real sandbox as `kubectl apply` and `kubectl edit` write them.
  */
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { KubeObject } from "../kube/value/json.js";
 import { compare } from "./compare.js";
-import { LiveCluster, desiredOf, input, refOf } from "./live.test-helper.js";
+import { desiredOf, useLiveCluster, input, refOf } from "./live.test-helper.js";
 
-let cluster: LiveCluster;
-
-beforeEach(async () => {
-  cluster = new LiveCluster().namespace("shop");
-  await cluster.settle();
-});
-
-afterEach(async () => {
-  await cluster.close();
-});
+const cluster = useLiveCluster();
 
 const service: KubeObject = {
   apiVersion: "v1",
@@ -57,7 +48,7 @@ const deployment: KubeObject = {
 };
 
 function verdict(desired: KubeObject) {
-  const live = cluster.get(refOf(desired));
+  const live = cluster().get(refOf(desired));
   return compare(input([desiredOf(desired)], [live])).resources.flatMap((resource) =>
     resource.drifts.map((drift) => ({
       path: drift.path,
@@ -72,8 +63,8 @@ function verdict(desired: KubeObject) {
 
 describe("a keyed-list item whose key changed", () => {
   it("a Service port edited from 80 to 8080 is one changed field, by the editor", () => {
-    cluster.applyClientSide(service);
-    cluster.patch(refOf(service), [{ op: "replace", path: "/spec/ports/0/port", value: 8080 }], {
+    cluster().applyClientSide(service);
+    cluster().patch(refOf(service), [{ op: "replace", path: "/spec/ports/0/port", value: 8080 }], {
       manager: "kubectl-edit",
       patchType: "json",
     });
@@ -90,8 +81,8 @@ describe("a keyed-list item whose key changed", () => {
   });
 
   it("is found by name where the live list has it at another index", () => {
-    cluster.applyClientSide(service);
-    cluster.patch(
+    cluster().applyClientSide(service);
+    cluster().patch(
       refOf(service),
       [
         { op: "remove", path: "/spec/ports/0" },
@@ -111,9 +102,9 @@ describe("a keyed-list item whose key changed", () => {
   });
 
   it("a container port, an env var and a volume mount changed in place", () => {
-    cluster.applyClientSide(deployment);
+    cluster().applyClientSide(deployment);
     const at = "/spec/template/spec/containers/0";
-    cluster.patch(
+    cluster().patch(
       refOf(deployment),
       [
         { op: "replace", path: `${at}/ports/1/containerPort`, value: 8443 },
@@ -151,9 +142,9 @@ describe("a keyed-list item whose key changed", () => {
   });
 
   it("an item that is not the same item stays a removed one and an added one", () => {
-    cluster.applyClientSide(deployment);
+    cluster().applyClientSide(deployment);
     const at = "/spec/template/spec/containers/0";
-    cluster.patch(
+    cluster().patch(
       refOf(deployment),
       [{ op: "replace", path: `${at}/env/1`, value: { name: "TRACE", value: "on" } }],
       { manager: "kubectl-edit", patchType: "json" },

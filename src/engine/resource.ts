@@ -9,7 +9,7 @@ import type {
 import type { AddedReason } from "../model/index.js";
 import { AddedReasons, DriftTypes, ResourceStatuses } from "../model/index.js";
 import type { FieldSet, Path } from "../kube/fieldpath/index.js";
-import { defaultObject } from "../kube/defaulting/index.js";
+import { defaultObject, withoutOmittedZeros } from "../kube/defaulting/index.js";
 import { jsonEqual } from "../kube/value/equal.js";
 import {
   fieldElement,
@@ -351,9 +351,12 @@ function underLiveKeys(
 }
 
 function driftsOf(context: ResourceContext, compared: Compared): readonly Drift[] {
+  const type = rootTypeOf(context, compared.desired, compared.live);
   const prepared: Prepared = {
-    type: rootTypeOf(context, compared.desired, compared.live),
-    normalized: normalizeDesired(compared.desired.object),
+    type,
+    // A zero the server never stores (a non-pointer Go field with omitempty: `readOnly: false`,
+    // `minReadySeconds: 0`) reads back absent: as stored, the desired object does not set it.
+    normalized: withoutOmittedZeros(context.resolver.schema, type, normalizeDesired(compared.desired.object)),
     managed: ManagedFields.of(compared.live.object),
   };
   const fields = fieldDrifts(context, prepared, compared);

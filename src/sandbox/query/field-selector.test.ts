@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { KubeObject } from "../../kube/value/json.js";
 import { parseFieldRequirements, parseFieldSelector, selectableFields } from "./field-selector.js";
-import { SelectorParseError } from "./label-selector.js";
+import { SelectorParseError } from "../../kube/labels/selector.js";
 
 const pods = { group: "", kind: "Pod", namespaced: true } as const;
 const deployments = { group: "apps", kind: "Deployment", namespaced: true } as const;

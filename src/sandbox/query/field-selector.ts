@@ -1,6 +1,6 @@
 import type { JsonObject, JsonValue, KubeObject } from "../../kube/value/json.js";
 import { isJsonObject } from "../../kube/value/json.js";
-import { SelectorParseError } from "./label-selector.js";
+import { SelectorParseError } from "../../kube/labels/selector.js";
 import { metadataOf } from "../../kube/object.js";
 
 /**

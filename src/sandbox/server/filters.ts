@@ -1,7 +1,7 @@
 import type { KubeObject } from "../../kube/value/json.js";
 import { badRequest } from "../api/status.js";
 import { parseFieldSelector, type FieldSelectorTarget } from "../query/field-selector.js";
-import { SelectorParseError, parseLabelSelector } from "../query/label-selector.js";
+import { SelectorParseError, parseLabelSelector } from "../../kube/labels/selector.js";
 import type { ResourceInfo } from "../registry/types.js";
 import { labelsOf } from "../../kube/object.js";
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { SelectorParseError, parseLabelSelector } from "./label-selector.js";
+import { SelectorParseError, parseLabelSelector } from "./selector.js";
 
 function parseError(selector: string): string {
   try {

@@ -1,7 +1,7 @@
-import { invalidValue, labelValueErrors, qualifiedNameErrors } from "./label-validation.js";
+import { invalidValue, labelValueErrors, qualifiedNameErrors } from "./validation.js";
 
 /**
- * Label selectors as kube-apiserver parses them (k8s.io/apimachinery/pkg/labels/selector.go):
+ * Label selectors as kube-apiserver and kubectl parse them (k8s.io/apimachinery/pkg/labels/selector.go):
  * `a=b`, `a==b`, `a!=b`, `a in (x,y)`, `a notin (x)`, `a`, `!a`, `a>1`, `a<1`, comma-joined (AND).
  */
 

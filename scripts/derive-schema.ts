@@ -5,9 +5,18 @@
  * The descriptions go to data/kubernetes-openapi-descriptions-v1.32.json.gz: only the served
  * OpenAPI documents (`kubectl explain`) need them, and they are three quarters of the text.
  *
- *   npm run derive-schema [-- path/to/openapi-v2.json]
+ * Input: the OpenAPI v2 document of the target Kubernetes version (v1.32.0, Apache-2.0, 3.3 MB),
+ * which Kubernetes publishes in its repository at api/openapi-spec/swagger.json:
+ *
+ *   curl -fsSLo openapi-v2-v1.32.0.json \
+ *     https://raw.githubusercontent.com/kubernetes/kubernetes/v1.32.0/api/openapi-spec/swagger.json
+ *   npm run derive-schema -- openapi-v2-v1.32.0.json
+ *
+ * The path is the first argument, else $KUBEDRIFT_OPENAPI_V2, else
+ * ../shared/kubernetes/openapi-v2-v1.32.0.json beside the checkout. The document is not committed,
+ * only what is derived from it (docs/adr/0002). Without it the script fails in one line.
  */
-import { readFileSync, writeFileSync, mkdirSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync, mkdirSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { constants, gzipSync } from "node:zlib";
@@ -244,13 +253,52 @@ function withV3Defaults(name: string, schema: JsonMap): JsonMap {
   return { ...schema, properties: patched };
 }
 
-function main(): void {
-  const input = process.argv[2] !== undefined ? resolve(process.argv[2]) : defaultInput;
+const sourceUrl =
+  "https://raw.githubusercontent.com/kubernetes/kubernetes/v1.32.0/api/openapi-spec/swagger.json";
+
+const usage = `Usage: npm run derive-schema [-- PATH]
+
+Derives data/kubernetes-openapi-v1.32.json and data/kubernetes-openapi-descriptions-v1.32.json.gz
+from the Kubernetes OpenAPI v2 document of v1.32.0. PATH is that document; default
+$KUBEDRIFT_OPENAPI_V2, else ${defaultInput}. Get it with
+
+  curl -fsSLo openapi-v2-v1.32.0.json ${sourceUrl}
+`;
+
+/** A failure the user can fix: printed as one line, no stack trace. */
+class InputError extends Error {}
+
+function inputPath(argv: readonly string[], env: NodeJS.ProcessEnv): string {
+  const given = argv[0] ?? (env["KUBEDRIFT_OPENAPI_V2"] || undefined);
+  const input = given === undefined ? defaultInput : resolve(given);
+  if (!existsSync(input)) {
+    throw new InputError(
+      `${input} not found: it is the Kubernetes OpenAPI v2 document of v1.32.0; download ${sourceUrl} and pass its path (npm run derive-schema -- PATH, or KUBEDRIFT_OPENAPI_V2=PATH)`,
+    );
+  }
+  return input;
+}
+
+function readDocument(input: string): { raw: string; definitions: JsonMap; paths: JsonMap } {
   const raw = readFileSync(input, "utf8");
-  const document = JSON.parse(raw) as JsonMap;
-  const definitions = document["definitions"];
-  const paths = document["paths"];
-  if (!isMap(definitions) || !isMap(paths)) throw new Error(`${input}: not an OpenAPI v2 document`);
+  let document: Json;
+  try {
+    document = JSON.parse(raw) as Json;
+  } catch (error: unknown) {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new InputError(`${input}: not JSON (${reason.replace(/\s+/g, " ")})`);
+  }
+  const definitions = isMap(document) ? document["definitions"] : undefined;
+  const paths = isMap(document) ? document["paths"] : undefined;
+  if (!isMap(definitions) || !isMap(paths))
+    throw new InputError(
+      `${input}: not an OpenAPI v2 document (no "definitions" and "paths"); get ${sourceUrl}`,
+    );
+  return { raw, definitions, paths };
+}
+
+function derive(input: string): void {
+  const { raw, definitions, paths } = readDocument(input);
   const slim: JsonMap = {};
   const descriptions: { [name: string]: DescriptionNode } = {};
   for (const name of sortedKeys(definitions)) {
@@ -270,4 +318,19 @@ function main(): void {
   console.log(`wrote   ${descriptionsOutput}: ${gzipped.length} bytes`);
 }
 
-main();
+function main(argv: readonly string[]): number {
+  if (argv.includes("--help") || argv.includes("-h")) {
+    process.stdout.write(usage);
+    return 0;
+  }
+  try {
+    derive(inputPath(argv, process.env));
+    return 0;
+  } catch (error: unknown) {
+    if (!(error instanceof InputError)) throw error;
+    process.stderr.write(`derive-schema: ${error.message}\n`);
+    return 1;
+  }
+}
+
+process.exitCode = main(process.argv.slice(2));

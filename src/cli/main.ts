@@ -1,9 +1,12 @@
 #!/usr/bin/env node
-// node:sqlite, fetch and the stream APIs kubedrift uses need Node 22 or newer.
-const major = Number(process.versions.node.split(".")[0]);
-if (major < 22) {
+// The undici that @kubernetes/client-node uses needs Node 22.19 (on 22.0–22.18 every request fails
+// with "Cannot read properties of undefined (reading 'bind')"), as package.json's `engines` says.
+// This module imports nothing statically, so that the check runs on any Node and its line is all
+// that an older one prints; bin/kubedrift prefers a Node installed beside the package, else PATH's.
+const [major = 0, minor = 0] = process.versions.node.split(".").map(Number);
+if (major < 22 || (major === 22 && minor < 19)) {
   process.stderr.write(
-    `error: kubedrift needs Node.js 22 or newer, this is ${process.version} (run it through bin/kubedrift or npx, which use the project's Node)\n`,
+    `error: kubedrift needs Node.js 22.19 or newer, and ${process.execPath} is ${process.version}: put a newer node first on PATH, or install one beside kubedrift with \`npm i -g node@24\`\n`,
   );
   process.exit(1);
 }

@@ -17,9 +17,41 @@ export function collect(value: string, previous: readonly string[] | undefined):
   return [...(previous ?? []), nonEmpty(value)];
 }
 
-/** Colour only on a terminal, and never with NO_COLOR (no-color.org). */
-export function wantsColor(): boolean {
-  return process.stdout.isTTY === true && (process.env["NO_COLOR"] ?? "") === "";
+/** What the colour decision reads: the `--no-color` flag, the environment, whether the output is a terminal. */
+export interface ColorInputs {
+  /** commander's value of `--no-color`: false when it was given; true or absent otherwise. */
+  readonly flag?: boolean | undefined;
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly isTTY: boolean;
+}
+
+/**
+ * Whether to colour, first rule that speaks wins:
+ * 1. `--no-color`: off, whatever the environment says (the command line is the most specific).
+ * 2. `FORCE_COLOR` set and not empty: on, even into a pipe or file, except `0` or `false`, which
+ *    turn it off even on a terminal (force-color.org; as Node itself, it overrides `NO_COLOR`, so
+ *    that `FORCE_COLOR=1 kubedrift diff | less -R` works for someone with `NO_COLOR` in their profile).
+ * 3. `NO_COLOR` set and not empty, whatever its value: off (no-color.org).
+ * 4. `TERM=dumb`: off (a terminal that cannot show escape sequences).
+ * 5. Otherwise on exactly when the output is a terminal.
+ */
+export function colorDecision(inputs: ColorInputs): boolean {
+  if (inputs.flag === false) return false;
+  const force = inputs.env["FORCE_COLOR"] ?? "";
+  if (force !== "") return force !== "0" && force.toLowerCase() !== "false";
+  if ((inputs.env["NO_COLOR"] ?? "") !== "") return false;
+  if (inputs.env["TERM"] === "dumb") return false;
+  return inputs.isTTY;
+}
+
+/**
+ * The one colour decision of a command, made here and passed down to the renderers as a boolean
+ * (they colour through `styleText` with `validateStream: false`, so nothing second-guesses it).
+ * `flag` is commander's `options.color` (false for `--no-color`); `stream` is where the coloured
+ * output goes, stdout unless a command prints it elsewhere (apply shows its plan on stderr).
+ */
+export function wantsColor(flag?: boolean, stream: { readonly isTTY?: boolean } = process.stdout): boolean {
+  return colorDecision({ flag, env: process.env, isTTY: stream.isTTY === true });
 }
 
 /** The process's streams as the commands' I/O: notes and progress on stderr, results on stdout. */

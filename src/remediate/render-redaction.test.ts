@@ -87,7 +87,8 @@ describe("plan and apply output with redaction rules", () => {
     for (const value of values) expect(text).not.toContain(value);
     expect(text).toContain(`    password: ${marker}\n`);
     expect(text).toContain(`    user: app\n`);
-    expect(text).toContain(`    test   /data/password = "(redacted ${hashOf["000111"]})"\n`);
+    expect(text).toContain(`    test   data.password = "(redacted ${hashOf["000111"]})"\n`);
+    expect(text).toContain("    remove data.extra\n");
     expect(text).toContain('data.password: Invalid value: "(value hidden)"');
     // A Secret's value hashes as its decoded bytes, as diff's does.
     expect(text).toContain(`token: (redacted ${hashOf["tok-4711"]})`);

@@ -10,24 +10,41 @@ import type {
   Plan,
   PlannedChange,
 } from "./types.js";
-import type { JsonObject, KubeObject } from "../kube/value/json.js";
+import type { JsonObject, JsonValue, KubeObject } from "../kube/value/json.js";
+import { isJsonObject } from "../kube/value/json.js";
 import { apiVersionOf } from "../kube/schema/gvk.js";
 import type { ObjectRef } from "../kube/object.js";
+import { readableFieldPath, readablePath } from "../kube/fieldpath/readable.js";
+import { pointerTokens } from "../kube/value/pointer.js";
 import { isRejected, rejectedChanges } from "./plan.js";
+import type { Paint, Style } from "./paint.js";
+import { painter } from "./paint.js";
 
 export type PlanFormat = "text" | "json";
+
+/** The compared objects by `refKey(ref)` (inspect's `objectsByRef`): they let paths name list items by key. */
+export type PlanObjects = ReadonlyMap<string, { readonly desired?: KubeObject; readonly live?: KubeObject }>;
 
 export interface RenderOptions {
   /** Indent of the body lines in text output (default 4). */
   readonly indent?: number;
   /** The engine config's `redact` rules and key; without it only Secret values are withheld, with no hash. */
   readonly redaction?: RedactionConfig;
+  /** Colour the text plan as the diff is coloured (the CLI's `wantsColor`); off by default. */
+  readonly color?: boolean;
+  /**
+   * The live objects, when the caller has them: the JSON-patch lines then name list items by key
+   * (`containers[name=web].env[name=DEBUG]`) as the diff does, rather than by index.
+   */
+  readonly objects?: PlanObjects;
 }
 
 export interface ApplyRenderOptions {
   readonly redaction?: RedactionConfig;
   /** The plan that was applied: the values it sent are scrubbed from the server's messages. */
   readonly plan?: Plan;
+  /** Colour the outcome lines (the CLI's `wantsColor`); off by default. */
+  readonly color?: boolean;
 }
 
 /*
@@ -103,14 +120,33 @@ function shownResult(result: ApplyResult, options: ApplyRenderOptions): ApplyRes
 }
 
 const symbols = { apply: "~", remove: "~", create: "+", delete: "-" } as const;
+const symbolStyles = { apply: "yellow", remove: "yellow", create: "green", delete: "red" } as const;
 
-function verdictText(verdict: DryRunVerdict | undefined): string {
+/** What the text plan needs besides the plan: colour, indent, and the objects paths are named in. */
+interface TextContext {
+  readonly paint: Paint;
+  readonly indent: number;
+  readonly objects: PlanObjects | undefined;
+}
+
+/** A server field name in the diff's notation, looked up in the desired object where it is there. */
+function fieldText(field: string, desired: KubeObject | undefined): string {
+  return readableFieldPath(field, desired);
+}
+
+function verdictText(
+  verdict: DryRunVerdict | undefined,
+  desired: KubeObject | undefined,
+  paint: Paint,
+): string {
   if (verdict === undefined) return "";
-  if (!verdict.ok) return `  [dry run: REJECTED (${verdict.code}): ${verdict.message}]`;
-  if (verdict.note !== undefined) return `  [dry run: ${verdict.note}]`;
-  return verdict.takesOver.length === 0
-    ? "  [dry run: ok]"
-    : `  [dry run: ok, takes over ${verdict.takesOver.join(", ")}]`;
+  if (!verdict.ok) return `  ${paint("red", `[dry run: REJECTED (${verdict.code}): ${verdict.message}]`)}`;
+  if (verdict.note !== undefined) return `  ${paint("dim", `[dry run: ${verdict.note}]`)}`;
+  const fields = verdict.takesOver.map((field) => fieldText(field, desired));
+  return paint(
+    "dim",
+    fields.length === 0 ? "  [dry run: ok]" : `  [dry run: ok, takes over ${fields.join(", ")}]`,
+  );
 }
 
 function indented(text: string, indent: number): string[] {
@@ -121,12 +157,59 @@ function indented(text: string, indent: number): string[] {
     .map((line) => `${pad}${line}`);
 }
 
-function patchLines(patch: readonly JsonPatchOperation[], indent: number): string[] {
-  return patch.map((operation) =>
-    operation.op === "remove"
-      ? `${" ".repeat(indent)}remove ${operation.path}`
-      : `${" ".repeat(indent)}${operation.op.padEnd(6)} ${operation.path} = ${JSON.stringify(operation.value)}`,
-  );
+function setAt(root: JsonValue, tokens: readonly string[], value: JsonValue): JsonValue {
+  const [head, ...rest] = tokens;
+  if (head === undefined) return value;
+  const isItem = /^\d+$/.test(head);
+  const base = isItem
+    ? Array.isArray(root)
+      ? [...(root as JsonValue[])]
+      : []
+    : isJsonObject(root)
+      ? { ...root }
+      : {};
+  const child = (base as Record<string, JsonValue>)[head] ?? null;
+  (base as Record<string, JsonValue>)[head] = setAt(child, rest, value);
+  return base;
+}
+
+/**
+ * Without the live object, the patch's own `test` operations say what stands where (the item a
+ * `remove` takes out is tested first): a partial object built from them names those items by key.
+ */
+function patchSkeleton(patch: readonly JsonPatchOperation[]): JsonValue {
+  let skeleton: JsonValue = {};
+  for (const operation of patch)
+    if (operation.op === "test") skeleton = setAt(skeleton, pointerTokens(operation.path), operation.value);
+  return skeleton;
+}
+
+const patchStyles: Record<JsonPatchOperation["op"], Style> = {
+  test: "dim",
+  remove: "red",
+  replace: "green",
+  add: "green",
+};
+
+/**
+ * A JSON patch for people: the operation and the field in the diff's notation; `-o json` keeps the
+ * JSON Pointers the server is sent. `remove metadata.labels.team`, `test   data.token = "…"`.
+ */
+function patchLines(
+  patch: readonly JsonPatchOperation[],
+  live: JsonValue | undefined,
+  context: TextContext,
+): string[] {
+  const within = live ?? patchSkeleton(patch);
+  const pad = " ".repeat(context.indent);
+  return patch.map((operation) => {
+    const field = readablePath(operation.path, within);
+    const text =
+      operation.op === "remove"
+        ? `remove ${field}`
+        : `${operation.op.padEnd(6)} ${field} = ${JSON.stringify(operation.value)}`;
+    return `${pad}${context.paint(patchStyles[operation.op], text)}`;
+  });
 }
 
 /** What a JSON patch does, for the headline: items whose key changed put back, undeclared fields removed. */
@@ -141,39 +224,55 @@ function patchPurpose(patch: readonly JsonPatchOperation[]): string {
 }
 
 /** Fields kubedrift applied before and the desired state dropped: the apply gives them up on purpose. */
-function releasedLines(released: readonly string[], indent: number): string[] {
+function releasedLines(released: readonly string[], context: TextContext): string[] {
   if (released.length === 0) return [];
+  const { indent, paint } = context;
   return [
     `${" ".repeat(indent - 2)}no longer in the desired state, given up (removed unless another manager owns them):`,
-    ...released.map((field) => `${" ".repeat(indent)}${field}`),
+    ...released.map((field) => `${" ".repeat(indent)}${paint("red", readableFieldPath(field))}`),
   ];
 }
 
-function headline(change: PlannedChange): string {
+function desiredOf(change: PlannedChange): KubeObject | undefined {
+  return "desired" in change ? change.desired.object : undefined;
+}
+
+function headline(change: PlannedChange, paint: Paint): string {
   const what: Record<PlannedChange["action"], string> = {
     apply: "server-side apply of the drifted fields",
     remove: change.action === "remove" ? patchPurpose(change.patch) : "",
     create: "create",
     delete: "delete",
   };
-  return `${symbols[change.action]} ${describeRef(change.ref)}: ${what[change.action]}${verdictText(change.verdict)}`;
+  const symbol = paint(symbolStyles[change.action], symbols[change.action]);
+  const verdict = verdictText(change.verdict, desiredOf(change), paint);
+  return `${symbol} ${paint("bold", describeRef(change.ref))}: ${what[change.action]}${verdict}`;
 }
 
-function changeLines(change: PlannedChange, indent: number): string[] {
+function jsonPatchBlock(
+  change: PlannedChange,
+  patch: readonly JsonPatchOperation[],
+  context: TextContext,
+): string[] {
+  if (patch.length === 0) return [];
+  const live = context.objects?.get(refKey(change.ref))?.live;
+  return [`${" ".repeat(context.indent - 2)}JSON patch:`, ...patchLines(patch, live, context)];
+}
+
+function changeLines(change: PlannedChange, context: TextContext): string[] {
+  const { indent, paint } = context;
   switch (change.action) {
     case "apply":
       return [
-        ...(change.removals.length === 0
-          ? []
-          : [`${" ".repeat(indent - 2)}JSON patch:`, ...patchLines(change.removals, indent)]),
+        ...jsonPatchBlock(change, change.removals, context),
         `${" ".repeat(indent - 2)}apply:`,
         ...indented(stringify(change.body), indent),
-        ...releasedLines(change.released ?? [], indent),
+        ...releasedLines(change.released ?? [], context),
       ];
     case "remove":
-      return [`${" ".repeat(indent - 2)}JSON patch:`, ...patchLines(change.patch, indent)];
+      return jsonPatchBlock(change, change.patch, context);
     case "create":
-      return indented(stringify(change.body), indent);
+      return indented(stringify(change.body), indent).map((line) => paint("green", line));
     case "delete":
       return [`${" ".repeat(indent)}if still at resourceVersion ${change.resourceVersion}`];
   }
@@ -194,18 +293,23 @@ function planSummary(plan: Plan): string {
   return `Plan: ${parts.join(", ")}.`;
 }
 
+/**
+ * Coloured as the diff is: `~` (update) yellow, `+` (create) green, `-` (delete) red, the object
+ * bold; in JSON patches `remove` red, what is put back green, `test` guards dim; fields given up red.
+ */
 function renderPlanText(plan: Plan, options: RenderOptions): string {
-  const indent = Math.max(2, options.indent ?? 4);
+  const paint = painter(options.color === true);
+  const context: TextContext = { paint, indent: Math.max(2, options.indent ?? 4), objects: options.objects };
   if (plan.changes.length === 0 && plan.withheld.length === 0)
-    return "No changes: the cluster matches the desired state.\n";
+    return `${paint("green", "No changes: the cluster matches the desired state.")}\n`;
   const lines: string[] = [];
-  for (const change of plan.changes) lines.push(headline(change), ...changeLines(change, indent), "");
+  for (const change of plan.changes) lines.push(headline(change, paint), ...changeLines(change, context), "");
   if (plan.withheld.length > 0) {
-    lines.push("Left alone:");
+    lines.push(paint("bold", "Left alone:"));
     for (const item of plan.withheld) lines.push(`  ${describeRef(item.ref)}: ${item.reason}`);
     lines.push("");
   }
-  lines.push(planSummary(plan));
+  lines.push(paint("bold", planSummary(plan)));
   return `${lines.join("\n")}\n`;
 }
 
@@ -280,14 +384,42 @@ export function renderPlan(unredacted: Plan, format: PlanFormat, options: Render
   return `${JSON.stringify(document, null, 2)}\n`;
 }
 
-function outcomeLine(outcome: ChangeOutcome, dryRun: boolean): string {
-  const status = dryRun && outcome.status === "applied" ? "ok (dry run)" : outcome.status;
+const statusStyles: Record<ChangeOutcome["status"], Style> = {
+  applied: "green",
+  unchanged: "dim",
+  skipped: "dim",
+  stale: "yellow",
+  rejected: "red",
+  failed: "red",
+};
+
+function outcomeLine(outcome: ChangeOutcome, context: OutcomeContext): string {
+  const status = context.dryRun && outcome.status === "applied" ? "ok (dry run)" : outcome.status;
+  const desired = context.desired.get(refKey(outcome.ref));
+  const forced = outcome.forced?.map((field) => readableFieldPath(field, desired));
   const notes = [
     ...(outcome.replanned === true ? ["re-planned: it changed since the plan"] : []),
-    ...(outcome.forced === undefined ? [] : [`took over ${outcome.forced.join(", ")}`]),
+    ...(forced === undefined ? [] : [`took over ${forced.join(", ")}`]),
     ...(outcome.message === undefined ? [] : [outcome.message]),
   ];
-  return `${status.padEnd(9)} ${outcome.action.padEnd(6)} ${describeRef(outcome.ref)}${notes.length === 0 ? "" : `: ${notes.join("; ")}`}`;
+  const shownStatus = context.paint(statusStyles[outcome.status], status.padEnd(9));
+  return `${shownStatus} ${outcome.action.padEnd(6)} ${describeRef(outcome.ref)}${notes.length === 0 ? "" : `: ${notes.join("; ")}`}`;
+}
+
+interface OutcomeContext {
+  readonly dryRun: boolean;
+  readonly paint: Paint;
+  /** The plan's desired objects by `refKey`: the fields taken over are named as in the diff. */
+  readonly desired: ReadonlyMap<string, KubeObject>;
+}
+
+function desiredObjects(plan: Plan | undefined): ReadonlyMap<string, KubeObject> {
+  const objects = new Map<string, KubeObject>();
+  for (const change of plan?.changes ?? []) {
+    const desired = desiredOf(change);
+    if (desired !== undefined) objects.set(refKey(change.ref), desired);
+  }
+  return objects;
 }
 
 /** What apply did, object by object, then the counts. */
@@ -315,7 +447,9 @@ export function renderApplyResult(
     return `${JSON.stringify(document, null, 2)}\n`;
   }
   const { applied, unchanged, skipped, stale, rejected, failed } = result.summary;
-  const lines = result.outcomes.map((outcome) => outcomeLine(outcome, result.dryRun));
+  const paint = painter(options.color === true);
+  const context = { dryRun: result.dryRun, paint, desired: desiredObjects(options.plan) };
+  const lines = result.outcomes.map((outcome) => outcomeLine(outcome, context));
   const verb = result.dryRun ? "Dry run" : "Apply";
   const notDone = [
     ...(stale === 0 ? [] : [`${stale} changed since the plan`]),
@@ -328,6 +462,6 @@ export function renderApplyResult(
     ...notDone,
     `${failed} failed`,
   ];
-  lines.push(`${verb}: ${counted.join(", ")}.`);
+  lines.push(paint("bold", `${verb}: ${counted.join(", ")}.`));
   return `${lines.join("\n")}\n`;
 }

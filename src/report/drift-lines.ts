@@ -47,7 +47,12 @@ export function valueLines(label: string, value: JsonValue): readonly string[] {
   return [`${label}: ${lines[0]}`, ...lines.slice(1).map(indented)];
 }
 
-/** `changed by kubectl (Update, subresource scale) 3m ago`; the verb says whether the field was added. */
+/**
+ * `changed by kubectl-edit (Update) 3m ago`; the verb says whether the field was added. An owner entry
+ * without a time reads `time unknown`: kube-apiserver records none for writes through `/scale`
+ * (`changed by kubectl (Update, subresource scale), time unknown`), and saying so keeps a reader from
+ * taking the missing age for an omission of the report.
+ */
 export function attributionText(
   attribution: Attribution,
   verb: string,
@@ -57,8 +62,10 @@ export function attributionText(
     attribution.subresource === undefined
       ? attribution.operation
       : `${attribution.operation}, subresource ${attribution.subresource}`;
-  const when = attribution.changedAt === undefined ? undefined : options.when(attribution.changedAt);
-  return `${verb} by ${attribution.manager} (${how})${when === undefined ? "" : ` ${when}`}`;
+  const who = `${verb} by ${attribution.manager} (${how})`;
+  if (attribution.changedAt === undefined) return `${who}, time unknown`;
+  const when = options.when(attribution.changedAt);
+  return when === undefined ? who : `${who} ${when}`;
 }
 
 /** `no longer in deploy/web.yaml; the next apply removes it`: a field deleted from the sources (rule 4b). */

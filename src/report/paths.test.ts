@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { readablePath } from "./paths.js";
+import { readableFieldPath, readablePath } from "./paths.js";
 import type { JsonObject } from "../kube/value/json.js";
 import { pointerTokens } from "../kube/value/pointer.js";
 
@@ -80,5 +80,55 @@ describe("readablePath", () => {
 
   it("names the whole object for the empty pointer", () => {
     expect(readablePath("")).toBe("(whole object)");
+  });
+});
+
+describe("readableFieldPath (the server's field names in the diff's notation)", () => {
+  it("rewrites a name alone: no leading dot, keys unquoted, one key per item as the diff shows", () => {
+    expect(readableFieldPath(".spec.replicas")).toBe("spec.replicas");
+    expect(readableFieldPath('.spec.template.spec.containers[name="web"].image')).toBe(
+      "spec.template.spec.containers[name=web].image",
+    );
+    expect(
+      readableFieldPath(
+        '.spec.template.spec.containers[name="web"].ports[containerPort=8080,protocol="TCP"]',
+      ),
+    ).toBe("spec.template.spec.containers[name=web].ports[containerPort=8080]");
+    expect(readableFieldPath('.spec.ports[protocol="TCP",targetPort=9]')).toBe(
+      "spec.ports[protocol=TCP,targetPort=9]",
+    );
+    expect(readableFieldPath('.metadata.finalizers[="example.com/x"]')).toBe(
+      "metadata.finalizers[=example.com/x]",
+    );
+    expect(readableFieldPath(".spec.template.spec.containers[0].args[1]")).toBe(
+      "spec.template.spec.containers[0].args[1]",
+    );
+    expect(readableFieldPath("")).toBe("(whole object)");
+  });
+
+  it("takes a dotted key of a free-text map whole, without the object", () => {
+    expect(readableFieldPath(".metadata.labels.app.kubernetes.io/name")).toBe(
+      'metadata.labels["app.kubernetes.io/name"]',
+    );
+    expect(readableFieldPath(".data.app.conf")).toBe('data["app.conf"]');
+    expect(readableFieldPath(".metadata.labels.team")).toBe("metadata.labels.team");
+  });
+
+  it("with the object names the field exactly as the diff names the same field", () => {
+    const field =
+      '.spec.template.spec.containers[name="web"].ports[containerPort=8080,protocol="TCP"].protocol';
+    expect(readableFieldPath(field, deployment)).toBe(
+      readablePath("/spec/template/spec/containers/0/ports/0/protocol", deployment),
+    );
+    expect(
+      readableFieldPath('.spec.template.spec.containers[name="web"].env[name="MY VAR"].value', deployment),
+    ).toBe('spec.template.spec.containers[name=web].env[name="MY VAR"].value');
+    expect(readableFieldPath(".metadata.labels.app.kubernetes.io/name", deployment)).toBe(
+      'metadata.labels["app.kubernetes.io/name"]',
+    );
+    // Not in the object (a field given up): the name alone.
+    expect(readableFieldPath('.spec.template.spec.containers[name="gone"].image', deployment)).toBe(
+      "spec.template.spec.containers[name=gone].image",
+    );
   });
 });

@@ -1,3 +1,4 @@
+import { stripVTControlCharacters, styleText } from "node:util";
 import { describe, expect, it } from "vitest";
 import type { DriftReport } from "../model/index.js";
 import { renderReport } from "./index.js";
@@ -25,6 +26,7 @@ describe("text report", () => {
   it("summarizes, then shows each resource out of sync with only its drifted fields", () => {
     expect(text(mixed, { cwd: "/repo" }))
       .toBe(`7 resources in kind-dev: 3 drifted, 1 missing, 1 extra, 1 error, 1 in sync
+- desired (Git)  + live (cluster)
 
 Deployment shop/web  deploy/web.yaml:1  Drifted
   - spec.replicas: 3
@@ -98,6 +100,7 @@ Widget.example.com shop/w1  /repo/deploy/widget.yaml:1  Error: example.com/v1 Wi
       },
     ]);
     expect(text(bare)).toBe(`1 resource in kind-dev: 1 drifted
+- desired (Git)  + live (cluster)
 
 Namespace shop  Drifted
   - metadata.labels.tier: "5"
@@ -123,7 +126,7 @@ Namespace shop  Drifted
     ]);
     expect(text(untimed)).toContain(`  - data.enabled: "on"
   + data.enabled: ""
-    changed by kubectl-patch (Update)
+    changed by kubectl-patch (Update), time unknown
 `);
   });
 
@@ -146,7 +149,7 @@ Namespace shop  Drifted
       },
     ]);
     expect(text(undeclared, { cwd: "/repo" })).toContain(`  + metadata.labels.team: payments
-    no longer in deploy/web.yaml; the next apply removes it, set by kubectl-client-side-apply (Update)
+    no longer in deploy/web.yaml; the next apply removes it, set by kubectl-client-side-apply (Update), time unknown
 `);
     expect(
       JSON.parse(renderReport(undeclared, "json", { now, color: false })).resources[0].drifts[0],
@@ -168,29 +171,81 @@ Namespace shop  Drifted
     });
   });
 
-  it("colours only when asked", () => {
+  it("colours only when asked, through styleText", () => {
+    const style = (format: Parameters<typeof styleText>[0], value: string): string =>
+      styleText(format, value, { validateStream: false });
     expect(text(designExample, { color: true })).toBe(
-      "\u001b[1m4 resources in context-name: 1 drifted, 1 missing, 1 extra, 1 in sync\u001b[0m\n" +
+      `${style("bold", "4 resources in context-name: 1 drifted, 1 missing, 1 extra, 1 in sync")}\n` +
+        `${style("red", "- desired (Git)")}  ${style("green", "+ live (cluster)")}\n` +
         "\n" +
-        "\u001b[1mDeployment shop/web\u001b[0m  deploy/web.yaml:1  \u001b[33mDrifted\u001b[0m\n" +
-        "  \u001b[31m- spec.replicas: 3\u001b[0m\n" +
-        "  \u001b[32m+ spec.replicas: 5\u001b[0m\n" +
-        "  \u001b[2m  deploy/web.yaml:7, changed by kubectl (Update) 1m ago\u001b[0m\n",
+        `${style("bold", "Deployment shop/web")}  deploy/web.yaml:1  ${style("yellow", "Drifted")}\n` +
+        `  ${style("red", "- spec.replicas: 3")}\n` +
+        `  ${style("green", "+ spec.replicas: 5")}\n` +
+        `  ${style("dim", "  deploy/web.yaml:7, changed by kubectl (Update) 1m ago")}\n`,
     );
     expect(text(inSyncOnly, { color: true })).toBe(
-      "\u001b[32mNo drift in kind-dev: 3 resources in sync\u001b[0m\n",
+      `${style("green", "No drift in kind-dev: 3 resources in sync")}\n`,
     );
     const coloured = text(mixed, { color: true });
-    expect(coloured).toContain("\u001b[31mMissing\u001b[0m: not in the cluster");
-    expect(coloured).toContain("\u001b[33mExtra\u001b[0m: in the cluster");
-    expect(coloured).toContain("\u001b[31mError\u001b[0m: example.com/v1");
-    for (const value of [mixed, inSyncOnly, designExample]) expect(text(value)).not.toContain("\u001b");
+    expect(coloured).toContain(`${style("red", "Missing")}: not in the cluster`);
+    expect(coloured).toContain(`${style("yellow", "Extra")}: in the cluster`);
+    expect(coloured).toContain(`${style("red", "Error")}: example.com/v1`);
+    expect(stripVTControlCharacters(coloured)).not.toBe(coloured);
+    for (const value of [mixed, inSyncOnly, designExample, provenanced]) {
+      const plain = text(value);
+      expect(stripVTControlCharacters(plain)).toBe(plain);
+    }
+  });
+
+  it("puts the legend under the verdict only when something drifted", () => {
+    expect(text(designExample)).toContain(
+      "4 resources in context-name: 1 drifted, 1 missing, 1 extra, 1 in sync\n- desired (Git)  + live (cluster)\n\n",
+    );
+    const noDrifted = report(
+      mixed.resources.filter((resource) => resource.status === "Missing" || resource.status === "Extra"),
+    );
+    expect(text(noDrifted)).toBe(`2 resources in kind-dev: 1 missing, 1 extra
+
+Service shop/api  /repo/deploy/api.yaml:1  Missing: not in the cluster
+
+ConfigMap shop/leftover  Extra: in the cluster, not in the sources
+`);
+    expect(text(inSyncOnly)).not.toContain("desired (Git)");
+  });
+
+  it("says 'time unknown' for an owner entry without a time, as a /scale write leaves it", () => {
+    const scaled = report([
+      {
+        ref: ref("apps/v1", "Deployment", "shop", "web"),
+        status: "Drifted",
+        source: { file: "/repo/deploy/web.yaml", line: 1 },
+        drifts: [
+          {
+            path: "/spec/replicas",
+            type: "Changed",
+            desired: 2,
+            live: 5,
+            source: { file: "/repo/deploy/web.yaml", line: 7 },
+            attribution: { manager: "kubectl", operation: "Update", subresource: "scale" },
+          },
+        ],
+      },
+    ]);
+    expect(text(scaled, { cwd: "/repo" })).toBe(`1 resource in kind-dev: 1 drifted
+- desired (Git)  + live (cluster)
+
+Deployment shop/web  deploy/web.yaml:1  Drifted
+  - spec.replicas: 2
+  + spec.replicas: 5
+    deploy/web.yaml:7, changed by kubectl (Update, subresource scale), time unknown
+`);
   });
 
   it("names the revision, each resource's origin, the commit behind a drifted line, and what was not evaluated", () => {
     expect(text(provenanced, { cwd: "/repo" }))
       .toBe(`4 resources in kind-dev: 1 drifted, 1 missing, 1 extra, 1 in sync
 Sources at origin/main (0123456)
+- desired (Git)  + live (cluster)
 
 Deployment default/example-deployment  infra/main.tf:1 (terraform kubernetes_deployment.example)  Drifted
   - spec.replicas: 3
@@ -229,6 +284,7 @@ Not evaluated:
       },
     ]);
     expect(text(drifted)).toBe(`1 resource in kind-dev: 1 drifted
+- desired (Git)  + live (cluster)
 
 ClusterRole grafana-reader  helm:monitoring/grafana@4:templates/clusterrole.yaml:1 (helm release monitoring/grafana, chart grafana-8.5.1, revision 4)  Drifted
   - rules[0].verbs[1]: list
@@ -237,10 +293,12 @@ ClusterRole grafana-reader  helm:monitoring/grafana@4:templates/clusterrole.yaml
   });
 
   it("keeps a clean verdict green with skipped sources listed after it", () => {
+    const style = (format: Parameters<typeof styleText>[0], value: string): string =>
+      styleText(format, value, { validateStream: false });
     expect(text({ ...inSyncOnly, skipped: provenanced.skipped ?? [] }, { color: true })).toBe(
-      "\u001b[32mNo drift in kind-dev: 3 resources in sync\u001b[0m\n" +
+      `${style("green", "No drift in kind-dev: 3 resources in sync")}\n` +
         "\n" +
-        "\u001b[1mNot evaluated:\u001b[0m\n" +
+        `${style("bold", "Not evaluated:")}\n` +
         "  /repo/infra/storage.tf:3  kubernetes_persistent_volume.data: resource type kubernetes_persistent_volume is not supported\n",
     );
   });

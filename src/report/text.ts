@@ -62,19 +62,27 @@ function skippedBlock(skipped: readonly SkippedSource[], paint: Paint, cwd: stri
   return [paint("bold", "Not evaluated:"), ...lines].join("\n");
 }
 
+/** Says which side is which once, above the first diff, as `diff -u` does with its `---`/`+++` header. */
+export function legendLine(paint: Paint): string {
+  return `${paint("red", "- desired (Git)")}  ${paint("green", "+ live (cluster)")}`;
+}
+
 function verdictBlock(report: DriftReport, paint: Paint): string {
   const { summary } = report;
   const verdict = summaryLine(summary, report.cluster);
   const clean = !hasDrift(summary) && summary.errors === 0;
-  const painted = clean ? paint("green", verdict) : paint("bold", verdict);
-  return report.revision === undefined ? painted : `${painted}\nSources at ${revisionText(report.revision)}`;
+  const lines = [clean ? paint("green", verdict) : paint("bold", verdict)];
+  if (report.revision !== undefined) lines.push(`Sources at ${revisionText(report.revision)}`);
+  if (summary.drifted > 0) lines.push(legendLine(paint));
+  return lines.join("\n");
 }
 
 /**
  * The default report, for people at a terminal: the verdict on one line, then each resource that is
  * not in sync, with a unified-diff view of only its drifted fields (`-` desired, `+` live), and what
- * the sources held that could not be evaluated. In-sync resources are only counted. Colour is plain
- * ANSI, on only when asked.
+ * the sources held that could not be evaluated. In-sync resources are only counted. A legend under
+ * the verdict says which side is which when anything drifted. Colour (through `styleText`) only
+ * when the caller asks for it.
  */
 export function renderText(report: DriftReport, options: TextOptions): string {
   const paint = painter(options.color);

@@ -369,8 +369,8 @@ stringData:
     expect(renderAdoption(plan, { color: false })).toBe(`Nothing to write.
 
 Not adopted:
-  Secret creds /stringData/password: Secret values are never written into files
-  ConfigMap chart /data/x: rendered by Helm: change the chart's values instead
+  Secret creds stringData.password: Secret values are never written into files
+  ConfigMap chart data.x: rendered by Helm: change the chart's values instead
   Service gone: nothing to adopt: use kubedrift apply --prune or add the manifest
 `);
   });

@@ -1,3 +1,4 @@
+import { stripVTControlCharacters, styleText } from "node:util";
 import { describe, expect, it } from "vitest";
 import { renderAdoption } from "./render.js";
 import type { AdoptPlan } from "./types.js";
@@ -53,5 +54,20 @@ describe("adopt's file diff", () => {
     expect(output).not.toContain("493817");
     expect(output).not.toContain("dG9rLTQ3MTE=");
     expect(output).toContain("--- a/credentials.yaml\n+++ b/credentials.yaml\n");
+  });
+});
+
+describe("adopt's file diff in colour", () => {
+  it("colours through styleText when asked, and names refused fields as the diff does", () => {
+    const style = (format: Parameters<typeof styleText>[0], value: string): string =>
+      styleText(format, value, { validateStream: false });
+    const coloured = renderAdoption(plan, { color: true });
+    expect(coloured).toContain(`${style("red", "-  user: app")}\n${style("green", "+  user: admin")}\n`);
+    expect(coloured).toContain(style("bold", "--- a/credentials.yaml"));
+    expect(coloured).toContain(
+      `${style("bold", "Not adopted:")}\n  ConfigMap shop/credentials data.password: the value is withheld`,
+    );
+    const plain = renderAdoption(plan, { color: false });
+    expect(stripVTControlCharacters(plain)).toBe(plain);
   });
 });

@@ -169,6 +169,49 @@ describe("Update operations", () => {
     expect(((entries[1]["fieldsV1"] as JsonObject)["f:spec"] as JsonObject)["f:replicas"]).toBeUndefined();
   });
 
+  it("never records a time for a /scale write, even where the manager's entry had one", () => {
+    const scaled = updateManagedFields(
+      context,
+      afterCreate,
+      withSpec(afterCreate, { replicas: 4 }),
+      update("kubectl", T2, { subresource: "scale" }),
+    );
+    const rescaled = updateManagedFields(
+      context,
+      scaled,
+      withSpec(scaled, { replicas: 6 }),
+      update("kubectl", T3, { subresource: "scale" }),
+    );
+    const scaleEntry = (object: KubeObject): JsonObject | undefined =>
+      managedFieldsOf(object).find((entry) => entry["subresource"] === "scale");
+    expect(scaleEntry(rescaled)).not.toHaveProperty("time");
+    // A client may write managedFields itself (an Update that carries them): the entry then has a
+    // time, which ScaleHandler.ToParent drops on the next /scale write (it looks the time up under
+    // the Scale-side identifier, apiVersion autoscaling/v1, which no parent entry has).
+    const stamped = managedFieldsOf(scaled).map((entry) =>
+      entry["subresource"] === "scale" ? { ...entry, time: T2 } : entry,
+    );
+    const withTime = {
+      ...scaled,
+      metadata: { ...(scaled["metadata"] as JsonObject), managedFields: stamped },
+    };
+    expect(scaleEntry(withTime)).toHaveProperty("time", T2);
+    const afterScale = updateManagedFields(
+      context,
+      withTime,
+      withSpec(withTime, { replicas: 7 }),
+      update("kubectl", T3, { subresource: "scale" }),
+    );
+    expect(scaleEntry(afterScale)).toEqual({
+      manager: "kubectl",
+      operation: "Update",
+      apiVersion: "apps/v1",
+      fieldsType: "FieldsV1",
+      fieldsV1: { "f:spec": { "f:replicas": {} } },
+      subresource: "scale",
+    });
+  });
+
   it("resets managedFields with [] and then stops tracking updates", () => {
     const reset = updateManagedFields(
       context,

@@ -262,9 +262,15 @@ function recordUpdate(target: Target, rawComparison: Comparison, managed: Manage
   // managedfieldsupdater.go: only a write that took fields refreshes the entry's time.
   const id = managerIdentifier(entry);
   const previous = stripped.get(id);
-  // The scale handler rebuilds the parent's managedFields keeping the parent's times, so a /scale
-  // entry only has the time its manager's entry already had (none, for a new one).
-  const time = request.subresource === "scale" ? previous?.time : request.time;
+  // A /scale write never records a time. kube-apiserver runs the field manager on the Scale object
+  // (managedfieldsupdater.go stamps the time there), then ScaleHandler.ToParent (apimachinery
+  // pkg/util/managedfields/scalehandler.go) rebuilds the parent's entries and gives each scale
+  // manager `decodedParentEntries.Times()[manager]`: the parent's time under the Scale-side manager
+  // identifier, whose apiVersion (autoscaling/v1, part of an Update's identifier) no parent entry
+  // has, so the lookup is nil, even when the parent's own entry of that manager had a time.
+  // Published `kubectl get -o yaml --show-managed-fields` outputs after `kubectl scale` or an HPA's
+  // scaling show `subresource: scale` entries without `time`.
+  const time = request.subresource === "scale" ? undefined : request.time;
   stripped.set(id, { ...entry, time, fields: current.fields.union(previous?.fields ?? FieldSet.empty) });
   return stripped;
 }

@@ -2,7 +2,8 @@ import { readFileSync } from "node:fs";
 import type { Command } from "commander";
 import { CliError, rethrowAsCliError } from "./errors.js";
 import { diffOptionsFromFlags, withDiffOptions, type DiffFlags } from "./diff.js";
-import { collect, terminalIO, wantsColor } from "./terminal.js";
+import { collect, wantsColor } from "./terminal.js";
+import { inspectionIO } from "./plan.js";
 import type { AdoptPlan } from "../remediate/adopt/index.js";
 
 interface AdoptFlags extends DiffFlags {
@@ -42,10 +43,8 @@ async function runAdopt(flags: AdoptFlags): Promise<number> {
     throw error;
   }
   const options = diffOptionsFromFlags({ ...flags, output: "text" });
-  const color = wantsColor();
-  const inspection = await inspectDrift(options, terminalIO({ color, progress: true })).catch(
-    rethrowAsCliError,
-  );
+  const color = wantsColor(flags.color);
+  const inspection = await inspectDrift(options, inspectionIO(flags)).catch(rethrowAsCliError);
   const plan = planAdoption(
     {
       report: inspection.report,

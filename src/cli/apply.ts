@@ -1,5 +1,6 @@
 import type { Command } from "commander";
 import { planRemediation, withPlanOptions, type PlanFlags } from "./plan.js";
+import { wantsColor } from "./terminal.js";
 
 interface ApplyFlags extends PlanFlags {
   readonly yes?: boolean;
@@ -20,7 +21,9 @@ async function runApply(flags: ApplyFlags): Promise<number> {
   const rejected = rejectedChanges(plan).length;
   const writable = plan.changes.length - rejected;
   if (flags.dryRun !== true) {
-    process.stderr.write(renderPlan(plan, "text", { redaction: inspection.config }));
+    // The plan to confirm goes to stderr: coloured if stderr is a terminal.
+    const colored = { color: wantsColor(flags.color, process.stderr) };
+    process.stderr.write(renderPlan(plan, "text", { redaction: inspection.config, ...colored }));
     const { confirm } = await import("./confirm.js");
     const question =
       rejected === 0

@@ -6,6 +6,7 @@ import { ReportFormats, renderReport, type ReportFormat } from "../report/index.
 import { CliError, rethrowAsCliError, parseDuration } from "./errors.js";
 import { terminalProgress } from "./progress.js";
 import { collect, nonEmpty, wantsColor } from "./terminal.js";
+import { parseVerbosity, traceOf, verbosityOf } from "./verbosity.js";
 import { kubedriftVersion } from "./version.js";
 
 // The renderers decide which formats exist.
@@ -73,6 +74,11 @@ export interface DiffFlags {
   readonly namespace?: string;
   readonly liveFile?: string;
   readonly requestTimeout?: string;
+  readonly selector?: string;
+  readonly verbose?: number;
+  readonly debug?: boolean;
+  /** commander's `--no-color`: false when it was given. */
+  readonly color?: boolean;
   readonly output: ReportFormat;
   readonly config?: string;
   readonly blame?: boolean;
@@ -101,7 +107,10 @@ function withSourceFlags(command: Command): Command {
     .option("--var-file <file>", "a Terraform .tfvars file; repeatable", collect)
     .option("--helm-release <name>", "the manifest of a deployed Helm release (with -n); repeatable", collect)
     .option("--all", "with --helm-release: every release in the namespace")
-    .option("-A, --all-namespaces", "with --helm-release --all: every namespace")
+    .option(
+      "-A, --all-namespaces",
+      "every namespace: an undeclared object of a declared kind anywhere is Extra (and --helm-release looks in every namespace)",
+    )
     .option("--helm-chart <dir>", "render a local chart with `helm template` (needs helm on PATH)", nonEmpty)
     .option("--values <file>", "a values file for --helm-chart; repeatable", collect)
     .option(
@@ -126,6 +135,11 @@ function withClusterFlags(command: Command): Command {
       nonEmpty,
     )
     .option(
+      "-l, --selector <selector>",
+      "only objects whose labels match, in kubectl's syntax (app=web,tier!=db,env in (a,b),!legacy): desired and live objects, and Extra",
+      nonEmpty,
+    )
+    .option(
       "--request-timeout <duration>",
       "give up on a server request, or a credential plugin, after this long (e.g. 10s, 1m; 0: never; default 30s)",
       nonEmpty,
@@ -134,6 +148,18 @@ function withClusterFlags(command: Command): Command {
       "--live-file <path>",
       "compare offline against this file of live objects (kubectl get -o yaml|json output)",
       nonEmpty,
+    )
+    .addOption(
+      new Option(
+        "-v, --verbose [level]",
+        "show each request on stderr (method, URL, status, time) and why one got no answer; kubectl's -v=6 and -v=7 work too",
+      )
+        .argParser(parseVerbosity)
+        .preset("1"),
+    )
+    .option(
+      "--debug",
+      "the most of -v: also the kubeconfig used, request headers (credentials masked) and retries",
     );
 }
 
@@ -147,7 +173,7 @@ function optional<K extends string, V>(key: K, value: V | undefined): Partial<Re
 }
 
 /** kubectl's --request-timeout: a duration, or 0 for no limit. */
-function requestTimeoutMs(text: string | undefined): number | undefined {
+export function requestTimeoutMs(text: string | undefined): number | undefined {
   if (text === undefined) return undefined;
   return text.trim() === "0" ? 0 : parseDuration(text, "--request-timeout");
 }
@@ -172,6 +198,7 @@ export function diffOptionsFromFlags(flags: DiffFlags): DiffOptions {
     ...optional("context", flags.context),
     ...optional("namespace", flags.namespace),
     ...optional("liveFile", flags.liveFile),
+    ...optional("selector", flags.selector),
     ...optional("requestTimeoutMs", requestTimeoutMs(flags.requestTimeout)),
     ...optional("config", flags.config),
   };
@@ -179,11 +206,13 @@ export function diffOptionsFromFlags(flags: DiffFlags): DiffOptions {
 
 /** Sources, cluster and the engine's config file: what every command that computes drift takes. */
 export function withDiffOptions(command: Command): Command {
-  return withSourceAndClusterFlags(command).option(
-    "--config <file>",
-    "ignore rules, redaction and trusted managers (default: ./kubedrift.yaml if present)",
-    nonEmpty,
-  );
+  return withSourceAndClusterFlags(command)
+    .option(
+      "--config <file>",
+      "ignore rules, redaction and trusted managers (default: ./kubedrift.yaml if present)",
+      nonEmpty,
+    )
+    .option("--no-color", "no colour, even on a terminal (also NO_COLOR=1 or TERM=dumb)");
 }
 
 export function registerDiff(program: Command): void {
@@ -205,22 +234,29 @@ Examples:
   kubedrift diff -k overlays/prod -o json            # a Kustomize overlay, machine-readable
   kubedrift diff --terraform infra/                  # what Terraform declares, without terraform plan
   kubedrift diff --helm-release web -n shop          # a deployed Helm release
+  kubedrift diff -f deploy/ -l app=web               # only what is labelled app=web, in Git and live
+  kubedrift diff -f deploy/ -A                       # undeclared objects in every namespace are Extra
+  kubedrift diff -f deploy/ -v                       # each request on stderr
   kubedrift diff -f deploy/ --git-ref origin/main    # what is merged, not the local edit
   kubedrift diff -f deploy/ -o sarif > drift.sarif   # for code-scanning views
   kubectl get deploy,svc -n shop -o yaml --show-managed-fields > live.yaml
   kubedrift diff -f deploy/ --live-file live.yaml    # offline`,
     )
     .action(async (flags: DiffFlags) => {
-      const color = wantsColor();
+      const color = wantsColor(flags.color);
+      const trace = traceOf(flags);
+      // The progress line would be torn by the request lines of -v.
+      const progress = flags.output === "text" && verbosityOf(flags) === 0;
       process.exitCode = await runDiff(diffOptionsFromFlags(flags), {
         cwd: process.cwd(),
         env: process.env,
         stdin: process.stdin,
         write: (text) => process.stdout.write(text),
         note: (line) => process.stderr.write(`note: ${line}\n`),
-        progress: flags.output === "text" ? terminalProgress(process.stderr) : silentProgress,
+        progress: progress ? terminalProgress(process.stderr) : silentProgress,
         color,
         now: () => new Date(),
+        ...(trace === undefined ? {} : { trace }),
       }).catch((error: unknown) => {
         if (error instanceof CliError) throw error;
         throw new CliError(`diff: ${error instanceof Error ? error.message : String(error)}`, 1, {

@@ -1,7 +1,8 @@
 import { Option, type Command } from "commander";
 import { CliError, rethrowAsCliError } from "./errors.js";
 import { diffOptionsFromFlags, withDiffOptions, type DiffFlags } from "./diff.js";
-import { collect, terminalIO } from "./terminal.js";
+import { collect, terminalIO, wantsColor } from "./terminal.js";
+import { traceOf, verbosityOf } from "./verbosity.js";
 import type { Inspection } from "../inspect/index.js";
 import type { Plan, PlanFormat } from "../remediate/index.js";
 
@@ -15,6 +16,13 @@ export interface PlanFlags extends DiffFlags {
 export interface PlannedRun {
   readonly inspection: Inspection;
   readonly plan: Plan;
+}
+
+/** The terminal's I/O for an inspection, with -v's request lines (and no progress line to tear). */
+export function inspectionIO(flags: DiffFlags): ReturnType<typeof terminalIO> {
+  const trace = traceOf(flags);
+  const io = terminalIO({ color: wantsColor(flags.color), progress: verbosityOf(flags) === 0 });
+  return trace === undefined ? io : { ...io, trace };
 }
 
 /** Sources → cluster → engine → plan, validated with a server dry run (what plan and apply share). */
@@ -31,7 +39,7 @@ export async function planRemediation(flags: PlanFlags, command: string): Promis
   }
   const inspection = await inspectDrift(
     diffOptionsFromFlags({ ...flags, output: "text" }),
-    terminalIO({ color: false, progress: true }),
+    inspectionIO(flags),
   ).catch(rethrowAsCliError);
   const writer = inspection.cluster.writer;
   if (writer === undefined)
@@ -77,7 +85,9 @@ async function runPlan(flags: PlanFlags): Promise<number> {
   const { planExitCode, renderPlan } = await import("../remediate/index.js");
   const format: PlanFormat = flags.output === "json" ? "json" : "text";
   const { inspection, plan } = await planRemediation(flags, "plan");
-  process.stdout.write(renderPlan(plan, format, { redaction: inspection.config }));
+  // Coloured like diff where the renderer colours (a spread, so that it compiles before it does).
+  const colored = { color: format === "text" && wantsColor(flags.color) };
+  process.stdout.write(renderPlan(plan, format, { redaction: inspection.config, ...colored }));
   return planExitCode(plan);
 }
 

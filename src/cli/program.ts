@@ -1,6 +1,8 @@
+import { basename } from "node:path";
 import { Command, CommanderError } from "commander";
 import { CliError } from "./errors.js";
-import { kubedriftVersion } from "./version.js";
+import { registerCompletion } from "./completion.js";
+import { kubedriftVersion, registerVersion } from "./version.js";
 import { registerAdopt } from "./adopt.js";
 import { registerApply } from "./apply.js";
 import { registerPlan } from "./plan.js";
@@ -22,14 +24,31 @@ export function usageLine(text: string, commandPath: string): string {
   return `kubedrift: ${problem} (see '${commandPath} --help')\n`;
 }
 
+/** What bin/kubectl-drift sets, so that help and errors say `kubectl drift` where kubectl ran the plugin. */
+export const invokedAsVariable = "KUBEDRIFT_INVOKED_AS";
+
+/**
+ * The name to show in usage lines: `kubectl drift` when run as the kubectl plugin (the launcher
+ * says so in KUBEDRIFT_INVOKED_AS, as it execs node with dist/cli/main.js, which hides its own
+ * name; a script run directly as `kubectl-drift` shows in argv[1]), else `kubedrift`.
+ */
+export function invokedAs(
+  env: Readonly<Record<string, string | undefined>> = process.env,
+  argv: readonly string[] = process.argv,
+): string {
+  const said = env[invokedAsVariable] ?? "";
+  const name = said !== "" ? basename(said) : basename(argv[1] ?? "").replace(/\.[cm]?js$/, "");
+  return name === "kubectl-drift" || name === "kubectl drift" ? "kubectl drift" : "kubedrift";
+}
+
 function withOneLineUsageErrors(command: Command, parentPath: string): void {
   const path = parentPath === "" ? command.name() : `${parentPath} ${command.name()}`;
   command.configureOutput({ outputError: (text, write) => write(usageLine(text, path)) });
   for (const subcommand of command.commands) withOneLineUsageErrors(subcommand, path);
 }
 
-export function buildProgram(): Command {
-  const program = new Command("kubedrift")
+export function buildProgram(name: string = invokedAs()): Command {
+  const program = new Command(name)
     .description("Detect, explain and prevent configuration drift between Git and Kubernetes")
     .version(kubedriftVersion)
     .exitOverride();
@@ -39,6 +58,8 @@ export function buildProgram(): Command {
   registerAdopt(program);
   registerSandbox(program);
   registerDemo(program);
+  registerVersion(program);
+  registerCompletion(program);
   withOneLineUsageErrors(program, "");
   return program;
 }
@@ -54,7 +75,20 @@ function report(error: unknown): number {
   return 1;
 }
 
+/**
+ * `kubedrift diff --help | head -1`: the reader closed the pipe, and what was left to write has
+ * nobody to read it. As a program killed by SIGPIPE, end quietly (exit 0: the reader got what it
+ * wanted) rather than with Node's stack trace for the unhandled EPIPE.
+ */
+export function endQuietlyOnClosedPipe(stream: NodeJS.WriteStream = process.stdout): void {
+  stream.on("error", (error: NodeJS.ErrnoException) => {
+    if (error.code === "EPIPE") process.exit(0);
+    throw error;
+  });
+}
+
 export async function main(argv: readonly string[]): Promise<number> {
+  endQuietlyOnClosedPipe();
   try {
     await buildProgram().parseAsync([...argv], { from: "user" });
     // Commands that report an outcome (diff: 0 clean, 2 drift) set process.exitCode.

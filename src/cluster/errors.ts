@@ -50,6 +50,8 @@ export interface ListFailure {
   readonly path: string;
   /** Pages received before the failure. */
   readonly pages: number;
+  /** `-l`: sent as `labelSelector` ("" for none); a malformed one is the user's to fix. */
+  readonly labelSelector?: string;
 }
 
 /** One line for a LIST the server refused or failed. */

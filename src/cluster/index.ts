@@ -7,3 +7,6 @@ export type { KubeconfigOptions, ResolvedKubeconfig } from "./kubeconfig.js";
 export { ApiStatusError, resourceName } from "./errors.js";
 export { ClusterError } from "./types.js";
 export type { Cluster, ServedResource } from "./types.js";
+export { serverVersion } from "./version.js";
+export type { ServerVersion } from "./version.js";
+export type { ListOptions, Trace } from "./types.js";

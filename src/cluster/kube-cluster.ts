@@ -5,11 +5,11 @@ import { builtinSchema } from "../kube/schema/builtin.js";
 import { collectionPath, groupVersionPath, listableResources, preferredGroupVersions } from "./discovery.js";
 import type { ListFailure, RequestTarget } from "./errors.js";
 import { ApiStatusError, discoveryError, interruptedListError, listError, statusSummary } from "./errors.js";
-import type { KubeconfigOptions } from "./kubeconfig.js";
+import type { KubeconfigOptions, ResolvedKubeconfig } from "./kubeconfig.js";
 import { resolveKubeconfig } from "./kubeconfig.js";
 import type { ApiAnswer, RetryPolicy } from "./transport.js";
 import { ApiTransport, defaultTransportOptions } from "./transport.js";
-import type { Cluster, ClusterWriter, ServedResource } from "./types.js";
+import type { Cluster, ClusterWriter, ListOptions, ServedResource, Trace } from "./types.js";
 import { KubeClusterWriter } from "./writer.js";
 import { ClusterError } from "./types.js";
 import type { KubeObject } from "../kube/value/json.js";
@@ -22,6 +22,8 @@ export interface ConnectOptions extends KubeconfigOptions {
   readonly retry?: Partial<RetryPolicy>;
   /** Objects per LIST page (default 500, as kubectl's --chunk-size). */
   readonly pageSize?: number;
+  /** `-v`/`--debug`: lines about the requests. */
+  readonly trace?: Trace;
 }
 
 const customResourceDefinitions: ServedResource = {
@@ -110,9 +112,14 @@ class KubeCluster implements Cluster {
     return this.#resources;
   }
 
-  async list(resource: ServedResource, namespace: string | undefined): Promise<readonly LiveObject[]> {
+  async list(
+    resource: ServedResource,
+    namespace: string | undefined,
+    options: ListOptions = {},
+  ): Promise<readonly LiveObject[]> {
     const path = collectionPath(resource, namespace);
-    const failure: ListFailure = { resource, namespace, path, pages: 0 };
+    const labelSelector = options.labelSelector ?? "";
+    const failure: ListFailure = { resource, namespace, path, pages: 0, labelSelector };
     try {
       return await this.#listPages(failure, true);
     } catch (error: unknown) {
@@ -152,6 +159,8 @@ class KubeCluster implements Cluster {
   async #getPage(failure: ListFailure, continueToken: string | undefined): Promise<ApiAnswer> {
     const query: Record<string, string> =
       continueToken === undefined ? {} : { limit: String(this.#pageSize) };
+    const selector = failure.labelSelector ?? "";
+    if (selector !== "") query["labelSelector"] = selector;
     if (continueToken !== undefined && continueToken !== "") query["continue"] = continueToken;
     try {
       return await this.#transport.get(failure.path, query);
@@ -208,12 +217,17 @@ class KubeCluster implements Cluster {
   }
 }
 
-/**
- * A real cluster through @kubernetes/client-node, configured as kubectl would be. Nothing is
- * requested until the first call; discovery and the schema are fetched once and cached.
- */
-export function connectCluster(options: ConnectOptions = {}): Cluster {
+/** The kubeconfig resolved as kubectl would, and a transport to its server (what connectCluster and serverVersion share). */
+export function connectTransport(options: ConnectOptions): {
+  readonly resolved: ResolvedKubeconfig;
+  readonly transport: ApiTransport;
+} {
   const resolved = resolveKubeconfig(options);
+  if (options.trace !== undefined && options.trace.level >= 2) {
+    options.trace.write(
+      `kubeconfig ${resolved.origin}: context "${resolved.contextName}", server ${resolved.server}, namespace "${resolved.namespace}"`,
+    );
+  }
   const transport = new ApiTransport(
     resolved.config,
     { server: resolved.server, contextName: resolved.contextName },
@@ -221,8 +235,18 @@ export function connectCluster(options: ConnectOptions = {}): Cluster {
       requestTimeoutMs: options.requestTimeoutMs ?? defaultTransportOptions.requestTimeoutMs,
       retry: { ...defaultTransportOptions.retry, ...options.retry },
       ...(options.env === undefined ? {} : { env: options.env }),
+      ...(options.trace === undefined ? {} : { trace: options.trace }),
     },
   );
+  return { resolved, transport };
+}
+
+/**
+ * A real cluster through @kubernetes/client-node, configured as kubectl would be. Nothing is
+ * requested until the first call; discovery and the schema are fetched once and cached.
+ */
+export function connectCluster(options: ConnectOptions = {}): Cluster {
+  const { resolved, transport } = connectTransport(options);
   return new KubeCluster(
     { name: resolved.contextName, namespace: resolved.namespace, server: resolved.server },
     transport,

@@ -1,6 +1,8 @@
+import { STATUS_CODES } from "node:http";
 import { HttpMethod, IsomorphicFetchHttpLibrary, RequestContext } from "@kubernetes/client-node";
 import type { KubeConfig, ResponseContext } from "@kubernetes/client-node";
 import { ClusterError } from "./types.js";
+import type { Trace } from "./types.js";
 import { execConfigOf, runCredentialPlugin, withCredential } from "./exec-credential.js";
 import { stringOf } from "../kube/value/json.js";
 
@@ -46,6 +48,8 @@ export interface TransportOptions {
   readonly retry: RetryPolicy;
   /** Where a credential plugin's environment comes from; process.env by default. */
   readonly env?: NodeJS.ProcessEnv;
+  /** `-v`/`--debug`: a line per request; none by default. */
+  readonly trace?: Trace;
 }
 
 export const defaultTransportOptions: TransportOptions = {
@@ -228,6 +232,47 @@ function parseJson(body: string, url: string): unknown {
   }
 }
 
+/** Headers that carry credentials: shown as `<masked>` even with --debug (rule 7). */
+const credentialHeaders: ReadonlySet<string> = new Set([
+  "authorization",
+  "proxy-authorization",
+  "cookie",
+  "x-auth-token",
+]);
+
+/** The request's headers for --debug, credentials masked (the scheme of an Authorization kept). */
+export function shownHeaders(headers: Readonly<Record<string, string>>): string {
+  return Object.entries(headers)
+    .map(([name, value]) => {
+      if (!credentialHeaders.has(name.toLowerCase())) return `${name}: ${value}`;
+      const scheme = /^(Bearer|Basic)\s/i.exec(value)?.[1];
+      return `${name}: ${scheme === undefined ? "" : `${scheme} `}<masked>`;
+    })
+    .join(", ");
+}
+
+/**
+ * What a request that got no answer met, every level of it: undici's `fetch failed` hides the
+ * socket's `connect ECONNREFUSED 127.0.0.1:6443` in `cause` (and happy eyeballs in an AggregateError).
+ */
+export function causeChain(error: unknown): string {
+  const parts: string[] = [];
+  let current: unknown = error;
+  for (let depth = 0; depth < 6 && current instanceof Error; depth += 1) {
+    const code = (current as Error & { code?: unknown }).code;
+    const said = current.message.split("\n")[0] ?? current.message;
+    const withCode = typeof code === "string" && !said.includes(code) ? `${said} (${code})` : said;
+    if (withCode !== "") parts.push(withCode);
+    const inner = current instanceof AggregateError ? (current.errors as unknown[])[0] : undefined;
+    current = current.cause ?? inner;
+  }
+  return parts.length === 0 ? String(error) : parts.join(": ");
+}
+
+function elapsed(started: number): string {
+  return `${Math.round(performance.now() - started)}ms`;
+}
+
 interface Credentials {
   readonly headers: Readonly<Record<string, string>>;
   readonly dispatcher: ReturnType<RequestContext["getDispatcher"]>;
@@ -268,11 +313,13 @@ export class ApiTransport {
       const last = attempt >= attempts;
       const answer = await this.#tryOnce(path, query, last);
       if (answer === undefined) {
+        this.#debug(`retrying GET ${path} (try ${attempt + 1} of ${attempts}) after a dropped connection`);
         await sleep(initialDelayMs * 2 ** (attempt - 1));
         continue;
       }
       if (answer.kind === "status" && retryableCodes.has(answer.status.code) && !last) {
         const retryAfterMs = (answer.status.retryAfterSeconds ?? 0) * 1000;
+        this.#debug(`retrying GET ${path} (try ${attempt + 1} of ${attempts}) after ${answer.status.code}`);
         await sleep(Math.min(maxRetryAfterMs, Math.max(retryAfterMs, initialDelayMs * 2 ** (attempt - 1))));
         continue;
       }
@@ -335,7 +382,30 @@ export class ApiTransport {
     if (credentials.dispatcher !== undefined) request.setDispatcher(credentials.dispatcher);
     if (this.#options.requestTimeoutMs > 0)
       request.setSignal(AbortSignal.timeout(this.#options.requestTimeoutMs));
-    return this.#http.send(request).toPromise();
+    return this.#traced(request);
+  }
+
+  /** The exchange, with a line about it on the trace: `GET URL 200 OK in 12ms`, or what the request met. */
+  async #traced(request: RequestContext): Promise<ResponseContext> {
+    const trace = this.#options.trace;
+    if (trace === undefined || trace.level < 1) return this.#http.send(request).toPromise();
+    const line = `${request.getHttpMethod()} ${request.getUrl()}`;
+    if (trace.level >= 2) trace.write(`${line} request headers: ${shownHeaders(request.getHeaders())}`);
+    const started = performance.now();
+    try {
+      const response = await this.#http.send(request).toPromise();
+      const code = response.httpStatusCode;
+      trace.write(`${line} ${code} ${STATUS_CODES[code] ?? ""} in ${elapsed(started)}`.replace("  ", " "));
+      return response;
+    } catch (error: unknown) {
+      trace.write(`${line} no answer after ${elapsed(started)}: ${causeChain(error)}`);
+      throw error;
+    }
+  }
+
+  #debug(line: string): void {
+    const trace = this.#options.trace;
+    if (trace !== undefined && trace.level >= 2) trace.write(line);
   }
 
   async #send(path: string, query: Readonly<Record<string, string>>): Promise<ApiAnswer> {

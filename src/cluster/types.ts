@@ -14,6 +14,22 @@ export interface ServedResource {
   readonly verbs: readonly string[];
 }
 
+/** What a LIST may narrow by, as kubectl's `-l`. */
+export interface ListOptions {
+  /** A label selector in kubectl's syntax (`app=web,tier!=db`), sent as `labelSelector`. */
+  readonly labelSelector?: string;
+}
+
+/**
+ * `-v` and `--debug`: where the lines about requests go. Level 1: one line per request (method,
+ * URL, status, duration) and the cause of a request that got no answer; level 2 also the
+ * kubeconfig used, request headers (credentials masked) and retries. Never a body, token or secret.
+ */
+export interface Trace {
+  readonly level: number;
+  readonly write: (line: string) => void;
+}
+
 /**
  * Live state behind one small interface (kubedrift's "Dialect"): a real cluster through
  * @kubernetes/client-node, or a file of live objects for offline comparison.
@@ -25,8 +41,16 @@ export interface Cluster {
   readonly namespace: string;
   /** Discovery: every listable resource. */
   resources(): Promise<readonly ServedResource[]>;
-  /** Every object of a resource, in one namespace or (undefined) all: paged LISTs, never a GET per object. */
-  list(resource: ServedResource, namespace: string | undefined): Promise<readonly LiveObject[]>;
+  /**
+   * Every object of a resource, in one namespace or (undefined) all: paged LISTs, never a GET per
+   * object. A label selector is the server's to apply where there is a server; a caller that needs
+   * it applied everywhere (a live file ignores it) filters the answer too.
+   */
+  list(
+    resource: ServedResource,
+    namespace: string | undefined,
+    options?: ListOptions,
+  ): Promise<readonly LiveObject[]>;
   /** The built-in schema plus the schemas of the cluster's CRDs. */
   schema(): Promise<Schema>;
   /** Writes, where the cluster can take them (a live file cannot). */

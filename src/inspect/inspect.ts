@@ -1,5 +1,5 @@
 import { resolve } from "node:path";
-import type { Cluster, ServedResource } from "../cluster/types.js";
+import type { Cluster, ServedResource, Trace } from "../cluster/types.js";
 import { connectCluster, openLiveFile } from "../cluster/index.js";
 import { compare } from "../engine/index.js";
 import { redactValue } from "../engine/redact.js";
@@ -14,7 +14,16 @@ import type { SourceSpec } from "../sources/types.js";
 import { loadEngineConfig } from "./config.js";
 import type { Progress } from "./progress.js";
 import { withRedactionKey } from "./redaction-key.js";
-import { listScope, resourceKey, scopeOf, withNamespaces } from "./scope.js";
+import type { ListPlan } from "./scope.js";
+import {
+  assertNamespaceMatches,
+  listScope,
+  selectorOf,
+  resourceKey,
+  scopeOf,
+  selected,
+  withNamespaces,
+} from "./scope.js";
 import { loadDesiredState } from "./sources.js";
 
 /** What to compare: the sources, which cluster (or live file), and the engine's config file. */
@@ -25,6 +34,11 @@ export interface InspectOptions extends SourceSpec {
   readonly liveFile?: string;
   /** Per request and per credential plugin run; 0 for no limit (default 30 s). */
   readonly requestTimeoutMs?: number;
+  /**
+   * `-l/--selector` (kubectl's syntax): only desired and live objects whose labels match are
+   * compared, and only matching live objects can be Extra. Sent to the server as `labelSelector`.
+   */
+  readonly selector?: string;
   readonly config?: string;
   /** Annotate drifted fields with the commit that last changed their source line. */
   readonly blame: boolean;
@@ -39,6 +53,8 @@ export interface InspectIO {
   readonly note: (line: string) => void;
   readonly progress: Progress;
   readonly now: () => Date;
+  /** `-v`/`--debug`: where the lines about requests go (none without). */
+  readonly trace?: Trace;
 }
 
 function openCluster(options: InspectOptions, io: InspectIO): Promise<Cluster> | Cluster {
@@ -50,6 +66,7 @@ function openCluster(options: InspectOptions, io: InspectIO): Promise<Cluster> |
     ...(options.context === undefined ? {} : { context: options.context }),
     ...(options.namespace === undefined ? {} : { namespace: options.namespace }),
     ...(options.requestTimeoutMs === undefined ? {} : { requestTimeoutMs: options.requestTimeoutMs }),
+    ...(io.trace === undefined ? {} : { trace: io.trace }),
     env: io.env,
   });
 }
@@ -116,8 +133,32 @@ export async function inspectDrift(options: InspectOptions, io: InspectIO): Prom
   }
 }
 
+/** Rule 1's namespaces filled in (a conflict with -n is an error, as in kubectl), then `-l` applied. */
+function selectedDesired(
+  objects: readonly DesiredObject[],
+  context: {
+    readonly options: InspectOptions;
+    readonly served: ReadonlyMap<string, ServedResource>;
+    readonly cluster: Cluster;
+    readonly selector: ListPlan["selector"];
+    readonly note: (line: string) => void;
+  },
+): readonly DesiredObject[] {
+  const { options, served, cluster, selector } = context;
+  const namespaced = withNamespaces(objects, served, options.namespace ?? cluster.namespace);
+  if (options.namespace !== undefined) assertNamespaceMatches(namespaced, served, options.namespace);
+  // `web` and `default/web` are one object once namespaces are filled in.
+  assertNoDuplicates(namespaced);
+  const desired = selected(namespaced, selector?.matcher);
+  if (selector !== undefined && desired.length === 0 && namespaced.length > 0)
+    context.note(`no object of the sources matches the selector "${selector.text}": nothing to compare`);
+  return desired;
+}
+
 async function inspect(options: InspectOptions, io: InspectIO): Promise<Inspection> {
   const config = withRedactionKey(loadEngineConfig(options.config, io.cwd), io);
+  // A malformed selector fails before anything is read or requested.
+  const selector = selectorOf(options.selector);
   io.progress.update("reading sources and discovering the cluster's API");
   // Reading files and the discovery round trips do not depend on each other: overlap them.
   const connected = connect(options, io);
@@ -133,14 +174,10 @@ async function inspect(options: InspectOptions, io: InspectIO): Promise<Inspecti
   );
   const { cluster, served } = await connected;
   for (const note of sources.notes) io.note(note);
-  const desired = withNamespaces(sources.objects, served, options.namespace ?? cluster.namespace);
-  // `web` and `default/web` are one object once namespaces are filled in.
-  assertNoDuplicates(desired);
-  const scope = scopeOf(desired);
-  const [live, schema] = await Promise.all([
-    listScope(cluster, served, desired, io.progress),
-    cluster.schema(),
-  ]);
+  const desired = selectedDesired(sources.objects, { options, served, cluster, selector, note: io.note });
+  const scope = scopeOf(desired, options.allNamespaces);
+  const plan: ListPlan = { scope, desired, ...(selector === undefined ? {} : { selector }) };
+  const [live, schema] = await Promise.all([listScope(cluster, served, plan, io.progress), cluster.schema()]);
   for (const warning of cluster.warnings?.() ?? []) io.note(warning);
   io.progress.update(`comparing ${desired.length} objects`);
   const generatedAt = formatTime(io.now());

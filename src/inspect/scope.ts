@@ -1,5 +1,8 @@
 import type { Cluster, ServedResource } from "../cluster/types.js";
 import type { Scope } from "../engine/types.js";
+import type { LabelSelector } from "../kube/labels/selector.js";
+import { SelectorParseError, parseLabelSelector } from "../kube/labels/selector.js";
+import { labelsOf } from "../kube/object.js";
 import type { DesiredObject, LiveObject } from "../model/index.js";
 import { describeRef, refKey } from "../model/index.js";
 import { InspectError } from "./errors.js";
@@ -31,13 +34,86 @@ export function withNamespaces(
   });
 }
 
-/** The kinds and namespaces of the desired set (rule 6's default scope). */
-export function scopeOf(desired: readonly DesiredObject[]): Scope {
+/**
+ * As kubectl: `-n b` with a manifest that says `namespace: a` is an error, not a silent choice of
+ * one of them. Only for what the files and kustomizations say (a Helm release or Terraform names
+ * namespaces of its own) and only for namespaced kinds.
+ */
+export function assertNamespaceMatches(
+  desired: readonly DesiredObject[],
+  served: ReadonlyMap<string, ServedResource>,
+  namespace: string,
+): void {
+  for (const object of desired) {
+    const declared = object.ref.namespace;
+    if (object.origin !== undefined || declared === "" || declared === namespace) continue;
+    if (served.get(resourceKey(object.ref.group, object.ref.kind))?.namespaced !== true) continue;
+    throw new InspectError(
+      `${object.source.file}:${object.source.line}: ${describeRef(object.ref)}: the namespace from the provided object "${declared}" does not match the namespace "${namespace}". You must pass '--namespace=${declared}' to perform this operation.`,
+    );
+  }
+}
+
+/** `-l/--selector`: parsed as kubectl and kube-apiserver parse it; a malformed one is the user's error. */
+export function parseSelector(text: string): LabelSelector {
+  try {
+    return parseLabelSelector(text);
+  } catch (error: unknown) {
+    if (error instanceof SelectorParseError)
+      throw new InspectError(`--selector "${text}": ${error.message}`, { cause: error });
+    throw error;
+  }
+}
+
+/** `-l` for listing: its text for the server and its matcher; undefined without one. */
+export function selectorOf(text: string | undefined): ListPlan["selector"] {
+  return text === undefined ? undefined : { text, matcher: parseSelector(text) };
+}
+
+/** The objects whose labels the selector matches (all of them without one). */
+export function selected<T extends DesiredObject | LiveObject>(
+  objects: readonly T[],
+  selector: LabelSelector | undefined,
+): readonly T[] {
+  if (selector === undefined || selector.requirements.length === 0) return objects;
+  return objects.filter((object) => selector.matches(labelsOf(object.object)));
+}
+
+/**
+ * The kinds and namespaces of the desired set (rule 6's default scope); with `-A` every namespace
+ * (an empty list), so that an undeclared object anywhere is Extra.
+ */
+export function scopeOf(desired: readonly DesiredObject[], allNamespaces = false): Scope {
   const kinds = [...new Set(desired.map((object) => resourceKey(object.ref.group, object.ref.kind)))].sort();
-  const namespaces = [
-    ...new Set(desired.map((object) => object.ref.namespace).filter((namespace) => namespace !== "")),
-  ].sort();
+  const namespaces = allNamespaces
+    ? []
+    : [
+        ...new Set(desired.map((object) => object.ref.namespace).filter((namespace) => namespace !== "")),
+      ].sort();
   return { kinds, namespaces };
+}
+
+/** What to list: the scope, the objects declared in it, and `-l`. */
+export interface ListPlan {
+  readonly scope: Scope;
+  readonly desired: readonly DesiredObject[];
+  /** The selector's text for the server, and its matcher for a live file (which cannot filter). */
+  readonly selector?: { readonly text: string; readonly matcher: LabelSelector };
+}
+
+function listJobs(
+  plan: ListPlan,
+  served: ReadonlyMap<string, ServedResource>,
+): readonly { resource: ServedResource; namespace: string | undefined }[] {
+  // No namespaces in a scope that has namespaced kinds: -A, one LIST across all namespaces.
+  const namespaces = plan.scope.namespaces.length === 0 ? [undefined] : plan.scope.namespaces;
+  return plan.scope.kinds.flatMap((key) => {
+    const resource = served.get(key);
+    if (resource === undefined) return [];
+    return resource.namespaced
+      ? namespaces.map((namespace) => ({ resource, namespace }))
+      : [{ resource, namespace: undefined }];
+  });
 }
 
 /**
@@ -48,25 +124,17 @@ export function scopeOf(desired: readonly DesiredObject[]): Scope {
 export async function listScope(
   cluster: Cluster,
   served: ReadonlyMap<string, ServedResource>,
-  desired: readonly DesiredObject[],
+  plan: ListPlan,
   progress: Progress,
 ): Promise<readonly LiveObject[]> {
-  const scope = scopeOf(desired);
-  const declared = new Set(desired.map((object) => refKey(object.ref)));
-  const jobs = scope.kinds.flatMap(
-    (key): readonly { resource: ServedResource; namespace: string | undefined }[] => {
-      const resource = served.get(key);
-      if (resource === undefined) return [];
-      return resource.namespaced
-        ? scope.namespaces.map((namespace) => ({ resource, namespace }))
-        : [{ resource, namespace: undefined }];
-    },
-  );
+  const declared = new Set(plan.desired.map((object) => refKey(object.ref)));
+  const jobs = listJobs(plan, served);
+  const options = plan.selector === undefined ? {} : { labelSelector: plan.selector.text };
   const live: LiveObject[] = [];
   for (const [index, job] of jobs.entries()) {
-    const where = job.namespace === undefined ? "" : ` in ${job.namespace}`;
+    const where = job.resource.namespaced ? ` in ${job.namespace ?? "all namespaces"}` : "";
     progress.update(`listing ${job.resource.resource}${where} (${index + 1}/${jobs.length})`);
-    const listed = await cluster.list(job.resource, job.namespace);
+    const listed = selected(await cluster.list(job.resource, job.namespace, options), plan.selector?.matcher);
     live.push(
       ...(job.resource.namespaced ? listed : listed.filter((object) => declared.has(refKey(object.ref)))),
     );

@@ -13,6 +13,7 @@ import { formatTime } from "../kube/time.js";
 import type { DriftReport } from "../model/index.js";
 import { hasDrift, renderReport } from "../report/index.js";
 import { startSandbox, type RunningSandbox } from "../sandbox/index.js";
+import { demoDirectory, Interrupts, signalExitStatus } from "./cleanup.js";
 
 /** The example application the demo deploys (also the desired state of the next steps' drift report). */
 export const exampleDirectory = new URL("../../examples/shop/", import.meta.url);
@@ -113,38 +114,62 @@ async function editReplicas(client: KubernetesObjectApi): Promise<KubernetesObje
   return client.patch(patch, undefined, undefined, outOfBandManager, undefined, PatchStrategy.MergePatch);
 }
 
-async function waitForInterrupt(sandbox: RunningSandbox, write: (line: string) => void): Promise<void> {
+async function waitForInterrupt(
+  sandbox: RunningSandbox,
+  interrupts: Interrupts,
+  write: (line: string) => void,
+): Promise<void> {
   write("");
   write(
     `The sandbox keeps running. Try: kubectl --kubeconfig ${sandbox.kubeconfigPath} -n shop get deploy web -o yaml --show-managed-fields`,
   );
-  await new Promise<void>((done) => {
-    process.once("SIGINT", done);
-    process.once("SIGTERM", done);
-  });
+  write("Stop it with Ctrl-C: the sandbox and its kubeconfig go with it.");
+  await interrupts.next();
 }
 
-/** `kubedrift demo`: everything runs against a fresh in-process sandbox; nothing outside it is touched. */
-export async function runDemo(options: DemoOptions): Promise<void> {
+async function runSteps(
+  sandbox: RunningSandbox,
+  options: DemoOptions,
+  interrupts: Interrupts,
+): Promise<void> {
   const { write } = options;
-  const sandbox = await startSandbox();
+  write(`Started the kubedrift sandbox at ${sandbox.url} (kubeconfig: ${sandbox.kubeconfigPath})`);
+  const config = new KubeConfig();
+  config.loadFromFile(sandbox.kubeconfigPath);
+  const client = KubernetesObjectApi.makeApiClient(config);
+  write(`Deploying the example application from examples/shop:`);
+  await deploy(client, write);
+  const edited = await editReplicas(client);
+  const owner = ownerOfReplicas(edited);
+  write(`Out-of-band change: "${outOfBandManager}" set Deployment shop/web spec.replicas from 2 to 5.`);
+  write(
+    `The cluster now records that change in managedFields: spec.replicas is owned by "${owner?.manager ?? "?"}" (${owner?.operation ?? "?"}) since ${timeText(owner?.time)}.`,
+  );
+  write(`Git still says replicas: 2. That gap is configuration drift. kubedrift reports it:`);
+  await reportDrift(sandbox, options);
+  if (options.keep) await waitForInterrupt(sandbox, interrupts, write);
+}
+
+/**
+ * `kubedrift demo`: everything runs against a fresh in-process sandbox; nothing outside it is touched,
+ * and nothing is left behind: its kubeconfig (with the sandbox's token) is removed when the demo
+ * ends, however it ends (see cleanup.ts).
+ */
+export async function runDemo(options: DemoOptions): Promise<void> {
+  const directory = demoDirectory();
+  const interrupts = new Interrupts((signal) => {
+    directory.remove();
+    process.exit(signalExitStatus(signal));
+  });
   try {
-    write(`Started the kubedrift sandbox at ${sandbox.url} (kubeconfig: ${sandbox.kubeconfigPath})`);
-    const config = new KubeConfig();
-    config.loadFromFile(sandbox.kubeconfigPath);
-    const client = KubernetesObjectApi.makeApiClient(config);
-    write(`Deploying the example application from examples/shop:`);
-    await deploy(client, write);
-    const edited = await editReplicas(client);
-    const owner = ownerOfReplicas(edited);
-    write(`Out-of-band change: "${outOfBandManager}" set Deployment shop/web spec.replicas from 2 to 5.`);
-    write(
-      `The cluster now records that change in managedFields: spec.replicas is owned by "${owner?.manager ?? "?"}" (${owner?.operation ?? "?"}) since ${timeText(owner?.time)}.`,
-    );
-    write(`Git still says replicas: 2. That gap is configuration drift. kubedrift reports it:`);
-    await reportDrift(sandbox, options);
-    if (options.keep) await waitForInterrupt(sandbox, write);
+    const sandbox = await startSandbox({ kubeconfigPath: directory.kubeconfigPath });
+    try {
+      await runSteps(sandbox, options, interrupts);
+    } finally {
+      await sandbox.stop();
+    }
   } finally {
-    await sandbox.stop();
+    directory.remove();
+    interrupts.dispose();
   }
 }

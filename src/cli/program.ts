@@ -88,7 +88,8 @@ export function endQuietlyOnClosedPipe(stream: NodeJS.WriteStream = process.stdo
 }
 
 export async function main(argv: readonly string[]): Promise<number> {
-  endQuietlyOnClosedPipe();
+  endQuietlyOnClosedPipe(process.stdout);
+  endQuietlyOnClosedPipe(process.stderr);
   try {
     await buildProgram().parseAsync([...argv], { from: "user" });
     // Commands that report an outcome (diff: 0 clean, 2 drift) set process.exitCode.

@@ -9,8 +9,9 @@
  * checkout), `kubectl …` the real kubectl; both run in the repository root, so `examples/` is the
  * repository's. `npx kubedrift sandbox … &` starts the README's sandbox and waits for its line;
  * `export KUBECONFIG=…` sets the session's kubeconfig; `kubectl edit` gets an editor that makes the
- * change the README's comment asks for; `echo $?` prints the previous command's exit status. At the
- * end of a block the sandbox is stopped with SIGTERM and must exit 0.
+ * change the README's comment asks for; `echo $?` prints the previous command's exit status;
+ * `kill %1` stops the sandbox with SIGTERM, and it must exit 0 (so must one still running when the
+ * block ends). Stdout and stderr share one pipe, so output reads in the order a terminal shows it.
  *
  * A command must exit 0 unless the README shows its status with `echo $?` right after it.
  */
@@ -21,7 +22,7 @@ import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { parseEngineConfig } from "../../src/engine/config.js";
 import { kubectlBinary, scratchDirectory, writeEditorScript } from "../support/kubectl.js";
-import { kubedriftBinary, runKubedrift } from "../support/kubedrift.js";
+import { kubedriftBinary } from "../support/kubedrift.js";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
 const readmeText = readFileSync(join(root, "README.md"), "utf8");
@@ -260,14 +261,37 @@ function inScratch(session: Session, word: string): string {
   return word.startsWith("/tmp/") ? join(session.scratch, word.slice("/tmp/".length)) : word;
 }
 
-function collect(child: ChildProcessWithoutNullStreams): Promise<Outcome> {
-  let stdout = "";
-  let stderr = "";
-  child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+/**
+ * Runs a program with stdout and stderr on one pipe (`2>&1`), so that its output reads in the order
+ * a terminal shows it: `apply` prints its plan on stderr before the outcome on stdout.
+ */
+function runAsInTerminal(
+  program: string,
+  args: readonly string[],
+  env: Readonly<Record<string, string>>,
+): Promise<Outcome> {
+  const child = spawn("/bin/sh", ["-c", 'exec "$@" 2>&1', "sh", program, ...args], { cwd: root, env });
+  child.stdin.end();
+  let output = "";
+  child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));
   return new Promise((resolve, reject) => {
     child.on("error", reject);
-    child.on("close", (code) => resolve({ code: code ?? -1, output: stdout + stderr }));
+    child.on("close", (code) => resolve({ code: code ?? -1, output }));
+  });
+}
+
+/** The built CLI as test/support/kubedrift.ts runs it, in the session's environment. */
+function runKubedrift(session: Session, args: readonly string[]): Promise<Outcome> {
+  if (!existsSync(join(root, "dist/cli/main.js")))
+    throw new Error("dist/cli/main.js is missing: run `npm run build` (npm test does it first)");
+  return runAsInTerminal(kubedriftBinary, args, {
+    PATH: process.env["PATH"] ?? "/usr/bin:/bin",
+    HOME: session.scratch,
+    TZ: "UTC",
+    // As in every test: hashes of withheld values under a fixed key, no key file made.
+    KUBEDRIFT_REDACTION_KEY: "kubedrift-tests-0123456789abcdef0123456789",
+    ...session.env,
   });
 }
 
@@ -305,9 +329,7 @@ function runKubectl(session: Session, args: readonly string[], shown: ShownComma
   const home = join(session.scratch, `kubectl-home-${shown.line}`);
   mkdirSync(home, { recursive: true });
   const extra = args.includes("edit") ? editorFor(session, shown) : {};
-  const child = spawn(kubectlBinary, [...args], { cwd: root, env: kubectlEnv(session, home, extra) });
-  child.stdin.end();
-  return collect(child);
+  return runAsInTerminal(kubectlBinary, args, kubectlEnv(session, home, extra));
 }
 
 /** `npx kubedrift sandbox … &`: started in the background; its output is the line it prints when ready. */
@@ -337,6 +359,8 @@ async function runPart(session: Session, part: string, shown: ShownCommand): Pro
       `README.md:${shown.line}: this test does not run pipes, redirections or substitutions: ${part}`,
     );
   if (part === "echo $?") return { code: 0, output: `${session.last}\n` };
+  const job = /^kill %(\d+)$/.exec(part);
+  if (job !== null) return stopJob(session, Number(job[1]), shown);
   const background = part.endsWith(" &");
   const argv = words(background ? part.slice(0, -2) : part).map((word) => inScratch(session, word));
   const [program, ...args] = argv;
@@ -351,31 +375,35 @@ async function runPart(session: Session, part: string, shown: ShownCommand): Pro
     return startSandbox(session, kubedriftArgs);
   if (background)
     throw new Error(`README.md:${shown.line}: only the sandbox runs in the background here: ${part}`);
-  if (kubedriftArgs !== undefined) {
-    const result = await runKubedrift(kubedriftArgs, {
-      cwd: root,
-      env: { HOME: session.scratch, ...session.env },
-    });
-    return { code: result.code, output: result.stdout + result.stderr };
-  }
+  if (kubedriftArgs !== undefined) return runKubedrift(session, kubedriftArgs);
   if (program === "kubectl") return runKubectl(session, args, shown);
   throw new Error(
     `README.md:${shown.line}: \`${part}\` is neither run by test/readme/readme.test.ts nor in its coveredElsewhere list`,
   );
 }
 
+/** `kill %1`: the background job ends on SIGTERM; its exit status counts as the command's. */
+async function stopJob(session: Session, job: number, shown: ShownCommand): Promise<Outcome> {
+  const child = session.background[job - 1];
+  if (child === undefined) throw new Error(`README.md:${shown.line}: there is no job %${job}`);
+  const [code] = await stopChildren([child]);
+  return { code: code ?? -1, output: "" };
+}
+
 /** Whether this test knows how to run a command (without running it). */
 function isRunnable(part: string): boolean {
-  if (part === "echo $?" || /^export \w+=\S+$/.test(part) || /^kubectl /.test(part)) return true;
+  if (part === "echo $?" || /^kill %\d+$/.test(part)) return true;
+  if (/^export \w+=\S+$/.test(part) || /^kubectl /.test(part)) return true;
   return /^(npx )?kubedrift( |$)/.test(part);
 }
 
-async function stopBackground(session: Session): Promise<(number | null)[]> {
+/** Ends background processes with SIGTERM (those still running); their exit codes, null if a signal ended them. */
+function stopChildren(children: readonly ChildProcessWithoutNullStreams[]): Promise<(number | null)[]> {
   return Promise.all(
-    session.background.map(
+    children.map(
       (child) =>
         new Promise<number | null>((resolve) => {
-          if (child.exitCode !== null) resolve(child.exitCode);
+          if (child.exitCode !== null || child.signalCode !== null) resolve(child.exitCode);
           else {
             child.once("exit", (code) => resolve(code));
             child.kill("SIGTERM");
@@ -462,7 +490,7 @@ describe("the README", () => {
           }
         }
       } finally {
-        const codes = await stopBackground(session);
+        const codes = await stopChildren(session.background);
         scratch.remove();
         expect(
           codes.every((code) => code === 0),

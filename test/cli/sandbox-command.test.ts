@@ -287,6 +287,7 @@ describe("kubedrift demo", () => {
     const report = lines.slice(11).map((line) => line.replace(/(just now|\d+s ago)$/, "<age>"));
     expect(report).toEqual([
       "4 resources in sandbox: 1 drifted, 3 in sync",
+      "- desired (Git)  + live (cluster)",
       "",
       "Deployment shop/web  examples/shop/web.yaml:2  Drifted",
       "  - spec.replicas: 2",

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { describeNetworkError } from "./transport.js";
+import { causeChain, describeNetworkError, shownHeaders } from "./transport.js";
 
 /** undici's shape: `TypeError: fetch failed` with the socket's error as its cause. */
 function fetchFailed(cause: Error): Error {
@@ -61,6 +61,36 @@ describe("network errors in one line, with the endpoint", () => {
     );
     expect(describeNetworkError(fetchFailed(mismatch), server, 30_000)).toBe(
       `TLS handshake with ${server} failed: certificate name mismatch: it is not valid for "api.example.test" (it is for DNS:localhost)`,
+    );
+  });
+});
+
+describe("what -v and --debug show of a request", () => {
+  it("the cause of a request with no answer, every level, with the address", () => {
+    const refused = Object.assign(new Error("connect ECONNREFUSED 127.0.0.1:6443"), {
+      code: "ECONNREFUSED",
+      address: "127.0.0.1",
+      port: 6443,
+    });
+    expect(causeChain(fetchFailed(refused))).toBe("fetch failed: connect ECONNREFUSED 127.0.0.1:6443");
+    const eyeballs = new AggregateError([withCode("connect ETIMEDOUT 10.0.0.1:443", "ETIMEDOUT")], "");
+    expect(causeChain(fetchFailed(eyeballs))).toBe("fetch failed: connect ETIMEDOUT 10.0.0.1:443");
+    expect(causeChain(withCode("getaddrinfo ENOTFOUND api.example.test", "ENOTFOUND"))).toBe(
+      "getaddrinfo ENOTFOUND api.example.test",
+    );
+    expect(causeChain(withCode("socket hang up", "ECONNRESET"))).toBe("socket hang up (ECONNRESET)");
+  });
+
+  it("headers with the credentials masked, the scheme kept", () => {
+    expect(
+      shownHeaders({
+        Authorization: "Bearer abc.def.ghi",
+        Accept: "application/json",
+        "Proxy-Authorization": "Basic dXNlcjpwYXNz",
+        Cookie: "session=secret",
+      }),
+    ).toBe(
+      "Authorization: Bearer <masked>, Accept: application/json, Proxy-Authorization: Basic <masked>, Cookie: <masked>",
     );
   });
 });

@@ -143,7 +143,9 @@ describe.each([
     const plan = await runKubedrift(["plan", "-f", "deploy", "--kubeconfig", kubeconfig], { cwd: directory });
     expect(plan.stderr).toBe("");
     expect(plan.code).toBe(2);
-    expect(plan.stdout).toContain("replace /spec/ports/0/port = 80");
+    // The item named as the diff names it: by its live key, or by name where the CLI hands the
+    // renderer the live object.
+    expect(plan.stdout).toMatch(/ {4}replace spec\.ports\[(port=8080|name=http)\]\.port = 80\n/);
     expect(plan.stdout).not.toContain("rejected");
 
     const applied = await runKubedrift(["apply", "-f", "deploy", "--kubeconfig", kubeconfig, "--yes"], {

@@ -54,9 +54,10 @@ function ownerOfReplicas(object: KubernetesObject): ManagedFieldsEntry | undefin
   });
 }
 
-function timeText(time: string | Date | undefined): string {
-  if (time === undefined) return "?";
-  return formatTime(typeof time === "string" ? new Date(time) : time);
+/** ` since 2026-…Z`, or `, time unknown` for an entry without one (as a /scale write leaves it). */
+function sinceText(time: string | Date | undefined): string {
+  if (time === undefined) return ", time unknown";
+  return ` since ${formatTime(typeof time === "string" ? new Date(time) : time)}`;
 }
 
 export interface DemoOptions {
@@ -143,7 +144,7 @@ async function runSteps(
   const owner = ownerOfReplicas(edited);
   write(`Out-of-band change: "${outOfBandManager}" set Deployment shop/web spec.replicas from 2 to 5.`);
   write(
-    `The cluster now records that change in managedFields: spec.replicas is owned by "${owner?.manager ?? "?"}" (${owner?.operation ?? "?"}) since ${timeText(owner?.time)}.`,
+    `The cluster now records that change in managedFields: spec.replicas is owned by "${owner?.manager ?? "?"}" (${owner?.operation ?? "?"})${sinceText(owner?.time)}.`,
   );
   write(`Git still says replicas: 2. That gap is configuration drift. kubedrift reports it:`);
   await reportDrift(sandbox, options);

@@ -12,9 +12,12 @@ async function runApply(flags: ApplyFlags): Promise<number> {
   const { applyExitCode, applyPlan, defaultWriteRetry, rejectedChanges, renderApplyResult, renderPlan } =
     await import("../remediate/index.js");
   const format = flags.output === "json" ? "json" : "text";
+  const { objectsByRef } = await import("../inspect/index.js");
   const { inspection, plan } = await planRemediation(flags, "apply");
+  const objects = objectsByRef(inspection);
   if (plan.changes.length === 0) {
-    process.stdout.write(renderPlan(plan, "text", { redaction: inspection.config }));
+    const color = wantsColor(flags.color);
+    process.stdout.write(renderPlan(plan, "text", { redaction: inspection.config, color, objects }));
     return 0;
   }
   // The server refused these in the dry run: they are reported, never tried, and fail the run.
@@ -22,8 +25,8 @@ async function runApply(flags: ApplyFlags): Promise<number> {
   const writable = plan.changes.length - rejected;
   if (flags.dryRun !== true) {
     // The plan to confirm goes to stderr: coloured if stderr is a terminal.
-    const colored = { color: wantsColor(flags.color, process.stderr) };
-    process.stderr.write(renderPlan(plan, "text", { redaction: inspection.config, ...colored }));
+    const color = wantsColor(flags.color, process.stderr);
+    process.stderr.write(renderPlan(plan, "text", { redaction: inspection.config, color, objects }));
     const { confirm } = await import("./confirm.js");
     const question =
       rejected === 0
@@ -44,7 +47,8 @@ async function runApply(flags: ApplyFlags): Promise<number> {
     schema: inspection.schema,
     config: inspection.config,
   });
-  process.stdout.write(renderApplyResult(result, format, { redaction: inspection.config, plan }));
+  const color = format === "text" && wantsColor(flags.color);
+  process.stdout.write(renderApplyResult(result, format, { redaction: inspection.config, plan, color }));
   return applyExitCode(result);
 }
 

@@ -84,10 +84,15 @@ export function withPlanOptions(command: Command): Command {
 async function runPlan(flags: PlanFlags): Promise<number> {
   const { planExitCode, renderPlan } = await import("../remediate/index.js");
   const format: PlanFormat = flags.output === "json" ? "json" : "text";
+  const { objectsByRef } = await import("../inspect/index.js");
   const { inspection, plan } = await planRemediation(flags, "plan");
-  // Coloured like diff where the renderer colours (a spread, so that it compiles before it does).
-  const colored = { color: format === "text" && wantsColor(flags.color) };
-  process.stdout.write(renderPlan(plan, format, { redaction: inspection.config, ...colored }));
+  process.stdout.write(
+    renderPlan(plan, format, {
+      redaction: inspection.config,
+      color: format === "text" && wantsColor(flags.color),
+      objects: objectsByRef(inspection),
+    }),
+  );
   return planExitCode(plan);
 }
 

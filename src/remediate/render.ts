@@ -129,11 +129,6 @@ interface TextContext {
   readonly objects: PlanObjects | undefined;
 }
 
-/** A server field name in the diff's notation, looked up in the desired object where it is there. */
-function fieldText(field: string, desired: KubeObject | undefined): string {
-  return readableFieldPath(field, desired);
-}
-
 function verdictText(
   verdict: DryRunVerdict | undefined,
   desired: KubeObject | undefined,
@@ -142,7 +137,8 @@ function verdictText(
   if (verdict === undefined) return "";
   if (!verdict.ok) return `  ${paint("red", `[dry run: REJECTED (${verdict.code}): ${verdict.message}]`)}`;
   if (verdict.note !== undefined) return `  ${paint("dim", `[dry run: ${verdict.note}]`)}`;
-  const fields = verdict.takesOver.map((field) => fieldText(field, desired));
+  // The server's field names, in the diff's notation, looked up in the desired object.
+  const fields = verdict.takesOver.map((field) => readableFieldPath(field, desired));
   return paint(
     "dim",
     fields.length === 0 ? "  [dry run: ok]" : `  [dry run: ok, takes over ${fields.join(", ")}]`,

@@ -75,7 +75,8 @@ export interface DiffFlags {
   readonly liveFile?: string;
   readonly requestTimeout?: string;
   readonly selector?: string;
-  readonly verbose?: number;
+  /** `-v` alone is `true` (commander calls no parser without a value), `-v=6` a level. */
+  readonly verbose?: number | true;
   readonly debug?: boolean;
   /** commander's `--no-color`: false when it was given. */
   readonly color?: boolean;
@@ -131,7 +132,7 @@ function withClusterFlags(command: Command): Command {
     .option("--context <name>", "kubeconfig context to use", nonEmpty)
     .option(
       "-n, --namespace <ns>",
-      "namespace for objects that name none (default: the context's, else default)",
+      "namespace for objects that name none (default: the context's, else default); a manifest that names another is an error, as in kubectl",
       nonEmpty,
     )
     .option(
@@ -153,9 +154,7 @@ function withClusterFlags(command: Command): Command {
       new Option(
         "-v, --verbose [level]",
         "show each request on stderr (method, URL, status, time) and why one got no answer; kubectl's -v=6 and -v=7 work too",
-      )
-        .argParser(parseVerbosity)
-        .preset("1"),
+      ).argParser(parseVerbosity),
     )
     .option(
       "--debug",

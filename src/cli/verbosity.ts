@@ -17,13 +17,15 @@ export function parseVerbosity(value: string): number {
 }
 
 export interface VerbosityFlags {
-  readonly verbose?: number;
+  /** `-v` alone is `true`; `-v=6` is parsed by parseVerbosity. */
+  readonly verbose?: number | true;
   readonly debug?: boolean;
 }
 
 /** The level the flags ask for: --debug is the loudest. */
 export function verbosityOf(flags: VerbosityFlags): number {
-  return flags.debug === true ? Verbosity.debug : (flags.verbose ?? Verbosity.quiet);
+  if (flags.debug === true) return Verbosity.debug;
+  return flags.verbose === true ? Verbosity.requests : (flags.verbose ?? Verbosity.quiet);
 }
 
 /** Request lines on stderr (`trace: GET https://… 200 OK in 12ms`), or none. */

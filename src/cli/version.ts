@@ -13,7 +13,8 @@ interface VersionFlags {
   readonly kubeconfig?: string;
   readonly context?: string;
   readonly requestTimeout?: string;
-  readonly verbose?: number;
+  /** `-v` alone is `true` (commander calls no parser without a value), `-v=6` a level. */
+  readonly verbose?: number | true;
   readonly debug?: boolean;
   readonly color?: boolean;
 }
@@ -99,9 +100,9 @@ export function registerVersion(program: Command): void {
       nonEmpty,
     )
     .addOption(
-      new Option("-v, --verbose [level]", "show the request on stderr (method, URL, status, time)")
-        .argParser(parseVerbosity)
-        .preset("1"),
+      new Option("-v, --verbose [level]", "show the request on stderr (method, URL, status, time)").argParser(
+        parseVerbosity,
+      ),
     )
     .option("--debug", "the most of -v: also the kubeconfig used and request headers (credentials masked)")
     .option("--no-color", "no colour (version prints none; accepted as on every command)")

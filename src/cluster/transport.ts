@@ -445,6 +445,8 @@ export class ApiTransport {
   async #resolvedConfig(): Promise<KubeConfig> {
     const exec = execConfigOf(this.#config.getCurrentUser());
     if (exec === undefined) return this.#config;
+    // Its arguments and environment may carry secrets: the command's name only.
+    this.#debug(`running the credential plugin ${exec.command} of context "${this.#contextName}"`);
     const credential = await runCredentialPlugin(exec, {
       timeoutMs: this.#options.requestTimeoutMs,
       env: this.#options.env ?? process.env,

@@ -2,7 +2,7 @@ import { randomBytes, randomUUID } from "node:crypto";
 import type { Server } from "node:https";
 import { createServer } from "node:https";
 import type { AddressInfo } from "node:net";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { bootstrapCluster, startNamespaceController } from "./controllers/namespaces.js";
@@ -180,6 +180,19 @@ export function createSandboxCore(
 }
 
 /** Starts a sandbox API server; resolves once it accepts connections. */
+/** A kubeconfig of the sandbox's own making holds the token: it goes when the sandbox stops. */
+function kubeconfigPlace(given: string | undefined): {
+  readonly kubeconfigPath: string;
+  readonly removeOwnDirectory: () => void;
+} {
+  if (given !== undefined) return { kubeconfigPath: given, removeOwnDirectory: () => undefined };
+  const directory = mkdtempSync(join(tmpdir(), "kubedrift-sandbox-"));
+  return {
+    kubeconfigPath: join(directory, "kubeconfig"),
+    removeOwnDirectory: () => rmSync(directory, { recursive: true, force: true }),
+  };
+}
+
 export async function startSandbox(options: SandboxOptions = {}): Promise<RunningSandbox> {
   const host = options.host ?? "127.0.0.1";
   const token = options.token ?? randomBytes(24).toString("base64url");
@@ -201,8 +214,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
   });
   address.value = `${urlHost(host)}:${port}`;
   const url = `https://${address.value}`;
-  const kubeconfigPath =
-    options.kubeconfigPath ?? join(mkdtempSync(join(tmpdir(), "kubedrift-sandbox-")), "kubeconfig");
+  const { kubeconfigPath, removeOwnDirectory } = kubeconfigPlace(options.kubeconfigPath);
   try {
     writeKubeconfig(kubeconfigPath, {
       server: url,
@@ -213,6 +225,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
     // Nobody could reach a sandbox without its kubeconfig: stop rather than serve.
     await closeServer(server);
     core.close();
+    removeOwnDirectory();
     throw error;
   }
   return {
@@ -225,6 +238,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
       core.faults.dropWatches();
       await closeServer(server);
       core.close();
+      removeOwnDirectory();
     },
   };
 }

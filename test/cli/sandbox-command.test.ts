@@ -1,7 +1,7 @@
 import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, statSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
@@ -91,6 +91,19 @@ describe("kubedrift sandbox", () => {
     running.child.kill("SIGTERM");
     expect(await exited).toBe(0);
     expect(running.stderr()).toBe("");
+  });
+
+  it("removes a kubeconfig of its own making (it holds the token) when it stops; a given one stays", async () => {
+    const running = await startCli([]);
+    const own = running.ready.kubeconfig;
+    expect(existsSync(own)).toBe(true);
+    expect(await stop(running)).toBe(0);
+    expect(existsSync(dirname(own))).toBe(false);
+
+    const given = join(mkdtempSync(join(tmpdir(), "kubedrift-cli-")), "kubeconfig");
+    const second = await startCli(["--kubeconfig", given]);
+    expect(await stop(second)).toBe(0);
+    expect(existsSync(given)).toBe(true);
   });
 
   it("keeps the state under --data across a restart, with resourceVersions that never go back", async () => {

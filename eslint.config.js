@@ -3,8 +3,8 @@ import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 import { plugin as local } from "./lint/layering.ts";
 
-// DESIGN.md, section Architecture: which src/ folder may import which. lint/layering.test.ts
-// checks that this table and DESIGN's say the same thing and that it has no cycle.
+// docs/architecture.md (and DESIGN.md, section Architecture): which src/ folder may import which. lint/layering.test.ts
+// checks that this table and theirs say the same thing and that it has no cycle.
 // A folder not listed here is an error (fail closed).
 const layers = {
   kube: [],

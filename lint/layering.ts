@@ -1,4 +1,4 @@
-// The layering rule: which `src/` folder may import which (DESIGN.md, section Architecture).
+// The layering rule: which `src/` folder may import which (docs/architecture.md, as DESIGN.md's Architecture).
 // A relative specifier is resolved against the importing file's path and both ends are looked
 // up in the table given as the rule's options (eslint.config.js). See docs/adr/0008.
 import path from "node:path";
@@ -103,11 +103,11 @@ const IMPORTING_NODES = [
 export const layering: Rule.RuleModule = {
   meta: {
     type: "problem",
-    docs: { description: "Enforce DESIGN.md's table of which src/ folder may import which." },
+    docs: { description: "Enforce docs/architecture.md's table of which src/ folder may import which." },
     messages: {
-      layer: "src/{{from}} may not import src/{{to}} (DESIGN.md, Architecture: {{from}} may import {{may}}).",
+      layer: "src/{{from}} may not import src/{{to}} (docs/architecture.md: {{from}} may import {{may}}).",
       unlisted:
-        "src/{{folder}} is not in the layering table (eslint.config.js); add it there and to DESIGN.md's table.",
+        "src/{{folder}} is not in the layering table (eslint.config.js); add it there and to docs/architecture.md's table.",
       production: "Production code may not import test/; only test files (*.test.ts, *.test-helper.ts) may.",
       testArea: "Tests in src/ may import only {{paths}} of test/.",
     },

@@ -5,7 +5,7 @@ import type { DriftReport } from "../model/index.js";
 import { ReportFormats, renderReport, type ReportFormat } from "../report/index.js";
 import { CliError, rethrowAsCliError, parseDuration } from "./errors.js";
 import { terminalProgress } from "./progress.js";
-import { collect, nonEmpty, wantsColor } from "./terminal.js";
+import { collect, nonEmpty, wantsColor, withContextFlags } from "./terminal.js";
 import { parseVerbosity, traceOf, verbosityOf } from "./verbosity.js";
 import { kubedriftVersion } from "./version.js";
 
@@ -123,13 +123,7 @@ function withSourceFlags(command: Command): Command {
 
 /** Which cluster: the cluster flags of DESIGN.md's command-line contract. */
 function withClusterFlags(command: Command): Command {
-  return command
-    .option(
-      "--kubeconfig <file>",
-      "kubeconfig file (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)",
-      nonEmpty,
-    )
-    .option("--context <name>", "kubeconfig context to use", nonEmpty)
+  return withContextFlags(command)
     .option(
       "-n, --namespace <ns>",
       "namespace for objects that name none (default: the context's, else default); a manifest that names another is an error, as in kubectl",

@@ -1,4 +1,4 @@
-import { InvalidArgumentError } from "commander";
+import { InvalidArgumentError, type Command } from "commander";
 import { silentProgress } from "../inspect/progress.js";
 import type { DiffIO } from "./diff.js";
 import { terminalProgress } from "./progress.js";
@@ -10,6 +10,17 @@ import { terminalProgress } from "./progress.js";
 export function nonEmpty(value: string): string {
   if (value === "") throw new InvalidArgumentError("must not be empty");
   return value;
+}
+
+/** Which kubeconfig and context: the flags of every command that talks to a cluster. */
+export function withContextFlags(command: Command): Command {
+  return command
+    .option(
+      "--kubeconfig <file>",
+      "kubeconfig file (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)",
+      nonEmpty,
+    )
+    .option("--context <name>", "kubeconfig context to use", nonEmpty);
 }
 
 /** commander's way to collect a repeatable flag. */

@@ -1,7 +1,7 @@
 import { resolve } from "node:path";
 import { Option, type Command } from "commander";
 import { rethrowAsCliError } from "./errors.js";
-import { nonEmpty } from "./terminal.js";
+import { nonEmpty, withContextFlags } from "./terminal.js";
 import { parseVerbosity, traceOf } from "./verbosity.js";
 
 /** The version `kubedrift --version` prints and reports carry (SARIF's tool.driver.version). */
@@ -79,7 +79,7 @@ async function runVersion(flags: VersionFlags): Promise<number> {
 }
 
 export function registerVersion(program: Command): void {
-  program
+  const command = program
     .command("version")
     .description(
       "Print the client version and the server version of the current context (as kubectl version)",
@@ -87,13 +87,8 @@ export function registerVersion(program: Command): void {
     .option("--client", "the client version only: no request to the server")
     .addOption(
       new Option("-o, --output <format>", "output format").choices(["text", "json", "yaml"]).default("text"),
-    )
-    .option(
-      "--kubeconfig <file>",
-      "kubeconfig file (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)",
-      nonEmpty,
-    )
-    .option("--context <name>", "kubeconfig context to use", nonEmpty)
+    );
+  withContextFlags(command)
     .option(
       "--request-timeout <duration>",
       "give up on the server after this long (e.g. 10s; 0: never; default 30s)",

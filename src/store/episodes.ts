@@ -1,0 +1,309 @@
+/**
+ * The episode logic, once for both databases: a `HistoryStore` over a `SqlBackend`.
+ */
+
+import type { JsonValue } from "../kube/value/json.js";
+import type { AddedReason, Attribution, DriftType } from "../model/index.js";
+import type { Row, SqlBackend, SqlParam, SqlTx } from "./sql.js";
+import { compact, optionalText, text } from "./sql.js";
+import type {
+  Episode,
+  EpisodeChange,
+  EpisodeEnd,
+  HistoryQuery,
+  HistoryStore,
+  ObservationOptions,
+  ObservedDrift,
+  ResourceKey,
+} from "./types.js";
+import { EpisodeEnds, StoreError } from "./types.js";
+
+/** RFC 3339 in, fixed-width UTC out: stored times must compare as text the way instants do. */
+export function normalizeTime(value: string, what = "time"): string {
+  const date = new Date(value);
+  if (!/^\d{4}-\d{2}-\d{2}T/.test(value) || Number.isNaN(date.getTime()))
+    throw new StoreError(`${what}: ${JSON.stringify(value)} is not an RFC 3339 time`);
+  return date.toISOString();
+}
+
+const later = (a: string, b: string | undefined): string => (b !== undefined && b > a ? b : a);
+
+const resourceWhere = "grp = ? AND kind = ? AND namespace = ? AND name = ?";
+const resourceParams = (ref: ResourceKey): SqlParam[] => [ref.group, ref.kind, ref.namespace, ref.name];
+/** The key writers of one resource take turns on (`refKey` without needing a version). */
+const lockKey = (ref: ResourceKey): string => `${ref.group}/${ref.kind}/${ref.namespace}/${ref.name}`;
+
+interface OpenEpisode {
+  readonly id: string;
+  readonly startedAt: string;
+  /** Path → lastSeen of its change. */
+  readonly lastSeen: ReadonlyMap<string, string>;
+}
+
+async function findOpen(tx: SqlTx, ref: ResourceKey): Promise<OpenEpisode | undefined> {
+  const rows = await tx.query(
+    `SELECT id, started_at FROM episodes WHERE ${resourceWhere} AND ended_at IS NULL`,
+    resourceParams(ref),
+  );
+  const row = rows[0];
+  if (row === undefined) return undefined;
+  const id = text(row, "id");
+  const changes = await tx.query("SELECT path, last_seen FROM changes WHERE episode_id = ?", [id]);
+  return {
+    id,
+    startedAt: text(row, "started_at"),
+    lastSeen: new Map(changes.map((change) => [text(change, "path"), text(change, "last_seen")])),
+  };
+}
+
+/*
+ * Observations can arrive out of order (a relist after a dropped watch): an episode never starts
+ * before the previous one of its resource ended, so episodes of one resource never overlap.
+ */
+async function openEpisode(tx: SqlTx, ref: ResourceKey, at: string): Promise<OpenEpisode> {
+  const previous = await tx.query(
+    `SELECT MAX(ended_at) AS ended_at FROM episodes WHERE ${resourceWhere}`,
+    resourceParams(ref),
+  );
+  const startedAt = later(at, previous[0] === undefined ? undefined : optionalText(previous[0], "ended_at"));
+  const rows = await tx.query(
+    "INSERT INTO episodes (grp, kind, namespace, name, started_at) VALUES (?, ?, ?, ?, ?) RETURNING id",
+    [...resourceParams(ref), startedAt],
+  );
+  return { id: text(rows[0] ?? {}, "id"), startedAt, lastSeen: new Map() };
+}
+
+const json = (value: JsonValue | undefined): string | null =>
+  value === undefined ? null : JSON.stringify(value);
+
+/** Rule 7: a withheld drift keeps its hashes only, even if a caller left a value beside them. */
+function values(drift: ObservedDrift): SqlParam[] {
+  const redacted = drift.redacted;
+  return redacted === undefined
+    ? [json(drift.desired), json(drift.live), null, null, 0]
+    : [null, null, redacted.desired ?? null, redacted.live ?? null, 1];
+}
+
+function attributionColumns(attribution: Attribution | undefined): SqlParam[] {
+  if (attribution === undefined) return [null, null, null, null];
+  return [
+    attribution.manager,
+    attribution.operation,
+    attribution.subresource ?? null,
+    attribution.changedAt ?? null,
+  ];
+}
+
+function changeColumns(drift: ObservedDrift): SqlParam[] {
+  return [
+    drift.type,
+    drift.reason ?? null,
+    ...values(drift),
+    ...attributionColumns(drift.attribution),
+    drift.user ?? null,
+  ];
+}
+
+const changeFields =
+  "type, reason, desired, live, desired_hash, live_hash, redacted, manager, operation, subresource, changed_at, user_name";
+const changeUpdate = changeFields
+  .split(", ")
+  .map((column) => `${column} = ?`)
+  .join(", ");
+
+async function recordChange(
+  tx: SqlTx,
+  episode: OpenEpisode,
+  drift: ObservedDrift,
+  at: string,
+): Promise<void> {
+  const seen = episode.lastSeen.get(drift.path);
+  if (seen === undefined) {
+    await tx.query(
+      `INSERT INTO changes (episode_id, path, ${changeFields}, first_seen, last_seen) VALUES (?, ?, ${changeFields
+        .split(", ")
+        .map(() => "?")
+        .join(", ")}, ?, ?)`,
+      [episode.id, drift.path, ...changeColumns(drift), at, at],
+    );
+    return;
+  }
+  await tx.query(`UPDATE changes SET ${changeUpdate}, last_seen = ? WHERE episode_id = ? AND path = ?`, [
+    ...changeColumns(drift),
+    later(at, seen),
+    episode.id,
+    drift.path,
+  ]);
+}
+
+async function endEpisode(tx: SqlTx, episode: OpenEpisode, how: EpisodeEnd, at: string): Promise<void> {
+  const endedAt = [...episode.lastSeen.values()].reduce(later, later(at, episode.startedAt));
+  await tx.query("UPDATE episodes SET ended_at = ?, ended_by = ? WHERE id = ?", [endedAt, how, episode.id]);
+}
+
+function toChange(row: Row): EpisodeChange {
+  const redacted = Number(row["redacted"]) === 1;
+  const parse = (column: string): JsonValue | undefined => {
+    const value = optionalText(row, column);
+    return value === undefined ? undefined : (JSON.parse(value) as JsonValue);
+  };
+  return compact<EpisodeChange>({
+    path: text(row, "path"),
+    type: text(row, "type") as DriftType,
+    reason: optionalText(row, "reason") as AddedReason | undefined,
+    desired: redacted ? undefined : parse("desired"),
+    live: redacted ? undefined : parse("live"),
+    redacted: redacted
+      ? compact({ desired: optionalText(row, "desired_hash"), live: optionalText(row, "live_hash") })
+      : undefined,
+    manager: optionalText(row, "manager"),
+    operation: optionalText(row, "operation") as EpisodeChange["operation"],
+    subresource: optionalText(row, "subresource"),
+    changedAt: optionalText(row, "changed_at"),
+    user: optionalText(row, "user_name"),
+    firstSeen: text(row, "first_seen"),
+    lastSeen: text(row, "last_seen"),
+    contestedBy: optionalText(row, "contested_by"),
+  });
+}
+
+function toEpisode(row: Row, changes: readonly EpisodeChange[]): Episode {
+  const contestedBy = optionalText(row, "contested_by") ?? null;
+  return {
+    id: text(row, "id"),
+    resource: {
+      group: text(row, "grp"),
+      kind: text(row, "kind"),
+      namespace: text(row, "namespace"),
+      name: text(row, "name"),
+    },
+    startedAt: text(row, "started_at"),
+    endedAt: optionalText(row, "ended_at") ?? null,
+    endedBy: (optionalText(row, "ended_by") as EpisodeEnd | undefined) ?? null,
+    contested: contestedBy !== null,
+    contestedBy,
+    contestedField: optionalText(row, "contested_field") ?? null,
+    changes,
+  };
+}
+
+async function loadEpisodes(tx: SqlTx, rows: readonly Row[]): Promise<Episode[]> {
+  if (rows.length === 0) return [];
+  const ids = rows.map((row) => text(row, "id"));
+  const changes = await tx.query(
+    `SELECT * FROM changes WHERE episode_id IN (${ids.map(() => "?").join(", ")}) ORDER BY first_seen, path`,
+    ids,
+  );
+  const byEpisode = new Map<string, EpisodeChange[]>(ids.map((id) => [id, []]));
+  for (const change of changes) byEpisode.get(text(change, "episode_id"))?.push(toChange(change));
+  return rows.map((row) => toEpisode(row, byEpisode.get(text(row, "id")) ?? []));
+}
+
+async function loadEpisode(tx: SqlTx, id: string): Promise<Episode | null> {
+  const rows = await tx.query("SELECT * FROM episodes WHERE id = ?", [id]);
+  return (await loadEpisodes(tx, rows))[0] ?? null;
+}
+
+type Condition = readonly [sql: string, params: readonly SqlParam[]];
+
+const exists = (column: string, value: string): Condition => [
+  `EXISTS (SELECT 1 FROM changes c WHERE c.episode_id = episodes.id AND c.${column} = ?)`,
+  [value],
+];
+
+/** Each filter of a query as its SQL condition; an absent filter adds none. */
+function conditions(filter: HistoryQuery): Condition[] {
+  const all: (Condition | false | undefined)[] = [
+    filter.resource !== undefined && [resourceWhere, resourceParams(filter.resource)],
+    filter.namespace !== undefined && ["namespace = ?", [filter.namespace]],
+    filter.kind !== undefined && ["kind = ?", [filter.kind]],
+    filter.manager !== undefined && exists("manager", filter.manager),
+    filter.user !== undefined && exists("user_name", filter.user),
+    filter.since !== undefined && [
+      "(ended_at IS NULL OR ended_at >= ?)",
+      [normalizeTime(filter.since, "since")],
+    ],
+    filter.until !== undefined && ["started_at <= ?", [normalizeTime(filter.until, "until")]],
+    filter.openOnly === true && ["ended_at IS NULL", []],
+  ];
+  return all.filter((condition): condition is Condition => Array.isArray(condition));
+}
+
+function limitOf(limit: number | undefined): number | undefined {
+  if (limit === undefined) return undefined;
+  if (!Number.isInteger(limit) || limit < 0)
+    throw new StoreError(`limit: ${limit} is not a whole number ≥ 0`);
+  return limit;
+}
+
+/** The `HistoryStore` over one SQL backend; the schema is migrated by `openStore` beforehand. */
+export class SqlHistoryStore implements HistoryStore {
+  constructor(private readonly backend: SqlBackend) {}
+
+  async recordObservation(
+    ref: ResourceKey,
+    drifts: readonly ObservedDrift[],
+    observedAt: string,
+    options: ObservationOptions = {},
+  ): Promise<Episode | null> {
+    const at = normalizeTime(observedAt, "observedAt");
+    if (drifts.length === 0) return await this.closeEpisode(ref, options.endedBy ?? EpisodeEnds.reverted, at);
+    // The latest drift of a path wins when one observation names it twice.
+    const byPath = new Map(drifts.map((drift) => [drift.path, drift]));
+    return await this.backend.transaction(async (tx) => {
+      await tx.lock(lockKey(ref));
+      const episode = (await findOpen(tx, ref)) ?? (await openEpisode(tx, ref, at));
+      const seenAt = later(at, episode.startedAt);
+      for (const drift of byPath.values()) await recordChange(tx, episode, drift, seenAt);
+      return loadEpisode(tx, episode.id);
+    });
+  }
+
+  async closeEpisode(ref: ResourceKey, how: EpisodeEnd, at: string): Promise<Episode | null> {
+    const endedAt = normalizeTime(at);
+    if (!Object.values(EpisodeEnds).includes(how)) throw new StoreError(`unknown end of an episode: ${how}`);
+    return await this.backend.transaction(async (tx) => {
+      await tx.lock(lockKey(ref));
+      const episode = await findOpen(tx, ref);
+      if (episode === undefined) return null;
+      await endEpisode(tx, episode, how, endedAt);
+      return loadEpisode(tx, episode.id);
+    });
+  }
+
+  async markContested(ref: ResourceKey, field: string, otherManager: string): Promise<Episode | null> {
+    return await this.backend.transaction(async (tx) => {
+      await tx.lock(lockKey(ref));
+      const episode = await findOpen(tx, ref);
+      if (episode === undefined) return null;
+      await tx.query("UPDATE episodes SET contested_by = ?, contested_field = ? WHERE id = ?", [
+        otherManager,
+        field,
+        episode.id,
+      ]);
+      await tx.query("UPDATE changes SET contested_by = ? WHERE episode_id = ? AND path = ?", [
+        otherManager,
+        episode.id,
+        field,
+      ]);
+      return loadEpisode(tx, episode.id);
+    });
+  }
+
+  async query(filter: HistoryQuery = {}): Promise<readonly Episode[]> {
+    const where = conditions(filter);
+    const limit = limitOf(filter.limit);
+    const sql = [
+      "SELECT * FROM episodes",
+      where.length === 0 ? "" : `WHERE ${where.map(([condition]) => condition).join(" AND ")}`,
+      "ORDER BY started_at DESC, id DESC",
+      limit === undefined ? "" : "LIMIT ?",
+    ].join(" ");
+    const params = [...where.flatMap(([, values]) => values), ...(limit === undefined ? [] : [limit])];
+    return await this.backend.transaction(async (tx) => loadEpisodes(tx, await tx.query(sql, params)));
+  }
+
+  close(): Promise<void> {
+    return this.backend.close();
+  }
+}

@@ -1,0 +1,77 @@
+/**
+ * SQLite through `node:sqlite` (no native addon to build). WAL with `synchronous=FULL`: a commit
+ * is on disk before it is acknowledged, so a `kill -9` loses nothing that was acknowledged.
+ */
+
+import { mkdirSync } from "node:fs";
+import { dirname } from "node:path";
+import type { SQLInputValue, StatementSync } from "node:sqlite";
+import { DatabaseSync } from "node:sqlite";
+import type { Row, SqlBackend, SqlParam, SqlTx } from "./sql.js";
+import { StoreError } from "./types.js";
+
+/** How long a writer waits for another process's transaction before giving up. */
+const busyTimeoutMs = 10_000;
+
+export class SqliteBackend implements SqlBackend {
+  readonly dialect = "sqlite";
+  private readonly db: DatabaseSync;
+  private readonly statements = new Map<string, StatementSync>();
+  /*
+   * The database calls are synchronous but a transaction's work awaits between them: without this
+   * queue a second transaction of the same connection could begin in one of those gaps.
+   */
+  private queue: Promise<unknown> = Promise.resolve();
+
+  constructor(readonly location: string) {
+    try {
+      if (location !== ":memory:") mkdirSync(dirname(location), { recursive: true });
+      this.db = new DatabaseSync(location);
+      this.db.exec(`PRAGMA busy_timeout = ${busyTimeoutMs}`);
+      this.db.exec("PRAGMA journal_mode = WAL");
+      this.db.exec("PRAGMA synchronous = FULL");
+      this.db.exec("PRAGMA foreign_keys = ON");
+    } catch (error) {
+      throw new StoreError(`${location}: cannot open the SQLite store: ${(error as Error).message}`, {
+        cause: error,
+      });
+    }
+  }
+
+  private run(sql: string, params: readonly SqlParam[]): readonly Row[] {
+    let statement = this.statements.get(sql);
+    if (statement === undefined) {
+      statement = this.db.prepare(sql);
+      this.statements.set(sql, statement);
+    }
+    return statement.all(...(params as SQLInputValue[]));
+  }
+
+  transaction<T>(work: (tx: SqlTx) => Promise<T>): Promise<T> {
+    const result = this.queue.then(() => this.inTransaction(work));
+    this.queue = result.catch(() => undefined);
+    return result;
+  }
+
+  private async inTransaction<T>(work: (tx: SqlTx) => Promise<T>): Promise<T> {
+    // IMMEDIATE takes the write lock at the start, so two processes never both read then write.
+    this.db.exec("BEGIN IMMEDIATE");
+    const tx: SqlTx = {
+      query: (sql, params = []) => Promise.resolve(this.run(sql, params)),
+      lock: () => Promise.resolve(),
+    };
+    try {
+      const result = await work(tx);
+      this.db.exec("COMMIT");
+      return result;
+    } catch (error) {
+      if (this.db.isTransaction) this.db.exec("ROLLBACK");
+      throw error;
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.queue;
+    if (this.db.isOpen) this.db.close();
+  }
+}

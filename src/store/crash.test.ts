@@ -89,6 +89,8 @@ describe("a writer killed with SIGKILL mid-write", () => {
     const db = new DatabaseSync(path);
     try {
       expect(db.prepare("PRAGMA integrity_check").all()).toEqual([{ integrity_check: "ok" }]);
+      // WAL is a property of the file: the store set it.
+      expect(db.prepare("PRAGMA journal_mode").all()).toEqual([{ journal_mode: "wal" }]);
     } finally {
       db.close();
     }

@@ -300,7 +300,10 @@ export class SqlHistoryStore implements HistoryStore {
       limit === undefined ? "" : "LIMIT ?",
     ].join(" ");
     const params = [...where.flatMap(([, values]) => values), ...(limit === undefined ? [] : [limit])];
-    return await this.backend.transaction(async (tx) => loadEpisodes(tx, await tx.query(sql, params)));
+    return await this.backend.transaction(
+      async (tx) => loadEpisodes(tx, await tx.query(sql, params)),
+      "read",
+    );
   }
 
   close(): Promise<void> {

@@ -4,7 +4,7 @@
  */
 
 import pg from "pg";
-import type { Row, SqlBackend, SqlParam, SqlTx } from "./sql.js";
+import type { Row, SqlBackend, SqlParam, SqlTx, TransactionMode } from "./sql.js";
 
 /** `?` → `$1`, `$2`…: the shared SQL has no `?` inside literals. */
 function numbered(sql: string): string {
@@ -35,7 +35,7 @@ export class PostgresBackend implements SqlBackend {
     this.pool.on("error", () => undefined);
   }
 
-  async transaction<T>(work: (tx: SqlTx) => Promise<T>): Promise<T> {
+  async transaction<T>(work: (tx: SqlTx) => Promise<T>, mode: TransactionMode = "write"): Promise<T> {
     const client = await this.pool.connect();
     const query = async (sql: string, params: readonly SqlParam[] = []): Promise<readonly Row[]> =>
       (await client.query<Row>(numbered(sql), [...params])).rows;
@@ -47,7 +47,7 @@ export class PostgresBackend implements SqlBackend {
     };
     let broken: unknown;
     try {
-      await client.query("BEGIN");
+      await client.query(mode === "write" ? "BEGIN" : "BEGIN READ ONLY");
       const result = await work(tx);
       await client.query("COMMIT");
       return result;

@@ -7,6 +7,7 @@ export type SqlParam = string | number | null;
 export type Row = Readonly<Record<string, unknown>>;
 
 export type Dialect = "sqlite" | "postgres";
+export type TransactionMode = "read" | "write";
 
 /** One open transaction. */
 export interface SqlTx {
@@ -22,8 +23,11 @@ export interface SqlBackend {
   readonly dialect: Dialect;
   /** Where the data is, for messages: a file path, or the URL without its password. */
   readonly location: string;
-  /** Runs `work` in one transaction: committed when it resolves, rolled back when it throws. */
-  transaction<T>(work: (tx: SqlTx) => Promise<T>): Promise<T>;
+  /**
+   * Runs `work` in one transaction: committed when it resolves, rolled back when it throws. A read
+   * transaction does not take SQLite's write lock, so `history` never waits for `watch`.
+   */
+  transaction<T>(work: (tx: SqlTx) => Promise<T>, mode?: TransactionMode): Promise<T>;
   close(): Promise<void>;
 }
 

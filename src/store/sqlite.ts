@@ -7,7 +7,7 @@ import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import type { SQLInputValue, StatementSync } from "node:sqlite";
 import { DatabaseSync } from "node:sqlite";
-import type { Row, SqlBackend, SqlParam, SqlTx } from "./sql.js";
+import type { Row, SqlBackend, SqlParam, SqlTx, TransactionMode } from "./sql.js";
 import { StoreError } from "./types.js";
 
 /** How long a writer waits for another process's transaction before giving up. */
@@ -47,15 +47,15 @@ export class SqliteBackend implements SqlBackend {
     return statement.all(...(params as SQLInputValue[]));
   }
 
-  transaction<T>(work: (tx: SqlTx) => Promise<T>): Promise<T> {
-    const result = this.queue.then(() => this.inTransaction(work));
+  transaction<T>(work: (tx: SqlTx) => Promise<T>, mode: TransactionMode = "write"): Promise<T> {
+    const result = this.queue.then(() => this.inTransaction(work, mode));
     this.queue = result.catch(() => undefined);
     return result;
   }
 
-  private async inTransaction<T>(work: (tx: SqlTx) => Promise<T>): Promise<T> {
+  private async inTransaction<T>(work: (tx: SqlTx) => Promise<T>, mode: TransactionMode): Promise<T> {
     // IMMEDIATE takes the write lock at the start, so two processes never both read then write.
-    this.db.exec("BEGIN IMMEDIATE");
+    this.db.exec(mode === "write" ? "BEGIN IMMEDIATE" : "BEGIN");
     const tx: SqlTx = {
       query: (sql, params = []) => Promise.resolve(this.run(sql, params)),
       lock: () => Promise.resolve(),

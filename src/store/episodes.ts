@@ -187,15 +187,20 @@ function toEpisode(row: Row, changes: readonly EpisodeChange[]): Episode {
   };
 }
 
+/** Episodes whose changes are read in one query: far below SQLite's and PostgreSQL's limits on parameters. */
+export const episodesPerRead = 500;
+
 async function loadEpisodes(tx: SqlTx, rows: readonly Row[]): Promise<Episode[]> {
-  if (rows.length === 0) return [];
   const ids = rows.map((row) => text(row, "id"));
-  const changes = await tx.query(
-    `SELECT * FROM changes WHERE episode_id IN (${ids.map(() => "?").join(", ")}) ORDER BY first_seen, path`,
-    ids,
-  );
   const byEpisode = new Map<string, EpisodeChange[]>(ids.map((id) => [id, []]));
-  for (const change of changes) byEpisode.get(text(change, "episode_id"))?.push(toChange(change));
+  for (let start = 0; start < ids.length; start += episodesPerRead) {
+    const chunk = ids.slice(start, start + episodesPerRead);
+    const changes = await tx.query(
+      `SELECT * FROM changes WHERE episode_id IN (${chunk.map(() => "?").join(", ")}) ORDER BY first_seen, path`,
+      chunk,
+    );
+    for (const change of changes) byEpisode.get(text(change, "episode_id"))?.push(toChange(change));
+  }
   return rows.map((row) => toEpisode(row, byEpisode.get(text(row, "id")) ?? []));
 }
 

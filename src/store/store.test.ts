@@ -12,6 +12,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { Drift } from "../model/index.js";
 import type { TestPostgres } from "./postgres.test-helper.js";
 import { startPostgres } from "./postgres.test-helper.js";
+import { episodesPerRead } from "./episodes.js";
 import type { HistoryStore, ResourceKey } from "./index.js";
 import { EpisodeEnds, migrations, openStore, parseStoreUrl, StoreError } from "./index.js";
 
@@ -331,6 +332,17 @@ describe.each([
       /since: "yesterday" is not an RFC 3339 time/,
     );
     await expect(store.query({ limit: -1 })).rejects.toThrow(StoreError);
+  });
+
+  it("returns the changes of more episodes than one read of changes takes", async () => {
+    await open();
+    const count = episodesPerRead + 1;
+    for (let n = 0; n < count; n++)
+      await store.recordObservation({ ...web, name: `web-${n}` }, [replicas(n)], t(n % 60));
+    const episodes = await store.query();
+    expect(episodes).toHaveLength(count);
+    expect(episodes.every((episode) => episode.changes.length === 1)).toBe(true);
+    expect(new Set(episodes.map((episode) => episode.changes[0].live)).size).toBe(count);
   });
 
   it("never stores a Secret value, only the keyed hashes, even when a caller leaves the value beside them", async () => {

@@ -14,6 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { TestPostgres } from "./postgres.test-helper.js";
 import { startPostgres } from "./postgres.test-helper.js";
 import { openStore } from "./index.js";
+import { SqliteBackend } from "./sqlite.js";
 
 interface Ack {
   readonly op: "open" | "close";
@@ -100,5 +101,22 @@ describe("a writer killed with SIGKILL mid-write", () => {
     const url = await postgres!.createDatabase();
     const acks = await writeUntilKilled(url, 150);
     await expectEveryAck(url, acks);
+  });
+});
+
+describe("SQLite's durability settings", () => {
+  it("are WAL with synchronous=FULL, so a commit is on disk before it is acknowledged", async () => {
+    const backend = new SqliteBackend(join(tmp, "settings", "kubedrift.db"));
+    try {
+      const settings = await backend.transaction(async (tx) => [
+        ...(await tx.query("PRAGMA journal_mode")),
+        ...(await tx.query("PRAGMA synchronous")),
+        ...(await tx.query("PRAGMA foreign_keys")),
+      ]);
+      // synchronous: 2 is FULL (0 OFF, 1 NORMAL, 3 EXTRA).
+      expect(settings).toEqual([{ journal_mode: "wal" }, { synchronous: 2 }, { foreign_keys: 1 }]);
+    } finally {
+      await backend.close();
+    }
   });
 });

@@ -1,3 +1,10 @@
+/**
+ * The drift history (issue 12, item 3): `openStore(url)` gives a `HistoryStore` on SQLite
+ * (`sqlite:PATH`, default `./kubedrift.db`; `sqlite::memory:` for a store that dies with the
+ * process) or PostgreSQL (`postgres://…`), migrated to the newest schema. `watch` and `history`
+ * depend on the interface only.
+ */
+
 export type {
   Episode,
   EpisodeChange,

@@ -4,7 +4,7 @@
  */
 
 import { mkdirSync } from "node:fs";
-import { dirname } from "node:path";
+import { dirname, resolve } from "node:path";
 import type { SQLInputValue, StatementSync } from "node:sqlite";
 import { DatabaseSync } from "node:sqlite";
 import type { Row, SqlBackend, SqlParam, SqlTx, TransactionMode } from "./sql.js";
@@ -13,17 +13,23 @@ import { StoreError } from "./types.js";
 /** How long a writer waits for another process's transaction before giving up. */
 const busyTimeoutMs = 10_000;
 
+/*
+ * The database calls are synchronous but a transaction's work awaits between them. Without a queue
+ * a second transaction could begin in one of those gaps: on the same connection it would nest, and
+ * on another connection to the same file in this process it would wait for a lock that the
+ * blocked thread itself holds. So the transactions of one process on one file take turns here.
+ */
+const queues = new Map<string, Promise<unknown>>();
+let memoryStores = 0;
+
 export class SqliteBackend implements SqlBackend {
   readonly dialect = "sqlite";
   private readonly db: DatabaseSync;
   private readonly statements = new Map<string, StatementSync>();
-  /*
-   * The database calls are synchronous but a transaction's work awaits between them: without this
-   * queue a second transaction of the same connection could begin in one of those gaps.
-   */
-  private queue: Promise<unknown> = Promise.resolve();
+  private readonly queueKey: string;
 
   constructor(readonly location: string) {
+    this.queueKey = location === ":memory:" ? `:memory:${++memoryStores}` : resolve(location);
     try {
       if (location !== ":memory:") mkdirSync(dirname(location), { recursive: true });
       this.db = new DatabaseSync(location);
@@ -48,8 +54,15 @@ export class SqliteBackend implements SqlBackend {
   }
 
   transaction<T>(work: (tx: SqlTx) => Promise<T>, mode: TransactionMode = "write"): Promise<T> {
-    const result = this.queue.then(() => this.inTransaction(work, mode));
-    this.queue = result.catch(() => undefined);
+    const result = (queues.get(this.queueKey) ?? Promise.resolve()).then(() =>
+      this.inTransaction(work, mode),
+    );
+    const settled = result.catch(() => undefined);
+    queues.set(this.queueKey, settled);
+    // The last one out leaves no entry behind.
+    void settled.then(() => {
+      if (queues.get(this.queueKey) === settled) queues.delete(this.queueKey);
+    });
     return result;
   }
 
@@ -71,7 +84,7 @@ export class SqliteBackend implements SqlBackend {
   }
 
   async close(): Promise<void> {
-    await this.queue;
+    await queues.get(this.queueKey);
     if (this.db.isOpen) this.db.close();
   }
 }

@@ -199,10 +199,15 @@ describe.each([
       ["web", 1],
     ]);
     expect(episodes[1].changes[0]).toMatchObject({ firstSeen: t(0), lastSeen: t(9) });
-    // A second connection (as another process or replica would open) on the same store sees the same single open episode.
+    // A second connection (as another part of the process or a replica would open) on the same
+    // store, writing at the same time. sees the same single open episode.
     const second = await openStore(url);
     try {
-      await second.recordObservation(web, [replicas(6)], t(11));
+      await Promise.all(
+        [11, 12, 13, 14].map((minute) =>
+          (minute % 2 === 0 ? store : second).recordObservation(web, [replicas(minute)], t(minute)),
+        ),
+      );
       expect(await second.query({ resource: web })).toHaveLength(1);
     } finally {
       await second.close();

@@ -104,6 +104,35 @@ describe("a writer killed with SIGKILL mid-write", () => {
   });
 });
 
+/** Two writers at once on one store, as two replicas of `watch` would be: neither fails, and no duplicate opens. */
+async function twoWriters(url: string): Promise<void> {
+  const [first, second] = await Promise.all([writeUntilKilled(url, 100), writeUntilKilled(url, 100)]);
+  const store = await openStore(url);
+  try {
+    const episodes = await store.query({ namespace: "crash" });
+    const names = new Set([...first, ...second].map((ack) => `r${ack.i}`));
+    for (const name of names) {
+      const own = episodes.filter((episode) => episode.resource.name === name).reverse();
+      expect(own.length, name).toBeGreaterThan(0);
+      expect(own.filter((episode) => episode.endedAt === null).length, name).toBeLessThanOrEqual(1);
+      for (const [n, episode] of own.entries())
+        if (n + 1 < own.length) expect(episode.endedAt! <= own[n + 1].startedAt, name).toBe(true);
+    }
+  } finally {
+    await store.close();
+  }
+}
+
+describe("two writer processes on one store", () => {
+  it("share SQLite without a lock error or a duplicate episode", async () => {
+    await twoWriters(`sqlite:${join(tmp, "two", "kubedrift.db")}`);
+  });
+
+  it("share PostgreSQL without a lock error or a duplicate episode", async () => {
+    await twoWriters(await postgres!.createDatabase());
+  });
+});
+
 describe("SQLite's durability settings", () => {
   it("are WAL with synchronous=FULL, so a commit is on disk before it is acknowledged", async () => {
     const backend = new SqliteBackend(join(tmp, "settings", "kubedrift.db"));

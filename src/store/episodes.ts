@@ -110,6 +110,10 @@ const changeUpdate = changeFields
   .split(", ")
   .map((column) => `${column} = ?`)
   .join(", ");
+const changeInsert = `INSERT INTO changes (episode_id, path, ${changeFields}, first_seen, last_seen) VALUES (${Array.from(
+  { length: changeFields.split(", ").length + 4 },
+  () => "?",
+).join(", ")})`;
 
 async function recordChange(
   tx: SqlTx,
@@ -119,18 +123,14 @@ async function recordChange(
 ): Promise<void> {
   const seen = episode.lastSeen.get(drift.path);
   if (seen === undefined) {
-    await tx.query(
-      `INSERT INTO changes (episode_id, path, ${changeFields}, first_seen, last_seen) VALUES (?, ?, ${changeFields
-        .split(", ")
-        .map(() => "?")
-        .join(", ")}, ?, ?)`,
-      [episode.id, drift.path, ...changeColumns(drift), at, at],
-    );
+    await tx.query(changeInsert, [episode.id, drift.path, ...changeColumns(drift), at, at]);
     return;
   }
+  // An observation older than the latest one of this field (delivered late) says nothing newer.
+  if (at < seen) return;
   await tx.query(`UPDATE changes SET ${changeUpdate}, last_seen = ? WHERE episode_id = ? AND path = ?`, [
     ...changeColumns(drift),
-    later(at, seen),
+    at,
     episode.id,
     drift.path,
   ]);

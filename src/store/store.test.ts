@@ -249,6 +249,11 @@ describe.each([
     expect(episode!.changes).toMatchObject([
       { live: 7, manager: "kubectl-scale", firstSeen: t(0), lastSeen: t(1) },
     ]);
+    // A late observation from before the latest one changes nothing.
+    const late = await store.recordObservation(web, [replicas(5)], t(0));
+    expect(late!.changes).toMatchObject([
+      { live: 7, manager: "kubectl-scale", firstSeen: t(0), lastSeen: t(1) },
+    ]);
   });
 
   it("ends an episode as told, and a later drift opens the next one", async () => {

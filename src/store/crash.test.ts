@@ -72,7 +72,7 @@ let tmp = "";
 let postgres: TestPostgres | undefined;
 
 beforeAll(async () => {
-  tmp = await mkdtemp(join(tmpdir(), "kubedrift-crash-"));
+  tmp = await mkdtemp(join(tmpdir(), "kubedrift-store-crash-"));
   postgres = await startPostgres();
 });
 

@@ -9,7 +9,18 @@ import type { KubeconfigOptions, ResolvedKubeconfig } from "./kubeconfig.js";
 import { resolveKubeconfig } from "./kubeconfig.js";
 import type { ApiAnswer, RetryPolicy } from "./transport.js";
 import { ApiTransport, defaultTransportOptions } from "./transport.js";
-import type { Cluster, ClusterWriter, ListOptions, ServedResource, Trace } from "./types.js";
+import type {
+  Cluster,
+  ClusterWriter,
+  ListOptions,
+  ListSnapshot,
+  ServedResource,
+  Trace,
+  WatchEnd,
+  WatchEvent,
+  WatchOptions,
+} from "./types.js";
+import { watchCollection } from "./watch.js";
 import { KubeClusterWriter } from "./writer.js";
 import { ClusterError } from "./types.js";
 import type { KubeObject } from "../kube/value/json.js";
@@ -59,16 +70,23 @@ interface Page {
   readonly items: readonly LiveObject[];
   /** "" on the last page. */
   readonly continueToken: string;
+  /** The List's resourceVersion: every page of a paged LIST carries its snapshot's. */
+  readonly resourceVersion: string;
 }
 
 function pageOf(body: unknown, resource: ServedResource): Page {
-  if (!isRecord(body) || !Array.isArray(body["items"])) return { items: [], continueToken: "" };
+  if (!isRecord(body) || !Array.isArray(body["items"]))
+    return { items: [], continueToken: "", resourceVersion: "" };
   const apiVersion = resource.group === "" ? resource.version : `${resource.group}/${resource.version}`;
   const items = (body["items"] as readonly unknown[])
     .filter(isRecord)
     .map((item) => toLiveObject(item, resource, apiVersion));
   const metadata = body["metadata"];
-  return { items, continueToken: isRecord(metadata) ? stringOf(metadata["continue"]) : "" };
+  return {
+    items,
+    continueToken: isRecord(metadata) ? stringOf(metadata["continue"]) : "",
+    resourceVersion: isRecord(metadata) ? stringOf(metadata["resourceVersion"]) : "",
+  };
 }
 
 /** 410 Expired on a continue token: the snapshot the pages came from is gone (etcd compaction). */
@@ -117,6 +135,14 @@ class KubeCluster implements Cluster {
     namespace: string | undefined,
     options: ListOptions = {},
   ): Promise<readonly LiveObject[]> {
+    return (await this.listSnapshot(resource, namespace, options)).items;
+  }
+
+  async listSnapshot(
+    resource: ServedResource,
+    namespace: string | undefined,
+    options: ListOptions = {},
+  ): Promise<ListSnapshot> {
     const path = collectionPath(resource, namespace);
     const labelSelector = options.labelSelector ?? "";
     const failure: ListFailure = { resource, namespace, path, pages: 0, labelSelector };
@@ -137,10 +163,28 @@ class KubeCluster implements Cluster {
     return this.#schema;
   }
 
-  async #listPages(start: ListFailure, paged: boolean): Promise<LiveObject[]> {
+  watch(
+    resource: ServedResource,
+    options: WatchOptions,
+    onEvent: (event: WatchEvent) => void,
+  ): Promise<WatchEnd> {
+    const apiVersion = resource.group === "" ? resource.version : `${resource.group}/${resource.version}`;
+    return watchCollection(
+      {
+        transport: this.#transport,
+        path: collectionPath(resource, options.namespace),
+        options,
+        toLive: (item) => toLiveObject(item, resource, apiVersion),
+      },
+      onEvent,
+    );
+  }
+
+  async #listPages(start: ListFailure, paged: boolean): Promise<ListSnapshot> {
     const objects: LiveObject[] = [];
     let failure = start;
     let continueToken = "";
+    let resourceVersion: string;
     do {
       const answer = await this.#getPage(failure, paged ? continueToken : undefined);
       if (answer.kind === "status") {
@@ -149,10 +193,11 @@ class KubeCluster implements Cluster {
       }
       const page = pageOf(answer.body, failure.resource);
       for (const item of page.items) objects.push(item);
+      resourceVersion = page.resourceVersion;
       failure = { ...failure, pages: failure.pages + 1 };
       continueToken = paged ? page.continueToken : "";
     } while (continueToken !== "");
-    return objects;
+    return { items: objects, resourceVersion };
   }
 
   /** One page; `continueToken` undefined asks for everything at once. */

@@ -7,7 +7,7 @@ import { builtinOpenAPIData } from "../kube/schema/builtin.js";
 import type { Schema } from "../kube/schema/types.js";
 import { withCRDs } from "../kube/schema/crd.js";
 import { builtinSchema } from "../kube/schema/builtin.js";
-import type { Cluster, ServedResource } from "./types.js";
+import type { Cluster, ListSnapshot, ServedResource, WatchEnd } from "./types.js";
 import { ClusterError } from "./types.js";
 import { flattenStrings, withPlainEnvironment } from "../kube/yaml-speed.js";
 import type { KubeObject } from "../kube/value/json.js";
@@ -237,6 +237,18 @@ class LiveFileCluster implements Cluster {
         ? objects
         : objects.filter((object) => object.ref.namespace === namespace);
     return Promise.resolve(inScope);
+  }
+
+  async listSnapshot(resource: ServedResource, namespace: string | undefined): Promise<ListSnapshot> {
+    // A file has no resourceVersion to watch from.
+    return { items: await this.list(resource, namespace), resourceVersion: "" };
+  }
+
+  watch(): Promise<WatchEnd> {
+    return Promise.resolve({
+      kind: "unsupported",
+      message: `live file ${this.name} is a snapshot: it cannot be watched`,
+    });
   }
 
   schema(): Promise<Schema> {

@@ -17,6 +17,11 @@ export interface ApiStatus {
 export type ApiAnswer =
   { readonly kind: "ok"; readonly body: unknown } | { readonly kind: "status"; readonly status: ApiStatus };
 
+/** The answer to a streaming GET: the body as it arrives, or the Status of a refusal. */
+export type StreamAnswer =
+  | { readonly kind: "ok"; readonly body: ReadableStream<Uint8Array> }
+  | { readonly kind: "status"; readonly status: ApiStatus };
+
 /** The methods of writes (GETs go through `get`, which retries). */
 export type WriteMethod = "PATCH" | "DELETE" | "POST" | "PUT";
 
@@ -367,7 +372,47 @@ export class ApiTransport {
     }
   }
 
-  async #exchange(method: HttpMethod, path: string, options: RawRequest): Promise<ResponseContext> {
+  /**
+   * A GET whose answer is a stream (a watch): tried once, with no limit on the body's duration
+   * (the request timeout bounds only the wait for the response headers) and ended by `signal`.
+   * A 2xx answer gives the body as a stream; any other is read as a Status; no answer throws a
+   * ClusterError.
+   */
+  async openStream(
+    path: string,
+    query: Readonly<Record<string, string>>,
+    signal: AbortSignal | undefined,
+  ): Promise<StreamAnswer> {
+    // Only the wait for the headers is limited; the body stays tied to `signal` alone.
+    const headers = new AbortController();
+    const timeoutMs = this.#options.requestTimeoutMs;
+    const timer =
+      timeoutMs > 0
+        ? setTimeout(() => headers.abort(new DOMException("no answer in time", "TimeoutError")), timeoutMs)
+        : undefined;
+    const combined = signal === undefined ? headers.signal : AbortSignal.any([signal, headers.signal]);
+    try {
+      const response = await this.#exchange(HttpMethod.GET, path, { query }, combined);
+      const body = response.body.stream();
+      if (response.httpStatusCode >= 200 && response.httpStatusCode < 300 && body !== null) {
+        return { kind: "ok", body };
+      }
+      const text = await response.body.text();
+      return { kind: "status", status: statusOf(response.httpStatusCode, text, response.headers) };
+    } catch (error: unknown) {
+      if (error instanceof ClusterError) throw error;
+      throw new ClusterError(describeNetworkError(error, this.#server, timeoutMs), { cause: error });
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  async #exchange(
+    method: HttpMethod,
+    path: string,
+    options: RawRequest,
+    signal?: AbortSignal,
+  ): Promise<ResponseContext> {
     const credentials = await this.#authenticate();
     const url = new URL(`${this.#server}${path}`);
     for (const [name, value] of Object.entries(options.query ?? {})) url.searchParams.set(name, value);
@@ -380,7 +425,8 @@ export class ApiTransport {
       request.setBody(options.body);
     }
     if (credentials.dispatcher !== undefined) request.setDispatcher(credentials.dispatcher);
-    if (this.#options.requestTimeoutMs > 0)
+    if (signal !== undefined) request.setSignal(signal);
+    else if (this.#options.requestTimeoutMs > 0)
       request.setSignal(AbortSignal.timeout(this.#options.requestTimeoutMs));
     return this.#traced(request);
   }

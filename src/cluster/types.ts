@@ -1,6 +1,7 @@
 import type { LiveObject } from "../model/index.js";
 import type { Schema } from "../kube/schema/types.js";
 import type { JsonObject, KubeObject } from "../kube/value/json.js";
+import type { ApiStatus } from "./transport.js";
 
 /** A resource the cluster serves, from discovery. */
 export interface ServedResource {
@@ -19,6 +20,50 @@ export interface ListOptions {
   /** A label selector in kubectl's syntax (`app=web,tier!=db`), sent as `labelSelector`. */
   readonly labelSelector?: string;
 }
+
+/** A LIST and the resourceVersion of the snapshot it came from. */
+export interface ListSnapshot {
+  readonly items: readonly LiveObject[];
+  /** The List's `metadata.resourceVersion`: opaque, compared for equality only ("" when unknown). */
+  readonly resourceVersion: string;
+}
+
+/** What one WATCH asks for (`?watch=1&…`). */
+export interface WatchOptions extends ListOptions {
+  /** One namespace, or every namespace (undefined); ignored for cluster-scoped resources. */
+  readonly namespace?: string;
+  /** Events after this resourceVersion (a List's or the last event's or bookmark's). */
+  readonly resourceVersion: string;
+  /**
+   * Watch bookmarks (`allowWatchBookmarks`): the server sends BOOKMARK events carrying only a newer
+   * resourceVersion, so that a quiet watch still has a recent point to resume from.
+   */
+  readonly allowWatchBookmarks: boolean;
+  /** The server ends the stream after this long (client-go asks 5–10 minutes). */
+  readonly timeoutSeconds: number;
+  /** Ends the watch (the result is `aborted`). */
+  readonly signal?: AbortSignal;
+}
+
+/** One event of a watch stream, as the API server sends it. */
+export type WatchEvent =
+  | { readonly type: "ADDED" | "MODIFIED" | "DELETED"; readonly object: LiveObject }
+  | { readonly type: "BOOKMARK"; readonly resourceVersion: string }
+  /** A Status in the stream; 410 (Expired/Gone) means the resourceVersion is older than the server's history. */
+  | { readonly type: "ERROR"; readonly status: ApiStatus };
+
+/** Why a watch stream ended. */
+export type WatchEnd =
+  /** The server ended the stream: its timeout, a restart, or after an ERROR event. */
+  | { readonly kind: "closed" }
+  /** No stream, or it broke: the server could not be reached, the connection dropped, a line was not JSON. */
+  | { readonly kind: "dropped"; readonly message: string }
+  /** The server refused the watch with an HTTP error (410 when the resourceVersion is too old). */
+  | { readonly kind: "status"; readonly status: ApiStatus }
+  /** The caller's signal ended it. */
+  | { readonly kind: "aborted" }
+  /** This cluster cannot be watched (a live file). */
+  | { readonly kind: "unsupported"; readonly message: string };
 
 /**
  * `-v` and `--debug`: where the lines about requests go. Level 1: one line per request (method,
@@ -51,6 +96,25 @@ export interface Cluster {
     namespace: string | undefined,
     options?: ListOptions,
   ): Promise<readonly LiveObject[]>;
+  /**
+   * The same LIST with the collection's `metadata.resourceVersion`: the point from which a watch of
+   * the collection continues without a gap (client-go's ListWatch). A live file answers with
+   * resourceVersion "" (it cannot be watched).
+   */
+  listSnapshot(
+    resource: ServedResource,
+    namespace: string | undefined,
+    options?: ListOptions,
+  ): Promise<ListSnapshot>;
+  /**
+   * One WATCH of a collection from `options.resourceVersion`: every event is handed to `onEvent` as
+   * it arrives, and the promise resolves (never rejects) with why the stream ended.
+   */
+  watch(
+    resource: ServedResource,
+    options: WatchOptions,
+    onEvent: (event: WatchEvent) => void,
+  ): Promise<WatchEnd>;
   /** The built-in schema plus the schemas of the cluster's CRDs. */
   schema(): Promise<Schema>;
   /** Writes, where the cluster can take them (a live file cannot). */

@@ -1,9 +1,9 @@
 import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, statSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { answered, call } from "../../src/sandbox/https-client.test-helper.js";
 import { runKubectl } from "../support/kubectl.js";
@@ -74,9 +74,22 @@ async function stop(running: Running): Promise<number | null> {
   return exited;
 }
 
+const scratchDirectories: string[] = [];
+
+/** A temporary directory removed after the file's tests. */
+function scratch(prefix: string): string {
+  const directory = mkdtempSync(join(tmpdir(), prefix));
+  scratchDirectories.push(directory);
+  return directory;
+}
+
+afterAll(() => {
+  for (const directory of scratchDirectories.splice(0)) rmSync(directory, { recursive: true, force: true });
+});
+
 describe("kubedrift sandbox", () => {
   it("prints one JSON line when ready, writes an owner-only kubeconfig, and stops cleanly on SIGTERM", async () => {
-    const kubeconfig = join(mkdtempSync(join(tmpdir(), "kubedrift-cli-")), "kubeconfig");
+    const kubeconfig = join(scratch("kubedrift-cli-"), "kubeconfig");
     const running = await startCli(["--kubeconfig", kubeconfig]);
     expect(running.ready).toEqual({
       server: expect.stringMatching(/^https:\/\/127\.0\.0\.1:\d+$/) as unknown,
@@ -100,14 +113,14 @@ describe("kubedrift sandbox", () => {
     expect(await stop(running)).toBe(0);
     expect(existsSync(dirname(own))).toBe(false);
 
-    const given = join(mkdtempSync(join(tmpdir(), "kubedrift-cli-")), "kubeconfig");
+    const given = join(scratch("kubedrift-cli-"), "kubeconfig");
     const second = await startCli(["--kubeconfig", given]);
     expect(await stop(second)).toBe(0);
     expect(existsSync(given)).toBe(true);
   });
 
   it("keeps the state under --data across a restart, with resourceVersions that never go back", async () => {
-    const directory = mkdtempSync(join(tmpdir(), "kubedrift-data-"));
+    const directory = scratch("kubedrift-data-");
     const kubeconfig = join(directory, "kubeconfig");
     const first = await startCli(["--kubeconfig", kubeconfig, "--data", join(directory, "state")]);
     await runKubectl(connection(first.ready), ["create", "configmap", "kept", "--from-literal=a=1"]);
@@ -159,7 +172,7 @@ describe("kubedrift sandbox", () => {
   });
 
   it("loses no acknowledged write when killed with SIGKILL", async () => {
-    const directory = mkdtempSync(join(tmpdir(), "kubedrift-crash-"));
+    const directory = scratch("kubedrift-crash-");
     const kubeconfig = join(directory, "kubeconfig");
     const first = await startCli(["--kubeconfig", kubeconfig, "--data", join(directory, "state")]);
     for (const name of ["one", "two", "three"]) {
@@ -190,7 +203,7 @@ describe("kubedrift sandbox", () => {
 
   // Rule (issue 9): two sandboxes on one --data directory would interleave their journals.
   it("refuses a second sandbox on the same --data directory, with one line and exit status 1", async () => {
-    const state = join(mkdtempSync(join(tmpdir(), "kubedrift-lock-")), "state");
+    const state = join(scratch("kubedrift-lock-"), "state");
     const first = await startCli(["--data", state]);
     const second = runCli(["sandbox", "--data", state]);
     try {
@@ -224,7 +237,7 @@ describe("kubedrift sandbox", () => {
   });
 
   it("exits 1 with one line naming a --kubeconfig that is a directory, and writes nothing", async () => {
-    const parent = mkdtempSync(join(tmpdir(), "kubedrift-kubeconfig-"));
+    const parent = scratch("kubedrift-kubeconfig-");
     const directory = join(parent, "config");
     mkdirSync(directory);
     const child = runCli(["sandbox", "--kubeconfig", directory, "--data", join(parent, "state")]);

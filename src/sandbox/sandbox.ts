@@ -1,4 +1,4 @@
-import { randomBytes, randomUUID } from "node:crypto";
+import { randomUUID } from "node:crypto";
 import type { Server } from "node:https";
 import { createServer } from "node:https";
 import type { AddressInfo } from "node:net";
@@ -9,7 +9,7 @@ import { bootstrapCluster, startNamespaceController } from "./controllers/namesp
 import { startCustomResourceController } from "./controllers/custom-resources.js";
 import type { FaultInjector, FaultOptions } from "./faults.js";
 import { writeKubeconfig } from "./kubeconfig.js";
-import { createServingCertificate } from "./tls.js";
+import { servingIdentity } from "./identity.js";
 import { ResourceRegistry } from "./registry/registry.js";
 import { createApp, type ApiApp } from "./server/app.js";
 import type { ServerContext } from "./server/context.js";
@@ -195,12 +195,13 @@ function kubeconfigPlace(given: string | undefined): {
 
 export async function startSandbox(options: SandboxOptions = {}): Promise<RunningSandbox> {
   const host = options.host ?? "127.0.0.1";
-  const token = options.token ?? randomBytes(24).toString("base64url");
   const address = { value: "" };
-  const certificate = await createServingCertificate(
-    ["127.0.0.1", "localhost", "::1", host],
-    (options.now ?? (() => new Date()))(),
-  );
+  const { certificate, token } = await servingIdentity({
+    dataDir: options.dataDir,
+    hosts: ["127.0.0.1", "localhost", "::1", host],
+    now: (options.now ?? (() => new Date()))(),
+    token: options.token,
+  });
   const core = createSandboxCore({ ...options, token, rootCA: certificate.certificatePem }, address);
   const listener = createRequestListener({
     app: core.app,

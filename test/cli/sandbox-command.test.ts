@@ -129,11 +129,18 @@ describe("kubedrift sandbox", () => {
     ) as {
       metadata: { uid: string; resourceVersion: string };
     };
+    const firstIdentity = target(first.ready);
     const stopped = exitOf(first.child);
     first.child.kill("SIGINT");
     expect(await stopped).toBe(0);
 
     const second = await startCli(["--kubeconfig", kubeconfig, "--data", join(directory, "state")]);
+    // The certificate and the token are kept with the data, as a cluster keeps them across restarts:
+    // clients (a kubeconfig, a running watch) reconnect without being told anything new.
+    const secondIdentity = target(second.ready);
+    expect(secondIdentity.token).toBe(firstIdentity.token);
+    expect(secondIdentity.certificateAuthority).toBe(firstIdentity.certificateAuthority);
+    expect(statSync(join(directory, "state", "identity.json")).mode & 0o777).toBe(0o600);
     const after = JSON.parse(
       (await runKubectl(connection(second.ready), ["get", "configmap", "kept", "-o", "json"])).stdout,
     ) as {
@@ -142,7 +149,7 @@ describe("kubedrift sandbox", () => {
     };
     expect(after.metadata.uid).toBe(before.metadata.uid);
     expect(after.data).toEqual({ a: "1" });
-    // Each start has a new serving certificate; kube-root-ca.crt follows it, as the publisher controller does.
+    // kube-root-ca.crt holds the serving certificate, as the publisher controller keeps it.
     const rootCA = JSON.parse(
       (await runKubectl(connection(second.ready), ["get", "configmap", "kube-root-ca.crt", "-o", "json"]))
         .stdout,

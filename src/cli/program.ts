@@ -8,6 +8,7 @@ import { registerApply } from "./apply.js";
 import { registerPlan } from "./plan.js";
 import { registerDemo } from "./demo.js";
 import { registerDiff } from "./diff.js";
+import { registerHistory } from "./history.js";
 import { registerSandbox } from "./sandbox.js";
 
 /**
@@ -58,6 +59,7 @@ export function buildProgram(name: string = invokedAs()): Command {
   registerAdopt(program);
   registerSandbox(program);
   registerDemo(program);
+  registerHistory(program);
   registerVersion(program);
   registerCompletion(program);
   withOneLineUsageErrors(program, "");

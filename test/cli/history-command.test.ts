@@ -9,6 +9,8 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ObservedDrift, ResourceKey } from "../../src/store/index.js";
 import { openStore } from "../../src/store/index.js";
+import type { TestPostgres } from "../../src/store/postgres.test-helper.js";
+import { startPostgres } from "../../src/store/postgres.test-helper.js";
 import { runKubedrift } from "../support/kubedrift.js";
 
 const web: ResourceKey = { group: "apps", kind: "Deployment", namespace: "shop", name: "web" };
@@ -58,10 +60,9 @@ const minute = 60_000;
 const hour = 60 * minute;
 const day = 24 * hour;
 
-beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), "kubedrift-history-"));
-  store = `sqlite:${join(dir, "data", "kubedrift.db")}`;
-  const history = await openStore(store);
+/** The episodes every test reads, written through the store's own interface. */
+async function fill(url: string): Promise<void> {
+  const history = await openStore(url);
   try {
     // Closed three days ago: reverted after 4m12s.
     await history.recordObservation(web, [replicas], ago(3 * day));
@@ -78,6 +79,12 @@ beforeAll(async () => {
   } finally {
     await history.close();
   }
+}
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), "kubedrift-history-"));
+  store = `sqlite:${join(dir, "data", "kubedrift.db")}`;
+  await fill(store);
 });
 
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -271,5 +278,56 @@ describe("kubedrift history", () => {
     expect((await history("--resource", "web")).stderr).toBe(
       "error: --resource web: expected KIND/NAMESPACE/NAME, or KIND/NAME for a cluster-scoped object\n",
     );
+  });
+});
+
+describe("kubedrift history --store postgres://", () => {
+  let postgres: TestPostgres | undefined;
+  let url = "";
+
+  beforeAll(async () => {
+    postgres = await startPostgres();
+    url = await postgres.createDatabase();
+    await fill(url);
+  });
+
+  afterAll(async () => {
+    await postgres?.stop();
+  });
+
+  it("reads the same history from PostgreSQL, with filters, and no secret value", async () => {
+    const all = await runKubedrift(["history", "--store", url], { cwd: dir });
+    expect(all.stderr).toBe("");
+    expect(all.code).toBe(0);
+    expect(all.stdout.split("\n")[0]).toBe("4 episodes, 2 open");
+    expect(blocks(all.stdout)).toEqual([
+      "ConfigMap infra/cache",
+      "Secret shop/db",
+      "Deployment shop/api",
+      "Deployment shop/web",
+    ]);
+    const recent = await runKubedrift(["history", "--store", url, "--since", "24h", "--kind", "deployment"], {
+      cwd: dir,
+    });
+    expect(blocks(recent.stdout)).toEqual(["Deployment shop/api"]);
+    for (const output of ["text", "json", "csv"]) {
+      const result = await runKubedrift(["history", "--store", url, "-o", output], { cwd: dir });
+      expect(result.code).toBe(0);
+      expect(result.stdout).toContain("2c5cafc49850e30d");
+      expect(result.stdout).not.toContain("hunter2");
+    }
+  });
+
+  it("a server that does not answer is one line, without the password", async () => {
+    const result = await runKubedrift(
+      ["history", "--store", "postgres://kubedrift:pa55word@127.0.0.1:1/history"],
+      {
+        cwd: dir,
+      },
+    );
+    expect(result.code).toBe(1);
+    expect(result.stdout).toBe("");
+    expect(result.stderr).toMatch(/^error: history: [^\n]*127\.0\.0\.1:1[^\n]*\n$/);
+    expect(result.stderr).not.toContain("pa55word");
   });
 });

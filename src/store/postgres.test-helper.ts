@@ -52,6 +52,11 @@ async function systemUser(): Promise<{ uid: number; gid: number } | undefined> {
   }
 }
 
+/** runuser is a system tool (util-linux): in /usr/sbin or /sbin, which a CI PATH may leave out. */
+function runuser(): string {
+  return ["/usr/sbin/runuser", "/sbin/runuser"].find((path) => existsSync(path)) ?? "runuser";
+}
+
 export async function startPostgres(): Promise<TestPostgres> {
   if (!existsSync(join(binaries, "postgres")) || !existsSync(join(binaries, "initdb")))
     throw new Error(
@@ -64,7 +69,7 @@ export async function startPostgres(): Promise<TestPostgres> {
   const as = async (command: string, args: readonly string[]): Promise<void> => {
     const file = join(binaries, command);
     if (user === undefined) await run(file, [...args]);
-    else await run("runuser", ["-u", "postgres", "--", file, ...args]);
+    else await run(runuser(), ["-u", "postgres", "--", file, ...args]);
   };
   await as("initdb", ["-D", dataDir, "-U", "postgres", "--auth=trust", "--no-sync", "-E", "UTF8"]);
   const port = await freePort();

@@ -208,7 +208,8 @@ Exit status: 0 printed (also when nothing is recorded), 1 error.
 
 Examples:
   kubedrift history                                   # the newest 100 episodes in ./kubedrift.db
-  kubedrift history --since 24h --open                # what is drifted now and was in the last day
+  kubedrift history --since 24h                       # what was drifted at any time in the last day
+  kubedrift history --open                            # what is drifted now, and since when
   kubedrift history --resource Deployment/shop/web    # one resource
   kubedrift history --manager kubectl-edit -o csv     # for a spreadsheet
   kubedrift history --store postgres://kubedrift@db:5432/kubedrift -o json`,

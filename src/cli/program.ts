@@ -10,6 +10,7 @@ import { registerDemo } from "./demo.js";
 import { registerDiff } from "./diff.js";
 import { registerHistory } from "./history.js";
 import { registerSandbox } from "./sandbox.js";
+import { registerWatch } from "./watch.js";
 
 /**
  * commander's usage errors as one line, like every other error, with where to read more:
@@ -57,6 +58,7 @@ export function buildProgram(name: string = invokedAs()): Command {
   registerPlan(program);
   registerApply(program);
   registerAdopt(program);
+  registerWatch(program);
   registerSandbox(program);
   registerDemo(program);
   registerHistory(program);

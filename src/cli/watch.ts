@@ -1,0 +1,182 @@
+import type { Command } from "commander";
+import type { Episode } from "../store/index.js";
+import type { Watch, WatchListener, WatchTarget } from "../controller/watch.js";
+import { describeRef } from "../model/index.js";
+import { CliError, parseDuration, rethrowAsCliError } from "./errors.js";
+import { diffOptionsFromFlags, withDiffOptions, type DiffFlags } from "./diff.js";
+import { inspectionIO } from "./plan.js";
+import { nonEmpty } from "./terminal.js";
+
+interface WatchFlags extends Omit<DiffFlags, "output"> {
+  readonly store: string;
+  readonly resync: string;
+  readonly listen: string;
+}
+
+/** One log line: JSON when stderr is not a terminal (for log collectors), else words. */
+export type LogLine = (message: string, fields: Readonly<Record<string, unknown>>) => void;
+
+export function logLines(stream: NodeJS.WriteStream, now: () => Date = () => new Date()): LogLine {
+  return (message, fields) => {
+    if (stream.isTTY === true) {
+      const said = Object.entries(fields)
+        .map(([key, value]) => `${key}=${typeof value === "string" ? value : JSON.stringify(value)}`)
+        .join(" ");
+      stream.write(`${message}${said === "" ? "" : ` ${said}`}\n`);
+    } else stream.write(`${JSON.stringify({ time: now().toISOString(), msg: message, ...fields })}\n`);
+  };
+}
+
+function episodeFields(episode: Episode): Record<string, unknown> {
+  const { kind, namespace, name } = episode.resource;
+  return {
+    resource: describeRef({ ...episode.resource, version: "" }),
+    kind,
+    namespace,
+    name,
+    episode: episode.id,
+    fields: episode.changes.map((change) => change.path),
+    managers: [...new Set(episode.changes.flatMap((change) => change.manager ?? []))],
+  };
+}
+
+/** One line per episode opened or closed, and each error the loop reports (it goes on). */
+export function logListener(log: LogLine): WatchListener {
+  return {
+    onEpisodeOpened: (episode) => log("drift opened", { ...episodeFields(episode), at: episode.startedAt }),
+    onEpisodeExtended: (episode, paths) => log("drift extended", { ...episodeFields(episode), added: paths }),
+    onEpisodeClosed: (episode) =>
+      log("drift closed", { ...episodeFields(episode), at: episode.endedAt, how: episode.endedBy }),
+    onFullSync: (seconds, first) => {
+      if (first) log("synced", { seconds });
+    },
+    onError: (error) => log("error", { error: error.message }),
+  };
+}
+
+/** Resolves at the first SIGINT or SIGTERM. */
+function stopSignal(): Promise<string> {
+  return new Promise((resolve) => {
+    const stop = (signal: string): void => {
+      process.off("SIGINT", stop);
+      process.off("SIGTERM", stop);
+      resolve(signal);
+    };
+    process.on("SIGINT", stop);
+    process.on("SIGTERM", stop);
+  });
+}
+
+async function loadTarget(flags: WatchFlags): Promise<WatchTarget> {
+  const { hasSources, inspectDrift } = await import("../inspect/index.js");
+  const options = diffOptionsFromFlags({ ...flags, output: "text" });
+  if (!hasSources(options))
+    throw new CliError(
+      "watch: no sources: give -f FILE|DIR|-, -k DIR, --terraform PATH or --helm-release NAME",
+    );
+  if (options.liveFile !== undefined)
+    throw new CliError("watch: --live-file cannot be watched: give a cluster");
+  // The same inspection as diff: sources, namespaces, scope and the engine's config, checked once.
+  const inspection = await inspectDrift(options, inspectionIO({ ...flags, output: "text" })).catch(
+    rethrowAsCliError,
+  );
+  return {
+    desired: inspection.desired,
+    cluster: inspection.cluster,
+    served: inspection.served,
+    schema: inspection.schema,
+    config: inspection.config,
+    scope: inspection.scope,
+    ...(options.selector === undefined ? {} : { labelSelector: options.selector }),
+  };
+}
+
+/** Until a signal, or until the first sync fails for good (a kind that cannot be watched). */
+async function runUntilStopped(watch: Watch, log: LogLine): Promise<void> {
+  const failed = watch.synced.then(
+    () => new Promise<never>(() => undefined),
+    (error: unknown) => Promise.reject(error as Error),
+  );
+  const signal = await Promise.race([stopSignal(), failed]);
+  log("stopping", { signal });
+}
+
+/** `kubedrift watch`: detects drift continuously until SIGINT/SIGTERM (exit 0). */
+async function runWatch(flags: WatchFlags): Promise<void> {
+  const resyncMs = parseDuration(flags.resync, "--resync");
+  if (resyncMs < 1000) throw new CliError(`--resync: ${flags.resync} is too short (at least 1s)`);
+  const { parseListen, serve } = await import("../server/http.js");
+  const listen = (() => {
+    try {
+      return parseListen(flags.listen);
+    } catch (error: unknown) {
+      throw new CliError((error as Error).message);
+    }
+  })();
+  const { openStore, parseStoreUrl, StoreError } = await import("../store/index.js");
+  // A malformed --store fails before the sources are read or the cluster asked.
+  try {
+    parseStoreUrl(flags.store);
+  } catch (error: unknown) {
+    throw error instanceof StoreError ? new CliError(`--store: ${error.message}`) : error;
+  }
+  const target = await loadTarget(flags);
+  const store = await openStore(flags.store).catch((error: unknown) => {
+    throw error instanceof StoreError ? new CliError(error.message) : error;
+  });
+  const { combineListeners, startWatch } = await import("../controller/watch.js");
+  const { systemClock } = await import("../controller/informer.js");
+  const { createWatchMetrics } = await import("../server/metrics.js");
+  const log = logLines(process.stderr);
+  let watch: Watch | undefined;
+  const metrics = createWatchMetrics(() => (watch as Watch).state());
+  try {
+    watch = await startWatch({
+      target,
+      store,
+      clock: systemClock,
+      resyncMs,
+      listener: combineListeners(metrics.listener, logListener(log)),
+    });
+    const running = watch;
+    const server = await serve(
+      { registry: metrics.registry, ready: () => running.state().ready },
+      listen,
+    ).catch((error: unknown) => {
+      throw new CliError(`watch: --listen ${flags.listen}: ${(error as Error).message}`);
+    });
+    log("listening", { url: server.url, objects: target.desired.length });
+    try {
+      await runUntilStopped(running, log);
+    } finally {
+      await server.close();
+    }
+  } finally {
+    await watch?.stop();
+    await store.close();
+  }
+}
+
+export function registerWatch(program: Command): void {
+  withDiffOptions(program.command("watch"))
+    .description("Watch the cluster and record every drift as it happens, with its history and metrics")
+    .option(
+      "--store <url>",
+      "the history store: sqlite:PATH or postgres://…",
+      nonEmpty,
+      "sqlite:./kubedrift.db",
+    )
+    .option("--resync <duration>", "evaluate everything again this often (e.g. 30s, 10m)", nonEmpty, "10m")
+    .option("--listen <host:port>", "serve /metrics, /healthz and /readyz here", nonEmpty, "127.0.0.1:9090")
+    .addHelpText(
+      "after",
+      "\nLogs one line per drift opened or closed on stderr (JSON lines when stderr is not a terminal).\nStops on SIGINT or SIGTERM with exit status 0; 1 on an error.",
+    )
+    .action(async (flags: WatchFlags) => {
+      await runWatch(flags).catch((error: unknown) => {
+        if (error instanceof CliError) throw error;
+        rethrowAsCliError(error);
+      });
+      process.exitCode = 0;
+    });
+}

@@ -1,0 +1,381 @@
+/**
+ * `kubedrift watch`'s loop (issue 12, items 1 and 2): one informer per kind and namespace in scope;
+ * each event re-evaluates only the object it names, and what that finds goes to the history store
+ * (drifts open or extend an episode, in sync closes it as `reverted`). A periodic resync
+ * re-evaluates every object from the informers' caches as a safety net. Time is injected.
+ */
+import type { Cluster, ServedResource, WatchEnd } from "../cluster/index.js";
+import type { EngineConfig, Scope } from "../engine/index.js";
+import type { ObjectRef } from "../kube/object.js";
+import type { Schema } from "../kube/schema/types.js";
+import type { DesiredObject, LiveObject, ResourceStatus } from "../model/index.js";
+import { ResourceStatuses, refKey } from "../model/index.js";
+import type { Episode, HistoryStore, ObservedDrift } from "../store/index.js";
+import type { EvaluationContext } from "./evaluate.js";
+import { evaluateObject, observedDrifts } from "./evaluate.js";
+import type { Clock, Informer, InformerEvent } from "./informer.js";
+import { createInformer } from "./informer.js";
+
+/** What is watched: the desired objects (loaded once) and what the engine compares them with. */
+export interface WatchTarget {
+  readonly desired: readonly DesiredObject[];
+  readonly cluster: Cluster;
+  /** Discovery, by `group/kind`. */
+  readonly served: ReadonlyMap<string, ServedResource>;
+  readonly schema: Schema;
+  readonly config: EngineConfig;
+  /** The kinds and namespaces of the desired set, as `diff` lists them (no namespaces: all). */
+  readonly scope: Scope;
+  readonly labelSelector?: string;
+}
+
+/** What the loop tells the outside (metrics, logs); every method optional, none may throw into it. */
+export interface WatchListener {
+  /** The status of an object changed; undefined when it is no longer tracked (an Extra object deleted). */
+  readonly onStatus?: (ref: ObjectRef, status: ResourceStatus | undefined) => void;
+  readonly onEpisodeOpened?: (episode: Episode) => void;
+  /** Fields joined the open episode (not on its opening). */
+  readonly onEpisodeExtended?: (episode: Episode, paths: readonly string[]) => void;
+  readonly onEpisodeClosed?: (episode: Episode) => void;
+  /** A watch stream ended other than by `stop()`: the informer watches again (or relists). */
+  readonly onWatchRestart?: (end: WatchEnd) => void;
+  /** From the change (managedFields time, else the event's arrival) to its drift recorded. */
+  readonly onDetectionLatency?: (seconds: number) => void;
+  /** A full evaluation of everything (the first sync, then each resync) and how long it took. */
+  readonly onFullSync?: (seconds: number, first: boolean) => void;
+  readonly onError?: (error: Error) => void;
+}
+
+export interface WatchOptions {
+  readonly target: WatchTarget;
+  readonly store: HistoryStore;
+  readonly clock: Clock;
+  /** `--resync`: every this long, everything is evaluated again (default 10 minutes). */
+  readonly resyncMs?: number;
+  readonly listener?: WatchListener;
+  readonly random?: () => number;
+  readonly backoff?: { readonly initialMs: number; readonly maxMs: number };
+}
+
+export interface WatchState {
+  /** The first full sync is done: every object evaluated and recorded once. */
+  readonly ready: boolean;
+  /** The status of every tracked object, by `refKey`. */
+  readonly statuses: ReadonlyMap<string, { readonly ref: ObjectRef; readonly status: ResourceStatus }>;
+  readonly counts: Readonly<Record<ResourceStatus, number>>;
+  readonly episodesOpened: number;
+  readonly watchRestarts: number;
+}
+
+export interface Watch {
+  /** Resolves once the first full sync is done; rejects when a kind cannot be watched at all. */
+  readonly synced: Promise<void>;
+  state(): WatchState;
+  /** Stops the informers and the resync, and waits for the evaluations under way to be recorded. */
+  stop(): Promise<void>;
+}
+
+/** Why an object is evaluated: the arrival time of the event (for the latency), and where it came from. */
+interface Cause {
+  readonly arrivedAt: number;
+  readonly origin: InformerEvent["origin"] | "sync";
+}
+
+/** What is known of an object's open episode: its id and the paths it has recorded. */
+interface OpenEpisode {
+  readonly id: string;
+  readonly paths: ReadonlySet<string>;
+}
+
+export const defaultResyncMs = 10 * 60_000;
+
+/** One LIST+WATCH per kind and namespace in scope (cluster-scoped kinds once), as `diff` lists. */
+export function informerJobs(
+  scope: Scope,
+  served: ReadonlyMap<string, ServedResource>,
+): readonly { readonly resource: ServedResource; readonly namespace: string | undefined }[] {
+  const namespaces = scope.namespaces.length === 0 ? [undefined] : scope.namespaces;
+  return scope.kinds.flatMap((key) => {
+    const resource = served.get(key);
+    if (resource === undefined) return [];
+    return resource.namespaced
+      ? namespaces.map((namespace) => ({ resource, namespace }))
+      : [{ resource, namespace: undefined }];
+  });
+}
+
+function asError(error: unknown): Error {
+  return error instanceof Error ? error : new Error(String(error));
+}
+
+/** The latest managedFields time of the drifts, when it is not after the event's arrival. */
+export function changeTime(drifts: readonly ObservedDrift[], arrivedAt: number): number {
+  const times = drifts
+    .map((drift) => Date.parse(drift.attribution?.changedAt ?? ""))
+    .filter((time) => Number.isFinite(time) && time <= arrivedAt);
+  return times.length === 0 ? arrivedAt : Math.max(...times);
+}
+
+class RunningWatch implements Watch {
+  readonly synced: Promise<void>;
+  readonly #options: WatchOptions;
+  readonly #context: EvaluationContext;
+  readonly #abort = new AbortController();
+  readonly #desired = new Map<string, DesiredObject>();
+  readonly #live = new Map<string, LiveObject>();
+  readonly #statuses = new Map<string, { ref: ObjectRef; status: ResourceStatus }>();
+  readonly #episodes = new Map<string, OpenEpisode>();
+  readonly #pending = new Map<string, Cause>();
+  readonly #running = new Map<string, Promise<void>>();
+  #informers: readonly Informer[] = [];
+  #resync: Promise<void> = Promise.resolve();
+  #ready = false;
+  #episodesOpened = 0;
+  #watchRestarts = 0;
+
+  constructor(options: WatchOptions, open: readonly Episode[]) {
+    this.#options = options;
+    const { target } = options;
+    this.#context = {
+      scope: target.scope,
+      schema: target.schema,
+      config: target.config,
+      cluster: target.cluster.name,
+    };
+    for (const object of target.desired) this.#desired.set(refKey(object.ref), object);
+    for (const episode of open) {
+      const key = refKey({ ...episode.resource, version: "" });
+      this.#episodes.set(key, {
+        id: episode.id,
+        paths: new Set(episode.changes.map((change) => change.path)),
+      });
+    }
+    this.#informers = informerJobs(target.scope, target.served).map((job) => this.#inform(job));
+    this.synced = Promise.all(this.#informers.map((informer) => informer.synced)).then(() =>
+      this.#firstSync(),
+    );
+    this.synced.catch(() => undefined);
+  }
+
+  state(): WatchState {
+    const counts: Record<ResourceStatus, number> = { InSync: 0, Drifted: 0, Missing: 0, Extra: 0, Error: 0 };
+    for (const { status } of this.#statuses.values()) counts[status] += 1;
+    return {
+      ready: this.#ready,
+      statuses: new Map(this.#statuses),
+      counts,
+      episodesOpened: this.#episodesOpened,
+      watchRestarts: this.#watchRestarts,
+    };
+  }
+
+  async stop(): Promise<void> {
+    this.#abort.abort();
+    await Promise.all(this.#informers.map((informer) => informer.stop()));
+    await this.#resync;
+    await this.#idle([...this.#running.keys()]);
+  }
+
+  #inform(job: { readonly resource: ServedResource; readonly namespace: string | undefined }): Informer {
+    const { target, clock } = this.#options;
+    return createInformer({
+      cluster: target.cluster,
+      resource: job.resource,
+      ...(job.namespace === undefined ? {} : { namespace: job.namespace }),
+      ...(target.labelSelector === undefined ? {} : { labelSelector: target.labelSelector }),
+      clock,
+      random: this.#options.random ?? Math.random,
+      backoff: this.#options.backoff ?? { initialMs: 800, maxMs: 30_000 },
+      onEvent: (event) => this.#onEvent(event),
+      onError: (error) => this.#report(error),
+      onWatchEnd: (end) => {
+        if (end.kind === "aborted" || this.#abort.signal.aborted) return;
+        this.#watchRestarts += 1;
+        this.#tell(() => this.#options.listener?.onWatchRestart?.(end));
+      },
+    });
+  }
+
+  #onEvent(event: InformerEvent): void {
+    const key = refKey(event.object.ref);
+    if (event.type === "delete") this.#live.delete(key);
+    else this.#live.set(key, event.object);
+    this.#schedule(key, { arrivedAt: this.#options.clock.now(), origin: event.origin });
+  }
+
+  /** Every informer has listed: evaluate what no event named (Missing objects), then report ready. */
+  async #firstSync(): Promise<void> {
+    await this.#fullSync(true);
+    this.#ready = true;
+    if (!this.#abort.signal.aborted) this.#resync = this.#resyncLoop();
+  }
+
+  async #resyncLoop(): Promise<void> {
+    const { clock, resyncMs = defaultResyncMs } = this.#options;
+    const signal = this.#abort.signal;
+    while (!signal.aborted) {
+      await clock.sleep(resyncMs, signal);
+      if (signal.aborted) return;
+      await this.#fullSync(false);
+    }
+  }
+
+  async #fullSync(first: boolean): Promise<void> {
+    const started = this.#options.clock.now();
+    const keys = [...new Set([...this.#desired.keys(), ...this.#live.keys(), ...this.#statuses.keys()])];
+    for (const key of keys) this.#schedule(key, { arrivedAt: started, origin: "sync" });
+    await this.#idle(keys);
+    const seconds = (this.#options.clock.now() - started) / 1000;
+    this.#tell(() => this.#options.listener?.onFullSync?.(seconds, first));
+  }
+
+  /** Waits until none of `keys` is being evaluated. */
+  async #idle(keys: readonly string[]): Promise<void> {
+    for (;;) {
+      const running = keys.flatMap((key) => this.#running.get(key) ?? []);
+      if (running.length === 0) return;
+      await Promise.all(running);
+    }
+  }
+
+  /**
+   * One evaluation at a time per object, in order; events that arrive meanwhile are folded into the
+   * next one (which reads the latest live object), keeping the earliest arrival for the latency.
+   */
+  #schedule(key: string, cause: Cause): void {
+    if (this.#abort.signal.aborted) return;
+    this.#pending.set(key, this.#pending.get(key) ?? cause);
+    if (!this.#running.has(key)) this.#running.set(key, this.#drain(key));
+  }
+
+  async #drain(key: string): Promise<void> {
+    await Promise.resolve();
+    for (let cause = this.#take(key); cause !== undefined; cause = this.#take(key)) {
+      try {
+        await this.#evaluate(key, cause);
+      } catch (error: unknown) {
+        this.#report(asError(error));
+      }
+    }
+    // Synchronously after the last take: an event cannot slip in between.
+    this.#running.delete(key);
+  }
+
+  #take(key: string): Cause | undefined {
+    const cause = this.#pending.get(key);
+    this.#pending.delete(key);
+    return cause;
+  }
+
+  async #evaluate(key: string, cause: Cause): Promise<void> {
+    const desired = this.#desired.get(key);
+    const live = this.#live.get(key);
+    const result = evaluateObject(this.#context, desired, live);
+    const ref = desired?.ref ?? live?.ref;
+    if (ref !== undefined) this.#setStatus(key, ref, result?.status);
+    if (desired === undefined || result === undefined) return;
+    if (result.status === ResourceStatuses.error) {
+      this.#report(new Error(`${key}: ${result.error}`));
+      return;
+    }
+    const drifts = observedDrifts(result);
+    if (drifts !== undefined) await this.#record(key, desired.ref, { drifts, cause });
+  }
+
+  #setStatus(key: string, ref: ObjectRef, status: ResourceStatus | undefined): void {
+    if (this.#statuses.get(key)?.status === status) return;
+    if (status === undefined) this.#statuses.delete(key);
+    else this.#statuses.set(key, { ref, status });
+    this.#tell(() => this.#options.listener?.onStatus?.(ref, status));
+  }
+
+  async #record(
+    key: string,
+    ref: ObjectRef,
+    seen: { readonly drifts: readonly ObservedDrift[]; readonly cause: Cause },
+  ): Promise<void> {
+    const { store, clock, listener } = this.#options;
+    const known = this.#episodes.get(key);
+    const at = new Date(clock.now()).toISOString();
+    if (seen.drifts.length === 0) {
+      // In sync: only an episode known to be open needs a write (it ends as reverted).
+      if (known !== undefined) await this.#close(key, ref, at);
+      return;
+    }
+    const episode = await store.recordObservation(ref, seen.drifts, at);
+    if (episode === null) return;
+    const opened = known?.id !== episode.id;
+    const before = opened ? new Set<string>() : (known?.paths ?? new Set<string>());
+    this.#episodes.set(key, { id: episode.id, paths: new Set(episode.changes.map((change) => change.path)) });
+    const fresh = seen.drifts.filter((drift) => !before.has(drift.path));
+    this.#announce(episode, { opened, fresh: fresh.map((drift) => drift.path) });
+    if (fresh.length > 0 && seen.cause.origin === "watch") {
+      const seconds = Math.max(0, clock.now() - changeTime(fresh, seen.cause.arrivedAt)) / 1000;
+      this.#tell(() => listener?.onDetectionLatency?.(seconds));
+    }
+  }
+
+  async #close(key: string, ref: ObjectRef, at: string): Promise<void> {
+    const closed = await this.#options.store.recordObservation(ref, [], at);
+    this.#episodes.delete(key);
+    if (closed !== null) this.#tell(() => this.#options.listener?.onEpisodeClosed?.(closed));
+  }
+
+  #announce(episode: Episode, news: { readonly opened: boolean; readonly fresh: readonly string[] }): void {
+    const listener = this.#options.listener;
+    if (news.opened) {
+      this.#episodesOpened += 1;
+      this.#tell(() => listener?.onEpisodeOpened?.(episode));
+    } else if (news.fresh.length > 0) {
+      this.#tell(() => listener?.onEpisodeExtended?.(episode, news.fresh));
+    }
+  }
+
+  /** A listener's exception is reported, never allowed to stop the loop. */
+  #tell(call: () => void): void {
+    try {
+      call();
+    } catch (error: unknown) {
+      this.#report(asError(error));
+    }
+  }
+
+  #report(error: Error): void {
+    try {
+      this.#options.listener?.onError?.(error);
+    } catch {
+      // Nothing else to tell.
+    }
+  }
+}
+
+/**
+ * Starts watching: reads which episodes are open (so that a restart continues them), then starts
+ * the informers. `synced` tells when the first full sync is done.
+ */
+export async function startWatch(options: WatchOptions): Promise<Watch> {
+  const open = await options.store.query({ openOnly: true });
+  const keys = new Set(options.target.desired.map((object) => refKey(object.ref)));
+  const ours = open.filter((episode) => keys.has(refKey({ ...episode.resource, version: "" })));
+  return new RunningWatch(options, ours);
+}
+
+/** One listener that calls each of `listeners` in turn. */
+export function combineListeners(...listeners: readonly WatchListener[]): WatchListener {
+  const each =
+    <K extends keyof WatchListener>(name: K) =>
+    (...args: Parameters<NonNullable<WatchListener[K]>>): void => {
+      for (const listener of listeners)
+        (listener[name] as ((...a: typeof args) => void) | undefined)?.(...args);
+    };
+  return {
+    onStatus: each("onStatus"),
+    onEpisodeOpened: each("onEpisodeOpened"),
+    onEpisodeExtended: each("onEpisodeExtended"),
+    onEpisodeClosed: each("onEpisodeClosed"),
+    onWatchRestart: each("onWatchRestart"),
+    onDetectionLatency: each("onDetectionLatency"),
+    onFullSync: each("onFullSync"),
+    onError: each("onError"),
+  };
+}

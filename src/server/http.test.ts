@@ -1,0 +1,100 @@
+/** The endpoints as a function of the request (no sockets), and the metrics a loop's listener keeps. */
+import { describe, expect, it } from "vitest";
+import type { WatchState } from "../controller/watch.js";
+import type { Episode } from "../store/index.js";
+import { handle, parseListen } from "./http.js";
+import { createWatchMetrics } from "./metrics.js";
+
+const ref = { group: "apps", version: "v1", kind: "Deployment", namespace: "shop", name: "web" };
+
+function state(ready: boolean): WatchState {
+  return {
+    ready,
+    statuses: new Map(),
+    counts: { InSync: 3, Drifted: 1, Missing: 0, Extra: 2, Error: 0 },
+    episodesOpened: 1,
+    watchRestarts: 0,
+  };
+}
+
+const episode: Episode = {
+  id: "1",
+  resource: { group: "apps", kind: "Deployment", namespace: "shop", name: "web" },
+  startedAt: "2026-12-02T07:00:00.000Z",
+  endedAt: null,
+  endedBy: null,
+  contested: false,
+  contestedBy: null,
+  contestedField: null,
+  changes: [],
+};
+
+function setUp(ready: { value: boolean }): ReturnType<typeof createWatchMetrics> & {
+  get: (url: string, method?: string) => ReturnType<typeof handle>;
+} {
+  const metrics = createWatchMetrics(() => state(ready.value));
+  const endpoints = { registry: metrics.registry, ready: () => ready.value };
+  return { ...metrics, get: (url, method = "GET") => handle(endpoints, { method, url }) };
+}
+
+describe("endpoints", () => {
+  it("/readyz is 503 until the first sync is done, then 200; /healthz is 200 throughout", async () => {
+    const ready = { value: false };
+    const { get } = setUp(ready);
+    expect((await get("/readyz")).status).toBe(503);
+    expect((await get("/healthz")).status).toBe(200);
+    ready.value = true;
+    expect((await get("/readyz")).status).toBe(200);
+    expect((await get("/healthz?verbose")).status).toBe(200);
+  });
+
+  it("answers 404 for other paths and 405 for other methods", async () => {
+    const { get } = setUp({ value: true });
+    expect((await get("/")).status).toBe(404);
+    expect((await get("/metrics/extra")).status).toBe(404);
+    const refused = await get("/metrics", "POST");
+    expect(refused.status).toBe(405);
+    expect(refused.headers["allow"]).toBe("GET, HEAD");
+  });
+
+  it("/metrics: the issue's names, labels of bounded sets only", async () => {
+    const { get, listener } = setUp({ value: true });
+    listener.onStatus?.(ref, "Drifted");
+    listener.onStatus?.({ ...ref, name: "api" }, "InSync");
+    listener.onStatus?.({ ...ref, name: "stray" }, "Extra");
+    listener.onEpisodeOpened?.(episode);
+    listener.onWatchRestart?.({ kind: "closed" });
+    listener.onDetectionLatency?.(0.2);
+    listener.onFullSync?.(1.5, true);
+    const answer = await get("/metrics");
+    expect(answer.status).toBe(200);
+    expect(answer.headers["content-type"]).toMatch(/^text\/plain; version=0\.0\.4/);
+    const lines = answer.body.split("\n");
+    expect(lines).toContain('kubedrift_resource_drifted{kind="Deployment",namespace="shop",name="web"} 1');
+    expect(lines).toContain('kubedrift_resource_drifted{kind="Deployment",namespace="shop",name="api"} 0');
+    expect(answer.body).not.toContain('name="stray"');
+    expect(lines).toContain('kubedrift_resources{status="Drifted"} 1');
+    expect(lines).toContain('kubedrift_resources{status="Extra"} 2');
+    expect(lines).toContain('kubedrift_drift_episodes_total{kind="Deployment",namespace="shop"} 1');
+    expect(lines).toContain("kubedrift_watch_restarts_total 1");
+    expect(lines).toContain('kubedrift_detection_latency_seconds_bucket{le="0.25"} 1');
+    expect(lines).toContain("kubedrift_detection_latency_seconds_count 1");
+    expect(lines).toContain("kubedrift_resync_duration_seconds 1.5");
+
+    listener.onStatus?.(ref, "InSync");
+    listener.onStatus?.({ ...ref, name: "api" }, undefined);
+    const later = (await get("/metrics")).body.split("\n");
+    expect(later).toContain('kubedrift_resource_drifted{kind="Deployment",namespace="shop",name="web"} 0');
+    expect(later.some((line) => line.includes('name="api"'))).toBe(false);
+  });
+});
+
+describe("parseListen", () => {
+  it("reads HOST:PORT, [IPv6]:PORT and :PORT (loopback)", () => {
+    expect(parseListen("127.0.0.1:9090")).toEqual({ host: "127.0.0.1", port: 9090 });
+    expect(parseListen("[::1]:0")).toEqual({ host: "::1", port: 0 });
+    expect(parseListen(":8080")).toEqual({ host: "127.0.0.1", port: 8080 });
+    expect(() => parseListen("9090")).toThrow(/expected HOST:PORT/);
+    expect(() => parseListen("localhost:99999")).toThrow(/expected HOST:PORT/);
+  });
+});

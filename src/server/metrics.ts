@@ -1,0 +1,78 @@
+/**
+ * `watch`'s Prometheus metrics (issue 12, item 5), named as kube-state-metrics names its own:
+ * labels only of bounded sets (the declared objects, the statuses), never a field path.
+ */
+import { Counter, Gauge, Histogram, Registry } from "prom-client";
+import type { WatchListener, WatchState } from "../controller/watch.js";
+import type { ObjectRef } from "../kube/object.js";
+import type { ResourceStatus } from "../model/index.js";
+import { ResourceStatuses } from "../model/index.js";
+
+export interface WatchMetrics {
+  readonly registry: Registry;
+  /** Keeps the metrics up to date; combine it with the other listeners of the loop. */
+  readonly listener: WatchListener;
+}
+
+function outOfSync(status: ResourceStatus): boolean {
+  return status === ResourceStatuses.drifted || status === ResourceStatuses.missing;
+}
+
+function resourceLabels(ref: ObjectRef): { kind: string; namespace: string; name: string } {
+  return { kind: ref.kind, namespace: ref.namespace, name: ref.name };
+}
+
+/** The metrics of one loop; `state` is read at each scrape for the counts by status. */
+export function createWatchMetrics(state: () => WatchState): WatchMetrics {
+  const registry = new Registry();
+  const registers = [registry];
+  const drifted = new Gauge({
+    name: "kubedrift_resource_drifted",
+    help: "Whether the declared object is out of sync with its sources (drifted fields or missing): 1 or 0",
+    labelNames: ["kind", "namespace", "name"] as const,
+    registers,
+  });
+  new Gauge({
+    name: "kubedrift_resources",
+    help: "Objects watched, by status (InSync, Drifted, Missing, Extra, Error)",
+    labelNames: ["status"] as const,
+    registers,
+    collect() {
+      for (const [status, count] of Object.entries(state().counts)) this.set({ status }, count);
+    },
+  });
+  const episodes = new Counter({
+    name: "kubedrift_drift_episodes_total",
+    help: "Drift episodes opened",
+    labelNames: ["kind", "namespace"] as const,
+    registers,
+  });
+  const restarts = new Counter({
+    name: "kubedrift_watch_restarts_total",
+    help: "Watch streams that ended and were started again (timeouts, drops, 410 Gone)",
+    registers,
+  });
+  const latency = new Histogram({
+    name: "kubedrift_detection_latency_seconds",
+    help: "From a change (its managedFields time, else the watch event's arrival) to its drift recorded",
+    buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+    registers,
+  });
+  const resync = new Gauge({
+    name: "kubedrift_resync_duration_seconds",
+    help: "How long the latest full evaluation of every object (the first sync or a resync) took",
+    registers,
+  });
+  const listener: WatchListener = {
+    onStatus: (ref, status) => {
+      if (status === undefined) drifted.remove(resourceLabels(ref));
+      else if (status !== ResourceStatuses.extra) drifted.set(resourceLabels(ref), outOfSync(status) ? 1 : 0);
+    },
+    onEpisodeOpened: (episode) =>
+      episodes.inc({ kind: episode.resource.kind, namespace: episode.resource.namespace }),
+    onWatchRestart: () => restarts.inc(),
+    onDetectionLatency: (seconds) => latency.observe(seconds),
+    onFullSync: (seconds) => resync.set(seconds),
+  };
+  return { registry, listener };
+}

@@ -1,0 +1,190 @@
+/**
+ * Issue 12: `kubedrift watch` as a process (the built CLI) against the sandbox. A real
+ * `kubectl scale` opens an episode in the SQLite store naming the manager and the subresource, and
+ * `/metrics` shows the object drifted; scaling back closes it (`reverted`); `/readyz` answers 503
+ * before the first sync and 200 after; SIGTERM ends it with exit status 0. Every wait polls with a
+ * bound; no duration is asserted.
+ */
+import { spawn } from "node:child_process";
+import type { ChildProcessWithoutNullStreams } from "node:child_process";
+import { join } from "node:path";
+import { setTimeout as delay } from "node:timers/promises";
+import { afterAll, describe, expect, it } from "vitest";
+import type { RunningSandbox } from "../../src/sandbox/index.js";
+import type { Episode } from "../../src/store/index.js";
+import { openStore } from "../../src/store/index.js";
+import { kubectlOk, writeManifest } from "../support/kubectl.js";
+import { kubedriftBinary } from "../support/kubedrift.js";
+import { useSandbox } from "../support/sandbox.js";
+
+const fixture = useSandbox();
+const namespace = "watch-e2e";
+
+const manifest = `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+  namespace: ${namespace}
+spec:
+  replicas: 2
+  selector:
+    matchLabels: {app: web}
+  template:
+    metadata:
+      labels: {app: web}
+    spec:
+      containers:
+        - name: web
+          image: nginx:1.27
+`;
+
+/** useSandbox's sandbox is a running one: its fault injection, for holding the first sync back. */
+function faultsOf(sandbox: object): RunningSandbox["faults"] {
+  if (!("faults" in sandbox)) throw new Error("the sandbox has no fault injection");
+  return sandbox.faults as RunningSandbox["faults"];
+}
+
+async function until<T>(probe: () => Promise<T | undefined>, what: string, ms = 30_000): Promise<T> {
+  for (let waited = 0; waited < ms; waited += 50) {
+    const found = await probe().catch(() => undefined);
+    if (found !== undefined) return found;
+    await delay(50);
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+interface Running {
+  readonly child: ChildProcessWithoutNullStreams;
+  readonly lines: () => readonly Record<string, unknown>[];
+  readonly stderr: () => string;
+  readonly exited: Promise<number | null>;
+}
+
+const children: ChildProcessWithoutNullStreams[] = [];
+afterAll(() => {
+  for (const child of children) if (child.exitCode === null) child.kill("SIGKILL");
+});
+
+function startWatch(args: readonly string[], cwd: string): Running {
+  const child = spawn(kubedriftBinary, ["watch", ...args], {
+    cwd,
+    env: {
+      PATH: process.env["PATH"] ?? "/usr/bin:/bin",
+      HOME: cwd,
+      TZ: "UTC",
+      KUBEDRIFT_REDACTION_KEY: "kubedrift-tests-0123456789abcdef0123456789",
+    },
+  });
+  children.push(child);
+  let stderr = "";
+  child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+  child.stdout.resume();
+  const exited = new Promise<number | null>((resolve) => child.on("close", (code) => resolve(code)));
+  const lines = (): Record<string, unknown>[] =>
+    stderr
+      .split("\n")
+      .filter((line) => line.startsWith("{"))
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
+  return { child, lines, stderr: () => stderr, exited };
+}
+
+async function fetchText(url: string): Promise<{ status: number; body: string }> {
+  const response = await fetch(url);
+  return { status: response.status, body: await response.text() };
+}
+
+function driftedLine(body: string): string | undefined {
+  return body
+    .split("\n")
+    .find((line) => line.startsWith("kubedrift_resource_drifted{") && line.includes('name="web"'));
+}
+
+async function episodesOf(storeUrl: string): Promise<readonly Episode[]> {
+  // Read only: `query` takes no write lock, while the watch process writes on.
+  const store = await openStore(storeUrl);
+  try {
+    return await store.query({ kind: "Deployment", namespace });
+  } finally {
+    await store.close();
+  }
+}
+
+describe("kubedrift watch", () => {
+  it("records a kubectl scale as an episode and in /metrics, closes it when scaled back, stops on SIGTERM", async () => {
+    const sandbox = fixture.sandbox();
+    const directory = fixture.directory();
+    const file = writeManifest(directory, "web.yaml", manifest);
+    await kubectlOk(sandbox, ["create", "namespace", namespace]);
+    await kubectlOk(sandbox, ["apply", "-f", file]);
+    const storeUrl = `sqlite:${join(directory, "kubedrift.db")}`;
+
+    // Every request is slowed while the watch starts, so that /readyz can be seen before the first sync.
+    const faults = faultsOf(sandbox);
+    faults.set({ latencyMs: 3000 });
+    const watch = startWatch(
+      ["-f", file, "--kubeconfig", sandbox.kubeconfigPath, "--store", storeUrl, "--listen", "127.0.0.1:0"],
+      directory,
+    );
+    const url = await until(
+      () =>
+        Promise.resolve(
+          watch.lines().find((line) => line["msg"] === "listening")?.["url"] as string | undefined,
+        ),
+      `the listening line (stderr: ${watch.stderr()})`,
+      60_000,
+    );
+    expect((await fetchText(`${url}/readyz`)).status).toBe(503);
+    expect((await fetchText(`${url}/healthz`)).status).toBe(200);
+    faults.set({});
+    await until(async () => ((await fetchText(`${url}/readyz`)).status === 200 ? true : undefined), "ready");
+    expect(driftedLine((await fetchText(`${url}/metrics`)).body)).toBe(
+      `kubedrift_resource_drifted{kind="Deployment",namespace="${namespace}",name="web"} 0`,
+    );
+
+    await kubectlOk(sandbox, ["scale", "deployment", "web", "-n", namespace, "--replicas=5"]);
+    const opened = await until(async () => {
+      const [episode] = await episodesOf(storeUrl);
+      return episode !== undefined && episode.endedAt === null ? episode : undefined;
+    }, "the open episode in the store");
+    expect(opened.resource).toEqual({ group: "apps", kind: "Deployment", namespace, name: "web" });
+    expect(opened.changes).toEqual([
+      expect.objectContaining({
+        path: "/spec/replicas",
+        type: "Changed",
+        desired: 2,
+        live: 5,
+        manager: "kubectl",
+        subresource: "scale",
+      }),
+    ]);
+    await until(
+      async () =>
+        driftedLine((await fetchText(`${url}/metrics`)).body)?.endsWith(" 1") === true ? true : undefined,
+      "the drifted metric",
+    );
+    expect(watch.lines().filter((line) => line["msg"] === "drift opened")).toEqual([
+      expect.objectContaining({ name: "web", fields: ["/spec/replicas"], managers: ["kubectl"] }),
+    ]);
+
+    await kubectlOk(sandbox, ["scale", "deployment", "web", "-n", namespace, "--replicas=2"]);
+    const closed = await until(async () => {
+      const [episode] = await episodesOf(storeUrl);
+      return episode?.endedAt !== null ? episode : undefined;
+    }, "the episode to close");
+    expect(closed.id).toBe(opened.id);
+    expect(closed.endedBy).toBe("reverted");
+    expect(await episodesOf(storeUrl)).toHaveLength(1);
+    const metrics = (await fetchText(`${url}/metrics`)).body;
+    expect(driftedLine(metrics)).toBe(
+      `kubedrift_resource_drifted{kind="Deployment",namespace="${namespace}",name="web"} 0`,
+    );
+    expect(metrics).toContain(`kubedrift_drift_episodes_total{kind="Deployment",namespace="${namespace}"} 1`);
+    expect(watch.lines().filter((line) => line["msg"] === "drift closed")).toEqual([
+      expect.objectContaining({ name: "web", how: "reverted" }),
+    ]);
+
+    watch.child.kill("SIGTERM");
+    expect(await watch.exited).toBe(0);
+    expect(watch.lines().filter((line) => line["msg"] === "error")).toEqual([]);
+  }, 180_000);
+});

@@ -342,6 +342,19 @@ describe("watch", () => {
     expect(recorded.restarts).toEqual([{ kind: "closed" }]);
   });
 
+  it("counts an undeclared object in scope as Extra, records no episode for it, forgets it when deleted", async () => {
+    const parts = await setUp();
+    parts.cluster.put(configMap("stray", "1"), "ADDED");
+    const { recorded, listener } = recorder();
+    const watch = await watching(parts, listener);
+    expect(watch.state().counts).toMatchObject({ Extra: 1, Missing: 3 });
+    expect(await openEpisodes(parts.store)).toEqual({ absent: [""], edited: [""], same: [""] });
+    parts.cluster.remove("stray");
+    await until(() => watch.state().counts.Extra === 0, "the Extra object to be forgotten");
+    expect([...watch.state().statuses.keys()].some((key) => key.endsWith("/stray"))).toBe(false);
+    expect(recorded.errors).toEqual([]);
+  });
+
   it("tells every listener; one that throws is reported, not fatal", async () => {
     const parts = await setUp();
     const { recorded, listener } = recorder();

@@ -271,8 +271,7 @@ class RunningWatch implements Watch {
     const desired = this.#desired.get(key);
     const live = this.#live.get(key);
     const result = evaluateObject(this.#context, desired, live);
-    const ref = desired?.ref ?? live?.ref;
-    if (ref !== undefined) this.#setStatus(key, ref, result?.status);
+    this.#setStatus(key, desired?.ref ?? live?.ref, result?.status);
     if (desired === undefined || result === undefined) return;
     if (result.status === ResourceStatuses.error) {
       this.#report(new Error(`${key}: ${result.error}`));
@@ -282,11 +281,15 @@ class RunningWatch implements Watch {
     if (drifts !== undefined) await this.#record(key, desired.ref, { drifts, cause });
   }
 
-  #setStatus(key: string, ref: ObjectRef, status: ResourceStatus | undefined): void {
-    if (this.#statuses.get(key)?.status === status) return;
+  /** `ref` is undefined for an Extra object that is gone: its last status names it. */
+  #setStatus(key: string, ref: ObjectRef | undefined, status: ResourceStatus | undefined): void {
+    const known = this.#statuses.get(key);
+    if (known?.status === status) return;
+    const named = ref ?? known?.ref;
+    if (named === undefined) return;
     if (status === undefined) this.#statuses.delete(key);
-    else this.#statuses.set(key, { ref, status });
-    this.#tell(() => this.#options.listener?.onStatus?.(ref, status));
+    else this.#statuses.set(key, { ref: named, status });
+    this.#tell(() => this.#options.listener?.onStatus?.(named, status));
   }
 
   async #record(

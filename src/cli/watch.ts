@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import type { Episode } from "../store/index.js";
+import type { Episode, HistoryStore } from "../store/index.js";
 import type { Watch, WatchListener, WatchTarget } from "../controller/watch.js";
 import { describeRef } from "../model/index.js";
 import { CliError, parseDuration, rethrowAsCliError } from "./errors.js";
@@ -16,7 +16,10 @@ interface WatchFlags extends Omit<DiffFlags, "output"> {
 /** One log line: JSON when stderr is not a terminal (for log collectors), else words. */
 export type LogLine = (message: string, fields: Readonly<Record<string, unknown>>) => void;
 
-export function logLines(stream: NodeJS.WriteStream, now: () => Date = () => new Date()): LogLine {
+export function logLines(
+  stream: { readonly isTTY?: boolean; write(text: string): unknown },
+  now: () => Date = () => new Date(),
+): LogLine {
   return (message, fields) => {
     if (stream.isTTY === true) {
       const said = Object.entries(fields)
@@ -54,17 +57,31 @@ export function logListener(log: LogLine): WatchListener {
   };
 }
 
-/** Resolves at the first SIGINT or SIGTERM. */
-function stopSignal(): Promise<string> {
-  return new Promise((resolve) => {
-    const stop = (signal: string): void => {
+/** The first SIGINT or SIGTERM, caught from the start: one during start-up also ends cleanly. */
+interface StopSignal {
+  readonly received: Promise<string>;
+  readonly which: () => string | undefined;
+  readonly dispose: () => void;
+}
+
+function stopSignal(): StopSignal {
+  let which: string | undefined;
+  let resolve: (signal: string) => void = () => undefined;
+  const received = new Promise<string>((done) => (resolve = done));
+  const stop = (signal: string): void => {
+    which ??= signal;
+    resolve(signal);
+  };
+  process.on("SIGINT", stop);
+  process.on("SIGTERM", stop);
+  return {
+    received,
+    which: () => which,
+    dispose: () => {
       process.off("SIGINT", stop);
       process.off("SIGTERM", stop);
-      resolve(signal);
-    };
-    process.on("SIGINT", stop);
-    process.on("SIGTERM", stop);
-  });
+    },
+  };
 }
 
 async function loadTarget(flags: WatchFlags): Promise<WatchTarget> {
@@ -92,12 +109,12 @@ async function loadTarget(flags: WatchFlags): Promise<WatchTarget> {
 }
 
 /** Until a signal, or until the first sync fails for good (a kind that cannot be watched). */
-async function runUntilStopped(watch: Watch, log: LogLine): Promise<void> {
+async function runUntilStopped(watch: Watch, log: LogLine, stop: StopSignal): Promise<void> {
   const failed = watch.synced.then(
     () => new Promise<never>(() => undefined),
     (error: unknown) => Promise.reject(error as Error),
   );
-  const signal = await Promise.race([stopSignal(), failed]);
+  const signal = await Promise.race([stop.received, failed]);
   log("stopping", { signal });
 }
 
@@ -105,7 +122,7 @@ async function runUntilStopped(watch: Watch, log: LogLine): Promise<void> {
 async function runWatch(flags: WatchFlags): Promise<void> {
   const resyncMs = parseDuration(flags.resync, "--resync");
   if (resyncMs < 1000) throw new CliError(`--resync: ${flags.resync} is too short (at least 1s)`);
-  const { parseListen, serve } = await import("../server/http.js");
+  const { parseListen } = await import("../server/http.js");
   const listen = (() => {
     try {
       return parseListen(flags.listen);
@@ -120,15 +137,41 @@ async function runWatch(flags: WatchFlags): Promise<void> {
   } catch (error: unknown) {
     throw error instanceof StoreError ? new CliError(`--store: ${error.message}`) : error;
   }
-  const target = await loadTarget(flags);
-  const store = await openStore(flags.store).catch((error: unknown) => {
-    throw error instanceof StoreError ? new CliError(error.message) : error;
-  });
+  const stop = stopSignal();
+  try {
+    const target = await loadTarget(flags);
+    if (stop.which() !== undefined) return;
+    const store = await openStore(flags.store).catch((error: unknown) => {
+      throw error instanceof StoreError ? new CliError(error.message) : error;
+    });
+    await watchWith({ flags, target, store, stop }, { resyncMs, listen });
+  } finally {
+    stop.dispose();
+  }
+}
+
+interface Started {
+  readonly flags: WatchFlags;
+  readonly target: WatchTarget;
+  readonly store: HistoryStore;
+  readonly stop: StopSignal;
+}
+
+/** Runs the loop and the endpoints on an open store until stopped; closes all three either way. */
+async function watchWith(
+  { flags, target, store, stop }: Started,
+  { resyncMs, listen }: { readonly resyncMs: number; readonly listen: { host: string; port: number } },
+): Promise<void> {
+  const { serve } = await import("../server/http.js");
   const { combineListeners, startWatch } = await import("../controller/watch.js");
   const { systemClock } = await import("../controller/informer.js");
   const { createWatchMetrics } = await import("../server/metrics.js");
   const log = logLines(process.stderr);
   let watch: Watch | undefined;
+  if (stop.which() !== undefined) {
+    await store.close();
+    return;
+  }
   const metrics = createWatchMetrics(() => (watch as Watch).state());
   try {
     watch = await startWatch({
@@ -147,7 +190,7 @@ async function runWatch(flags: WatchFlags): Promise<void> {
     });
     log("listening", { url: server.url, objects: target.desired.length });
     try {
-      await runUntilStopped(running, log);
+      await runUntilStopped(running, log, stop);
     } finally {
       await server.close();
     }

@@ -14,7 +14,7 @@ import type { RunningSandbox } from "../../src/sandbox/index.js";
 import type { Episode } from "../../src/store/index.js";
 import { openStore } from "../../src/store/index.js";
 import { kubectlOk, writeManifest } from "../support/kubectl.js";
-import { kubedriftBinary } from "../support/kubedrift.js";
+import { kubedriftBinary, runKubedrift } from "../support/kubedrift.js";
 import { useSandbox } from "../support/sandbox.js";
 
 const fixture = useSandbox();
@@ -179,6 +179,8 @@ describe("kubedrift watch", () => {
       `kubedrift_resource_drifted{kind="Deployment",namespace="${namespace}",name="web"} 0`,
     );
     expect(metrics).toContain(`kubedrift_drift_episodes_total{kind="Deployment",namespace="${namespace}"} 1`);
+    // The scale came as a watch event: one detection latency observed (its value is not asserted).
+    expect(metrics).toContain("kubedrift_detection_latency_seconds_count 1");
     expect(watch.lines().filter((line) => line["msg"] === "drift closed")).toEqual([
       expect.objectContaining({ name: "web", how: "reverted" }),
     ]);
@@ -187,4 +189,33 @@ describe("kubedrift watch", () => {
     expect(await watch.exited).toBe(0);
     expect(watch.lines().filter((line) => line["msg"] === "error")).toEqual([]);
   }, 180_000);
+
+  it("stops on SIGINT with exit status 0 once running", async () => {
+    const sandbox = fixture.sandbox();
+    const directory = fixture.directory();
+    const file = writeManifest(directory, "web-sigint.yaml", manifest);
+    const storeUrl = `sqlite:${join(directory, "sigint.db")}`;
+    const watch = startWatch(
+      ["-f", file, "--kubeconfig", sandbox.kubeconfigPath, "--store", storeUrl, "--listen", "127.0.0.1:0"],
+      directory,
+    );
+    await until(
+      () => Promise.resolve(watch.lines().some((line) => line["msg"] === "synced") ? true : undefined),
+      `the first sync (stderr: ${watch.stderr()})`,
+    );
+    watch.child.kill("SIGINT");
+    expect(await watch.exited).toBe(0);
+    expect(watch.lines().find((line) => line["msg"] === "stopping")).toMatchObject({ signal: "SIGINT" });
+  }, 60_000);
+
+  it("refuses a live file and a malformed --listen in one line, exit status 1", async () => {
+    const directory = fixture.directory();
+    const file = writeManifest(directory, "web-live.yaml", manifest);
+    const live = await runKubedrift(["watch", "-f", file, "--live-file", file], { cwd: directory });
+    expect(live.code).toBe(1);
+    expect(live.stderr).toBe("error: watch: --live-file cannot be watched: give a cluster\n");
+    const taken = await runKubedrift(["watch", "-f", file, "--listen", "127.0.0.1"], { cwd: directory });
+    expect(taken.code).toBe(1);
+    expect(taken.stderr).toBe('error: --listen: expected HOST:PORT (127.0.0.1:9090), got "127.0.0.1"\n');
+  });
 });

@@ -174,6 +174,7 @@ class ManualClock implements Clock {
 
 interface Recorded {
   readonly opened: Episode[];
+  readonly continued: Episode[];
   readonly extended: { episode: Episode; paths: readonly string[] }[];
   readonly closed: Episode[];
   readonly latencies: number[];
@@ -185,6 +186,7 @@ interface Recorded {
 function recorder(): { recorded: Recorded; listener: WatchListener } {
   const recorded: Recorded = {
     opened: [],
+    continued: [],
     extended: [],
     closed: [],
     latencies: [],
@@ -196,6 +198,7 @@ function recorder(): { recorded: Recorded; listener: WatchListener } {
     recorded,
     listener: {
       onEpisodeOpened: (episode) => recorded.opened.push(episode),
+      onEpisodeContinued: (episode) => recorded.continued.push(episode),
       onEpisodeExtended: (episode, paths) => recorded.extended.push({ episode, paths }),
       onEpisodeClosed: (episode) => recorded.closed.push(episode),
       onDetectionLatency: (seconds) => recorded.latencies.push(seconds),
@@ -320,6 +323,10 @@ describe("watch", () => {
     const again = await watching(parts, second.listener);
     expect(again.state().episodesOpened).toBe(0);
     expect(second.recorded.opened).toEqual([]);
+    expect(second.recorded.continued.map((episode) => episode.resource.name).sort()).toEqual([
+      "absent",
+      "edited",
+    ]);
     const episodes = await parts.store.query({
       resource: { group: "", kind: "ConfigMap", namespace: "shop", name: "edited" },
     });

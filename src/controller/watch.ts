@@ -8,7 +8,7 @@ import type { Cluster, ServedResource, WatchEnd } from "../cluster/index.js";
 import type { EngineConfig, Scope } from "../engine/index.js";
 import type { ObjectRef } from "../kube/object.js";
 import type { Schema } from "../kube/schema/types.js";
-import type { DesiredObject, LiveObject, ResourceStatus } from "../model/index.js";
+import type { DesiredObject, LiveObject, ResourceDrift, ResourceStatus } from "../model/index.js";
 import { ResourceStatuses, refKey } from "../model/index.js";
 import type { Episode, HistoryStore, ObservedDrift } from "../store/index.js";
 import type { EvaluationContext } from "./evaluate.js";
@@ -31,9 +31,14 @@ export interface WatchTarget {
 
 /** What the loop tells the outside (metrics, logs); every method optional, none may throw into it. */
 export interface WatchListener {
-  /** The status of an object changed; undefined when it is no longer tracked (an Extra object deleted). */
-  readonly onStatus?: (ref: ObjectRef, status: ResourceStatus | undefined) => void;
+  /**
+   * The status of an object, or its number of drifted fields, changed; status undefined when it is
+   * no longer tracked (an Extra object deleted).
+   */
+  readonly onStatus?: (ref: ObjectRef, status: ResourceStatus | undefined, drifts: number) => void;
   readonly onEpisodeOpened?: (episode: Episode) => void;
+  /** An episode left open by an earlier run (read from the store at the start) goes on. */
+  readonly onEpisodeContinued?: (episode: Episode) => void;
   /** Fields joined the open episode (not on its opening). */
   readonly onEpisodeExtended?: (episode: Episode, paths: readonly string[]) => void;
   readonly onEpisodeClosed?: (episode: Episode) => void;
@@ -123,7 +128,7 @@ class RunningWatch implements Watch {
   readonly #abort = new AbortController();
   readonly #desired = new Map<string, DesiredObject>();
   readonly #live = new Map<string, LiveObject>();
-  readonly #statuses = new Map<string, { ref: ObjectRef; status: ResourceStatus }>();
+  readonly #statuses = new Map<string, { ref: ObjectRef; status: ResourceStatus; drifts: number }>();
   readonly #episodes = new Map<string, OpenEpisode>();
   readonly #pending = new Map<string, Cause>();
   readonly #running = new Map<string, Promise<void>>();
@@ -150,6 +155,7 @@ class RunningWatch implements Watch {
         paths: new Set(episode.changes.map((change) => change.path)),
       });
     }
+    for (const episode of open) this.#tell(() => options.listener?.onEpisodeContinued?.(episode));
     this.#informers = informerJobs(target.scope, target.served).map((job) => this.#inform(job));
     this.synced = Promise.all(this.#informers.map((informer) => informer.synced)).then(() =>
       this.#firstSync(),
@@ -271,7 +277,7 @@ class RunningWatch implements Watch {
     const desired = this.#desired.get(key);
     const live = this.#live.get(key);
     const result = evaluateObject(this.#context, desired, live);
-    this.#setStatus(key, desired?.ref ?? live?.ref, result?.status);
+    this.#setStatus(key, desired?.ref ?? live?.ref, result);
     if (desired === undefined || result === undefined) return;
     if (result.status === ResourceStatuses.error) {
       this.#report(new Error(`${key}: ${result.error}`));
@@ -282,14 +288,16 @@ class RunningWatch implements Watch {
   }
 
   /** `ref` is undefined for an Extra object that is gone: its last status names it. */
-  #setStatus(key: string, ref: ObjectRef | undefined, status: ResourceStatus | undefined): void {
-    const known = this.#statuses.get(key);
-    if (known?.status === status) return;
-    const named = ref ?? known?.ref;
+  #setStatus(key: string, ref: ObjectRef | undefined, result: ResourceDrift | undefined): void {
+    const known = this.#statuses.get(key) ?? { ref, status: undefined, drifts: 0 };
+    const status = result?.status;
+    const drifts = result?.drifts.length ?? 0;
+    if (known.status === status && known.drifts === drifts) return;
+    const named = ref ?? known.ref;
     if (named === undefined) return;
     if (status === undefined) this.#statuses.delete(key);
-    else this.#statuses.set(key, { ref: named, status });
-    this.#tell(() => this.#options.listener?.onStatus?.(named, status));
+    else this.#statuses.set(key, { ref: named, status, drifts });
+    this.#tell(() => this.#options.listener?.onStatus?.(named, status, drifts));
   }
 
   async #record(
@@ -374,6 +382,7 @@ export function combineListeners(...listeners: readonly WatchListener[]): WatchL
   return {
     onStatus: each("onStatus"),
     onEpisodeOpened: each("onEpisodeOpened"),
+    onEpisodeContinued: each("onEpisodeContinued"),
     onEpisodeExtended: each("onEpisodeExtended"),
     onEpisodeClosed: each("onEpisodeClosed"),
     onWatchRestart: each("onWatchRestart"),

@@ -59,9 +59,9 @@ describe("endpoints", () => {
 
   it("/metrics: the issue's names, labels of bounded sets only", async () => {
     const { get, listener } = setUp({ value: true });
-    listener.onStatus?.(ref, "Drifted");
-    listener.onStatus?.({ ...ref, name: "api" }, "InSync");
-    listener.onStatus?.({ ...ref, name: "stray" }, "Extra");
+    listener.onStatus?.(ref, "Drifted", 2);
+    listener.onStatus?.({ ...ref, name: "api" }, "InSync", 0);
+    listener.onStatus?.({ ...ref, name: "stray" }, "Extra", 0);
     listener.onEpisodeOpened?.(episode);
     listener.onWatchRestart?.({ kind: "closed" });
     listener.onDetectionLatency?.(0.2);
@@ -80,12 +80,19 @@ describe("endpoints", () => {
     expect(lines).toContain('kubedrift_detection_latency_seconds_bucket{le="0.25"} 1');
     expect(lines).toContain("kubedrift_detection_latency_seconds_count 1");
     expect(lines).toContain("kubedrift_resync_duration_seconds 1.5");
+    expect(lines).toContain('kubedrift_drifted_fields{kind="Deployment",namespace="shop",name="web"} 2');
+    expect(lines).toContain(
+      `kubedrift_drift_started_timestamp_seconds{kind="Deployment",namespace="shop",name="web"} ${Date.UTC(2026, 11, 2, 7) / 1000}`,
+    );
 
-    listener.onStatus?.(ref, "InSync");
-    listener.onStatus?.({ ...ref, name: "api" }, undefined);
+    listener.onStatus?.(ref, "InSync", 0);
+    listener.onStatus?.({ ...ref, name: "api" }, undefined, 0);
+    listener.onEpisodeClosed?.({ ...episode, endedAt: "2026-12-02T07:05:00.000Z", endedBy: "reverted" });
     const later = (await get("/metrics")).body.split("\n");
     expect(later).toContain('kubedrift_resource_drifted{kind="Deployment",namespace="shop",name="web"} 0');
     expect(later.some((line) => line.includes('name="api"'))).toBe(false);
+    expect(later).toContain('kubedrift_drifted_fields{kind="Deployment",namespace="shop",name="web"} 0');
+    expect(later.some((line) => line.startsWith("kubedrift_drift_started_timestamp_seconds{"))).toBe(false);
   });
 });
 

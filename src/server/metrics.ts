@@ -18,7 +18,11 @@ function outOfSync(status: ResourceStatus): boolean {
   return status === ResourceStatuses.drifted || status === ResourceStatuses.missing;
 }
 
-function resourceLabels(ref: ObjectRef): { kind: string; namespace: string; name: string } {
+function resourceLabels(ref: Pick<ObjectRef, "kind" | "namespace" | "name">): {
+  kind: string;
+  namespace: string;
+  name: string;
+} {
   return { kind: ref.kind, namespace: ref.namespace, name: ref.name };
 }
 
@@ -40,6 +44,18 @@ export function createWatchMetrics(state: () => WatchState): WatchMetrics {
     collect() {
       for (const [status, count] of Object.entries(state().counts)) this.set({ status }, count);
     },
+  });
+  const fields = new Gauge({
+    name: "kubedrift_drifted_fields",
+    help: "How many fields of the declared object differ from its sources",
+    labelNames: ["kind", "namespace", "name"] as const,
+    registers,
+  });
+  const started = new Gauge({
+    name: "kubedrift_drift_started_timestamp_seconds",
+    help: "When the open drift episode of the object started (Unix time); absent while it is in sync",
+    labelNames: ["kind", "namespace", "name"] as const,
+    registers,
   });
   const episodes = new Counter({
     name: "kubedrift_drift_episodes_total",
@@ -64,12 +80,23 @@ export function createWatchMetrics(state: () => WatchState): WatchMetrics {
     registers,
   });
   const listener: WatchListener = {
-    onStatus: (ref, status) => {
-      if (status === undefined) drifted.remove(resourceLabels(ref));
-      else if (status !== ResourceStatuses.extra) drifted.set(resourceLabels(ref), outOfSync(status) ? 1 : 0);
+    onStatus: (ref, status, drifts) => {
+      const labels = resourceLabels(ref);
+      if (status === undefined) {
+        drifted.remove(labels);
+        fields.remove(labels);
+      } else if (status !== ResourceStatuses.extra) {
+        drifted.set(labels, outOfSync(status) ? 1 : 0);
+        fields.set(labels, drifts);
+      }
     },
-    onEpisodeOpened: (episode) =>
-      episodes.inc({ kind: episode.resource.kind, namespace: episode.resource.namespace }),
+    onEpisodeOpened: (episode) => {
+      episodes.inc({ kind: episode.resource.kind, namespace: episode.resource.namespace });
+      started.set(resourceLabels(episode.resource), Date.parse(episode.startedAt) / 1000);
+    },
+    onEpisodeContinued: (episode) =>
+      started.set(resourceLabels(episode.resource), Date.parse(episode.startedAt) / 1000),
+    onEpisodeClosed: (episode) => started.remove(resourceLabels(episode.resource)),
     onWatchRestart: () => restarts.inc(),
     onDetectionLatency: (seconds) => latency.observe(seconds),
     onFullSync: (seconds) => resync.set(seconds),

@@ -11,6 +11,8 @@ interface WatchFlags extends Omit<DiffFlags, "output"> {
   readonly store: string;
   readonly resync: string;
   readonly listen: string;
+  /** `--no-events` turns the Kubernetes Events off. */
+  readonly events: boolean;
 }
 
 /** One log line: JSON when stderr is not a terminal (for log collectors), else words. */
@@ -173,13 +175,18 @@ async function watchWith(
     return;
   }
   const metrics = createWatchMetrics(() => (watch as Watch).state());
+  const events = await eventRecorder(flags, target, log);
   try {
     watch = await startWatch({
       target,
       store,
       clock: systemClock,
       resyncMs,
-      listener: combineListeners(metrics.listener, logListener(log)),
+      listener: combineListeners(
+        metrics.listener,
+        logListener(log),
+        ...(events === undefined ? [] : [events.listener]),
+      ),
     });
     const running = watch;
     const server = await serve(
@@ -196,8 +203,28 @@ async function watchWith(
     }
   } finally {
     await watch?.stop();
+    await events?.flush();
     await store.close();
   }
+}
+
+/** The Kubernetes Events on drifted objects (`--no-events`: none); a failing write is logged once per kind. */
+async function eventRecorder(
+  flags: WatchFlags,
+  target: WatchTarget,
+  log: LogLine,
+): Promise<{ readonly listener: WatchListener; readonly flush: () => Promise<void> } | undefined> {
+  const writer = target.cluster.writer;
+  if (!flags.events || writer === undefined) return undefined;
+  const { createEventRecorder } = await import("../controller/events.js");
+  const { hostname } = await import("node:os");
+  return createEventRecorder({
+    writer,
+    served: target.served,
+    clock: { now: () => Date.now() },
+    host: hostname(),
+    onFailure: (kind, message) => log("event write failed", { failure: kind, error: message }),
+  });
 }
 
 export function registerWatch(program: Command): void {
@@ -211,6 +238,8 @@ export function registerWatch(program: Command): void {
     )
     .option("--resync <duration>", "evaluate everything again this often (e.g. 30s, 10m)", nonEmpty, "10m")
     .option("--listen <host:port>", "serve /metrics, /healthz and /readyz here", nonEmpty, "127.0.0.1:9090")
+    .option("--events", "write Kubernetes Events (DriftDetected, DriftResolved) on drifted objects", true)
+    .option("--no-events", "write no Kubernetes Events")
     .addHelpText(
       "after",
       "\nLogs one line per drift opened or closed on stderr (JSON lines when stderr is not a terminal).\nStops on SIGINT or SIGTERM with exit status 0; 1 on an error.",

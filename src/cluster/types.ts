@@ -157,6 +157,11 @@ export interface ClusterWriter {
   get(resource: ServedResource, namespace: string | undefined, name: string): Promise<KubeObject | undefined>;
   /** Server-side apply (`application/apply-patch+yaml`); creates the object when it does not exist. */
   apply(resource: ServedResource, object: KubeObject, options: WriteOptions): Promise<WriteOutcome>;
+  /**
+   * A plain create (POST to the collection), as client-go's EventSink creates an Event: 409 when the
+   * name is taken. Optional: a writer without it cannot create.
+   */
+  create?(resource: ServedResource, object: KubeObject, options: WriteOptions): Promise<WriteOutcome>;
   /** A JSON patch (RFC 6902) as an Update of `fieldManager` (used to remove fields another manager added). */
   jsonPatch(
     resource: ServedResource,

@@ -96,6 +96,20 @@ export class KubeClusterWriter implements ClusterWriter {
     });
   }
 
+  create(resource: ServedResource, object: KubeObject, options: WriteOptions): Promise<WriteOutcome> {
+    const metadata = isRecord(object["metadata"]) ? object["metadata"] : {};
+    const namespace = stringOf(metadata["namespace"]) || undefined;
+    return this.#write(
+      HttpMethod.POST,
+      collectionPath(resource, resource.namespaced ? namespace : undefined),
+      {
+        query: writeQuery(options),
+        body: JSON.stringify(object),
+        contentType: "application/json",
+      },
+    );
+  }
+
   jsonPatch(
     resource: ServedResource,
     target: Target,

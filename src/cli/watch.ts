@@ -1,6 +1,7 @@
 import type { Command } from "commander";
 import type { Episode, HistoryStore } from "../store/index.js";
 import type { Watch, WatchListener, WatchTarget } from "../controller/watch.js";
+import type { Notifier, Webhook } from "../controller/notify.js";
 import { describeRef } from "../model/index.js";
 import { CliError, parseDuration, rethrowAsCliError } from "./errors.js";
 import { diffOptionsFromFlags, withDiffOptions, type DiffFlags } from "./diff.js";
@@ -11,6 +12,10 @@ interface WatchFlags extends Omit<DiffFlags, "output"> {
   readonly store: string;
   readonly resync: string;
   readonly listen: string;
+  /** `--webhook`, `--slack-webhook` (repeatable) and `--notify-dedupe`. */
+  readonly webhook: readonly string[];
+  readonly slackWebhook: readonly string[];
+  readonly notifyDedupe: string;
   /** `--no-events` turns the Kubernetes Events off. */
   readonly events: boolean;
 }
@@ -132,6 +137,7 @@ async function runWatch(flags: WatchFlags): Promise<void> {
       throw new CliError((error as Error).message);
     }
   })();
+  const notify = await notifyFlags(flags);
   const { openStore, parseStoreUrl, StoreError } = await import("../store/index.js");
   // A malformed --store fails before the sources are read or the cluster asked.
   try {
@@ -146,10 +152,52 @@ async function runWatch(flags: WatchFlags): Promise<void> {
     const store = await openStore(flags.store).catch((error: unknown) => {
       throw error instanceof StoreError ? new CliError(error.message) : error;
     });
-    await watchWith({ flags, target, store, stop }, { resyncMs, listen });
+    await watchWith({ flags, target, store, stop }, { resyncMs, listen, notify });
   } finally {
     stop.dispose();
   }
+}
+
+interface NotifyFlags {
+  readonly webhooks: readonly Webhook[];
+  readonly dedupeMs: number;
+}
+
+/** The webhooks, checked before anything starts: https:// unless loopback, one line otherwise. */
+async function notifyFlags(flags: WatchFlags): Promise<NotifyFlags> {
+  const { webhooksFrom, WebhookUrlError } = await import("../controller/notify.js");
+  const dedupeMs = parseDuration(flags.notifyDedupe, "--notify-dedupe");
+  try {
+    return { webhooks: webhooksFrom(flags.webhook, flags.slackWebhook), dedupeMs };
+  } catch (error: unknown) {
+    throw error instanceof WebhookUrlError ? new CliError(error.message) : error;
+  }
+}
+
+/** Webhook notifications of episodes opened and closed; none without a webhook. */
+async function startNotifier(
+  notify: NotifyFlags,
+  target: WatchTarget,
+  log: LogLine,
+): Promise<Notifier | undefined> {
+  if (notify.webhooks.length === 0) return undefined;
+  const { createNotifier } = await import("../controller/notify.js");
+  const { systemClock } = await import("../controller/informer.js");
+  const { refKey } = await import("../model/index.js");
+  const versions = new Map(
+    target.desired.map(({ ref }) => [
+      refKey(ref),
+      ref.group === "" ? ref.version : `${ref.group}/${ref.version}`,
+    ]),
+  );
+  return createNotifier({
+    webhooks: notify.webhooks,
+    cluster: target.cluster.name,
+    clock: systemClock,
+    dedupeMs: notify.dedupeMs,
+    log,
+    apiVersionOf: (resource) => versions.get(refKey({ ...resource, version: "" })),
+  });
 }
 
 interface Started {
@@ -162,7 +210,15 @@ interface Started {
 /** Runs the loop and the endpoints on an open store until stopped; closes all three either way. */
 async function watchWith(
   { flags, target, store, stop }: Started,
-  { resyncMs, listen }: { readonly resyncMs: number; readonly listen: { host: string; port: number } },
+  {
+    resyncMs,
+    listen,
+    notify,
+  }: {
+    readonly resyncMs: number;
+    readonly listen: { host: string; port: number };
+    readonly notify: NotifyFlags;
+  },
 ): Promise<void> {
   const { serve } = await import("../server/http.js");
   const { combineListeners, startWatch } = await import("../controller/watch.js");
@@ -175,6 +231,7 @@ async function watchWith(
     return;
   }
   const metrics = createWatchMetrics(() => (watch as Watch).state());
+  const notifier = await startNotifier(notify, target, log);
   const events = await eventRecorder(flags, target, log);
   try {
     watch = await startWatch({
@@ -185,6 +242,7 @@ async function watchWith(
       listener: combineListeners(
         metrics.listener,
         logListener(log),
+        ...(notifier === undefined ? [] : [notifier.listener]),
         ...(events === undefined ? [] : [events.listener]),
       ),
     });
@@ -203,6 +261,8 @@ async function watchWith(
     }
   } finally {
     await watch?.stop();
+    // What was detected just before the stop still goes out, for a few seconds at most.
+    await notifier?.close(5000);
     await events?.flush();
     await store.close();
   }
@@ -227,6 +287,10 @@ async function eventRecorder(
   });
 }
 
+function collect(value: string, previous: readonly string[]): readonly string[] {
+  return [...previous, value];
+}
+
 export function registerWatch(program: Command): void {
   withDiffOptions(program.command("watch"))
     .description("Watch the cluster and record every drift as it happens, with its history and metrics")
@@ -240,6 +304,19 @@ export function registerWatch(program: Command): void {
     .option("--listen <host:port>", "serve /metrics, /healthz and /readyz here", nonEmpty, "127.0.0.1:9090")
     .option("--events", "write Kubernetes Events (DriftDetected, DriftResolved) on drifted objects", true)
     .option("--no-events", "write no Kubernetes Events")
+    .option("--webhook <url>", "POST each drift opened or closed as JSON here (repeatable)", collect, [])
+    .option(
+      "--slack-webhook <url>",
+      "post each drift opened or closed to this Slack incoming webhook (repeatable)",
+      collect,
+      [],
+    )
+    .option(
+      "--notify-dedupe <duration>",
+      "notify the same drift of the same resource once in this window",
+      nonEmpty,
+      "10m",
+    )
     .addHelpText(
       "after",
       "\nLogs one line per drift opened or closed on stderr (JSON lines when stderr is not a terminal).\nStops on SIGINT or SIGTERM with exit status 0; 1 on an error.",

@@ -372,3 +372,34 @@ describe("the notifier", () => {
     expect(notifier.stats().failed).toBe(1);
   });
 });
+
+describe("closing", () => {
+  it("waits up to its grace for the queue to empty, then drops what is left", async () => {
+    const clock = fakeClock();
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const post: Post = async () => {
+      await gate;
+      return { status: 200 };
+    };
+    // A grace that does not end by itself: the delivery ends it.
+    const patient: Clock = {
+      now: () => 0,
+      sleep: (_ms, signal) =>
+        new Promise<void>((resolve) => signal.addEventListener("abort", () => resolve())),
+    };
+    const notifier = createNotifier(options({ post, clock: patient }));
+    notifier.notify({ event: "DriftDetected", episode });
+    const closing = notifier.close(5000);
+    release();
+    await closing;
+    expect(notifier.stats()).toMatchObject({ delivered: 1, dropped: 0 });
+
+    const stuck = createNotifier(options({ post: () => new Promise<PostResult>(() => undefined), clock }));
+    stuck.notify({ event: "DriftDetected", episode });
+    stuck.notify({ event: "DriftResolved", episode: closed });
+    await stuck.close(1000);
+    expect(clock.sleeps).toContain(1000);
+    expect(stuck.stats()).toMatchObject({ delivered: 0, dropped: 1 });
+  });
+});

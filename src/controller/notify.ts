@@ -90,8 +90,11 @@ export interface Notifier {
   notify(notification: Notification): void;
   /** Resolves once the queue is empty and nothing is being sent (for tests and a clean stop). */
   idle(): Promise<void>;
-  /** Stops: backoff waits end, what is still queued is dropped (counted in one line). */
-  close(): Promise<void>;
+  /**
+   * Stops: first waits up to `graceMs` (default 0) for the queue to empty, then backoff waits end
+   * and what is still queued is dropped (counted in one line).
+   */
+  close(graceMs?: number): Promise<void>;
   stats(): NotifierStats;
 }
 
@@ -332,6 +335,16 @@ function errorText(error: unknown, url: URL): string {
   return `${base}${cause}`.split(url.href).join(maskUrl(url));
 }
 
+/** The POST, or its abort (close, or the time limit) even when the POST does not heed the signal. */
+function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(new Error("aborted: stopping or timed out"));
+    if (signal.aborted) onAbort();
+    signal.addEventListener("abort", onAbort, { once: true });
+    promise.then(resolve, reject).finally(() => signal.removeEventListener("abort", onAbort));
+  });
+}
+
 class QueueNotifier implements Notifier {
   readonly listener: WatchListener;
   readonly #options: NotifierOptions;
@@ -439,10 +452,13 @@ class QueueNotifier implements Notifier {
     const timeoutMs = this.#options.timeoutMs ?? defaults.timeoutMs;
     try {
       const signal = AbortSignal.any([this.#abort.signal, AbortSignal.timeout(timeoutMs)]);
-      const result = await post(
-        delivery.webhook.url,
-        delivery.body,
-        { "content-type": "application/json", "user-agent": "kubedrift" },
+      const result = await untilAborted(
+        post(
+          delivery.webhook.url,
+          delivery.body,
+          { "content-type": "application/json", "user-agent": "kubedrift" },
+          signal,
+        ),
         signal,
       );
       const error = `HTTP ${result.status}`;
@@ -496,8 +512,13 @@ class QueueNotifier implements Notifier {
     while (this.#worker !== undefined) await this.#worker;
   }
 
-  async close(): Promise<void> {
+  async close(graceMs = 0): Promise<void> {
     if (this.#closed) return;
+    if (graceMs > 0 && this.#worker !== undefined) {
+      const grace = new AbortController();
+      await Promise.race([this.idle(), this.#options.clock.sleep(graceMs, grace.signal)]);
+      grace.abort();
+    }
     this.#closed = true;
     this.#abort.abort();
     await this.#worker;

@@ -7,15 +7,13 @@
  * drift: the Event names the field, never the value. `--no-events` writes none. Every wait polls
  * with a bound.
  */
-import { spawn } from "node:child_process";
-import type { ChildProcessWithoutNullStreams } from "node:child_process";
 import { join } from "node:path";
 import { setTimeout as delay } from "node:timers/promises";
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { JsonObject } from "../../src/kube/value/json.js";
 import { kubectlJson, kubectlOk, writeManifest } from "../support/kubectl.js";
-import { kubedriftBinary } from "../support/kubedrift.js";
 import { useSandbox } from "../support/sandbox.js";
+import { until, useWatchProcesses } from "../support/watch.js";
 
 const fixture = useSandbox();
 const namespace = "watch-events";
@@ -47,42 +45,7 @@ stringData:
   password: initial-password
 `;
 
-async function until<T>(probe: () => Promise<T | undefined>, what: string, ms = 30_000): Promise<T> {
-  for (let waited = 0; waited < ms; waited += 100) {
-    const found = await probe().catch(() => undefined);
-    if (found !== undefined) return found;
-    await delay(100);
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
-
-const children: ChildProcessWithoutNullStreams[] = [];
-afterAll(() => {
-  for (const child of children) if (child.exitCode === null) child.kill("SIGKILL");
-});
-
-function startWatch(args: readonly string[], cwd: string) {
-  const child = spawn(kubedriftBinary, ["watch", ...args], {
-    cwd,
-    env: {
-      PATH: process.env["PATH"] ?? "/usr/bin:/bin",
-      HOME: cwd,
-      TZ: "UTC",
-      KUBEDRIFT_REDACTION_KEY: "kubedrift-tests-0123456789abcdef0123456789",
-    },
-  });
-  children.push(child);
-  let stderr = "";
-  child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-  child.stdout.resume();
-  const exited = new Promise<number | null>((resolve) => child.on("close", (code) => resolve(code)));
-  const lines = (): Record<string, unknown>[] =>
-    stderr
-      .split("\n")
-      .filter((line) => line.startsWith("{"))
-      .map((line) => JSON.parse(line) as Record<string, unknown>);
-  return { child, lines, stderr: () => stderr, exited };
-}
+const startWatch = useWatchProcesses();
 
 interface KubeEvent {
   readonly metadata: { readonly name: string };

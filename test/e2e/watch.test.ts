@@ -5,17 +5,15 @@
  * before the first sync and 200 after; SIGTERM ends it with exit status 0. Every wait polls with a
  * bound; no duration is asserted.
  */
-import { spawn } from "node:child_process";
-import type { ChildProcessWithoutNullStreams } from "node:child_process";
 import { join } from "node:path";
-import { setTimeout as delay } from "node:timers/promises";
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { RunningSandbox } from "../../src/sandbox/index.js";
 import type { Episode } from "../../src/store/index.js";
 import { openStore } from "../../src/store/index.js";
 import { kubectlOk, writeManifest } from "../support/kubectl.js";
-import { kubedriftBinary, runKubedrift } from "../support/kubedrift.js";
+import { runKubedrift } from "../support/kubedrift.js";
 import { useSandbox } from "../support/sandbox.js";
+import { until, useWatchProcesses } from "../support/watch.js";
 
 const fixture = useSandbox();
 const namespace = "watch-e2e";
@@ -44,49 +42,7 @@ function faultsOf(sandbox: object): RunningSandbox["faults"] {
   return sandbox.faults as RunningSandbox["faults"];
 }
 
-async function until<T>(probe: () => Promise<T | undefined>, what: string, ms = 30_000): Promise<T> {
-  for (let waited = 0; waited < ms; waited += 50) {
-    const found = await probe().catch(() => undefined);
-    if (found !== undefined) return found;
-    await delay(50);
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
-
-interface Running {
-  readonly child: ChildProcessWithoutNullStreams;
-  readonly lines: () => readonly Record<string, unknown>[];
-  readonly stderr: () => string;
-  readonly exited: Promise<number | null>;
-}
-
-const children: ChildProcessWithoutNullStreams[] = [];
-afterAll(() => {
-  for (const child of children) if (child.exitCode === null) child.kill("SIGKILL");
-});
-
-function startWatch(args: readonly string[], cwd: string): Running {
-  const child = spawn(kubedriftBinary, ["watch", ...args], {
-    cwd,
-    env: {
-      PATH: process.env["PATH"] ?? "/usr/bin:/bin",
-      HOME: cwd,
-      TZ: "UTC",
-      KUBEDRIFT_REDACTION_KEY: "kubedrift-tests-0123456789abcdef0123456789",
-    },
-  });
-  children.push(child);
-  let stderr = "";
-  child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-  child.stdout.resume();
-  const exited = new Promise<number | null>((resolve) => child.on("close", (code) => resolve(code)));
-  const lines = (): Record<string, unknown>[] =>
-    stderr
-      .split("\n")
-      .filter((line) => line.startsWith("{"))
-      .map((line) => JSON.parse(line) as Record<string, unknown>);
-  return { child, lines, stderr: () => stderr, exited };
-}
+const startWatch = useWatchProcesses();
 
 async function fetchText(url: string): Promise<{ status: number; body: string }> {
   const response = await fetch(url);

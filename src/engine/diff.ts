@@ -6,6 +6,7 @@ import type { ListType, ScalarKind, SchemaType } from "../kube/schema/types.js";
 import { ScalarKinds } from "../kube/schema/types.js";
 import { asList, isJsonObject } from "../kube/value/json.js";
 import { childOf, isEmptyValue } from "./json.js";
+import { withoutKeys } from "./normalize.js";
 import type { TypeResolver } from "./resolver.js";
 import { scalarsEqual } from "./scalars.js";
 import type { Trail } from "./trail.js";
@@ -236,13 +237,6 @@ function liveItemsByKey(walk: Walk, atom: ListAtom, list: readonly JsonValue[]):
   return byKey;
 }
 
-function withoutKeys(item: JsonValue, keys: readonly string[]): JsonValue {
-  if (!isJsonObject(item)) return item;
-  const out: Record<string, JsonValue> = {};
-  for (const [name, value] of Object.entries(item)) if (!keys.includes(name)) out[name] = value;
-  return out;
-}
-
 /**
  * Rule 5: the live item that is this desired item under another key — `kubectl edit` of a Service
  * port from 80 to 8080 keeps the port's name; an env var renamed in place keeps its position and
@@ -263,7 +257,10 @@ function renamedPartner(
     );
   const atPosition = candidates.find((candidate) => candidate.index === desired.index);
   if (atPosition === undefined) return undefined;
-  const rest = { desired: withoutKeys(desired.item, atom.keys), live: atPosition.item };
+  const others = isJsonObject(desired.item)
+    ? withoutKeys(desired.item, (name) => atom.keys.includes(name))
+    : desired.item;
+  const rest = { desired: others, live: atPosition.item };
   return diffFields(walk.resolver, atom.items, rest, undefined).length === 0 ? atPosition : undefined;
 }
 

@@ -23,7 +23,8 @@ const ignoredMetadata: ReadonlySet<string> = new Set([
 
 const ignoredRoot: ReadonlySet<string> = new Set(["apiVersion", "kind", "status"]);
 
-function withoutKeys(object: JsonObject, drop: (key: string) => boolean): JsonObject {
+/** The object without the keys `drop` names; own keys only. */
+export function withoutKeys(object: JsonObject, drop: (key: string) => boolean): JsonObject {
   const out: Record<string, JsonObject[string]> = {};
   for (const key of Object.keys(object)) if (!drop(key)) out[key] = object[key];
   return out;

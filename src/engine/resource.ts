@@ -24,15 +24,20 @@ import { compareFields } from "./diff.js";
 import { withLiveKeys } from "./renamed.js";
 import { childOf, comparePointers, isEmptyValue, withoutEmptyEntries } from "./json.js";
 import { ManagedFields } from "./managed.js";
-import { normalizeDesired } from "./normalize.js";
+import { normalizeDesired, withoutKeys } from "./normalize.js";
 import { holdsWithheld, isSecretValuePath, scrubText, withheldHash, withheldTexts } from "./redact.js";
 import type { TypeResolver } from "./resolver.js";
 import { isIgnored } from "./rules.js";
 import { fieldPathOf, pointerOf, stepInto } from "./trail.js";
 import type { TrustPolicy } from "./trust.js";
 import type { EngineConfig } from "./types.js";
-import { deployerRecord, lastAppliedConfiguration, lastAppliedPath } from "./undeclared.js";
-import type { JsonObject, JsonValue, KubeObject } from "../kube/value/json.js";
+import {
+  deployerRecord,
+  isServerSideApply,
+  lastAppliedConfiguration,
+  lastAppliedPath,
+} from "./undeclared.js";
+import type { JsonValue, KubeObject } from "../kube/value/json.js";
 import { isJsonObject } from "../kube/value/json.js";
 import { escapePointerToken, valueAtPointer } from "../kube/value/pointer.js";
 
@@ -55,12 +60,6 @@ function isSecret(desired: DesiredObject): boolean {
   return desired.ref.group === "" && desired.ref.kind === "Secret";
 }
 
-function withoutKey(object: JsonObject, key: string): JsonObject {
-  const out: Record<string, JsonValue> = {};
-  for (const name of Object.keys(object)) if (name !== key) out[name] = object[name];
-  return out;
-}
-
 /** The desired Secret as kube-apiserver stores it: stringData merged into data, base64, stringData winning. */
 function secretAsStored(object: KubeObject): KubeObject {
   const stringData = childOf(object, "stringData");
@@ -69,7 +68,7 @@ function secretAsStored(object: KubeObject): KubeObject {
   for (const [key, value] of Object.entries(stringData)) {
     if (typeof value === "string") data[key] = Buffer.from(value, "utf8").toString("base64");
   }
-  return { ...withoutKey(object, "stringData"), data };
+  return { ...withoutKeys(object, (key) => key === "stringData"), data };
 }
 
 /** One stringData value against its live data value (base64); empty bytes read back as null (rule 5). */
@@ -107,7 +106,7 @@ function stringDataDrifts(
     const drift = stringDataDrift(value, current);
     if (drift !== undefined) drifts.push({ ...drift, at });
   }
-  return { walked: { ...withoutKey(desired, "stringData"), data: keptData }, drifts };
+  return { walked: { ...withoutKeys(desired, (key) => key === "stringData"), data: keptData }, drifts };
 }
 
 function fieldDrifts(context: ResourceContext, prepared: Prepared, compared: Compared): FieldComparison {
@@ -176,10 +175,6 @@ function outOfBandWriters(context: ResourceContext, managed: ManagedFields) {
         !context.trusted(attribution),
     )
     .filter((writer) => !writer.fields.has(lastAppliedPath));
-}
-
-function isServerSideApply(attribution: Attribution): boolean {
-  return attribution.operation === "Apply" && attribution.subresource === undefined;
 }
 
 /**

@@ -60,10 +60,13 @@ function soleOwned(managed: ManagedFields, applier: Attribution, fields: FieldSe
   return owned;
 }
 
+/** A server-side apply of the object itself (a status or scale apply is not a deployment). */
+export function isServerSideApply(attribution: Attribution): boolean {
+  return attribution.operation === "Apply" && attribution.subresource === undefined;
+}
+
 function serverSideAppliers(managed: ManagedFields): readonly Candidate[] {
-  const appliers = managed.owners(
-    (attribution) => attribution.operation === "Apply" && attribution.subresource === undefined,
-  );
+  const appliers = managed.owners(isServerSideApply);
   return appliers.map(({ attribution, fields }) => ({
     manager: attribution.manager,
     changedAt: attribution.changedAt,

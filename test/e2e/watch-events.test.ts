@@ -13,37 +13,13 @@ import { describe, expect, it } from "vitest";
 import type { JsonObject } from "../../src/kube/value/json.js";
 import { kubectlJson, kubectlOk, writeManifest } from "../support/kubectl.js";
 import { useSandbox } from "../support/sandbox.js";
-import { until, useWatchProcesses } from "../support/watch.js";
+import { dbSecret, until, useWatchProcesses, webDeployment } from "../support/watch.js";
 
 const fixture = useSandbox();
 const namespace = "watch-events";
 const secretValue = "hunter2-very-secret";
 
-const manifest = `apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: web
-  namespace: ${namespace}
-spec:
-  replicas: 2
-  selector:
-    matchLabels: {app: web}
-  template:
-    metadata:
-      labels: {app: web}
-    spec:
-      containers:
-        - name: web
-          image: nginx:1.27
----
-apiVersion: v1
-kind: Secret
-metadata:
-  name: db
-  namespace: ${namespace}
-stringData:
-  password: initial-password
-`;
+const manifest = `${webDeployment(namespace)}---\n${dbSecret(namespace, "initial-password")}`;
 
 const startWatch = useWatchProcesses();
 

@@ -12,7 +12,7 @@ import { describe, expect, it } from "vitest";
 import { kubectlOk, writeManifest } from "../support/kubectl.js";
 import { runKubedrift } from "../support/kubedrift.js";
 import { useSandbox } from "../support/sandbox.js";
-import { until, useWatchProcesses } from "../support/watch.js";
+import { dbSecret, until, useWatchProcesses, webDeployment } from "../support/watch.js";
 
 const fixture = useSandbox();
 const namespace = "notify-e2e";
@@ -23,31 +23,7 @@ const withheld = [password, changedPassword].flatMap((value) => [
   Buffer.from(value).toString("base64"),
 ]);
 
-const manifest = `apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: web
-  namespace: ${namespace}
-spec:
-  replicas: 2
-  selector:
-    matchLabels: {app: web}
-  template:
-    metadata:
-      labels: {app: web}
-    spec:
-      containers:
-        - name: web
-          image: nginx:1.27
----
-apiVersion: v1
-kind: Secret
-metadata:
-  name: db
-  namespace: ${namespace}
-stringData:
-  password: ${password}
-`;
+const manifest = `${webDeployment(namespace)}---\n${dbSecret(namespace, password)}`;
 
 interface Received {
   readonly path: string;

@@ -13,28 +13,12 @@ import { openStore } from "../../src/store/index.js";
 import { kubectlOk, writeManifest } from "../support/kubectl.js";
 import { runKubedrift } from "../support/kubedrift.js";
 import { useSandbox } from "../support/sandbox.js";
-import { until, useWatchProcesses } from "../support/watch.js";
+import { until, useWatchProcesses, webDeployment } from "../support/watch.js";
 
 const fixture = useSandbox();
 const namespace = "watch-e2e";
 
-const manifest = `apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: web
-  namespace: ${namespace}
-spec:
-  replicas: 2
-  selector:
-    matchLabels: {app: web}
-  template:
-    metadata:
-      labels: {app: web}
-    spec:
-      containers:
-        - name: web
-          image: nginx:1.27
-`;
+const manifest = webDeployment(namespace);
 
 /** useSandbox's sandbox is a running one: its fault injection, for holding the first sync back. */
 function faultsOf(sandbox: object): RunningSandbox["faults"] {

@@ -61,3 +61,36 @@ export async function until<T>(
   }
   throw new Error(`timed out waiting for ${what}`);
 }
+
+/** The Deployment the watch tests deploy and scale out of band. */
+export function webDeployment(namespace: string): string {
+  return `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+  namespace: ${namespace}
+spec:
+  replicas: 2
+  selector:
+    matchLabels: {app: web}
+  template:
+    metadata:
+      labels: {app: web}
+    spec:
+      containers:
+        - name: web
+          image: nginx:1.27
+`;
+}
+
+/** A Secret whose value no output, Event or notification may show. */
+export function dbSecret(namespace: string, password: string): string {
+  return `apiVersion: v1
+kind: Secret
+metadata:
+  name: db
+  namespace: ${namespace}
+stringData:
+  password: ${password}
+`;
+}

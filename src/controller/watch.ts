@@ -6,6 +6,7 @@
  */
 import type { Cluster, ServedResource, WatchEnd } from "../cluster/index.js";
 import type { EngineConfig, Scope } from "../engine/index.js";
+import { listJobs } from "../inspect/index.js";
 import type { ObjectRef } from "../kube/object.js";
 import type { Schema } from "../kube/schema/types.js";
 import type { DesiredObject, LiveObject, ResourceDrift, ResourceStatus } from "../model/index.js";
@@ -94,21 +95,6 @@ interface OpenEpisode {
 
 export const defaultResyncMs = 10 * 60_000;
 
-/** One LIST+WATCH per kind and namespace in scope (cluster-scoped kinds once), as `diff` lists. */
-export function informerJobs(
-  scope: Scope,
-  served: ReadonlyMap<string, ServedResource>,
-): readonly { readonly resource: ServedResource; readonly namespace: string | undefined }[] {
-  const namespaces = scope.namespaces.length === 0 ? [undefined] : scope.namespaces;
-  return scope.kinds.flatMap((key) => {
-    const resource = served.get(key);
-    if (resource === undefined) return [];
-    return resource.namespaced
-      ? namespaces.map((namespace) => ({ resource, namespace }))
-      : [{ resource, namespace: undefined }];
-  });
-}
-
 function asError(error: unknown): Error {
   return error instanceof Error ? error : new Error(String(error));
 }
@@ -156,7 +142,7 @@ class RunningWatch implements Watch {
       });
     }
     for (const episode of open) this.#tell(() => options.listener?.onEpisodeContinued?.(episode));
-    this.#informers = informerJobs(target.scope, target.served).map((job) => this.#inform(job));
+    this.#informers = listJobs(target.scope, target.served).map((job) => this.#inform(job));
     this.synced = Promise.all(this.#informers.map((informer) => informer.synced)).then(() =>
       this.#firstSync(),
     );

@@ -15,3 +15,4 @@ export {
   withRedactionKey,
 } from "./redaction-key.js";
 export { mapLimit } from "./concurrency.js";
+export { listJobs } from "./scope.js";

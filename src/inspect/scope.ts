@@ -101,13 +101,14 @@ export interface ListPlan {
   readonly selector?: { readonly text: string; readonly matcher: LabelSelector };
 }
 
-function listJobs(
-  plan: ListPlan,
+/** One LIST (or LIST+WATCH) per resource and namespace in scope, cluster-scoped resources once. */
+export function listJobs(
+  scope: Scope,
   served: ReadonlyMap<string, ServedResource>,
-): readonly { resource: ServedResource; namespace: string | undefined }[] {
+): readonly { readonly resource: ServedResource; readonly namespace: string | undefined }[] {
   // No namespaces in a scope that has namespaced kinds: -A, one LIST across all namespaces.
-  const namespaces = plan.scope.namespaces.length === 0 ? [undefined] : plan.scope.namespaces;
-  return plan.scope.kinds.flatMap((key) => {
+  const namespaces = scope.namespaces.length === 0 ? [undefined] : scope.namespaces;
+  return scope.kinds.flatMap((key) => {
     const resource = served.get(key);
     if (resource === undefined) return [];
     return resource.namespaced
@@ -128,7 +129,7 @@ export async function listScope(
   progress: Progress,
 ): Promise<readonly LiveObject[]> {
   const declared = new Set(plan.desired.map((object) => refKey(object.ref)));
-  const jobs = listJobs(plan, served);
+  const jobs = listJobs(plan.scope, served);
   const options = plan.selector === undefined ? {} : { labelSelector: plan.selector.text };
   const live: LiveObject[] = [];
   for (const [index, job] of jobs.entries()) {

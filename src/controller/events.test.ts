@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { formatDuration } from "../kube/time.js";
 import type { ServedResource } from "../cluster/index.js";
 import type { ClusterWriter, WriteOutcome } from "../cluster/types.js";
 import type { JsonObject, KubeObject } from "../kube/value/json.js";
@@ -8,7 +9,6 @@ import {
   contestedMessage,
   createEventRecorder,
   detectedMessage,
-  formatDuration,
   maxMessageLength,
   resolvedMessage,
 } from "./events.js";

@@ -18,6 +18,7 @@ import { isRecord, stringOf } from "../kube/value/json.js";
 import type { Episode, EpisodeChange } from "../store/index.js";
 import { missingObjectPath } from "./evaluate.js";
 import type { WatchListener } from "./watch.js";
+import { formatDuration } from "../kube/time.js";
 
 export const eventComponent = "kubedrift";
 
@@ -43,17 +44,6 @@ const eventsResource: ServedResource = {
   namespaced: true,
   verbs: ["create", "patch", "get", "list", "watch"],
 };
-
-/** `4m12s`, `1h0m3s`, `12s`: Go's duration notation, to the second. */
-export function formatDuration(ms: number): string {
-  const total = Math.max(0, Math.round(ms / 1000));
-  const hours = Math.floor(total / 3600);
-  const minutes = Math.floor((total % 3600) / 60);
-  const seconds = total % 60;
-  if (hours > 0) return `${hours}h${minutes}m${seconds}s`;
-  if (minutes > 0) return `${minutes}m${seconds}s`;
-  return `${seconds}s`;
-}
 
 function changeText(change: EpisodeChange, object: JsonValue | undefined): string {
   if (change.path === missingObjectPath) return "the object is missing";

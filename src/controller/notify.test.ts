@@ -1,10 +1,10 @@
 import { describe, expect, it } from "vitest";
+import { formatDuration } from "../kube/time.js";
 import type { Episode } from "../store/index.js";
 import type { Clock } from "./informer.js";
 import type { NotifierOptions, Post, PostResult } from "./notify.js";
 import {
   createNotifier,
-  formatDuration,
   jsonPayload,
   maskUrl,
   parseWebhookUrl,

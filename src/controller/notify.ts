@@ -13,6 +13,7 @@ import type { JsonValue } from "../kube/value/json.js";
 import type { Episode, EpisodeChange, ResourceKey } from "../store/index.js";
 import type { Clock } from "./informer.js";
 import type { WatchListener } from "./watch.js";
+import { formatDuration } from "../kube/time.js";
 
 /** What is notified; contested and heal-failed come with healing and fight loops. */
 export const NotificationEvents = {
@@ -144,18 +145,6 @@ export function parseWebhookUrl(text: string, flag: string): URL {
       `${flag}: ${maskUrl(url)} must use https:// (plain http:// only to a loopback host)`,
     );
   throw new WebhookUrlError(`${flag}: ${maskUrl(url)}: only https:// URLs are supported`);
-}
-
-/** 4m12s, 1h2m3s, 0s. */
-export function formatDuration(ms: number): string {
-  let seconds = Math.max(0, Math.round(ms / 1000));
-  const hours = Math.floor(seconds / 3600);
-  seconds -= hours * 3600;
-  const minutes = Math.floor(seconds / 60);
-  seconds -= minutes * 60;
-  if (hours > 0) return `${hours}h${minutes}m${seconds}s`;
-  if (minutes > 0) return `${minutes}m${seconds}s`;
-  return `${seconds}s`;
 }
 
 function durationMs(episode: Episode): number | undefined {

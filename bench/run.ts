@@ -2,6 +2,7 @@
 import { benchApply } from "./apply.js";
 import { benchDrift } from "./drift.js";
 import { benchSandbox } from "./sandbox.js";
+import { benchWatch } from "./watch.js";
 
 console.log(`kubedrift benchmarks — node ${process.version}, ${new Date().toISOString()}`);
 console.log("\nsandbox API server (HTTPS, loopback, server in its own process)");
@@ -10,3 +11,5 @@ console.log("\ndrift detection (kubedrift diff needs `npm run build` first)");
 await benchDrift();
 console.log("\nremediation (plan and apply against the sandbox)");
 await benchApply();
+console.log("\ncontinuous detection (kubedrift watch needs `npm run build` first)");
+await benchWatch();

@@ -104,7 +104,7 @@ describe("history text", () => {
         "",
         "Deployment shop/api  drifted 2026-12-02T10:18:00Z, open for 12m, contested by hpa-controller",
         "  spec.replicas: 2 → 4  by kubedrift (Apply), seen 2026-12-02T10:18:00Z, contested by hpa-controller",
-        "  to end the fight, add to kubedrift.yaml: ignore: [{path: /spec/replicas, kinds: [Deployment], namespaces: [shop], names: [api]}]",
+        "  to end the fight, add to kubedrift.yaml: ignore: [{path: /spec/replicas, kinds: [apps/Deployment], namespaces: [shop], names: [api]}]",
         "",
         "Secret shop/db  drifted 2026-12-02T10:10:00Z, open for 20m",
         "  data.password: (redacted 83930f25e67c4250) → (redacted 2c5cafc49850e30d)  by kubectl-edit (Update), seen 2026-12-02T10:10:00Z – 10:12:00Z",

@@ -6,6 +6,7 @@
  */
 
 import type { JsonValue } from "../kube/value/json.js";
+import { proposedIgnoreRule } from "../controller/policy.js";
 import { readablePath } from "../kube/fieldpath/readable.js";
 import { withheldMarker } from "../model/index.js";
 import { painter, type Paint } from "../report/ansi.js";
@@ -122,13 +123,7 @@ function changeLine(change: EpisodeChange, paint: Paint): string {
 /** The ignore rule (README, kubedrift.yaml) that would end a fight over the contested field. */
 function proposedRule(episode: Episode): string | undefined {
   if (episode.contestedField === null) return undefined;
-  const { kind, namespace, name } = episode.resource;
-  const scope = [
-    `kinds: [${kind}]`,
-    namespace === "" ? undefined : `namespaces: [${namespace}]`,
-    `names: [${name}]`,
-  ];
-  return `  to end the fight, add to kubedrift.yaml: ignore: [{path: ${episode.contestedField}, ${scope.filter((part) => part !== undefined).join(", ")}}]`;
+  return `  to end the fight, add to kubedrift.yaml: ignore: [${proposedIgnoreRule(episode.resource, episode.contestedField)}]`;
 }
 
 function summaryLine(episodes: readonly Episode[], options: HistoryRenderOptions): string {

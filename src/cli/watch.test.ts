@@ -1,7 +1,7 @@
 /** watch's log lines: words on a terminal, JSON lines elsewhere; one per episode opened or closed. */
 import { describe, expect, it } from "vitest";
 import type { Episode } from "../store/index.js";
-import { logLines, logListener } from "./watch.js";
+import { logLines, logListener } from "./watch-log.js";
 
 const episode: Episode = {
   id: "7",
@@ -35,13 +35,46 @@ function capture(isTTY: boolean): {
 }
 
 describe("watch's log", () => {
+  it("drops lines below --log-level and marks warnings on a terminal", () => {
+    const { written, stream } = capture(true);
+    const log = logLines(stream, { level: "warn" });
+    log("synced", {});
+    log("watch restarted", { end: "closed" }, "debug");
+    log("heal failed", { error: "422 Invalid" }, "warn");
+    expect(written).toEqual(["warning: heal failed error=422 Invalid\n"]);
+  });
+
+  it("tells a contest with the ignore rule that would end it", () => {
+    const { written, stream } = capture(false);
+    logListener(logLines(stream)).onEpisodeContested?.(
+      {
+        ...episode,
+        endedAt: null,
+        endedBy: null,
+        contested: true,
+        contestedBy: "hpa",
+        contestedField: "/spec/replicas",
+      },
+      { field: "/spec/replicas", manager: "hpa", flips: 3, rule: "{path: /spec/replicas}" },
+    );
+    expect(JSON.parse(written[0] ?? "")).toMatchObject({
+      level: "warn",
+      msg: "drift contested: healing this field stopped",
+      field: "/spec/replicas",
+      by: "hpa",
+      flips: 3,
+      ignoreRule: "{path: /spec/replicas}",
+    });
+  });
+
   it("writes JSON lines when stderr is not a terminal", () => {
     const { written, stream } = capture(false);
-    const listener = logListener(logLines(stream, () => new Date(Date.UTC(2026, 11, 2, 7, 5))));
+    const listener = logListener(logLines(stream, { now: () => new Date(Date.UTC(2026, 11, 2, 7, 5)) }));
     listener.onEpisodeClosed?.(episode);
     expect(written).toHaveLength(1);
     expect(JSON.parse(written[0] ?? "")).toEqual({
       time: "2026-12-02T07:05:00.000Z",
+      level: "info",
       msg: "drift closed",
       resource: "Deployment shop/web",
       kind: "Deployment",

@@ -1,12 +1,15 @@
 import type { Command } from "commander";
-import type { Episode, HistoryStore } from "../store/index.js";
+import type { HistoryStore } from "../store/index.js";
 import type { Watch, WatchListener, WatchTarget } from "../controller/watch.js";
 import type { Notifier, Webhook } from "../controller/notify.js";
-import { describeRef } from "../model/index.js";
+import type { HealSettings } from "../controller/heal.js";
+import type { Policies } from "../controller/policy.js";
 import { CliError, parseDuration, rethrowAsCliError } from "./errors.js";
 import { diffOptionsFromFlags, withDiffOptions, type DiffFlags } from "./diff.js";
 import { inspectionIO } from "./plan.js";
 import { nonEmpty } from "./terminal.js";
+import type { LogLevel, LogLine } from "./watch-log.js";
+import { LogLevels, isLogLevel, logLines, logListener } from "./watch-log.js";
 
 interface WatchFlags extends Omit<DiffFlags, "output"> {
   readonly store: string;
@@ -18,50 +21,12 @@ interface WatchFlags extends Omit<DiffFlags, "output"> {
   readonly notifyDedupe: string;
   /** `--no-events` turns the Kubernetes Events off. */
   readonly events: boolean;
-}
-
-/** One log line: JSON when stderr is not a terminal (for log collectors), else words. */
-export type LogLine = (message: string, fields: Readonly<Record<string, unknown>>) => void;
-
-export function logLines(
-  stream: { readonly isTTY?: boolean; write(text: string): unknown },
-  now: () => Date = () => new Date(),
-): LogLine {
-  return (message, fields) => {
-    if (stream.isTTY === true) {
-      const said = Object.entries(fields)
-        .map(([key, value]) => `${key}=${typeof value === "string" ? value : JSON.stringify(value)}`)
-        .join(" ");
-      stream.write(`${message}${said === "" ? "" : ` ${said}`}\n`);
-    } else stream.write(`${JSON.stringify({ time: now().toISOString(), msg: message, ...fields })}\n`);
-  };
-}
-
-function episodeFields(episode: Episode): Record<string, unknown> {
-  const { kind, namespace, name } = episode.resource;
-  return {
-    resource: describeRef({ ...episode.resource, version: "" }),
-    kind,
-    namespace,
-    name,
-    episode: episode.id,
-    fields: episode.changes.map((change) => change.path),
-    managers: [...new Set(episode.changes.flatMap((change) => change.manager ?? []))],
-  };
-}
-
-/** One line per episode opened or closed, and each error the loop reports (it goes on). */
-export function logListener(log: LogLine): WatchListener {
-  return {
-    onEpisodeOpened: (episode) => log("drift opened", { ...episodeFields(episode), at: episode.startedAt }),
-    onEpisodeExtended: (episode, paths) => log("drift extended", { ...episodeFields(episode), added: paths }),
-    onEpisodeClosed: (episode) =>
-      log("drift closed", { ...episodeFields(episode), at: episode.endedAt, how: episode.endedBy }),
-    onFullSync: (seconds, first) => {
-      if (first) log("synced", { seconds });
-    },
-    onError: (error) => log("error", { error: error.message }),
-  };
+  readonly heal: boolean;
+  readonly healAfter: string;
+  readonly healRate: string;
+  readonly fightFlips: string;
+  readonly fightWindow: string;
+  readonly logLevel: string;
 }
 
 /** The first SIGINT or SIGTERM, caught from the start: one during start-up also ends cleanly. */
@@ -125,10 +90,38 @@ async function runUntilStopped(watch: Watch, log: LogLine, stop: StopSignal): Pr
   log("stopping", { signal });
 }
 
-/** `kubedrift watch`: detects drift continuously until SIGINT/SIGTERM (exit 0). */
-async function runWatch(flags: WatchFlags): Promise<void> {
+/** Everything the flags say, checked before the sources are read or the cluster asked. */
+interface WatchSettings {
+  readonly resyncMs: number;
+  readonly listen: { readonly host: string; readonly port: number };
+  readonly notify: NotifyFlags;
+  readonly heal: HealSettings;
+  readonly logLevel: LogLevel;
+}
+
+function positiveInteger(text: string, flag: string): number {
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < 1)
+    throw new CliError(`${flag}: expected a whole number of at least 1, got ${JSON.stringify(text)}`);
+  return value;
+}
+
+function healSettings(flags: WatchFlags): HealSettings {
+  return {
+    afterMs: parseDuration(flags.healAfter, "--heal-after"),
+    perMinute: positiveInteger(flags.healRate, "--heal-rate"),
+    fightFlips: positiveInteger(flags.fightFlips, "--fight-flips"),
+    fightWindowMs: parseDuration(flags.fightWindow, "--fight-window"),
+  };
+}
+
+async function watchSettings(flags: WatchFlags): Promise<WatchSettings> {
   const resyncMs = parseDuration(flags.resync, "--resync");
   if (resyncMs < 1000) throw new CliError(`--resync: ${flags.resync} is too short (at least 1s)`);
+  if (!isLogLevel(flags.logLevel))
+    throw new CliError(
+      `--log-level: expected one of ${LogLevels.join(", ")}, got ${JSON.stringify(flags.logLevel)}`,
+    );
   const { parseListen } = await import("../server/http.js");
   const listen = (() => {
     try {
@@ -137,7 +130,13 @@ async function runWatch(flags: WatchFlags): Promise<void> {
       throw new CliError((error as Error).message);
     }
   })();
-  const notify = await notifyFlags(flags);
+  const heal = healSettings(flags);
+  return { resyncMs, listen, notify: await notifyFlags(flags), heal, logLevel: flags.logLevel };
+}
+
+/** `kubedrift watch`: detects drift continuously until SIGINT/SIGTERM (exit 0). */
+async function runWatch(flags: WatchFlags): Promise<void> {
+  const settings = await watchSettings(flags);
   const { openStore, parseStoreUrl, StoreError } = await import("../store/index.js");
   // A malformed --store fails before the sources are read or the cluster asked.
   try {
@@ -149,13 +148,26 @@ async function runWatch(flags: WatchFlags): Promise<void> {
   try {
     const target = await loadTarget(flags);
     if (stop.which() !== undefined) return;
+    const policies = policiesOf(flags, target);
     const store = await openStore(flags.store).catch((error: unknown) => {
       throw error instanceof StoreError ? new CliError(error.message) : error;
     });
-    await watchWith({ flags, target, store, stop }, { resyncMs, listen, notify });
+    await watchWith({ flags, target, store, stop, policies }, settings);
   } finally {
     stop.dispose();
   }
+}
+
+/** kubedrift.yaml's `policies:`, with `--heal` as the mode of what no rule names. */
+function policiesOf(flags: WatchFlags, target: WatchTarget): Policies {
+  const policies: Policies = {
+    rules: target.config.policies ?? [],
+    fallback: flags.heal ? "heal" : "detect",
+  };
+  const heals = policies.fallback === "heal" || policies.rules.some((rule) => rule.mode === "heal");
+  if (heals && target.cluster.writer === undefined)
+    throw new CliError("watch: healing needs a cluster that can be written to (not a --live-file)");
+  return policies;
 }
 
 interface NotifyFlags {
@@ -174,14 +186,24 @@ async function notifyFlags(flags: WatchFlags): Promise<NotifyFlags> {
   }
 }
 
-/** Webhook notifications of episodes opened and closed; none without a webhook. */
+/**
+ * Webhook notifications of the episodes whose policy is `warn` or `heal`, and of contests and
+ * failed heals; none without a webhook. Webhooks no policy can reach are said at the start.
+ */
 async function startNotifier(
   notify: NotifyFlags,
-  target: WatchTarget,
+  { target, policies }: { readonly target: WatchTarget; readonly policies: Policies },
   log: LogLine,
 ): Promise<Notifier | undefined> {
   if (notify.webhooks.length === 0) return undefined;
   const { createNotifier } = await import("../controller/notify.js");
+  const { episodeMode, mayUse } = await import("../controller/policy.js");
+  if (!mayUse(policies, "warn") && !mayUse(policies, "heal"))
+    log(
+      "no policy is warn or heal: the webhooks will not be called; add `policies: [{mode: warn}]` to kubedrift.yaml",
+      {},
+      "warn",
+    );
   const { systemClock } = await import("../controller/informer.js");
   const { refKey } = await import("../model/index.js");
   const versions = new Map(
@@ -197,6 +219,7 @@ async function startNotifier(
     dedupeMs: notify.dedupeMs,
     log,
     apiVersionOf: (resource) => versions.get(refKey({ ...resource, version: "" })),
+    wanted: (episode) => episodeMode(policies, episode) !== "detect",
   });
 }
 
@@ -205,33 +228,26 @@ interface Started {
   readonly target: WatchTarget;
   readonly store: HistoryStore;
   readonly stop: StopSignal;
+  readonly policies: Policies;
 }
 
 /** Runs the loop and the endpoints on an open store until stopped; closes all three either way. */
 async function watchWith(
-  { flags, target, store, stop }: Started,
-  {
-    resyncMs,
-    listen,
-    notify,
-  }: {
-    readonly resyncMs: number;
-    readonly listen: { host: string; port: number };
-    readonly notify: NotifyFlags;
-  },
+  { flags, target, store, stop, policies }: Started,
+  { resyncMs, listen, notify, heal, logLevel }: WatchSettings,
 ): Promise<void> {
   const { serve } = await import("../server/http.js");
   const { combineListeners, startWatch } = await import("../controller/watch.js");
   const { systemClock } = await import("../controller/informer.js");
   const { createWatchMetrics } = await import("../server/metrics.js");
-  const log = logLines(process.stderr);
+  const log = logLines(process.stderr, { level: logLevel });
   let watch: Watch | undefined;
   if (stop.which() !== undefined) {
     await store.close();
     return;
   }
   const metrics = createWatchMetrics(() => (watch as Watch).state());
-  const notifier = await startNotifier(notify, target, log);
+  const notifier = await startNotifier(notify, { target, policies }, log);
   const events = await eventRecorder(flags, target, log);
   try {
     watch = await startWatch({
@@ -239,6 +255,8 @@ async function watchWith(
       store,
       clock: systemClock,
       resyncMs,
+      policies,
+      heal,
       listener: combineListeners(
         metrics.listener,
         logListener(log),
@@ -317,9 +335,42 @@ export function registerWatch(program: Command): void {
       nonEmpty,
       "10m",
     )
+    .option(
+      "--heal",
+      "heal every drift in scope that no policy of kubedrift.yaml names (the policy heal)",
+      false,
+    )
+    .option("--heal-after <duration>", "let a drift stand this long before healing it", nonEmpty, "30s")
+    .option("--heal-rate <n>", "heal at most this many times per minute", nonEmpty, "30")
+    .option(
+      "--fight-flips <n>",
+      "a fight loop: another manager flips a healed field back this many times…",
+      nonEmpty,
+      "3",
+    )
+    .option(
+      "--fight-window <duration>",
+      "…within this window; then healing that field stops",
+      nonEmpty,
+      "10m",
+    )
+    .option("--log-level <level>", `log from this level up (${LogLevels.join(", ")})`, nonEmpty, "info")
     .addHelpText(
       "after",
-      "\nLogs one line per drift opened or closed on stderr (JSON lines when stderr is not a terminal).\nStops on SIGINT or SIGTERM with exit status 0; 1 on an error.",
+      [
+        "",
+        "Policies (kubedrift.yaml, the last matching rule wins):",
+        "  policies:",
+        "    - mode: warn                # detect (the default): record and signal; warn: also notify the webhooks",
+        "    - kinds: [apps/Deployment]  # heal: also put the drifted fields back, after --heal-after",
+        "      namespaces: [shop]",
+        "      mode: heal",
+        "    - path: /spec/replicas      # a field left to an autoscaler",
+        "      mode: detect",
+        "",
+        "Logs one line per drift opened, closed, healed or contested on stderr (JSON lines when stderr is",
+        "not a terminal). Stops on SIGINT or SIGTERM with exit status 0; 1 on an error.",
+      ].join("\n"),
     )
     .action(async (flags: WatchFlags) => {
       await runWatch(flags).catch((error: unknown) => {

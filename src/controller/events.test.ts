@@ -152,7 +152,9 @@ describe("event messages", () => {
     );
     expect(
       contestedMessage(episode({ contested: true, contestedBy: "hpa", contestedField: "/spec/replicas" })),
-    ).toBe("spec.replicas is contested by hpa: healing it stopped");
+    ).toBe(
+      "spec.replicas is contested by hpa: healing it stopped; to end the fight, add to kubedrift.yaml's ignore: {path: /spec/replicas, kinds: [apps/Deployment], namespaces: [shop], names: [web]}",
+    );
   });
 });
 

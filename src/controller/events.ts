@@ -19,6 +19,8 @@ import type { Episode, EpisodeChange } from "../store/index.js";
 import { missingObjectPath } from "./evaluate.js";
 import type { WatchListener } from "./watch.js";
 import { formatDuration } from "../kube/time.js";
+import type { HealOutcome } from "./heal.js";
+import { proposedIgnoreRule } from "./policy.js";
 
 export const eventComponent = "kubedrift";
 
@@ -97,10 +99,24 @@ export function resolvedMessage(episode: Episode): string {
   return `Back in sync after ${formatDuration(ended - started)}${how}`;
 }
 
-/** `spec.replicas is contested by hpa-controller: healing it stopped`. */
+/**
+ * `spec.replicas is contested by hpa-controller: healing it stopped; to end the fight, add to
+ * kubedrift.yaml's ignore: {path: /spec/replicas, …}`.
+ */
 export function contestedMessage(episode: Episode): string {
   const field = episode.contestedField === null ? "a field" : readablePath(episode.contestedField);
-  return `${field} is contested by ${episode.contestedBy ?? "another manager"}: healing it stopped`;
+  const rule =
+    episode.contestedField === null
+      ? ""
+      : `; to end the fight, add to kubedrift.yaml's ignore: ${proposedIgnoreRule(episode.resource, episode.contestedField)}`;
+  return `${field} is contested by ${episode.contestedBy ?? "another manager"}: healing it stopped${rule}`;
+}
+
+/** `Healing spec.replicas failed: 422 Invalid: …` (the server's line, bounded). */
+export function healFailedMessage(outcome: HealOutcome): string {
+  const fields = outcome.fields.map((field) => (field === "" ? "the object" : readablePath(field)));
+  const error = (outcome.error ?? "unknown error").slice(0, 300);
+  return bounded(`Healing failed (${error}): `, fields);
 }
 
 /** The object an Event is about, as `involvedObject` names it. */
@@ -232,6 +248,16 @@ class Recorder implements EventRecorder {
           reason: EventReasons.resolved,
           message: () => resolvedMessage(episode),
         }),
+      onEpisodeContested: (episode) => this.#checkContested(episode),
+      onHeal: (episode, outcome) => {
+        if (outcome.result !== "failed") return;
+        this.#enqueue({
+          episode,
+          type: "Warning",
+          reason: EventReasons.healFailed,
+          message: () => healFailedMessage(outcome),
+        });
+      },
     };
   }
 

@@ -72,6 +72,11 @@ export interface NotifierOptions {
   readonly timeoutMs?: number;
   readonly post?: Post;
   readonly log?: NotifyLog;
+  /**
+   * Whether an episode's opening and end are notified: by its policy (`warn` or `heal`); all
+   * unless told. Contests and failed heals always are.
+   */
+  readonly wanted?: (episode: Episode) => boolean;
   /** The apiVersion of a resource (the store keeps its group only). */
   readonly apiVersionOf?: (resource: ResourceKey) => string | undefined;
 }
@@ -85,7 +90,7 @@ export interface NotifierStats {
 }
 
 export interface Notifier {
-  /** Opened → DriftDetected, closed → DriftResolved. */
+  /** Opened → DriftDetected, closed → DriftResolved, contested → DriftContested, a failed heal → HealFailed. */
   readonly listener: WatchListener;
   /** Queues the notification to every webhook (unless deduplicated); never throws, never waits. */
   notify(notification: Notification): void;
@@ -349,9 +354,28 @@ class QueueNotifier implements Notifier {
 
   constructor(options: NotifierOptions) {
     this.#options = options;
+    const wanted = options.wanted ?? ((): boolean => true);
     this.listener = {
-      onEpisodeOpened: (episode) => this.notify({ event: NotificationEvents.detected, episode }),
-      onEpisodeClosed: (episode) => this.notify({ event: NotificationEvents.resolved, episode }),
+      onEpisodeOpened: (episode) => {
+        if (wanted(episode)) this.notify({ event: NotificationEvents.detected, episode });
+      },
+      onEpisodeClosed: (episode) => {
+        if (wanted(episode)) this.notify({ event: NotificationEvents.resolved, episode });
+      },
+      onEpisodeContested: (episode, contest) =>
+        this.notify({
+          event: NotificationEvents.contested,
+          episode,
+          message: `${contest.field} flipped back ${contest.flips} times by ${contest.manager}: healing it stopped. To end the fight, add to kubedrift.yaml's ignore: ${contest.rule}`,
+        }),
+      onHeal: (episode, outcome) => {
+        if (outcome.result === "failed")
+          this.notify({
+            event: NotificationEvents.healFailed,
+            episode,
+            message: outcome.error ?? "unknown error",
+          });
+      },
     };
   }
 

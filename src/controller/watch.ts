@@ -11,11 +11,17 @@ import type { ObjectRef } from "../kube/object.js";
 import type { Schema } from "../kube/schema/types.js";
 import type { DesiredObject, LiveObject, ResourceDrift, ResourceStatus } from "../model/index.js";
 import { ResourceStatuses, refKey } from "../model/index.js";
-import type { Episode, HistoryStore, ObservedDrift } from "../store/index.js";
+import type { Episode, EpisodeEnd, HistoryStore, ObservedDrift } from "../store/index.js";
+import { EpisodeEnds } from "../store/index.js";
 import type { EvaluationContext } from "./evaluate.js";
 import { evaluateObject, observedDrifts } from "./evaluate.js";
 import type { Clock, Informer, InformerEvent } from "./informer.js";
 import { createInformer } from "./informer.js";
+import type { Contest, HealOutcome, HealSettings } from "./heal.js";
+import { defaultHealSettings } from "./heal.js";
+import { Healer } from "./healer.js";
+import type { Policies } from "./policy.js";
+import { detectOnly, mayUse, proposedIgnoreRule } from "./policy.js";
 
 /** What is watched: the desired objects (loaded once) and what the engine compares them with. */
 export interface WatchTarget {
@@ -43,6 +49,10 @@ export interface WatchListener {
   /** Fields joined the open episode (not on its opening). */
   readonly onEpisodeExtended?: (episode: Episode, paths: readonly string[]) => void;
   readonly onEpisodeClosed?: (episode: Episode) => void;
+  /** A heal was tried (or put off by the rate limit). */
+  readonly onHeal?: (episode: Episode, outcome: HealOutcome) => void;
+  /** A fight loop: `contest.field` is no longer healed; `rule` is the ignore rule that would end it. */
+  readonly onEpisodeContested?: (episode: Episode, contest: Contest & { readonly rule: string }) => void;
   /** A watch stream ended other than by `stop()`: the informer watches again (or relists). */
   readonly onWatchRestart?: (end: WatchEnd) => void;
   /** From the change (managedFields time, else the event's arrival) to its drift recorded. */
@@ -61,6 +71,9 @@ export interface WatchOptions {
   readonly listener?: WatchListener;
   readonly random?: () => number;
   readonly backoff?: { readonly initialMs: number; readonly maxMs: number };
+  /** What is done about each drifted field; detect only unless told. */
+  readonly policies?: Policies;
+  readonly heal?: HealSettings;
 }
 
 export interface WatchState {
@@ -84,7 +97,7 @@ export interface Watch {
 /** Why an object is evaluated: the arrival time of the event (for the latency), and where it came from. */
 interface Cause {
   readonly arrivedAt: number;
-  readonly origin: InformerEvent["origin"] | "sync";
+  readonly origin: InformerEvent["origin"] | "sync" | "heal";
 }
 
 /** What is known of an object's open episode: its id and the paths it has recorded. */
@@ -118,6 +131,7 @@ class RunningWatch implements Watch {
   readonly #episodes = new Map<string, OpenEpisode>();
   readonly #pending = new Map<string, Cause>();
   readonly #running = new Map<string, Promise<void>>();
+  readonly #healer: Healer | undefined;
   #informers: readonly Informer[] = [];
   #resync: Promise<void> = Promise.resolve();
   #ready = false;
@@ -134,12 +148,14 @@ class RunningWatch implements Watch {
       cluster: target.cluster.name,
     };
     for (const object of target.desired) this.#desired.set(refKey(object.ref), object);
+    this.#healer = this.#createHealer();
     for (const episode of open) {
       const key = refKey({ ...episode.resource, version: "" });
       this.#episodes.set(key, {
         id: episode.id,
         paths: new Set(episode.changes.map((change) => change.path)),
       });
+      this.#healer?.continueEpisode(key, episode);
     }
     for (const episode of open) this.#tell(() => options.listener?.onEpisodeContinued?.(episode));
     this.#informers = listJobs(target.scope, target.served).map((job) => this.#inform(job));
@@ -147,6 +163,26 @@ class RunningWatch implements Watch {
       this.#firstSync(),
     );
     this.synced.catch(() => undefined);
+  }
+
+  /** No healer when no policy can heal; `startWatch` has checked that there is a writer otherwise. */
+  #createHealer(): Healer | undefined {
+    const { target, clock, policies = detectOnly } = this.#options;
+    const writer = target.cluster.writer;
+    if (!mayUse(policies, "heal") || writer === undefined) return undefined;
+    return new Healer({
+      context: {
+        writer,
+        resourceFor: (ref) => target.served.get(`${ref.group}/${ref.kind}`),
+        schema: target.schema,
+        clock,
+        signal: this.#abort.signal,
+      },
+      policies,
+      settings: this.#options.heal ?? defaultHealSettings,
+      wake: (key) => this.#schedule(key, { arrivedAt: clock.now(), origin: "heal" }),
+      tell: (episode, outcome) => this.#tell(() => this.#options.listener?.onHeal?.(episode, outcome)),
+    });
   }
 
   state(): WatchState {
@@ -270,7 +306,9 @@ class RunningWatch implements Watch {
       return;
     }
     const drifts = observedDrifts(result);
-    if (drifts !== undefined) await this.#record(key, desired.ref, { drifts, cause });
+    if (drifts === undefined) return;
+    const episode = await this.#record(key, desired.ref, { drifts, cause });
+    if (episode !== null) await this.#healer?.consider(key, { desired, live, result, drifts, episode });
   }
 
   /** `ref` is undefined for an Extra object that is gone: its last status names it. */
@@ -290,17 +328,17 @@ class RunningWatch implements Watch {
     key: string,
     ref: ObjectRef,
     seen: { readonly drifts: readonly ObservedDrift[]; readonly cause: Cause },
-  ): Promise<void> {
+  ): Promise<Episode | null> {
     const { store, clock, listener } = this.#options;
     const known = this.#episodes.get(key);
     const at = new Date(clock.now()).toISOString();
     if (seen.drifts.length === 0) {
-      // In sync: only an episode known to be open needs a write (it ends as reverted).
+      // In sync: only an episode known to be open needs a write (it ends as reverted or healed).
       if (known !== undefined) await this.#close(key, ref, at);
-      return;
+      return null;
     }
     const episode = await store.recordObservation(ref, seen.drifts, at);
-    if (episode === null) return;
+    if (episode === null) return null;
     const opened = known?.id !== episode.id;
     const before = opened ? new Set<string>() : (known?.paths ?? new Set<string>());
     this.#episodes.set(key, { id: episode.id, paths: new Set(episode.changes.map((change) => change.path)) });
@@ -310,10 +348,29 @@ class RunningWatch implements Watch {
       const seconds = Math.max(0, clock.now() - changeTime(fresh, seen.cause.arrivedAt)) / 1000;
       this.#tell(() => listener?.onDetectionLatency?.(seconds));
     }
+    return this.#contest(key, ref, { episode, drifts: seen.drifts });
+  }
+
+  /** Marks the fields of fight loops these drifts reach as contested, in the store and to the listener. */
+  async #contest(
+    key: string,
+    ref: ObjectRef,
+    seen: { readonly episode: Episode; readonly drifts: readonly ObservedDrift[] },
+  ): Promise<Episode> {
+    let episode = seen.episode;
+    for (const contest of this.#healer?.flips(key, seen.drifts) ?? []) {
+      episode = (await this.#options.store.markContested(ref, contest.field, contest.manager)) ?? episode;
+      const told = { ...contest, rule: proposedIgnoreRule(episode.resource, contest.field) };
+      const current = episode;
+      this.#tell(() => this.#options.listener?.onEpisodeContested?.(current, told));
+    }
+    return episode;
   }
 
   async #close(key: string, ref: ObjectRef, at: string): Promise<void> {
-    const closed = await this.#options.store.recordObservation(ref, [], at);
+    const endedBy: EpisodeEnd = this.#healer?.endedBy(key) ?? EpisodeEnds.reverted;
+    const closed = await this.#options.store.recordObservation(ref, [], at, { endedBy });
+    this.#healer?.closed(key, endedBy);
     this.#episodes.delete(key);
     if (closed !== null) this.#tell(() => this.#options.listener?.onEpisodeClosed?.(closed));
   }
@@ -371,6 +428,8 @@ export function combineListeners(...listeners: readonly WatchListener[]): WatchL
     onEpisodeContinued: each("onEpisodeContinued"),
     onEpisodeExtended: each("onEpisodeExtended"),
     onEpisodeClosed: each("onEpisodeClosed"),
+    onHeal: each("onHeal"),
+    onEpisodeContested: each("onEpisodeContested"),
     onWatchRestart: each("onWatchRestart"),
     onDetectionLatency: each("onDetectionLatency"),
     onFullSync: each("onFullSync"),

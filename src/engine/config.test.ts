@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { ConfigError, defaultEngineConfig, parseEngineConfig } from "./config.js";
-import { pathMatches } from "./rules.js";
+import { pathMatches, policyFor } from "./rules.js";
 
 describe("parseEngineConfig", () => {
   it("reads trusted managers, ignore and redaction rules", () => {
@@ -32,6 +32,29 @@ describe("parseEngineConfig", () => {
     });
   });
 
+  it("reads watch's policies in file order", () => {
+    const text = [
+      "apiVersion: kubedrift.dev/v1",
+      "kind: Config",
+      "policies:",
+      "  - mode: warn",
+      "  - kinds: [apps/Deployment]",
+      "    namespaces: [shop]",
+      "    mode: heal",
+      "  - kinds: [Deployment]",
+      "    path: /spec/replicas",
+      "    mode: detect",
+    ].join("\n");
+    expect(parseEngineConfig(text, "kubedrift.yaml").policies).toEqual([
+      { mode: "warn" },
+      { mode: "heal", kinds: ["apps/Deployment"], namespaces: ["shop"] },
+      { mode: "detect", kinds: ["Deployment"], path: "/spec/replicas" },
+    ]);
+    expect(parseEngineConfig("apiVersion: kubedrift.dev/v1\nkind: Config\n", "k.yaml")).not.toHaveProperty(
+      "policies",
+    );
+  });
+
   it("an empty file is the default configuration, with no redaction key (the CLI adds one)", () => {
     expect(parseEngineConfig("", "kubedrift.yaml")).toBe(defaultEngineConfig);
     expect(parseEngineConfig("apiVersion: kubedrift.dev/v1\nkind: Config\n", "k.yaml")).not.toHaveProperty(
@@ -52,7 +75,7 @@ describe("parseEngineConfig", () => {
     ["apiVersion: kubedrift.dev/v2\nkind: Config\n", "kubedrift.yaml:1: apiVersion must be kubedrift.dev/v1"],
     [
       "apiVersion: kubedrift.dev/v1\nkind: Config\ntrusted: [x]\n",
-      'kubedrift.yaml:3: unknown field "trusted" (expected one of apiVersion, kind, trustedManagers, deployers, ignore, redact, redactionKey)',
+      'kubedrift.yaml:3: unknown field "trusted" (expected one of apiVersion, kind, trustedManagers, deployers, ignore, redact, redactionKey, policies)',
     ],
     [
       "apiVersion: kubedrift.dev/v1\nkind: Config\nredact:\n  - path: data/x\n",
@@ -72,6 +95,18 @@ describe("parseEngineConfig", () => {
     ],
     ["apiVersion: kubedrift.dev/v1\nkind: Config\nignore:\n  - path: [\n", "kubedrift.yaml:5: "],
     [
+      "apiVersion: kubedrift.dev/v1\nkind: Config\npolicies:\n  - kinds: [Deployment]\n",
+      'kubedrift.yaml:4: policies[0] needs "mode" (detect, warn, heal)',
+    ],
+    [
+      "apiVersion: kubedrift.dev/v1\nkind: Config\npolicies:\n  - mode: fix\n",
+      'kubedrift.yaml:4: policies[0].mode must be one of detect, warn, heal (got "fix")',
+    ],
+    [
+      "apiVersion: kubedrift.dev/v1\nkind: Config\npolicies:\n  - mode: heal\n    paths: [/spec]\n",
+      'kubedrift.yaml:5: policies[0]: unknown field "paths" (expected one of mode, path, kinds, namespaces, names)',
+    ],
+    [
       "apiVersion: kubedrift.dev/v1\nkind: Config\nredactionSalt: kubedrift\n",
       "kubedrift.yaml:3: redactionSalt is no longer supported: hashes of withheld values are keyed with a secret key, kept per installation; to share one across machines and CI, set redactionKey (or the KUBEDRIFT_REDACTION_KEY environment variable) to a secret of at least 32 characters",
     ],
@@ -89,6 +124,25 @@ describe("parseEngineConfig", () => {
       expect.objectContaining({ name: "ConfigError", file: "k.yaml", line: 3 }),
     );
     expect(() => parseEngineConfig(text, "k.yaml")).toThrow(ConfigError);
+  });
+});
+
+describe("policyFor", () => {
+  const web = { group: "apps", version: "v1", kind: "Deployment", namespace: "shop", name: "web" };
+  const rules = [
+    { mode: "heal" as const, namespaces: ["shop"] },
+    { mode: "detect" as const, kinds: ["Deployment"], path: "/spec/replicas" },
+  ];
+
+  it("is the last matching rule's mode, else the fallback", () => {
+    expect(policyFor(rules, web, "/spec/template/spec/containers/0/image", "detect")).toBe("heal");
+    expect(policyFor(rules, web, "/spec/replicas", "warn")).toBe("detect");
+    expect(policyFor(rules, { ...web, namespace: "other" }, "/spec/paused", "warn")).toBe("warn");
+  });
+
+  it('covers the whole object (path "") only by rules without a path', () => {
+    expect(policyFor([{ mode: "heal", path: "/spec" }], web, "", "detect")).toBe("detect");
+    expect(policyFor([{ mode: "heal" }], web, "", "detect")).toBe("heal");
   });
 });
 

@@ -1,7 +1,8 @@
 import type { Node, Pair, YAMLMap } from "yaml";
 import { LineCounter, isMap, isPair, isScalar, isSeq, parseDocument } from "yaml";
 import { redactionKeyProblem } from "./redact.js";
-import type { EngineConfig, IgnoreRule, RedactRule, RuleScope } from "./types.js";
+import type { EngineConfig, IgnoreRule, PolicyMode, PolicyRule, RedactRule, RuleScope } from "./types.js";
+import { PolicyModes } from "./types.js";
 
 /**
  * No ignore or redaction rules; the trusted managers are the built-in defaults (see trust.ts). No
@@ -23,6 +24,7 @@ const topLevelKeys = [
   "ignore",
   "redact",
   "redactionKey",
+  "policies",
 ] as const;
 const scopeKeys = ["kinds", "namespaces", "names"] as const;
 
@@ -123,6 +125,27 @@ function redactRuleOf(reader: Reader, node: Node, index: number): RedactRule {
   return { ...scopeOf(reader, node, what), path: pointerOf(reader, path, `${what}.path`) };
 }
 
+function policyRuleOf(reader: Reader, node: Node, index: number): PolicyRule {
+  const what = `policies[${index}]`;
+  if (!isMap(node)) fail(reader, node, `${what} must be a mapping`);
+  checkKeys(reader, node, ["mode", "path", ...scopeKeys], `${what}: `);
+  const modeNode = fieldNode(node, "mode");
+  if (modeNode === undefined) fail(reader, node, `${what} needs "mode" (${PolicyModes.join(", ")})`);
+  const mode = stringOf(reader, modeNode, `${what}.mode`);
+  if (!(PolicyModes as readonly string[]).includes(mode))
+    fail(
+      reader,
+      modeNode,
+      `${what}.mode must be one of ${PolicyModes.join(", ")} (got ${JSON.stringify(mode)})`,
+    );
+  const path = fieldNode(node, "path");
+  return {
+    ...scopeOf(reader, node, what),
+    mode: mode as PolicyMode,
+    ...(path === undefined ? {} : { path: pointerOf(reader, path, `${what}.path`) }),
+  };
+}
+
 function listOf<T>(
   reader: Reader,
   node: Node | undefined,
@@ -169,6 +192,11 @@ function checkHeader(reader: Reader, root: YAMLMap): void {
   if (!isScalar(kind) || kind.value !== "Config") fail(reader, kind ?? root, `kind must be Config`);
 }
 
+function policiesOf(reader: Reader, node: Node | undefined): { readonly policies?: readonly PolicyRule[] } {
+  if (node === undefined) return {};
+  return { policies: listOf(reader, node, "policies", (item, index) => policyRuleOf(reader, item, index)) };
+}
+
 /** Parses kubedrift.yaml; errors name the file and line (`kubedrift.yaml:7: ignore[1] needs "path" or "manager"`). */
 export function parseEngineConfig(text: string, file: string): EngineConfig {
   const lines = new LineCounter();
@@ -198,5 +226,6 @@ export function parseEngineConfig(text: string, file: string): EngineConfig {
       redactRuleOf(reader, node, index),
     ),
     ...(key === undefined ? {} : { redactionKey: key }),
+    ...policiesOf(reader, fieldNode(root, "policies")),
   };
 }

@@ -1,12 +1,15 @@
 export { compare, compareRefs } from "./compare.js";
 export { ConfigError, defaultEngineConfig, parseEngineConfig } from "./config.js";
 export { defaultTrustedManagers } from "./trust.js";
-export { pathMatches } from "./rules.js";
+export { pathMatches, policyFor } from "./rules.js";
+export { PolicyModes } from "./types.js";
 export type {
   Compare,
   CompareInput,
   EngineConfig,
   IgnoreRule,
+  PolicyMode,
+  PolicyRule,
   RedactRule,
   RuleScope,
   Scope,

@@ -1,6 +1,6 @@
 import type { Drift } from "../model/index.js";
 import { matchesAnyName, matchesName } from "./patterns.js";
-import type { IgnoreRule, RedactRule, RuleScope } from "./types.js";
+import type { IgnoreRule, PolicyMode, PolicyRule, RedactRule, RuleScope } from "./types.js";
 import { pointerTokens } from "../kube/value/pointer.js";
 import type { ObjectRef } from "../kube/object.js";
 
@@ -41,4 +41,20 @@ export function isIgnored(rules: readonly IgnoreRule[], ref: ObjectRef, drift: D
 
 export function isRedacted(rules: readonly RedactRule[], ref: ObjectRef, path: string): boolean {
   return rules.some((rule) => inRuleScope(rule, ref) && pathMatches(rule.path, path));
+}
+
+/**
+ * The policy of one drift of `ref` (path "" is the whole object, which only rules without a path
+ * cover): the last matching rule's, as in a file read top to bottom, else `fallback`.
+ */
+export function policyFor(
+  rules: readonly PolicyRule[],
+  ref: ObjectRef,
+  path: string,
+  fallback: PolicyMode,
+): PolicyMode {
+  const matching = rules.filter(
+    (rule) => inRuleScope(rule, ref) && (rule.path === undefined || pathMatches(rule.path, path)),
+  );
+  return matching.at(-1)?.mode ?? fallback;
 }

@@ -22,6 +22,19 @@ export interface RedactRule extends RuleScope {
   readonly path: string;
 }
 
+/**
+ * What `watch` does about drift (issue 12): `detect` records and signals it (metrics, Events, logs),
+ * `warn` also notifies the webhooks, `heal` also puts the drifted fields back.
+ */
+export const PolicyModes = ["detect", "warn", "heal"] as const;
+export type PolicyMode = (typeof PolicyModes)[number];
+
+/** A policy for the objects in its scope, and only for drifts at or below `path` when it has one. */
+export interface PolicyRule extends RuleScope {
+  readonly mode: PolicyMode;
+  readonly path?: string;
+}
+
 export interface EngineConfig {
   /** Field managers whose Update writes are deployments, not drift; always added to the built-in defaults. */
   readonly trustedManagers: readonly string[];
@@ -33,6 +46,8 @@ export interface EngineConfig {
   readonly deployers?: readonly string[];
   readonly ignore: readonly IgnoreRule[];
   readonly redact: readonly RedactRule[];
+  /** `watch`'s policies, in file order (the last that matches wins); the engine does not read them. */
+  readonly policies?: readonly PolicyRule[];
   /**
    * Key of the HMAC-SHA-256 hashes that stand in for withheld values (rule 7). The CLI always sets
    * one (the installation's key file, `redactionKey`, or KUBEDRIFT_REDACTION_KEY); without one,

@@ -79,6 +79,13 @@ export function createWatchMetrics(state: () => WatchState): WatchMetrics {
     help: "How long the latest full evaluation of every object (the first sync or a resync) took",
     registers,
   });
+  const heals = new Counter({
+    name: "kubedrift_heals_total",
+    help: "Heals tried by result: succeeded, failed, or throttled (put off by --heal-rate)",
+    labelNames: ["result"] as const,
+    registers,
+  });
+  for (const result of ["succeeded", "failed", "throttled"]) heals.inc({ result }, 0);
   const listener: WatchListener = {
     onStatus: (ref, status, drifts) => {
       const labels = resourceLabels(ref);
@@ -98,6 +105,7 @@ export function createWatchMetrics(state: () => WatchState): WatchMetrics {
       started.set(resourceLabels(episode.resource), Date.parse(episode.startedAt) / 1000),
     onEpisodeClosed: (episode) => started.remove(resourceLabels(episode.resource)),
     onWatchRestart: () => restarts.inc(),
+    onHeal: (_episode, outcome) => heals.inc({ result: outcome.result }),
     onDetectionLatency: (seconds) => latency.observe(seconds),
     onFullSync: (seconds) => resync.set(seconds),
   };

@@ -127,7 +127,7 @@ describe("kubedrift history", () => {
       "  data.password: (redacted 83930f25e67c4250) → (redacted 2c5cafc49850e30d)  by kubectl-edit (Update), seen ",
     );
     expect(result.stdout).toContain(
-      "  to end the fight, add to kubedrift.yaml: ignore: [{path: /spec/replicas, kinds: [Deployment], namespaces: [shop], names: [api]}]",
+      "  to end the fight, add to kubedrift.yaml: ignore: [{path: /spec/replicas, kinds: [apps/Deployment], namespaces: [shop], names: [api]}]",
     );
     // Not a terminal: no colour; with FORCE_COLOR colour, and --no-color wins over it.
     expect(result.stdout).not.toContain("\u001b");

@@ -87,6 +87,12 @@ describe("kubedrift watch --webhook --slack-webhook", () => {
     const sandbox = fixture.sandbox();
     const directory = fixture.directory();
     const file = writeManifest(directory, "app.yaml", manifest);
+    // `warn`: record, signal and notify (the default, `detect`, notifies nobody).
+    writeManifest(
+      directory,
+      "kubedrift.yaml",
+      "apiVersion: kubedrift.dev/v1\nkind: Config\npolicies:\n  - mode: warn\n",
+    );
     await kubectlOk(sandbox, ["create", "namespace", namespace]);
     await kubectlOk(sandbox, ["apply", "-f", file]);
     const server = await webhookServer();

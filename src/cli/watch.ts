@@ -4,6 +4,7 @@ import type { Watch, WatchListener, WatchTarget } from "../controller/watch.js";
 import type { Notifier, Webhook } from "../controller/notify.js";
 import type { HealSettings } from "../controller/heal.js";
 import type { Policies } from "../controller/policy.js";
+import type { EngineConfig } from "../engine/index.js";
 import { CliError, parseDuration, rethrowAsCliError } from "./errors.js";
 import { diffOptionsFromFlags, withDiffOptions, type DiffFlags } from "./diff.js";
 import { inspectionIO } from "./plan.js";
@@ -27,6 +28,7 @@ interface WatchFlags extends Omit<DiffFlags, "output"> {
   readonly fightFlips: string;
   readonly fightWindow: string;
   readonly logLevel: string;
+  readonly gitPoll?: string;
 }
 
 /** The first SIGINT or SIGTERM, caught from the start: one during start-up also ends cleanly. */
@@ -97,6 +99,7 @@ interface WatchSettings {
   readonly notify: NotifyFlags;
   readonly heal: HealSettings;
   readonly logLevel: LogLevel;
+  readonly gitPollMs: number | undefined;
 }
 
 function positiveInteger(text: string, flag: string): number {
@@ -131,7 +134,13 @@ async function watchSettings(flags: WatchFlags): Promise<WatchSettings> {
     }
   })();
   const heal = healSettings(flags);
-  return { resyncMs, listen, notify: await notifyFlags(flags), heal, logLevel: flags.logLevel };
+  if (flags.gitPoll !== undefined && flags.gitRef === undefined)
+    throw new CliError("--git-poll: give --git-ref REF too (the revision to follow)");
+  const gitPollMs = flags.gitPoll === undefined ? undefined : parseDuration(flags.gitPoll, "--git-poll");
+  if (gitPollMs !== undefined && gitPollMs < 1000)
+    throw new CliError(`--git-poll: ${flags.gitPoll ?? ""} is too short (at least 1s)`);
+  const notify = await notifyFlags(flags);
+  return { resyncMs, listen, notify, heal, logLevel: flags.logLevel, gitPollMs };
 }
 
 /** `kubedrift watch`: detects drift continuously until SIGINT/SIGTERM (exit 0). */
@@ -148,7 +157,7 @@ async function runWatch(flags: WatchFlags): Promise<void> {
   try {
     const target = await loadTarget(flags);
     if (stop.which() !== undefined) return;
-    const policies = policiesOf(flags, target);
+    const policies = policiesOf(flags, target.config, target.cluster);
     const store = await openStore(flags.store).catch((error: unknown) => {
       throw error instanceof StoreError ? new CliError(error.message) : error;
     });
@@ -159,13 +168,13 @@ async function runWatch(flags: WatchFlags): Promise<void> {
 }
 
 /** kubedrift.yaml's `policies:`, with `--heal` as the mode of what no rule names. */
-function policiesOf(flags: WatchFlags, target: WatchTarget): Policies {
+function policiesOf(flags: WatchFlags, config: EngineConfig, cluster: WatchTarget["cluster"]): Policies {
   const policies: Policies = {
-    rules: target.config.policies ?? [],
+    rules: config.policies ?? [],
     fallback: flags.heal ? "heal" : "detect",
   };
   const heals = policies.fallback === "heal" || policies.rules.some((rule) => rule.mode === "heal");
-  if (heals && target.cluster.writer === undefined)
+  if (heals && cluster.writer === undefined)
     throw new CliError("watch: healing needs a cluster that can be written to (not a --live-file)");
   return policies;
 }
@@ -234,7 +243,7 @@ interface Started {
 /** Runs the loop and the endpoints on an open store until stopped; closes all three either way. */
 async function watchWith(
   { flags, target, store, stop, policies }: Started,
-  { resyncMs, listen, notify, heal, logLevel }: WatchSettings,
+  { resyncMs, listen, notify, heal, logLevel, gitPollMs }: WatchSettings,
 ): Promise<void> {
   const { serve } = await import("../server/http.js");
   const { combineListeners, startWatch } = await import("../controller/watch.js");
@@ -272,9 +281,19 @@ async function watchWith(
       throw new CliError(`watch: --listen ${flags.listen}: ${(error as Error).message}`);
     });
     log("listening", { url: server.url, objects: target.desired.length });
+    const { followSources } = await import("./watch-sources.js");
+    const sources = await followSources({
+      flags: { ...flags, output: "text" },
+      target,
+      watch: running,
+      log,
+      gitPollMs,
+      policiesOf: (config) => policiesOf(flags, config, target.cluster),
+    });
     try {
       await runUntilStopped(running, log, stop);
     } finally {
+      await sources?.close();
       await server.close();
     }
   } finally {
@@ -354,6 +373,11 @@ export function registerWatch(program: Command): void {
       nonEmpty,
       "10m",
     )
+    .option(
+      "--git-poll <duration>",
+      "with --git-ref: fetch and read the ref this often, reloading the sources when it moves",
+      nonEmpty,
+    )
     .option("--log-level <level>", `log from this level up (${LogLevels.join(", ")})`, nonEmpty, "info")
     .addHelpText(
       "after",
@@ -368,8 +392,10 @@ export function registerWatch(program: Command): void {
         "    - path: /spec/replicas      # a field left to an autoscaler",
         "      mode: detect",
         "",
-        "Logs one line per drift opened, closed, healed or contested on stderr (JSON lines when stderr is",
-        "not a terminal). Stops on SIGINT or SIGTERM with exit status 0; 1 on an error.",
+        "The sources (and kubedrift.yaml) are read again when their files change, and with",
+        "--git-ref REF --git-poll DUR when the ref moves; an open drift the change ends is closed as",
+        "sourceChanged. Logs one line per drift opened, closed, healed or contested on stderr (JSON",
+        "lines when stderr is not a terminal). Stops on SIGINT or SIGTERM with exit status 0; 1 on an error.",
       ].join("\n"),
     )
     .action(async (flags: WatchFlags) => {

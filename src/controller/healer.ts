@@ -23,7 +23,8 @@ export interface Evaluated {
 
 export interface HealerOptions {
   readonly context: HealContext;
-  readonly policies: Policies;
+  /** Read at each decision: a reload may change them. */
+  readonly policies: () => Policies;
   readonly settings: HealSettings;
   /** Evaluate the object again: its heal is due. */
   readonly wake: (key: string) => void;
@@ -120,7 +121,7 @@ export class Healer {
       .map((drift) => drift.path)
       .filter(
         (path) =>
-          modeOf(this.#options.policies, desired.ref, path) === "heal" && contested?.has(path) !== true,
+          modeOf(this.#options.policies(), desired.ref, path) === "heal" && contested?.has(path) !== true,
       );
   }
 

@@ -21,7 +21,7 @@ import type { Contest, HealOutcome, HealSettings } from "./heal.js";
 import { defaultHealSettings } from "./heal.js";
 import { Healer } from "./healer.js";
 import type { Policies } from "./policy.js";
-import { detectOnly, mayUse, proposedIgnoreRule } from "./policy.js";
+import { detectOnly, proposedIgnoreRule } from "./policy.js";
 
 /** What is watched: the desired objects (loaded once) and what the engine compares them with. */
 export interface WatchTarget {
@@ -86,10 +86,23 @@ export interface WatchState {
   readonly watchRestarts: number;
 }
 
+/** What a reload replaces: the sources' objects, the engine's config and scope, the policies. */
+export interface WatchReload {
+  readonly target: Pick<WatchTarget, "desired" | "config" | "scope">;
+  readonly policies?: Policies;
+}
+
 export interface Watch {
   /** Resolves once the first full sync is done; rejects when a kind cannot be watched at all. */
   readonly synced: Promise<void>;
   state(): WatchState;
+  /**
+   * The sources changed: watch what they declare now (informers started and stopped as the kinds
+   * and namespaces in scope change) and evaluate everything again; an open episode that the new
+   * sources end (the live state is desired now, or the object is no longer declared) ends as
+   * `sourceChanged`. Resolves once every object is evaluated.
+   */
+  reload(next: WatchReload): Promise<void>;
   /** Stops the informers and the resync, and waits for the evaluations under way to be recorded. */
   stop(): Promise<void>;
 }
@@ -123,7 +136,10 @@ export function changeTime(drifts: readonly ObservedDrift[], arrivedAt: number):
 class RunningWatch implements Watch {
   readonly synced: Promise<void>;
   readonly #options: WatchOptions;
-  readonly #context: EvaluationContext;
+  #context: EvaluationContext;
+  #policies: Policies;
+  /** Evaluated since the sources changed: an episode that ends now ends as `sourceChanged`. */
+  readonly #reloaded = new Set<string>();
   readonly #abort = new AbortController();
   readonly #desired = new Map<string, DesiredObject>();
   readonly #live = new Map<string, LiveObject>();
@@ -132,7 +148,8 @@ class RunningWatch implements Watch {
   readonly #pending = new Map<string, Cause>();
   readonly #running = new Map<string, Promise<void>>();
   readonly #healer: Healer | undefined;
-  #informers: readonly Informer[] = [];
+  /** By job: `group/kind` and the namespace ("" for all, or cluster-scoped). */
+  readonly #informers = new Map<string, { readonly job: Job; readonly informer: Informer }>();
   #resync: Promise<void> = Promise.resolve();
   #ready = false;
   #episodesOpened = 0;
@@ -140,6 +157,7 @@ class RunningWatch implements Watch {
 
   constructor(options: WatchOptions, open: readonly Episode[]) {
     this.#options = options;
+    this.#policies = options.policies ?? detectOnly;
     const { target } = options;
     this.#context = {
       scope: target.scope,
@@ -158,18 +176,19 @@ class RunningWatch implements Watch {
       this.#healer?.continueEpisode(key, episode);
     }
     for (const episode of open) this.#tell(() => options.listener?.onEpisodeContinued?.(episode));
-    this.#informers = listJobs(target.scope, target.served).map((job) => this.#inform(job));
-    this.synced = Promise.all(this.#informers.map((informer) => informer.synced)).then(() =>
+    for (const job of listJobs(target.scope, target.served))
+      this.#informers.set(jobKey(job), { job, informer: this.#inform(job) });
+    this.synced = Promise.all([...this.#informers.values()].map(({ informer }) => informer.synced)).then(() =>
       this.#firstSync(),
     );
     this.synced.catch(() => undefined);
   }
 
-  /** No healer when no policy can heal; `startWatch` has checked that there is a writer otherwise. */
+  /** No healer when the cluster cannot be written; `startWatch` has refused heal policies then. */
   #createHealer(): Healer | undefined {
-    const { target, clock, policies = detectOnly } = this.#options;
+    const { target, clock } = this.#options;
     const writer = target.cluster.writer;
-    if (!mayUse(policies, "heal") || writer === undefined) return undefined;
+    if (writer === undefined) return undefined;
     return new Healer({
       context: {
         writer,
@@ -178,7 +197,7 @@ class RunningWatch implements Watch {
         clock,
         signal: this.#abort.signal,
       },
-      policies,
+      policies: () => this.#policies,
       settings: this.#options.heal ?? defaultHealSettings,
       wake: (key) => this.#schedule(key, { arrivedAt: clock.now(), origin: "heal" }),
       tell: (episode, outcome) => this.#tell(() => this.#options.listener?.onHeal?.(episode, outcome)),
@@ -197,14 +216,49 @@ class RunningWatch implements Watch {
     };
   }
 
+  async reload(next: WatchReload): Promise<void> {
+    const before = [...this.#desired.keys()];
+    const { target } = next;
+    this.#context = { ...this.#context, scope: target.scope, config: target.config };
+    this.#policies = next.policies ?? this.#policies;
+    this.#desired.clear();
+    for (const object of target.desired) this.#desired.set(refKey(object.ref), object);
+    await this.#follow(target.scope);
+    const keys = [
+      ...new Set([...before, ...this.#desired.keys(), ...this.#live.keys(), ...this.#statuses.keys()]),
+    ];
+    for (const key of keys) this.#reloaded.add(key);
+    const at = this.#options.clock.now();
+    for (const key of keys) this.#schedule(key, { arrivedAt: at, origin: "sync" });
+    await this.#idle(keys);
+  }
+
+  /** Starts the informers the scope needs now and stops those it no longer does, with what they had listed. */
+  async #follow(scope: Scope): Promise<void> {
+    const jobs = new Map(listJobs(scope, this.#options.target.served).map((job) => [jobKey(job), job]));
+    for (const [key, { job, informer }] of this.#informers) {
+      if (jobs.has(key)) continue;
+      this.#informers.delete(key);
+      await informer.stop();
+      for (const [liveKey, object] of this.#live) if (listedBy(job, object.ref)) this.#live.delete(liveKey);
+    }
+    const started = [...jobs].flatMap(([key, job]) => {
+      if (this.#informers.has(key)) return [];
+      const informer = this.#inform(job);
+      this.#informers.set(key, { job, informer });
+      return [informer.synced];
+    });
+    await Promise.all(started);
+  }
+
   async stop(): Promise<void> {
     this.#abort.abort();
-    await Promise.all(this.#informers.map((informer) => informer.stop()));
+    await Promise.all([...this.#informers.values()].map(({ informer }) => informer.stop()));
     await this.#resync;
     await this.#idle([...this.#running.keys()]);
   }
 
-  #inform(job: { readonly resource: ServedResource; readonly namespace: string | undefined }): Informer {
+  #inform(job: Job): Informer {
     const { target, clock } = this.#options;
     return createInformer({
       cluster: target.cluster,
@@ -299,16 +353,45 @@ class RunningWatch implements Watch {
     const desired = this.#desired.get(key);
     const live = this.#live.get(key);
     const result = evaluateObject(this.#context, desired, live);
-    this.#setStatus(key, desired?.ref ?? live?.ref, result);
-    if (desired === undefined || result === undefined) return;
-    if (result.status === ResourceStatuses.error) {
-      this.#report(new Error(`${key}: ${result.error}`));
+    const reloaded = this.#reloaded.delete(key);
+    const ref = desired?.ref ?? live?.ref ?? this.#statuses.get(key)?.ref;
+    this.#setStatus(key, ref, result);
+    if (desired === undefined) {
+      if (reloaded) await this.#undeclared(key, ref);
       return;
     }
-    const drifts = observedDrifts(result);
-    if (drifts === undefined) return;
-    const episode = await this.#record(key, desired.ref, { drifts, cause });
+    await this.#recordAndHeal(key, { desired, live, result }, { cause, reloaded });
+  }
+
+  async #recordAndHeal(
+    key: string,
+    evaluated: {
+      readonly desired: DesiredObject;
+      readonly live: LiveObject | undefined;
+      readonly result: ResourceDrift | undefined;
+    },
+    why: { readonly cause: Cause; readonly reloaded: boolean },
+  ): Promise<void> {
+    const { desired, live, result } = evaluated;
+    const drifts = this.#recordable(key, result);
+    if (drifts === undefined || result === undefined) return;
+    const episode = await this.#record(key, desired.ref, { drifts, ...why });
     if (episode !== null) await this.#healer?.consider(key, { desired, live, result, drifts, episode });
+  }
+
+  /** What the store is told of a declared object's evaluation; undefined for nothing (an error is reported). */
+  #recordable(key: string, result: ResourceDrift | undefined): readonly ObservedDrift[] | undefined {
+    if (result?.status === ResourceStatuses.error) {
+      this.#report(new Error(`${key}: ${result.error}`));
+      return undefined;
+    }
+    return result === undefined ? undefined : observedDrifts(result);
+  }
+
+  /** No longer declared after a reload: what was drift of it is not any more. */
+  async #undeclared(key: string, ref: ObjectRef | undefined): Promise<void> {
+    if (this.#episodes.has(key) && ref !== undefined)
+      await this.#close(key, ref, { at: this.#now(), how: EpisodeEnds.sourceChanged });
   }
 
   /** `ref` is undefined for an Extra object that is gone: its last status names it. */
@@ -327,28 +410,35 @@ class RunningWatch implements Watch {
   async #record(
     key: string,
     ref: ObjectRef,
-    seen: { readonly drifts: readonly ObservedDrift[]; readonly cause: Cause },
+    seen: { readonly drifts: readonly ObservedDrift[]; readonly cause: Cause; readonly reloaded: boolean },
   ): Promise<Episode | null> {
-    const { store, clock, listener } = this.#options;
     const known = this.#episodes.get(key);
-    const at = new Date(clock.now()).toISOString();
     if (seen.drifts.length === 0) {
-      // In sync: only an episode known to be open needs a write (it ends as reverted or healed).
-      if (known !== undefined) await this.#close(key, ref, at);
+      // In sync: only an episode known to be open needs a write.
+      if (known !== undefined) await this.#close(key, ref, { at: this.#now(), how: this.#endOf(key, seen) });
       return null;
     }
-    const episode = await store.recordObservation(ref, seen.drifts, at);
+    const episode = await this.#options.store.recordObservation(ref, seen.drifts, this.#now());
     if (episode === null) return null;
     const opened = known?.id !== episode.id;
     const before = opened ? new Set<string>() : (known?.paths ?? new Set<string>());
     this.#episodes.set(key, { id: episode.id, paths: new Set(episode.changes.map((change) => change.path)) });
     const fresh = seen.drifts.filter((drift) => !before.has(drift.path));
     this.#announce(episode, { opened, fresh: fresh.map((drift) => drift.path) });
-    if (fresh.length > 0 && seen.cause.origin === "watch") {
-      const seconds = Math.max(0, clock.now() - changeTime(fresh, seen.cause.arrivedAt)) / 1000;
-      this.#tell(() => listener?.onDetectionLatency?.(seconds));
-    }
+    if (fresh.length > 0 && seen.cause.origin === "watch") this.#latency(fresh, seen.cause);
     return this.#contest(key, ref, { episode, drifts: seen.drifts });
+  }
+
+  /** How an episode found in sync ended: the sources changed, kubedrift healed it, or someone put it back. */
+  #endOf(key: string, seen: { readonly reloaded: boolean }): EpisodeEnd {
+    if (seen.reloaded) return EpisodeEnds.sourceChanged;
+    return this.#healer?.endedBy(key) ?? EpisodeEnds.reverted;
+  }
+
+  #latency(fresh: readonly ObservedDrift[], cause: Cause): void {
+    const { clock, listener } = this.#options;
+    const seconds = Math.max(0, clock.now() - changeTime(fresh, cause.arrivedAt)) / 1000;
+    this.#tell(() => listener?.onDetectionLatency?.(seconds));
   }
 
   /** Marks the fields of fight loops these drifts reach as contested, in the store and to the listener. */
@@ -367,10 +457,17 @@ class RunningWatch implements Watch {
     return episode;
   }
 
-  async #close(key: string, ref: ObjectRef, at: string): Promise<void> {
-    const endedBy: EpisodeEnd = this.#healer?.endedBy(key) ?? EpisodeEnds.reverted;
-    const closed = await this.#options.store.recordObservation(ref, [], at, { endedBy });
-    this.#healer?.closed(key, endedBy);
+  #now(): string {
+    return new Date(this.#options.clock.now()).toISOString();
+  }
+
+  async #close(
+    key: string,
+    ref: ObjectRef,
+    end: { readonly at: string; readonly how: EpisodeEnd },
+  ): Promise<void> {
+    const closed = await this.#options.store.recordObservation(ref, [], end.at, { endedBy: end.how });
+    this.#healer?.closed(key, end.how);
     this.#episodes.delete(key);
     if (closed !== null) this.#tell(() => this.#options.listener?.onEpisodeClosed?.(closed));
   }
@@ -412,6 +509,25 @@ export async function startWatch(options: WatchOptions): Promise<Watch> {
   const keys = new Set(options.target.desired.map((object) => refKey(object.ref)));
   const ours = open.filter((episode) => keys.has(refKey({ ...episode.resource, version: "" })));
   return new RunningWatch(options, ours);
+}
+
+/** One informer's LIST and WATCH: a resource, in one namespace or all (and cluster-scoped ones). */
+interface Job {
+  readonly resource: ServedResource;
+  readonly namespace: string | undefined;
+}
+
+function jobKey(job: Job): string {
+  return `${job.resource.group}/${job.resource.kind}@${job.namespace ?? ""}`;
+}
+
+function listedBy(job: Job, ref: ObjectRef): boolean {
+  const { group, kind } = job.resource;
+  return (
+    ref.group === group &&
+    ref.kind === kind &&
+    (job.namespace === undefined || ref.namespace === job.namespace)
+  );
 }
 
 /** One listener that calls each of `listeners` in turn. */

@@ -1,6 +1,6 @@
 /** The application layer: sources + cluster + config → `DriftReport` (DESIGN.md, Architecture). */
-export { inspectDrift, objectsByRef } from "./inspect.js";
-export type { Inspection, InspectIO, InspectOptions } from "./inspect.js";
+export { inspectDrift, objectsByRef, readDeclaredState } from "./inspect.js";
+export type { Connected, DeclaredState, Inspection, InspectIO, InspectOptions } from "./inspect.js";
 export { InspectError } from "./errors.js";
 export { loadEngineConfig } from "./config.js";
 export { silentProgress } from "./progress.js";

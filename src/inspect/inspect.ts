@@ -25,6 +25,7 @@ import {
   withNamespaces,
 } from "./scope.js";
 import { loadDesiredState } from "./sources.js";
+import type { DesiredState } from "./sources.js";
 
 /** What to compare: the sources, which cluster (or live file), and the engine's config file. */
 export interface InspectOptions extends SourceSpec {
@@ -107,7 +108,7 @@ export function objectsByRef(
   return objects;
 }
 
-interface Connected {
+export interface Connected {
   readonly cluster: Cluster;
   readonly served: ReadonlyMap<string, ServedResource>;
 }
@@ -155,14 +156,23 @@ function selectedDesired(
   return desired;
 }
 
-async function inspect(options: InspectOptions, io: InspectIO): Promise<Inspection> {
+/** What the sources declare, in the scope they span, and the engine's config: all but the cluster's live objects. */
+export interface DeclaredState {
+  readonly desired: readonly DesiredObject[];
+  readonly scope: Scope;
+  readonly config: EngineConfig;
+  readonly sources: DesiredState;
+  readonly selector: ListPlan["selector"];
+}
+
+async function declaredState(
+  options: InspectOptions,
+  io: InspectIO,
+  connected: Promise<Connected>,
+): Promise<DeclaredState> {
   const config = withRedactionKey(loadEngineConfig(options.config, io.cwd), io);
   // A malformed selector fails before anything is read or requested.
   const selector = selectorOf(options.selector);
-  io.progress.update("reading sources and discovering the cluster's API");
-  // Reading files and the discovery round trips do not depend on each other: overlap them.
-  const connected = connect(options, io);
-  connected.catch(() => undefined);
   const sources = await loadDesiredState(
     options,
     {
@@ -175,7 +185,28 @@ async function inspect(options: InspectOptions, io: InspectIO): Promise<Inspecti
   const { cluster, served } = await connected;
   for (const note of sources.notes) io.note(note);
   const desired = selectedDesired(sources.objects, { options, served, cluster, selector, note: io.note });
-  const scope = scopeOf(desired, options.allNamespaces);
+  return { desired, scope: scopeOf(desired, options.allNamespaces), config, sources, selector };
+}
+
+/**
+ * The sources and kubedrift.yaml read again against a cluster already connected (`watch` when
+ * they change): no LIST, no comparison. Fails as `inspectDrift` does.
+ */
+export async function readDeclaredState(
+  options: InspectOptions,
+  io: InspectIO,
+  connected: Connected,
+): Promise<DeclaredState> {
+  return declaredState(options, io, Promise.resolve(connected));
+}
+
+async function inspect(options: InspectOptions, io: InspectIO): Promise<Inspection> {
+  io.progress.update("reading sources and discovering the cluster's API");
+  // Reading files and the discovery round trips do not depend on each other: overlap them.
+  const connected = connect(options, io);
+  connected.catch(() => undefined);
+  const { desired, scope, config, sources, selector } = await declaredState(options, io, connected);
+  const { cluster, served } = await connected;
   const plan: ListPlan = { scope, desired, ...(selector === undefined ? {} : { selector }) };
   const [live, schema] = await Promise.all([listScope(cluster, served, plan, io.progress), cluster.schema()]);
   for (const warning of cluster.warnings?.() ?? []) io.note(warning);

@@ -46,9 +46,12 @@ export function useWatchProcesses(): (args: readonly string[], cwd: string) => R
   };
 }
 
-/** Polls `probe` until it answers (a failed probe counts as no answer); the test's own limit catches a hang. */
+/**
+ * Polls `probe` until it answers: anything but undefined or false (a failed probe counts as no
+ * answer); the test's own limit catches a hang.
+ */
 export async function until<T>(
-  probe: () => Promise<T | undefined> | T | undefined,
+  probe: () => Promise<T | undefined | false> | T | undefined | false,
   what: string,
   ms = 30_000,
 ): Promise<T> {
@@ -56,7 +59,7 @@ export async function until<T>(
     const found = await Promise.resolve()
       .then(probe)
       .catch(() => undefined);
-    if (found !== undefined) return found;
+    if (found !== undefined && found !== false) return found;
     await delay(50);
   }
   throw new Error(`timed out waiting for ${what}`);

@@ -22,7 +22,7 @@ interface WatchFlags extends Omit<DiffFlags, "output"> {
   readonly notifyDedupe: string;
   /** `--no-events` turns the Kubernetes Events off. */
   readonly events: boolean;
-  readonly heal: boolean;
+  readonly heal?: boolean;
   readonly healAfter: string;
   readonly healRate: string;
   readonly fightFlips: string;
@@ -171,7 +171,7 @@ async function runWatch(flags: WatchFlags): Promise<void> {
 function policiesOf(flags: WatchFlags, config: EngineConfig, cluster: WatchTarget["cluster"]): Policies {
   const policies: Policies = {
     rules: config.policies ?? [],
-    fallback: flags.heal ? "heal" : "detect",
+    fallback: flags.heal === true ? "heal" : "detect",
   };
   const heals = policies.fallback === "heal" || policies.rules.some((rule) => rule.mode === "heal");
   if (heals && cluster.writer === undefined)
@@ -339,12 +339,21 @@ export function registerWatch(program: Command): void {
     )
     .option("--resync <duration>", "evaluate everything again this often (e.g. 30s, 10m)", nonEmpty, "10m")
     .option("--listen <host:port>", "serve /metrics, /healthz and /readyz here", nonEmpty, "127.0.0.1:9090")
-    .option("--events", "write Kubernetes Events (DriftDetected, DriftResolved) on drifted objects", true)
+    .option(
+      "--events",
+      "write Kubernetes Events (DriftDetected, DriftResolved, HealFailed, DriftContested) on drifted objects",
+      true,
+    )
     .option("--no-events", "write no Kubernetes Events")
-    .option("--webhook <url>", "POST each drift opened or closed as JSON here (repeatable)", collect, [])
+    .option(
+      "--webhook <url>",
+      "POST each drift of a warn or heal policy, opened or closed, as JSON here (repeatable)",
+      collect,
+      [],
+    )
     .option(
       "--slack-webhook <url>",
-      "post each drift opened or closed to this Slack incoming webhook (repeatable)",
+      "post each drift of a warn or heal policy to this Slack incoming webhook (repeatable)",
       collect,
       [],
     )
@@ -354,11 +363,7 @@ export function registerWatch(program: Command): void {
       nonEmpty,
       "10m",
     )
-    .option(
-      "--heal",
-      "heal every drift in scope that no policy of kubedrift.yaml names (the policy heal)",
-      false,
-    )
+    .option("--heal", "heal every drift in scope that no policy of kubedrift.yaml names (the policy heal)")
     .option("--heal-after <duration>", "let a drift stand this long before healing it", nonEmpty, "30s")
     .option("--heal-rate <n>", "heal at most this many times per minute", nonEmpty, "30")
     .option(

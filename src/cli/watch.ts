@@ -59,7 +59,7 @@ function stopSignal(): StopSignal {
 }
 
 async function loadTarget(flags: WatchFlags): Promise<WatchTarget> {
-  const { hasSources, inspectDrift } = await import("../inspect/index.js");
+  const { hasSources, inspectDeclared } = await import("../inspect/index.js");
   const options = diffOptionsFromFlags({ ...flags, output: "text" });
   if (!hasSources(options))
     throw new CliError(
@@ -68,7 +68,7 @@ async function loadTarget(flags: WatchFlags): Promise<WatchTarget> {
   if (options.liveFile !== undefined)
     throw new CliError("watch: --live-file cannot be watched: give a cluster");
   // The same inspection as diff: sources, namespaces, scope and the engine's config, checked once.
-  const inspection = await inspectDrift(options, inspectionIO({ ...flags, output: "text" })).catch(
+  const inspection = await inspectDeclared(options, inspectionIO({ ...flags, output: "text" })).catch(
     rethrowAsCliError,
   );
   return {

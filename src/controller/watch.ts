@@ -148,6 +148,7 @@ class RunningWatch implements Watch {
   readonly #pending = new Map<string, Cause>();
   readonly #running = new Map<string, Promise<void>>();
   readonly #healer: Healer | undefined;
+  readonly #startedAt: number;
   /** By job: `group/kind` and the namespace ("" for all, or cluster-scoped). */
   readonly #informers = new Map<string, { readonly job: Job; readonly informer: Informer }>();
   #resync: Promise<void> = Promise.resolve();
@@ -158,6 +159,7 @@ class RunningWatch implements Watch {
   constructor(options: WatchOptions, open: readonly Episode[]) {
     this.#options = options;
     this.#policies = options.policies ?? detectOnly;
+    this.#startedAt = options.clock.now();
     const { target } = options;
     this.#context = {
       scope: target.scope,
@@ -303,12 +305,20 @@ class RunningWatch implements Watch {
   }
 
   async #fullSync(first: boolean): Promise<void> {
-    const started = this.#options.clock.now();
+    // The first sync counts from the start: the informers' LISTs and their evaluations are its work.
+    const started = first ? this.#startedAt : this.#options.clock.now();
     const keys = [...new Set([...this.#desired.keys(), ...this.#live.keys(), ...this.#statuses.keys()])];
-    for (const key of keys) this.#schedule(key, { arrivedAt: started, origin: "sync" });
+    // The first time, what the informers' LISTs named is being evaluated already: only the rest (Missing).
+    const due = first ? keys.filter((key) => !this.#seen(key)) : keys;
+    for (const key of due) this.#schedule(key, { arrivedAt: started, origin: "sync" });
     await this.#idle(keys);
     const seconds = (this.#options.clock.now() - started) / 1000;
     this.#tell(() => this.#options.listener?.onFullSync?.(seconds, first));
+  }
+
+  /** Evaluated, or about to be. */
+  #seen(key: string): boolean {
+    return this.#statuses.has(key) || this.#pending.has(key) || this.#running.has(key);
   }
 
   /** Waits until none of `keys` is being evaluated. */

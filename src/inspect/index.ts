@@ -1,6 +1,13 @@
 /** The application layer: sources + cluster + config → `DriftReport` (DESIGN.md, Architecture). */
-export { inspectDrift, objectsByRef, readDeclaredState } from "./inspect.js";
-export type { Connected, DeclaredState, Inspection, InspectIO, InspectOptions } from "./inspect.js";
+export { inspectDeclared, inspectDrift, objectsByRef, readDeclaredState } from "./inspect.js";
+export type {
+  Connected,
+  DeclaredState,
+  DeclaredTarget,
+  Inspection,
+  InspectIO,
+  InspectOptions,
+} from "./inspect.js";
 export { InspectError } from "./errors.js";
 export { loadEngineConfig } from "./config.js";
 export { silentProgress } from "./progress.js";

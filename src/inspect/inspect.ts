@@ -200,6 +200,31 @@ export async function readDeclaredState(
   return declaredState(options, io, Promise.resolve(connected));
 }
 
+/** What `watch` starts from: the declared state, the connected cluster and its schema; nothing listed. */
+export interface DeclaredTarget extends DeclaredState, Connected {
+  readonly schema: Schema;
+}
+
+/**
+ * The sources read and the cluster connected as `inspectDrift` does, without listing or comparing
+ * anything: `watch` lists through its informers, and a first LIST here would only double the work
+ * and the memory at its start.
+ */
+export async function inspectDeclared(options: InspectOptions, io: InspectIO): Promise<DeclaredTarget> {
+  try {
+    io.progress.update("reading sources and discovering the cluster's API");
+    const connected = connect(options, io);
+    connected.catch(() => undefined);
+    const state = await declaredState(options, io, connected);
+    const { cluster, served } = await connected;
+    const schema = await cluster.schema();
+    for (const warning of cluster.warnings?.() ?? []) io.note(warning);
+    return { ...state, cluster, served, schema };
+  } finally {
+    io.progress.done();
+  }
+}
+
 async function inspect(options: InspectOptions, io: InspectIO): Promise<Inspection> {
   io.progress.update("reading sources and discovering the cluster's API");
   // Reading files and the discovery round trips do not depend on each other: overlap them.

@@ -8,6 +8,8 @@ import { terminalProgress } from "./progress.js";
 import { collect, nonEmpty, wantsColor, withContextFlags } from "./terminal.js";
 import { parseVerbosity, traceOf, verbosityOf } from "./verbosity.js";
 import { kubedriftVersion } from "./version.js";
+import type { HistoryFlags, RunHistory } from "./diff-history.js";
+import { recordRun, runHistoryOf } from "./diff-history.js";
 
 // The renderers decide which formats exist.
 const formats: readonly ReportFormat[] = Object.values(ReportFormats);
@@ -34,7 +36,7 @@ export function diffExitCode(report: DriftReport): number {
 }
 
 /** `kubedrift diff`: prints the report; returns 0 (no drift), 2 (drift) or throws a one-line CliError. */
-export async function runDiff(options: DiffOptions, io: DiffIO): Promise<number> {
+export async function runDiff(options: DiffOptions, io: DiffIO, history?: RunHistory): Promise<number> {
   // Loaded on use: the cluster client is the heaviest import, and --help or other commands need none of it.
   const { hasSources, inspectDrift, objectsByRef } = await import("../inspect/index.js");
   if (!hasSources(options)) {
@@ -53,6 +55,7 @@ export async function runDiff(options: DiffOptions, io: DiffIO): Promise<number>
       toolVersion: kubedriftVersion,
     }),
   );
+  if (history !== undefined) io.note(await recordRun(report, history, io.note));
   return diffExitCode(report);
 }
 
@@ -217,6 +220,21 @@ export function registerDiff(program: Command): void {
       new Option("-o, --output <format>", "report format").choices(formats).default(ReportFormats.text),
     )
     .option("--blame", "show the commit that last changed each drifted field's source line (git blame)")
+    .option(
+      "--store <url>",
+      "record the drift as episodes in this history store (sqlite:PATH or postgres://…)",
+      nonEmpty,
+    )
+    .option(
+      "--notify <url>",
+      "with --store: POST each episode opened or ended as JSON here (repeatable)",
+      collect,
+    )
+    .option(
+      "--notify-slack <url>",
+      "with --store: post each episode opened or ended to this Slack incoming webhook (repeatable)",
+      collect,
+    )
     .addHelpText(
       "after",
       `
@@ -232,25 +250,31 @@ Examples:
   kubedrift diff -f deploy/ -v                       # each request on stderr
   kubedrift diff -f deploy/ --git-ref origin/main    # what is merged, not the local edit
   kubedrift diff -f deploy/ -o sarif > drift.sarif   # for code-scanning views
+  kubedrift diff -f deploy/ --store sqlite:drift.db  # a scheduled run recorded in kubedrift history
   kubectl get deploy,svc -n shop -o yaml --show-managed-fields > live.yaml
   kubedrift diff -f deploy/ --live-file live.yaml    # offline`,
     )
-    .action(async (flags: DiffFlags) => {
+    .action(async (flags: DiffFlags & HistoryFlags) => {
+      const history = await runHistoryOf(flags);
       const color = wantsColor(flags.color);
       const trace = traceOf(flags);
       // The progress line would be torn by the request lines of -v.
       const progress = flags.output === "text" && verbosityOf(flags) === 0;
-      process.exitCode = await runDiff(diffOptionsFromFlags(flags), {
-        cwd: process.cwd(),
-        env: process.env,
-        stdin: process.stdin,
-        write: (text) => process.stdout.write(text),
-        note: (line) => process.stderr.write(`note: ${line}\n`),
-        progress: progress ? terminalProgress(process.stderr) : silentProgress,
-        color,
-        now: () => new Date(),
-        ...(trace === undefined ? {} : { trace }),
-      }).catch((error: unknown) => {
+      process.exitCode = await runDiff(
+        diffOptionsFromFlags(flags),
+        {
+          cwd: process.cwd(),
+          env: process.env,
+          stdin: process.stdin,
+          write: (text) => process.stdout.write(text),
+          note: (line) => process.stderr.write(`note: ${line}\n`),
+          progress: progress ? terminalProgress(process.stderr) : silentProgress,
+          color,
+          now: () => new Date(),
+          ...(trace === undefined ? {} : { trace }),
+        },
+        history,
+      ).catch((error: unknown) => {
         if (error instanceof CliError) throw error;
         throw new CliError(`diff: ${error instanceof Error ? error.message : String(error)}`, 1, {
           cause: error,

@@ -556,9 +556,13 @@ export function createNotifier(options: NotifierOptions): Notifier {
 }
 
 /** `--webhook` (generic JSON) and `--slack-webhook`, each repeatable; a bad URL throws one line. */
-export function webhooksFrom(json: readonly string[], slack: readonly string[]): readonly Webhook[] {
+export function webhooksFrom(
+  json: readonly string[],
+  slack: readonly string[],
+  flags: { readonly json: string; readonly slack: string } = { json: "--webhook", slack: "--slack-webhook" },
+): readonly Webhook[] {
   return [
-    ...json.map((text) => ({ format: "json" as const, url: parseWebhookUrl(text, "--webhook") })),
-    ...slack.map((text) => ({ format: "slack" as const, url: parseWebhookUrl(text, "--slack-webhook") })),
+    ...json.map((text) => ({ format: "json" as const, url: parseWebhookUrl(text, flags.json) })),
+    ...slack.map((text) => ({ format: "slack" as const, url: parseWebhookUrl(text, flags.slack) })),
   ];
 }

@@ -5,14 +5,14 @@
  * answers 503 twice first, and one Slack message; scaling back → DriftResolved; a Secret changed
  * out of band → only hashes in what is received. Every wait polls with a bound.
  */
-import { createServer } from "node:http";
-import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { kubectlOk, writeManifest } from "../support/kubectl.js";
 import { runKubedrift } from "../support/kubedrift.js";
 import { useSandbox } from "../support/sandbox.js";
 import { dbSecret, until, useWatchProcesses, webDeployment } from "../support/watch.js";
+import type { Received } from "../support/webhook-server.js";
+import { webhookServer } from "../support/webhook-server.js";
 
 const fixture = useSandbox();
 const namespace = "notify-e2e";
@@ -24,41 +24,6 @@ const withheld = [password, changedPassword].flatMap((value) => [
 ]);
 
 const manifest = `${webDeployment(namespace)}---\n${dbSecret(namespace, password)}`;
-
-interface Received {
-  readonly path: string;
-  readonly body: string;
-  readonly status: number;
-}
-
-/** The webhooks: records every request; /hook answers with `failures` first, then 200. */
-async function webhookServer(): Promise<{
-  readonly port: number;
-  readonly received: Received[];
-  readonly failures: number[];
-  readonly close: () => Promise<void>;
-}> {
-  const received: Received[] = [];
-  const failures: number[] = [];
-  const server = createServer((request, response) => {
-    let body = "";
-    request.on("data", (chunk: Buffer) => (body += chunk.toString()));
-    request.on("end", () => {
-      const path = request.url ?? "";
-      const status = path === "/hook" ? (failures.shift() ?? 200) : 200;
-      received.push({ path, body, status });
-      response.writeHead(status, { "content-type": "text/plain" }).end(status === 200 ? "ok" : "busy");
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    port,
-    received,
-    failures,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  };
-}
 
 const startWatch = useWatchProcesses();
 

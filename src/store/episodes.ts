@@ -94,26 +94,48 @@ function attributionColumns(attribution: Attribution | undefined): SqlParam[] {
   ];
 }
 
-function changeColumns(drift: ObservedDrift): SqlParam[] {
+function identityColumns(drift: ObservedDrift): SqlParam[] {
   return [
-    drift.type,
-    drift.reason ?? null,
-    ...values(drift),
-    ...attributionColumns(drift.attribution),
     drift.user ?? null,
+    drift.groups === undefined ? null : JSON.stringify(drift.groups),
+    drift.userAgent ?? null,
+    drift.sourceIPs === undefined ? null : JSON.stringify(drift.sourceIPs),
   ];
 }
 
+function changeColumns(drift: ObservedDrift): SqlParam[] {
+  return [drift.type, drift.reason ?? null, ...values(drift), ...attributionColumns(drift.attribution)];
+}
+
 const changeFields =
-  "type, reason, desired, live, desired_hash, live_hash, redacted, manager, operation, subresource, changed_at, user_name";
-const changeUpdate = changeFields
+  "type, reason, desired, live, desired_hash, live_hash, redacted, manager, operation, subresource, changed_at";
+const identityFields = ["user_name", "user_groups", "user_agent", "source_ips"] as const;
+/*
+ * Who made a change is known from an audit event or an admission request that may have been
+ * forgotten by the time the drift is seen again: an observation of the same write (same
+ * changed_at) without it keeps what was recorded. The CASE reads the row as it was before this
+ * UPDATE, in SQLite and PostgreSQL alike.
+ */
+const identityUpdate = identityFields
+  .map(
+    (column) => `${column} = CASE WHEN CAST(? AS TEXT) IS NULL AND changed_at = ? THEN ${column} ELSE ? END`,
+  )
+  .join(", ");
+const changeUpdate = `${changeFields
   .split(", ")
   .map((column) => `${column} = ?`)
-  .join(", ");
-const changeInsert = `INSERT INTO changes (episode_id, path, ${changeFields}, first_seen, last_seen) VALUES (${Array.from(
-  { length: changeFields.split(", ").length + 4 },
+  .join(", ")}, ${identityUpdate}`;
+const insertColumns = `${changeFields}, ${identityFields.join(", ")}`;
+const changeInsert = `INSERT INTO changes (episode_id, path, ${insertColumns}, first_seen, last_seen) VALUES (${Array.from(
+  { length: insertColumns.split(", ").length + 4 },
   () => "?",
 ).join(", ")})`;
+
+/** The parameters of `identityUpdate`: for each column, the new value, the write's time, the new value. */
+function identityUpdateParams(drift: ObservedDrift): SqlParam[] {
+  const changedAt = drift.attribution?.changedAt ?? null;
+  return identityColumns(drift).flatMap((value) => [value, changedAt, value]);
+}
 
 async function recordChange(
   tx: SqlTx,
@@ -123,13 +145,21 @@ async function recordChange(
 ): Promise<void> {
   const seen = episode.lastSeen.get(drift.path);
   if (seen === undefined) {
-    await tx.query(changeInsert, [episode.id, drift.path, ...changeColumns(drift), at, at]);
+    await tx.query(changeInsert, [
+      episode.id,
+      drift.path,
+      ...changeColumns(drift),
+      ...identityColumns(drift),
+      at,
+      at,
+    ]);
     return;
   }
   // An observation older than the latest one of this field (delivered late) says nothing newer.
   if (at < seen) return;
   await tx.query(`UPDATE changes SET ${changeUpdate}, last_seen = ? WHERE episode_id = ? AND path = ?`, [
     ...changeColumns(drift),
+    ...identityUpdateParams(drift),
     at,
     episode.id,
     drift.path,
@@ -161,10 +191,17 @@ function toChange(row: Row): EpisodeChange {
     subresource: optionalText(row, "subresource"),
     changedAt: optionalText(row, "changed_at"),
     user: optionalText(row, "user_name"),
+    groups: parseList(optionalText(row, "user_groups")),
+    userAgent: optionalText(row, "user_agent"),
+    sourceIPs: parseList(optionalText(row, "source_ips")),
     firstSeen: text(row, "first_seen"),
     lastSeen: text(row, "last_seen"),
     contestedBy: optionalText(row, "contested_by"),
   });
+}
+
+function parseList(text: string | undefined): readonly string[] | undefined {
+  return text === undefined ? undefined : (JSON.parse(text) as string[]);
 }
 
 function toEpisode(row: Row, changes: readonly EpisodeChange[]): Episode {

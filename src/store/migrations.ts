@@ -61,6 +61,13 @@ const initial: readonly string[] = [
   `CREATE INDEX changes_user ON changes (user_name)`,
 ];
 
+/** Who made a change besides the user name (issue 13): from an audit event or an admission request. */
+const identities: readonly string[] = [
+  "ALTER TABLE changes ADD COLUMN user_groups TEXT",
+  "ALTER TABLE changes ADD COLUMN user_agent TEXT",
+  "ALTER TABLE changes ADD COLUMN source_ips TEXT",
+];
+
 export const migrations: readonly Migration[] = [
   {
     version: 1,
@@ -69,6 +76,11 @@ export const migrations: readonly Migration[] = [
       sqlite: [episodesTable("INTEGER PRIMARY KEY AUTOINCREMENT"), ...initial],
       postgres: [episodesTable("BIGSERIAL PRIMARY KEY"), ...initial],
     },
+  },
+  {
+    version: 2,
+    name: "who made a change: groups, user agent, source IPs",
+    sql: { sqlite: identities, postgres: identities },
   },
 ];
 

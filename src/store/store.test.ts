@@ -392,6 +392,27 @@ describe.each([
     );
   });
 
+  it("keeps who made a change when the same write is seen again without it, and replaces it for a new write", async () => {
+    await open();
+    const alice = {
+      user: "alice",
+      groups: ["devs", "system:authenticated"],
+      userAgent: "kubectl/v1.32.0 (linux/amd64) kubernetes/70d3cc9",
+      sourceIPs: ["127.0.0.1"],
+    };
+    await store.recordObservation(web, [{ ...replicas(5), ...alice }], t(0));
+    const again = await store.recordObservation(web, [replicas(5)], t(1));
+    expect(again?.changes[0]).toMatchObject(alice);
+    const later = replicas(6, "kubectl-edit");
+    const changed = { ...later, attribution: { ...later.attribution!, changedAt: "2026-12-02T06:01:30Z" } };
+    const replaced = await store.recordObservation(web, [changed], t(2));
+    const change = replaced?.changes[0];
+    expect(change?.user).toBeUndefined();
+    expect(change?.groups).toBeUndefined();
+    expect(change?.live).toBe(6);
+    expect(await store.query({ user: "alice" })).toHaveLength(0);
+  });
+
   it("migrates once: opening again applies nothing, and a schema newer than the code is refused", async () => {
     await open();
     await store.recordObservation(web, [replicas(5)], t(0));
@@ -401,7 +422,8 @@ describe.each([
     await store.close();
     const rows = await backend.dump(url);
     expect(rows.match(/"version":1\b/g)).toHaveLength(1);
-    expect(migrations.map((migration) => migration.version)).toEqual([1]);
+    expect(rows.match(/"version":2\b/g)).toHaveLength(1);
+    expect(migrations.map((migration) => migration.version)).toEqual([1, 2]);
 
     await backend.exec(
       url,
@@ -410,7 +432,7 @@ describe.each([
     const refused = openStore(url);
     await expect(refused).rejects.toThrow(StoreError);
     await expect(refused).rejects.toThrow(
-      /schema version 7 is newer than this kubedrift knows \(1\); use a newer kubedrift$/,
+      /schema version 7 is newer than this kubedrift knows \(2\); use a newer kubedrift$/,
     );
     const message = await refused.then(
       () => "",

@@ -25,8 +25,19 @@ export const EpisodeEnds = {
 } as const;
 export type EpisodeEnd = (typeof EpisodeEnds)[keyof typeof EpisodeEnds];
 
-/** A drift as observed; `user` when an audit or admission record names the person. */
-export type ObservedDrift = Drift & { readonly user?: string };
+/**
+ * Who made a change, when an audit event or an admission request names the person: the user, the
+ * groups, the client's user agent (as it reported it) and the source IPs.
+ */
+export interface WriteIdentity {
+  readonly user?: string;
+  readonly groups?: readonly string[];
+  readonly userAgent?: string;
+  readonly sourceIPs?: readonly string[];
+}
+
+/** A drift as observed, with who made it where known. */
+export type ObservedDrift = Drift & WriteIdentity;
 
 /** One drifted field of an episode. Withheld values (rule 7) are kept as their keyed hashes only. */
 export interface EpisodeChange {
@@ -43,6 +54,9 @@ export interface EpisodeChange {
   /** RFC 3339, from managedFields. */
   readonly changedAt?: string;
   readonly user?: string;
+  readonly groups?: readonly string[];
+  readonly userAgent?: string;
+  readonly sourceIPs?: readonly string[];
   /** RFC 3339 UTC: the first and the latest observation of this field in the episode. */
   readonly firstSeen: string;
   readonly lastSeen: string;

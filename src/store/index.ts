@@ -13,6 +13,7 @@ export type {
   HistoryStore,
   ObservationOptions,
   ObservedDrift,
+  WriteIdentity,
   ResourceKey,
 } from "./types.js";
 export { EpisodeEnds, StoreError } from "./types.js";

@@ -10,6 +10,7 @@ interface SandboxFlags {
   readonly host: string;
   readonly kubeconfig?: string;
   readonly data?: string;
+  readonly tokenAuthFile?: string;
   readonly faultLatency?: string;
   readonly faultErrorRate?: string;
   readonly faultDropWatches?: string;
@@ -71,6 +72,7 @@ export async function runSandbox(flags: SandboxFlags): Promise<void> {
     port: parsePort(flags.port),
     ...(flags.kubeconfig === undefined ? {} : { kubeconfigPath: resolve(flags.kubeconfig) }),
     ...(flags.data === undefined ? {} : { dataDir: resolve(flags.data) }),
+    ...(flags.tokenAuthFile === undefined ? {} : { tokenAuthFile: resolve(flags.tokenAuthFile) }),
     faults: faultOptions(flags),
   }).catch((error: unknown) => {
     throw new CliError(
@@ -104,6 +106,10 @@ export function registerSandbox(program: Command): void {
     .option("--host <addr>", "address to listen on", "127.0.0.1")
     .option("--kubeconfig <file>", "where to write the kubeconfig (default: a new temporary file)")
     .option("--data <dir>", "persist the cluster state in this directory (survives restarts)")
+    .option(
+      "--token-auth-file <file>",
+      'more users, as kube-apiserver\'s static token file: CSV lines token,user,uid,"group1,group2" (RBAC decides what they may do)',
+    )
     .option("--fault-latency <duration>", "add this latency to every API request (e.g. 200ms)")
     .option(
       "--fault-error-rate <rates>",

@@ -6,3 +6,5 @@ export { createSandboxCore, startSandbox } from "./sandbox.js";
 export { exposureWarning } from "./exposure.js";
 export type { RunningSandbox, SandboxCore, SandboxOptions } from "./sandbox.js";
 export type { FaultOptions } from "./faults.js";
+export type { UserInfo } from "./auth/user.js";
+export type { RequestScope } from "./server/context.js";

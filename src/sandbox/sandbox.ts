@@ -1,4 +1,4 @@
-import { randomUUID } from "node:crypto";
+import { randomBytes, randomUUID } from "node:crypto";
 import type { Server } from "node:https";
 import { createServer } from "node:https";
 import type { AddressInfo } from "node:net";
@@ -7,6 +7,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { bootstrapCluster, startNamespaceController } from "./controllers/namespaces.js";
 import { startCustomResourceController } from "./controllers/custom-resources.js";
+import { bootstrapRbac, startAggregationController } from "./controllers/rbac.js";
+import { createSandboxAuth, type SandboxAuth } from "./auth/index.js";
+import { readTokenFile, type StaticTokens } from "./auth/token-file.js";
 import type { FaultInjector, FaultOptions } from "./faults.js";
 import { writeKubeconfig } from "./kubeconfig.js";
 import { servingIdentity } from "./identity.js";
@@ -28,8 +31,13 @@ export interface SandboxOptions {
   readonly kubeconfigPath?: string;
   /** Persist the state here (it survives restarts); in memory only when absent. */
   readonly dataDir?: string;
-  /** The bearer token clients must send; random by default. */
+  /** The bearer token of the kubeconfig's user (in system:masters); random by default. */
   readonly token?: string;
+  /**
+   * kube-apiserver's `--token-auth-file`: more users, one CSV line each (`token,user,uid,"group1,group2"`).
+   * Read once at start; a malformed line fails the start with FILE:LINE.
+   */
+  readonly tokenAuthFile?: string;
   readonly faults?: FaultOptions;
   /** Injectable for deterministic tests. */
   readonly now?: () => Date;
@@ -123,7 +131,23 @@ function startControllers(
 ): readonly WatchSubscription[] {
   const customResources = startCustomResourceController(context, onError);
   bootstrapCluster(context, rootCA);
-  return [customResources, startNamespaceController(context, { rootCA, onError })];
+  bootstrapRbac(context);
+  return [
+    customResources,
+    startNamespaceController(context, { rootCA, onError }),
+    startAggregationController(context, onError),
+  ];
+}
+
+function sandboxAuth(options: CoreOptions, context: ServerContext, staticTokens: StaticTokens): SandboxAuth {
+  return createSandboxAuth({
+    adminToken: options.token,
+    staticTokens,
+    // Without --data (or from a test), tokens live as long as the sandbox: a key of its own.
+    serviceAccountKey: options.serviceAccountKey ?? randomBytes(32),
+    store: context.store,
+    now: context.now,
+  });
 }
 
 function closeServer(server: Server): Promise<void> {
@@ -142,10 +166,20 @@ export interface SandboxCore {
   close(): void;
 }
 
+export type CoreOptions = SandboxOptions & {
+  readonly token: string;
+  readonly rootCA: string;
+  /** The key service account tokens are signed with; random when absent. */
+  readonly serviceAccountKey?: Buffer;
+};
+
 export function createSandboxCore(
-  options: SandboxOptions & { readonly token: string; readonly rootCA: string },
+  options: CoreOptions,
   address: { value: string } = { value: "127.0.0.1" },
 ): SandboxCore {
+  // A token file that cannot be read stops the start before anything is opened, as in kube-apiserver.
+  const staticTokens: StaticTokens =
+    options.tokenAuthFile === undefined ? new Map() : readTokenFile(options.tokenAuthFile);
   const openWatches = new Set<() => void>();
   const faults = faultInjector(options.faults ?? {}, openWatches, () => context.store.compactHistory());
   const context = createContext(
@@ -158,7 +192,7 @@ export function createSandboxCore(
   const controllers = startControllers(context, options.rootCA, onError);
   const app = createApp({
     context,
-    token: options.token,
+    auth: sandboxAuth(options, context, staticTokens),
     openapi: createOpenAPI(context.registry, context.store),
     watch: {
       bookmarkIntervalMs: options.bookmarkIntervalMs ?? 60_000,
@@ -196,13 +230,16 @@ function kubeconfigPlace(given: string | undefined): {
 export async function startSandbox(options: SandboxOptions = {}): Promise<RunningSandbox> {
   const host = options.host ?? "127.0.0.1";
   const address = { value: "" };
-  const { certificate, token } = await servingIdentity({
+  const { certificate, token, serviceAccountKey } = await servingIdentity({
     dataDir: options.dataDir,
     hosts: ["127.0.0.1", "localhost", "::1", host],
     now: (options.now ?? (() => new Date()))(),
     token: options.token,
   });
-  const core = createSandboxCore({ ...options, token, rootCA: certificate.certificatePem }, address);
+  const core = createSandboxCore(
+    { ...options, token, serviceAccountKey, rootCA: certificate.certificatePem },
+    address,
+  );
   const listener = createRequestListener({
     app: core.app,
     faults: () => core.faults.current,

@@ -5,6 +5,7 @@ import type { WriteCall } from "../server/writes.js";
 import { createObject, updateObject } from "../server/writes.js";
 import { FieldValidation } from "../server/write-options.js";
 import { metadataOf } from "../../kube/object.js";
+import { controllerManager } from "../auth/user.js";
 
 /**
  * Writes made by the sandbox's stand-ins for Kubernetes' controllers go through the same path as
@@ -27,6 +28,7 @@ function controllerCall(
   const scope: RequestScope = {
     warnings: [],
     userAgent: "kube-controller-manager/v1.32.0 (linux/amd64) kubernetes/sandbox",
+    user: controllerManager,
   };
   return {
     context,

@@ -55,6 +55,7 @@ const specs: readonly BuiltinSpec[] = [
     resource: "serviceaccounts",
     namespaced: true,
     shortNames: ["sa"],
+    subresources: ["token"],
   },
   {
     group: "",
@@ -201,6 +202,39 @@ const specs: readonly BuiltinSpec[] = [
     namespaced: false,
   },
   { group: "coordination.k8s.io", version: "v1", kind: "Lease", resource: "leases", namespaced: true },
+  // Questions to the authenticator and authorizer: created, answered, never stored.
+  {
+    group: "authentication.k8s.io",
+    version: "v1",
+    kind: "SelfSubjectReview",
+    resource: "selfsubjectreviews",
+    namespaced: false,
+    verbs: ["create"],
+  },
+  {
+    group: "authorization.k8s.io",
+    version: "v1",
+    kind: "LocalSubjectAccessReview",
+    resource: "localsubjectaccessreviews",
+    namespaced: true,
+    verbs: ["create"],
+  },
+  {
+    group: "authorization.k8s.io",
+    version: "v1",
+    kind: "SelfSubjectAccessReview",
+    resource: "selfsubjectaccessreviews",
+    namespaced: false,
+    verbs: ["create"],
+  },
+  {
+    group: "authorization.k8s.io",
+    version: "v1",
+    kind: "SubjectAccessReview",
+    resource: "subjectaccessreviews",
+    namespaced: false,
+    verbs: ["create"],
+  },
   {
     group: "apiextensions.k8s.io",
     version: "v1",

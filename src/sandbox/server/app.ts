@@ -6,7 +6,12 @@ import {
   UnsupportedProtobufKindError,
   decodeProtobufObject,
 } from "../protobuf/decode.js";
+import type { SandboxAuth } from "../auth/index.js";
+import { requestAttributes } from "../auth/attributes.js";
+import { forbidden } from "../auth/forbidden.js";
+import type { UserInfo } from "../auth/user.js";
 import type { RequestScope, ServerContext } from "./context.js";
+import { authEndpoint } from "./auth-endpoints.js";
 import { deleteCollection, deleteObject, parseDeleteOptions } from "./deletes.js";
 import { apiGroup, apiGroupList, apiResourceList, legacyApiVersions, serverVersion } from "./discovery.js";
 import { compileListFilter } from "./filters.js";
@@ -37,7 +42,7 @@ export interface ApiRequest {
 
 export interface AppOptions {
   readonly context: ServerContext;
-  readonly token: string;
+  readonly auth: SandboxAuth;
   readonly openapi: OpenAPIDocuments;
   readonly watch: WatchSettings;
 }
@@ -96,36 +101,40 @@ export function errorResponse(error: unknown): ApiResponse {
   return json(500, new ApiError(500, StatusReasons.internalError, internalErrorMessage).toStatus());
 }
 
-/**
- * The bearer token as kube-apiserver's bearertoken authenticator reads it: the header trimmed and
- * split on spaces, the scheme compared case-insensitively (`bearer` works), the second word the token.
- */
-function bearerToken(header: string | undefined): string | undefined {
-  const parts = (header ?? "").trim().split(" ");
-  if (parts.length < 2 || parts[0]?.toLowerCase() !== "bearer") return undefined;
-  return parts[1] === "" ? undefined : parts[1];
-}
-
 function pathOf(url: URL): string {
   return url.pathname.replace(/\/+$/, "") || "/";
 }
 
 function authenticationFailure(options: AppOptions, request: Omit<ApiRequest, "body">): ApiError | undefined {
   if (publicPaths.has(pathOf(new URL(request.url, "http://sandbox")))) return undefined;
-  if (bearerToken(request.headers["authorization"]) === options.token) return undefined;
+  if (options.auth.authenticate(request.headers["authorization"]) !== undefined) return undefined;
   return new ApiError(401, StatusReasons.unauthorized, "Unauthorized");
+}
+
+function authenticated(options: AppOptions, request: ApiRequest): UserInfo {
+  const user = options.auth.authenticate(request.headers["authorization"]);
+  if (user === undefined) throw new ApiError(401, StatusReasons.unauthorized, "Unauthorized");
+  return user;
+}
+
+/** As kube-apiserver's filter chain: authentication, then authorization, before any handler runs. */
+function authorized(options: AppOptions, request: ApiRequest, url: URL): UserInfo {
+  const user = authenticated(options, request);
+  const attributes = requestAttributes(user, request.method, url);
+  const decision = options.auth.authorize(attributes);
+  if (!decision.allowed) throw forbidden(attributes, decision.reason);
+  return user;
 }
 
 function route(options: AppOptions, request: ApiRequest): ApiResponse {
   const url = new URL(request.url, "http://sandbox");
   const path = pathOf(url);
   if (publicPaths.has(path)) return publicEndpoint(path);
-  const refusal = authenticationFailure(options, request);
-  if (refusal !== undefined) throw refusal;
+  const user = authorized(options, request, url);
   const segments = path.split("/").filter((segment) => segment !== "");
   return (
     discoveryEndpoint(options, segments, request) ??
-    resourceEndpoint(options, request, { segments, query: url.searchParams })
+    resourceEndpoint(options, request, { segments, query: url.searchParams, user })
   );
 }
 
@@ -271,6 +280,7 @@ function patchTypeOf(request: ApiRequest): PatchType {
 interface Target {
   readonly segments: readonly string[];
   readonly query: URLSearchParams;
+  readonly user: UserInfo;
 }
 
 function resourceEndpoint(options: AppOptions, request: ApiRequest, target: Target): ApiResponse {
@@ -278,8 +288,15 @@ function resourceEndpoint(options: AppOptions, request: ApiRequest, target: Targ
   if (parts === undefined)
     throw new ApiError(404, StatusReasons.notFound, "the server could not find the requested resource");
   const resourceRequest = parseResourceRequest(request.method, parts, target.query, options.context.registry);
-  const scope: RequestScope = { warnings: [], userAgent: request.headers["user-agent"] };
-  const response = dispatch({ options, request, query: target.query, scope }, resourceRequest);
+  const scope: RequestScope = {
+    warnings: [],
+    userAgent: request.headers["user-agent"],
+    user: target.user,
+  };
+  const call = { options, request, query: target.query, scope };
+  const response =
+    authEndpoint({ ...call, body: () => decodeBody(request) }, resourceRequest) ??
+    dispatch(call, resourceRequest);
   return withWarnings(response, scope);
 }
 

@@ -1,6 +1,7 @@
 import type { MemoryObjectStore } from "../store/memory-store.js";
 import type { ResourceRegistry } from "../registry/registry.js";
 import type { Machinery } from "./machinery.js";
+import type { UserInfo } from "../auth/user.js";
 
 /** Everything a request handler may use; built once per sandbox. Time and identifiers are injectable. */
 export interface ServerContext {
@@ -15,8 +16,14 @@ export interface ServerContext {
   readonly serverAddress: () => string;
 }
 
-/** Response warnings (`Warning: 299 - "…"` headers), gathered while a request is handled. */
+/**
+ * What a request carries through the handlers: response warnings (`Warning: 299 - "…"` headers)
+ * gathered while it is handled, and who made it, as kube-apiserver keeps the user in the request
+ * context for audit events and admission (`userInfo`).
+ */
 export interface RequestScope {
   readonly warnings: string[];
   readonly userAgent: string | undefined;
+  /** The authenticated user (system:kube-controller-manager for the sandbox's own controllers). */
+  readonly user: UserInfo;
 }

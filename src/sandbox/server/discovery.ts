@@ -70,6 +70,10 @@ function subresourceEntry(info: ResourceInfo, subresource: string): JsonObject {
     return { ...base, group: "autoscaling", version: "v1", kind: "Scale", verbs: ["get", "patch", "update"] };
   }
   if (subresource === "finalize") return { ...base, kind: info.kind, verbs: ["update"] };
+  if (subresource === "token") {
+    const tokenRequest = { group: "authentication.k8s.io", version: "v1", kind: "TokenRequest" };
+    return { ...base, ...tokenRequest, verbs: ["create"] };
+  }
   return { ...base, kind: info.kind, verbs: ["get", "patch", "update"] };
 }
 

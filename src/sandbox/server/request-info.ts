@@ -75,6 +75,12 @@ function verbOf(method: string, named: boolean, watch: boolean): ResourceVerb | 
   return named ? verbs?.named : verbs?.collection;
 }
 
+// POST to a named object's subresource creates something of it (a TokenRequest), as in RequestInfoFactory.
+function requestVerb(method: string, located: Located, query: URLSearchParams): ResourceVerb | undefined {
+  if (method === "POST" && located.subresource !== undefined) return "create";
+  return verbOf(method, located.name !== undefined, isWatchParam(query));
+}
+
 export function isWatchParam(query: URLSearchParams): boolean {
   const watch = query.get("watch");
   return watch === "true" || watch === "1";
@@ -94,7 +100,7 @@ export function parseResourceRequest(
   if (located.subresource !== undefined && !info.subresources.includes(located.subresource)) {
     throw new ApiError(404, StatusReasons.notFound, "the server could not find the requested resource");
   }
-  const verb = verbOf(method, located.name !== undefined, isWatchParam(query));
+  const verb = requestVerb(method, located, query);
   if (verb === undefined || !verbAllowed(info, verb, located.subresource)) {
     throw new ApiError(
       405,
@@ -112,6 +118,8 @@ export function parseResourceRequest(
 }
 
 function verbAllowed(info: ResourceInfo, verb: ResourceVerb, subresource: string | undefined): boolean {
+  // A ServiceAccount's token is requested (TokenRequest), not read or written.
+  if (subresource === "token") return verb === "create";
   if (subresource !== undefined) return verb === "get" || verb === "update" || verb === "patch";
   return info.verbs.includes(verb);
 }

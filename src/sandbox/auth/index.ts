@@ -1,0 +1,59 @@
+import { textOf } from "../../kube/value/json.js";
+import { metadataOf } from "../../kube/object.js";
+import type { MemoryObjectStore } from "../store/memory-store.js";
+import type { RequestAttributes } from "./attributes.js";
+import { createAuthenticator, type Authenticator } from "./authenticator.js";
+import { authorize, type Decision, type RbacSource } from "./rbac.js";
+import { ServiceAccountTokens } from "./serviceaccount-tokens.js";
+import type { StaticTokens } from "./token-file.js";
+
+export type { UserInfo } from "./user.js";
+export type { RequestAttributes } from "./attributes.js";
+export type { Decision } from "./rbac.js";
+
+/** Who a request is (authentication) and what it may do (authorization), for the request handlers. */
+export interface SandboxAuth {
+  readonly authenticate: Authenticator;
+  readonly authorize: (request: RequestAttributes) => Decision;
+  readonly serviceAccountTokens: ServiceAccountTokens;
+}
+
+export interface SandboxAuthOptions {
+  readonly adminToken: string;
+  readonly staticTokens: StaticTokens;
+  /** The key service account tokens are signed with. */
+  readonly serviceAccountKey: Buffer;
+  readonly store: MemoryObjectStore;
+  readonly now: () => Date;
+}
+
+const rbacGroup = "rbac.authorization.k8s.io";
+
+function storeRbacSource(store: MemoryObjectStore): RbacSource {
+  return {
+    clusterRoleBindings: () => store.list({ group: rbacGroup, resource: "clusterrolebindings" }).items,
+    roleBindings: (namespace) => store.list({ group: rbacGroup, resource: "rolebindings" }, namespace).items,
+    clusterRole: (name) => store.get({ group: rbacGroup, resource: "clusterroles", namespace: "", name }),
+    role: (namespace, name) => store.get({ group: rbacGroup, resource: "roles", namespace, name }),
+  };
+}
+
+export function createSandboxAuth(options: SandboxAuthOptions): SandboxAuth {
+  const { store } = options;
+  const serviceAccountTokens = new ServiceAccountTokens(options.serviceAccountKey);
+  const source = storeRbacSource(store);
+  return {
+    authenticate: createAuthenticator({
+      adminToken: options.adminToken,
+      staticTokens: options.staticTokens,
+      serviceAccountTokens,
+      serviceAccount: (namespace, name) => {
+        const account = store.get({ group: "", resource: "serviceaccounts", namespace, name });
+        return account === undefined ? undefined : { uid: textOf(metadataOf(account)["uid"]) };
+      },
+      now: options.now,
+    }),
+    authorize: (request) => authorize(source, request),
+    serviceAccountTokens,
+  };
+}

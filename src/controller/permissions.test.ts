@@ -232,6 +232,30 @@ describe("permissionsFor", () => {
       ]),
     );
   });
+
+  it("reads Helm's release storage where the releases are", () => {
+    const scope = { kinds: ["apps/Deployment"], namespaces: ["shop"] };
+    const objects = permissionsFor(
+      { ...scope, helmReleases: { namespace: "shop" } },
+      discovery,
+      detectOnly,
+      account,
+    );
+    expect(rulesOf(objects, "Role", "shop")).toEqual([
+      { apiGroups: [""], resources: ["configmaps", "secrets"], verbs: ["list"] },
+      events,
+      { apiGroups: ["apps"], resources: ["deployments"], verbs: ["get", "list", "watch"] },
+    ]);
+    const everywhere = permissionsFor(
+      { ...scope, helmReleases: { namespace: undefined } },
+      discovery,
+      detectOnly,
+      account,
+    );
+    expect(rulesOf(everywhere, "ClusterRole")).toEqual([
+      { apiGroups: [""], resources: ["configmaps", "secrets"], verbs: ["list"] },
+    ]);
+  });
 });
 
 describe("renderManifests", () => {

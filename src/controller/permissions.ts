@@ -20,6 +20,16 @@ export interface ServiceAccountRef {
   readonly namespace: string;
 }
 
+/** What the sources read from the cluster besides the objects in scope (given with the scope). */
+export interface PermissionOptions {
+  /**
+   * `--helm-release`/`--helm-all`: the releases are read from Helm's storage, Secrets (and
+   * ConfigMaps, for its ConfigMap driver) labelled `owner=helm` in this namespace (undefined: every
+   * namespace, `-A`). RBAC cannot narrow a list by label: this reads every Secret there.
+   */
+  readonly helmReleases?: { readonly namespace: string | undefined };
+}
+
 /** One rule of a Role or ClusterRole. */
 export interface RbacRule {
   readonly apiGroups: readonly string[];
@@ -235,16 +245,22 @@ function roleObjects(
  * `policies`, and nothing more: a ClusterRole (and its binding) for cluster-scoped kinds and, when
  * the scope spans every namespace, for namespaced ones; otherwise a Role and RoleBinding in each
  * namespace in scope, and one in the service account's namespace for the leader-election Lease.
- * Kinds in scope that the cluster does not serve get nothing (watch cannot watch them either).
+ * Kinds in scope that the cluster does not serve get nothing (watch cannot watch them either);
+ * `scope.helmReleases` adds what the sources themselves read (Helm's release storage).
  * Deterministic: ClusterRole and ClusterRoleBinding first, then Role and RoleBinding by namespace.
  */
 export function permissionsFor(
-  scope: Scope,
+  scope: Scope & PermissionOptions,
   served: ReadonlyMap<string, ServedResource>,
   policies: Policies,
   serviceAccount: ServiceAccountRef,
 ): readonly RbacObject[] {
   const grants = new Grants();
+  if (scope.helmReleases !== undefined) {
+    const place = scope.helmReleases.namespace ?? clusterWide;
+    grants.add(place, "", "configmaps", ["list"]);
+    grants.add(place, "", "secrets", ["list"]);
+  }
   const { clusterScoped, custom } = grantKinds(grants, scope, served, policies);
   // Events go where the drifted object is; those of cluster-scoped objects to "default", as client-go's.
   const eventPlaces: readonly Place[] =

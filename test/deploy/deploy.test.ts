@@ -1,7 +1,8 @@
 /**
- * deploy/ (issue 13, item 7): the overlays build with the real `kubectl kustomize`, apply to the
- * sandbox, and the base's RBAC is what `permissionsFor` computes for the example it watches, so that
- * the two cannot drift apart. The Dockerfile is checked for its shape only (it cannot be built here).
+ * deploy/ (issue 13, item 7): the overlays build with the real `kubectl kustomize` and apply to the
+ * sandbox, whose RBAC then gives the ServiceAccount what watch needs and no more; the base's RBAC is
+ * what `permissionsFor` computes for the example it watches, so that the two cannot drift apart. The
+ * Dockerfile is checked for its shape only (it cannot be built here).
  */
 import { execFile } from "node:child_process";
 import { readFileSync } from "node:fs";
@@ -293,6 +294,52 @@ describe("deploy/ against the sandbox", () => {
     expect(live.spec.template.spec.containers[0]?.securityContext).toMatchObject({
       readOnlyRootFilesystem: true,
       runAsUser: 10001,
+    });
+  });
+
+  it("gives the ServiceAccount what watch reads and writes for the example, and nothing else", async () => {
+    const sandbox = fixture.sandbox();
+    // After the previous test's apply: the sandbox authorizes a ServiceAccount's token with RBAC.
+    const token = (
+      await kubectlOk(sandbox, ["-n", "kubedrift", "create", "token", "kubedrift"])
+    ).stdout.trim();
+    const canI = async (...question: readonly string[]): Promise<string> =>
+      (await runKubectl(sandbox, ["--token", token, "auth", "can-i", ...question])).stdout.trim();
+    const answers: Record<string, string> = {};
+    for (const question of [
+      "list deployments.apps -n shop",
+      "watch services -n shop",
+      "get configmaps -n shop",
+      "list namespaces",
+      "create events -n shop",
+      "patch events -n default",
+      "get leases.coordination.k8s.io -n kubedrift",
+      "update leases.coordination.k8s.io -n kubedrift",
+      "patch deployments.apps -n shop",
+      "create configmaps -n shop",
+      "delete deployments.apps -n shop",
+      "list secrets -n shop",
+      "list deployments.apps -n default",
+      "create leases.coordination.k8s.io -n shop",
+      "create namespaces",
+    ])
+      answers[question] = await canI(...question.split(" "));
+    expect(answers).toEqual({
+      "list deployments.apps -n shop": "yes",
+      "watch services -n shop": "yes",
+      "get configmaps -n shop": "yes",
+      "list namespaces": "yes",
+      "create events -n shop": "yes",
+      "patch events -n default": "yes",
+      "get leases.coordination.k8s.io -n kubedrift": "yes",
+      "update leases.coordination.k8s.io -n kubedrift": "yes",
+      "patch deployments.apps -n shop": "no",
+      "create configmaps -n shop": "no",
+      "delete deployments.apps -n shop": "no",
+      "list secrets -n shop": "no",
+      "list deployments.apps -n default": "no",
+      "create leases.coordination.k8s.io -n shop": "no",
+      "create namespaces": "no",
     });
   });
 });

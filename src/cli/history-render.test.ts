@@ -234,9 +234,12 @@ describe("history CSV", () => {
       "changedAt",
       "firstSeen",
       "lastSeen",
+      "groups",
+      "userAgent",
+      "sourceIPs",
     ]);
     expect(rows).toHaveLength(5);
-    for (const row of rows) expect(row).toHaveLength(23);
+    for (const row of rows) expect(row).toHaveLength(26);
     expect(rows[2]?.slice(0, 5)).toEqual(["2", "", "Secret", "shop", "db"]);
     expect(rows[2]?.slice(9, 16)).toEqual([
       "/data/password",
@@ -257,6 +260,28 @@ describe("history CSV", () => {
       "3",
       "5",
     ]);
+  });
+
+  it("keeps a spreadsheet from running a name as a formula, and numbers as they are", () => {
+    const episode: Episode = {
+      ...reverted,
+      changes: [
+        {
+          path: "/spec/replicas",
+          type: "Changed",
+          desired: 3,
+          live: -1,
+          manager: '=HYPERLINK("http://x")',
+          user: "@alice",
+          firstSeen: reverted.startedAt,
+          lastSeen: reverted.startedAt,
+        },
+      ],
+    };
+    const [, row] = parseCsv(renderHistoryCsv([episode]));
+    expect(row?.[13]).toBe("-1");
+    expect(row?.[16]).toBe('\'=HYPERLINK("http://x")');
+    expect(row?.[19]).toBe("'@alice");
   });
 
   it("RFC 4180 quoting: commas, quotes and line breaks in values survive a round trip", () => {

@@ -107,7 +107,9 @@ function whoText(change: EpisodeChange): string {
     .filter((part) => part !== undefined)
     .join(", ");
   const who = `by ${change.manager}${how === "" ? "" : ` (${how})`}`;
-  return change.user === undefined ? who : `${who}, user ${change.user}`;
+  if (change.user === undefined) return who;
+  const groups = (change.groups ?? []).filter((group) => group !== "system:authenticated");
+  return `${who}, user ${change.user}${groups.length === 0 ? "" : ` (${groups.join(", ")})`}`;
 }
 
 function changeLine(change: EpisodeChange, paint: Paint): string {
@@ -156,8 +158,19 @@ export function renderHistoryJson(episodes: readonly Episode[]): string {
 }
 
 /** RFC 4180: a field with a comma, a quote or a line break is quoted, its quotes doubled. */
+/**
+ * A spreadsheet runs a cell that starts with `=`, `+`, `-`, `@` (or a tab or carriage return) as a
+ * formula: a manager or user name like `=HYPERLINK(…)` would be one. Such a cell gets a leading `'`,
+ * as OWASP's CSV-injection guidance says; a plain number (`-1`) stays as it is.
+ */
+function spreadsheetSafe(value: string): string {
+  if (/^[-+]?\d+(\.\d+)?([eE][-+]?\d+)?$/.test(value)) return value;
+  return /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
+}
+
 export function csvField(value: string): string {
-  return /[",\r\n]/.test(value) ? `"${value.replaceAll('"', '""')}"` : value;
+  const safe = spreadsheetSafe(value);
+  return /[",\r\n]/.test(safe) ? `"${safe.replaceAll('"', '""')}"` : safe;
 }
 
 const csvColumns = [
@@ -184,6 +197,9 @@ const csvColumns = [
   "changedAt",
   "firstSeen",
   "lastSeen",
+  "groups",
+  "userAgent",
+  "sourceIPs",
 ] as const;
 
 const json = (value: JsonValue | undefined): string => (value === undefined ? "" : JSON.stringify(value));
@@ -220,6 +236,9 @@ function changeCells(change: EpisodeChange | undefined): string[] {
     change.changedAt,
     change.firstSeen,
     change.lastSeen,
+    change.groups?.join(" "),
+    change.userAgent,
+    change.sourceIPs?.join(" "),
   ];
   return cells.map((cell) => cell ?? "");
 }

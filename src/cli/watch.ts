@@ -10,9 +10,11 @@ import { diffOptionsFromFlags, withDiffOptions, type DiffFlags } from "./diff.js
 import { inspectionIO } from "./plan.js";
 import { nonEmpty } from "./terminal.js";
 import type { LogLevel, LogLine } from "./watch-log.js";
+import type { IdentityFlags, IdentitySettings } from "./watch-identities.js";
+import { emitWebhookConfig, identityEndpoints, identitySettings } from "./watch-identities.js";
 import { LogLevels, isLogLevel, logLines, logListener } from "./watch-log.js";
 
-interface WatchFlags extends Omit<DiffFlags, "output"> {
+interface WatchFlags extends Omit<DiffFlags, "output">, IdentityFlags {
   readonly store: string;
   readonly resync: string;
   readonly listen: string;
@@ -100,6 +102,7 @@ interface WatchSettings {
   readonly heal: HealSettings;
   readonly logLevel: LogLevel;
   readonly gitPollMs: number | undefined;
+  readonly identities: IdentitySettings;
 }
 
 function positiveInteger(text: string, flag: string): number {
@@ -140,7 +143,8 @@ async function watchSettings(flags: WatchFlags): Promise<WatchSettings> {
   if (gitPollMs !== undefined && gitPollMs < 1000)
     throw new CliError(`--git-poll: ${flags.gitPoll ?? ""} is too short (at least 1s)`);
   const notify = await notifyFlags(flags);
-  return { resyncMs, listen, notify, heal, logLevel: flags.logLevel, gitPollMs };
+  const identities = identitySettings(flags);
+  return { resyncMs, listen, notify, heal, logLevel: flags.logLevel, gitPollMs, identities };
 }
 
 /** `kubedrift watch`: detects drift continuously until SIGINT/SIGTERM (exit 0). */
@@ -157,6 +161,10 @@ async function runWatch(flags: WatchFlags): Promise<void> {
   try {
     const target = await loadTarget(flags);
     if (stop.which() !== undefined) return;
+    if (flags.emitWebhookConfig === true) {
+      process.stdout.write(await emitWebhookConfig(flags, target));
+      return;
+    }
     const policies = policiesOf(flags, target.config, target.cluster);
     const store = await openStore(flags.store).catch((error: unknown) => {
       throw error instanceof StoreError ? new CliError(error.message) : error;
@@ -243,7 +251,7 @@ interface Started {
 /** Runs the loop and the endpoints on an open store until stopped; closes all three either way. */
 async function watchWith(
   { flags, target, store, stop, policies }: Started,
-  { resyncMs, listen, notify, heal, logLevel, gitPollMs }: WatchSettings,
+  { resyncMs, listen, notify, heal, logLevel, gitPollMs, identities }: WatchSettings,
 ): Promise<void> {
   const { serve } = await import("../server/http.js");
   const { combineListeners, startWatch } = await import("../controller/watch.js");
@@ -258,6 +266,7 @@ async function watchWith(
   const metrics = createWatchMetrics(() => (watch as Watch).state());
   const notifier = await startNotifier(notify, { target, policies }, log);
   const events = await eventRecorder(flags, target, log);
+  const writes = await identityEndpoints(identities, log);
   try {
     watch = await startWatch({
       target,
@@ -266,6 +275,7 @@ async function watchWith(
       resyncMs,
       policies,
       heal,
+      ...(writes === undefined ? {} : { writes: { log: writes.writes, waitMs: identities.waitMs } }),
       listener: combineListeners(
         metrics.listener,
         logListener(log),
@@ -275,8 +285,9 @@ async function watchWith(
     });
     const running = watch;
     const server = await serve(
-      { registry: metrics.registry, ready: () => running.state().ready },
+      { registry: metrics.registry, ready: () => running.state().ready, ...writes?.endpoints },
       listen,
+      identities.tls,
     ).catch((error: unknown) => {
       throw new CliError(`watch: --listen ${flags.listen}: ${(error as Error).message}`);
     });
@@ -381,6 +392,42 @@ export function registerWatch(program: Command): void {
     .option(
       "--git-poll <duration>",
       "with --git-ref: fetch and read the ref this often, reloading the sources when it moves",
+      nonEmpty,
+    )
+    .option(
+      "--audit-token-file <file>",
+      "serve /audit for kube-apiserver's audit webhook, whose requests carry this bearer token: drifts name the user",
+      nonEmpty,
+    )
+    .option(
+      "--admission-record",
+      "serve /admission/record, a record-only admission webhook (always allows): drifts name the user",
+    )
+    .option("--tls-cert <file>", "serve over HTTPS with this certificate (PEM); webhooks need it", nonEmpty)
+    .option("--tls-key <file>", "the certificate's private key (PEM)", nonEmpty)
+    .option(
+      "--attribution-wait <duration>",
+      "how long a fresh change waits for its audit event or admission request",
+      nonEmpty,
+      "2s",
+    )
+    .option(
+      "--emit-webhook-config",
+      "print the ValidatingWebhookConfiguration for the scope (with --webhook-url or --webhook-service, --tls-ca) and exit",
+    )
+    .option(
+      "--webhook-url <url>",
+      "with --emit-webhook-config: where kube-apiserver reaches watch (https://…)",
+      nonEmpty,
+    )
+    .option(
+      "--webhook-service <ns/name:port>",
+      "with --emit-webhook-config: the Service kube-apiserver reaches watch through",
+      nonEmpty,
+    )
+    .option(
+      "--tls-ca <file>",
+      "with --emit-webhook-config: the CA of the serving certificate (default --tls-cert)",
       nonEmpty,
     )
     .option("--log-level <level>", `log from this level up (${LogLevels.join(", ")})`, nonEmpty, "info")

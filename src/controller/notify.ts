@@ -189,6 +189,9 @@ function driftOf(change: EpisodeChange): Record<string, JsonValue> {
       subresource: change.subresource,
       changedAt: change.changedAt,
       user: change.user,
+      groups: change.groups === undefined ? undefined : [...change.groups],
+      userAgent: change.userAgent,
+      sourceIPs: change.sourceIPs === undefined ? undefined : [...change.sourceIPs],
       contestedBy: change.contestedBy,
     }),
   };

@@ -22,6 +22,9 @@ import { defaultHealSettings } from "./heal.js";
 import { Healer } from "./healer.js";
 import type { Policies } from "./policy.js";
 import { detectOnly, proposedIgnoreRule } from "./policy.js";
+import { identifyDrifts } from "./identify.js";
+import type { WriteLog } from "./writes.js";
+import { resourceVersionOf } from "../kube/object.js";
 
 /** What is watched: the desired objects (loaded once) and what the engine compares them with. */
 export interface WatchTarget {
@@ -73,6 +76,8 @@ export interface WatchOptions {
   readonly backoff?: { readonly initialMs: number; readonly maxMs: number };
   /** What is done about each drifted field; detect only unless told. */
   readonly policies?: Policies;
+  /** Who made each change, from audit events and admission requests (issue 13); none unless told. */
+  readonly writes?: { readonly log: WriteLog; readonly waitMs: number };
   readonly heal?: HealSettings;
 }
 
@@ -428,7 +433,8 @@ class RunningWatch implements Watch {
       if (known !== undefined) await this.#close(key, ref, { at: this.#now(), how: this.#endOf(key, seen) });
       return null;
     }
-    const episode = await this.#options.store.recordObservation(ref, seen.drifts, this.#now());
+    const drifts = await this.#identify(key, ref, seen);
+    const episode = await this.#options.store.recordObservation(ref, drifts, this.#now());
     if (episode === null) return null;
     const opened = known?.id !== episode.id;
     const before = opened ? new Set<string>() : (known?.paths ?? new Set<string>());
@@ -437,6 +443,27 @@ class RunningWatch implements Watch {
     this.#announce(episode, { opened, fresh: fresh.map((drift) => drift.path) });
     if (fresh.length > 0 && seen.cause.origin === "watch") this.#latency(fresh, seen.cause);
     return this.#contest(key, ref, { episode, drifts: seen.drifts });
+  }
+
+  /** The drifts with who made them, where audit events or admission requests tell. */
+  async #identify(
+    key: string,
+    ref: ObjectRef,
+    seen: { readonly drifts: readonly ObservedDrift[]; readonly cause: Cause },
+  ): Promise<readonly ObservedDrift[]> {
+    const writes = this.#options.writes;
+    if (writes === undefined) return seen.drifts;
+    const live = this.#live.get(key);
+    const { clock, target } = this.#options;
+    return identifyDrifts(
+      { writes: writes.log, waitMs: writes.waitMs, served: target.served, clock, signal: this.#abort.signal },
+      {
+        ref,
+        drifts: seen.drifts,
+        ...(live === undefined ? {} : { resourceVersion: resourceVersionOf(live.object) }),
+        ...(seen.cause.origin === "watch" ? { arrivedAt: seen.cause.arrivedAt } : {}),
+      },
+    );
   }
 
   /** How an episode found in sync ended: the sources changed, kubedrift healed it, or someone put it back. */

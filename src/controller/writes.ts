@@ -35,6 +35,8 @@ export interface DriftedWrite {
   /** The object's resourceVersion when the drift was seen: the write's own when it was the latest. */
   readonly resourceVersion?: string;
   readonly manager?: string;
+  /** The object is gone: the latest delete of it is the write. */
+  readonly deleted?: boolean;
 }
 
 export interface WriteLogOptions {
@@ -105,6 +107,7 @@ export class WriteLog {
    */
   find(drift: DriftedWrite): WriteRecord | undefined {
     const records = this.#records.get(objectKey(drift.object)) ?? [];
+    if (drift.deleted === true) return records.findLast((record) => record.verb === "delete");
     if (drift.resourceVersion !== undefined) {
       const exact = records.find((record) => record.resourceVersion === drift.resourceVersion);
       if (exact !== undefined) return exact;

@@ -4,6 +4,7 @@ import type { WatchState } from "../controller/watch.js";
 import type { Episode } from "../store/index.js";
 import { handle, parseListen } from "./http.js";
 import { createWatchMetrics } from "./metrics.js";
+import type { WriteRecord } from "../controller/writes.js";
 
 const ref = { group: "apps", version: "v1", kind: "Deployment", namespace: "shop", name: "web" };
 
@@ -103,5 +104,75 @@ describe("parseListen", () => {
     expect(parseListen(":8080")).toEqual({ host: "127.0.0.1", port: 8080 });
     expect(() => parseListen("9090")).toThrow(/expected HOST:PORT/);
     expect(() => parseListen("localhost:99999")).toThrow(/expected HOST:PORT/);
+  });
+});
+
+describe("the write receivers", () => {
+  const token = "audit-token-0123456789";
+  const received: WriteRecord[] = [];
+  const endpoints = {
+    registry: createWatchMetrics(() => state(true)).registry,
+    ready: () => true,
+    audit: { token, receive: (records: readonly WriteRecord[]) => received.push(...records) },
+    admission: { receive: (record: WriteRecord) => received.push(record), now: () => 5000 },
+  };
+  const post = (url: string, body: unknown, authorization?: string): ReturnType<typeof handle> =>
+    handle(endpoints, {
+      method: "POST",
+      url,
+      headers: authorization === undefined ? {} : { authorization },
+      body: Buffer.from(typeof body === "string" ? body : JSON.stringify(body)),
+    });
+  const events = {
+    kind: "EventList",
+    apiVersion: "audit.k8s.io/v1",
+    items: [
+      {
+        stage: "ResponseComplete",
+        verb: "patch",
+        user: { username: "alice", groups: ["devs"] },
+        objectRef: { resource: "deployments", apiGroup: "apps", namespace: "shop", name: "web" },
+        responseStatus: { code: 200 },
+        stageTimestamp: "2026-12-02T09:00:00.000000Z",
+      },
+    ],
+  };
+
+  it("/audit takes EventLists with the bearer token only, and refuses what is not one", async () => {
+    expect((await post("/audit", events)).status).toBe(401);
+    expect((await post("/audit", events, "Bearer wrong-token-0123456789")).status).toBe(401);
+    expect((await post("/audit", "{", `Bearer ${token}`)).status).toBe(400);
+    const accepted = await post("/audit", events, `Bearer ${token}`);
+    expect(accepted.status).toBe(200);
+    expect(received.at(-1)).toMatchObject({ identity: { user: "alice", groups: ["devs"] }, via: "audit" });
+    expect((await handle(endpoints, { method: "GET", url: "/audit" })).status).toBe(405);
+  });
+
+  it("/admission/record always allows, with the request's uid, and records the user", async () => {
+    const answer = await post("/admission/record", {
+      apiVersion: "admission.k8s.io/v1",
+      kind: "AdmissionReview",
+      request: {
+        uid: "u-9",
+        operation: "DELETE",
+        resource: { group: "", version: "v1", resource: "configmaps" },
+        namespace: "shop",
+        name: "settings",
+        userInfo: { username: "bob" },
+      },
+    });
+    expect(answer.status).toBe(200);
+    expect(JSON.parse(answer.body)).toEqual({
+      apiVersion: "admission.k8s.io/v1",
+      kind: "AdmissionReview",
+      response: { uid: "u-9", allowed: true },
+    });
+    expect(received.at(-1)).toMatchObject({ verb: "delete", at: 5000, identity: { user: "bob" } });
+  });
+
+  it("neither path exists unless configured", async () => {
+    const plain = { registry: endpoints.registry, ready: () => true };
+    expect((await handle(plain, { method: "POST", url: "/audit" })).status).toBe(404);
+    expect((await handle(plain, { method: "POST", url: "/admission/record" })).status).toBe(404);
   });
 });

@@ -1,16 +1,30 @@
 /**
- * The controller's HTTP endpoints: `/metrics`, `/healthz`, `/readyz`. The routing is a plain
- * function of the request (testable without sockets, as the sandbox's app); `serve` puts it on
- * node:http.
+ * The controller's HTTP endpoints: `/metrics`, `/healthz`, `/readyz`, and where configured `/audit`
+ * (kube-apiserver's audit webhook) and `/admission/record` (a record-only admission webhook). The
+ * routing is a plain function of the request (testable without sockets, as the sandbox's app);
+ * `serve` puts it on node:http, or node:https with a certificate.
  */
+import { timingSafeEqual } from "node:crypto";
 import { createServer } from "node:http";
+import type { IncomingMessage, RequestListener } from "node:http";
+import { createServer as createTlsServer } from "node:https";
 import type { AddressInfo } from "node:net";
 import type { Registry } from "prom-client";
+import {
+  AdmissionBodyError,
+  admissionRequest,
+  allowedReview,
+  writeOfAdmission,
+} from "../controller/admission.js";
+import { AuditBodyError, writesOfAuditBody } from "../controller/audit.js";
+import type { WriteRecord } from "../controller/writes.js";
 
 export interface EndpointRequest {
   readonly method: string;
   /** Path and query. */
   readonly url: string;
+  readonly headers?: Readonly<Record<string, string | undefined>>;
+  readonly body?: Buffer;
 }
 
 export interface EndpointResponse {
@@ -23,15 +37,73 @@ export interface Endpoints {
   readonly registry: Registry;
   /** The first full sync is done. */
   readonly ready: () => boolean;
+  /** `/audit`: the bearer token the audit webhook's kubeconfig carries, and where its writes go. */
+  readonly audit?: { readonly token: string; readonly receive: (records: readonly WriteRecord[]) => void };
+  /** `/admission/record`: where the admitted writes go, stamped with `now()`. */
+  readonly admission?: { readonly receive: (record: WriteRecord) => void; readonly now: () => number };
 }
 
 function text(status: number, body: string, more: Record<string, string> = {}): EndpointResponse {
   return { status, headers: { "content-type": "text/plain; charset=utf-8", ...more }, body };
 }
 
-/** Routes one request: GET (or HEAD) of the three paths; anything else is 404 or 405. */
+function json(status: number, body: unknown): EndpointResponse {
+  return { status, headers: { "content-type": "application/json" }, body: JSON.stringify(body) };
+}
+
+/** The bearer token of an Authorization header, compared in constant time. */
+function hasToken(request: EndpointRequest, token: string): boolean {
+  const given = /^Bearer\s+(\S+)\s*$/i.exec(request.headers?.["authorization"] ?? "")?.[1] ?? "";
+  const [a, b] = [Buffer.from(given), Buffer.from(token)];
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+function receiveAudit(audit: NonNullable<Endpoints["audit"]>, request: EndpointRequest): EndpointResponse {
+  if (!hasToken(request, audit.token)) return text(401, "unauthorized\n");
+  try {
+    audit.receive(writesOfAuditBody(request.body?.toString("utf8") ?? ""));
+    return json(200, {});
+  } catch (error: unknown) {
+    if (error instanceof AuditBodyError) return text(400, `${error.message}\n`);
+    throw error;
+  }
+}
+
+function receiveAdmission(
+  admission: NonNullable<Endpoints["admission"]>,
+  request: EndpointRequest,
+): EndpointResponse {
+  try {
+    const review = admissionRequest(request.body?.toString("utf8") ?? "");
+    const record = writeOfAdmission(review, admission.now());
+    if (record !== undefined) admission.receive(record);
+    return json(200, allowedReview(review));
+  } catch (error: unknown) {
+    if (error instanceof AdmissionBodyError) return text(400, `${error.message}\n`);
+    throw error;
+  }
+}
+
+/** The POST endpoints, when configured; undefined for any other path. */
+function receiver(
+  endpoints: Endpoints,
+  path: string,
+): ((request: EndpointRequest) => EndpointResponse) | undefined {
+  const { audit, admission } = endpoints;
+  if (path === "/audit" && audit !== undefined) return (request) => receiveAudit(audit, request);
+  if (path === "/admission/record" && admission !== undefined)
+    return (request) => receiveAdmission(admission, request);
+  return undefined;
+}
+
+/** Routes one request: GET (or HEAD) of the three paths, POST of the configured receivers; else 404 or 405. */
 export async function handle(endpoints: Endpoints, request: EndpointRequest): Promise<EndpointResponse> {
   const path = new URL(request.url, "http://localhost").pathname;
+  const receive = receiver(endpoints, path);
+  if (receive !== undefined)
+    return request.method === "POST"
+      ? receive(request)
+      : text(405, "method not allowed\n", { allow: "POST" });
   if (!["/metrics", "/healthz", "/readyz"].includes(path)) return text(404, "not found\n");
   if (request.method !== "GET" && request.method !== "HEAD")
     return text(405, "method not allowed\n", { allow: "GET, HEAD" });
@@ -55,32 +127,68 @@ export function parseListen(text: string): { readonly host: string; readonly por
 }
 
 export interface RunningEndpoints {
-  /** `http://HOST:PORT` as bound (the port chosen when 0 was asked). */
+  /** `http://HOST:PORT` (`https://` with a certificate) as bound (the port chosen when 0 was asked). */
   readonly url: string;
   close(): Promise<void>;
 }
 
-/** Serves the endpoints on node:http until `close()`. */
+/** kube-apiserver's audit batches hold up to 400 events at the RequestResponse level: room for them. */
+export const maxBodyBytes = 32 * 1024 * 1024;
+
+class BodyTooLarge extends Error {}
+
+function readBody(request: IncomingMessage): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    request.on("data", (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > maxBodyBytes) {
+        reject(new BodyTooLarge());
+        request.destroy();
+      } else chunks.push(chunk);
+    });
+    request.on("end", () => resolve(Buffer.concat(chunks)));
+    request.on("error", reject);
+  });
+}
+
+async function answer(endpoints: Endpoints, request: IncomingMessage): Promise<EndpointResponse> {
+  const method = request.method ?? "GET";
+  const headers = { authorization: request.headers.authorization };
+  const url = request.url ?? "/";
+  if (method !== "POST") return handle(endpoints, { method, url, headers });
+  const body = await readBody(request).catch((error: unknown) => {
+    if (error instanceof BodyTooLarge) return undefined;
+    throw error;
+  });
+  if (body === undefined) return text(413, `request body over ${maxBodyBytes} bytes\n`);
+  return handle(endpoints, { method, url, headers, body });
+}
+
+/** Serves the endpoints on node:http (node:https with `tls`) until `close()`. */
 export function serve(
   endpoints: Endpoints,
   where: { readonly host: string; readonly port: number },
+  tls?: { readonly cert: Buffer; readonly key: Buffer },
 ): Promise<RunningEndpoints> {
-  const server = createServer((request, response) => {
-    handle(endpoints, { method: request.method ?? "GET", url: request.url ?? "/" })
+  const listener: RequestListener = (request, response) => {
+    answer(endpoints, request)
       .catch((error: unknown) => text(500, `${error instanceof Error ? error.message : String(error)}\n`))
-      .then((answer) => {
-        response.writeHead(answer.status, answer.headers);
-        response.end(request.method === "HEAD" ? undefined : answer.body);
+      .then((answered) => {
+        response.writeHead(answered.status, answered.headers);
+        response.end(request.method === "HEAD" ? undefined : answered.body);
       })
       .catch(() => response.destroy());
-  });
+  };
+  const server = tls === undefined ? createServer(listener) : createTlsServer(tls, listener);
   return new Promise((resolve, reject) => {
     server.once("error", reject);
     server.listen(where.port, where.host, () => {
       const address = server.address() as AddressInfo;
       const host = address.family === "IPv6" ? `[${address.address}]` : address.address;
       resolve({
-        url: `http://${host}:${address.port}`,
+        url: `${tls === undefined ? "http" : "https"}://${host}:${address.port}`,
         close: () =>
           new Promise<void>((done) => {
             server.close(() => done());

@@ -213,6 +213,22 @@ describe("a ServiceAccount token from `kubectl create token`", () => {
 });
 
 describe("the kubeconfig's own user", () => {
+  it("may act as alice with --as, and alice may not act as anyone", async () => {
+    // Discovery is impersonated too: `--raw` shows the 403 that kubectl's discovery reports as "unknown".
+    expect(
+      await runKubectl(sandbox(), ["--as", "alice", "auth", "can-i", "create", "deployments", "-n", "shop"]),
+    ).toEqual({ code: 0, stdout: "yes\n", stderr: "" });
+    expect(await runKubectl(sandbox(), ["--as", "alice", "get", "namespaces"])).toMatchObject({ code: 1 });
+    expect(
+      await runKubectl(sandbox(), asAlice("--as", "bob", "get", "--raw", "/api/v1/namespaces/shop/pods")),
+    ).toEqual({
+      code: 1,
+      stdout: "",
+      stderr:
+        'Error from server (Forbidden): users "bob" is forbidden: User "alice" cannot impersonate resource "users" in API group "" at the cluster scope\n',
+    });
+  });
+
   it("stays a cluster admin in system:masters", async () => {
     const whoami = await kubectlOk(sandbox(), ["auth", "whoami", "-o", "json"]);
     expect((JSON.parse(whoami.stdout) as { status: unknown }).status).toEqual({

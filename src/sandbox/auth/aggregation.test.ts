@@ -30,7 +30,7 @@ describe("ClusterRole aggregation", () => {
       role("other", {}, { rules: [{ apiGroups: ["*"], resources: ["*"], verbs: ["*"] }] }),
     ];
     expect(aggregatedRules(monitoring, roles)).toEqual([readPods, readLeases]);
-    expect(aggregatedRules(roles[1] as KubeObject, roles)).toBeUndefined();
+    expect(aggregatedRules(roles[1], roles)).toBeUndefined();
   });
 
   it("reports only the aggregated roles whose stored rules differ", () => {

@@ -7,8 +7,12 @@ import type { UserInfo } from "./user.js";
 
 const alice: UserInfo = { username: "alice", uid: "1", groups: ["devs", "system:authenticated"] };
 
-const rbac = (kind: string, name: string, fields: Record<string, unknown>): KubeObject =>
-  ({ apiVersion: "rbac.authorization.k8s.io/v1", kind, metadata: { name }, ...fields }) as KubeObject;
+const rbac = (kind: string, name: string, fields: Record<string, unknown>): KubeObject => ({
+  apiVersion: "rbac.authorization.k8s.io/v1",
+  kind,
+  metadata: { name },
+  ...fields,
+});
 
 const deployer = rbac("ClusterRole", "deployer", {
   rules: [

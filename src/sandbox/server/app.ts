@@ -9,6 +9,7 @@ import {
 import type { SandboxAuth } from "../auth/index.js";
 import { requestAttributes } from "../auth/attributes.js";
 import { forbidden } from "../auth/forbidden.js";
+import { impersonate, impersonationHeaders } from "../auth/impersonation.js";
 import type { UserInfo } from "../auth/user.js";
 import type { RequestScope, ServerContext } from "./context.js";
 import { authEndpoint } from "./auth-endpoints.js";
@@ -117,24 +118,37 @@ function authenticated(options: AppOptions, request: ApiRequest): UserInfo {
   return user;
 }
 
-/** As kube-apiserver's filter chain: authentication, then authorization, before any handler runs. */
-function authorized(options: AppOptions, request: ApiRequest, url: URL): UserInfo {
-  const user = authenticated(options, request);
+/** Who the request acts as: the authenticated user, or whom it impersonates (`kubectl --as`). */
+export interface Requester {
+  readonly user: UserInfo;
+  /** The authenticated user when the request impersonates `user`. */
+  readonly impersonator?: UserInfo;
+}
+
+/** As kube-apiserver's filter chain: authentication, impersonation, then authorization, before any handler. */
+function authorized(options: AppOptions, request: ApiRequest, url: URL): Requester {
+  const authenticatedUser = authenticated(options, request);
+  const impersonated = impersonate(
+    authenticatedUser,
+    impersonationHeaders(request.headers),
+    options.auth.authorize,
+  );
+  const user = impersonated ?? authenticatedUser;
   const attributes = requestAttributes(user, request.method, url);
   const decision = options.auth.authorize(attributes);
   if (!decision.allowed) throw forbidden(attributes, decision.reason);
-  return user;
+  return impersonated === undefined ? { user } : { user, impersonator: authenticatedUser };
 }
 
 function route(options: AppOptions, request: ApiRequest): ApiResponse {
   const url = new URL(request.url, "http://sandbox");
   const path = pathOf(url);
   if (publicPaths.has(path)) return publicEndpoint(path);
-  const user = authorized(options, request, url);
+  const requester = authorized(options, request, url);
   const segments = path.split("/").filter((segment) => segment !== "");
   return (
     discoveryEndpoint(options, segments, request) ??
-    resourceEndpoint(options, request, { segments, query: url.searchParams, user })
+    resourceEndpoint(options, request, { segments, query: url.searchParams, requester })
   );
 }
 
@@ -280,7 +294,7 @@ function patchTypeOf(request: ApiRequest): PatchType {
 interface Target {
   readonly segments: readonly string[];
   readonly query: URLSearchParams;
-  readonly user: UserInfo;
+  readonly requester: Requester;
 }
 
 function resourceEndpoint(options: AppOptions, request: ApiRequest, target: Target): ApiResponse {
@@ -291,7 +305,8 @@ function resourceEndpoint(options: AppOptions, request: ApiRequest, target: Targ
   const scope: RequestScope = {
     warnings: [],
     userAgent: request.headers["user-agent"],
-    user: target.user,
+    user: target.requester.user,
+    ...(target.requester.impersonator === undefined ? {} : { impersonator: target.requester.impersonator }),
   };
   const call = { options, request, query: target.query, scope };
   const response =

@@ -137,4 +137,35 @@ describe("authentication and authorization in the request chain", () => {
     clock = new Date("2026-11-22T12:10:00Z");
     expect(send(token, "GET", "/api").status).toBe(401);
   });
+
+  it("impersonates (kubectl --as) only what the requester may impersonate", () => {
+    const whoami = { apiVersion: "authentication.k8s.io/v1", kind: "SelfSubjectReview" };
+    const as = (token: string, headers: Record<string, string>) =>
+      core.app.handle({
+        method: "POST",
+        url: "/apis/authentication.k8s.io/v1/selfsubjectreviews",
+        headers: { authorization: `Bearer ${token}`, "content-type": "application/json", ...headers },
+        body: Buffer.from(JSON.stringify(whoami)),
+      });
+    expect(as("admin", { "impersonate-user": "bob", "impersonate-group": "devs, ops" })).toMatchObject({
+      status: 201,
+      body: { status: { userInfo: { username: "bob", groups: ["devs", "ops", "system:authenticated"] } } },
+    });
+    expect(as("admin", { "impersonate-user": "system:serviceaccount:shop:ci" })).toMatchObject({
+      body: {
+        status: {
+          userInfo: {
+            groups: ["system:serviceaccounts", "system:serviceaccounts:shop", "system:authenticated"],
+          },
+        },
+      },
+    });
+    expect(as("alice-token", { "impersonate-user": "bob" })).toMatchObject({
+      status: 403,
+      body: {
+        message:
+          'users "bob" is forbidden: User "alice" cannot impersonate resource "users" in API group "" at the cluster scope',
+      },
+    });
+  });
 });

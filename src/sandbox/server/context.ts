@@ -24,6 +24,14 @@ export interface ServerContext {
 export interface RequestScope {
   readonly warnings: string[];
   readonly userAgent: string | undefined;
-  /** The authenticated user (system:kube-controller-manager for the sandbox's own controllers). */
+  /**
+   * Whom the request acts as, as admission's `userInfo` names it: the authenticated user, or the one
+   * it impersonates (`kubectl --as`); system:kube-controller-manager for the sandbox's controllers.
+   */
   readonly user: UserInfo;
+  /**
+   * The authenticated user of an impersonating request: an audit event's `user`, whose
+   * `impersonatedUser` is then `user`.
+   */
+  readonly impersonator?: UserInfo;
 }

@@ -137,6 +137,17 @@ describe("a user of the token file, bound to edit in shop", () => {
     expect(bob).toMatchObject({ code: 1, stdout: "no\n" });
   });
 
+  it("lists what she may do in shop (`kubectl auth can-i --list`)", async () => {
+    const list = await kubectlOk(sandbox(), asAlice("auth", "can-i", "--list", "-n", "shop"));
+    const lines = list.stdout.split("\n").map((line) => line.replace(/\s+/g, " ").trim());
+    expect(lines[0]).toBe("Resources Non-Resource URLs Resource Names Verbs");
+    expect(lines).toContain(
+      "deployments.apps/scale [] [] [create delete deletecollection patch update get list watch]",
+    );
+    expect(lines).toContain("selfsubjectaccessreviews.authorization.k8s.io [] [] [create]");
+    expect(lines).toContain("[/api/*] [] [get]");
+  });
+
   it("is alice, with her groups and system:authenticated (`kubectl auth whoami`)", async () => {
     const whoami = await kubectlOk(sandbox(), asAlice("auth", "whoami", "-o", "json"));
     expect((JSON.parse(whoami.stdout) as { status: unknown }).status).toEqual({

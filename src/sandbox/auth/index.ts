@@ -3,7 +3,8 @@ import { metadataOf } from "../../kube/object.js";
 import type { MemoryObjectStore } from "../store/memory-store.js";
 import type { RequestAttributes } from "./attributes.js";
 import { createAuthenticator, type Authenticator } from "./authenticator.js";
-import { authorize, type Decision, type RbacSource } from "./rbac.js";
+import { authorize, rulesFor, type Decision, type RbacSource, type UserRules } from "./rbac.js";
+import type { UserInfo } from "./user.js";
 import { ServiceAccountTokens } from "./serviceaccount-tokens.js";
 import type { StaticTokens } from "./token-file.js";
 
@@ -15,6 +16,8 @@ export type { Decision } from "./rbac.js";
 export interface SandboxAuth {
   readonly authenticate: Authenticator;
   readonly authorize: (request: RequestAttributes) => Decision;
+  /** What RBAC grants a user in a namespace ("" for the cluster scope), for rules reviews. */
+  readonly rulesFor: (user: UserInfo, namespace: string) => UserRules;
   readonly serviceAccountTokens: ServiceAccountTokens;
 }
 
@@ -54,6 +57,7 @@ export function createSandboxAuth(options: SandboxAuthOptions): SandboxAuth {
       now: options.now,
     }),
     authorize: (request) => authorize(source, request),
+    rulesFor: (user, namespace) => rulesFor(source, user, namespace),
     serviceAccountTokens,
   };
 }

@@ -114,3 +114,25 @@ export function authorize(source: RbacSource, request: RequestAttributes): Decis
   }
   return { allowed: false, reason: errors.length === 0 ? "" : `RBAC: ${aggregate(errors)}` };
 }
+
+export interface UserRules {
+  readonly rules: readonly PolicyRule[];
+  /** The bindings' missing roles, as RBAC reports them. */
+  readonly errors: readonly string[];
+}
+
+/** Every rule the user's bindings grant in a namespace ("" for the cluster scope): RBAC's RulesFor. */
+export function rulesFor(source: RbacSource, user: UserInfo, namespace: string): UserRules {
+  const rules: PolicyRule[] = [];
+  const errors: string[] = [];
+  for (const binding of bindingsFor(source, namespace)) {
+    const applies = subjectsOf(binding.object).some((subject) =>
+      subjectApplies(user, subject, binding.namespace),
+    );
+    if (!applies) continue;
+    const granted = referencedRules(source, binding);
+    if (typeof granted === "string") errors.push(granted);
+    else rules.push(...granted);
+  }
+  return { rules, errors };
+}

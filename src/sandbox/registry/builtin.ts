@@ -230,6 +230,14 @@ const specs: readonly BuiltinSpec[] = [
   {
     group: "authorization.k8s.io",
     version: "v1",
+    kind: "SelfSubjectRulesReview",
+    resource: "selfsubjectrulesreviews",
+    namespaced: false,
+    verbs: ["create"],
+  },
+  {
+    group: "authorization.k8s.io",
+    version: "v1",
     kind: "SubjectAccessReview",
     resource: "subjectaccessreviews",
     namespaced: false,

@@ -2,6 +2,7 @@ import type { KubeObject } from "../../kube/value/json.js";
 import { accessReview, type ReviewKind } from "../auth/access-review.js";
 import type { SandboxAuth } from "../auth/index.js";
 import { selfSubjectReview } from "../auth/self-subject-review.js";
+import { rulesReviewNamespace, selfSubjectRulesReview } from "../auth/rules-review.js";
 import { requestToken } from "../auth/token-request.js";
 import type { ResourceInfo } from "../registry/types.js";
 import { decodeObject } from "./admission.js";
@@ -30,15 +31,11 @@ const tokenRequestInfo: ResourceInfo = {
   subresources: [],
 };
 
-const reviewKinds: readonly string[] = [
+const reviewKinds: readonly ReviewKind[] = [
   "SelfSubjectAccessReview",
   "SubjectAccessReview",
   "LocalSubjectAccessReview",
-] satisfies readonly ReviewKind[];
-
-function isReviewKind(kind: string): kind is ReviewKind {
-  return reviewKinds.includes(kind);
-}
+];
 
 function tokenEndpoint(call: AuthEndpointCall, request: ResourceRequest): ApiResponse {
   const name = request.name ?? "";
@@ -75,19 +72,37 @@ function reviewEndpoint(call: AuthEndpointCall, request: ResourceRequest, kind: 
   );
 }
 
+function rulesReviewEndpoint(call: AuthEndpointCall, request: ResourceRequest): ApiResponse {
+  const review = decodeObject(call.body() ?? {}, request.info);
+  const granted = call.options.auth.rulesFor(call.scope.user, rulesReviewNamespace(review));
+  return json(201, selfSubjectRulesReview(review, granted));
+}
+
+function whoamiEndpoint(call: AuthEndpointCall, request: ResourceRequest): ApiResponse {
+  decodeObject(call.body() ?? {}, request.info);
+  return json(201, selfSubjectReview(call.scope.user));
+}
+
+type Endpoint = (call: AuthEndpointCall, request: ResourceRequest) => ApiResponse;
+
+/** The review kinds, by group and kind. */
+const reviewEndpoints: ReadonlyMap<string, Endpoint> = new Map<string, Endpoint>([
+  ...reviewKinds.map((kind): [string, Endpoint] => [
+    `authorization.k8s.io/${kind}`,
+    (call, request) => reviewEndpoint(call, request, kind),
+  ]),
+  ["authorization.k8s.io/SelfSubjectRulesReview", rulesReviewEndpoint],
+  ["authentication.k8s.io/SelfSubjectReview", whoamiEndpoint],
+]);
+
 /**
  * The endpoints that are not stored objects but questions to the authenticator and authorizer:
- * TokenRequest, the access reviews and SelfSubjectReview. Undefined for every other request.
+ * TokenRequest, the reviews and SelfSubjectReview. Undefined for every other request.
  */
 export function authEndpoint(call: AuthEndpointCall, request: ResourceRequest): ApiResponse | undefined {
   if (request.verb !== "create") return undefined;
   const { group, resource, kind } = request.info;
   if (group === "" && resource === "serviceaccounts" && request.subresource === "token")
     return tokenEndpoint(call, request);
-  if (group === "authorization.k8s.io" && isReviewKind(kind)) return reviewEndpoint(call, request, kind);
-  if (group === "authentication.k8s.io" && kind === "SelfSubjectReview") {
-    decodeObject(call.body() ?? {}, request.info);
-    return json(201, selfSubjectReview(call.scope.user));
-  }
-  return undefined;
+  return reviewEndpoints.get(`${group}/${kind}`)?.(call, request);
 }

@@ -162,6 +162,12 @@ export interface ClusterWriter {
    * name is taken. Optional: a writer without it cannot create.
    */
   create?(resource: ServedResource, object: KubeObject, options: WriteOptions): Promise<WriteOutcome>;
+  /**
+   * A replace (PUT) of the whole object with its `metadata.resourceVersion` as the precondition: 409
+   * Conflict when another writer changed it since (client-go's LeaseLock updates its Lease so).
+   * Optional: a writer without it cannot replace.
+   */
+  update?(resource: ServedResource, object: KubeObject, options: WriteOptions): Promise<WriteOutcome>;
   /** A JSON patch (RFC 6902) as an Update of `fieldManager` (used to remove fields another manager added). */
   jsonPatch(
     resource: ServedResource,

@@ -110,6 +110,22 @@ export class KubeClusterWriter implements ClusterWriter {
     );
   }
 
+  update(resource: ServedResource, object: KubeObject, options: WriteOptions): Promise<WriteOutcome> {
+    const metadata = isRecord(object["metadata"]) ? object["metadata"] : {};
+    const target = {
+      namespace: stringOf(metadata["namespace"]) || undefined,
+      name: stringOf(metadata["name"]),
+    };
+    return this.#write(HttpMethod.PUT, objectPath(resource, target), {
+      query: writeQuery({
+        fieldManager: options.fieldManager,
+        ...(options.dryRun === true ? { dryRun: true } : {}),
+      }),
+      body: JSON.stringify(object),
+      contentType: "application/json",
+    });
+  }
+
   jsonPatch(
     resource: ServedResource,
     target: Target,

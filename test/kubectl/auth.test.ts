@@ -3,7 +3,9 @@
  * a `--token-auth-file` user bound to `edit` in one namespace, a ServiceAccount token from
  * `kubectl create token`, `kubectl auth can-i`, and the kubeconfig's own user, a cluster admin.
  */
+import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
 import { writeFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startSandbox, type RunningSandbox } from "../../src/sandbox/index.js";
@@ -263,10 +265,57 @@ describe("the kubeconfig's own user", () => {
   });
 });
 
-describe("--token-auth-file", () => {
-  it("refuses to start with a malformed line, naming the file and line", async () => {
+/** `kubedrift sandbox ARGS` from the checkout; resolves with its ready line, or its exit code and stderr. */
+function startCli(
+  args: readonly string[],
+): Promise<
+  | { readonly ready: { readonly kubeconfig: string }; readonly child: ChildProcessWithoutNullStreams }
+  | { readonly code: number | null; readonly stderr: string }
+> {
+  const root = fileURLToPath(new URL("../..", import.meta.url));
+  const child = spawn(process.execPath, ["--import", "tsx", "src/cli/main.ts", "sandbox", ...args], {
+    cwd: root,
+    env: { ...process.env, NO_COLOR: "1" },
+  });
+  let stdout = "";
+  let stderr = "";
+  child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+  return new Promise((resolve) => {
+    child.stdout.on("data", (chunk: Buffer) => {
+      stdout += chunk.toString();
+      const [line] = stdout.split("\n");
+      if (stdout.includes("\n")) resolve({ ready: JSON.parse(line ?? "") as { kubeconfig: string }, child });
+    });
+    child.once("close", (code) => resolve({ code, stderr }));
+  });
+}
+
+describe("kubedrift sandbox --token-auth-file", () => {
+  it("serves the file's users", async () => {
+    const tokenFile = join(scratch.path, "cli-tokens.csv");
+    writeFileSync(tokenFile, "carol-token,carol,2001,ops\n");
+    const started = await startCli(["--token-auth-file", tokenFile]);
+    if (!("ready" in started)) throw new Error(`the sandbox did not start: ${started.stderr}`);
+    try {
+      const connection = { url: "", token: "", kubeconfigPath: started.ready.kubeconfig };
+      const whoami = await kubectlOk(connection, ["--token", "carol-token", "auth", "whoami", "-o", "json"]);
+      expect((JSON.parse(whoami.stdout) as { status: unknown }).status).toEqual({
+        userInfo: { username: "carol", uid: "2001", groups: ["ops", "system:authenticated"] },
+      });
+    } finally {
+      const exited = new Promise((resolve) => started.child.once("close", resolve));
+      started.child.kill("SIGTERM");
+      await exited;
+    }
+  });
+
+  it("refuses to start with a malformed line: one line naming the file and line, exit status 1", async () => {
     const tokenFile = join(scratch.path, "bad.csv");
     writeFileSync(tokenFile, "alice-token,alice,1001\nbob-token,bob\n");
+    expect(await startCli(["--token-auth-file", tokenFile])).toEqual({
+      code: 1,
+      stderr: `error: sandbox: cannot start: ${tokenFile}:2: token file must have at least 3 columns (token, user name, user uid), found 2\n`,
+    });
     await expect(startSandbox({ tokenAuthFile: tokenFile })).rejects.toThrow(
       `${tokenFile}:2: token file must have at least 3 columns (token, user name, user uid), found 2`,
     );

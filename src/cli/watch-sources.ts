@@ -41,8 +41,15 @@ export interface FollowContext {
   readonly policiesOf: (config: EngineConfig) => Policies;
 }
 
-/** Reads the sources again and reloads the loop; a failure is logged and the previous state kept. */
-async function reload(context: FollowContext, why: string): Promise<void> {
+/**
+ * Reads the sources again (from `cwd`: a new checkout of the Git source) and reloads the loop; a
+ * failure is logged and the previous state kept.
+ */
+export async function reloadSources(
+  context: Omit<FollowContext, "gitPollMs">,
+  why: string,
+  cwd?: string,
+): Promise<void> {
   const { flags, target, watch, log } = context;
   const { readDeclaredState, silentProgress } = await import("../inspect/index.js");
   log("sources changed: reloading", { why });
@@ -52,6 +59,7 @@ async function reload(context: FollowContext, why: string): Promise<void> {
       ...inspectionIO({ ...flags, output: "text" }),
       progress: silentProgress,
       note: (line: string) => log(line, {}, "warn"),
+      ...(cwd === undefined ? {} : { cwd }),
     };
     const state = await readDeclaredState(options, io, { cluster: target.cluster, served: target.served });
     await watch.reload({
@@ -86,7 +94,7 @@ export async function followSources(context: FollowContext): Promise<SourceChang
   const changes = watchSourceChanges({
     paths,
     ...(git === undefined ? {} : { git }),
-    onChange: (why) => reload(context, why),
+    onChange: (why) => reloadSources(context, why),
     onError: (error) => log("cannot follow the sources", { error: error.message }, "warn"),
   });
   await changes.ready;

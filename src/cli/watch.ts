@@ -1,6 +1,6 @@
 import type { Command } from "commander";
 import type { HistoryStore } from "../store/index.js";
-import type { Watch, WatchListener, WatchTarget } from "../controller/watch.js";
+import type { Watch, WatchListener, WatchOptions, WatchTarget } from "../controller/watch.js";
 import type { Notifier, Webhook } from "../controller/notify.js";
 import type { HealSettings } from "../controller/heal.js";
 import type { Policies } from "../controller/policy.js";
@@ -8,13 +8,21 @@ import type { EngineConfig } from "../engine/index.js";
 import { CliError, parseDuration, rethrowAsCliError } from "./errors.js";
 import { diffOptionsFromFlags, withDiffOptions, type DiffFlags } from "./diff.js";
 import { inspectionIO } from "./plan.js";
-import { nonEmpty } from "./terminal.js";
+import { withWatchFlags } from "./watch-flags.js";
+import type { Registry } from "prom-client";
+import type { Endpoints } from "../server/http.js";
 import type { LogLevel, LogLine } from "./watch-log.js";
 import type { IdentityFlags, IdentitySettings } from "./watch-identities.js";
+import type { GitFlags, RunningRemote } from "./watch-git.js";
+import type { Leadership, LeaderFlags, LeaderSettings } from "./watch-leader.js";
+import type { WriteLog } from "../controller/writes.js";
+import { campaign, leaderSettings, leadership } from "./watch-leader.js";
+import { hookSecretOf, remotePollMs, remoteReadiness, remoteSourceOf, startRemote } from "./watch-git.js";
+import type { RemoteSource } from "../sources/git/index.js";
 import { emitWebhookConfig, identityEndpoints, identitySettings } from "./watch-identities.js";
 import { LogLevels, isLogLevel, logLines, logListener } from "./watch-log.js";
 
-interface WatchFlags extends Omit<DiffFlags, "output">, IdentityFlags {
+interface WatchFlags extends Omit<DiffFlags, "output">, IdentityFlags, GitFlags, LeaderFlags {
   readonly store: string;
   readonly resync: string;
   readonly listen: string;
@@ -30,7 +38,6 @@ interface WatchFlags extends Omit<DiffFlags, "output">, IdentityFlags {
   readonly fightFlips: string;
   readonly fightWindow: string;
   readonly logLevel: string;
-  readonly gitPoll?: string;
 }
 
 /** The first SIGINT or SIGTERM, caught from the start: one during start-up also ends cleanly. */
@@ -60,7 +67,7 @@ function stopSignal(): StopSignal {
   };
 }
 
-async function loadTarget(flags: WatchFlags): Promise<WatchTarget> {
+async function loadTarget(flags: WatchFlags, cwd?: string): Promise<WatchTarget> {
   const { hasSources, inspectDeclared } = await import("../inspect/index.js");
   const options = diffOptionsFromFlags({ ...flags, output: "text" });
   if (!hasSources(options))
@@ -70,9 +77,8 @@ async function loadTarget(flags: WatchFlags): Promise<WatchTarget> {
   if (options.liveFile !== undefined)
     throw new CliError("watch: --live-file cannot be watched: give a cluster");
   // The same inspection as diff: sources, namespaces, scope and the engine's config, checked once.
-  const inspection = await inspectDeclared(options, inspectionIO({ ...flags, output: "text" })).catch(
-    rethrowAsCliError,
-  );
+  const io = { ...inspectionIO({ ...flags, output: "text" }), ...(cwd === undefined ? {} : { cwd }) };
+  const inspection = await inspectDeclared(options, io).catch(rethrowAsCliError);
   return {
     desired: inspection.desired,
     cluster: inspection.cluster,
@@ -103,6 +109,9 @@ interface WatchSettings {
   readonly logLevel: LogLevel;
   readonly gitPollMs: number | undefined;
   readonly identities: IdentitySettings;
+  /** `--git-url`: the Git server the desired state comes from, and the push hook's secret. */
+  readonly remote?: { readonly source: RemoteSource; readonly pollMs: number; readonly hookSecret?: string };
+  readonly leader?: LeaderSettings;
 }
 
 function positiveInteger(text: string, flag: string): number {
@@ -137,14 +146,33 @@ async function watchSettings(flags: WatchFlags): Promise<WatchSettings> {
     }
   })();
   const heal = healSettings(flags);
-  if (flags.gitPoll !== undefined && flags.gitRef === undefined)
-    throw new CliError("--git-poll: give --git-ref REF too (the revision to follow)");
-  const gitPollMs = flags.gitPoll === undefined ? undefined : parseDuration(flags.gitPoll, "--git-poll");
-  if (gitPollMs !== undefined && gitPollMs < 1000)
-    throw new CliError(`--git-poll: ${flags.gitPoll ?? ""} is too short (at least 1s)`);
   const notify = await notifyFlags(flags);
   const identities = identitySettings(flags);
-  return { resyncMs, listen, notify, heal, logLevel: flags.logLevel, gitPollMs, identities };
+  const leader = leaderSettings(flags, process.env);
+  return {
+    resyncMs,
+    listen,
+    notify,
+    heal,
+    logLevel: flags.logLevel,
+    identities,
+    ...gitSettings(flags),
+    ...(leader === undefined ? {} : { leader }),
+  };
+}
+
+/** `--git-poll` of a `--git-ref`, or the Git server of `--git-url` with its poll and push hook. */
+function gitSettings(flags: WatchFlags): Pick<WatchSettings, "gitPollMs" | "remote"> {
+  if (flags.gitPoll !== undefined && flags.gitRef === undefined && flags.gitUrl === undefined)
+    throw new CliError("--git-poll: give --git-ref REF or --git-url URL too (the revision to follow)");
+  const gitPollMs = flags.gitPoll === undefined ? undefined : remotePollMs(flags);
+  const source = remoteSourceOf(flags);
+  const hookSecret = hookSecretOf(flags);
+  if (source === undefined) return { gitPollMs };
+  return {
+    gitPollMs,
+    remote: { source, pollMs: remotePollMs(flags), ...(hookSecret === undefined ? {} : { hookSecret }) },
+  };
 }
 
 /** `kubedrift watch`: detects drift continuously until SIGINT/SIGTERM (exit 0). */
@@ -158,8 +186,14 @@ async function runWatch(flags: WatchFlags): Promise<void> {
     throw error instanceof StoreError ? new CliError(`--store: ${error.message}`) : error;
   }
   const stop = stopSignal();
+  const log = logLines(process.stderr, { level: settings.logLevel });
+  let remote: RunningRemote | undefined;
   try {
-    const target = await loadTarget(flags);
+    if (settings.remote !== undefined) {
+      remote = await startRemote(settings.remote.source, { ...settings.remote, log, stopped: stop.received });
+      if (remote === undefined) return;
+    }
+    const target = await loadTarget(flags, remote?.fetched.directory);
     if (stop.which() !== undefined) return;
     if (flags.emitWebhookConfig === true) {
       process.stdout.write(await emitWebhookConfig(flags, target));
@@ -169,8 +203,9 @@ async function runWatch(flags: WatchFlags): Promise<void> {
     const store = await openStore(flags.store).catch((error: unknown) => {
       throw error instanceof StoreError ? new CliError(error.message) : error;
     });
-    await watchWith({ flags, target, store, stop, policies }, settings);
+    await watchWith({ flags, target, store, stop, policies, log, remote }, settings);
   } finally {
+    await remote?.poller.close();
     stop.dispose();
   }
 }
@@ -246,74 +281,150 @@ interface Started {
   readonly store: HistoryStore;
   readonly stop: StopSignal;
   readonly policies: Policies;
+  readonly log: LogLine;
+  readonly remote: RunningRemote | undefined;
 }
 
 /** Runs the loop and the endpoints on an open store until stopped; closes all three either way. */
-async function watchWith(
-  { flags, target, store, stop, policies }: Started,
-  { resyncMs, listen, notify, heal, logLevel, gitPollMs, identities }: WatchSettings,
-): Promise<void> {
-  const { serve } = await import("../server/http.js");
+async function watchWith(started: Started, settings: WatchSettings): Promise<void> {
+  const { flags, target, store, stop, policies, log } = started;
   const { combineListeners, startWatch } = await import("../controller/watch.js");
   const { systemClock } = await import("../controller/informer.js");
   const { createWatchMetrics } = await import("../server/metrics.js");
-  const log = logLines(process.stderr, { level: logLevel });
   let watch: Watch | undefined;
   if (stop.which() !== undefined) {
     await store.close();
     return;
   }
   const metrics = createWatchMetrics(() => (watch as Watch).state());
-  const notifier = await startNotifier(notify, { target, policies }, log);
+  const notifier = await startNotifier(settings.notify, { target, policies }, log);
   const events = await eventRecorder(flags, target, log);
-  const writes = await identityEndpoints(identities, log);
+  const writes = await identityEndpoints(settings.identities, log);
+  const leading = leadership(settings.leader);
   try {
     watch = await startWatch({
       target,
       store,
       clock: systemClock,
-      resyncMs,
+      resyncMs: settings.resyncMs,
       policies,
-      heal,
-      ...(writes === undefined ? {} : { writes: { log: writes.writes, waitMs: identities.waitMs } }),
+      heal: settings.heal,
+      ...optionalParts(writes, leading, settings.identities.waitMs),
       listener: combineListeners(
         metrics.listener,
         logListener(log),
-        ...(notifier === undefined ? [] : [notifier.listener]),
-        ...(events === undefined ? [] : [events.listener]),
+        ...[notifier?.listener, events?.listener].filter((one) => one !== undefined),
       ),
     });
-    const running = watch;
-    const server = await serve(
-      { registry: metrics.registry, ready: () => running.state().ready, ...writes?.endpoints },
-      listen,
-      identities.tls,
-    ).catch((error: unknown) => {
-      throw new CliError(`watch: --listen ${flags.listen}: ${(error as Error).message}`);
+    if (settings.leader !== undefined && leading !== undefined)
+      await campaign(settings.leader, { target, watch, log, state: leading });
+    await serveUntilStopped(started, settings, {
+      watch,
+      endpoints: { registry: metrics.registry, ...writes?.endpoints },
     });
-    log("listening", { url: server.url, objects: target.desired.length });
-    const { followSources } = await import("./watch-sources.js");
-    const sources = await followSources({
-      flags: { ...flags, output: "text" },
-      target,
-      watch: running,
-      log,
-      gitPollMs,
-      policiesOf: (config) => policiesOf(flags, config, target.cluster),
-    });
-    try {
-      await runUntilStopped(running, log, stop);
-    } finally {
-      await sources?.close();
-      await server.close();
-    }
   } finally {
-    await watch?.stop();
-    // What was detected just before the stop still goes out, for a few seconds at most.
-    await notifier?.close(5000);
-    await events?.flush();
-    await store.close();
+    await shutDown({ leading, watch, notifier, events, store });
   }
+}
+
+/** In order: the Lease released (a follower takes over while this one finishes), the loop, then what it told. */
+async function shutDown(parts: {
+  readonly leading: Leadership | undefined;
+  readonly watch: Watch | undefined;
+  readonly notifier: Notifier | undefined;
+  readonly events: { readonly flush: () => Promise<void> } | undefined;
+  readonly store: HistoryStore;
+}): Promise<void> {
+  await parts.leading?.election?.stop();
+  await parts.watch?.stop();
+  // What was detected just before the stop still goes out, for a few seconds at most.
+  await parts.notifier?.close(5000);
+  await parts.events?.flush();
+  await parts.store.close();
+}
+
+function optionalParts(
+  writes: { readonly writes: WriteLog } | undefined,
+  leading: Leadership | undefined,
+  waitMs: number,
+): Pick<WatchOptions, "writes" | "leadership"> {
+  return {
+    ...(writes === undefined ? {} : { writes: { log: writes.writes, waitMs } }),
+    ...(leading === undefined ? {} : { leadership: leading }),
+  };
+}
+
+/** The endpoints served and the sources followed while the loop runs, until a signal. */
+async function serveUntilStopped(
+  { flags, target, stop, log, remote }: Started,
+  settings: WatchSettings,
+  running: { readonly watch: Watch; readonly endpoints: Omit<Endpoints, "ready"> },
+): Promise<void> {
+  const { serve } = await import("../server/http.js");
+  const { watch } = running;
+  const server = await serve(
+    {
+      ...running.endpoints,
+      ready: () => watch.state().ready,
+      ...(await remoteEndpoints(remote, settings.remote?.hookSecret, running.endpoints.registry)),
+    },
+    settings.listen,
+    settings.identities.tls,
+  ).catch((error: unknown) => {
+    throw new CliError(`watch: --listen ${flags.listen}: ${(error as Error).message}`);
+  });
+  log("listening", { url: server.url, objects: target.desired.length });
+  const sources = await follow({ ...running, flags, target, log, remote }, settings.gitPollMs);
+  try {
+    await runUntilStopped(watch, log, stop);
+  } finally {
+    await sources?.close();
+    await server.close();
+  }
+}
+
+/** Reloads on a moved commit of `--git-url`, else on edited files or a moved `--git-ref`. */
+async function follow(
+  context: Pick<Started, "flags" | "target" | "log" | "remote"> & { readonly watch: Watch },
+  gitPollMs: number | undefined,
+): Promise<{ close(): Promise<void> } | undefined> {
+  const { flags, target, log, remote, watch } = context;
+  const { followSources, reloadSources } = await import("./watch-sources.js");
+  const following = {
+    flags: { ...flags, output: "text" as const },
+    target,
+    watch,
+    log,
+    gitPollMs,
+    policiesOf: (config: EngineConfig) => policiesOf(flags, config, target.cluster),
+  };
+  if (remote === undefined) return followSources(following);
+  remote.onChange = (fetched) =>
+    reloadSources(following, `the Git source moved to ${fetched.commit.slice(0, 12)}`, fetched.directory);
+  return undefined;
+}
+
+/** `/hooks/git` (with a secret), `/readyz`'s check of the Git source and its metrics; none without `--git-url`. */
+async function remoteEndpoints(
+  remote: RunningRemote | undefined,
+  hookSecret: string | undefined,
+  registry: Registry,
+): Promise<Pick<Endpoints, "gitHook" | "checks">> {
+  if (remote === undefined) return {};
+  const { verifyPushSignature } = await import("../sources/git/index.js");
+  const { addRemoteMetrics } = await import("../server/metrics.js");
+  addRemoteMetrics(registry, () => remote.poller.state());
+  return {
+    checks: [{ name: "git", failure: remoteReadiness(remote.poller) }],
+    ...(hookSecret === undefined
+      ? {}
+      : {
+          gitHook: {
+            verify: (body, headers) => verifyPushSignature(body, headers, hookSecret),
+            trigger: () => remote.poller.trigger(),
+          },
+        }),
+  };
 }
 
 /** The Kubernetes Events on drifted objects (`--no-events`: none); a failing write is logged once per kind. */
@@ -335,121 +446,9 @@ async function eventRecorder(
   });
 }
 
-function collect(value: string, previous: readonly string[]): readonly string[] {
-  return [...previous, value];
-}
-
 export function registerWatch(program: Command): void {
-  withDiffOptions(program.command("watch"))
+  withWatchFlags(withDiffOptions(program.command("watch")))
     .description("Watch the cluster and record every drift as it happens, with its history and metrics")
-    .option(
-      "--store <url>",
-      "the history store: sqlite:PATH or postgres://…",
-      nonEmpty,
-      "sqlite:./kubedrift.db",
-    )
-    .option("--resync <duration>", "evaluate everything again this often (e.g. 30s, 10m)", nonEmpty, "10m")
-    .option("--listen <host:port>", "serve /metrics, /healthz and /readyz here", nonEmpty, "127.0.0.1:9090")
-    .option(
-      "--events",
-      "write Kubernetes Events (DriftDetected, DriftResolved, HealFailed, DriftContested) on drifted objects",
-      true,
-    )
-    .option("--no-events", "write no Kubernetes Events")
-    .option(
-      "--webhook <url>",
-      "POST each drift of a warn or heal policy, opened or closed, as JSON here (repeatable)",
-      collect,
-      [],
-    )
-    .option(
-      "--slack-webhook <url>",
-      "post each drift of a warn or heal policy to this Slack incoming webhook (repeatable)",
-      collect,
-      [],
-    )
-    .option(
-      "--notify-dedupe <duration>",
-      "notify the same drift of the same resource once in this window",
-      nonEmpty,
-      "10m",
-    )
-    .option("--heal", "heal every drift in scope that no policy of kubedrift.yaml names (the policy heal)")
-    .option("--heal-after <duration>", "let a drift stand this long before healing it", nonEmpty, "30s")
-    .option("--heal-rate <n>", "heal at most this many times per minute", nonEmpty, "30")
-    .option(
-      "--fight-flips <n>",
-      "a fight loop: another manager flips a healed field back this many times…",
-      nonEmpty,
-      "3",
-    )
-    .option(
-      "--fight-window <duration>",
-      "…within this window; then healing that field stops",
-      nonEmpty,
-      "10m",
-    )
-    .option(
-      "--git-poll <duration>",
-      "with --git-ref: fetch and read the ref this often, reloading the sources when it moves",
-      nonEmpty,
-    )
-    .option(
-      "--audit-token-file <file>",
-      "serve /audit for kube-apiserver's audit webhook, whose requests carry this bearer token: drifts name the user",
-      nonEmpty,
-    )
-    .option(
-      "--admission-record",
-      "serve /admission/record, a record-only admission webhook (always allows): drifts name the user",
-    )
-    .option("--tls-cert <file>", "serve over HTTPS with this certificate (PEM); webhooks need it", nonEmpty)
-    .option("--tls-key <file>", "the certificate's private key (PEM)", nonEmpty)
-    .option(
-      "--attribution-wait <duration>",
-      "how long a fresh change waits for its audit event or admission request",
-      nonEmpty,
-      "2s",
-    )
-    .option(
-      "--emit-webhook-config",
-      "print the ValidatingWebhookConfiguration for the scope (with --webhook-url or --webhook-service, --tls-ca) and exit",
-    )
-    .option(
-      "--webhook-url <url>",
-      "with --emit-webhook-config: where kube-apiserver reaches watch (https://…)",
-      nonEmpty,
-    )
-    .option(
-      "--webhook-service <ns/name:port>",
-      "with --emit-webhook-config: the Service kube-apiserver reaches watch through",
-      nonEmpty,
-    )
-    .option(
-      "--tls-ca <file>",
-      "with --emit-webhook-config: the CA of the serving certificate (default --tls-cert)",
-      nonEmpty,
-    )
-    .option("--log-level <level>", `log from this level up (${LogLevels.join(", ")})`, nonEmpty, "info")
-    .addHelpText(
-      "after",
-      [
-        "",
-        "Policies (kubedrift.yaml, the last matching rule wins):",
-        "  policies:",
-        "    - mode: warn                # detect (the default): record and signal; warn: also notify the webhooks",
-        "    - kinds: [apps/Deployment]  # heal: also put the drifted fields back, after --heal-after",
-        "      namespaces: [shop]",
-        "      mode: heal",
-        "    - path: /spec/replicas      # a field left to an autoscaler",
-        "      mode: detect",
-        "",
-        "The sources (and kubedrift.yaml) are read again when their files change, and with",
-        "--git-ref REF --git-poll DUR when the ref moves; an open drift the change ends is closed as",
-        "sourceChanged. Logs one line per drift opened, closed, healed or contested on stderr (JSON",
-        "lines when stderr is not a terminal). Stops on SIGINT or SIGTERM with exit status 0; 1 on an error.",
-      ].join("\n"),
-    )
     .action(async (flags: WatchFlags) => {
       await runWatch(flags).catch((error: unknown) => {
         if (error instanceof CliError) throw error;

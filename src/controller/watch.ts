@@ -76,6 +76,11 @@ export interface WatchOptions {
   readonly backoff?: { readonly initialMs: number; readonly maxMs: number };
   /** What is done about each drifted field; detect only unless told. */
   readonly policies?: Policies;
+  /**
+   * With several replicas: whether this one leads now. Followers evaluate (their caches and
+   * metrics stay warm) but write no episode, heal nothing and notify no one. Asked at each write.
+   */
+  readonly leadership?: { readonly isLeader: () => boolean };
   /** Who made each change, from audit events and admission requests (issue 13); none unless told. */
   readonly writes?: { readonly log: WriteLog; readonly waitMs: number };
   readonly heal?: HealSettings;
@@ -108,6 +113,12 @@ export interface Watch {
    * `sourceChanged`. Resolves once every object is evaluated.
    */
   reload(next: WatchReload): Promise<void>;
+  /**
+   * This replica became the leader: the episodes the previous one left open are read from the
+   * store and continued, and everything is evaluated again, so that what changed meanwhile is
+   * recorded once.
+   */
+  lead(): Promise<void>;
   /** Stops the informers and the resync, and waits for the evaluations under way to be recorded. */
   stop(): Promise<void>;
 }
@@ -221,6 +232,25 @@ class RunningWatch implements Watch {
       episodesOpened: this.#episodesOpened,
       watchRestarts: this.#watchRestarts,
     };
+  }
+
+  async lead(): Promise<void> {
+    const open = await this.#options.store.query({ openOnly: true });
+    this.#episodes.clear();
+    for (const episode of open) {
+      const key = refKey({ ...episode.resource, version: "" });
+      if (!this.#desired.has(key)) continue;
+      this.#episodes.set(key, {
+        id: episode.id,
+        paths: new Set(episode.changes.map((change) => change.path)),
+      });
+      this.#healer?.continueEpisode(key, episode);
+    }
+    await this.#fullSync(false);
+  }
+
+  #leads(): boolean {
+    return this.#options.leadership?.isLeader() ?? true;
   }
 
   async reload(next: WatchReload): Promise<void> {
@@ -389,7 +419,7 @@ class RunningWatch implements Watch {
   ): Promise<void> {
     const { desired, live, result } = evaluated;
     const drifts = this.#recordable(key, result);
-    if (drifts === undefined || result === undefined) return;
+    if (drifts === undefined || result === undefined || !this.#leads()) return;
     const episode = await this.#record(key, desired.ref, { drifts, ...why });
     if (episode !== null) await this.#healer?.consider(key, { desired, live, result, drifts, episode });
   }
@@ -405,7 +435,7 @@ class RunningWatch implements Watch {
 
   /** No longer declared after a reload: what was drift of it is not any more. */
   async #undeclared(key: string, ref: ObjectRef | undefined): Promise<void> {
-    if (this.#episodes.has(key) && ref !== undefined)
+    if (this.#episodes.has(key) && ref !== undefined && this.#leads())
       await this.#close(key, ref, { at: this.#now(), how: EpisodeEnds.sourceChanged });
   }
 

@@ -41,6 +41,16 @@ export interface Endpoints {
   readonly audit?: { readonly token: string; readonly receive: (records: readonly WriteRecord[]) => void };
   /** `/admission/record`: where the admitted writes go, stamped with `now()`. */
   readonly admission?: { readonly receive: (record: WriteRecord) => void; readonly now: () => number };
+  /** `/hooks/git`: a push notification, checked by `verify`, makes the Git source fetch at once. */
+  readonly gitHook?: {
+    readonly verify: (body: Buffer, headers: Readonly<Record<string, string | undefined>>) => boolean;
+    readonly trigger: () => void;
+  };
+  /**
+   * More readiness checks besides the first sync, as kube-apiserver's `/readyz` has: each answers
+   * undefined when fine, else why not (`the Git source has not been fetched since …`).
+   */
+  readonly checks?: readonly { readonly name: string; readonly failure: () => string | undefined }[];
 }
 
 function text(status: number, body: string, more: Record<string, string> = {}): EndpointResponse {
@@ -84,16 +94,42 @@ function receiveAdmission(
   }
 }
 
+function receivePush(hook: NonNullable<Endpoints["gitHook"]>, request: EndpointRequest): EndpointResponse {
+  if (!hook.verify(request.body ?? Buffer.alloc(0), request.headers ?? {}))
+    return text(401, "unauthorized\n");
+  hook.trigger();
+  return text(202, "fetching\n");
+}
+
 /** The POST endpoints, when configured; undefined for any other path. */
 function receiver(
   endpoints: Endpoints,
   path: string,
 ): ((request: EndpointRequest) => EndpointResponse) | undefined {
-  const { audit, admission } = endpoints;
+  const { audit, admission, gitHook } = endpoints;
   if (path === "/audit" && audit !== undefined) return (request) => receiveAudit(audit, request);
   if (path === "/admission/record" && admission !== undefined)
     return (request) => receiveAdmission(admission, request);
+  if (path === "/hooks/git" && gitHook !== undefined) return (request) => receivePush(gitHook, request);
   return undefined;
+}
+
+/**
+ * kube-apiserver's `/readyz`: 200 `ok` when every check passes, else 503 naming what failed;
+ * `?verbose` lists each check as `[+]name ok` or `[-]name failed: why`.
+ */
+function readiness(endpoints: Endpoints, verbose: boolean): EndpointResponse {
+  const checks = [
+    { name: "sync", failure: () => (endpoints.ready() ? undefined : "the first sync is not done") },
+    ...(endpoints.checks ?? []),
+  ].map((check) => ({ name: check.name, failure: check.failure() }));
+  const failed = checks.filter((check) => check.failure !== undefined);
+  const lines = checks.map((check) =>
+    check.failure === undefined ? `[+]${check.name} ok` : `[-]${check.name} failed: ${check.failure}`,
+  );
+  if (failed.length === 0) return text(200, verbose ? `${lines.join("\n")}\nreadyz check passed\n` : "ok\n");
+  const why = failed.map((check) => `${check.name}: ${check.failure ?? ""}`).join("; ");
+  return text(503, verbose ? `${lines.join("\n")}\nreadyz check failed\n` : `not ready: ${why}\n`);
 }
 
 /** Routes one request: GET (or HEAD) of the three paths, POST of the configured receivers; else 404 or 405. */
@@ -113,7 +149,7 @@ export async function handle(endpoints: Endpoints, request: EndpointRequest): Pr
   }
   // Alive as long as it answers; ready once every object was evaluated and recorded once.
   if (path === "/healthz") return text(200, "ok\n");
-  return endpoints.ready() ? text(200, "ok\n") : text(503, "not ready: the first sync is not done\n");
+  return readiness(endpoints, new URL(request.url, "http://localhost").searchParams.has("verbose"));
 }
 
 /** `--listen HOST:PORT` (`[::1]:9090` for IPv6); loopback unless told otherwise. */
@@ -155,7 +191,13 @@ function readBody(request: IncomingMessage): Promise<Buffer> {
 
 async function answer(endpoints: Endpoints, request: IncomingMessage): Promise<EndpointResponse> {
   const method = request.method ?? "GET";
-  const headers = { authorization: request.headers.authorization };
+  // Repeated headers are joined as node does for most: the receivers read single-valued ones.
+  const headers = Object.fromEntries(
+    Object.entries(request.headers).map(([name, value]) => [
+      name,
+      Array.isArray(value) ? value.join(", ") : value,
+    ]),
+  );
   const url = request.url ?? "/";
   if (method !== "POST") return handle(endpoints, { method, url, headers });
   const body = await readBody(request).catch((error: unknown) => {

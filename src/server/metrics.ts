@@ -111,3 +111,30 @@ export function createWatchMetrics(state: () => WatchState): WatchMetrics {
   };
   return { registry, listener };
 }
+
+/** What the metrics read of a Git source (`--git-url`): its poller's state. */
+export interface RemoteFetchState {
+  readonly lastSuccessAt?: Date;
+  readonly consecutiveFailures: number;
+}
+
+/** `kubedrift_git_last_fetch_success_timestamp_seconds` and `kubedrift_git_fetch_failures`, read at each scrape. */
+export function addRemoteMetrics(registry: Registry, state: () => RemoteFetchState): void {
+  new Gauge({
+    name: "kubedrift_git_last_fetch_success_timestamp_seconds",
+    help: "When the Git source (--git-url) was last fetched successfully (Unix time)",
+    registers: [registry],
+    collect() {
+      const at = state().lastSuccessAt;
+      if (at !== undefined) this.set(at.getTime() / 1000);
+    },
+  });
+  new Gauge({
+    name: "kubedrift_git_fetch_failures",
+    help: "Fetches of the Git source that failed since the last success (0 when the latest succeeded)",
+    registers: [registry],
+    collect() {
+      this.set(state().consecutiveFailures);
+    },
+  });
+}

@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { bootstrapCluster, startNamespaceController } from "./controllers/namespaces.js";
 import { startCustomResourceController } from "./controllers/custom-resources.js";
 import { bootstrapRbac, startAggregationController } from "./controllers/rbac.js";
-import { createSandboxAuth, type SandboxAuth } from "./auth/index.js";
+import { createSandboxAuth } from "./auth/index.js";
 import { readTokenFile, type StaticTokens } from "./auth/token-file.js";
 import type { FaultInjector, FaultOptions } from "./faults.js";
 import { writeKubeconfig } from "./kubeconfig.js";
@@ -106,17 +106,27 @@ function urlHost(host: string): string {
 }
 
 function createContext(
-  options: SandboxOptions,
+  options: CoreOptions,
   address: { value: string },
   compactEvery: () => number,
+  staticTokens: StaticTokens,
 ): ServerContext {
   const store = openStore(options.dataDir === undefined ? {} : { dataDir: options.dataDir, compactEvery });
   const registry = new ResourceRegistry();
+  const now = options.now ?? (() => new Date());
   return {
     store,
     registry,
     machinery: createMachinery(store, registry),
-    now: options.now ?? (() => new Date()),
+    auth: createSandboxAuth({
+      adminToken: options.token,
+      staticTokens,
+      // Without --data (or from a test), tokens live as long as the sandbox: a key of its own.
+      serviceAccountKey: options.serviceAccountKey ?? randomBytes(32),
+      store,
+      now,
+    }),
+    now,
     newUid: randomUUID,
     randomSuffix: randomSuffix(options.random ?? Math.random),
     serverAddress: () => address.value,
@@ -137,17 +147,6 @@ function startControllers(
     startNamespaceController(context, { rootCA, onError }),
     startAggregationController(context, onError),
   ];
-}
-
-function sandboxAuth(options: CoreOptions, context: ServerContext, staticTokens: StaticTokens): SandboxAuth {
-  return createSandboxAuth({
-    adminToken: options.token,
-    staticTokens,
-    // Without --data (or from a test), tokens live as long as the sandbox: a key of its own.
-    serviceAccountKey: options.serviceAccountKey ?? randomBytes(32),
-    store: context.store,
-    now: context.now,
-  });
 }
 
 function closeServer(server: Server): Promise<void> {
@@ -186,13 +185,14 @@ export function createSandboxCore(
     options,
     address,
     () => faults.current.compactJournalEvery ?? DEFAULT_COMPACT_EVERY,
+    staticTokens,
   );
   const onError =
     options.onControllerError ?? ((error: unknown) => console.error("sandbox controller:", error));
   const controllers = startControllers(context, options.rootCA, onError);
   const app = createApp({
     context,
-    auth: sandboxAuth(options, context, staticTokens),
+    auth: context.auth,
     openapi: createOpenAPI(context.registry, context.store),
     watch: {
       bookmarkIntervalMs: options.bookmarkIntervalMs ?? 60_000,

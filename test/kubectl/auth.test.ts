@@ -176,6 +176,50 @@ describe("a user of the token file, bound to edit in shop", () => {
   });
 });
 
+describe("a user who may write RBAC objects in a namespace (admin in team)", () => {
+  it("grants what she holds, and is refused what she does not (no privilege escalation)", async () => {
+    await kubectlOk(sandbox(), ["create", "namespace", "team"]);
+    await kubectlOk(sandbox(), [
+      "create",
+      "rolebinding",
+      "alice-admin",
+      "--clusterrole=admin",
+      "--user=alice",
+      "-n",
+      "team",
+    ]);
+    expect(
+      await runKubectl(
+        sandbox(),
+        asAlice("create", "rolebinding", "bob-view", "--clusterrole=view", "--user=bob", "-n", "team"),
+      ),
+    ).toEqual({ code: 0, stdout: "rolebinding.rbac.authorization.k8s.io/bob-view created\n", stderr: "" });
+    expect(
+      await runKubectl(
+        sandbox(),
+        asAlice(
+          "create",
+          "rolebinding",
+          "bob-admin",
+          "--clusterrole=cluster-admin",
+          "--user=bob",
+          "-n",
+          "team",
+        ),
+      ),
+    ).toEqual({
+      code: 1,
+      stdout: "",
+      stderr: [
+        'error: failed to create rolebinding: rolebindings.rbac.authorization.k8s.io "bob-admin" is forbidden: user "alice" (groups=["devs" "system:authenticated"]) is attempting to grant RBAC permissions not currently held:',
+        '{APIGroups:["*"], Resources:["*"], Verbs:["*"]}',
+        '{NonResourceURLs:["*"], Verbs:["*"]}',
+        "",
+      ].join("\n"),
+    });
+  });
+});
+
 describe("a ServiceAccount token from `kubectl create token`", () => {
   it("authenticates as the ServiceAccount until it is deleted", async () => {
     await kubectlOk(sandbox(), ["create", "serviceaccount", "deployer", "-n", "shop"]);

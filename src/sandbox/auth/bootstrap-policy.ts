@@ -10,6 +10,7 @@ import type { JsonObject, KubeObject } from "../../kube/value/json.js";
  * does not: replicationcontrollers, endpoints, pods/exec, …).
  */
 
+const rbacGroup = "rbac.authorization.k8s.io";
 const read = ["get", "list", "watch"] as const;
 const write = ["create", "delete", "deletecollection", "patch", "update"] as const;
 const readWrite = [...read, ...write] as const;
@@ -158,22 +159,32 @@ export const bootstrapClusterRoles: readonly KubeObject[] = [
       rule(["authentication.k8s.io"], ["selfsubjectreviews"], ["create"]),
     ],
   }),
+  // kube-controller-manager's clusterrole-aggregation controller writes aggregated rules it may `escalate`.
+  clusterRole("system:controller:clusterrole-aggregation-controller", {
+    rules: [rule([rbacGroup], ["clusterroles"], ["escalate", "get", "list", "patch", "update", "watch"])],
+  }),
   clusterRole("system:public-info-viewer", { rules: [{ nonResourceURLs: publicInfoURLs, verbs: ["get"] }] }),
 ];
 
-function binding(name: string, groups: readonly string[]): KubeObject {
+function binding(name: string, subjects: readonly JsonObject[]): KubeObject {
   return {
     apiVersion: "rbac.authorization.k8s.io/v1",
     kind: "ClusterRoleBinding",
     metadata: { name, labels: { ...bootstrapLabels }, annotations: { ...autoupdate } },
-    roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name },
-    subjects: groups.map((group) => ({ apiGroup: "rbac.authorization.k8s.io", kind: "Group", name: group })),
+    roleRef: { apiGroup: rbacGroup, kind: "ClusterRole", name },
+    subjects: [...subjects],
   };
 }
 
+const groups = (...names: readonly string[]): readonly JsonObject[] =>
+  names.map((name) => ({ apiGroup: rbacGroup, kind: "Group", name }));
+
 export const bootstrapClusterRoleBindings: readonly KubeObject[] = [
-  binding("cluster-admin", ["system:masters"]),
-  binding("system:discovery", ["system:authenticated"]),
-  binding("system:basic-user", ["system:authenticated"]),
-  binding("system:public-info-viewer", ["system:authenticated", "system:unauthenticated"]),
+  binding("cluster-admin", groups("system:masters")),
+  binding("system:controller:clusterrole-aggregation-controller", [
+    { kind: "ServiceAccount", name: "clusterrole-aggregation-controller", namespace: "kube-system" },
+  ]),
+  binding("system:discovery", groups("system:authenticated")),
+  binding("system:basic-user", groups("system:authenticated")),
+  binding("system:public-info-viewer", groups("system:authenticated", "system:unauthenticated")),
 ];

@@ -7,10 +7,12 @@ import { authorize, rulesFor, type Decision, type RbacSource, type UserRules } f
 import type { UserInfo } from "./user.js";
 import { ServiceAccountTokens } from "./serviceaccount-tokens.js";
 import type { StaticTokens } from "./token-file.js";
+import { checkRbacWrite, type RbacWrite } from "./rbac-writes.js";
 
 export type { UserInfo } from "./user.js";
 export type { RequestAttributes } from "./attributes.js";
 export type { Decision } from "./rbac.js";
+export type { RbacWrite } from "./rbac-writes.js";
 
 /** Who a request is (authentication) and what it may do (authorization), for the request handlers. */
 export interface SandboxAuth {
@@ -19,6 +21,8 @@ export interface SandboxAuth {
   /** What RBAC grants a user in a namespace ("" for the cluster scope), for rules reviews. */
   readonly rulesFor: (user: UserInfo, namespace: string) => UserRules;
   readonly serviceAccountTokens: ServiceAccountTokens;
+  /** Refuses a write of an RBAC object that would grant more than its writer holds (403). */
+  readonly admitRbacWrite: (write: RbacWrite) => void;
 }
 
 export interface SandboxAuthOptions {
@@ -45,7 +49,7 @@ export function createSandboxAuth(options: SandboxAuthOptions): SandboxAuth {
   const { store } = options;
   const serviceAccountTokens = new ServiceAccountTokens(options.serviceAccountKey);
   const source = storeRbacSource(store);
-  return {
+  const auth: SandboxAuth = {
     authenticate: createAuthenticator({
       adminToken: options.adminToken,
       staticTokens: options.staticTokens,
@@ -59,5 +63,10 @@ export function createSandboxAuth(options: SandboxAuthOptions): SandboxAuth {
     authorize: (request) => authorize(source, request),
     rulesFor: (user, namespace) => rulesFor(source, user, namespace),
     serviceAccountTokens,
+    admitRbacWrite: (write) =>
+      checkRbacWrite(auth, write, (kind, namespace, name) =>
+        kind === "Role" ? source.role(namespace, name) : source.clusterRole(name),
+      ),
   };
+  return auth;
 }

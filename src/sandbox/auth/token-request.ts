@@ -1,6 +1,7 @@
 import { isJsonObject, textOf, type JsonObject, type KubeObject } from "../../kube/value/json.js";
 import { metadataOf } from "../../kube/object.js";
 import { invalid, notFound } from "../api/status.js";
+import { formatTime } from "../../kube/time.js";
 import { apiAudiences, type ServiceAccountTokens } from "./serviceaccount-tokens.js";
 
 export interface TokenRequestCall {
@@ -75,14 +76,12 @@ export function requestToken(call: TokenRequestCall): KubeObject {
     metadata: {
       name: call.name,
       namespace: call.namespace,
-      creationTimestamp: call.now.toISOString().replace(/\.\d+Z$/, "Z"),
+      creationTimestamp: formatTime(call.now),
     },
     spec: { audiences: [...audiences], expirationSeconds, boundObjectRef: spec["boundObjectRef"] ?? null },
     status: {
       token,
-      expirationTimestamp: new Date((issuedAt + expirationSeconds) * 1000)
-        .toISOString()
-        .replace(/\.\d+Z$/, "Z"),
+      expirationTimestamp: formatTime(new Date((issuedAt + expirationSeconds) * 1000)),
     },
   };
 }

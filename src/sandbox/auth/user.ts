@@ -26,6 +26,20 @@ export const sandboxAdmin: UserInfo = {
   groups: [SystemGroups.masters, SystemGroups.authenticated],
 };
 
+/** Who kube-apiserver's own writes (the bootstrap policy) are made as: its loopback client. */
+export const apiserverLoopback: UserInfo = {
+  username: "system:apiserver",
+  uid: "",
+  groups: [SystemGroups.masters],
+};
+
+/** The clusterrole-aggregation controller's identity (kube-controller-manager's per-controller ServiceAccount). */
+export const aggregationController: UserInfo = {
+  username: "system:serviceaccount:kube-system:clusterrole-aggregation-controller",
+  uid: "",
+  groups: ["system:serviceaccounts", "system:serviceaccounts:kube-system", "system:authenticated"],
+};
+
 /** Who the sandbox's built-in controllers write as. */
 export const controllerManager: UserInfo = {
   username: "system:kube-controller-manager",

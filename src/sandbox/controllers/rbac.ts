@@ -3,6 +3,7 @@ import { metadataOf } from "../../kube/object.js";
 import { staleAggregations } from "../auth/aggregation.js";
 import { bootstrapClusterRoleBindings, bootstrapClusterRoles } from "../auth/bootstrap-policy.js";
 import type { ServerContext } from "../server/context.js";
+import { aggregationController, apiserverLoopback } from "../auth/user.js";
 import type { WatchSubscription } from "../store/types.js";
 import { createAsController, updateAsController, type ControllerTarget } from "./system-writer.js";
 
@@ -23,7 +24,7 @@ function createMissing(
   for (const object of objects) {
     const name = textOf(metadataOf(object)["name"]);
     if (context.store.get({ group: rbacGroup, resource: target.resource, namespace: "", name }) === undefined)
-      createAsController(context, target, object);
+      createAsController(context, target, object, apiserverLoopback);
   }
 }
 
@@ -34,7 +35,7 @@ function createMissing(
  */
 function aggregate(context: ServerContext): number {
   const stale = staleAggregations(context.store.list({ group: rbacGroup, resource: "clusterroles" }).items);
-  for (const role of stale) updateAsController(context, clusterRoles, role);
+  for (const role of stale) updateAsController(context, clusterRoles, role, aggregationController);
   return stale.length;
 }
 

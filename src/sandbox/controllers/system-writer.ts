@@ -5,7 +5,7 @@ import type { WriteCall } from "../server/writes.js";
 import { createObject, updateObject } from "../server/writes.js";
 import { FieldValidation } from "../server/write-options.js";
 import { metadataOf } from "../../kube/object.js";
-import { controllerManager } from "../auth/user.js";
+import { controllerManager, type UserInfo } from "../auth/user.js";
 
 /**
  * Writes made by the sandbox's stand-ins for Kubernetes' controllers go through the same path as
@@ -22,13 +22,14 @@ function controllerCall(
   context: ServerContext,
   target: ControllerTarget,
   write: { verb: "create" | "update"; name?: string },
+  user: UserInfo,
 ): WriteCall {
   const info = context.registry.find(target.group, target.version, target.resource);
   if (info === undefined) throw new Error(`${target.resource}.${target.group} is not served`);
   const scope: RequestScope = {
     warnings: [],
     userAgent: "kube-controller-manager/v1.32.0 (linux/amd64) kubernetes/sandbox",
-    user: controllerManager,
+    user,
   };
   return {
     context,
@@ -53,8 +54,9 @@ export function createAsController(
   context: ServerContext,
   target: ControllerTarget,
   object: KubeObject,
+  user: UserInfo = controllerManager,
 ): void {
-  createObject(controllerCall(context, target, { verb: "create" }), object);
+  createObject(controllerCall(context, target, { verb: "create" }, user), object);
 }
 
 /** A PUT of the whole object, with its resourceVersion as the precondition. */
@@ -62,9 +64,10 @@ export function updateAsController(
   context: ServerContext,
   target: ControllerTarget,
   object: KubeObject,
+  user: UserInfo = controllerManager,
 ): void {
   updateObject(
-    controllerCall(context, target, { verb: "update", name: textOf(metadataOf(object)["name"]) }),
+    controllerCall(context, target, { verb: "update", name: textOf(metadataOf(object)["name"]) }, user),
     object,
   );
 }

@@ -2,12 +2,15 @@ import type { MemoryObjectStore } from "../store/memory-store.js";
 import type { ResourceRegistry } from "../registry/registry.js";
 import type { Machinery } from "./machinery.js";
 import type { UserInfo } from "../auth/user.js";
+import type { SandboxAuth } from "../auth/index.js";
 
 /** Everything a request handler may use; built once per sandbox. Time and identifiers are injectable. */
 export interface ServerContext {
   readonly store: MemoryObjectStore;
   readonly registry: ResourceRegistry;
   readonly machinery: Machinery;
+  /** Who requests are (authentication) and what they may do (authorization). */
+  readonly auth: SandboxAuth;
   readonly now: () => Date;
   readonly newUid: () => string;
   /** Five characters for generateName, from kube's alphabet without vowels. */

@@ -149,7 +149,21 @@ function storeNew(
   const { context, request } = call;
   const prepared = kind.strategy.prepare(created.object, undefined, context.machinery.strategyContext);
   validateObject(kind, prepared, undefined);
+  admitRbac(call, prepared, undefined);
   return { code: 201, object: persistCreate(call, objectKey(request, created.name), prepared) };
+}
+
+/** RBAC's storage refuses privilege escalation, after validation, as kube-apiserver's does. */
+function admitRbac(call: WriteCall, object: KubeObject, old: KubeObject | undefined): void {
+  const { info, namespace } = call.request;
+  if (info.group !== "rbac.authorization.k8s.io") return;
+  call.context.auth.admitRbacWrite({
+    user: call.scope.user,
+    resource: info.resource,
+    namespace,
+    object,
+    old,
+  });
 }
 
 function requireExisting(call: WriteCall, name: string): KubeObject {
@@ -216,6 +230,7 @@ function finishUpdate(call: WriteCall, kind: KindMachinery, replacement: Replace
       : kind.strategy.prepare(tracked, old, context.machinery.strategyContext);
   const updated = withMetadata(prepared, { generation: nextGeneration(kind, prepared, old) });
   validateObject(kind, updated, old);
+  admitRbac(call, updated, old);
   const candidate = withMetadata(updated, { resourceVersion: metadataOf(old)["resourceVersion"] });
   // An update that changes nothing is not written (no new resourceVersion, no watch event).
   if (jsonEqual(candidate, old) || call.options.dryRun) return { code: 200, object: candidate };

@@ -246,6 +246,16 @@ describe("a ServiceAccount token from `kubectl create token`", () => {
       stderr:
         'Error from server (Forbidden): deployments.apps "web" is forbidden: User "system:serviceaccount:shop:deployer" cannot patch resource "deployments/scale" in API group "apps" in the namespace "shop"\n',
     });
+    const whoami = await withToken("auth", "whoami", "-o", "json");
+    expect(JSON.parse(whoami.stdout)).toMatchObject({
+      status: {
+        userInfo: {
+          username: "system:serviceaccount:shop:deployer",
+          groups: ["system:serviceaccounts", "system:serviceaccounts:shop", "system:authenticated"],
+          extra: { "authentication.kubernetes.io/credential-id": [expect.stringMatching(/^JTI=/)] },
+        },
+      },
+    });
     await kubectlOk(sandbox(), ["delete", "serviceaccount", "deployer", "-n", "shop"]);
     const refused = await withToken("get", "deployments", "-n", "shop");
     expect(refused.code).toBe(1);

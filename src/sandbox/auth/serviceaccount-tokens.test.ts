@@ -4,6 +4,7 @@ import { ServiceAccountTokens, apiAudiences, authenticateServiceAccount } from "
 const key = Buffer.alloc(32, 7);
 const issuedAt = 1_800_000_000;
 const claims = {
+  id: "token-1",
   namespace: "shop",
   name: "deployer",
   uid: "uid-1",
@@ -24,6 +25,7 @@ describe("service account tokens", () => {
       username: "system:serviceaccount:shop:deployer",
       uid: "uid-1",
       groups: ["system:serviceaccounts", "system:serviceaccounts:shop", "system:authenticated"],
+      extra: { "authentication.kubernetes.io/credential-id": ["JTI=token-1"] },
     });
   });
 

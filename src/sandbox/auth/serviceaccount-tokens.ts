@@ -14,6 +14,8 @@ export interface TokenClaims {
   /** Seconds since the epoch. */
   readonly issuedAt: number;
   readonly expiresAt: number;
+  /** The token's unique id (`jti`); set by `issue`, read back by `verify`. */
+  readonly id?: string;
 }
 
 /**
@@ -38,7 +40,7 @@ export class ServiceAccountTokens {
       exp: claims.expiresAt,
       iat: claims.issuedAt,
       iss: serviceAccountIssuer,
-      jti: randomUUID(),
+      jti: claims.id ?? randomUUID(),
       "kubernetes.io": {
         namespace: claims.namespace,
         serviceaccount: { name: claims.name, uid: claims.uid },
@@ -101,11 +103,12 @@ function accountOf(
 function claimsOf(payload: unknown): TokenClaims | undefined {
   if (!isJsonObject(payload)) return undefined;
   const account = accountOf(payload);
-  const { aud, exp, iat } = payload;
+  const { aud, exp, iat, jti } = payload;
   if (account === undefined || typeof exp !== "number" || typeof iat !== "number" || !Array.isArray(aud))
     return undefined;
   const audiences = aud.filter((audience): audience is string => typeof audience === "string");
-  return { ...account, audiences, issuedAt: iat, expiresAt: exp };
+  const id = typeof jti === "string" ? { id: jti } : {};
+  return { ...account, audiences, issuedAt: iat, expiresAt: exp, ...id };
 }
 
 /** The ServiceAccount a token names, if it still exists: its uid, to tell a recreated one apart. */
@@ -125,5 +128,8 @@ export function authenticateServiceAccount(
   if (claims === undefined) return undefined;
   const account = lookup(claims.namespace, claims.name);
   if (account === undefined || account.uid !== claims.uid) return undefined;
-  return serviceAccountUser(claims.namespace, claims.name, claims.uid);
+  const user = serviceAccountUser(claims.namespace, claims.name, claims.uid);
+  // Since 1.30 the token's id is in the user's extra, so that audit events tell its uses apart.
+  if (claims.id === undefined) return user;
+  return { ...user, extra: { "authentication.kubernetes.io/credential-id": [`JTI=${claims.id}`] } };
 }

@@ -200,7 +200,7 @@ async function runWatch(flags: WatchFlags): Promise<void> {
       return;
     }
     const policies = policiesOf(flags, target.config, target.cluster);
-    const store = await openStore(flags.store).catch((error: unknown) => {
+    const store = await openStore(flags.store, { writer: true }).catch((error: unknown) => {
       throw error instanceof StoreError ? new CliError(error.message) : error;
     });
     await watchWith({ flags, target, store, stop, policies, log, remote }, settings);

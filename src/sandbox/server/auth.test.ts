@@ -117,6 +117,31 @@ describe("authentication and authorization in the request chain", () => {
     ).toEqual({ allowed: false });
   });
 
+  it("answers a LocalSubjectAccessReview in its namespace only", () => {
+    const local = (namespace: string) => ({
+      apiVersion: "authorization.k8s.io/v1",
+      kind: "LocalSubjectAccessReview",
+      metadata: { namespace: "default" },
+      spec: {
+        user: "carol",
+        groups: ["devs"],
+        resourceAttributes: { namespace, verb: "get", resource: "pods" },
+      },
+    });
+    const url = "/apis/authorization.k8s.io/v1/namespaces/default/localsubjectaccessreviews";
+    expect(send("admin", "POST", url, local("default"))).toMatchObject({
+      status: 201,
+      body: { status: { allowed: true } },
+    });
+    expect(send("admin", "POST", url, local("other"))).toMatchObject({
+      status: 422,
+      body: {
+        message:
+          'LocalSubjectAccessReview.authorization.k8s.io "" is invalid: spec.resourceAttributes.namespace: Invalid value: "other": must match metadata.namespace',
+      },
+    });
+  });
+
   it("issues ServiceAccount tokens that expire", () => {
     const issued = send("admin", "POST", "/api/v1/namespaces/default/serviceaccounts/default/token", {
       apiVersion: "authentication.k8s.io/v1",

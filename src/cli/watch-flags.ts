@@ -172,6 +172,16 @@ export function withWatchFlags(command: Command): Command {
       "with --emit-webhook-config: the CA of the serving certificate (default --tls-cert)",
       nonEmpty,
     )
+    .option(
+      "--emit-rbac",
+      "print the least RBAC this watch needs (Roles or ClusterRoles and their bindings) and exit",
+    )
+    .option("--service-account <name>", "with --emit-rbac: the ServiceAccount bound", nonEmpty, "kubedrift")
+    .option(
+      "--service-account-namespace <ns>",
+      "with --emit-rbac: its namespace (default: $POD_NAMESPACE, else kubedrift)",
+      nonEmpty,
+    )
     .option("--log-level <level>", `log from this level up (${LogLevels.join(", ")})`, nonEmpty, "info")
     .addHelpText(
       "after",

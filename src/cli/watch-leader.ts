@@ -26,11 +26,17 @@ export interface LeaderSettings {
   readonly retryPeriodMs: number;
 }
 
+/** The namespace the pod runs in (the downward API's `POD_NAMESPACE`), else `kubedrift`. */
+export function podNamespace(env: NodeJS.ProcessEnv): string {
+  const namespace = env["POD_NAMESPACE"];
+  return namespace === undefined || namespace === "" ? "kubedrift" : namespace;
+}
+
 export function leaderSettings(flags: LeaderFlags, env: NodeJS.ProcessEnv): LeaderSettings | undefined {
   if (flags.leaderElect !== true) return undefined;
   const settings = {
     lease: {
-      namespace: flags.leaderElectResourceNamespace ?? env["POD_NAMESPACE"] ?? "kubedrift",
+      namespace: flags.leaderElectResourceNamespace ?? podNamespace(env),
       name: flags.leaderElectResourceName,
     },
     leaseDurationMs: parseDuration(flags.leaderElectLeaseDuration, "--leader-elect-lease-duration"),

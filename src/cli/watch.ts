@@ -16,7 +16,7 @@ import type { IdentityFlags, IdentitySettings } from "./watch-identities.js";
 import type { GitFlags, RunningRemote } from "./watch-git.js";
 import type { Leadership, LeaderFlags, LeaderSettings } from "./watch-leader.js";
 import type { WriteLog } from "../controller/writes.js";
-import { campaign, leaderSettings, leadership } from "./watch-leader.js";
+import { campaign, leaderSettings, leadership, podNamespace } from "./watch-leader.js";
 import { hookSecretOf, remotePollMs, remoteReadiness, remoteSourceOf, startRemote } from "./watch-git.js";
 import type { RemoteSource } from "../sources/git/index.js";
 import { emitWebhookConfig, identityEndpoints, identitySettings } from "./watch-identities.js";
@@ -38,6 +38,9 @@ interface WatchFlags extends Omit<DiffFlags, "output">, IdentityFlags, GitFlags,
   readonly fightFlips: string;
   readonly fightWindow: string;
   readonly logLevel: string;
+  readonly emitRbac?: boolean;
+  readonly serviceAccount: string;
+  readonly serviceAccountNamespace?: string;
 }
 
 /** The first SIGINT or SIGTERM, caught from the start: one during start-up also ends cleanly. */
@@ -200,6 +203,10 @@ async function runWatch(flags: WatchFlags): Promise<void> {
       return;
     }
     const policies = policiesOf(flags, target.config, target.cluster);
+    if (flags.emitRbac === true) {
+      process.stdout.write(await emitRbac(flags, { target, policies }));
+      return;
+    }
     const store = await openStore(flags.store, { writer: true }).catch((error: unknown) => {
       throw error instanceof StoreError ? new CliError(error.message) : error;
     });
@@ -208,6 +215,26 @@ async function runWatch(flags: WatchFlags): Promise<void> {
     await remote?.poller.close();
     stop.dispose();
   }
+}
+
+/**
+ * `--emit-rbac`: the least RBAC this watch needs (its kinds and namespaces, the verbs its policies
+ * heal with, Events, the Lease), bound to `--service-account`, as YAML on stdout.
+ */
+async function emitRbac(
+  flags: WatchFlags,
+  { target, policies }: { readonly target: WatchTarget; readonly policies: Policies },
+): Promise<string> {
+  const { permissionsFor, renderManifests } = await import("../controller/permissions.js");
+  const helm = (flags.helmRelease ?? []).length > 0 || flags.all === true;
+  const helmNamespace =
+    flags.allNamespaces === true ? undefined : (flags.namespace ?? target.cluster.namespace);
+  const scope = { ...target.scope, ...(helm ? { helmReleases: { namespace: helmNamespace } } : {}) };
+  const serviceAccount = {
+    name: flags.serviceAccount,
+    namespace: flags.serviceAccountNamespace ?? podNamespace(process.env),
+  };
+  return renderManifests(permissionsFor(scope, target.served, policies, serviceAccount));
 }
 
 /** kubedrift.yaml's `policies:`, with `--heal` as the mode of what no rule names. */

@@ -165,6 +165,8 @@ class RunningWatch implements Watch {
   readonly #running = new Map<string, Promise<void>>();
   readonly #healer: Healer | undefined;
   readonly #startedAt: number;
+  /** With leader election: `lead()` has read the store since this replica last became leader. */
+  #caughtUp = false;
   /** By job: `group/kind` and the namespace ("" for all, or cluster-scoped). */
   readonly #informers = new Map<string, { readonly job: Job; readonly informer: Informer }>();
   #resync: Promise<void> = Promise.resolve();
@@ -235,6 +237,8 @@ class RunningWatch implements Watch {
   }
 
   async lead(): Promise<void> {
+    // Nothing is recorded until the open episodes are read: an event meanwhile would open one again.
+    this.#caughtUp = false;
     const open = await this.#options.store.query({ openOnly: true });
     this.#episodes.clear();
     for (const episode of open) {
@@ -246,11 +250,16 @@ class RunningWatch implements Watch {
       });
       this.#healer?.continueEpisode(key, episode);
     }
+    this.#caughtUp = true;
     await this.#fullSync(false);
   }
 
+  /** Leads, and has caught up with what the previous leader left in the store. */
   #leads(): boolean {
-    return this.#options.leadership?.isLeader() ?? true;
+    const leadership = this.#options.leadership;
+    if (leadership === undefined) return true;
+    if (!leadership.isLeader()) this.#caughtUp = false;
+    return this.#caughtUp;
   }
 
   async reload(next: WatchReload): Promise<void> {

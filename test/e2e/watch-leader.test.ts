@@ -8,6 +8,7 @@
  * opened before the kill keep their ids, the one put back is closed, and nothing is notified twice.
  * Every wait polls with a bound; the takeover time is the one duration asserted (the issue asks it).
  */
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { answered } from "../../src/sandbox/https-client.test-helper.js";
 import type { RunningSandbox } from "../../src/sandbox/index.js";
@@ -360,11 +361,53 @@ describe("kubedrift watch --leader-elect: two replicas on one PostgreSQL store",
 });
 
 describe("kubedrift watch --leader-elect on SQLite", () => {
-  // Issue 13, item 6: "with SQLite the store refuses a second writer with a clear error". Not yet:
-  // run against this commit, a second `watch --leader-elect` on the same sqlite: file while the
-  // first runs starts, syncs and logs "following" (exit status none: it keeps running). A lock of
-  // the SQLite store's one writer is being added in src/store; once `watch` takes it, this test
-  // starts one watch, waits for "synced", starts a second on the same file and expects exit
-  // status 1 with one line on stderr naming the store and the way out (a postgres:// store).
-  it.todo("refuses a second watch on the same SQLite store in one line, exit status 1");
+  // Issue 13, item 6: "with SQLite the store refuses a second writer with a clear error".
+  it("refuses a second watch on the same SQLite store in one line, exit status 1", async () => {
+    const sandbox = fixture.sandbox();
+    const directory = fixture.directory();
+    const file = writeManifest(
+      directory,
+      "sqlite-one-writer.yaml",
+      `apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: one-writer
+  namespace: default
+data:
+  v: "1"
+`,
+    );
+    const database = join(directory, "one-writer.db");
+    const args = [
+      "-f",
+      file,
+      "--kubeconfig",
+      sandbox.kubeconfigPath,
+      "--listen",
+      "127.0.0.1:0",
+      "--store",
+      `sqlite:${database}`,
+      "--no-events",
+    ];
+    const first = startWatch(args, directory);
+    await until(
+      () => first.lines().some((line) => line["msg"] === "synced"),
+      `the first sync (stderr: ${first.stderr()})`,
+      60_000,
+    );
+    const second = startWatch(args, directory);
+    expect(await second.exited).toBe(1);
+    const lines = second
+      .stderr()
+      .split("\n")
+      .filter((line) => line !== "");
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(
+      new RegExp(
+        `^error: sqlite:${database} is written by another kubedrift watch \\(pid \\d+ on .+\\); a SQLite store takes one writer: give several replicas a postgres:// store`,
+      ),
+    );
+    first.child.kill("SIGTERM");
+    expect(await first.exited).toBe(0);
+  }, 120_000);
 });

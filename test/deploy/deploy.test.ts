@@ -5,11 +5,11 @@
  * Dockerfile is checked for its shape only (it cannot be built here).
  */
 import { execFile } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { beforeAll, describe, expect, it } from "vitest";
-import { parse as parseYaml, parseAllDocuments } from "yaml";
+import { parse as parseYaml, parseAllDocuments, stringify as stringifyYaml } from "yaml";
 import { connectCluster } from "../../src/cluster/index.js";
 import { permissionsFor } from "../../src/controller/permissions.js";
 import { parseEngineConfig } from "../../src/engine/index.js";
@@ -17,6 +17,7 @@ import { scopeOf } from "../../src/inspect/scope.js";
 import { loadSources } from "../../src/sources/index.js";
 import { describeFailure, kubectlBinary, kubectlOk, runKubectl } from "../support/kubectl.js";
 import { useSandbox } from "../support/sandbox.js";
+import { until, useWatchProcesses } from "../support/watch.js";
 
 const root = join(import.meta.dirname, "..", "..");
 const run = promisify(execFile);
@@ -228,6 +229,7 @@ function mebibytes(quantity: string): number {
 
 describe("deploy/ against the sandbox", () => {
   const fixture = useSandbox();
+  const startWatch = useWatchProcesses();
 
   it("is the least RBAC permissionsFor computes for examples/shop and the base's kubedrift.yaml", async () => {
     const cluster = connectCluster({ kubeconfig: fixture.sandbox().kubeconfigPath, env: {} });
@@ -342,6 +344,67 @@ describe("deploy/ against the sandbox", () => {
       "create namespaces": "no",
     });
   });
+
+  it("lets watch run with the ServiceAccount's token: it reads, records, writes Events and leads, and cannot heal", async () => {
+    const sandbox = fixture.sandbox();
+    const directory = fixture.directory();
+    const token = (
+      await kubectlOk(sandbox, ["-n", "kubedrift", "create", "token", "kubedrift"])
+    ).stdout.trim();
+    const admin = parseYaml(readFileSync(sandbox.kubeconfigPath, "utf8")) as {
+      users: { name: string; user: Record<string, unknown> }[];
+    };
+    const kubeconfig = join(directory, "serviceaccount.kubeconfig");
+    writeFileSync(
+      kubeconfig,
+      stringifyYaml({ ...admin, users: admin.users.map((user) => ({ ...user, user: { token } })) }),
+    );
+    const watch = startWatch(
+      [
+        "-f",
+        join(root, "examples", "shop"),
+        "--kubeconfig",
+        kubeconfig,
+        "--store",
+        `sqlite:${join(directory, "serviceaccount.db")}`,
+        "--listen",
+        "127.0.0.1:0",
+        "--leader-elect",
+        "--heal",
+        "--heal-after",
+        "0s",
+      ],
+      directory,
+    );
+    await until(
+      () => watch.lines().some((line) => line["msg"] === "leading"),
+      `leading (stderr: ${watch.stderr()})`,
+      60_000,
+    );
+    await until(() => watch.lines().some((line) => line["msg"] === "synced"), "the first sync", 60_000);
+    await kubectlOk(sandbox, ["scale", "deployment", "web", "-n", "shop", "--replicas=5"]);
+    const failed = await until(
+      () => watch.lines().find((line) => line["msg"] === "heal failed"),
+      `the refused heal (stderr: ${watch.stderr()})`,
+    );
+    // No more than it needs: patching a Deployment is outside the RBAC it was given.
+    expect(String(failed["error"])).toMatch(
+      /^403 Forbidden: deployments.apps "web" is forbidden: User "system:serviceaccount:kubedrift:kubedrift" cannot patch resource "deployments"/,
+    );
+    expect(watch.lines().some((line) => line["msg"] === "drift opened")).toBe(true);
+    const events = await kubectlOk(sandbox, [
+      "get",
+      "events",
+      "-n",
+      "shop",
+      "-o",
+      "jsonpath={.items[*].reason}",
+    ]);
+    expect(events.stdout.split(" ")).toEqual(expect.arrayContaining(["DriftDetected", "HealFailed"]));
+    expect(watch.lines().filter((line) => line["msg"] === "event write failed")).toEqual([]);
+    watch.child.kill("SIGTERM");
+    expect(await watch.exited).toBe(0);
+  }, 120_000);
 });
 
 describe("the Dockerfile", () => {

@@ -13,6 +13,10 @@ RUN npm prune --omit=dev
 
 FROM node:24-slim
 ENV NODE_ENV=production
+# --git-url fetches with git (and ssh for ssh:// sources); nothing else is installed.
+RUN apt-get update \
+  && apt-get install -y --no-install-recommends git openssh-client ca-certificates \
+  && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 COPY --from=build /app/package.json ./
 COPY --from=build /app/node_modules ./node_modules

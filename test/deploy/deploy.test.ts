@@ -418,13 +418,17 @@ describe("the Dockerfile", () => {
     return all;
   }, []);
 
-  it("builds on node:24-slim in two stages and keeps only production dependencies", () => {
+  it("builds on node:24-slim in two stages, keeps only production dependencies, and has git", () => {
     expect(stages.map((stage) => stage[0])).toEqual(["FROM node:24-slim AS build", "FROM node:24-slim"]);
     expect(stages[0]).toEqual(
       expect.arrayContaining(["RUN npm ci", "RUN npm run build", "RUN npm prune --omit=dev"]),
     );
     const runtime = stages[1] ?? [];
-    expect(runtime.filter((line) => line.startsWith("RUN "))).toEqual([]);
+    // The one RUN of the runtime stage installs git and ssh for --git-url, and nothing of npm.
+    const runs = runtime.filter((line) => line.startsWith("RUN "));
+    expect(runs).toEqual(["RUN apt-get update \\"]);
+    expect(text).toContain("apt-get install -y --no-install-recommends git openssh-client ca-certificates");
+    expect(runtime.some((line) => line.includes("npm"))).toBe(false);
     expect(runtime).toContain("COPY --from=build /app/node_modules ./node_modules");
   });
 

@@ -2,6 +2,7 @@ import type { Command } from "commander";
 import { resolve } from "node:path";
 import { exposureWarning, startSandbox } from "../sandbox/index.js";
 import type { FaultOptions } from "../sandbox/index.js";
+import type { AuditOptions } from "../sandbox/audit/index.js";
 import { parseCompactionInterval, parseErrorRates, parseLostResponseRates } from "../sandbox/faults.js";
 import { CliError, parseDuration } from "./errors.js";
 
@@ -11,6 +12,10 @@ interface SandboxFlags {
   readonly kubeconfig?: string;
   readonly data?: string;
   readonly tokenAuthFile?: string;
+  readonly auditPolicyFile?: string;
+  readonly auditWebhookConfigFile?: string;
+  readonly auditWebhookBatchMaxWait?: string;
+  readonly auditWebhookBatchMaxSize?: string;
   readonly faultLatency?: string;
   readonly faultErrorRate?: string;
   readonly faultDropWatches?: string;
@@ -65,6 +70,34 @@ function faultOptions(flags: SandboxFlags): FaultOptions {
   };
 }
 
+function parseBatchSize(text: string): number {
+  const size = Number(text);
+  if (!Number.isInteger(size) || size < 1)
+    throw new CliError(`--audit-webhook-batch-max-size: must be a positive integer, got "${text}"`);
+  return size;
+}
+
+/** kube-apiserver's audit flags; the files are read (and checked) when the sandbox starts. */
+function auditOptions(flags: SandboxFlags): AuditOptions {
+  return {
+    ...(flags.auditPolicyFile === undefined ? {} : { auditPolicyFile: resolve(flags.auditPolicyFile) }),
+    ...(flags.auditWebhookConfigFile === undefined
+      ? {}
+      : { auditWebhookConfigFile: resolve(flags.auditWebhookConfigFile) }),
+    ...(flags.auditWebhookBatchMaxWait === undefined
+      ? {}
+      : {
+          auditWebhookBatchMaxWaitMs: parseDuration(
+            flags.auditWebhookBatchMaxWait,
+            "--audit-webhook-batch-max-wait",
+          ),
+        }),
+    ...(flags.auditWebhookBatchMaxSize === undefined
+      ? {}
+      : { auditWebhookBatchMaxSize: parseBatchSize(flags.auditWebhookBatchMaxSize) }),
+  };
+}
+
 /** Runs the sandbox until SIGINT/SIGTERM; prints `{"server": URL, "kubeconfig": PATH}` once it accepts connections. */
 export async function runSandbox(flags: SandboxFlags): Promise<void> {
   const sandbox = await startSandbox({
@@ -73,6 +106,7 @@ export async function runSandbox(flags: SandboxFlags): Promise<void> {
     ...(flags.kubeconfig === undefined ? {} : { kubeconfigPath: resolve(flags.kubeconfig) }),
     ...(flags.data === undefined ? {} : { dataDir: resolve(flags.data) }),
     ...(flags.tokenAuthFile === undefined ? {} : { tokenAuthFile: resolve(flags.tokenAuthFile) }),
+    ...auditOptions(flags),
     faults: faultOptions(flags),
   }).catch((error: unknown) => {
     throw new CliError(
@@ -110,6 +144,19 @@ export function registerSandbox(program: Command): void {
       "--token-auth-file <file>",
       'more users, as kube-apiserver\'s static token file: CSV lines token,user,uid,"group1,group2" (RBAC decides what they may do)',
     )
+    .option(
+      "--audit-policy-file <file>",
+      "audit requests as kube-apiserver does: an audit.k8s.io/v1 Policy (levels None, Metadata, Request, RequestResponse)",
+    )
+    .option(
+      "--audit-webhook-config-file <file>",
+      "send audit events (audit.k8s.io/v1 EventList, batched) to the server of this kubeconfig",
+    )
+    .option(
+      "--audit-webhook-batch-max-wait <duration>",
+      "send a batch this long after its first event even if it is not full (default 30s)",
+    )
+    .option("--audit-webhook-batch-max-size <n>", "send a batch once it holds this many events (default 400)")
     .option("--fault-latency <duration>", "add this latency to every API request (e.g. 200ms)")
     .option(
       "--fault-error-rate <rates>",

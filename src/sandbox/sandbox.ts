@@ -5,6 +5,7 @@ import type { AddressInfo } from "node:net";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { createAuditing, readAuditFiles, type AuditOptions, type Auditing } from "./audit/index.js";
 import { bootstrapCluster, startNamespaceController } from "./controllers/namespaces.js";
 import { startCustomResourceController } from "./controllers/custom-resources.js";
 import { bootstrapRbac, startAggregationController } from "./controllers/rbac.js";
@@ -22,7 +23,7 @@ import { openStore } from "./store/open-store.js";
 import type { WatchSubscription } from "./store/types.js";
 import { createMachinery, createOpenAPI } from "./wiring.js";
 
-export interface SandboxOptions {
+export interface SandboxOptions extends AuditOptions {
   /** Loopback by default: the sandbox is a development tool, not something to expose. */
   readonly host?: string;
   /** 0 (the default) picks a free port. */
@@ -161,6 +162,8 @@ export interface SandboxCore {
   readonly app: ApiApp;
   readonly context: ServerContext;
   readonly faults: FaultInjector & { readonly current: FaultOptions };
+  /** The audit filter and its webhook backend (`--audit-policy-file`, `--audit-webhook-config-file`). */
+  readonly auditing: Auditing;
   /** Stops the controllers and closes the store. */
   close(): void;
 }
@@ -180,6 +183,8 @@ export function createSandboxCore(
   const staticTokens: StaticTokens =
     options.tokenAuthFile === undefined ? new Map() : readTokenFile(options.tokenAuthFile);
   const openWatches = new Set<() => void>();
+  // Audit files are read before anything is opened too: a malformed one stops the start.
+  const auditFiles = readAuditFiles(options);
   const faults = faultInjector(options.faults ?? {}, openWatches, () => context.store.compactHistory());
   const context = createContext(
     options,
@@ -189,6 +194,11 @@ export function createSandboxCore(
   );
   const onError =
     options.onControllerError ?? ((error: unknown) => console.error("sandbox controller:", error));
+  const auditing = createAuditing(auditFiles, options, {
+    auth: context.auth,
+    now: context.now,
+    newId: randomUUID,
+  });
   const controllers = startControllers(context, options.rootCA, onError);
   const app = createApp({
     context,
@@ -205,6 +215,7 @@ export function createSandboxCore(
     app,
     context,
     faults,
+    auditing,
     close: () => {
       faults.dropWatches();
       for (const controller of controllers) controller.close();
@@ -244,6 +255,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
     app: core.app,
     faults: () => core.faults.current,
     random: options.random ?? Math.random,
+    audit: core.auditing.auditor,
   });
   const server = createServer({ cert: certificate.certificatePem, key: certificate.keyPem }, listener);
   const { port } = await listen(server, host, options.port ?? 0).catch((error: unknown) => {
@@ -275,6 +287,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
     stop: async () => {
       core.faults.dropWatches();
       await closeServer(server);
+      // Events of the last requests still go out, as kube-apiserver's backend flushes on shutdown.
+      await core.auditing.flush();
       core.close();
       removeOwnDirectory();
     },

@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { ApiError, StatusReasons } from "../api/status.js";
+import type { Auditor, RequestAudit } from "../audit/index.js";
 import type { FaultOptions } from "../faults.js";
 import type { ApiApp } from "./app.js";
 import { entityTooLarge, errorResponse, maxBodyBytes } from "./app.js";
@@ -140,6 +141,8 @@ export interface HttpHandlerOptions {
   readonly app: ApiApp;
   readonly faults: () => FaultOptions;
   readonly random: () => number;
+  /** kube-apiserver's audit filter: an `Audit-Id` on every answer, events as the policy says. */
+  readonly audit?: Auditor;
 }
 
 /** The node:http request listener: reads the body, applies injected faults, hands the request to the app. */
@@ -191,6 +194,13 @@ function refuse(request: IncomingMessage, response: ServerResponse, answer: ApiR
   send(request, response, answer);
 }
 
+/** ResponseComplete once answered; for a stream (watch), ResponseStarted now and ResponseComplete when it ends. */
+function auditResponse(audit: RequestAudit | undefined, answer: ApiResponse, response: ServerResponse): void {
+  if (audit === undefined) return;
+  audit.responded(answer);
+  if (answer.kind === "stream") response.once("close", () => audit.streamEnded());
+}
+
 async function handleRequest(
   options: HttpHandlerOptions,
   request: IncomingMessage,
@@ -206,8 +216,17 @@ async function handleRequest(
   const body = await readBody(request, maxBodyBytes);
   if (body === undefined) return refuse(request, response, errorResponse(entityTooLarge()));
   const url = new URL(path, "https://sandbox");
+  const audit = options.audit?.begin({
+    method,
+    url: path,
+    headers,
+    body,
+    remoteAddress: request.socket.remoteAddress,
+  });
+  if (audit !== undefined) response.setHeader("audit-id", audit.id);
   const failure = await faultFor(options, method, url);
   const answer = failure ?? options.app.handle({ method, url: path, headers, body });
+  auditResponse(audit, answer, response);
   if (failure === undefined && losesResponse(options, method, url)) {
     // The write is stored and journaled; only its answer is lost, so the client sees a reset.
     request.socket.destroy();

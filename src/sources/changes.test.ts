@@ -5,6 +5,7 @@ import {
   mkdtempSync,
   realpathSync,
   renameSync,
+  symlinkSync,
   rmSync,
   writeFileSync,
 } from "node:fs";
@@ -123,6 +124,24 @@ describe("watchSourceChanges: files and directories", () => {
     await until(() => calls.length >= 2, "the call for the edit");
 
     expect(calls).toEqual([`${a} changed`, `${a} changed`]);
+  });
+
+  it("hears a mounted ConfigMap's file when the kubelet swaps its ..data link", async () => {
+    // The kubelet's layout: kubedrift.yaml -> ..data/kubedrift.yaml, ..data -> ..<timestamp>.
+    const root = directory({
+      "..2026_12_02_1/kubedrift.yaml": "a: 0\n",
+      "..2026_12_02_2/kubedrift.yaml": "a: 1\n",
+    });
+    symlinkSync("..2026_12_02_1", path.join(root, "..data"));
+    symlinkSync(path.join("..data", "kubedrift.yaml"), path.join(root, "kubedrift.yaml"));
+    const file = path.join(root, "kubedrift.yaml");
+    const { calls, changes } = record({ paths: [file] });
+    await changes.ready;
+
+    symlinkSync("..2026_12_02_2", path.join(root, "..data_tmp"));
+    renameSync(path.join(root, "..data_tmp"), path.join(root, "..data"));
+    await until(() => calls.length >= 1, "the call for the swap");
+    expect(calls).toEqual([`${file} changed`]);
   });
 
   it("hears a file replaced by rename in a watched directory, and edits of the new file after it", async () => {

@@ -155,7 +155,17 @@ function watchPaths(paths: readonly string[], sink: Sink): readonly Closable[] {
   return watches;
 }
 
+/**
+ * The kubelet updates a mounted ConfigMap or Secret by swapping the `..data` symlink its files
+ * point through (its atomic writer): the file's own name never shows up in the directory's events.
+ */
+const kubeletDataLink = "..data";
+
 function notifyNamed(names: ReadonlyMap<string, string>, name: string | null, sink: Sink): void {
+  if (name === kubeletDataLink) {
+    for (const shown of names.values()) sink.notify(`${shown} changed`);
+    return;
+  }
   const shown = name === null ? undefined : names.get(name);
   if (shown !== undefined) sink.notify(`${shown} changed`);
 }

@@ -5,6 +5,7 @@ import type { AddressInfo } from "node:net";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { createWebhookAdmission, type WebhookAdmission } from "./admission-webhooks/index.js";
 import { createAuditing, readAuditFiles, type AuditOptions, type Auditing } from "./audit/index.js";
 import { bootstrapCluster, startNamespaceController } from "./controllers/namespaces.js";
 import { startCustomResourceController } from "./controllers/custom-resources.js";
@@ -164,6 +165,8 @@ export interface SandboxCore {
   readonly faults: FaultInjector & { readonly current: FaultOptions };
   /** The audit filter and its webhook backend (`--audit-policy-file`, `--audit-webhook-config-file`). */
   readonly auditing: Auditing;
+  /** The ValidatingWebhookConfigurations' webhooks, called before each write. */
+  readonly admission: WebhookAdmission;
   /** Stops the controllers and closes the store. */
   close(): void;
 }
@@ -216,6 +219,11 @@ export function createSandboxCore(
     context,
     faults,
     auditing,
+    admission: createWebhookAdmission({
+      context,
+      handle: (request) => app.handle(request),
+      log: (line) => process.stderr.write(`${line}\n`),
+    }),
     close: () => {
       faults.dropWatches();
       for (const controller of controllers) controller.close();
@@ -256,6 +264,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
     faults: () => core.faults.current,
     random: options.random ?? Math.random,
     audit: core.auditing.auditor,
+    admission: core.admission,
   });
   const server = createServer({ cert: certificate.certificatePem, key: certificate.keyPem }, listener);
   const { port } = await listen(server, host, options.port ?? 0).catch((error: unknown) => {

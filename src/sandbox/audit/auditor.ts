@@ -47,13 +47,16 @@ const anonymous: UserInfo = {
 
 const writeMethods = new Set(["POST", "PUT", "PATCH", "DELETE"]);
 
-interface Who {
+export interface Who {
   readonly user: UserInfo;
   readonly impersonated?: UserInfo;
 }
 
-/** The audit filter runs before impersonation: `user` is whoever authenticated. */
-function whoIs(auth: SandboxAuth, headers: Readonly<Record<string, string | undefined>>): Who {
+/**
+ * The audit filter runs before impersonation: `user` is whoever authenticated; `impersonated`
+ * whom the request acts as (admission's `userInfo`) when it impersonates.
+ */
+export function whoIs(auth: SandboxAuth, headers: Readonly<Record<string, string | undefined>>): Who {
   const user = auth.authenticate(headers["authorization"]) ?? anonymous;
   try {
     const impersonated = impersonate(user, impersonationHeaders(headers), auth.authorize);

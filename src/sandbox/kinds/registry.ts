@@ -11,6 +11,7 @@ import { customResourceDefinitionStrategy } from "./apiextensions.js";
 import { horizontalPodAutoscalerStrategy, podDisruptionBudgetStrategy } from "./autoscaling-policy.js";
 import { cronJobStrategy, jobStrategy } from "./batch.js";
 import { leaseStrategy } from "./coordination.js";
+import { validatingWebhookConfigurationStrategy } from "./admissionregistration.js";
 import {
   configMapStrategy,
   eventStrategy,
@@ -54,6 +55,7 @@ const builtinStrategies: readonly KindStrategy[] = [
   clusterRoleStrategy,
   clusterRoleBindingStrategy,
   leaseStrategy,
+  validatingWebhookConfigurationStrategy,
   customResourceDefinitionStrategy,
 ];
 

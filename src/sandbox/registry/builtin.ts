@@ -202,6 +202,13 @@ const specs: readonly BuiltinSpec[] = [
     namespaced: false,
   },
   { group: "coordination.k8s.io", version: "v1", kind: "Lease", resource: "leases", namespaced: true },
+  {
+    group: "admissionregistration.k8s.io",
+    version: "v1",
+    kind: "ValidatingWebhookConfiguration",
+    resource: "validatingwebhookconfigurations",
+    namespaced: false,
+  },
   // Questions to the authenticator and authorizer: created, answered, never stored.
   {
     group: "authentication.k8s.io",

@@ -1,8 +1,9 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { ApiError, StatusReasons } from "../api/status.js";
+import type { WebhookAdmission } from "../admission-webhooks/index.js";
 import type { Auditor, RequestAudit } from "../audit/index.js";
 import type { FaultOptions } from "../faults.js";
-import type { ApiApp } from "./app.js";
+import type { ApiApp, ApiRequest } from "./app.js";
 import { entityTooLarge, errorResponse, maxBodyBytes } from "./app.js";
 import { isWatchParam, splitApiPath, type ResourceVerb } from "./request-info.js";
 import type { ApiResponse } from "./response.js";
@@ -143,6 +144,8 @@ export interface HttpHandlerOptions {
   readonly random: () => number;
   /** kube-apiserver's audit filter: an `Audit-Id` on every answer, events as the policy says. */
   readonly audit?: Auditor;
+  /** kube-apiserver's ValidatingAdmissionWebhook: writes are checked by the configured webhooks first. */
+  readonly admission?: WebhookAdmission;
 }
 
 /** The node:http request listener: reads the body, applies injected faults, hands the request to the app. */
@@ -194,6 +197,27 @@ function refuse(request: IncomingMessage, response: ServerResponse, answer: ApiR
   send(request, response, answer);
 }
 
+function withWarnings(answer: ApiResponse, warnings: readonly string[]): ApiResponse {
+  if (warnings.length === 0 || answer.kind !== "json") return answer;
+  const existing = answer.headers?.["warning"] ?? [];
+  const added = warnings.map((warning) => `299 - ${JSON.stringify(warning)}`);
+  return {
+    ...answer,
+    headers: {
+      ...answer.headers,
+      warning: [...(typeof existing === "string" ? [existing] : existing), ...added],
+    },
+  };
+}
+
+/** The validating webhooks decide first (they are asynchronous; the app's handlers are not). */
+async function admitted(options: HttpHandlerOptions, request: ApiRequest): Promise<ApiResponse> {
+  if (options.admission === undefined) return options.app.handle(request);
+  const outcome = await options.admission.admit(request);
+  if (outcome.kind === "refuse") return outcome.answer;
+  return withWarnings(options.app.handle(request), outcome.warnings);
+}
+
 /** ResponseComplete once answered; for a stream (watch), ResponseStarted now and ResponseComplete when it ends. */
 function auditResponse(audit: RequestAudit | undefined, answer: ApiResponse, response: ServerResponse): void {
   if (audit === undefined) return;
@@ -225,7 +249,7 @@ async function handleRequest(
   });
   if (audit !== undefined) response.setHeader("audit-id", audit.id);
   const failure = await faultFor(options, method, url);
-  const answer = failure ?? options.app.handle({ method, url: path, headers, body });
+  const answer = failure ?? (await admitted(options, { method, url: path, headers, body }));
   auditResponse(audit, answer, response);
   if (failure === undefined && losesResponse(options, method, url)) {
     // The write is stored and journaled; only its answer is lost, so the client sees a reset.

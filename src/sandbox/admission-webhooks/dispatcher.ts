@@ -1,0 +1,334 @@
+import type { JsonObject, JsonValue, KubeObject } from "../../kube/value/json.js";
+import { isJsonObject, textOf } from "../../kube/value/json.js";
+import { whoIs } from "../audit/auditor.js";
+import type { ApiRequest } from "../server/app.js";
+import type { ServerContext } from "../server/context.js";
+import type { ResourceRequest } from "../server/request-info.js";
+import { parseResourceRequest, splitApiPath } from "../server/request-info.js";
+import type { ApiResponse } from "../server/response.js";
+import { json } from "../server/response.js";
+import { scaleOf } from "../server/subresources.js";
+import { postReview, type WebhookEndpoint } from "./call.js";
+import type { AdmissionAttributes } from "./matching.js";
+import { webhookApplies } from "./matching.js";
+import { admissionReview, orNull, verdictOf, type GroupVersionKind, type Verdict } from "./review.js";
+
+/** What the HTTP layer does with a write: go on (adding the webhooks' warnings), or answer this instead. */
+export type AdmissionOutcome =
+  | { readonly kind: "proceed"; readonly warnings: readonly string[] }
+  | { readonly kind: "refuse"; readonly answer: ApiResponse };
+
+export interface WebhookAdmission {
+  admit(request: ApiRequest): Promise<AdmissionOutcome>;
+}
+
+export interface WebhookAdmissionOptions {
+  readonly context: ServerContext;
+  /** The API app's handler: the dry run that computes the object the webhooks see. */
+  readonly handle: (request: ApiRequest) => ApiResponse;
+  /** One line per webhook that failed open (failurePolicy Ignore). */
+  readonly log: (line: string) => void;
+}
+
+const proceed: AdmissionOutcome = { kind: "proceed", warnings: [] };
+const writeMethods = new Set(["POST", "PUT", "PATCH", "DELETE"]);
+const configurations = { group: "admissionregistration.k8s.io", resource: "validatingwebhookconfigurations" };
+
+interface Write {
+  readonly request: ResourceRequest;
+  readonly query: URLSearchParams;
+}
+
+/** As kube-apiserver, webhooks are never called for webhook configurations: a bad one could lock itself in. */
+function isWebhookConfiguration(request: ResourceRequest): boolean {
+  return (
+    request.info.group === "admissionregistration.k8s.io" &&
+    ["validatingwebhookconfigurations", "mutatingwebhookconfigurations"].includes(request.info.resource)
+  );
+}
+
+/**
+ * The writes validating webhooks are called for: create, update, patch and delete of objects and of
+ * their status and scale. Not done: deletecollection (kube-apiserver admits each object deleted)
+ * and the other subresources (TokenRequest, …).
+ */
+function writeOf(context: ServerContext, request: ApiRequest): Write | undefined {
+  if (!writeMethods.has(request.method)) return undefined;
+  const url = new URL(request.url, "https://sandbox");
+  const parts = splitApiPath(url.pathname.split("/").filter((segment) => segment !== ""));
+  if (parts === undefined) return undefined;
+  try {
+    const parsed = parseResourceRequest(request.method, parts, url.searchParams, context.registry);
+    if (parsed.verb === "deletecollection" || isWebhookConfiguration(parsed)) return undefined;
+    if (!["scale", "status", undefined].includes(parsed.subresource)) return undefined;
+    return { request: parsed, query: url.searchParams };
+  } catch {
+    // The handler answers a path it cannot serve (404, 405) as it always does.
+    return undefined;
+  }
+}
+
+/** The webhooks of every configuration, in the order of the configurations' names, as kube-apiserver sorts them. */
+function allWebhooks(context: ServerContext): readonly JsonObject[] {
+  const stored = [...context.store.list(configurations).items].sort((a, b) =>
+    nameOf(a).localeCompare(nameOf(b)),
+  );
+  return stored.flatMap((configuration) => {
+    const webhooks = configuration["webhooks"];
+    return Array.isArray(webhooks) ? webhooks.filter(isJsonObject) : [];
+  });
+}
+
+function nameOf(object: JsonValue | null | undefined): string {
+  const metadata = isJsonObject(object) ? object["metadata"] : undefined;
+  const name = isJsonObject(metadata) ? metadata["name"] : undefined;
+  return typeof name === "string" ? name : "";
+}
+
+function labelsOfNamespace(context: ServerContext, namespace: string): Readonly<Record<string, string>> {
+  const stored = context.store.get({ group: "", resource: "namespaces", namespace: "", name: namespace });
+  const metadata = stored?.["metadata"];
+  const labels = isJsonObject(metadata) ? metadata["labels"] : undefined;
+  if (!isJsonObject(labels)) return {};
+  return Object.fromEntries(
+    Object.entries(labels).flatMap(([key, value]) => (typeof value === "string" ? [[key, value]] : [])),
+  );
+}
+
+/** The stored object (its Scale for a scale write), before the write. */
+function oldObjectOf(context: ServerContext, write: Write): KubeObject | undefined {
+  const { info, namespace, name, subresource } = write.request;
+  if (name === undefined) return undefined;
+  const stored = context.store.get({ group: info.group, resource: info.resource, namespace, name });
+  if (stored === undefined || subresource !== "scale") return stored;
+  const scale = context.machinery.kind(info).strategy.scale;
+  return scale === undefined ? stored : scaleOf(stored, scale);
+}
+
+function operationOf(method: string, old: KubeObject | undefined): AdmissionAttributes["operation"] {
+  if (method === "DELETE") return "DELETE";
+  // A PUT or a server-side apply of an object that does not exist yet creates it.
+  return method === "POST" || old === undefined ? "CREATE" : "UPDATE";
+}
+
+function attributesOf(
+  context: ServerContext,
+  write: Write,
+  method: string,
+  preview: KubeObject | undefined,
+): AdmissionAttributes {
+  const { info, namespace, subresource } = write.request;
+  const old = method === "POST" ? undefined : oldObjectOf(context, write);
+  const operation = operationOf(method, old);
+  return {
+    operation,
+    group: info.group,
+    version: info.version,
+    resource: info.resource,
+    subresource: subresource ?? "",
+    namespace,
+    object: operation === "DELETE" ? null : orNull(preview),
+    oldObject: orNull(old),
+    namespaceLabels: info.namespaced ? labelsOfNamespace(context, namespace) : undefined,
+    isNamespace: info.group === "" && info.resource === "namespaces",
+  };
+}
+
+function kindOf(write: Write): GroupVersionKind {
+  const { info, subresource } = write.request;
+  if (subresource === "scale") return { group: "autoscaling", version: "v1", kind: "Scale" };
+  return { group: info.group, version: info.version, kind: info.kind };
+}
+
+const optionKinds = { CREATE: "CreateOptions", UPDATE: "UpdateOptions", DELETE: "DeleteOptions" } as const;
+
+/** The operation's options; a PATCH's are UpdateOptions (or CreateOptions), as kube-apiserver converts them. */
+function optionsOf(
+  operation: AdmissionAttributes["operation"],
+  query: URLSearchParams,
+  body: JsonValue | undefined,
+) {
+  const fieldManager = query.get("fieldManager");
+  const dryRun = query.getAll("dryRun");
+  const given = operation === "DELETE" && isJsonObject(body) ? body : {};
+  return {
+    ...given,
+    kind: optionKinds[operation],
+    apiVersion: "meta.k8s.io/v1",
+    ...(dryRun.length === 0 ? {} : { dryRun }),
+    ...(fieldManager === null || operation === "DELETE" ? {} : { fieldManager }),
+  };
+}
+
+function bodyJson(request: ApiRequest): JsonValue | undefined {
+  try {
+    return request.body === undefined || request.body.length === 0
+      ? undefined
+      : (JSON.parse(request.body.toString("utf8")) as JsonValue);
+  } catch {
+    return undefined;
+  }
+}
+
+function withDryRun(request: ApiRequest): ApiRequest {
+  const url = new URL(request.url, "https://sandbox");
+  if (!url.searchParams.getAll("dryRun").includes("All")) url.searchParams.append("dryRun", "All");
+  return { ...request, url: `${url.pathname}${url.search}` };
+}
+
+function endpointOf(webhook: JsonObject): WebhookEndpoint {
+  const config = isJsonObject(webhook["clientConfig"]) ? webhook["clientConfig"] : {};
+  const timeout = typeof webhook["timeoutSeconds"] === "number" ? webhook["timeoutSeconds"] : 10;
+  const caBundle = typeof config["caBundle"] === "string" ? config["caBundle"] : "";
+  const service = isJsonObject(config["service"]) ? config["service"] : undefined;
+  if (typeof config["url"] !== "string") {
+    // The sandbox runs no pods: a Service has nothing behind it to call.
+    throw new Error(
+      `failed to call webhook: service "${textOf(service?.["namespace"])}/${textOf(service?.["name"])}" has no endpoints in the sandbox`,
+    );
+  }
+  return {
+    url: config["url"],
+    timeoutSeconds: timeout,
+    ...(caBundle === "" ? {} : { caBundle: Buffer.from(caBundle, "base64").toString("utf8") }),
+  };
+}
+
+function webhookName(webhook: JsonObject): string {
+  return typeof webhook["name"] === "string" ? webhook["name"] : "";
+}
+
+/** kube-apiserver's answer when a webhook cannot be called and its failurePolicy is Fail. */
+function callFailure(webhook: string, reason: string): Verdict {
+  const cause = `failed calling webhook "${webhook}": ${reason}`;
+  return {
+    kind: "denied",
+    code: 500,
+    status: {
+      kind: "Status",
+      apiVersion: "v1",
+      metadata: {},
+      status: "Failure",
+      message: `Internal error occurred: ${cause}`,
+      reason: "InternalError",
+      details: { causes: [{ message: cause }] },
+      code: 500,
+    },
+  };
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+async function call(
+  options: WebhookAdmissionOptions,
+  webhook: JsonObject,
+  review: { readonly uid: string; readonly body: JsonObject },
+): Promise<Verdict> {
+  const name = webhookName(webhook);
+  let reason: string;
+  try {
+    const answer = await postReview(endpointOf(webhook), review.body);
+    try {
+      return verdictOf(name, review.uid, answer);
+    } catch (error: unknown) {
+      reason = `received invalid webhook response: ${messageOf(error)}`;
+    }
+  } catch (error: unknown) {
+    const message = messageOf(error);
+    reason = message.startsWith("failed to call webhook") ? message : `failed to call webhook: ${message}`;
+  }
+  if (webhook["failurePolicy"] === "Ignore") {
+    options.log(`sandbox: failed calling webhook "${name}", failing open: ${reason}`);
+    return { kind: "allowed", warnings: [] };
+  }
+  return callFailure(name, reason);
+}
+
+function dryRunRefusal(webhook: JsonObject): AdmissionOutcome | undefined {
+  const sideEffects = webhook["sideEffects"];
+  if (sideEffects === "None" || sideEffects === "NoneOnDryRun") return undefined;
+  const message = `admission webhook "${webhookName(webhook)}" does not support dry run`;
+  return {
+    kind: "refuse",
+    answer: json(400, {
+      kind: "Status",
+      apiVersion: "v1",
+      metadata: {},
+      status: "Failure",
+      message,
+      reason: "BadRequest",
+      code: 400,
+    }),
+  };
+}
+
+function outcomeOf(verdicts: readonly Verdict[]): AdmissionOutcome {
+  const denied = verdicts.find((verdict) => verdict.kind === "denied");
+  if (denied !== undefined) return { kind: "refuse", answer: json(denied.code, denied.status) };
+  return {
+    kind: "proceed",
+    warnings: verdicts.flatMap((verdict) => (verdict.kind === "allowed" ? verdict.warnings : [])),
+  };
+}
+
+interface Planned {
+  readonly webhooks: readonly JsonObject[];
+  readonly attributes: AdmissionAttributes;
+}
+
+/**
+ * The sandbox's handlers are synchronous, and a webhook call is not: the object the webhooks see is
+ * computed by a dry run of the same request (all of its defaulting, validation and authorization),
+ * then the webhooks are called, then the request is performed. A write that lands between the dry
+ * run and the request can make the stored object differ from the one the webhooks allowed; in
+ * kube-apiserver the webhooks see the object of the write's own attempt.
+ */
+function plan(
+  options: WebhookAdmissionOptions,
+  request: ApiRequest,
+  write: Write,
+): Planned | AdmissionOutcome {
+  const preview = options.handle(withDryRun(request));
+  if (preview.kind !== "json" || preview.status >= 400) return { kind: "refuse", answer: preview };
+  const object = isJsonObject(preview.body) ? preview.body : undefined;
+  const attributes = attributesOf(options.context, write, request.method, object);
+  const webhooks = allWebhooks(options.context).filter((webhook) => webhookApplies(webhook, attributes));
+  return { webhooks, attributes };
+}
+
+async function admit(options: WebhookAdmissionOptions, request: ApiRequest): Promise<AdmissionOutcome> {
+  const write = writeOf(options.context, request);
+  if (write === undefined || allWebhooks(options.context).length === 0) return proceed;
+  const planned = plan(options, request, write);
+  if ("kind" in planned) return planned;
+  if (planned.webhooks.length === 0) return proceed;
+  const dryRun = write.query.getAll("dryRun").includes("All");
+  const refusal = dryRun ? planned.webhooks.map(dryRunRefusal).find((item) => item !== undefined) : undefined;
+  if (refusal !== undefined) return refusal;
+  const who = whoIs(options.context.auth, request.headers);
+  const body = bodyJson(request);
+  const attributes = planned.attributes;
+  // One review per call, each with a UID of its own, as kube-apiserver makes them.
+  const reviewOf = (): { readonly uid: string; readonly body: JsonObject } => {
+    const uid = options.context.newUid();
+    const review = admissionReview({
+      uid,
+      attributes,
+      kind: kindOf(write),
+      name: write.request.name ?? nameOf(attributes.object),
+      user: who.impersonated ?? who.user,
+      dryRun,
+      options: optionsOf(attributes.operation, write.query, body),
+    });
+    return { uid, body: review };
+  };
+  const verdicts = await Promise.all(planned.webhooks.map((webhook) => call(options, webhook, reviewOf())));
+  return outcomeOf(verdicts);
+}
+
+/** kube-apiserver's ValidatingAdmissionWebhook plugin over the stored ValidatingWebhookConfigurations. */
+export function createWebhookAdmission(options: WebhookAdmissionOptions): WebhookAdmission {
+  return { admit: (request) => admit(options, request) };
+}

@@ -285,6 +285,26 @@ interface Planned {
  * run and the request can make the stored object differ from the one the webhooks allowed; in
  * kube-apiserver the webhooks see the object of the write's own attempt.
  */
+const unevaluated = new WeakMap<WebhookAdmissionOptions, Set<string>>();
+
+/**
+ * matchConditions are CEL expressions, and no CEL evaluator is installed here: a webhook that has
+ * them is called as if they all matched (a record-only webhook then sees more writes, never fewer),
+ * said once per webhook on stderr.
+ */
+function noteMatchConditions(options: WebhookAdmissionOptions, webhook: JsonObject): void {
+  const conditions = webhook["matchConditions"];
+  if (!Array.isArray(conditions) || conditions.length === 0) return;
+  const noted = unevaluated.get(options) ?? new Set<string>();
+  unevaluated.set(options, noted);
+  const name = webhookName(webhook);
+  if (noted.has(name)) return;
+  noted.add(name);
+  options.log(
+    `sandbox: the matchConditions of webhook "${name}" are not evaluated (no CEL evaluator): it is called as if they matched`,
+  );
+}
+
 function plan(
   options: WebhookAdmissionOptions,
   request: ApiRequest,
@@ -295,6 +315,7 @@ function plan(
   const object = isJsonObject(preview.body) ? preview.body : undefined;
   const attributes = attributesOf(options.context, write, request.method, object);
   const webhooks = allWebhooks(options.context).filter((webhook) => webhookApplies(webhook, attributes));
+  for (const webhook of webhooks) noteMatchConditions(options, webhook);
   return { webhooks, attributes };
 }
 

@@ -1,0 +1,269 @@
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import type { KubeObject } from "../../kube/value/json.js";
+import { createSandboxCore, type SandboxCore } from "../sandbox.js";
+import type { ApiRequest } from "../server/app.js";
+import { createWebhookAdmission, type WebhookAdmission } from "./dispatcher.js";
+import { deadPort, startWebhookServer, type TestWebhookServer } from "./webhook-server.test-helper.js";
+
+const adminToken = "admin-token";
+let directory: string;
+let core: SandboxCore;
+let admission: WebhookAdmission;
+let webhook: TestWebhookServer;
+let logged: string[];
+
+beforeAll(async () => {
+  webhook = await startWebhookServer();
+});
+
+afterAll(() => webhook.close());
+
+function request(method: string, url: string, body?: unknown, token = "alice-token"): ApiRequest {
+  return {
+    method,
+    url,
+    headers: {
+      authorization: `Bearer ${token}`,
+      "content-type": method === "PATCH" ? "application/merge-patch+json" : "application/json",
+    },
+    ...(body === undefined ? {} : { body: Buffer.from(JSON.stringify(body)) }),
+  };
+}
+
+function admin(method: string, url: string, body?: unknown): void {
+  const response = core.app.handle(request(method, url, body, adminToken));
+  if (response.status >= 300)
+    throw new Error(`${method} ${url}: ${JSON.stringify(response.kind === "json" ? response.body : "")}`);
+}
+
+function register(name: string, hooks: readonly Record<string, unknown>[]): void {
+  admin("POST", "/apis/admissionregistration.k8s.io/v1/validatingwebhookconfigurations", {
+    apiVersion: "admissionregistration.k8s.io/v1",
+    kind: "ValidatingWebhookConfiguration",
+    metadata: { name },
+    webhooks: hooks.map((hook) => ({
+      sideEffects: "None",
+      admissionReviewVersions: ["v1"],
+      clientConfig: { url: `${webhook.url}/${String(hook["name"])}`, caBundle: webhook.caBundle },
+      rules: [{ operations: ["*"], apiGroups: [""], apiVersions: ["v1"], resources: ["configmaps"] }],
+      ...hook,
+    })),
+  });
+}
+
+beforeEach(() => {
+  directory = mkdtempSync(join(tmpdir(), "kubedrift-webhooks-"));
+  const tokenFile = join(directory, "tokens.csv");
+  writeFileSync(tokenFile, 'alice-token,alice,1001,"devs"\n');
+  core = createSandboxCore({ token: adminToken, rootCA: "CA", tokenAuthFile: tokenFile });
+  logged = [];
+  admission = createWebhookAdmission({
+    context: core.context,
+    handle: (incoming) => core.app.handle(incoming),
+    log: (line) => logged.push(line),
+  });
+  webhook.reviews.length = 0;
+  webhook.answers.clear();
+  admin("POST", "/api/v1/namespaces", { metadata: { name: "shop", labels: { team: "shop" } } });
+  admin("POST", "/api/v1/namespaces", { metadata: { name: "lab" } });
+  for (const namespace of ["shop", "lab"])
+    admin("POST", `/apis/rbac.authorization.k8s.io/v1/namespaces/${namespace}/rolebindings`, {
+      metadata: { name: "alice-edit" },
+      roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: "edit" },
+      subjects: [{ apiGroup: "rbac.authorization.k8s.io", kind: "User", name: "alice" }],
+    });
+});
+
+afterEach(() => {
+  core.close();
+  rmSync(directory, { recursive: true, force: true });
+});
+
+const configMap = (name: string, data: Record<string, string> = {}): KubeObject => ({
+  apiVersion: "v1",
+  kind: "ConfigMap",
+  metadata: { name, labels: { app: "web" } },
+  data,
+});
+
+describe("the validating webhook dispatcher", () => {
+  it("sends a CREATE with the would-be object and no old one; the dry run stores nothing", async () => {
+    register("record", [{ name: "record" }]);
+    const create = request("POST", "/api/v1/namespaces/shop/configmaps", configMap("settings", { a: "1" }));
+    expect(await admission.admit(create)).toEqual({ kind: "proceed", warnings: [] });
+    expect(webhook.reviews).toHaveLength(1);
+    expect(webhook.reviews[0]?.review.request).toMatchObject({
+      kind: { group: "", version: "v1", kind: "ConfigMap" },
+      resource: { group: "", version: "v1", resource: "configmaps" },
+      name: "settings",
+      namespace: "shop",
+      operation: "CREATE",
+      userInfo: { username: "alice", uid: "1001", groups: ["devs", "system:authenticated"] },
+      object: { kind: "ConfigMap", metadata: { name: "settings", namespace: "shop" }, data: { a: "1" } },
+      oldObject: null,
+      dryRun: false,
+      options: { kind: "CreateOptions", apiVersion: "meta.k8s.io/v1" },
+    });
+    expect(
+      core.context.store.get({ group: "", resource: "configmaps", namespace: "shop", name: "settings" }),
+    ).toBe(undefined);
+  });
+
+  it("sends a DELETE with the stored object as oldObject and DeleteOptions", async () => {
+    admin("POST", "/api/v1/namespaces/shop/configmaps", configMap("settings"));
+    register("record", [{ name: "record" }]);
+    await admission.admit(request("DELETE", "/api/v1/namespaces/shop/configmaps/settings"));
+    expect(webhook.reviews[0]?.review.request).toMatchObject({
+      operation: "DELETE",
+      name: "settings",
+      object: null,
+      oldObject: { metadata: { name: "settings" } },
+      options: { kind: "DeleteOptions", apiVersion: "meta.k8s.io/v1" },
+    });
+  });
+
+  it("answers a request the dry run refuses without calling any webhook", async () => {
+    register("record", [{ name: "record" }]);
+    const outcome = await admission.admit(
+      request("PATCH", "/api/v1/namespaces/shop/configmaps/absent", { data: { a: "1" } }),
+    );
+    expect(outcome).toMatchObject({ kind: "refuse", answer: { status: 404 } });
+    expect(webhook.reviews).toHaveLength(0);
+  });
+
+  it("calls only the webhooks whose namespaceSelector and objectSelector match", async () => {
+    register("selective", [
+      { name: "team-shop", namespaceSelector: { matchLabels: { team: "shop" } } },
+      { name: "not-web", objectSelector: { matchLabels: { app: "api" } } },
+    ]);
+    await admission.admit(request("POST", "/api/v1/namespaces/lab/configmaps", configMap("settings")));
+    expect(webhook.reviews).toHaveLength(0);
+    await admission.admit(request("POST", "/api/v1/namespaces/shop/configmaps", configMap("settings")));
+    expect(webhook.reviews.map((review) => review.path)).toEqual(["/team-shop"]);
+  });
+
+  it("passes a webhook's warnings on, and refuses with the first denial", async () => {
+    register("answers", [{ name: "warns" }, { name: "denies" }]);
+    webhook.answers.set("/warns", { allowed: true, warnings: ["settings should be in Git"] });
+    const create = request("POST", "/api/v1/namespaces/shop/configmaps", configMap("settings"));
+    expect(await admission.admit(create)).toEqual({
+      kind: "proceed",
+      warnings: ["settings should be in Git"],
+    });
+    webhook.answers.set("/denies", { allowed: false, status: { reason: "Forbidden" } });
+    expect(await admission.admit(create)).toEqual({
+      kind: "refuse",
+      answer: {
+        kind: "json",
+        status: 400,
+        body: {
+          kind: "Status",
+          apiVersion: "v1",
+          metadata: {},
+          status: "Failure",
+          message: 'admission webhook "denies" denied the request: Forbidden',
+          reason: "Forbidden",
+          code: 400,
+        },
+      },
+    });
+  });
+
+  it("refuses a dry run when a called webhook may have side effects", async () => {
+    // v1 validation admits only None and NoneOnDryRun; an older stored configuration may say Some.
+    core.context.store.create(
+      {
+        group: "admissionregistration.k8s.io",
+        resource: "validatingwebhookconfigurations",
+        namespace: "",
+        name: "old",
+      },
+      {
+        apiVersion: "admissionregistration.k8s.io/v1",
+        kind: "ValidatingWebhookConfiguration",
+        metadata: { name: "old" },
+        webhooks: [
+          {
+            name: "side-effects",
+            sideEffects: "Some",
+            admissionReviewVersions: ["v1"],
+            clientConfig: { url: `${webhook.url}/side-effects`, caBundle: webhook.caBundle },
+            rules: [{ operations: ["*"], apiGroups: [""], apiVersions: ["v1"], resources: ["configmaps"] }],
+          },
+        ],
+      },
+    );
+    const dryRun = request("POST", "/api/v1/namespaces/shop/configmaps?dryRun=All", configMap("settings"));
+    expect(await admission.admit(dryRun)).toMatchObject({
+      kind: "refuse",
+      answer: { status: 400, body: { message: 'admission webhook "side-effects" does not support dry run' } },
+    });
+    expect(webhook.reviews).toHaveLength(0);
+  });
+
+  it("fails open or closed as failurePolicy says when a webhook cannot be reached", async () => {
+    const port = await deadPort();
+    register("dead", [
+      { name: "ignored", failurePolicy: "Ignore", clientConfig: { url: `https://127.0.0.1:${port}/hook` } },
+    ]);
+    const create = request("POST", "/api/v1/namespaces/shop/configmaps", configMap("settings"));
+    expect(await admission.admit(create)).toEqual({ kind: "proceed", warnings: [] });
+    expect(logged).toEqual([
+      `sandbox: failed calling webhook "ignored", failing open: failed to call webhook: Post "https://127.0.0.1:${port}/hook?timeout=10s": connect ECONNREFUSED 127.0.0.1:${port}`,
+    ]);
+    register("service", [
+      { name: "in-cluster", clientConfig: { service: { namespace: "kubedrift", name: "kubedrift" } } },
+    ]);
+    expect(await admission.admit(create)).toMatchObject({
+      kind: "refuse",
+      answer: {
+        status: 500,
+        body: {
+          reason: "InternalError",
+          message:
+            'Internal error occurred: failed calling webhook "in-cluster": failed to call webhook: service "kubedrift/kubedrift" has no endpoints in the sandbox',
+        },
+      },
+    });
+  });
+
+  it("calls a webhook with matchConditions as if they matched, and says so once", async () => {
+    register("conditional", [
+      {
+        name: "conditional",
+        matchConditions: [
+          { name: "not-system", expression: "!request.userInfo.username.startsWith('system:')" },
+        ],
+      },
+    ]);
+    const create = request("POST", "/api/v1/namespaces/shop/configmaps", configMap("settings"));
+    await admission.admit(create);
+    await admission.admit(create);
+    expect(webhook.reviews).toHaveLength(2);
+    expect(logged).toEqual([
+      'sandbox: the matchConditions of webhook "conditional" are not evaluated (no CEL evaluator): it is called as if they matched',
+    ]);
+  });
+
+  it("is not called for writes of webhook configurations", async () => {
+    register("everything", [
+      {
+        name: "everything",
+        rules: [{ operations: ["*"], apiGroups: ["*"], apiVersions: ["*"], resources: ["*/*"] }],
+      },
+    ]);
+    const outcome = await admission.admit(
+      request(
+        "DELETE",
+        "/apis/admissionregistration.k8s.io/v1/validatingwebhookconfigurations/everything",
+        undefined,
+        adminToken,
+      ),
+    );
+    expect(outcome).toEqual({ kind: "proceed", warnings: [] });
+    expect(webhook.reviews).toHaveLength(0);
+  });
+});

@@ -188,6 +188,37 @@ rules: [{ level: Metadata }]
     expect(events).toHaveLength(before);
   });
 
+  it("logs a watch at ResponseStarted when it starts and at ResponseComplete when it ends", () => {
+    const audit = auditor(`
+apiVersion: audit.k8s.io/v1
+kind: Policy
+rules: [{ level: Metadata, verbs: [watch] }]
+`);
+    const watch: ApiRequest & { readonly body: Buffer } = {
+      method: "GET",
+      url: "/apis/apps/v1/namespaces/shop/deployments?watch=true",
+      headers: { authorization: `Bearer ${adminToken}` },
+      body: Buffer.alloc(0),
+    };
+    const record = audit.begin({ ...watch, remoteAddress: "::ffff:127.0.0.1" });
+    const answer = handle(watch);
+    expect(answer.kind).toBe("stream");
+    record.responded(answer);
+    expect(events.map((event) => event["stage"])).toEqual(["RequestReceived", "ResponseStarted"]);
+    record.streamEnded();
+    expect(events.map((event) => event["stage"])).toEqual([
+      "RequestReceived",
+      "ResponseStarted",
+      "ResponseComplete",
+    ]);
+    expect(events.at(-1)).toMatchObject({
+      verb: "watch",
+      sourceIPs: ["127.0.0.1"],
+      objectRef: { resource: "deployments", namespace: "shop", apiGroup: "apps", apiVersion: "v1" },
+      responseStatus: { metadata: {}, code: 200 },
+    });
+  });
+
   it("names the impersonated user (with only the groups asked for) apart from the one who authenticated", () => {
     audited(auditor(requestResponse), {
       ...scaleRequest(),

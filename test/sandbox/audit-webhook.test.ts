@@ -7,7 +7,7 @@ import { writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:https";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { startSandbox, type RunningSandbox } from "../../src/sandbox/index.js";
 import { createServingCertificate } from "../../src/sandbox/tls.js";
 import { call } from "../../src/sandbox/https-client.test-helper.js";
@@ -190,5 +190,46 @@ describe("the audit webhook", () => {
     await eventually(() => events().find((event) => event["auditID"] === id), "event with the Audit-Id");
     const quiet = await call(sandbox(), "/api/v1/namespaces");
     expect(quiet.kind === "answer" ? quiet.headers["audit-id"] : undefined).toMatch(/^[0-9a-f-]{36}$/);
+  });
+});
+
+describe("an audit webhook that cannot be reached", () => {
+  it("never fails or holds up a request, and its events are dropped in one line on stop", async () => {
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, "127.0.0.1", resolve));
+    const { port } = closed.address() as AddressInfo;
+    await new Promise<void>((resolve) => closed.close(() => resolve()));
+    const webhookConfig = join(scratch.path, "dead-webhook.kubeconfig");
+    writeFileSync(
+      webhookConfig,
+      `clusters: [{ name: a, cluster: { server: "http://127.0.0.1:${port}/audit" } }]\nusers: [{ name: u, user: { token: dead-secret } }]\n`,
+    );
+    const policyFile = join(scratch.path, "metadata-policy.yaml");
+    writeFileSync(policyFile, "apiVersion: audit.k8s.io/v1\nkind: Policy\nrules: [{ level: Metadata }]\n");
+    const lines: string[] = [];
+    const spy = vi.spyOn(process.stderr, "write").mockImplementation((chunk: string | Uint8Array) => {
+      lines.push(String(chunk));
+      return true;
+    });
+    try {
+      const lonely = await startSandbox({
+        auditPolicyFile: policyFile,
+        auditWebhookConfigFile: webhookConfig,
+        auditWebhookBatchMaxSize: 1,
+      });
+      const answer = await call(lonely, "/api/v1/namespaces");
+      expect(answer.kind === "answer" ? answer.status : answer.message).toBe(200);
+      await lonely.stop();
+    } finally {
+      spy.mockRestore();
+    }
+    const dropped = lines.filter((line) => line.includes("audit webhook: dropped"));
+    expect(dropped.length).toBeGreaterThan(0);
+    expect(dropped[0]).toMatch(
+      new RegExp(
+        `^sandbox: audit webhook: dropped 1 events after \\d+ attempts: POST http://127\\.0\\.0\\.1:${port}/audit: connect ECONNREFUSED`,
+      ),
+    );
+    expect(lines.join("")).not.toContain("dead-secret");
   });
 });

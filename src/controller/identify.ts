@@ -18,7 +18,15 @@ export interface Identification {
   readonly served: ReadonlyMap<string, ServedResource>;
   readonly clock: Clock;
   readonly signal: AbortSignal;
+  /**
+   * The changes already waited for (object, path, live value, time): seen again without a record,
+   * they do not wait again — a drift that no record names does not slow each later event.
+   */
+  readonly waited: Set<string>;
 }
+
+/** Enough for the drifted fields of a large scope; beyond it, waiting is forgotten and may repeat once. */
+const maxWaited = 100_000;
 
 /** A change older than this when its event arrives is not waited for: its record came long ago or never will. */
 const freshMs = 5000;
@@ -33,15 +41,25 @@ function writtenObject(
     : { group: ref.group, resource, namespace: ref.namespace, name: ref.name };
 }
 
-function withIdentity(
-  drift: ObservedDrift,
-  context: { readonly writes: WriteLog; readonly object: WrittenObject; readonly resourceVersion?: string },
-): ObservedDrift {
+interface JoinContext {
+  readonly writes: WriteLog;
+  readonly object: WrittenObject;
+  readonly resourceVersion?: string;
+  /** When the event showing the change arrived (RFC 3339): the write's time where managedFields has none. */
+  readonly arrivedAt?: string;
+}
+
+/*
+ * managedFields has no time for `subresource: scale` entries (kube-apiserver's ScaleHandler drops
+ * it), so a `kubectl scale` is joined by the resourceVersion it left, else by when its event arrived.
+ */
+function withIdentity(drift: ObservedDrift, context: JoinContext): ObservedDrift {
   if (drift.user !== undefined) return drift;
+  const changedAt = drift.attribution?.changedAt ?? context.arrivedAt;
   const wanted: DriftedWrite = {
     object: context.object,
     ...(drift.path === missingObjectPath ? { deleted: true } : {}),
-    ...(drift.attribution?.changedAt === undefined ? {} : { changedAt: drift.attribution.changedAt }),
+    ...(changedAt === undefined ? {} : { changedAt }),
     ...(drift.attribution?.manager === undefined ? {} : { manager: drift.attribution.manager }),
     ...(context.resourceVersion === undefined ? {} : { resourceVersion: context.resourceVersion }),
   };
@@ -49,12 +67,27 @@ function withIdentity(
   return record === undefined ? drift : { ...drift, ...record.identity };
 }
 
-/** Unnamed, and recent enough that its record may still be on its way. */
-function awaited(drift: ObservedDrift, arrivedAt: number): boolean {
-  if (drift.user !== undefined) return false;
+function signature(object: WrittenObject, drift: ObservedDrift): string {
+  return [
+    object.namespace,
+    object.resource,
+    object.name,
+    drift.path,
+    JSON.stringify(drift.live ?? null),
+    drift.attribution?.changedAt ?? "",
+  ].join("\u0000");
+}
+
+/** Unnamed, recent enough that its record may still be on its way, and not waited for before. */
+function awaited(
+  drift: ObservedDrift,
+  context: { readonly arrivedAt: number; readonly seen: boolean },
+): boolean {
+  if (drift.user !== undefined || context.seen) return false;
   if (drift.path === missingObjectPath) return true;
   const changedAt = Date.parse(drift.attribution?.changedAt ?? "");
-  return Number.isFinite(changedAt) && arrivedAt - changedAt <= freshMs;
+  // No time (a /scale write): the event that just arrived is the change.
+  return !Number.isFinite(changedAt) || context.arrivedAt - changedAt <= freshMs;
 }
 
 /**
@@ -70,24 +103,29 @@ export async function identifyDrifts(
     readonly arrivedAt?: number;
   },
 ): Promise<readonly ObservedDrift[]> {
-  const { writes, clock } = identification;
+  const { writes, clock, waited } = identification;
   const object = writtenObject(seen.ref, identification.served);
   if (object === undefined) return seen.drifts;
-  const context = {
+  const context: JoinContext = {
     writes,
     object,
     ...(seen.resourceVersion === undefined ? {} : { resourceVersion: seen.resourceVersion }),
+    ...(seen.arrivedAt === undefined ? {} : { arrivedAt: new Date(seen.arrivedAt).toISOString() }),
   };
   let drifts = seen.drifts.map((drift) => withIdentity(drift, context));
-  if (seen.arrivedAt === undefined) return drifts;
-  const deadline = seen.arrivedAt + identification.waitMs;
-  while (clock.now() < deadline && !identification.signal.aborted) {
-    if (!drifts.some((drift) => awaited(drift, seen.arrivedAt ?? 0))) break;
+  const arrivedAt = seen.arrivedAt;
+  if (arrivedAt === undefined) return drifts;
+  const pending = (): readonly ObservedDrift[] =>
+    drifts.filter((drift) => awaited(drift, { arrivedAt, seen: waited.has(signature(object, drift)) }));
+  const deadline = arrivedAt + identification.waitMs;
+  while (clock.now() < deadline && !identification.signal.aborted && pending().length > 0) {
     await writes.waitFor(object, deadline, {
       sleep: (ms, signal) => clock.sleep(ms, signal),
       signal: identification.signal,
     });
     drifts = drifts.map((drift) => withIdentity(drift, context));
   }
+  if (waited.size > maxWaited) waited.clear();
+  for (const drift of seen.drifts) waited.add(signature(object, drift));
   return drifts;
 }

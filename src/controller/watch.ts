@@ -165,6 +165,8 @@ class RunningWatch implements Watch {
   readonly #running = new Map<string, Promise<void>>();
   readonly #healer: Healer | undefined;
   readonly #startedAt: number;
+  /** The changes whose write record was waited for (identify.ts). */
+  readonly #waited = new Set<string>();
   /** With leader election: `lead()` has read the store since this replica last became leader. */
   #caughtUp = false;
   /** By job: `group/kind` and the namespace ("" for all, or cluster-scoped). */
@@ -495,7 +497,14 @@ class RunningWatch implements Watch {
     const live = this.#live.get(key);
     const { clock, target } = this.#options;
     return identifyDrifts(
-      { writes: writes.log, waitMs: writes.waitMs, served: target.served, clock, signal: this.#abort.signal },
+      {
+        writes: writes.log,
+        waitMs: writes.waitMs,
+        served: target.served,
+        clock,
+        signal: this.#abort.signal,
+        waited: this.#waited,
+      },
       {
         ref,
         drifts: seen.drifts,

@@ -7,6 +7,7 @@ import { AdmissionBodyError, admissionRequest, allowedReview, writeOfAdmission }
 import { AuditBodyError, writesOfAuditBody } from "./audit.js";
 import type { WriteRecord } from "./writes.js";
 import { WriteLog, managerOfUserAgent } from "./writes.js";
+import { identifyDrifts } from "./identify.js";
 
 const web = { group: "apps", resource: "deployments", namespace: "shop", name: "web" };
 
@@ -182,5 +183,90 @@ describe("WriteLog", () => {
   it("takes the tool from the user agent as kube-apiserver does", () => {
     expect(managerOfUserAgent("kubectl/v1.32.0 (linux/amd64) kubernetes/70d3cc9")).toBe("kubectl");
     expect(managerOfUserAgent(undefined)).toBeUndefined();
+  });
+});
+
+describe("identifyDrifts", () => {
+  const served = new Map([
+    [
+      "apps/Deployment",
+      {
+        group: "apps",
+        version: "v1",
+        kind: "Deployment",
+        resource: "deployments",
+        namespaced: true,
+        verbs: [],
+      },
+    ],
+  ]);
+  const ref = { group: "apps", version: "v1", kind: "Deployment", namespace: "shop", name: "web" };
+  // A kubectl scale: managedFields gives no time for `subresource: scale`.
+  const scaled = {
+    path: "/spec/replicas",
+    type: "Changed" as const,
+    desired: 2,
+    live: 5,
+    attribution: { manager: "kubectl", operation: "Update" as const, subresource: "scale" },
+  };
+
+  it("waits for the record of a fresh change, joins it by resourceVersion, and does not wait twice", async () => {
+    let now = 1000;
+    const log = new WriteLog({ now: () => now });
+    const sleeps: number[] = [];
+    const clock = {
+      now: () => now,
+      sleep: async (ms: number) => {
+        sleeps.push(ms);
+        // The audit batch arrives while the change waits.
+        log.add({
+          object: web,
+          verb: "patch",
+          at: now,
+          resourceVersion: "42",
+          identity: { user: "alice", groups: ["devs"] },
+          via: "audit",
+        });
+        await Promise.resolve();
+      },
+    };
+    const identification = {
+      writes: log,
+      waitMs: 2000,
+      served,
+      clock,
+      signal: new AbortController().signal,
+      waited: new Set<string>(),
+    };
+    const named = await identifyDrifts(identification, {
+      ref,
+      drifts: [scaled],
+      resourceVersion: "42",
+      arrivedAt: now,
+    });
+    expect(named[0]).toMatchObject({ user: "alice", groups: ["devs"] });
+    expect(sleeps).toEqual([2000]);
+    // Seen again (a later event of the same object), with the record gone: no second wait.
+    now = 5000;
+    const again = await identifyDrifts(
+      { ...identification, writes: new WriteLog({ now: () => now }) },
+      { ref, drifts: [scaled], resourceVersion: "43", arrivedAt: now },
+    );
+    expect(again[0]?.user).toBeUndefined();
+    expect(sleeps).toEqual([2000]);
+  });
+
+  it("waits for nothing on a resync (no event), and never beyond the deadline", async () => {
+    const log = new WriteLog({ now: () => 0 });
+    const clock = { now: () => 0, sleep: () => Promise.reject(new Error("no wait expected")) };
+    const identification = {
+      writes: log,
+      waitMs: 2000,
+      served,
+      clock,
+      signal: new AbortController().signal,
+      waited: new Set<string>(),
+    };
+    expect(await identifyDrifts(identification, { ref, drifts: [scaled] })).toEqual([scaled]);
   });
 });

@@ -243,7 +243,8 @@ function describeResource(resource: ResourceKey): string {
 function changedBy(change: EpisodeChange): string {
   const manager = change.manager ?? "an unknown manager";
   const how = [change.operation, change.subresource].filter((part) => part !== undefined).join(", ");
-  return how === "" ? manager : `${manager} (${how})`;
+  const tool = how === "" ? manager : `${manager} (${how})`;
+  return change.user === undefined ? tool : `${tool} as ${change.user}`;
 }
 
 const slackFieldLimit = 10;

@@ -125,6 +125,22 @@ describe("the validating webhook dispatcher", () => {
     });
   });
 
+  it("names the impersonated user in userInfo (kubectl --as), and says dryRun for a dry run", async () => {
+    register("record", [{ name: "record" }]);
+    const create = request(
+      "POST",
+      "/api/v1/namespaces/shop/configmaps?dryRun=All",
+      configMap("settings"),
+      adminToken,
+    );
+    await admission.admit({ ...create, headers: { ...create.headers, "impersonate-user": "alice" } });
+    expect(webhook.reviews[0]?.review.request).toMatchObject({
+      userInfo: { username: "alice", groups: ["system:authenticated"] },
+      dryRun: true,
+      options: { kind: "CreateOptions", dryRun: ["All"] },
+    });
+  });
+
   it("answers a request the dry run refuses without calling any webhook", async () => {
     register("record", [{ name: "record" }]);
     const outcome = await admission.admit(

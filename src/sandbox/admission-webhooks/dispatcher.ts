@@ -10,7 +10,7 @@ import { json } from "../server/response.js";
 import { scaleOf } from "../server/subresources.js";
 import { postReview, type WebhookEndpoint } from "./call.js";
 import type { AdmissionAttributes } from "./matching.js";
-import { webhookApplies } from "./matching.js";
+import { webhookApplies, webhookRulesMatch } from "./matching.js";
 import { admissionReview, orNull, verdictOf, type GroupVersionKind, type Verdict } from "./review.js";
 
 /** What the HTTP layer does with a write: go on (adding the webhooks' warnings), or answer this instead. */
@@ -310,18 +310,22 @@ function plan(
   request: ApiRequest,
   write: Write,
 ): Planned | AdmissionOutcome {
+  const known = attributesOf(options.context, write, request.method, undefined);
+  // Rules need no object: a write no webhook's rules match costs no dry run.
+  const candidates = allWebhooks(options.context).filter((webhook) => webhookRulesMatch(webhook, known));
+  if (candidates.length === 0) return { webhooks: [], attributes: known };
   const preview = options.handle(withDryRun(request));
   if (preview.kind !== "json" || preview.status >= 400) return { kind: "refuse", answer: preview };
-  const object = isJsonObject(preview.body) ? preview.body : undefined;
-  const attributes = attributesOf(options.context, write, request.method, object);
-  const webhooks = allWebhooks(options.context).filter((webhook) => webhookApplies(webhook, attributes));
+  const object = isJsonObject(preview.body) && known.operation !== "DELETE" ? preview.body : null;
+  const attributes = { ...known, object };
+  const webhooks = candidates.filter((webhook) => webhookApplies(webhook, attributes));
   for (const webhook of webhooks) noteMatchConditions(options, webhook);
   return { webhooks, attributes };
 }
 
 async function admit(options: WebhookAdmissionOptions, request: ApiRequest): Promise<AdmissionOutcome> {
   const write = writeOf(options.context, request);
-  if (write === undefined || allWebhooks(options.context).length === 0) return proceed;
+  if (write === undefined) return proceed;
   const planned = plan(options, request, write);
   if ("kind" in planned) return planned;
   if (planned.webhooks.length === 0) return proceed;

@@ -90,11 +90,16 @@ function objectMatches(webhook: JsonObject, attributes: AdmissionAttributes): bo
   );
 }
 
+/** Whether one of a webhook's rules matches the write (decidable before the object is known). */
+export function webhookRulesMatch(webhook: JsonObject, attributes: AdmissionAttributes): boolean {
+  const rules = Array.isArray(webhook["rules"]) ? webhook["rules"].filter(isJsonObject) : [];
+  return rules.some((rule) => ruleMatches(rule, attributes));
+}
+
 /** Whether a webhook is called for this write (its rules, then its selectors). */
 export function webhookApplies(webhook: JsonObject, attributes: AdmissionAttributes): boolean {
-  const rules = Array.isArray(webhook["rules"]) ? webhook["rules"].filter(isJsonObject) : [];
   return (
-    rules.some((rule) => ruleMatches(rule, attributes)) &&
+    webhookRulesMatch(webhook, attributes) &&
     namespaceMatches(webhook, attributes) &&
     objectMatches(webhook, attributes)
   );

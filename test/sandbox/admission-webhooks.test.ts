@@ -88,6 +88,11 @@ beforeAll(async () => {
         rules: rules(["CREATE"], "", ["configmaps"]),
       },
       {
+        name: "warn.kubedrift.dev",
+        clientConfig: { url: `${server().url}/warn`, caBundle },
+        rules: rules(["CREATE"], "", ["services"]),
+      },
+      {
         name: "dead-ignore.kubedrift.dev",
         clientConfig: { url: `https://127.0.0.1:${dead}/`, caBundle },
         rules: rules(["CREATE"], "", ["secrets"]),
@@ -102,6 +107,7 @@ beforeAll(async () => {
       },
     ]),
   );
+  server().answers.set("/warn", { allowed: true, warnings: ["services belong in Git"] });
   server().answers.set("/deny", {
     allowed: false,
     status: { code: 403, message: "configmaps are managed in Git" },
@@ -173,6 +179,18 @@ describe("validating admission webhooks", () => {
     });
     const read = await runKubectl(sandbox(), ["get", "configmap", "settings", "-n", "shop"]);
     expect(read.code).toBe(1);
+  });
+
+  it("pass an allowing webhook's warnings on to kubectl", async () => {
+    const result = await runKubectl(
+      sandbox(),
+      asAlice("create", "service", "clusterip", "web", "--tcp=80:8080", "-n", "shop"),
+    );
+    expect(result).toEqual({
+      code: 0,
+      stdout: "service/web created\n",
+      stderr: "Warning: services belong in Git\n",
+    });
   });
 
   it("let a write through when a webhook that cannot be called fails open (failurePolicy Ignore)", async () => {

@@ -264,6 +264,23 @@ describe("the validating webhook dispatcher", () => {
     ]);
   });
 
+  it("gives up on a webhook after its timeoutSeconds, as kube-apiserver says it", async () => {
+    register("slow", [{ name: "slow", timeoutSeconds: 1 }]);
+    webhook.answers.set("/slow", { hang: true });
+    const outcome = await admission.admit(
+      request("POST", "/api/v1/namespaces/shop/configmaps", configMap("settings")),
+    );
+    expect(outcome).toMatchObject({
+      kind: "refuse",
+      answer: {
+        status: 500,
+        body: {
+          message: `Internal error occurred: failed calling webhook "slow": failed to call webhook: Post "${webhook.url}/slow?timeout=1s": context deadline exceeded`,
+        },
+      },
+    });
+  });
+
   it("is not called for writes of webhook configurations", async () => {
     register("everything", [
       {

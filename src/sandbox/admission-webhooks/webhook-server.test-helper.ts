@@ -5,7 +5,9 @@ import { createServingCertificate } from "../tls.js";
 /** What the test's webhook answers to a review: allowed, or a Status that refuses it. */
 export type Answer =
   | { readonly allowed: true; readonly warnings?: readonly string[] }
-  | { readonly allowed: false; readonly status: Readonly<Record<string, unknown>> };
+  | { readonly allowed: false; readonly status: Readonly<Record<string, unknown>> }
+  /** Never answers (until the server closes): for timeouts. */
+  | { readonly hang: true };
 
 export interface RecordedReview {
   readonly path: string;
@@ -40,6 +42,7 @@ export async function startWebhookServer(): Promise<TestWebhookServer> {
         const review = JSON.parse(body) as { request: { uid: string } };
         reviews.push({ path, review });
         const answer = answers.get(path) ?? { allowed: true };
+        if ("hang" in answer) return;
         response.writeHead(200, { "content-type": "application/json" }).end(
           JSON.stringify({
             apiVersion: "admission.k8s.io/v1",

@@ -57,7 +57,7 @@ function register(name: string, hooks: readonly Record<string, unknown>[]): void
 beforeEach(() => {
   directory = mkdtempSync(join(tmpdir(), "kubedrift-webhooks-"));
   const tokenFile = join(directory, "tokens.csv");
-  writeFileSync(tokenFile, 'alice-token,alice,1001,"devs"\n');
+  writeFileSync(tokenFile, 'alice-token,alice,1001,"devs"\nbob-token,bob,1002\n');
   core = createSandboxCore({ token: adminToken, rootCA: "CA", tokenAuthFile: tokenFile });
   logged = [];
   admission = createWebhookAdmission({
@@ -73,7 +73,11 @@ beforeEach(() => {
     admin("POST", `/apis/rbac.authorization.k8s.io/v1/namespaces/${namespace}/rolebindings`, {
       metadata: { name: "alice-edit" },
       roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: "edit" },
-      subjects: [{ apiGroup: "rbac.authorization.k8s.io", kind: "User", name: "alice" }],
+      subjects: ["alice", "bob"].map((name) => ({
+        apiGroup: "rbac.authorization.k8s.io",
+        kind: "User",
+        name,
+      })),
     });
 });
 
@@ -246,24 +250,6 @@ describe("the validating webhook dispatcher", () => {
     });
   });
 
-  it("calls a webhook with matchConditions as if they matched, and says so once", async () => {
-    register("conditional", [
-      {
-        name: "conditional",
-        matchConditions: [
-          { name: "not-system", expression: "!request.userInfo.username.startsWith('system:')" },
-        ],
-      },
-    ]);
-    const create = request("POST", "/api/v1/namespaces/shop/configmaps", configMap("settings"));
-    await admission.admit(create);
-    await admission.admit(create);
-    expect(webhook.reviews).toHaveLength(2);
-    expect(logged).toEqual([
-      'sandbox: the matchConditions of webhook "conditional" are not evaluated (no CEL evaluator): it is called as if they matched',
-    ]);
-  });
-
   it("gives up on a webhook after its timeoutSeconds, as kube-apiserver says it", async () => {
     register("slow", [{ name: "slow", timeoutSeconds: 1 }]);
     webhook.answers.set("/slow", { hang: true });
@@ -298,5 +284,194 @@ describe("the validating webhook dispatcher", () => {
     );
     expect(outcome).toEqual({ kind: "proceed", warnings: [] });
     expect(webhook.reviews).toHaveLength(0);
+  });
+});
+
+const configurationsPath = "/apis/admissionregistration.k8s.io/v1/validatingwebhookconfigurations";
+
+function conditional(name: string, expressions: readonly string[], more: Record<string, unknown> = {}) {
+  return {
+    name,
+    matchConditions: expressions.map((expression, position) => ({
+      name: `c${String(position)}`,
+      expression,
+    })),
+    ...more,
+  };
+}
+
+describe("matchConditions", () => {
+  const create = (token = "alice-token", object = configMap("settings")) =>
+    request("POST", "/api/v1/namespaces/shop/configmaps", object, token);
+
+  it("calls the webhook only when every condition is true (request.userInfo)", async () => {
+    register("alice-only", [conditional("alice-only", ['request.userInfo.username == "alice"'])]);
+    await admission.admit(create("bob-token"));
+    expect(webhook.reviews).toHaveLength(0);
+    await admission.admit(create());
+    expect(webhook.reviews.map((review) => review.path)).toEqual(["/alice-only"]);
+    expect(logged).toEqual([]);
+  });
+
+  it("sees the object the write would store, guarded with has() as kube's docs do", async () => {
+    register("web-only", [
+      conditional("web-only", [
+        'has(object.metadata.labels) && "app" in object.metadata.labels && object.metadata.labels.app == "web"',
+        'request.namespace == "shop" && request.operation == "CREATE" && oldObject == null',
+      ]),
+    ]);
+    const unlabelled = { ...configMap("plain"), metadata: { name: "plain" } };
+    await admission.admit(create("alice-token", unlabelled));
+    expect(webhook.reviews).toHaveLength(0);
+    await admission.admit(create());
+    expect(webhook.reviews).toHaveLength(1);
+  });
+
+  it("refuses the write when a condition cannot be evaluated and failurePolicy is Fail", async () => {
+    register("team", [conditional("team", ['object.metadata.labels.team == "shop"'])]);
+    expect(await admission.admit(create())).toEqual({
+      kind: "refuse",
+      answer: {
+        kind: "json",
+        status: 403,
+        body: {
+          kind: "Status",
+          apiVersion: "v1",
+          metadata: {},
+          status: "Failure",
+          message:
+            'configmaps "settings" is forbidden: expression \'object.metadata.labels.team == "shop"\' resulted in error: No such key: team',
+          reason: "Forbidden",
+          details: { name: "settings", kind: "configmaps" },
+          code: 403,
+        },
+      },
+    });
+    expect(webhook.reviews).toHaveLength(0);
+  });
+
+  it("skips the webhook when a condition cannot be evaluated and failurePolicy is Ignore, and a false one wins", async () => {
+    register("team", [
+      conditional("ignored", ['object.metadata.labels.team == "shop"'], { failurePolicy: "Ignore" }),
+      conditional("false-wins", ['object.metadata.labels.team == "shop"', "false"]),
+    ]);
+    expect(await admission.admit(create())).toEqual({ kind: "proceed", warnings: [] });
+    expect(webhook.reviews).toHaveLength(0);
+    expect(logged).toEqual([
+      'sandbox: failed evaluating the matchConditions of webhook "ignored", skipping it: expression \'object.metadata.labels.team == "shop"\' resulted in error: No such key: team',
+    ]);
+  });
+
+  it("compiles the conditions again when the configuration changes", async () => {
+    register("switch", [conditional("switch", ['request.userInfo.username == "bob"'])]);
+    await admission.admit(create());
+    expect(webhook.reviews).toHaveLength(0);
+    admin("PATCH", `${configurationsPath}/switch`, {
+      webhooks: [
+        {
+          name: "switch",
+          sideEffects: "None",
+          admissionReviewVersions: ["v1"],
+          clientConfig: { url: `${webhook.url}/switch`, caBundle: webhook.caBundle },
+          rules: [{ operations: ["*"], apiGroups: [""], apiVersions: ["v1"], resources: ["configmaps"] }],
+          matchConditions: [{ name: "alice", expression: 'request.userInfo.username == "alice"' }],
+        },
+      ],
+    });
+    await admission.admit(create());
+    expect(webhook.reviews).toHaveLength(1);
+  });
+
+  it("refuses a configuration whose conditions do not compile, repeat a name or lack one (422)", () => {
+    const response = core.app.handle(
+      request(
+        "POST",
+        configurationsPath,
+        {
+          apiVersion: "admissionregistration.k8s.io/v1",
+          kind: "ValidatingWebhookConfiguration",
+          metadata: { name: "broken" },
+          webhooks: [
+            {
+              name: "broken",
+              sideEffects: "None",
+              admissionReviewVersions: ["v1"],
+              clientConfig: { url: `${webhook.url}/broken` },
+              matchConditions: [
+                { name: "ok", expression: "true" },
+                { name: "ok", expression: "1 +" },
+                { name: "who", expression: 'authorizer.group("").resource("pods").check("get").allowed()' },
+                { expression: "object.metadata.name" },
+              ],
+            },
+          ],
+        },
+        adminToken,
+      ),
+    );
+    expect(response).toMatchObject({ status: 422, body: { reason: "Invalid" } });
+    const causes =
+      response.kind === "json" ? (response.body as { details: { causes: unknown[] } }).details.causes : [];
+    expect(causes).toEqual([
+      {
+        reason: "FieldValueInvalid",
+        message: 'Invalid value: "1 +": compilation failed: ERROR: <input>:1:4: Unexpected token: EOF',
+        field: "webhooks[0].matchConditions[1].expression",
+      },
+      {
+        reason: "FieldValueDuplicate",
+        message: 'Duplicate value: "ok"',
+        field: "webhooks[0].matchConditions[1].name",
+      },
+      {
+        reason: "FieldValueInvalid",
+        message:
+          'Invalid value: "authorizer.group(\\"\\").resource(\\"pods\\").check(\\"get\\").allowed()": compilation failed: ERROR: <input>:1:1: Unknown variable: authorizer',
+        field: "webhooks[0].matchConditions[2].expression",
+      },
+      {
+        reason: "FieldValueInvalid",
+        message: 'Invalid value: "object.metadata.name": must evaluate to bool',
+        field: "webhooks[0].matchConditions[3].expression",
+      },
+      {
+        reason: "FieldValueRequired",
+        message: "Required value",
+        field: "webhooks[0].matchConditions[3].name",
+      },
+    ]);
+  });
+
+  it("refuses more than 64 conditions", () => {
+    const response = core.app.handle(
+      request(
+        "POST",
+        configurationsPath,
+        {
+          apiVersion: "admissionregistration.k8s.io/v1",
+          kind: "ValidatingWebhookConfiguration",
+          metadata: { name: "many" },
+          webhooks: [
+            {
+              ...conditional(
+                "many",
+                Array.from({ length: 65 }, () => "true"),
+              ),
+              sideEffects: "None",
+              admissionReviewVersions: ["v1"],
+              clientConfig: { url: `${webhook.url}/many` },
+            },
+          ],
+        },
+        adminToken,
+      ),
+    );
+    expect(response).toMatchObject({
+      status: 422,
+      body: {
+        message:
+          'ValidatingWebhookConfiguration.admissionregistration.k8s.io "many" is invalid: webhooks[0].matchConditions: Too many: 65: must have at most 64 items',
+      },
+    });
   });
 });

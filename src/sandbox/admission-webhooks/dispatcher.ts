@@ -2,6 +2,7 @@ import type { JsonObject, JsonValue, KubeObject } from "../../kube/value/json.js
 import { isJsonObject, textOf } from "../../kube/value/json.js";
 import { whoIs } from "../audit/auditor.js";
 import type { ApiRequest } from "../server/app.js";
+import { ApiError, StatusReasons } from "../api/status.js";
 import type { ServerContext } from "../server/context.js";
 import type { ResourceRequest } from "../server/request-info.js";
 import { parseResourceRequest, splitApiPath } from "../server/request-info.js";
@@ -9,6 +10,7 @@ import type { ApiResponse } from "../server/response.js";
 import { json } from "../server/response.js";
 import { scaleOf } from "../server/subresources.js";
 import { postReview, type WebhookEndpoint } from "./call.js";
+import { conditionVariables, evaluateConditions, MatchConditionCache } from "./match-conditions.js";
 import type { AdmissionAttributes } from "./matching.js";
 import { webhookApplies, webhookRulesMatch } from "./matching.js";
 import { admissionReview, orNull, verdictOf, type GroupVersionKind, type Verdict } from "./review.js";
@@ -68,14 +70,32 @@ function writeOf(context: ServerContext, request: ApiRequest): Write | undefined
   }
 }
 
+/** A webhook, and the configuration version its compiled matchConditions are cached under. */
+interface Hook {
+  readonly webhook: JsonObject;
+  /** The configuration's uid and the webhook's position in it. */
+  readonly key: string;
+  /** The configuration's resourceVersion. */
+  readonly version: string;
+}
+
+function metadataText(object: JsonObject, field: string): string {
+  const metadata = object["metadata"];
+  return isJsonObject(metadata) ? textOf(metadata[field]) : "";
+}
+
 /** The webhooks of every configuration, in the order of the configurations' names, as kube-apiserver sorts them. */
-function allWebhooks(context: ServerContext): readonly JsonObject[] {
+function allWebhooks(context: ServerContext): readonly Hook[] {
   const stored = [...context.store.list(configurations).items].sort((a, b) =>
     nameOf(a).localeCompare(nameOf(b)),
   );
   return stored.flatMap((configuration) => {
     const webhooks = configuration["webhooks"];
-    return Array.isArray(webhooks) ? webhooks.filter(isJsonObject) : [];
+    const uid = metadataText(configuration, "uid");
+    const version = metadataText(configuration, "resourceVersion");
+    return (Array.isArray(webhooks) ? webhooks : []).flatMap((webhook, position) =>
+      isJsonObject(webhook) ? [{ webhook, key: `${uid}/${String(position)}`, version }] : [],
+    );
   });
 }
 
@@ -274,7 +294,7 @@ function outcomeOf(verdicts: readonly Verdict[]): AdmissionOutcome {
 }
 
 interface Planned {
-  readonly webhooks: readonly JsonObject[];
+  readonly webhooks: readonly Hook[];
   readonly attributes: AdmissionAttributes;
 }
 
@@ -285,26 +305,6 @@ interface Planned {
  * run and the request can make the stored object differ from the one the webhooks allowed; in
  * kube-apiserver the webhooks see the object of the write's own attempt.
  */
-const unevaluated = new WeakMap<WebhookAdmissionOptions, Set<string>>();
-
-/**
- * matchConditions are CEL expressions, and no CEL evaluator is installed here: a webhook that has
- * them is called as if they all matched (a record-only webhook then sees more writes, never fewer),
- * said once per webhook on stderr.
- */
-function noteMatchConditions(options: WebhookAdmissionOptions, webhook: JsonObject): void {
-  const conditions = webhook["matchConditions"];
-  if (!Array.isArray(conditions) || conditions.length === 0) return;
-  const noted = unevaluated.get(options) ?? new Set<string>();
-  unevaluated.set(options, noted);
-  const name = webhookName(webhook);
-  if (noted.has(name)) return;
-  noted.add(name);
-  options.log(
-    `sandbox: the matchConditions of webhook "${name}" are not evaluated (no CEL evaluator): it is called as if they matched`,
-  );
-}
-
 function plan(
   options: WebhookAdmissionOptions,
   request: ApiRequest,
@@ -312,48 +312,119 @@ function plan(
 ): Planned | AdmissionOutcome {
   const known = attributesOf(options.context, write, request.method, undefined);
   // Rules need no object: a write no webhook's rules match costs no dry run.
-  const candidates = allWebhooks(options.context).filter((webhook) => webhookRulesMatch(webhook, known));
+  const candidates = allWebhooks(options.context).filter((hook) => webhookRulesMatch(hook.webhook, known));
   if (candidates.length === 0) return { webhooks: [], attributes: known };
   const preview = options.handle(withDryRun(request));
   if (preview.kind !== "json" || preview.status >= 400) return { kind: "refuse", answer: preview };
   const object = isJsonObject(preview.body) && known.operation !== "DELETE" ? preview.body : null;
   const attributes = { ...known, object };
-  const webhooks = candidates.filter((webhook) => webhookApplies(webhook, attributes));
-  for (const webhook of webhooks) noteMatchConditions(options, webhook);
+  const webhooks = candidates.filter((hook) => webhookApplies(hook.webhook, attributes));
   return { webhooks, attributes };
 }
 
-async function admit(options: WebhookAdmissionOptions, request: ApiRequest): Promise<AdmissionOutcome> {
-  const write = writeOf(options.context, request);
-  if (write === undefined) return proceed;
-  const planned = plan(options, request, write);
-  if ("kind" in planned) return planned;
-  if (planned.webhooks.length === 0) return proceed;
-  const dryRun = write.query.getAll("dryRun").includes("All");
-  const refusal = dryRun ? planned.webhooks.map(dryRunRefusal).find((item) => item !== undefined) : undefined;
-  if (refusal !== undefined) return refusal;
+interface Admitting {
+  readonly options: WebhookAdmissionOptions;
+  readonly request: ApiRequest;
+  readonly write: Write;
+  readonly attributes: AdmissionAttributes;
+  readonly dryRun: boolean;
+}
+
+interface Review {
+  readonly uid: string;
+  readonly body: JsonObject;
+}
+
+function nameOfWrite(admitting: Admitting): string {
+  return admitting.write.request.name ?? nameOf(admitting.attributes.object);
+}
+
+/** One review per call, each with a UID of its own, as kube-apiserver makes them. */
+function reviewsOf(admitting: Admitting): () => Review {
+  const { options, request, write, attributes, dryRun } = admitting;
   const who = whoIs(options.context.auth, request.headers);
   const body = bodyJson(request);
-  const attributes = planned.attributes;
-  // One review per call, each with a UID of its own, as kube-apiserver makes them.
-  const reviewOf = (): { readonly uid: string; readonly body: JsonObject } => {
+  return () => {
     const uid = options.context.newUid();
     const review = admissionReview({
       uid,
       attributes,
       kind: kindOf(write),
-      name: write.request.name ?? nameOf(attributes.object),
+      name: nameOfWrite(admitting),
       user: who.impersonated ?? who.user,
       dryRun,
       options: optionsOf(attributes.operation, write.query, body),
     });
     return { uid, body: review };
   };
-  const verdicts = await Promise.all(planned.webhooks.map((webhook) => call(options, webhook, reviewOf())));
+}
+
+/** apierrors.NewForbidden: a webhook's matchConditions could not be evaluated and its failurePolicy is Fail. */
+function conditionsFailure(admitting: Admitting, message: string): AdmissionOutcome {
+  const { group, resource } = admitting.write.request.info;
+  const name = nameOfWrite(admitting);
+  const qualified = group === "" ? resource : `${resource}.${group}`;
+  const subject = name === "" ? qualified : `${qualified} "${name}"`;
+  const error = new ApiError(403, StatusReasons.forbidden, `${subject} is forbidden: ${message}`, {
+    ...(name === "" ? {} : { name }),
+    ...(group === "" ? {} : { group }),
+    kind: resource,
+  });
+  return { kind: "refuse", answer: json(403, error.toStatus()) };
+}
+
+/**
+ * The last step of generic.Webhook.ShouldCallHook, for every webhook before any is called: its
+ * matchConditions (all true: called; one false: skipped; an evaluation error: failurePolicy).
+ */
+function byConditions(
+  admitting: Admitting,
+  cache: MatchConditionCache,
+  hooks: readonly Hook[],
+): readonly JsonObject[] | AdmissionOutcome {
+  const reviewOf = reviewsOf(admitting);
+  let variables: Record<string, unknown> | undefined;
+  const chosen: JsonObject[] = [];
+  for (const { webhook, key, version } of hooks) {
+    const conditions = cache.conditionsOf(key, version, webhook);
+    const verdict =
+      conditions.length === 0
+        ? { kind: "call" as const }
+        : evaluateConditions(conditions, (variables ??= conditionVariables(reviewOf().body)));
+    if (verdict.kind === "error" && webhook["failurePolicy"] !== "Ignore")
+      return conditionsFailure(admitting, verdict.message);
+    if (verdict.kind === "error")
+      admitting.options.log(
+        `sandbox: failed evaluating the matchConditions of webhook "${webhookName(webhook)}", skipping it: ${verdict.message}`,
+      );
+    if (verdict.kind === "call") chosen.push(webhook);
+  }
+  return chosen;
+}
+
+async function admit(
+  options: WebhookAdmissionOptions,
+  cache: MatchConditionCache,
+  request: ApiRequest,
+): Promise<AdmissionOutcome> {
+  const write = writeOf(options.context, request);
+  if (write === undefined) return proceed;
+  const planned = plan(options, request, write);
+  if ("kind" in planned) return planned;
+  if (planned.webhooks.length === 0) return proceed;
+  const dryRun = write.query.getAll("dryRun").includes("All");
+  const admitting: Admitting = { options, request, write, attributes: planned.attributes, dryRun };
+  const webhooks = byConditions(admitting, cache, planned.webhooks);
+  if ("kind" in webhooks) return webhooks;
+  const refusal = dryRun ? webhooks.map(dryRunRefusal).find((item) => item !== undefined) : undefined;
+  if (refusal !== undefined) return refusal;
+  const reviewOf = reviewsOf(admitting);
+  const verdicts = await Promise.all(webhooks.map((webhook) => call(options, webhook, reviewOf())));
   return outcomeOf(verdicts);
 }
 
 /** kube-apiserver's ValidatingAdmissionWebhook plugin over the stored ValidatingWebhookConfigurations. */
 export function createWebhookAdmission(options: WebhookAdmissionOptions): WebhookAdmission {
-  return { admit: (request) => admit(options, request) };
+  const cache = new MatchConditionCache();
+  return { admit: (request) => admit(options, cache, request) };
 }

@@ -4,7 +4,9 @@ import type { StatusCause } from "../api/status.js";
 import { isUnset, listField, objectField, objectItems, withDefaults } from "../../kube/defaulting/edit.js";
 import type { KindStrategy } from "./types.js";
 import { defineStrategy } from "./define.js";
-import { child, index, notSupported, required } from "./validation/field.js";
+import { compileError, maxMatchConditions } from "../admission-webhooks/match-conditions.js";
+import { child, duplicate, index, invalid, notSupported, required } from "./validation/field.js";
+import { isQualifiedName } from "./validation/names.js";
 import { validateLabelSelector } from "./validation/selector.js";
 
 /** pkg/apis/admissionregistration/v1/defaults.go: SetDefaults_ValidatingWebhook and its Rule. */
@@ -66,6 +68,57 @@ function validateClientConfig(webhook: JsonObject, path: string): readonly Statu
     : [];
 }
 
+function validateConditionName(name: JsonValue | undefined, path: string): readonly StatusCause[] {
+  if (typeof name !== "string" || name === "") return [required(path)];
+  return isQualifiedName(name).map((message) => invalid(path, name, message));
+}
+
+/** The expression must compile in the matchConditions' CEL environment and evaluate to a bool. */
+function validateConditionExpression(
+  expression: JsonValue | undefined,
+  path: string,
+): readonly StatusCause[] {
+  const trimmed = typeof expression === "string" ? expression.trim() : "";
+  if (trimmed === "") return [required(path)];
+  const error = compileError(trimmed);
+  return error === undefined ? [] : [invalid(path, trimmed, error)];
+}
+
+function tooMany(path: string, count: number): StatusCause {
+  return {
+    reason: "FieldValueTooMany",
+    message: `Too many: ${String(count)}: must have at most ${String(maxMatchConditions)} items`,
+    field: path,
+  };
+}
+
+/**
+ * validateMatchConditions (admissionregistration/validation): at most 64, each with a qualified
+ * name used once and an expression that compiles. Not done: kube-apiserver lets an update keep
+ * expressions stored before they became invalid (a newer CEL library); here every write checks all.
+ */
+function validateMatchConditions(webhook: JsonObject, path: string): readonly StatusCause[] {
+  const conditions = (listField(webhook, "matchConditions") ?? []).map((item) =>
+    isJsonObject(item) ? item : {},
+  );
+  const field = child(path, "matchConditions");
+  const seen = new Set<string>();
+  const causes: StatusCause[] =
+    conditions.length > maxMatchConditions ? [tooMany(field, conditions.length)] : [];
+  conditions.forEach((condition, position) => {
+    const at = index(field, position);
+    const name = condition["name"];
+    causes.push(
+      ...validateConditionExpression(condition["expression"], child(at, "expression")),
+      ...validateConditionName(name, child(at, "name")),
+    );
+    if (typeof name !== "string" || name === "") return;
+    if (seen.has(name)) causes.push(duplicate(child(at, "name"), name));
+    seen.add(name);
+  });
+  return causes;
+}
+
 function validateWebhook(webhook: JsonObject, path: string): readonly StatusCause[] {
   return [
     ...(isUnset(webhook["name"]) ? [required(child(path, "name"))] : []),
@@ -74,6 +127,7 @@ function validateWebhook(webhook: JsonObject, path: string): readonly StatusCaus
     ...validateReviewVersions(webhook, path),
     ...validateLabelSelector(webhook["namespaceSelector"], child(path, "namespaceSelector")),
     ...validateLabelSelector(webhook["objectSelector"], child(path, "objectSelector")),
+    ...validateMatchConditions(webhook, path),
   ];
 }
 

@@ -1,0 +1,169 @@
+import { Environment } from "@marcbachmann/cel-js";
+import type { JsonObject, JsonValue } from "../../kube/value/json.js";
+import { isJsonObject } from "../../kube/value/json.js";
+
+/** k8s.io/api/admissionregistration/v1: a webhook has at most 64 matchConditions. */
+export const maxMatchConditions = 64;
+
+/**
+ * The CEL environment of a webhook's matchConditions: `object`, `oldObject` and `request`, all
+ * dynamic (kube-apiserver types `request` as an AdmissionRequest; a map with the same fields
+ * answers the same expressions). `authorizer` is not supported: it is not declared, so an
+ * expression using it fails to compile ("Unknown variable: authorizer") and is refused like any
+ * other compilation error. Neither are kube's CEL extension libraries (strings, lists, regex, url,
+ * quantity, …) beyond what cel-js itself knows.
+ */
+const environment = new Environment({ homogeneousAggregateLiterals: false, enableOptionalTypes: true })
+  .registerVariable("object", "dyn")
+  .registerVariable("oldObject", "dyn")
+  .registerVariable("request", "dyn");
+
+interface CelIssue {
+  readonly message: string;
+  readonly summary?: string;
+  readonly range?: { readonly start: number };
+}
+
+/** cel-go's issue line, `ERROR: <input>:1:5: …`, from what cel-js says and where. */
+function issueText(expression: string, issue: CelIssue): string {
+  const summary = issue.summary ?? issue.message.split("\n")[0] ?? "";
+  if (issue.range === undefined) return `ERROR: <input>: ${summary}`;
+  const before = expression.slice(0, issue.range.start).split("\n");
+  const column = (before[before.length - 1] ?? "").length + 1;
+  return `ERROR: <input>:${before.length}:${column}: ${summary}`;
+}
+
+/** Why an expression is refused (kube's CompilationResult detail), or undefined when it compiles to a bool. */
+export function compileError(expression: string): string | undefined {
+  let checked: ReturnType<typeof environment.check>;
+  try {
+    checked = environment.check(expression);
+  } catch (error: unknown) {
+    return `compilation failed: ${issueText(expression, error as CelIssue)}`;
+  }
+  if (!checked.valid) return `compilation failed: ${issueText(expression, checked.error as CelIssue)}`;
+  return checked.type === "bool" ? undefined : "must evaluate to bool";
+}
+
+type Program = (variables: Record<string, unknown>) => unknown;
+
+/** An expression stored before validation refused it (kube-apiserver reports it at evaluation). */
+class CompilationError extends Error {}
+
+interface CompiledCondition {
+  readonly expression: string;
+  /** Runs the expression; throws why it could not be evaluated (a compilation failure too). */
+  readonly run: Program;
+}
+
+function compileCondition(condition: JsonValue): CompiledCondition {
+  const given = isJsonObject(condition) ? condition["expression"] : undefined;
+  const expression = typeof given === "string" ? given.trim() : "";
+  const error = compileError(expression);
+  if (error !== undefined)
+    return {
+      expression,
+      run: () => {
+        throw new CompilationError(`compilation error: ${error}`);
+      },
+    };
+  const program = environment.parse(expression) as Program;
+  return { expression, run: program };
+}
+
+/** CEL's values: JSON integers are CEL ints (BigInt in cel-js), as unstructured objects carry int64. */
+function celValue(value: JsonValue): unknown {
+  if (typeof value === "number") return Number.isInteger(value) ? BigInt(value) : value;
+  if (Array.isArray(value)) return value.map(celValue);
+  if (isJsonObject(value))
+    return Object.fromEntries(Object.entries(value).map(([name, item]) => [name, celValue(item)]));
+  return value;
+}
+
+/** The variables of one write: the AdmissionReview's request, its objects taken out. */
+export function conditionVariables(review: JsonObject): Record<string, unknown> {
+  const request = isJsonObject(review["request"]) ? review["request"] : {};
+  const rest = Object.fromEntries(
+    Object.entries(request).filter(([name]) => name !== "object" && name !== "oldObject"),
+  );
+  const userInfo = isJsonObject(request["userInfo"]) ? request["userInfo"] : {};
+  // The AdmissionRequest's absent strings are empty strings, as Go's zero values.
+  const full: JsonObject = {
+    subResource: "",
+    requestSubResource: "",
+    name: "",
+    namespace: "",
+    ...rest,
+    userInfo: { uid: "", groups: [], extra: {}, ...userInfo },
+  };
+  return {
+    object: celValue(request["object"] ?? null),
+    oldObject: celValue(request["oldObject"] ?? null),
+    request: celValue(full),
+  };
+}
+
+/** What a webhook's matchConditions decide: call it, skip it, or failurePolicy decides on this error. */
+export type ConditionsVerdict =
+  | { readonly kind: "call" }
+  | { readonly kind: "skip" }
+  | { readonly kind: "error"; readonly message: string };
+
+function issueOf(error: unknown): string {
+  if (typeof error === "object" && error !== null) {
+    const issue = error as CelIssue;
+    return issue.summary ?? issue.message.split("\n")[0] ?? "";
+  }
+  return String(error);
+}
+
+/** utilerrors.NewAggregate(…).Error(). */
+function aggregate(messages: readonly string[]): string {
+  const unique = [...new Set(messages)];
+  return unique.length === 1 ? (unique[0] ?? "") : `[${unique.join(", ")}]`;
+}
+
+/**
+ * matchconditions.matcher.Match: every condition is evaluated; one false skips the webhook (even
+ * when another failed); otherwise an evaluation error is left to the webhook's failurePolicy
+ * (Ignore skips the webhook, Fail refuses the write); all true calls it.
+ */
+export function evaluateConditions(
+  conditions: readonly CompiledCondition[],
+  variables: Record<string, unknown>,
+): ConditionsVerdict {
+  const errors: string[] = [];
+  for (const condition of conditions) {
+    try {
+      if (condition.run(variables) === false) return { kind: "skip" };
+    } catch (error: unknown) {
+      errors.push(
+        error instanceof CompilationError
+          ? error.message
+          : `expression '${condition.expression}' resulted in error: ${issueOf(error)}`,
+      );
+    }
+  }
+  return errors.length === 0 ? { kind: "call" } : { kind: "error", message: aggregate(errors) };
+}
+
+/**
+ * Compiled matchConditions, once per version of a configuration: keyed by the configuration's uid
+ * and the webhook's position, recompiled when its resourceVersion changes. A deleted
+ * configuration's entries stay (a few closures) until the sandbox stops.
+ */
+export class MatchConditionCache {
+  private readonly compiled = new Map<
+    string,
+    { readonly version: string; readonly conditions: readonly CompiledCondition[] }
+  >();
+
+  conditionsOf(key: string, version: string, webhook: JsonObject): readonly CompiledCondition[] {
+    const known = this.compiled.get(key);
+    if (known !== undefined && known.version === version) return known.conditions;
+    const given = webhook["matchConditions"];
+    const conditions = Array.isArray(given) ? given.map(compileCondition) : [];
+    this.compiled.set(key, { version, conditions });
+    return conditions;
+  }
+}

@@ -55,6 +55,43 @@ describe("parseEngineConfig", () => {
     );
   });
 
+  it("reads guard's default action, allowed identities and rules", () => {
+    const text = [
+      "apiVersion: kubedrift.dev/v1",
+      "kind: Config",
+      "guard:",
+      "  default: audit",
+      "  allow:",
+      "    users: [ci-deployer]",
+      "    groups: [platform]",
+      "    serviceAccounts: [argocd/argocd-application-controller]",
+      "  rules:",
+      "    - kinds: [apps/Deployment]",
+      "      namespaces: [shop]",
+      "      action: deny",
+      "    - path: /spec/replicas",
+      "      action: warn",
+    ].join("\n");
+    expect(parseEngineConfig(text, "kubedrift.yaml").guard).toEqual({
+      default: "audit",
+      allow: {
+        users: ["ci-deployer", "system:serviceaccount:argocd:argocd-application-controller"],
+        groups: ["platform"],
+      },
+      rules: [
+        { action: "deny", kinds: ["apps/Deployment"], namespaces: ["shop"] },
+        { action: "warn", path: "/spec/replicas" },
+      ],
+    });
+    expect(
+      parseEngineConfig("apiVersion: kubedrift.dev/v1\nkind: Config\nguard: {}\n", "k.yaml").guard,
+    ).toEqual({
+      default: "warn",
+      allow: { users: [], groups: [] },
+      rules: [],
+    });
+  });
+
   it("an empty file is the default configuration, with no redaction key (the CLI adds one)", () => {
     expect(parseEngineConfig("", "kubedrift.yaml")).toBe(defaultEngineConfig);
     expect(parseEngineConfig("apiVersion: kubedrift.dev/v1\nkind: Config\n", "k.yaml")).not.toHaveProperty(
@@ -75,7 +112,7 @@ describe("parseEngineConfig", () => {
     ["apiVersion: kubedrift.dev/v2\nkind: Config\n", "kubedrift.yaml:1: apiVersion must be kubedrift.dev/v1"],
     [
       "apiVersion: kubedrift.dev/v1\nkind: Config\ntrusted: [x]\n",
-      'kubedrift.yaml:3: unknown field "trusted" (expected one of apiVersion, kind, trustedManagers, deployers, ignore, redact, redactionKey, policies)',
+      'kubedrift.yaml:3: unknown field "trusted" (expected one of apiVersion, kind, trustedManagers, deployers, ignore, redact, redactionKey, policies, guard)',
     ],
     [
       "apiVersion: kubedrift.dev/v1\nkind: Config\nredact:\n  - path: data/x\n",
@@ -97,6 +134,14 @@ describe("parseEngineConfig", () => {
     [
       "apiVersion: kubedrift.dev/v1\nkind: Config\npolicies:\n  - kinds: [Deployment]\n",
       'kubedrift.yaml:4: policies[0] needs "mode" (detect, warn, heal)',
+    ],
+    [
+      "apiVersion: kubedrift.dev/v1\nkind: Config\nguard:\n  rules:\n    - action: block\n",
+      'kubedrift.yaml:5: guard.rules[0].action must be one of deny, warn, audit (got "block")',
+    ],
+    [
+      "apiVersion: kubedrift.dev/v1\nkind: Config\nguard:\n  allow:\n    serviceAccounts: [argocd]\n",
+      'kubedrift.yaml:5: guard.allow.serviceAccounts[0] must be NAMESPACE/NAME (got "argocd")',
     ],
     [
       "apiVersion: kubedrift.dev/v1\nkind: Config\npolicies:\n  - mode: fix\n",

@@ -1,8 +1,18 @@
 import type { Node, Pair, YAMLMap } from "yaml";
 import { LineCounter, isMap, isPair, isScalar, isSeq, parseDocument } from "yaml";
 import { redactionKeyProblem } from "./redact.js";
-import type { EngineConfig, IgnoreRule, PolicyMode, PolicyRule, RedactRule, RuleScope } from "./types.js";
-import { PolicyModes } from "./types.js";
+import type {
+  EngineConfig,
+  GuardAction,
+  GuardConfig,
+  GuardRule,
+  IgnoreRule,
+  PolicyMode,
+  PolicyRule,
+  RedactRule,
+  RuleScope,
+} from "./types.js";
+import { GuardActions, PolicyModes } from "./types.js";
 
 /**
  * No ignore or redaction rules; the trusted managers are the built-in defaults (see trust.ts). No
@@ -25,6 +35,7 @@ const topLevelKeys = [
   "redact",
   "redactionKey",
   "policies",
+  "guard",
 ] as const;
 const scopeKeys = ["kinds", "namespaces", "names"] as const;
 
@@ -146,6 +157,73 @@ function policyRuleOf(reader: Reader, node: Node, index: number): PolicyRule {
   };
 }
 
+function actionOf(reader: Reader, node: Node | undefined, what: string): GuardAction {
+  const action = stringOf(reader, node, what);
+  if (!(GuardActions as readonly string[]).includes(action))
+    fail(reader, node, `${what} must be one of ${GuardActions.join(", ")} (got ${JSON.stringify(action)})`);
+  return action as GuardAction;
+}
+
+function guardRuleOf(reader: Reader, node: Node, index: number): GuardRule {
+  const what = `guard.rules[${index}]`;
+  if (!isMap(node)) fail(reader, node, `${what} must be a mapping`);
+  checkKeys(reader, node, ["action", "path", ...scopeKeys], `${what}: `);
+  const action = fieldNode(node, "action");
+  if (action === undefined) fail(reader, node, `${what} needs "action" (${GuardActions.join(", ")})`);
+  const path = fieldNode(node, "path");
+  return {
+    ...scopeOf(reader, node, what),
+    action: actionOf(reader, action, `${what}.action`),
+    ...(path === undefined ? {} : { path: pointerOf(reader, path, `${what}.path`) }),
+  };
+}
+
+/** `serviceAccounts: [ns/name]` are the users `system:serviceaccount:ns:name`, as the API server names them. */
+function serviceAccountUsers(reader: Reader, node: Node | undefined): readonly string[] {
+  if (node === undefined) return [];
+  return stringsOf(reader, node, "guard.allow.serviceAccounts").map((text, index) => {
+    const match = /^([a-z0-9-]+)\/([a-z0-9.-]+)$/.exec(text);
+    if (match === null)
+      fail(
+        reader,
+        node,
+        `guard.allow.serviceAccounts[${index}] must be NAMESPACE/NAME (got ${JSON.stringify(text)})`,
+      );
+    return `system:serviceaccount:${match[1] ?? ""}:${match[2] ?? ""}`;
+  });
+}
+
+function allowOf(reader: Reader, node: Node | undefined): GuardConfig["allow"] {
+  if (node === undefined) return { users: [], groups: [] };
+  if (!isMap(node)) fail(reader, node, "guard.allow must be a mapping (users, groups, serviceAccounts)");
+  checkKeys(reader, node, ["users", "groups", "serviceAccounts"], "guard.allow: ");
+  const users = fieldNode(node, "users");
+  const groups = fieldNode(node, "groups");
+  return {
+    users: [
+      ...(users === undefined ? [] : stringsOf(reader, users, "guard.allow.users")),
+      ...serviceAccountUsers(reader, fieldNode(node, "serviceAccounts")),
+    ],
+    groups: groups === undefined ? [] : stringsOf(reader, groups, "guard.allow.groups"),
+  };
+}
+
+function guardOf(reader: Reader, node: Node | undefined): { readonly guard?: GuardConfig } {
+  if (node === undefined) return {};
+  if (!isMap(node)) fail(reader, node, "guard must be a mapping (default, allow, rules)");
+  checkKeys(reader, node, ["default", "allow", "rules"], "guard: ");
+  const fallback = fieldNode(node, "default");
+  return {
+    guard: {
+      default: fallback === undefined ? "warn" : actionOf(reader, fallback, "guard.default"),
+      allow: allowOf(reader, fieldNode(node, "allow")),
+      rules: listOf(reader, fieldNode(node, "rules"), "guard.rules", (item, index) =>
+        guardRuleOf(reader, item, index),
+      ),
+    },
+  };
+}
+
 function listOf<T>(
   reader: Reader,
   node: Node | undefined,
@@ -227,5 +305,6 @@ export function parseEngineConfig(text: string, file: string): EngineConfig {
     ),
     ...(key === undefined ? {} : { redactionKey: key }),
     ...policiesOf(reader, fieldNode(root, "policies")),
+    ...guardOf(reader, fieldNode(root, "guard")),
   };
 }

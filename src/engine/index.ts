@@ -2,11 +2,14 @@ export { compare, compareRefs } from "./compare.js";
 export { ConfigError, defaultEngineConfig, parseEngineConfig } from "./config.js";
 export { defaultTrustedManagers } from "./trust.js";
 export { pathMatches, policyFor } from "./rules.js";
-export { PolicyModes } from "./types.js";
+export { GuardActions, PolicyModes } from "./types.js";
 export type {
   Compare,
   CompareInput,
   EngineConfig,
+  GuardAction,
+  GuardConfig,
+  GuardRule,
   IgnoreRule,
   PolicyMode,
   PolicyRule,

@@ -35,6 +35,27 @@ export interface PolicyRule extends RuleScope {
   readonly path?: string;
 }
 
+/**
+ * What `guard` does about a write that would create drift (issue 14): refuse it, allow it with a
+ * warning kubectl shows, or allow it and record it. The rollout order is warn, then audit, then deny.
+ */
+export const GuardActions = ["deny", "warn", "audit"] as const;
+export type GuardAction = (typeof GuardActions)[number];
+
+export interface GuardRule extends RuleScope {
+  readonly action: GuardAction;
+  readonly path?: string;
+}
+
+export interface GuardConfig {
+  /** Where no rule matches (`warn` unless told). */
+  readonly default: GuardAction;
+  /** Who may change managed objects: the deployers (`serviceAccounts: [ns/name]` are users). */
+  readonly allow: { readonly users: readonly string[]; readonly groups: readonly string[] };
+  /** In file order; the last that matches wins. */
+  readonly rules: readonly GuardRule[];
+}
+
 export interface EngineConfig {
   /** Field managers whose Update writes are deployments, not drift; always added to the built-in defaults. */
   readonly trustedManagers: readonly string[];
@@ -48,6 +69,8 @@ export interface EngineConfig {
   readonly redact: readonly RedactRule[];
   /** `watch`'s policies, in file order (the last that matches wins); the engine does not read them. */
   readonly policies?: readonly PolicyRule[];
+  /** `guard`'s configuration; the engine does not read it. */
+  readonly guard?: GuardConfig;
   /**
    * Key of the HMAC-SHA-256 hashes that stand in for withheld values (rule 7). The CLI always sets
    * one (the installation's key file, `redactionKey`, or KUBEDRIFT_REDACTION_KEY); without one,

@@ -1,7 +1,7 @@
 export { compare, compareRefs } from "./compare.js";
 export { ConfigError, defaultEngineConfig, parseEngineConfig } from "./config.js";
 export { defaultTrustedManagers } from "./trust.js";
-export { pathMatches, policyFor } from "./rules.js";
+export { lastMatchingRule, pathMatches, policyFor } from "./rules.js";
 export { GuardActions, PolicyModes } from "./types.js";
 export type {
   Compare,

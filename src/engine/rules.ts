@@ -44,17 +44,25 @@ export function isRedacted(rules: readonly RedactRule[], ref: ObjectRef, path: s
 }
 
 /**
- * The policy of one drift of `ref` (path "" is the whole object, which only rules without a path
- * cover): the last matching rule's, as in a file read top to bottom, else `fallback`.
+ * The last rule, in file order, whose scope holds `ref` and whose path (if any) covers `path`
+ * (path "" is the whole object, which only rules without a path cover).
  */
+export function lastMatchingRule<R extends RuleScope & { readonly path?: string }>(
+  rules: readonly R[],
+  ref: ObjectRef,
+  path: string,
+): R | undefined {
+  return rules.findLast(
+    (rule) => inRuleScope(rule, ref) && (rule.path === undefined || pathMatches(rule.path, path)),
+  );
+}
+
+/** The policy of one drift of `ref`: the last matching rule's, else `fallback`. */
 export function policyFor(
   rules: readonly PolicyRule[],
   ref: ObjectRef,
   path: string,
   fallback: PolicyMode,
 ): PolicyMode {
-  const matching = rules.filter(
-    (rule) => inRuleScope(rule, ref) && (rule.path === undefined || pathMatches(rule.path, path)),
-  );
-  return matching.at(-1)?.mode ?? fallback;
+  return lastMatchingRule(rules, ref, path)?.mode ?? fallback;
 }

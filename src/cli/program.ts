@@ -11,6 +11,7 @@ import { registerDiff } from "./diff.js";
 import { registerHistory } from "./history.js";
 import { registerSandbox } from "./sandbox.js";
 import { registerWatch } from "./watch.js";
+import { registerGuard } from "./guard.js";
 
 /**
  * commander's usage errors as one line, like every other error, with where to read more:
@@ -59,6 +60,7 @@ export function buildProgram(name: string = invokedAs()): Command {
   registerApply(program);
   registerAdopt(program);
   registerWatch(program);
+  registerGuard(program);
   registerSandbox(program);
   registerDemo(program);
   registerHistory(program);

@@ -5,9 +5,10 @@
  * an UPDATE) and DELETEs of named objects become write records of the requesting user. The
  * resourceVersion the write will leave is not known at admission: these records join drifts by time.
  */
+import { admissionRequestOf, admissionReviewResponse } from "../kube/admission.js";
 import type { WriteRecord } from "./writes.js";
 
-export class AdmissionBodyError extends Error {}
+export { AdmissionReviewError as AdmissionBodyError } from "../kube/admission.js";
 
 type Json = Readonly<Record<string, unknown>>;
 
@@ -25,27 +26,11 @@ const recorded = new Map([
 ]);
 
 /** The review's request; anything else is an AdmissionBodyError (kube-apiserver then applies the failurePolicy). */
-export function admissionRequest(body: string): Json {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(body);
-  } catch {
-    throw new AdmissionBodyError("not JSON");
-  }
-  if (!isObject(parsed) || parsed["kind"] !== "AdmissionReview" || !isObject(parsed["request"]))
-    throw new AdmissionBodyError("expected an admission.k8s.io/v1 AdmissionReview with a request");
-  if (stringOf(parsed["request"]["uid"]) === undefined)
-    throw new AdmissionBodyError("a request without a uid");
-  return parsed["request"];
-}
+export const admissionRequest = admissionRequestOf;
 
 /** The answer: allowed, always — the webhook only records; its uid is the request's, as kube-apiserver requires. */
 export function allowedReview(request: Json): Record<string, unknown> {
-  return {
-    apiVersion: "admission.k8s.io/v1",
-    kind: "AdmissionReview",
-    response: { uid: request["uid"], allowed: true },
-  };
+  return admissionReviewResponse(String(request["uid"]), { allowed: true });
 }
 
 function groupsOf(user: Json | undefined): readonly string[] | undefined {

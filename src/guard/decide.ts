@@ -194,6 +194,17 @@ function deniedMessage(ref: ObjectRef, denied: readonly Violation[]): string {
   return `kubedrift: ${describeRef(ref)} is managed from Git: ${denied.map(describeViolation).join("; ")}. Change it in Git, or set the annotation ${breakGlassAnnotation}: "<reason>" to break glass`;
 }
 
+/**
+ * What the configuration says for the object a request names, where it could not be judged: the
+ * action of a rule for the whole object, else the default; undefined for an unmanaged object.
+ */
+export function fallbackActionOf(target: GuardTarget, request: GuardRequest): GuardAction | undefined {
+  const ref = managedRef(target, request);
+  if (ref === undefined) return undefined;
+  const guard = target.config.guard ?? defaultGuard;
+  return lastMatchingRule(guard.rules, ref, "")?.action ?? guard.default;
+}
+
 /** The decision for one request: allowed (with warnings, or to be recorded) or denied with why. */
 export function decideAdmission(target: GuardTarget, request: GuardRequest): GuardDecision {
   const guard = target.config.guard ?? defaultGuard;

@@ -18,6 +18,7 @@ import {
 } from "../controller/admission.js";
 import { AuditBodyError, writesOfAuditBody } from "../controller/audit.js";
 import type { WriteRecord } from "../controller/writes.js";
+import { AdmissionReviewError } from "../kube/admission.js";
 
 export interface EndpointRequest {
   readonly method: string;
@@ -41,6 +42,11 @@ export interface Endpoints {
   readonly audit?: { readonly token: string; readonly receive: (records: readonly WriteRecord[]) => void };
   /** `/admission/record`: where the admitted writes go, stamped with `now()`. */
   readonly admission?: { readonly receive: (record: WriteRecord) => void; readonly now: () => number };
+  /**
+   * `/validate`: `guard`'s validating webhook — an AdmissionReview body in, the review to answer
+   * out; an AdmissionReviewError for a body that is not one.
+   */
+  readonly validate?: (body: string) => Record<string, unknown>;
   /** `/hooks/git`: a push notification, checked by `verify`, makes the Git source fetch at once. */
   readonly gitHook?: {
     readonly verify: (body: Buffer, headers: Readonly<Record<string, string | undefined>>) => boolean;
@@ -94,6 +100,19 @@ function receiveAdmission(
   }
 }
 
+function receiveReview(
+  validate: NonNullable<Endpoints["validate"]>,
+  request: EndpointRequest,
+): EndpointResponse {
+  try {
+    return json(200, validate(request.body?.toString("utf8") ?? ""));
+  } catch (error: unknown) {
+    // Not a review: kube-apiserver counts a non-2xx as a failed call, and the failurePolicy decides.
+    if (error instanceof AdmissionReviewError) return text(400, `${error.message}\n`);
+    throw error;
+  }
+}
+
 function receivePush(hook: NonNullable<Endpoints["gitHook"]>, request: EndpointRequest): EndpointResponse {
   if (!hook.verify(request.body ?? Buffer.alloc(0), request.headers ?? {}))
     return text(401, "unauthorized\n");
@@ -106,7 +125,8 @@ function receiver(
   endpoints: Endpoints,
   path: string,
 ): ((request: EndpointRequest) => EndpointResponse) | undefined {
-  const { audit, admission, gitHook } = endpoints;
+  const { audit, admission, gitHook, validate } = endpoints;
+  if (path === "/validate" && validate !== undefined) return (request) => receiveReview(validate, request);
   if (path === "/audit" && audit !== undefined) return (request) => receiveAudit(audit, request);
   if (path === "/admission/record" && admission !== undefined)
     return (request) => receiveAdmission(admission, request);

@@ -1,0 +1,190 @@
+/**
+ * Issue 14, `kubedrift guard` as a process, registered in the sandbox with the configuration its
+ * `--emit-config` prints, users from a token file: alice's `kubectl scale` of the managed Deployment
+ * is denied with a message naming the field and Git's value; the deployer's passes; an unmanaged
+ * ConfigMap is untouched; a `warn` object lets alice's change through with kubectl printing the
+ * warning; a break-glass annotation passes and is logged with its reason.
+ */
+import { spawn } from "node:child_process";
+import type { ChildProcessWithoutNullStreams } from "node:child_process";
+import { mkdirSync, readFileSync } from "node:fs";
+import { createServer } from "node:net";
+import type { AddressInfo } from "node:net";
+import { join } from "node:path";
+import { createInterface } from "node:readline";
+import { afterAll, describe, expect, it } from "vitest";
+import { parse as parseYaml } from "yaml";
+import { createServingCertificate } from "../../src/sandbox/tls.js";
+import type { SandboxConnection } from "../support/kubectl.js";
+import { kubectlOk, runKubectl, scratchDirectory, writeManifest } from "../support/kubectl.js";
+import { kubedriftBinary, runKubedrift } from "../support/kubedrift.js";
+import { until, webDeployment } from "../support/watch.js";
+
+const scratch = scratchDirectory();
+const children: ChildProcessWithoutNullStreams[] = [];
+afterAll(() => {
+  for (const child of children) if (child.exitCode === null) child.kill("SIGKILL");
+  scratch.remove();
+});
+
+const namespace = "guard-e2e";
+const tokens = { alice: "alice-token-0123456789abcdef", "ci-deployer": "deployer-token-0123456789abcd" };
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+function spawnKubedrift(
+  args: readonly string[],
+  cwd: string,
+): { child: ChildProcessWithoutNullStreams; stderr: () => string } {
+  const child = spawn(kubedriftBinary, [...args], {
+    cwd,
+    env: { PATH: process.env["PATH"] ?? "/usr/bin:/bin", HOME: cwd },
+  });
+  children.push(child);
+  let stderr = "";
+  child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+  return { child, stderr: () => stderr };
+}
+
+async function startSandbox(directory: string): Promise<SandboxConnection> {
+  const kubeconfigPath = join(directory, "kubeconfig");
+  const tokenFile = writeManifest(
+    directory,
+    "tokens.csv",
+    `${tokens.alice},alice,u-alice,"devs"\n${tokens["ci-deployer"]},ci-deployer,u-ci,"deployers"\n`,
+  );
+  const { child, stderr } = spawnKubedrift(
+    ["sandbox", "--port", "0", "--kubeconfig", kubeconfigPath, "--token-auth-file", tokenFile],
+    directory,
+  );
+  for await (const line of createInterface({ input: child.stdout })) {
+    if (!line.startsWith("{")) continue;
+    const { server } = JSON.parse(line) as { server: string };
+    const config = parseYaml(readFileSync(kubeconfigPath, "utf8")) as {
+      users: { user: { token: string } }[];
+    };
+    return { url: server, kubeconfigPath, token: config.users[0]?.user.token ?? "" };
+  }
+  throw new Error(`the sandbox did not start: ${stderr()}`);
+}
+
+const guardConfig = `apiVersion: kubedrift.dev/v1
+kind: Config
+guard:
+  default: warn
+  allow:
+    users: [ci-deployer]
+  rules:
+    - kinds: [apps/Deployment]
+      action: deny
+`;
+
+function settings(mode: string): string {
+  return `apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: settings
+  namespace: ${namespace}
+data:
+  mode: "${mode}"
+`;
+}
+
+describe("kubedrift guard", () => {
+  it("denies, warns, lets deployers and break-glass through, and leaves the unmanaged alone", async () => {
+    const directory = join(scratch.path, "guard");
+    mkdirSync(join(directory, "deploy"), { recursive: true });
+    const sandbox = await startSandbox(directory);
+    writeManifest(join(directory, "deploy"), "web.yaml", webDeployment(namespace));
+    writeManifest(join(directory, "deploy"), "settings.yaml", settings("blue"));
+    writeManifest(directory, "kubedrift.yaml", guardConfig);
+    await kubectlOk(sandbox, ["create", "namespace", namespace]);
+    await kubectlOk(sandbox, ["apply", "-f", join(directory, "deploy")]);
+    await kubectlOk(sandbox, ["create", "configmap", "scratch", "-n", namespace, "--from-literal=a=1"]);
+    for (const user of ["alice", "ci-deployer"])
+      await kubectlOk(sandbox, [
+        "create",
+        "rolebinding",
+        `${user}-edit`,
+        "--clusterrole=edit",
+        `--user=${user}`,
+        "-n",
+        namespace,
+      ]);
+
+    const port = await freePort();
+    const serving = await createServingCertificate(["127.0.0.1"], new Date());
+    const cert = writeManifest(directory, "tls.crt", serving.certificatePem);
+    const key = writeManifest(directory, "tls.key", serving.keyPem);
+    const sources = ["-f", "deploy", "--kubeconfig", sandbox.kubeconfigPath];
+    const guard = spawnKubedrift(
+      ["guard", ...sources, "--listen", `127.0.0.1:${port}`, "--tls-cert", cert, "--tls-key", key],
+      directory,
+    );
+    await until(
+      () => guard.stderr().includes('"msg":"listening"'),
+      `the guard listening (${guard.stderr()})`,
+      60_000,
+    );
+    const emitted = await runKubedrift(
+      ["guard", ...sources, "--emit-config", "--webhook-url", `https://127.0.0.1:${port}`, "--tls-ca", cert],
+      { cwd: directory },
+    );
+    expect(emitted.code, emitted.stderr).toBe(0);
+    await kubectlOk(sandbox, ["apply", "-f", writeManifest(directory, "guard-webhook.yaml", emitted.stdout)]);
+
+    const as = (who: keyof typeof tokens, ...args: string[]): ReturnType<typeof runKubectl> =>
+      runKubectl(sandbox, ["--token", tokens[who], "-n", namespace, ...args]);
+
+    const denied = await as("alice", "scale", "deployment", "web", "--replicas=5");
+    expect(denied.code).toBe(1);
+    expect(denied.stderr).toContain(
+      'admission webhook "deployments.apps.guard.kubedrift.dev" denied the request: kubedrift: Deployment guard-e2e/web is managed from Git: spec.replicas: Git says 2, this write makes it 5.',
+    );
+    expect((await as("ci-deployer", "scale", "deployment", "web", "--replicas=3")).code).toBe(0);
+    expect((await as("alice", "label", "configmap", "scratch", "team=x")).code).toBe(0);
+
+    const warned = await as(
+      "alice",
+      "patch",
+      "configmap",
+      "settings",
+      "-p",
+      JSON.stringify({ data: { mode: "green" } }),
+    );
+    expect(warned.code, warned.stderr).toBe(0);
+    expect(warned.stderr).toContain(
+      'Warning: kubedrift: ConfigMap guard-e2e/settings: data.mode: Git says "blue"',
+    );
+
+    const glass = JSON.stringify({
+      metadata: { annotations: { "kubedrift.dev/break-glass": "INC-4711 traffic spike" } },
+      spec: { replicas: 6 },
+    });
+    const broken = await as("alice", "patch", "deployment", "web", "-p", glass);
+    expect(broken.code, broken.stderr).toBe(0);
+    await until(() => guard.stderr().includes("INC-4711 traffic spike"), "the break-glass logged");
+    const lines = guard
+      .stderr()
+      .split("\n")
+      .filter((line) => line.startsWith("{"))
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(lines.map((line) => line["msg"])).toEqual(
+      expect.arrayContaining(["denied", "warned", "allowed (break-glass)"]),
+    );
+    expect(lines.find((line) => line["msg"] === "denied")).toMatchObject({
+      user: "alice",
+      fields: ["/spec/replicas"],
+    });
+
+    guard.child.kill("SIGTERM");
+    await new Promise((resolve) => guard.child.once("close", resolve));
+    expect(guard.child.exitCode).toBe(0);
+  }, 120_000);
+});

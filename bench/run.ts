@@ -1,6 +1,7 @@
 /** `npm run bench`: prints figures; never fails on a timing. */
 import { benchApply } from "./apply.js";
 import { benchDrift } from "./drift.js";
+import { benchGuard } from "./guard.js";
 import { benchSandbox } from "./sandbox.js";
 import { benchWatch } from "./watch.js";
 
@@ -13,3 +14,5 @@ console.log("\nremediation (plan and apply against the sandbox)");
 await benchApply();
 console.log("\ncontinuous detection (kubedrift watch needs `npm run build` first)");
 await benchWatch();
+console.log("\nadmission guard (decisions in process)");
+benchGuard();

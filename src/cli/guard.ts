@@ -29,6 +29,7 @@ interface GuardFlags extends Omit<DiffFlags, "output"> {
   readonly webhookUrl?: string;
   readonly webhookService?: string;
   readonly logLevel: string;
+  readonly store?: string;
 }
 
 /** The sources read and the cluster's discovery, as the decision needs them; nothing listed. */
@@ -188,6 +189,7 @@ async function serveGuard(flags: GuardFlags, loaded: LoadedGuard, log: LogLine):
   })();
   const tls = servingOf(flags, listen.host);
   let target = loaded.target;
+  const record = await recorder(flags, log);
   const server = await serve(
     {
       registry: new Registry(),
@@ -195,6 +197,7 @@ async function serveGuard(flags: GuardFlags, loaded: LoadedGuard, log: LogLine):
       validate: (body) => {
         const reviewed = reviewAdmission(target, body);
         logDecision(log, reviewed);
+        record?.(reviewed);
         return reviewed.response;
       },
     },
@@ -212,6 +215,39 @@ async function serveGuard(flags: GuardFlags, loaded: LoadedGuard, log: LogLine):
   log("stopping", {});
   await changes?.close();
   await server.close();
+  await record?.close();
+}
+
+type Recorder = ((reviewed: Reviewed) => void) & { readonly close: () => Promise<void> };
+
+/**
+ * `--store`: audited and break-glass writes recorded as observations with their user. The answer
+ * to kube-apiserver never waits for the store; a failed write is logged.
+ */
+async function recorder(flags: GuardFlags, log: LogLine): Promise<Recorder | undefined> {
+  if (flags.store === undefined) return undefined;
+  const { openStore, StoreError } = await import("../store/index.js");
+  const { recordedDrifts } = await import("../guard/record.js");
+  const store = await openStore(flags.store).catch((error: unknown) => {
+    throw error instanceof StoreError ? new CliError(error.message) : error;
+  });
+  let pending: Promise<unknown> = Promise.resolve();
+  const record = (reviewed: Reviewed): void => {
+    const { decision, request } = reviewed;
+    if (decision?.ref === undefined || request === undefined) return;
+    const drifts = recordedDrifts(decision, request);
+    if (drifts.length === 0) return;
+    const ref = decision.ref;
+    pending = pending
+      .then(() => store.recordObservation(ref, drifts, new Date().toISOString()))
+      .catch((error: unknown) => log("recording failed", { error: (error as Error).message }, "warn"));
+  };
+  return Object.assign(record, {
+    close: async () => {
+      await pending;
+      await store.close();
+    },
+  });
 }
 
 async function followGuardSources(
@@ -275,6 +311,11 @@ export function registerGuard(program: Command): void {
     .option(
       "--tls-ca <file>",
       "with --emit-config: the CA of the serving certificate (default --tls-cert)",
+      nonEmpty,
+    )
+    .option(
+      "--store <url>",
+      "record audited and break-glass writes, with their user, in this history store",
       nonEmpty,
     )
     .option("--log-level <level>", `log from this level up (${LogLevels.join(", ")})`, nonEmpty, "info")

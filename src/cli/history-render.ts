@@ -98,8 +98,17 @@ function valuesText(change: EpisodeChange, paint: Paint): string {
   return `${paint("red", side(change, "desired"))} → ${paint("green", side(change, "live"))}`;
 }
 
+/** `user alice (devs), break glass: INC-4711`, where an audit record, admission or the guard told. */
+function userText(change: EpisodeChange): string | undefined {
+  if (change.user === undefined) return undefined;
+  const groups = (change.groups ?? []).filter((group) => group !== "system:authenticated");
+  const glass = change.breakGlass === undefined ? "" : `, break glass: ${change.breakGlass}`;
+  return `user ${change.user}${groups.length === 0 ? "" : ` (${groups.join(", ")})`}${glass}`;
+}
+
 function whoText(change: EpisodeChange): string {
-  if (change.manager === undefined) return change.user === undefined ? "" : `by user ${change.user}`;
+  const user = userText(change);
+  if (change.manager === undefined) return user === undefined ? "" : `by ${user}`;
   const how = [
     change.operation,
     change.subresource === undefined ? undefined : `subresource ${change.subresource}`,
@@ -107,9 +116,7 @@ function whoText(change: EpisodeChange): string {
     .filter((part) => part !== undefined)
     .join(", ");
   const who = `by ${change.manager}${how === "" ? "" : ` (${how})`}`;
-  if (change.user === undefined) return who;
-  const groups = (change.groups ?? []).filter((group) => group !== "system:authenticated");
-  return `${who}, user ${change.user}${groups.length === 0 ? "" : ` (${groups.join(", ")})`}`;
+  return user === undefined ? who : `${who}, ${user}`;
 }
 
 function changeLine(change: EpisodeChange, paint: Paint): string {

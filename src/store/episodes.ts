@@ -100,6 +100,7 @@ function identityColumns(drift: ObservedDrift): SqlParam[] {
     drift.groups === undefined ? null : JSON.stringify(drift.groups),
     drift.userAgent ?? null,
     drift.sourceIPs === undefined ? null : JSON.stringify(drift.sourceIPs),
+    drift.breakGlass ?? null,
   ];
 }
 
@@ -109,7 +110,7 @@ function changeColumns(drift: ObservedDrift): SqlParam[] {
 
 const changeFields =
   "type, reason, desired, live, desired_hash, live_hash, redacted, manager, operation, subresource, changed_at";
-const identityFields = ["user_name", "user_groups", "user_agent", "source_ips"] as const;
+const identityFields = ["user_name", "user_groups", "user_agent", "source_ips", "break_glass"] as const;
 /*
  * Who made a change is known from an audit event or an admission request that may have been
  * forgotten by the time the drift is seen again: an observation of the same write (same
@@ -194,6 +195,7 @@ function toChange(row: Row): EpisodeChange {
     groups: parseList(optionalText(row, "user_groups")),
     userAgent: optionalText(row, "user_agent"),
     sourceIPs: parseList(optionalText(row, "source_ips")),
+    breakGlass: optionalText(row, "break_glass"),
     firstSeen: text(row, "first_seen"),
     lastSeen: text(row, "last_seen"),
     contestedBy: optionalText(row, "contested_by"),

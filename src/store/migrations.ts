@@ -82,6 +82,14 @@ export const migrations: readonly Migration[] = [
     name: "who made a change: groups, user agent, source IPs",
     sql: { sqlite: identities, postgres: identities },
   },
+  {
+    version: 3,
+    name: "a change let through by guard's break-glass annotation, and its reason",
+    sql: {
+      sqlite: ["ALTER TABLE changes ADD COLUMN break_glass TEXT"],
+      postgres: ["ALTER TABLE changes ADD COLUMN break_glass TEXT"],
+    },
+  },
 ];
 
 const createTable = `CREATE TABLE IF NOT EXISTS schema_migrations (

@@ -399,6 +399,7 @@ describe.each([
       groups: ["devs", "system:authenticated"],
       userAgent: "kubectl/v1.32.0 (linux/amd64) kubernetes/70d3cc9",
       sourceIPs: ["127.0.0.1"],
+      breakGlass: "INC-4711",
     };
     await store.recordObservation(web, [{ ...replicas(5), ...alice }], t(0));
     const again = await store.recordObservation(web, [replicas(5)], t(1));
@@ -423,7 +424,8 @@ describe.each([
     const rows = await backend.dump(url);
     expect(rows.match(/"version":1\b/g)).toHaveLength(1);
     expect(rows.match(/"version":2\b/g)).toHaveLength(1);
-    expect(migrations.map((migration) => migration.version)).toEqual([1, 2]);
+    expect(rows.match(/"version":3\b/g)).toHaveLength(1);
+    expect(migrations.map((migration) => migration.version)).toEqual([1, 2, 3]);
 
     await backend.exec(
       url,
@@ -432,7 +434,7 @@ describe.each([
     const refused = openStore(url);
     await expect(refused).rejects.toThrow(StoreError);
     await expect(refused).rejects.toThrow(
-      /schema version 7 is newer than this kubedrift knows \(2\); use a newer kubedrift$/,
+      /schema version 7 is newer than this kubedrift knows \(3\); use a newer kubedrift$/,
     );
     const message = await refused.then(
       () => "",

@@ -34,6 +34,8 @@ export interface WriteIdentity {
   readonly groups?: readonly string[];
   readonly userAgent?: string;
   readonly sourceIPs?: readonly string[];
+  /** The reason given in `kubedrift.dev/break-glass` when `guard` let the change through. */
+  readonly breakGlass?: string;
 }
 
 /** A drift as observed, with who made it where known. */
@@ -57,6 +59,7 @@ export interface EpisodeChange {
   readonly groups?: readonly string[];
   readonly userAgent?: string;
   readonly sourceIPs?: readonly string[];
+  readonly breakGlass?: string;
   /** RFC 3339 UTC: the first and the latest observation of this field in the episode. */
   readonly firstSeen: string;
   readonly lastSeen: string;

@@ -83,26 +83,36 @@ guard:
   rules:
     - kinds: [apps/Deployment]
       action: deny
+    - kinds: [ConfigMap]
+      names: [limits]
+      action: audit
 `;
 
-function settings(mode: string): string {
+function configMap(name: string, mode: string): string {
   return `apiVersion: v1
 kind: ConfigMap
 metadata:
-  name: settings
+  name: ${name}
   namespace: ${namespace}
 data:
   mode: "${mode}"
 `;
 }
 
+interface HistoryChange {
+  readonly path: string;
+  readonly user?: string;
+  readonly breakGlass?: string;
+}
+
 describe("kubedrift guard", () => {
-  it("denies, warns, lets deployers and break-glass through, and leaves the unmanaged alone", async () => {
+  it("denies, warns, audits, lets deployers and break-glass through (recorded with the user), and leaves the unmanaged alone", async () => {
     const directory = join(scratch.path, "guard");
     mkdirSync(join(directory, "deploy"), { recursive: true });
     const sandbox = await startSandbox(directory);
     writeManifest(join(directory, "deploy"), "web.yaml", webDeployment(namespace));
-    writeManifest(join(directory, "deploy"), "settings.yaml", settings("blue"));
+    writeManifest(join(directory, "deploy"), "settings.yaml", configMap("settings", "blue"));
+    writeManifest(join(directory, "deploy"), "limits.yaml", configMap("limits", "low"));
     writeManifest(directory, "kubedrift.yaml", guardConfig);
     await kubectlOk(sandbox, ["create", "namespace", namespace]);
     await kubectlOk(sandbox, ["apply", "-f", join(directory, "deploy")]);
@@ -124,7 +134,18 @@ describe("kubedrift guard", () => {
     const key = writeManifest(directory, "tls.key", serving.keyPem);
     const sources = ["-f", "deploy", "--kubeconfig", sandbox.kubeconfigPath];
     const guard = spawnKubedrift(
-      ["guard", ...sources, "--listen", `127.0.0.1:${port}`, "--tls-cert", cert, "--tls-key", key],
+      [
+        "guard",
+        ...sources,
+        "--listen",
+        `127.0.0.1:${port}`,
+        "--tls-cert",
+        cert,
+        "--tls-key",
+        key,
+        "--store",
+        `sqlite:${join(directory, "guard.db")}`,
+      ],
       directory,
     );
     await until(
@@ -183,8 +204,38 @@ describe("kubedrift guard", () => {
       fields: ["/spec/replicas"],
     });
 
+    const audited = await as(
+      "alice",
+      "patch",
+      "configmap",
+      "limits",
+      "-p",
+      JSON.stringify({ data: { mode: "high" } }),
+    );
+    expect(audited.code, audited.stderr).toBe(0);
+    expect(audited.stderr).not.toContain("Warning");
     guard.child.kill("SIGTERM");
     await new Promise((resolve) => guard.child.once("close", resolve));
     expect(guard.child.exitCode).toBe(0);
+    // What the guard let through under audit and break-glass is in the history, with its user.
+    const history = await runKubedrift(
+      ["history", "--store", `sqlite:${join(directory, "guard.db")}`, "-o", "json"],
+      {
+        cwd: directory,
+      },
+    );
+    const episodes = (
+      JSON.parse(history.stdout) as { episodes: { resource: { name: string }; changes: HistoryChange[] }[] }
+    ).episodes;
+    const changesOf = (name: string): HistoryChange[] =>
+      episodes.filter((episode) => episode.resource.name === name).flatMap((episode) => episode.changes);
+    expect(changesOf("web")).toContainEqual(
+      expect.objectContaining({
+        path: "/spec/replicas",
+        user: "alice",
+        breakGlass: "INC-4711 traffic spike",
+      }),
+    );
+    expect(changesOf("limits")).toEqual([expect.objectContaining({ path: "/data/mode", user: "alice" })]);
   }, 120_000);
 });

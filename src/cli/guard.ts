@@ -26,6 +26,7 @@ interface GuardFlags extends Omit<DiffFlags, "output"> {
   readonly tlsCa?: string;
   readonly insecure?: boolean;
   readonly emitConfig?: boolean;
+  readonly emitPolicy?: boolean;
   readonly webhookUrl?: string;
   readonly webhookService?: string;
   readonly logLevel: string;
@@ -175,6 +176,20 @@ async function emitConfig(flags: GuardFlags, loaded: LoadedGuard): Promise<strin
   return stringify(configuration);
 }
 
+/**
+ * `--emit-policy`: ValidatingAdmissionPolicies and bindings on stdout; what CEL cannot say exactly
+ * is named on stderr (and left to the webhook).
+ */
+async function emitPolicy(loaded: LoadedGuard): Promise<string> {
+  const { guardPolicies } = await import("../guard/policy.js");
+  const { stringify } = await import("yaml");
+  const { target } = loaded;
+  const guard = target.config.guard ?? { default: "warn", allow: { users: [], groups: [] }, rules: [] };
+  const generated = guardPolicies([...target.desired.values()], loaded.served, guard);
+  for (const why of generated.refused) process.stderr.write(`note: not expressed in CEL: ${why}\n`);
+  return generated.objects.map((object) => `---\n${stringify(object)}`).join("");
+}
+
 /** Serves until SIGINT or SIGTERM, reloading the sources when their files change. */
 async function serveGuard(flags: GuardFlags, loaded: LoadedGuard, log: LogLine): Promise<void> {
   const { parseListen, serve } = await import("../server/http.js");
@@ -285,6 +300,10 @@ async function runGuard(flags: GuardFlags): Promise<void> {
     process.stdout.write(await emitConfig(flags, loaded));
     return;
   }
+  if (flags.emitPolicy === true) {
+    process.stdout.write(await emitPolicy(loaded));
+    return;
+  }
   await serveGuard(flags, loaded, logLines(process.stderr, { level: flags.logLevel }));
 }
 
@@ -298,6 +317,10 @@ export function registerGuard(program: Command): void {
     .option("--tls-key <file>", "its private key (PEM)", nonEmpty)
     .option("--insecure", "serve plain HTTP (on loopback only), for trying it out")
     .option("--emit-config", "print the ValidatingWebhookConfiguration for the managed objects and exit")
+    .option(
+      "--emit-policy",
+      "print ValidatingAdmissionPolicies and bindings (Kubernetes ≥ 1.30) that decide as the guard does, and exit",
+    )
     .option(
       "--webhook-url <url>",
       "with --emit-config: where kube-apiserver reaches the guard (https://…)",

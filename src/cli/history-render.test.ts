@@ -237,9 +237,10 @@ describe("history CSV", () => {
       "groups",
       "userAgent",
       "sourceIPs",
+      "breakGlass",
     ]);
     expect(rows).toHaveLength(5);
-    for (const row of rows) expect(row).toHaveLength(26);
+    for (const row of rows) expect(row).toHaveLength(27);
     expect(rows[2]?.slice(0, 5)).toEqual(["2", "", "Secret", "shop", "db"]);
     expect(rows[2]?.slice(9, 16)).toEqual([
       "/data/password",

@@ -207,6 +207,7 @@ const csvColumns = [
   "groups",
   "userAgent",
   "sourceIPs",
+  "breakGlass",
 ] as const;
 
 const json = (value: JsonValue | undefined): string => (value === undefined ? "" : JSON.stringify(value));
@@ -246,6 +247,7 @@ function changeCells(change: EpisodeChange | undefined): string[] {
     change.groups?.join(" "),
     change.userAgent,
     change.sourceIPs?.join(" "),
+    change.breakGlass,
   ];
   return cells.map((cell) => cell ?? "");
 }

@@ -5,7 +5,12 @@ import type { AddressInfo } from "node:net";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createWebhookAdmission, type WebhookAdmission } from "./admission-webhooks/index.js";
+import { chainAdmission, createPolicyAdmission } from "./admission-policies/index.js";
+import {
+  createWebhookAdmission,
+  type WebhookAdmission,
+  type WebhookAdmissionOptions,
+} from "./admission-webhooks/index.js";
 import { createAuditing, readAuditFiles, type AuditOptions, type Auditing } from "./audit/index.js";
 import { bootstrapCluster, startNamespaceController } from "./controllers/namespaces.js";
 import { startCustomResourceController } from "./controllers/custom-resources.js";
@@ -165,7 +170,7 @@ export interface SandboxCore {
   readonly faults: FaultInjector & { readonly current: FaultOptions };
   /** The audit filter and its webhook backend (`--audit-policy-file`, `--audit-webhook-config-file`). */
   readonly auditing: Auditing;
-  /** The ValidatingWebhookConfigurations' webhooks, called before each write. */
+  /** The ValidatingAdmissionPolicies and the ValidatingWebhookConfigurations' webhooks, before each write. */
   readonly admission: WebhookAdmission;
   /** Stops the controllers and closes the store. */
   close(): void;
@@ -177,6 +182,11 @@ export type CoreOptions = SandboxOptions & {
   /** The key service account tokens are signed with; random when absent. */
   readonly serviceAccountKey?: Buffer;
 };
+
+/** The ValidatingAdmissionPolicies, then the validating webhooks, as kube-apiserver orders its plugins. */
+function admissionOf(options: WebhookAdmissionOptions): WebhookAdmission {
+  return chainAdmission(createPolicyAdmission(options), createWebhookAdmission(options));
+}
 
 export function createSandboxCore(
   options: CoreOptions,
@@ -219,7 +229,7 @@ export function createSandboxCore(
     context,
     faults,
     auditing,
-    admission: createWebhookAdmission({
+    admission: admissionOf({
       context,
       handle: (request) => app.handle(request),
       log: (line) => process.stderr.write(`${line}\n`),

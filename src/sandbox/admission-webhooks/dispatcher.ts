@@ -36,7 +36,7 @@ const proceed: AdmissionOutcome = { kind: "proceed", warnings: [] };
 const writeMethods = new Set(["POST", "PUT", "PATCH", "DELETE"]);
 const configurations = { group: "admissionregistration.k8s.io", resource: "validatingwebhookconfigurations" };
 
-interface Write {
+export interface Write {
   readonly request: ResourceRequest;
   readonly query: URLSearchParams;
 }
@@ -54,7 +54,7 @@ function isWebhookConfiguration(request: ResourceRequest): boolean {
  * their status and scale. Not done: deletecollection (kube-apiserver admits each object deleted)
  * and the other subresources (TokenRequest, …).
  */
-function writeOf(context: ServerContext, request: ApiRequest): Write | undefined {
+export function writeOf(context: ServerContext, request: ApiRequest): Write | undefined {
   if (!writeMethods.has(request.method)) return undefined;
   const url = new URL(request.url, "https://sandbox");
   const parts = splitApiPath(url.pathname.split("/").filter((segment) => segment !== ""));
@@ -131,7 +131,7 @@ function operationOf(method: string, old: KubeObject | undefined): AdmissionAttr
   return method === "POST" || old === undefined ? "CREATE" : "UPDATE";
 }
 
-function attributesOf(
+export function attributesOf(
   context: ServerContext,
   write: Write,
   method: string,
@@ -190,7 +190,7 @@ function bodyJson(request: ApiRequest): JsonValue | undefined {
   }
 }
 
-function withDryRun(request: ApiRequest): ApiRequest {
+export function withDryRun(request: ApiRequest): ApiRequest {
   const url = new URL(request.url, "https://sandbox");
   if (!url.searchParams.getAll("dryRun").includes("All")) url.searchParams.append("dryRun", "All");
   return { ...request, url: `${url.pathname}${url.search}` };
@@ -322,7 +322,7 @@ function plan(
   return { webhooks, attributes };
 }
 
-interface Admitting {
+export interface Admitting {
   readonly options: WebhookAdmissionOptions;
   readonly request: ApiRequest;
   readonly write: Write;
@@ -340,7 +340,7 @@ function nameOfWrite(admitting: Admitting): string {
 }
 
 /** One review per call, each with a UID of its own, as kube-apiserver makes them. */
-function reviewsOf(admitting: Admitting): () => Review {
+export function reviewsOf(admitting: Admitting): () => Review {
   const { options, request, write, attributes, dryRun } = admitting;
   const who = whoIs(options.context.auth, request.headers);
   const body = bodyJson(request);

@@ -145,3 +145,38 @@ export const validatingWebhookConfigurationStrategy: KindStrategy = defineStrate
   prepare: (object) => withWebhookDefaults(object),
   validateSpec: validateConfiguration,
 });
+
+function defaultPolicy(object: KubeObject): KubeObject {
+  const spec = objectField(object, "spec") ?? {};
+  const constraints = objectField(spec, "matchConstraints");
+  const rules = constraints === undefined ? undefined : listField(constraints, "resourceRules");
+  const matchConstraints =
+    constraints === undefined
+      ? {}
+      : {
+          matchConstraints: {
+            ...withDefaults(constraints, {
+              matchPolicy: "Equivalent",
+              namespaceSelector: {},
+              objectSelector: {},
+            }),
+            ...(rules === undefined ? {} : { resourceRules: rules.map(defaultRule) }),
+          },
+        };
+  return { ...object, spec: { ...withDefaults(spec, { failurePolicy: "Fail" }), ...matchConstraints } };
+}
+
+/** ValidatingAdmissionPolicies: evaluated by the sandbox on writes (src/sandbox/admission-policies/). Not validated beyond the schema. */
+export const validatingAdmissionPolicyStrategy: KindStrategy = defineStrategy({
+  gvk: { group: "admissionregistration.k8s.io", version: "v1", kind: "ValidatingAdmissionPolicy" },
+  tracksGeneration: true,
+  hasStatus: false,
+  prepare: (object) => defaultPolicy(object),
+});
+
+/** ValidatingAdmissionPolicyBindings: which policies apply, with which validationActions. */
+export const validatingAdmissionPolicyBindingStrategy: KindStrategy = defineStrategy({
+  gvk: { group: "admissionregistration.k8s.io", version: "v1", kind: "ValidatingAdmissionPolicyBinding" },
+  tracksGeneration: true,
+  hasStatus: false,
+});

@@ -11,7 +11,11 @@ import { customResourceDefinitionStrategy } from "./apiextensions.js";
 import { horizontalPodAutoscalerStrategy, podDisruptionBudgetStrategy } from "./autoscaling-policy.js";
 import { cronJobStrategy, jobStrategy } from "./batch.js";
 import { leaseStrategy } from "./coordination.js";
-import { validatingWebhookConfigurationStrategy } from "./admissionregistration.js";
+import {
+  validatingAdmissionPolicyBindingStrategy,
+  validatingAdmissionPolicyStrategy,
+  validatingWebhookConfigurationStrategy,
+} from "./admissionregistration.js";
 import {
   configMapStrategy,
   eventStrategy,
@@ -56,6 +60,8 @@ const builtinStrategies: readonly KindStrategy[] = [
   clusterRoleBindingStrategy,
   leaseStrategy,
   validatingWebhookConfigurationStrategy,
+  validatingAdmissionPolicyStrategy,
+  validatingAdmissionPolicyBindingStrategy,
   customResourceDefinitionStrategy,
 ];
 

@@ -209,6 +209,20 @@ const specs: readonly BuiltinSpec[] = [
     resource: "validatingwebhookconfigurations",
     namespaced: false,
   },
+  {
+    group: "admissionregistration.k8s.io",
+    version: "v1",
+    kind: "ValidatingAdmissionPolicy",
+    resource: "validatingadmissionpolicies",
+    namespaced: false,
+  },
+  {
+    group: "admissionregistration.k8s.io",
+    version: "v1",
+    kind: "ValidatingAdmissionPolicyBinding",
+    resource: "validatingadmissionpolicybindings",
+    namespaced: false,
+  },
   // Questions to the authenticator and authorizer: created, answered, never stored.
   {
     group: "authentication.k8s.io",

@@ -1,0 +1,92 @@
+import { Environment } from "@marcbachmann/cel-js";
+import type { JsonObject, JsonValue } from "../../kube/value/json.js";
+import { isJsonObject } from "../../kube/value/json.js";
+
+/**
+ * The CEL environment of a policy's variables and validations: `object`, `oldObject`, `request` and
+ * `variables`, all dynamic. Not supported: `params` (paramKind), `namespaceObject` and `authorizer`;
+ * an expression naming them fails to compile, an error left to the policy's failurePolicy.
+ */
+const environment = new Environment({ homogeneousAggregateLiterals: false, enableOptionalTypes: true })
+  .registerVariable("object", "dyn")
+  .registerVariable("oldObject", "dyn")
+  .registerVariable("request", "dyn")
+  .registerVariable("variables", "dyn");
+
+function issueOf(error: unknown): string {
+  if (typeof error === "object" && error !== null && "message" in error) {
+    const issue = error as { readonly message: string; readonly summary?: string };
+    return issue.summary ?? issue.message.split("\n")[0] ?? "";
+  }
+  return String(error);
+}
+
+/** One expression's value, or why it could not be evaluated (kube's `expression '…' resulted in error: …`). */
+export function evaluate(
+  expression: string,
+  variables: Record<string, unknown>,
+): { readonly value: unknown } | { readonly error: string } {
+  try {
+    return {
+      value: (environment.parse(expression) as (given: Record<string, unknown>) => unknown)(variables),
+    };
+  } catch (error: unknown) {
+    return { error: `expression '${expression}' resulted in error: ${issueOf(error)}` };
+  }
+}
+
+function text(value: JsonValue | undefined): string {
+  return typeof value === "string" ? value : "";
+}
+
+/** `variables`, evaluated in order, each seeing the ones before it; the first error stops them. */
+export function evaluateVariables(
+  policy: JsonObject,
+  base: Record<string, unknown>,
+): { readonly variables: Record<string, unknown> } | { readonly error: string } {
+  const given = Array.isArray(policy["variables"]) ? policy["variables"].filter(isJsonObject) : [];
+  const variables: Record<string, unknown> = {};
+  for (const variable of given) {
+    const result = evaluate(text(variable["expression"]), { ...base, variables });
+    if ("error" in result) return result;
+    variables[text(variable["name"])] = result.value;
+  }
+  return { variables };
+}
+
+/** What one validation says: nothing (passed), a failure message, or an evaluation error. */
+export type ValidationResult =
+  | { readonly kind: "pass" }
+  | { readonly kind: "fail"; readonly message: string; readonly reason: string }
+  | { readonly kind: "error"; readonly message: string };
+
+/** messageExpression (a non-empty string), else message, else `failed expression: <expression>`. */
+function failureMessage(
+  validation: JsonObject,
+  expression: string,
+  variables: Record<string, unknown>,
+): string {
+  const messageExpression = text(validation["messageExpression"]);
+  if (messageExpression !== "") {
+    const result = evaluate(messageExpression, variables);
+    if ("value" in result && typeof result.value === "string" && result.value.trim() !== "")
+      return result.value;
+  }
+  const message = text(validation["message"]);
+  return message !== "" ? message : `failed expression: ${expression}`;
+}
+
+export function validate(validation: JsonObject, variables: Record<string, unknown>): ValidationResult {
+  const expression = text(validation["expression"]).trim();
+  const result = evaluate(expression, variables);
+  if ("error" in result) return { kind: "error", message: result.error };
+  if (typeof result.value !== "boolean")
+    return { kind: "error", message: `expression '${expression}' resulted in error: must evaluate to bool` };
+  if (result.value) return { kind: "pass" };
+  const reason = text(validation["reason"]);
+  return {
+    kind: "fail",
+    message: failureMessage(validation, expression, variables),
+    reason: reason === "" ? "Invalid" : reason,
+  };
+}

@@ -1,0 +1,1 @@
+export { chainAdmission, createPolicyAdmission } from "./dispatcher.js";

@@ -105,29 +105,42 @@ interface HistoryChange {
   readonly breakGlass?: string;
 }
 
+/** A sandbox with the managed objects applied, an unmanaged ConfigMap, and alice and the deployer as editors. */
+async function managedSandbox(directory: string): Promise<SandboxConnection> {
+  mkdirSync(join(directory, "deploy"), { recursive: true });
+  const sandbox = await startSandbox(directory);
+  writeManifest(join(directory, "deploy"), "web.yaml", webDeployment(namespace));
+  writeManifest(join(directory, "deploy"), "settings.yaml", configMap("settings", "blue"));
+  writeManifest(join(directory, "deploy"), "limits.yaml", configMap("limits", "low"));
+  writeManifest(directory, "kubedrift.yaml", guardConfig);
+  await kubectlOk(sandbox, ["create", "namespace", namespace]);
+  await kubectlOk(sandbox, ["apply", "-f", join(directory, "deploy")]);
+  await kubectlOk(sandbox, ["create", "configmap", "scratch", "-n", namespace, "--from-literal=a=1"]);
+  for (const user of ["alice", "ci-deployer"])
+    await kubectlOk(sandbox, [
+      "create",
+      "rolebinding",
+      `${user}-edit`,
+      "--clusterrole=edit",
+      `--user=${user}`,
+      "-n",
+      namespace,
+    ]);
+  return sandbox;
+}
+
+function as(
+  sandbox: SandboxConnection,
+  who: keyof typeof tokens,
+  ...args: string[]
+): ReturnType<typeof runKubectl> {
+  return runKubectl(sandbox, ["--token", tokens[who], "-n", namespace, ...args]);
+}
+
 describe("kubedrift guard", () => {
   it("denies, warns, audits, lets deployers and break-glass through (recorded with the user), and leaves the unmanaged alone", async () => {
     const directory = join(scratch.path, "guard");
-    mkdirSync(join(directory, "deploy"), { recursive: true });
-    const sandbox = await startSandbox(directory);
-    writeManifest(join(directory, "deploy"), "web.yaml", webDeployment(namespace));
-    writeManifest(join(directory, "deploy"), "settings.yaml", configMap("settings", "blue"));
-    writeManifest(join(directory, "deploy"), "limits.yaml", configMap("limits", "low"));
-    writeManifest(directory, "kubedrift.yaml", guardConfig);
-    await kubectlOk(sandbox, ["create", "namespace", namespace]);
-    await kubectlOk(sandbox, ["apply", "-f", join(directory, "deploy")]);
-    await kubectlOk(sandbox, ["create", "configmap", "scratch", "-n", namespace, "--from-literal=a=1"]);
-    for (const user of ["alice", "ci-deployer"])
-      await kubectlOk(sandbox, [
-        "create",
-        "rolebinding",
-        `${user}-edit`,
-        "--clusterrole=edit",
-        `--user=${user}`,
-        "-n",
-        namespace,
-      ]);
-
+    const sandbox = await managedSandbox(directory);
     const port = await freePort();
     const serving = await createServingCertificate(["127.0.0.1"], new Date());
     const cert = writeManifest(directory, "tls.crt", serving.certificatePem);
@@ -160,18 +173,16 @@ describe("kubedrift guard", () => {
     expect(emitted.code, emitted.stderr).toBe(0);
     await kubectlOk(sandbox, ["apply", "-f", writeManifest(directory, "guard-webhook.yaml", emitted.stdout)]);
 
-    const as = (who: keyof typeof tokens, ...args: string[]): ReturnType<typeof runKubectl> =>
-      runKubectl(sandbox, ["--token", tokens[who], "-n", namespace, ...args]);
-
-    const denied = await as("alice", "scale", "deployment", "web", "--replicas=5");
+    const denied = await as(sandbox, "alice", "scale", "deployment", "web", "--replicas=5");
     expect(denied.code).toBe(1);
     expect(denied.stderr).toContain(
       'admission webhook "deployments.apps.guard.kubedrift.dev" denied the request: kubedrift: Deployment guard-e2e/web is managed from Git: spec.replicas: Git says 2, this write makes it 5.',
     );
-    expect((await as("ci-deployer", "scale", "deployment", "web", "--replicas=3")).code).toBe(0);
-    expect((await as("alice", "label", "configmap", "scratch", "team=x")).code).toBe(0);
+    expect((await as(sandbox, "ci-deployer", "scale", "deployment", "web", "--replicas=3")).code).toBe(0);
+    expect((await as(sandbox, "alice", "label", "configmap", "scratch", "team=x")).code).toBe(0);
 
     const warned = await as(
+      sandbox,
       "alice",
       "patch",
       "configmap",
@@ -188,7 +199,7 @@ describe("kubedrift guard", () => {
       metadata: { annotations: { "kubedrift.dev/break-glass": "INC-4711 traffic spike" } },
       spec: { replicas: 6 },
     });
-    const broken = await as("alice", "patch", "deployment", "web", "-p", glass);
+    const broken = await as(sandbox, "alice", "patch", "deployment", "web", "-p", glass);
     expect(broken.code, broken.stderr).toBe(0);
     await until(() => guard.stderr().includes("INC-4711 traffic spike"), "the break-glass logged");
     const lines = guard
@@ -205,6 +216,7 @@ describe("kubedrift guard", () => {
     });
 
     const audited = await as(
+      sandbox,
       "alice",
       "patch",
       "configmap",
@@ -237,5 +249,54 @@ describe("kubedrift guard", () => {
       }),
     );
     expect(changesOf("limits")).toEqual([expect.objectContaining({ path: "/data/mode", user: "alice" })]);
+  }, 120_000);
+
+  it("decides the same with the ValidatingAdmissionPolicies --emit-policy prints, evaluated by the sandbox", async () => {
+    const directory = join(scratch.path, "policy");
+    const sandbox = await managedSandbox(directory);
+    const emitted = await runKubedrift(
+      ["guard", "-f", "deploy", "--kubeconfig", sandbox.kubeconfigPath, "--emit-policy"],
+      {
+        cwd: directory,
+      },
+    );
+    expect(emitted.code, emitted.stderr).toBe(0);
+    await kubectlOk(sandbox, ["apply", "-f", writeManifest(directory, "policies.yaml", emitted.stdout)]);
+
+    const denied = await as(sandbox, "alice", "scale", "deployment", "web", "--replicas=5");
+    expect(denied.code).toBe(1);
+    expect(denied.stderr).toContain(
+      "kubedrift: Deployment guard-e2e/web is managed from Git: spec.replicas must be 2",
+    );
+    expect((await as(sandbox, "ci-deployer", "scale", "deployment", "web", "--replicas=2")).code).toBe(0);
+    expect((await as(sandbox, "alice", "label", "configmap", "scratch", "team=x")).code).toBe(0);
+    const warned = await as(
+      sandbox,
+      "alice",
+      "patch",
+      "configmap",
+      "settings",
+      "-p",
+      JSON.stringify({ data: { mode: "green" } }),
+    );
+    expect(warned.code, warned.stderr).toBe(0);
+    // The message names the value as JSON: "blue", quoted.
+    expect(warned.stderr).toContain('data.mode must be "blue"');
+    const glass = JSON.stringify({
+      metadata: { annotations: { "kubedrift.dev/break-glass": "INC-4712" } },
+      spec: { replicas: 6 },
+    });
+    expect((await as(sandbox, "alice", "patch", "deployment", "web", "-p", glass)).code).toBe(0);
+    const audited = await as(
+      sandbox,
+      "alice",
+      "patch",
+      "configmap",
+      "limits",
+      "-p",
+      JSON.stringify({ data: { mode: "high" } }),
+    );
+    expect(audited.code, audited.stderr).toBe(0);
+    expect(audited.stderr).not.toContain("Warning");
   }, 120_000);
 });

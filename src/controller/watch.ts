@@ -189,14 +189,7 @@ class RunningWatch implements Watch {
     };
     for (const object of target.desired) this.#desired.set(refKey(object.ref), object);
     this.#healer = this.#createHealer();
-    for (const episode of open) {
-      const key = refKey({ ...episode.resource, version: "" });
-      this.#episodes.set(key, {
-        id: episode.id,
-        paths: new Set(episode.changes.map((change) => change.path)),
-      });
-      this.#healer?.continueEpisode(key, episode);
-    }
+    this.#continueEpisodes(open);
     for (const episode of open) this.#tell(() => options.listener?.onEpisodeContinued?.(episode));
     for (const job of listJobs(target.scope, target.served))
       this.#informers.set(jobKey(job), { job, informer: this.#inform(job) });
@@ -243,17 +236,19 @@ class RunningWatch implements Watch {
     this.#caughtUp = false;
     const open = await this.#options.store.query({ openOnly: true });
     this.#episodes.clear();
+    this.#continueEpisodes(open);
+    this.#caughtUp = true;
+    await this.#fullSync(false);
+  }
+
+  /** The open episodes of declared objects, as the store has them, go on from here. */
+  #continueEpisodes(open: readonly Episode[]): void {
     for (const episode of open) {
       const key = refKey({ ...episode.resource, version: "" });
       if (!this.#desired.has(key)) continue;
-      this.#episodes.set(key, {
-        id: episode.id,
-        paths: new Set(episode.changes.map((change) => change.path)),
-      });
+      this.#episodes.set(key, { id: episode.id, paths: new Set(episode.changes.map((change) => change.path)) });
       this.#healer?.continueEpisode(key, episode);
     }
-    this.#caughtUp = true;
-    await this.#fullSync(false);
   }
 
   /** Leads, and has caught up with what the previous leader left in the store. */

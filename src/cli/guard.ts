@@ -4,12 +4,10 @@
  * `--insecure`), logs every decision about a managed object, follows its sources as `watch` does,
  * and with `--emit-config` prints the ValidatingWebhookConfiguration for them.
  */
-import { readFileSync } from "node:fs";
 import type { Command } from "commander";
 import type { DeclaredTarget } from "../inspect/index.js";
 import type { GuardTarget } from "../guard/decide.js";
 import type { Reviewed } from "../guard/review.js";
-import type { GuardWebhookTarget } from "../guard/webhook-config.js";
 import { describeRef, refKey } from "../model/index.js";
 import { diffOptionsFromFlags, withDiffOptions, type DiffFlags } from "./diff.js";
 import { CliError, rethrowAsCliError } from "./errors.js";
@@ -18,6 +16,7 @@ import { nonEmpty } from "./terminal.js";
 import type { LogLine } from "./watch-log.js";
 import { isLogLevel, logLines, LogLevels } from "./watch-log.js";
 import { sourcePaths } from "./watch-sources.js";
+import { servingCertificateOf, webhookEndpointOf } from "./webhook-flags.js";
 
 interface GuardFlags extends Omit<DiffFlags, "output"> {
   readonly listen: string;
@@ -82,25 +81,13 @@ function guardTarget(declared: DeclaredTarget): GuardTarget {
   };
 }
 
-function readFile(path: string, flag: string): Buffer {
-  try {
-    return readFileSync(path);
-  } catch (error: unknown) {
-    throw new CliError(
-      `${flag}: cannot read ${path} (${(error as NodeJS.ErrnoException).code ?? "unreadable"})`,
-    );
-  }
-}
-
 /** Serving: HTTPS with a certificate; plain HTTP only on loopback, and only when asked for. */
 function servingOf(
   flags: GuardFlags,
   host: string,
 ): { readonly cert: Buffer; readonly key: Buffer } | undefined {
-  if ((flags.tlsCert === undefined) !== (flags.tlsKey === undefined))
-    throw new CliError("--tls-cert and --tls-key go together");
-  if (flags.tlsCert !== undefined && flags.tlsKey !== undefined)
-    return { cert: readFile(flags.tlsCert, "--tls-cert"), key: readFile(flags.tlsKey, "--tls-key") };
+  const serving = servingCertificateOf(flags);
+  if (serving !== undefined) return serving;
   if (flags.insecure !== true)
     throw new CliError(
       "guard: give --tls-cert and --tls-key (kube-apiserver calls webhooks over HTTPS only), or --insecure for plain HTTP on loopback",
@@ -139,32 +126,8 @@ function logDecision(log: LogLine, reviewed: Reviewed): void {
   log(decision.reason === "warn" ? "warned" : `allowed (${decision.reason})`, { ...fields, ...breakGlass });
 }
 
-/** Where kube-apiserver reaches the guard, from --webhook-url or --webhook-service. */
-function webhookTargetOf(flags: GuardFlags, caBundle: string): GuardWebhookTarget {
-  if ((flags.webhookUrl === undefined) === (flags.webhookService === undefined))
-    throw new CliError("--emit-config: give --webhook-url URL or --webhook-service NAMESPACE/NAME[:PORT]");
-  if (flags.webhookUrl !== undefined) {
-    if (!flags.webhookUrl.startsWith("https://"))
-      throw new CliError("--webhook-url: kube-apiserver calls webhooks over https:// only");
-    return { caBundle, url: flags.webhookUrl };
-  }
-  const service = /^([a-z0-9-]+)\/([a-z0-9-]+)(?::(\d+))?$/.exec(flags.webhookService ?? "");
-  if (service === null)
-    throw new CliError(
-      `--webhook-service: expected NAMESPACE/NAME[:PORT], got "${flags.webhookService ?? ""}"`,
-    );
-  return {
-    caBundle,
-    service: { namespace: service[1] ?? "", name: service[2] ?? "", port: Number(service[3] ?? "443") },
-  };
-}
-
 async function emitConfig(flags: GuardFlags, loaded: LoadedGuard): Promise<string> {
-  const caFile = flags.tlsCa ?? flags.tlsCert;
-  if (caFile === undefined)
-    throw new CliError("--emit-config: give --tls-ca FILE (or --tls-cert) for the caBundle");
-  const caBundle = readFile(caFile, flags.tlsCa === undefined ? "--tls-cert" : "--tls-ca").toString("utf8");
-  const webhook = webhookTargetOf(flags, caBundle);
+  const webhook = webhookEndpointOf(flags, "--emit-config");
   const { guardWebhookConfiguration } = await import("../guard/webhook-config.js");
   const { stringify } = await import("yaml");
   const { target } = loaded;

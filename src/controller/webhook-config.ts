@@ -6,15 +6,12 @@
  */
 import type { ServedResource } from "../cluster/index.js";
 import type { Scope } from "../engine/index.js";
+import type { WebhookEndpoint } from "../kube/admission.js";
+import { webhookClientConfig } from "../kube/admission.js";
 import type { KubeObject } from "../kube/value/json.js";
 
-export interface WebhookTarget {
-  /** `https://…/admission/record`, as kube-apiserver reaches it; or a Service in the cluster. */
-  readonly url?: string;
-  readonly service?: { readonly namespace: string; readonly name: string; readonly port: number };
-  /** PEM of the CA that signed the serving certificate. */
-  readonly caBundle: string;
-}
+/** Where kube-apiserver reaches `watch`'s `/admission/record`. */
+export type WebhookTarget = WebhookEndpoint;
 
 export const recordWebhookName = "record.kubedrift.dev";
 
@@ -28,13 +25,6 @@ function rules(scope: Scope, served: ReadonlyMap<string, ServedResource>): reado
     operations: ["UPDATE", "DELETE"],
     scope: resource.namespaced ? "Namespaced" : "Cluster",
   }));
-}
-
-function clientConfig(target: WebhookTarget): KubeObject {
-  const caBundle = Buffer.from(target.caBundle).toString("base64");
-  if (target.service !== undefined)
-    return { service: { ...target.service, path: "/admission/record" }, caBundle };
-  return { url: target.url ?? "", caBundle };
 }
 
 /** The configuration scoped to `scope`: its kinds, and its namespaces when it names some. */
@@ -61,7 +51,7 @@ export function recordWebhookConfiguration(
       {
         name: recordWebhookName,
         admissionReviewVersions: ["v1"],
-        clientConfig: clientConfig(target),
+        clientConfig: webhookClientConfig(target, "/admission/record"),
         rules: rules(scope, served),
         ...namespaceSelector,
         failurePolicy: "Ignore",

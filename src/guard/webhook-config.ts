@@ -6,16 +6,14 @@
  * policy (the guard fails closed there) and `Ignore` otherwise.
  */
 import type { GuardConfig, Scope } from "../engine/index.js";
+import type { WebhookEndpoint } from "../kube/admission.js";
+import { webhookClientConfig } from "../kube/admission.js";
 import type { KubeObject } from "../kube/value/json.js";
 import type { DesiredObject } from "../model/index.js";
+import { celString } from "./policy.js";
 
-export interface GuardWebhookTarget {
-  /** `https://…` where kube-apiserver reaches the guard (the path `/validate` is added). */
-  readonly url?: string;
-  readonly service?: { readonly namespace: string; readonly name: string; readonly port: number };
-  /** PEM of the CA of the serving certificate. */
-  readonly caBundle: string;
-}
+/** Where kube-apiserver reaches the guard's `/validate`. */
+export type GuardWebhookTarget = WebhookEndpoint;
 
 /** What discovery tells of a kind (the cluster's `ServedResource` fits). */
 export interface ServedResource {
@@ -34,16 +32,6 @@ const scalable = new Set([
   "apps/ReplicaSet",
   "/ReplicationController",
 ]);
-
-function celString(value: string): string {
-  return `'${value.replaceAll("\\", "\\\\").replaceAll("'", "\\'")}'`;
-}
-
-function clientConfig(target: GuardWebhookTarget): KubeObject {
-  const caBundle = Buffer.from(target.caBundle).toString("base64");
-  if (target.service !== undefined) return { service: { ...target.service, path: "/validate" }, caBundle };
-  return { url: `${(target.url ?? "").replace(/\/+$/, "")}/validate`, caBundle };
-}
 
 function failsClosed(guard: GuardConfig, kind: string): boolean {
   if (guard.default === "deny") return true;
@@ -67,7 +55,7 @@ function webhookFor(
   return {
     name: `${resource.resource}${resource.group === "" ? "" : `.${resource.group}`}.guard.kubedrift.dev`,
     admissionReviewVersions: ["v1"],
-    clientConfig: clientConfig(context.target),
+    clientConfig: webhookClientConfig(context.target, "/validate"),
     rules: [
       {
         apiGroups: [resource.group],

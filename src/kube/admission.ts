@@ -3,6 +3,8 @@
  * reads its answer: the request comes in, a response with the same `uid` goes back.
  */
 
+import type { JsonObject } from "./value/json.js";
+
 type Json = Readonly<Record<string, unknown>>;
 
 /** One line: why a body is not an AdmissionReview with a request. */
@@ -61,4 +63,18 @@ export function admissionReviewResponse(uid: string, answer: AdmissionAnswer): R
       ...(answer.auditAnnotations === undefined ? {} : { auditAnnotations: { ...answer.auditAnnotations } }),
     },
   };
+}
+
+/** Where kube-apiserver reaches a webhook: a URL's base, or a Service; and the CA it trusts (PEM). */
+export interface WebhookEndpoint {
+  readonly url?: string;
+  readonly service?: { readonly namespace: string; readonly name: string; readonly port: number };
+  readonly caBundle: string;
+}
+
+/** A webhook's `clientConfig` for the handler at `path`: the URL's base or the Service, with that path. */
+export function webhookClientConfig(endpoint: WebhookEndpoint, path: string): JsonObject {
+  const caBundle = Buffer.from(endpoint.caBundle).toString("base64");
+  if (endpoint.service !== undefined) return { service: { ...endpoint.service, path }, caBundle };
+  return { url: `${(endpoint.url ?? "").replace(/\/+$/, "")}${path}`, caBundle };
 }

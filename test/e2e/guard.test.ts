@@ -5,73 +5,30 @@
  * ConfigMap is untouched; a `warn` object lets alice's change through with kubectl printing the
  * warning; a break-glass annotation passes and is logged with its reason.
  */
-import { spawn } from "node:child_process";
-import type { ChildProcessWithoutNullStreams } from "node:child_process";
-import { mkdirSync, readFileSync } from "node:fs";
-import { createServer } from "node:net";
-import type { AddressInfo } from "node:net";
+import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { createInterface } from "node:readline";
 import { afterAll, describe, expect, it } from "vitest";
-import { parse as parseYaml } from "yaml";
 import { createServingCertificate } from "../../src/sandbox/tls.js";
 import type { SandboxConnection } from "../support/kubectl.js";
 import { kubectlOk, runKubectl, scratchDirectory, writeManifest } from "../support/kubectl.js";
-import { kubedriftBinary, runKubedrift } from "../support/kubedrift.js";
+import { runKubedrift } from "../support/kubedrift.js";
+import { freePort, useKubedriftProcesses } from "../support/kubedrift-process.js";
 import { until, webDeployment } from "../support/watch.js";
 
 const scratch = scratchDirectory();
-const children: ChildProcessWithoutNullStreams[] = [];
-afterAll(() => {
-  for (const child of children) if (child.exitCode === null) child.kill("SIGKILL");
-  scratch.remove();
-});
+const processes = useKubedriftProcesses();
+afterAll(() => scratch.remove());
 
 const namespace = "guard-e2e";
 const tokens = { alice: "alice-token-0123456789abcdef", "ci-deployer": "deployer-token-0123456789abcd" };
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
-
-function spawnKubedrift(
-  args: readonly string[],
-  cwd: string,
-): { child: ChildProcessWithoutNullStreams; stderr: () => string } {
-  const child = spawn(kubedriftBinary, [...args], {
-    cwd,
-    env: { PATH: process.env["PATH"] ?? "/usr/bin:/bin", HOME: cwd },
-  });
-  children.push(child);
-  let stderr = "";
-  child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-  return { child, stderr: () => stderr };
-}
-
 async function startSandbox(directory: string): Promise<SandboxConnection> {
-  const kubeconfigPath = join(directory, "kubeconfig");
   const tokenFile = writeManifest(
     directory,
     "tokens.csv",
     `${tokens.alice},alice,u-alice,"devs"\n${tokens["ci-deployer"]},ci-deployer,u-ci,"deployers"\n`,
   );
-  const { child, stderr } = spawnKubedrift(
-    ["sandbox", "--port", "0", "--kubeconfig", kubeconfigPath, "--token-auth-file", tokenFile],
-    directory,
-  );
-  for await (const line of createInterface({ input: child.stdout })) {
-    if (!line.startsWith("{")) continue;
-    const { server } = JSON.parse(line) as { server: string };
-    const config = parseYaml(readFileSync(kubeconfigPath, "utf8")) as {
-      users: { user: { token: string } }[];
-    };
-    return { url: server, kubeconfigPath, token: config.users[0]?.user.token ?? "" };
-  }
-  throw new Error(`the sandbox did not start: ${stderr()}`);
+  return processes.startSandbox(directory, ["--token-auth-file", tokenFile]);
 }
 
 const guardConfig = `apiVersion: kubedrift.dev/v1
@@ -146,7 +103,7 @@ describe("kubedrift guard", () => {
     const cert = writeManifest(directory, "tls.crt", serving.certificatePem);
     const key = writeManifest(directory, "tls.key", serving.keyPem);
     const sources = ["-f", "deploy", "--kubeconfig", sandbox.kubeconfigPath];
-    const guard = spawnKubedrift(
+    const guard = processes.spawn(
       [
         "guard",
         ...sources,

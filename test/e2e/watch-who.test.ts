@@ -6,19 +6,14 @@
  * agent. (2) With the audit webhook off and `watch`'s record-only admission webhook registered as a
  * ValidatingWebhookConfiguration, the same names alice and her groups.
  */
-import { spawn } from "node:child_process";
-import type { ChildProcessWithoutNullStreams } from "node:child_process";
-import { mkdirSync, readFileSync } from "node:fs";
-import { parse as parseYaml } from "yaml";
-import { createServer } from "node:net";
-import type { AddressInfo } from "node:net";
+import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { createInterface } from "node:readline";
 import { afterAll, describe, expect, it } from "vitest";
 import { createServingCertificate } from "../../src/sandbox/tls.js";
 import { kubectlOk, runKubectl, writeManifest } from "../support/kubectl.js";
 import type { SandboxConnection } from "../support/kubectl.js";
-import { kubedriftBinary, runKubedrift } from "../support/kubedrift.js";
+import { runKubedrift } from "../support/kubedrift.js";
+import { freePort, useKubedriftProcesses } from "../support/kubedrift-process.js";
 import { scratchDirectory } from "../support/kubectl.js";
 import type { RunningWatch } from "../support/watch.js";
 import { until, useWatchProcesses, webDeployment } from "../support/watch.js";
@@ -27,43 +22,11 @@ import { webhookServer } from "../support/webhook-server.js";
 
 const startWatch = useWatchProcesses();
 const scratch = scratchDirectory();
-const sandboxes: ChildProcessWithoutNullStreams[] = [];
-afterAll(() => {
-  for (const child of sandboxes) if (child.exitCode === null) child.kill("SIGKILL");
-  scratch.remove();
-});
+const processes = useKubedriftProcesses();
+afterAll(() => scratch.remove());
 
 const aliceToken = "alice-token-0123456789abcdef";
 const auditToken = "audit-token-0123456789abcdef";
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
-
-/** `kubedrift sandbox` as a process with these extra flags; resolves with its kubeconfig once it serves. */
-async function startSandboxProcess(directory: string, flags: readonly string[]): Promise<SandboxConnection> {
-  const kubeconfigPath = join(directory, "kubeconfig");
-  const child = spawn(kubedriftBinary, ["sandbox", "--port", "0", "--kubeconfig", kubeconfigPath, ...flags], {
-    cwd: directory,
-    env: { PATH: process.env["PATH"] ?? "/usr/bin:/bin", HOME: directory },
-  });
-  sandboxes.push(child);
-  let stderr = "";
-  child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-  for await (const line of createInterface({ input: child.stdout })) {
-    if (!line.startsWith("{")) continue;
-    const { server } = JSON.parse(line) as { server: string };
-    const config = parseYaml(readFileSync(kubeconfigPath, "utf8")) as {
-      users: { user: { token: string } }[];
-    };
-    return { url: server, kubeconfigPath, token: config.users[0]?.user.token ?? "" };
-  }
-  throw new Error(`the sandbox did not start: ${stderr}`);
-}
 
 /** The sandbox's users and who may do what: alice edits in the namespace. */
 async function setUp(directory: string, namespace: string, sandbox: SandboxConnection): Promise<string> {
@@ -161,7 +124,7 @@ rules:
   - level: None
 `,
     );
-    const sandbox = await startSandboxProcess(directory, [
+    const sandbox = await processes.startSandbox(directory, [
       "--token-auth-file",
       tokenFile(directory),
       "--audit-policy-file",
@@ -220,7 +183,7 @@ rules:
     const serving = await createServingCertificate(["127.0.0.1"], new Date());
     const cert = writeManifest(directory, "tls.crt", serving.certificatePem);
     const key = writeManifest(directory, "tls.key", serving.keyPem);
-    const sandbox = await startSandboxProcess(directory, ["--token-auth-file", tokenFile(directory)]);
+    const sandbox = await processes.startSandbox(directory, ["--token-auth-file", tokenFile(directory)]);
     const file = await setUp(directory, namespace, sandbox);
     const receiver = await webhookServer();
     const store = `sqlite:${join(directory, "who.db")}`;

@@ -5,16 +5,14 @@
  * an UPDATE) and DELETEs of named objects become write records of the requesting user. The
  * resourceVersion the write will leave is not known at admission: these records join drifts by time.
  */
+import type { UnknownRecord } from "../kube/value/json.js";
+import { isRecord } from "../kube/value/json.js";
 import { admissionRequestOf, admissionReviewResponse } from "../kube/admission.js";
 import type { WriteRecord } from "./writes.js";
 
 export { AdmissionReviewError as AdmissionBodyError } from "../kube/admission.js";
 
-type Json = Readonly<Record<string, unknown>>;
-
-function isObject(value: unknown): value is Json {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
+type Json = UnknownRecord;
 
 function stringOf(value: unknown): string | undefined {
   return typeof value === "string" && value !== "" ? value : undefined;
@@ -42,7 +40,7 @@ function groupsOf(user: Json | undefined): readonly string[] | undefined {
 
 /** The written object a request names; undefined without a name (a CREATE with generateName) or resource. */
 function objectOf(request: Json): WriteRecord["object"] | undefined {
-  const resource = isObject(request["resource"]) ? request["resource"] : undefined;
+  const resource = isRecord(request["resource"]) ? request["resource"] : undefined;
   const name = stringOf(request["name"]);
   const plural = stringOf(resource?.["resource"]);
   if (name === undefined || plural === undefined) return undefined;
@@ -53,7 +51,7 @@ function objectOf(request: Json): WriteRecord["object"] | undefined {
 /** The write record of an admitted UPDATE or DELETE of a named object, at `at` (ms). */
 export function writeOfAdmission(request: Json, at: number): WriteRecord | undefined {
   const verb = recorded.get(String(request["operation"]));
-  const user = isObject(request["userInfo"]) ? request["userInfo"] : undefined;
+  const user = isRecord(request["userInfo"]) ? request["userInfo"] : undefined;
   const username = stringOf(user?.["username"]);
   const object = objectOf(request);
   // A dry run writes nothing: no drift can come of it.

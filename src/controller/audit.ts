@@ -4,16 +4,14 @@
  * become write records: who (user, groups, user agent, source IPs), to which object, when, and —
  * at the `RequestResponse` level — the resourceVersion the write left.
  */
+import type { UnknownRecord } from "../kube/value/json.js";
+import { isRecord } from "../kube/value/json.js";
 import type { WriteRecord } from "./writes.js";
 
 /** One line: why a body is not an EventList. */
 export class AuditBodyError extends Error {}
 
-type Json = Readonly<Record<string, unknown>>;
-
-function isObject(value: unknown): value is Json {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
+type Json = UnknownRecord;
 
 function stringOf(value: unknown): string | undefined {
   return typeof value === "string" && value !== "" ? value : undefined;
@@ -34,26 +32,26 @@ export function auditEvents(body: string): readonly Json[] {
     throw new AuditBodyError("not JSON");
   }
   if (
-    !isObject(parsed) ||
+    !isRecord(parsed) ||
     parsed["kind"] !== "EventList" ||
     !String(parsed["apiVersion"]).startsWith("audit.k8s.io/")
   )
     throw new AuditBodyError("expected an audit.k8s.io/v1 EventList");
   const items = parsed["items"];
   if (!Array.isArray(items)) throw new AuditBodyError("an EventList without items");
-  return items.filter(isObject);
+  return items.filter(isRecord);
 }
 
 function succeeded(event: Json): boolean {
   const status = event["responseStatus"];
-  const code = isObject(status) ? status["code"] : undefined;
+  const code = isRecord(status) ? status["code"] : undefined;
   return typeof code === "number" && code >= 200 && code < 300;
 }
 
 function identityOf(event: Json): WriteRecord["identity"] | undefined {
   // An impersonating request acts as the impersonated user: that is whose change it is.
-  const user = isObject(event["impersonatedUser"]) ? event["impersonatedUser"] : event["user"];
-  if (!isObject(user)) return undefined;
+  const user = isRecord(event["impersonatedUser"]) ? event["impersonatedUser"] : event["user"];
+  if (!isRecord(user)) return undefined;
   const name = stringOf(user["username"]);
   if (name === undefined) return undefined;
   const groups = strings(user["groups"]);
@@ -69,13 +67,13 @@ function identityOf(event: Json): WriteRecord["identity"] | undefined {
 
 function resourceVersionOf(event: Json): string | undefined {
   const response = event["responseObject"];
-  const metadata = isObject(response) ? response["metadata"] : undefined;
-  return isObject(metadata) ? stringOf(metadata["resourceVersion"]) : undefined;
+  const metadata = isRecord(response) ? response["metadata"] : undefined;
+  return isRecord(metadata) ? stringOf(metadata["resourceVersion"]) : undefined;
 }
 
 function objectOf(event: Json): WriteRecord["object"] | undefined {
   const ref = event["objectRef"];
-  if (!isObject(ref)) return undefined;
+  if (!isRecord(ref)) return undefined;
   const name = stringOf(ref["name"]);
   const resource = stringOf(ref["resource"]);
   if (name === undefined || resource === undefined) return undefined;

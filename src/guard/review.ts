@@ -4,26 +4,24 @@
  * failurePolicy); anything the decision cannot judge for a `deny` object is refused, so that the
  * guard fails closed where it was asked to deny, and open elsewhere.
  */
+import type { UnknownRecord } from "../kube/value/json.js";
+import { isRecord } from "../kube/value/json.js";
 import type { AdmissionAnswer } from "../kube/admission.js";
 import { admissionRequestOf, admissionReviewResponse } from "../kube/admission.js";
 import type { KubeObject } from "../kube/value/json.js";
 import type { GuardDecision, GuardRequest, GuardTarget } from "./decide.js";
 import { decideAdmission, fallbackActionOf } from "./decide.js";
 
-type Json = Readonly<Record<string, unknown>>;
+type Json = UnknownRecord;
 
 const operations = new Set(["CREATE", "UPDATE", "DELETE", "CONNECT"]);
-
-function isObject(value: unknown): value is Json {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
 
 function text(value: unknown): string {
   return typeof value === "string" ? value : "";
 }
 
 function objectOrNull(value: unknown): KubeObject | null {
-  return isObject(value) ? (value as KubeObject) : null;
+  return isRecord(value) ? (value as KubeObject) : null;
 }
 
 /** The request as the decision reads it; undefined when it names no resource or operation it knows. */
@@ -31,7 +29,7 @@ export function guardRequestOf(request: Json): GuardRequest | undefined {
   const resource = request["resource"];
   const user = request["userInfo"];
   const operation = text(request["operation"]);
-  if (!isObject(resource) || !isObject(user) || !operations.has(operation)) return undefined;
+  if (!isRecord(resource) || !isRecord(user) || !operations.has(operation)) return undefined;
   const groups = Array.isArray(user["groups"])
     ? user["groups"].filter((group) => typeof group === "string")
     : [];

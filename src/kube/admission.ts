@@ -3,16 +3,13 @@
  * reads its answer: the request comes in, a response with the same `uid` goes back.
  */
 
-import type { JsonObject } from "./value/json.js";
+import type { JsonObject, UnknownRecord } from "./value/json.js";
+import { isRecord } from "./value/json.js";
 
-type Json = Readonly<Record<string, unknown>>;
+type Json = UnknownRecord;
 
 /** One line: why a body is not an AdmissionReview with a request. */
 export class AdmissionReviewError extends Error {}
-
-function isObject(value: unknown): value is Json {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
 
 /** The review's request (its `uid` checked), or an AdmissionReviewError. */
 export function admissionRequestOf(body: string): Json {
@@ -22,7 +19,7 @@ export function admissionRequestOf(body: string): Json {
   } catch {
     throw new AdmissionReviewError("not JSON");
   }
-  if (!isObject(parsed) || parsed["kind"] !== "AdmissionReview" || !isObject(parsed["request"]))
+  if (!isRecord(parsed) || parsed["kind"] !== "AdmissionReview" || !isRecord(parsed["request"]))
     throw new AdmissionReviewError("expected an admission.k8s.io/v1 AdmissionReview with a request");
   const uid = parsed["request"]["uid"];
   if (typeof uid !== "string" || uid === "") throw new AdmissionReviewError("a request without a uid");

@@ -246,7 +246,10 @@ class RunningWatch implements Watch {
     for (const episode of open) {
       const key = refKey({ ...episode.resource, version: "" });
       if (!this.#desired.has(key)) continue;
-      this.#episodes.set(key, { id: episode.id, paths: new Set(episode.changes.map((change) => change.path)) });
+      this.#episodes.set(key, {
+        id: episode.id,
+        paths: new Set(episode.changes.map((change) => change.path)),
+      });
       this.#healer?.continueEpisode(key, episode);
     }
   }

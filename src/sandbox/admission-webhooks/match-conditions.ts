@@ -72,7 +72,7 @@ function compileCondition(condition: JsonValue): CompiledCondition {
 }
 
 /** CEL's values: JSON integers are CEL ints (BigInt in cel-js), as unstructured objects carry int64. */
-function celValue(value: JsonValue): unknown {
+export function celValue(value: JsonValue): unknown {
   if (typeof value === "number") return Number.isInteger(value) ? BigInt(value) : value;
   if (Array.isArray(value)) return value.map(celValue);
   if (isJsonObject(value))

@@ -3,7 +3,8 @@ import type { StatusCause } from "../api/status.js";
 import type { KindStrategy } from "./types.js";
 import { defineStrategy } from "./define.js";
 import { isUnset, stringOr, objectAt, objectField, objectItems } from "../../kube/defaulting/edit.js";
-import { immutable, invalid, notSupported, required } from "./validation/field.js";
+import { immutable, index, invalid, notSupported, required } from "./validation/field.js";
+import { ruleCompilationErrors } from "./validation/cel-rules.js";
 import { metadataOf } from "../../kube/object.js";
 import { formatTime } from "../../kube/time.js";
 
@@ -66,6 +67,15 @@ function validateCrdNames(object: KubeObject, spec: JsonObject): readonly Status
   return errors;
 }
 
+/** CEL rules that do not compile make the CRD invalid, so no custom resource meets them at runtime. */
+function versionRuleErrors(versions: readonly JsonObject[]): readonly StatusCause[] {
+  return versions.flatMap((version, position) => {
+    const schema = objectAt(version, ["schema", "openAPIV3Schema"]);
+    const path = `${index("spec.versions", position)}.schema.openAPIV3Schema`;
+    return schema === undefined ? [] : ruleCompilationErrors(schema, path);
+  });
+}
+
 function validateCrd(object: KubeObject): readonly StatusCause[] {
   const spec = objectField(object, "spec") ?? {};
   const group = spec["group"];
@@ -89,7 +99,7 @@ function validateCrd(object: KubeObject): readonly StatusCause[] {
       ),
     );
   }
-  return [...errors, ...validateCrdNames(object, spec)];
+  return [...errors, ...validateCrdNames(object, spec), ...versionRuleErrors(versions)];
 }
 
 function validateCrdUpdate(object: KubeObject, old: KubeObject): readonly StatusCause[] {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { customResourceStrategy, establishedStatus, strategyFor } from "./index.js";
 import { storedForm, testContext } from "./test-context.js";
+import { createSandboxCore, type SandboxCore } from "../sandbox.js";
 
 const crd = {
   apiVersion: "apiextensions.k8s.io/v1",
@@ -166,5 +167,148 @@ describe("custom resources", () => {
       metadata: { name: "w" },
       spec: { a: 1 },
     });
+  });
+});
+
+describe("custom resources' x-kubernetes-validations through the API", () => {
+  const token = "test-token";
+
+  interface Answer {
+    readonly status: number;
+    // Responses are JSON of any shape; the tests read fields they know to be there.
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    readonly body: any;
+  }
+
+  function send(core: SandboxCore, method: string, url: string, body: unknown): Answer {
+    const response = core.app.handle({
+      method,
+      url,
+      headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+      body: Buffer.from(JSON.stringify(body)),
+    });
+    if (response.kind !== "json") throw new Error(`expected a JSON response, got ${response.kind}`);
+    return { status: response.status, body: response.body };
+  }
+
+  const gadgets = {
+    apiVersion: "apiextensions.k8s.io/v1",
+    kind: "CustomResourceDefinition",
+    metadata: { name: "gadgets.example.com" },
+    spec: {
+      group: "example.com",
+      scope: "Namespaced",
+      names: { plural: "gadgets", kind: "Gadget" },
+      versions: [
+        {
+          name: "v1",
+          served: true,
+          storage: true,
+          schema: {
+            openAPIV3Schema: {
+              type: "object",
+              properties: {
+                spec: {
+                  type: "object",
+                  "x-kubernetes-validations": [
+                    {
+                      rule: "self.replicas <= self.maxReplicas",
+                      message: "replicas must not exceed maxReplicas",
+                    },
+                  ],
+                  properties: {
+                    replicas: { type: "integer" },
+                    maxReplicas: { type: "integer" },
+                    storageClass: {
+                      type: "string",
+                      "x-kubernetes-validations": [{ rule: "self == oldSelf", message: "is immutable" }],
+                    },
+                  },
+                },
+              },
+            },
+          },
+        },
+      ],
+    },
+  };
+
+  function gadget(spec: Record<string, unknown>, metadata: Record<string, unknown> = {}) {
+    return { apiVersion: "example.com/v1", kind: "Gadget", metadata: { name: "g", ...metadata }, spec };
+  }
+
+  it("refuses a create that breaks a rule and an update a transition rule refuses, with 422", () => {
+    const core = createSandboxCore({ token, rootCA: "CA" });
+    try {
+      expect(
+        send(core, "POST", "/apis/apiextensions.k8s.io/v1/customresourcedefinitions", gadgets).status,
+      ).toBe(201);
+      const url = "/apis/example.com/v1/namespaces/default/gadgets";
+      expect(send(core, "POST", url, gadget({ replicas: 5, maxReplicas: 3 }))).toMatchObject({
+        status: 422,
+        body: {
+          reason: "Invalid",
+          message:
+            'Gadget.example.com "g" is invalid: spec: Invalid value: "object": replicas must not exceed maxReplicas',
+          details: {
+            causes: [
+              {
+                reason: "FieldValueInvalid",
+                message: 'Invalid value: "object": replicas must not exceed maxReplicas',
+                field: "spec",
+              },
+            ],
+          },
+        },
+      });
+      const created = send(core, "POST", url, gadget({ replicas: 1, maxReplicas: 3, storageClass: "fast" }));
+      expect(created.status).toBe(201);
+      const resourceVersion = created.body.metadata.resourceVersion;
+      expect(
+        send(
+          core,
+          "PUT",
+          `${url}/g`,
+          gadget({ replicas: 2, maxReplicas: 3, storageClass: "slow" }, { resourceVersion }),
+        ),
+      ).toMatchObject({
+        status: 422,
+        body: {
+          message:
+            'Gadget.example.com "g" is invalid: spec.storageClass: Invalid value: "string": is immutable',
+        },
+      });
+      expect(
+        send(
+          core,
+          "PUT",
+          `${url}/g`,
+          gadget({ replicas: 2, maxReplicas: 3, storageClass: "fast" }, { resourceVersion }),
+        ).status,
+      ).toBe(200);
+    } finally {
+      core.close();
+    }
+  });
+
+  it("refuses a CRD whose rule does not compile", () => {
+    const core = createSandboxCore({ token, rootCA: "CA" });
+    try {
+      const broken = structuredClone(gadgets);
+      broken.spec.versions[0].schema.openAPIV3Schema.properties.spec["x-kubernetes-validations"] = [
+        { rule: "self.replicas <=", message: "broken" },
+      ];
+      const answer = send(core, "POST", "/apis/apiextensions.k8s.io/v1/customresourcedefinitions", broken);
+      expect(answer.status).toBe(422);
+      expect(answer.body.details.causes).toEqual([
+        {
+          reason: "FieldValueInvalid",
+          message: expect.stringContaining("compilation failed: ERROR: <input>:1:17: Unexpected token: EOF"),
+          field: "spec.versions[0].schema.openAPIV3Schema.properties[spec].x-kubernetes-validations[0].rule",
+        },
+      ]);
+    } finally {
+      core.close();
+    }
   });
 });

@@ -15,6 +15,7 @@ import {
 } from "../../kube/defaulting/edit.js";
 import { child, index, invalid, notSupported, required, typeInvalid } from "./validation/field.js";
 import { validateObjectMeta } from "./validation/metadata.js";
+import { validationRuleErrors } from "./validation/cel-rules.js";
 import { isDNS1123Subdomain } from "./validation/names.js";
 
 /**
@@ -211,8 +212,12 @@ export function customResourceStrategy(crd: KubeObject, version: string): KindSt
       // With a status subresource, PrepareForCreate drops the status a client sends.
       return old === undefined && hasStatus ? withoutField(object, "status") : object;
     },
-    validate(object) {
-      return [...validateObjectMeta(object, isDNS1123Subdomain), ...validateBody(object, schema)];
+    validate(object, old) {
+      return [
+        ...validateObjectMeta(object, isDNS1123Subdomain),
+        ...validateBody(object, schema),
+        ...(schema === undefined ? [] : validationRuleErrors(schema, object, old)),
+      ];
     },
   };
 }

@@ -135,10 +135,132 @@ describe("ValidatingAdmissionPolicy", () => {
     });
   });
 
-  it("Audit allows without a warning", async () => {
+  it("Audit allows without a warning, and names the failure in the audit event's annotations", async () => {
     policy({});
     bind(["Audit"]);
-    expect(await admit("POST", deployments, deployment("web", 5))).toEqual({ kind: "proceed", warnings: [] });
+    const outcome = await admit("POST", deployments, deployment("web", 5));
+    expect(outcome).toMatchObject({ kind: "proceed", warnings: [] });
+    const failures = JSON.parse(
+      outcome.auditAnnotations?.["validation.policy.admission.k8s.io/validation_failure"] ?? "[]",
+    ) as unknown;
+    expect(failures).toEqual([
+      {
+        message: "failed expression: object.spec.replicas <= 3",
+        policy: "max-replicas",
+        binding: "max-replicas-binding",
+        expressionIndex: 0,
+        validationActions: ["Audit"],
+      },
+    ]);
+    expect(await admit("POST", deployments, deployment("api", 2))).toEqual({ kind: "proceed", warnings: [] });
+  });
+
+  it("auditAnnotations: each non-null value under <policy>/<key>", async () => {
+    policy({
+      validations: [{ expression: "true" }],
+      auditAnnotations: [
+        { key: "replicas", valueExpression: "'replicas: ' + string(object.spec.replicas)" },
+        { key: "nothing", valueExpression: "null" },
+      ],
+    });
+    bind(["Deny"]);
+    expect((await admit("POST", deployments, deployment("web", 5))).auditAnnotations).toEqual({
+      "max-replicas/replicas": "replicas: 5",
+    });
+  });
+
+  it("namespaceObject is the request's Namespace; authorizer asks RBAC about the requester", async () => {
+    admin("PATCH", "/api/v1/namespaces/shop", { metadata: { labels: { tier: "prod" } } });
+    policy({
+      validations: [
+        {
+          expression: "namespaceObject.metadata.labels.tier != 'prod' || object.spec.replicas >= 2",
+          message: "prod needs two",
+        },
+        {
+          expression:
+            "authorizer.group('apps').resource('deployments').namespace('shop').check('delete').allowed()",
+          message: "only who may delete may create",
+        },
+        {
+          expression:
+            "!authorizer.serviceAccount('shop', 'nobody').requestResource.check('create').allowed()",
+          message: "a service account without roles may not",
+        },
+      ],
+    });
+    bind(["Warn"]);
+    // The admin (system:masters) may do anything, a service account without roles nothing: only
+    // the namespace's rule fails.
+    const warned = await admit("POST", deployments, deployment("web", 1));
+    expect(warned.kind === "proceed" ? warned.warnings : []).toEqual([
+      "Validation failed for ValidatingAdmissionPolicy 'max-replicas' with binding 'max-replicas-binding': prod needs two",
+    ]);
+  });
+
+  it("params: the binding's paramRef names the object; none found is allowed or left to failurePolicy", async () => {
+    admin("POST", "/api/v1/namespaces/shop/configmaps", { metadata: { name: "limits" }, data: { max: "3" } });
+    policy({
+      paramKind: { apiVersion: "v1", kind: "ConfigMap" },
+      validations: [{ expression: "object.spec.replicas <= int(params.data.max)", message: "too many" }],
+    });
+    const bindTo = (name: string, notFound: string): void =>
+      admin("POST", bindings, {
+        metadata: { name: `binding-${name}` },
+        spec: {
+          policyName: "max-replicas",
+          validationActions: ["Deny"],
+          paramRef: { name, parameterNotFoundAction: notFound },
+        },
+      });
+    bindTo("limits", "Deny");
+    expect(refusal(await admit("POST", deployments, deployment("web", 5))).body["message"]).toContain(
+      "denied request: too many",
+    );
+    expect((await admit("POST", deployments, deployment("web", 3))).kind).toBe("proceed");
+    admin("DELETE", "/apis/admissionregistration.k8s.io/v1/validatingadmissionpolicybindings/binding-limits");
+    bindTo("missing", "Allow");
+    expect((await admit("POST", deployments, deployment("web", 5))).kind).toBe("proceed");
+    admin(
+      "DELETE",
+      "/apis/admissionregistration.k8s.io/v1/validatingadmissionpolicybindings/binding-missing",
+    );
+    bindTo("missing", "Deny");
+    expect(refusal(await admit("POST", deployments, deployment("web", 1))).body["message"]).toContain(
+      "no params found for policy binding with `Deny` parameterNotFoundAction",
+    );
+  });
+
+  it("params by selector: every selected object is checked", async () => {
+    for (const [name, max] of [
+      ["a", "5"],
+      ["b", "2"],
+    ] as const)
+      admin("POST", "/api/v1/namespaces/shop/configmaps", {
+        metadata: { name, labels: { kind: "limit" } },
+        data: { max },
+      });
+    policy({
+      paramKind: { apiVersion: "v1", kind: "ConfigMap" },
+      validations: [
+        {
+          expression: "object.spec.replicas <= int(params.data.max)",
+          messageExpression: "'over ' + params.metadata.name",
+        },
+      ],
+    });
+    admin("POST", bindings, {
+      metadata: { name: "max-replicas-binding" },
+      spec: {
+        policyName: "max-replicas",
+        validationActions: ["Warn"],
+        paramRef: { selector: { matchLabels: { kind: "limit" } }, parameterNotFoundAction: "Allow" },
+      },
+    });
+    const outcome = await admit("POST", deployments, deployment("web", 3));
+    expect(outcome.kind === "proceed" ? outcome.warnings : []).toEqual([
+      "Validation failed for ValidatingAdmissionPolicy 'max-replicas' with binding 'max-replicas-binding': over b",
+    ]);
   });
 
   it("matchConditions false: the validations are not evaluated", async () => {

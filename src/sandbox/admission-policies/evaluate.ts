@@ -1,17 +1,29 @@
 import { Environment } from "@marcbachmann/cel-js";
 import type { JsonObject, JsonValue } from "../../kube/value/json.js";
 import { isJsonObject } from "../../kube/value/json.js";
+import { conditionEnvironmentOf } from "../admission-webhooks/match-conditions.js";
+import { authorizerMethods, authorizerType, authorizerTypes } from "./authorizer.js";
 
 /**
- * The CEL environment of a policy's variables and validations: `object`, `oldObject`, `request` and
- * `variables`, all dynamic. Not supported: `params` (paramKind), `namespaceObject` and `authorizer`;
- * an expression naming them fails to compile, an error left to the policy's failurePolicy.
+ * The CEL environment of a policy's matchConditions, variables, validations and auditAnnotations:
+ * `object`, `oldObject`, `request`, `params`, `namespaceObject` and `variables`, all dynamic, and
+ * `authorizer` with Kubernetes' authorizer library. Kubernetes' other CEL libraries (strings,
+ * lists, regex, url, quantity, …) only as far as cel-js itself knows them.
  */
-const environment = new Environment({ homogeneousAggregateLiterals: false, enableOptionalTypes: true })
-  .registerVariable("object", "dyn")
-  .registerVariable("oldObject", "dyn")
-  .registerVariable("request", "dyn")
-  .registerVariable("variables", "dyn");
+function policyEnvironment(): Environment {
+  let environment = new Environment({ homogeneousAggregateLiterals: false, enableOptionalTypes: true });
+  for (const [name, type] of authorizerTypes) environment = environment.registerType(name, type);
+  for (const method of authorizerMethods)
+    environment = environment.registerFunction(method as Parameters<Environment["registerFunction"]>[0]);
+  return ["object", "oldObject", "request", "params", "namespaceObject", "variables"]
+    .reduce((built, name) => built.registerVariable(name, "dyn"), environment)
+    .registerVariable("authorizer", authorizerType);
+}
+
+const environment = policyEnvironment();
+
+/** A policy's matchConditions compile where its validations do: params, authorizer and all. */
+export const policyConditions = conditionEnvironmentOf(environment);
 
 function issueOf(error: unknown): string {
   if (typeof error === "object" && error !== null && "message" in error) {
@@ -19,6 +31,16 @@ function issueOf(error: unknown): string {
     return issue.summary ?? issue.message.split("\n")[0] ?? "";
   }
   return String(error);
+}
+
+/** Why an expression does not compile in a policy's environment, or undefined. */
+export function policyCompileError(expression: string): string | undefined {
+  try {
+    const checked = environment.check(expression);
+    return checked.valid ? undefined : issueOf(checked.error);
+  } catch (error: unknown) {
+    return issueOf(error);
+  }
 }
 
 /** One expression's value, or why it could not be evaluated (kube's `expression '…' resulted in error: …`). */
@@ -89,4 +111,31 @@ export function validate(validation: JsonObject, variables: Record<string, unkno
     message: failureMessage(validation, expression, variables),
     reason: reason === "" ? "Invalid" : reason,
   };
+}
+
+/**
+ * auditAnnotations: each valueExpression's string becomes the audit event's annotation
+ * `<policy>/<key>`; null (the expression's way to say "nothing to note") or "" leaves it out.
+ */
+export function evaluateAuditAnnotations(
+  policy: JsonObject,
+  policyName: string,
+  variables: Record<string, unknown>,
+): { readonly annotations: Readonly<Record<string, string>> } | { readonly error: string } {
+  const given = Array.isArray(policy["auditAnnotations"])
+    ? policy["auditAnnotations"].filter(isJsonObject)
+    : [];
+  const annotations: Record<string, string> = {};
+  for (const annotation of given) {
+    const expression = text(annotation["valueExpression"]).trim();
+    const result = evaluate(expression, variables);
+    if ("error" in result) return result;
+    if (result.value === null || result.value === "") continue;
+    if (typeof result.value !== "string")
+      return {
+        error: `expression '${expression}' resulted in error: valueExpression must evaluate to a string or null`,
+      };
+    annotations[`${policyName}/${text(annotation["key"])}`] = result.value;
+  }
+  return { annotations };
 }

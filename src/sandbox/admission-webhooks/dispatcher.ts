@@ -16,9 +16,16 @@ import { webhookApplies, webhookRulesMatch } from "./matching.js";
 import { admissionReview, orNull, verdictOf, type GroupVersionKind, type Verdict } from "./review.js";
 
 /** What the HTTP layer does with a write: go on (adding the webhooks' warnings), or answer this instead. */
+/** Annotations admission adds to the request's audit event (a policy's auditAnnotations, its Audit failures). */
+export type AuditAnnotations = Readonly<Record<string, string>>;
+
 export type AdmissionOutcome =
-  | { readonly kind: "proceed"; readonly warnings: readonly string[] }
-  | { readonly kind: "refuse"; readonly answer: ApiResponse };
+  | {
+      readonly kind: "proceed";
+      readonly warnings: readonly string[];
+      readonly auditAnnotations?: AuditAnnotations;
+    }
+  | { readonly kind: "refuse"; readonly answer: ApiResponse; readonly auditAnnotations?: AuditAnnotations };
 
 export interface WebhookAdmission {
   admit(request: ApiRequest): Promise<AdmissionOutcome>;

@@ -1,2 +1,7 @@
-export type { AdmissionOutcome, WebhookAdmission, WebhookAdmissionOptions } from "./dispatcher.js";
+export type {
+  AdmissionOutcome,
+  AuditAnnotations,
+  WebhookAdmission,
+  WebhookAdmissionOptions,
+} from "./dispatcher.js";
 export { createWebhookAdmission } from "./dispatcher.js";

@@ -33,19 +33,36 @@ function issueText(expression: string, issue: CelIssue): string {
   return `ERROR: <input>:${before.length}:${column}: ${summary}`;
 }
 
-/** Why an expression is refused (kube's CompilationResult detail), or undefined when it compiles to a bool. */
-export function compileError(expression: string): string | undefined {
-  let checked: ReturnType<typeof environment.check>;
-  try {
-    checked = environment.check(expression);
-  } catch (error: unknown) {
-    return `compilation failed: ${issueText(expression, error as CelIssue)}`;
-  }
-  if (!checked.valid) return `compilation failed: ${issueText(expression, checked.error as CelIssue)}`;
-  return checked.type === "bool" ? undefined : "must evaluate to bool";
+type Program = (variables: Record<string, unknown>) => unknown;
+
+/** Where conditions compile: a webhook's environment, or a ValidatingAdmissionPolicy's larger one. */
+export interface ConditionEnvironment {
+  /** Why the expression is refused, or undefined when it compiles to a bool. */
+  readonly compileError: (expression: string) => string | undefined;
+  readonly parse: (expression: string) => Program;
 }
 
-type Program = (variables: Record<string, unknown>) => unknown;
+/** Conditions compiled in a CEL environment: refused unless they compile to a bool (kube's CompilationResult). */
+export function conditionEnvironmentOf(celEnvironment: Environment): ConditionEnvironment {
+  return {
+    compileError: (expression) => {
+      let checked: ReturnType<typeof celEnvironment.check>;
+      try {
+        checked = celEnvironment.check(expression);
+      } catch (error: unknown) {
+        return `compilation failed: ${issueText(expression, error as CelIssue)}`;
+      }
+      if (!checked.valid) return `compilation failed: ${issueText(expression, checked.error as CelIssue)}`;
+      return checked.type === "bool" ? undefined : "must evaluate to bool";
+    },
+    parse: (expression) => celEnvironment.parse(expression) as Program,
+  };
+}
+
+const webhookEnvironment = conditionEnvironmentOf(environment);
+
+/** Why a webhook's matchCondition is refused, or undefined when it compiles to a bool. */
+export const compileError = webhookEnvironment.compileError;
 
 /** An expression stored before validation refused it (kube-apiserver reports it at evaluation). */
 class CompilationError extends Error {}
@@ -56,10 +73,10 @@ interface CompiledCondition {
   readonly run: Program;
 }
 
-function compileCondition(condition: JsonValue): CompiledCondition {
+function compileCondition(condition: JsonValue, within: ConditionEnvironment): CompiledCondition {
   const given = isJsonObject(condition) ? condition["expression"] : undefined;
   const expression = typeof given === "string" ? given.trim() : "";
-  const error = compileError(expression);
+  const error = within.compileError(expression);
   if (error !== undefined)
     return {
       expression,
@@ -67,8 +84,7 @@ function compileCondition(condition: JsonValue): CompiledCondition {
         throw new CompilationError(`compilation error: ${error}`);
       },
     };
-  const program = environment.parse(expression) as Program;
-  return { expression, run: program };
+  return { expression, run: within.parse(expression) };
 }
 
 /** CEL's values: JSON integers are CEL ints (BigInt in cel-js), as unstructured objects carry int64. */
@@ -158,11 +174,15 @@ export class MatchConditionCache {
     { readonly version: string; readonly conditions: readonly CompiledCondition[] }
   >();
 
+  constructor(private readonly environment: ConditionEnvironment = webhookEnvironment) {}
+
   conditionsOf(key: string, version: string, webhook: JsonObject): readonly CompiledCondition[] {
     const known = this.compiled.get(key);
     if (known !== undefined && known.version === version) return known.conditions;
     const given = webhook["matchConditions"];
-    const conditions = Array.isArray(given) ? given.map(compileCondition) : [];
+    const conditions = Array.isArray(given)
+      ? (given as readonly JsonValue[]).map((condition) => compileCondition(condition, this.environment))
+      : [];
     this.compiled.set(key, { version, conditions });
     return conditions;
   }

@@ -20,8 +20,8 @@ export interface AuditInput {
 /** One request's audit: its ID (the `Audit-Id` header) and the stages still to log. */
 export interface RequestAudit {
   readonly id: string;
-  /** The handler answered: ResponseComplete, or ResponseStarted for a stream (watch). */
-  responded(answer: ApiResponse): void;
+  /** The handler answered: ResponseComplete, or ResponseStarted for a stream (watch); admission's annotations. */
+  responded(answer: ApiResponse, annotations?: Readonly<Record<string, string>>): void;
   /** A streamed response ended: its ResponseComplete. */
   streamEnded(): void;
 }
@@ -123,11 +123,16 @@ export function createAuditor(options: AuditorOptions): Auditor {
       let completion: Completion | undefined;
       return {
         id,
-        responded: (answer) => {
+        responded: (answer, annotations) => {
           const requestObject = isWrite
             ? decodeRequestObject(input.body, input.headers["content-type"])
             : undefined;
-          completion = { answer, requestObject, isWrite };
+          completion = {
+            answer,
+            requestObject,
+            isWrite,
+            ...(annotations === undefined ? {} : { annotations }),
+          };
           emit(audit, answer.kind === "stream" ? "ResponseStarted" : "ResponseComplete", completion);
         },
         streamEnded: () => {

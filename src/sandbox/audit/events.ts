@@ -129,6 +129,8 @@ export interface Completion {
   readonly answer: ApiResponse;
   readonly requestObject: JsonValue | undefined;
   readonly isWrite: boolean;
+  /** What admission added (a ValidatingAdmissionPolicy's auditAnnotations and Audit failures). */
+  readonly annotations?: Readonly<Record<string, string>>;
 }
 
 function stageFields(record: AuditRecord, stage: AuditStage, completion: Completion): JsonObject {
@@ -153,7 +155,7 @@ export function auditEvent(
   completion?: Completion,
 ): JsonObject {
   const ref = objectRef(record, completion?.isWrite === true ? completion.requestObject : undefined);
-  const annotations = completion === undefined ? {} : record.annotations;
+  const annotations = completion === undefined ? {} : { ...record.annotations, ...completion.annotations };
   return {
     kind: "Event",
     apiVersion: "audit.k8s.io/v1",

@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { ApiError, StatusReasons } from "../api/status.js";
-import type { WebhookAdmission } from "../admission-webhooks/index.js";
+import type { AuditAnnotations, WebhookAdmission } from "../admission-webhooks/index.js";
 import type { Auditor, RequestAudit } from "../audit/index.js";
 import type { FaultOptions } from "../faults.js";
 import type { ApiApp, ApiRequest } from "./app.js";
@@ -210,18 +210,30 @@ function withWarnings(answer: ApiResponse, warnings: readonly string[]): ApiResp
   };
 }
 
+interface Admitted {
+  readonly answer: ApiResponse;
+  readonly auditAnnotations?: AuditAnnotations;
+}
+
 /** The validating webhooks decide first (they are asynchronous; the app's handlers are not). */
-async function admitted(options: HttpHandlerOptions, request: ApiRequest): Promise<ApiResponse> {
-  if (options.admission === undefined) return options.app.handle(request);
+async function admitted(options: HttpHandlerOptions, request: ApiRequest): Promise<Admitted> {
+  if (options.admission === undefined) return { answer: options.app.handle(request) };
   const outcome = await options.admission.admit(request);
-  if (outcome.kind === "refuse") return outcome.answer;
-  return withWarnings(options.app.handle(request), outcome.warnings);
+  const annotations =
+    outcome.auditAnnotations === undefined ? {} : { auditAnnotations: outcome.auditAnnotations };
+  if (outcome.kind === "refuse") return { answer: outcome.answer, ...annotations };
+  return { answer: withWarnings(options.app.handle(request), outcome.warnings), ...annotations };
 }
 
 /** ResponseComplete once answered; for a stream (watch), ResponseStarted now and ResponseComplete when it ends. */
-function auditResponse(audit: RequestAudit | undefined, answer: ApiResponse, response: ServerResponse): void {
+function auditResponse(
+  audit: RequestAudit | undefined,
+  admittedAs: Admitted,
+  response: ServerResponse,
+): void {
   if (audit === undefined) return;
-  audit.responded(answer);
+  const answer = admittedAs.answer;
+  audit.responded(answer, admittedAs.auditAnnotations);
   if (answer.kind === "stream") response.once("close", () => audit.streamEnded());
 }
 
@@ -249,12 +261,15 @@ async function handleRequest(
   });
   if (audit !== undefined) response.setHeader("audit-id", audit.id);
   const failure = await faultFor(options, method, url);
-  const answer = failure ?? (await admitted(options, { method, url: path, headers, body }));
-  auditResponse(audit, answer, response);
+  const decided =
+    failure === undefined
+      ? await admitted(options, { method, url: path, headers, body })
+      : { answer: failure };
+  auditResponse(audit, decided, response);
   if (failure === undefined && losesResponse(options, method, url)) {
     // The write is stored and journaled; only its answer is lost, so the client sees a reset.
     request.socket.destroy();
     return;
   }
-  send(request, response, answer);
+  send(request, response, decided.answer);
 }

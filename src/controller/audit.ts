@@ -65,6 +65,19 @@ function identityOf(event: Json): WriteRecord["identity"] | undefined {
   };
 }
 
+/**
+ * The reason of a break-glass write, as the Audit policy `guard --emit-policy` generates notes it:
+ * the audit annotation `kubedrift-<resource>-break-glass/break-glass`.
+ */
+function breakGlassOf(event: Json): string | undefined {
+  const annotations = event["annotations"];
+  if (!isRecord(annotations)) return undefined;
+  const noted = Object.entries(annotations).find(
+    ([key]) => key.startsWith("kubedrift-") && key.endsWith("-break-glass/break-glass"),
+  );
+  return stringOf(noted?.[1]);
+}
+
 function resourceVersionOf(event: Json): string | undefined {
   const response = event["responseObject"];
   const metadata = isRecord(response) ? response["metadata"] : undefined;
@@ -97,8 +110,10 @@ export function writeOfAuditEvent(event: Json): WriteRecord | undefined {
   if (!isCompletedWrite(event)) return undefined;
   const object = objectOf(event);
   const at = Date.parse(stringOf(event["stageTimestamp"]) ?? "");
-  const identity = identityOf(event);
-  if (object === undefined || !Number.isFinite(at) || identity === undefined) return undefined;
+  const identified = identityOf(event);
+  if (object === undefined || !Number.isFinite(at) || identified === undefined) return undefined;
+  const breakGlass = breakGlassOf(event);
+  const identity = breakGlass === undefined ? identified : { ...identified, breakGlass };
   const ref = event["objectRef"] as Json;
   const subresource = stringOf(ref["subresource"]);
   const resourceVersion = resourceVersionOf(event);

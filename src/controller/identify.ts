@@ -45,26 +45,44 @@ interface JoinContext {
   readonly writes: WriteLog;
   readonly object: WrittenObject;
   readonly resourceVersion?: string;
-  /** When the event showing the change arrived (RFC 3339): the write's time where managedFields has none. */
-  readonly arrivedAt?: string;
+  /** When the event showing the change arrived (ms): the write's time where managedFields has none. */
+  readonly arrivedAt?: number;
+}
+
+/** A drift, with who made it where a record tells; `settled` unless a later record may name someone else. */
+interface Joined {
+  readonly drift: ObservedDrift;
+  readonly settled: boolean;
 }
 
 /*
  * managedFields has no time for `subresource: scale` entries (kube-apiserver's ScaleHandler drops
  * it), so a `kubectl scale` is joined by the resourceVersion it left, else by when its event arrived.
+ * A join by time to a record that carries resourceVersions (audit at RequestResponse) is not
+ * settled: the record of the write that left this resourceVersion may still be on its way, and an
+ * earlier write in the same second must not take its place.
  */
-function withIdentity(drift: ObservedDrift, context: JoinContext): ObservedDrift {
-  if (drift.user !== undefined) return drift;
-  const changedAt = drift.attribution?.changedAt ?? context.arrivedAt;
-  const wanted: DriftedWrite = {
+function wantedWrite(drift: ObservedDrift, context: JoinContext): DriftedWrite {
+  const changedAt = drift.attribution?.changedAt;
+  return {
     object: context.object,
     ...(drift.path === missingObjectPath ? { deleted: true } : {}),
     ...(changedAt === undefined ? {} : { changedAt }),
+    ...(context.arrivedAt === undefined ? {} : { seenAt: context.arrivedAt }),
     ...(drift.attribution?.manager === undefined ? {} : { manager: drift.attribution.manager }),
     ...(context.resourceVersion === undefined ? {} : { resourceVersion: context.resourceVersion }),
   };
-  const record = context.writes.find(wanted);
-  return record === undefined ? drift : { ...drift, ...record.identity };
+}
+
+function withIdentity(drift: ObservedDrift, context: JoinContext): Joined {
+  if (drift.user !== undefined) return { drift, settled: true };
+  const found = context.writes.findWrite(wantedWrite(drift, context));
+  if (found === undefined) return { drift, settled: false };
+  const settled =
+    found.byResourceVersion ||
+    found.record.resourceVersion === undefined ||
+    context.resourceVersion === undefined;
+  return { drift: { ...drift, ...found.record.identity }, settled };
 }
 
 function signature(object: WrittenObject, drift: ObservedDrift): string {
@@ -78,12 +96,10 @@ function signature(object: WrittenObject, drift: ObservedDrift): string {
   ].join("\u0000");
 }
 
-/** Unnamed, recent enough that its record may still be on its way, and not waited for before. */
-function awaited(
-  drift: ObservedDrift,
-  context: { readonly arrivedAt: number; readonly seen: boolean },
-): boolean {
-  if (drift.user !== undefined || context.seen) return false;
+/** Not settled, recent enough that its record may still be on its way, and not waited for before. */
+function awaited(joined: Joined, context: { readonly arrivedAt: number; readonly seen: boolean }): boolean {
+  const { drift } = joined;
+  if (joined.settled || context.seen) return false;
   if (drift.path === missingObjectPath) return true;
   const changedAt = Date.parse(drift.attribution?.changedAt ?? "");
   // No time (a /scale write): the event that just arrived is the change.
@@ -110,22 +126,23 @@ export async function identifyDrifts(
     writes,
     object,
     ...(seen.resourceVersion === undefined ? {} : { resourceVersion: seen.resourceVersion }),
-    ...(seen.arrivedAt === undefined ? {} : { arrivedAt: new Date(seen.arrivedAt).toISOString() }),
+    ...(seen.arrivedAt === undefined ? {} : { arrivedAt: seen.arrivedAt }),
   };
-  let drifts = seen.drifts.map((drift) => withIdentity(drift, context));
+  const join = (): readonly Joined[] => seen.drifts.map((drift) => withIdentity(drift, context));
+  let joined = join();
   const arrivedAt = seen.arrivedAt;
-  if (arrivedAt === undefined) return drifts;
-  const pending = (): readonly ObservedDrift[] =>
-    drifts.filter((drift) => awaited(drift, { arrivedAt, seen: waited.has(signature(object, drift)) }));
+  if (arrivedAt === undefined) return joined.map((one) => one.drift);
+  const pending = (): readonly Joined[] =>
+    joined.filter((one) => awaited(one, { arrivedAt, seen: waited.has(signature(object, one.drift)) }));
   const deadline = arrivedAt + identification.waitMs;
   while (clock.now() < deadline && !identification.signal.aborted && pending().length > 0) {
     await writes.waitFor(object, deadline, {
       sleep: (ms, signal) => clock.sleep(ms, signal),
       signal: identification.signal,
     });
-    drifts = drifts.map((drift) => withIdentity(drift, context));
+    joined = join();
   }
   if (waited.size > maxWaited) waited.clear();
   for (const drift of seen.drifts) waited.add(signature(object, drift));
-  return drifts;
+  return joined.map((one) => one.drift);
 }

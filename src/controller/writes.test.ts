@@ -80,6 +80,22 @@ describe("audit events", () => {
     expect(record?.identity).toMatchObject({ user: "bob", groups: ["ops"] });
   });
 
+  it("carry the break-glass reason the generated Audit policy noted", () => {
+    const [noted, plain] = writesOfAuditBody(
+      eventList(
+        auditEvent({
+          annotations: {
+            "authorization.k8s.io/decision": "allow",
+            "kubedrift-deployments.apps-break-glass/break-glass": "INC-4712",
+          },
+        }),
+        auditEvent({ annotations: { "someone-else/break-glass": "not ours" } }),
+      ),
+    );
+    expect(noted?.identity).toMatchObject({ user: "alice", breakGlass: "INC-4712" });
+    expect(plain?.identity.breakGlass).toBeUndefined();
+  });
+
   it("refuse what is not an EventList in one line", () => {
     expect(() => writesOfAuditBody("{")).toThrow(new AuditBodyError("not JSON"));
     expect(() => writesOfAuditBody(JSON.stringify({ kind: "Event" }))).toThrow(
@@ -254,6 +270,61 @@ describe("identifyDrifts", () => {
     );
     expect(again[0]?.user).toBeUndefined();
     expect(sleeps).toEqual([2000]);
+  });
+
+  it("does not settle for an earlier write in the same second while the record of this resourceVersion may come", async () => {
+    const changedAt = Date.parse("2026-12-02T09:00:00Z");
+    let now = changedAt + 600;
+    const log = new WriteLog({ now: () => now });
+    // The deployer's no-op scale, a moment before alice's patch, in the same second.
+    log.add({
+      object: web,
+      verb: "patch",
+      at: changedAt + 100,
+      resourceVersion: "41",
+      identity: { user: "ci-deployer", userAgent: "kubectl/v1.32.0" },
+      via: "audit",
+    });
+    // A write in the second before is not this change's, whatever the slack.
+    log.add({
+      object: web,
+      verb: "patch",
+      at: changedAt - 200,
+      resourceVersion: "40",
+      identity: { user: "bob", userAgent: "kubectl/v1.32.0" },
+      via: "audit",
+    });
+    const patched = {
+      ...scaled,
+      attribution: {
+        manager: "kubectl-patch",
+        operation: "Update" as const,
+        changedAt: "2026-12-02T09:00:00Z",
+      },
+    };
+    const clock = {
+      now: () => now,
+      sleep: async () => {
+        now += 200;
+        log.add({
+          object: web,
+          verb: "patch",
+          at: changedAt + 500,
+          resourceVersion: "42",
+          identity: { user: "alice", userAgent: "kubectl/v1.32.0" },
+          via: "audit",
+        });
+        await Promise.resolve();
+      },
+    };
+    const named = await identifyDrifts(
+      { writes: log, waitMs: 2000, served, clock, signal: new AbortController().signal, waited: new Set() },
+      { ref, drifts: [patched], resourceVersion: "42", arrivedAt: now },
+    );
+    expect(named[0]?.user).toBe("alice");
+    expect(
+      log.find({ object: web, changedAt: "2026-12-02T09:00:00Z", resourceVersion: "99" })?.identity.user,
+    ).toBe("alice");
   });
 
   it("waits for nothing on a resync (no event), and never beyond the deadline", async () => {

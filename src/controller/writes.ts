@@ -30,8 +30,10 @@ export interface WriteRecord {
 /** What a drift tells of the write that made it. */
 export interface DriftedWrite {
   readonly object: WrittenObject;
-  /** managedFields' time of the change (RFC 3339, to the second). */
+  /** managedFields' time of the change (RFC 3339, truncated to the second). */
   readonly changedAt?: string;
+  /** When the event showing the change arrived (ms), where managedFields has no time (`/scale` writes). */
+  readonly seenAt?: number;
   /** The object's resourceVersion when the drift was seen: the write's own when it was the latest. */
   readonly resourceVersion?: string;
   readonly manager?: string;
@@ -53,9 +55,25 @@ function objectKey(object: WrittenObject): string {
 
 /**
  * managedFields' times are truncated to the second and come from the API server's clock, as do
- * the audit timestamps: a write at 12:00:00.900 is `12:00:00Z` in managedFields.
+ * the audit timestamps: a write at 12:00:00.900 is `12:00:00Z` in managedFields, and its audit
+ * event's stageTimestamp (the response's completion) a little later, never earlier.
  */
 const timeSlackMs = 1500;
+
+/** The times a write's record may have, from what the drift tells of its change. */
+function timeWindow(drift: DriftedWrite): { readonly from: number; readonly to: number } | undefined {
+  const changedAt = Date.parse(drift.changedAt ?? "");
+  if (Number.isFinite(changedAt)) return { from: changedAt, to: changedAt + 1000 + timeSlackMs };
+  // The event arrives after the write was stored, maybe before its response completed.
+  if (drift.seenAt !== undefined) return { from: drift.seenAt - timeSlackMs, to: drift.seenAt + timeSlackMs };
+  return undefined;
+}
+
+/** How a drift was joined to its write: by the resourceVersion the write left, or by time only. */
+export interface FoundWrite {
+  readonly record: WriteRecord;
+  readonly byResourceVersion: boolean;
+}
 
 /** The manager a client's user agent gives (`kubectl/v1.32.0 (linux/amd64) …` → `kubectl`), as kube-apiserver derives it. */
 export function managerOfUserAgent(userAgent: string | undefined): string | undefined {
@@ -106,16 +124,25 @@ export class WriteLog {
    * that matches the manager, when several do), else none.
    */
   find(drift: DriftedWrite): WriteRecord | undefined {
+    return this.findWrite(drift)?.record;
+  }
+
+  /** As `find`, saying whether the resourceVersion joined them (else time, a guess a later record may beat). */
+  findWrite(drift: DriftedWrite): FoundWrite | undefined {
     const records = this.#records.get(objectKey(drift.object)) ?? [];
-    if (drift.deleted === true) return records.findLast((record) => record.verb === "delete");
+    if (drift.deleted === true) {
+      const deleted = records.findLast((record) => record.verb === "delete");
+      return deleted === undefined ? undefined : { record: deleted, byResourceVersion: false };
+    }
     if (drift.resourceVersion !== undefined) {
       const exact = records.find((record) => record.resourceVersion === drift.resourceVersion);
-      if (exact !== undefined) return exact;
+      if (exact !== undefined) return { record: exact, byResourceVersion: true };
     }
-    const changedAt = Date.parse(drift.changedAt ?? "");
-    if (!Number.isFinite(changedAt)) return undefined;
-    const near = records.filter((record) => Math.abs(record.at - changedAt) <= timeSlackMs);
-    return byManager(near, drift.manager).at(-1);
+    const window = timeWindow(drift);
+    if (window === undefined) return undefined;
+    const near = records.filter((record) => record.at >= window.from && record.at <= window.to);
+    const record = byManager(near, drift.manager).at(-1);
+    return record === undefined ? undefined : { record, byResourceVersion: false };
   }
 
   /** Resolves when a record of `object` arrives, at `deadline` (ms) at the latest, or when `signal` aborts. */

@@ -70,9 +70,13 @@ const target: GuardTarget = {
 
 interface Policy {
   readonly spec: {
+    readonly matchConstraints: {
+      readonly resourceRules: readonly { readonly operations: readonly string[] }[];
+    };
     readonly matchConditions: readonly { readonly expression: string }[];
-    readonly variables: readonly { readonly name: string; readonly expression: string }[];
-    readonly validations: readonly { readonly expression: string; readonly messageExpression: string }[];
+    readonly variables?: readonly { readonly name: string; readonly expression: string }[];
+    readonly validations?: readonly { readonly expression: string; readonly messageExpression: string }[];
+    readonly auditAnnotations?: readonly { readonly key: string; readonly valueExpression: string }[];
   };
   readonly metadata: { readonly name: string };
 }
@@ -105,12 +109,14 @@ function evaluatePolicies(request: GuardRequest): { readonly allowed: boolean; r
   let allowed = true;
   let warnings = 0;
   for (const policy of policies) {
+    const operations = policy.spec.matchConstraints.resourceRules.flatMap((rule) => rule.operations);
+    if (!operations.includes(request.operation)) continue;
     if (!policy.spec.matchConditions.every((condition) => parse(condition.expression)(base) === true))
       continue;
     const variables = Object.fromEntries(
-      policy.spec.variables.map((variable) => [variable.name, parse(variable.expression)(base)]),
+      (policy.spec.variables ?? []).map((variable) => [variable.name, parse(variable.expression)(base)]),
     );
-    const failed = policy.spec.validations.filter(
+    const failed = (policy.spec.validations ?? []).filter(
       (validation) => parse(validation.expression)({ ...base, variables }) !== true,
     );
     if (failed.length === 0) continue;
@@ -172,11 +178,12 @@ describe("guard --emit-policy", () => {
     for (const policy of policies)
       for (const expression of [
         ...policy.spec.matchConditions.map((condition) => condition.expression),
-        ...policy.spec.variables.map((variable) => variable.expression),
-        ...policy.spec.validations.flatMap((validation) => [
+        ...(policy.spec.variables ?? []).map((variable) => variable.expression),
+        ...(policy.spec.validations ?? []).flatMap((validation) => [
           validation.expression,
           validation.messageExpression,
         ]),
+        ...(policy.spec.auditAnnotations ?? []).map((annotation) => annotation.valueExpression),
       ])
         expect(() => parse(expression), expression).not.toThrow();
   });
@@ -185,6 +192,32 @@ describe("guard --emit-policy", () => {
     const webhook = decideAdmission(target, given);
     const policy = evaluatePolicies(given);
     expect(policy.allowed).toBe(webhook.allowed);
+  });
+
+  it("notes a break-glass write's reason in an audit annotation, and nothing for other writes", () => {
+    const recorder = policies.find(
+      (policy) => policy.metadata.name === "kubedrift-deployments.apps-break-glass",
+    );
+    expect(bindings.get("kubedrift-deployments.apps-break-glass")).toBe("Audit");
+    const variablesOf = (given: GuardRequest) => ({
+      request: { ...given, namespace: given.namespace ?? "" },
+      object: given.object ?? null,
+    });
+    const noted = (given: GuardRequest): unknown => {
+      const base = variablesOf(given);
+      if (!recorder?.spec.matchConditions.every((condition) => parse(condition.expression)(base) === true))
+        return undefined;
+      return parse(recorder.spec.auditAnnotations?.[0]?.valueExpression ?? "null")(base);
+    };
+    expect(
+      noted(request({ object: deployment(5, "nginx:1.27", { "kubedrift.dev/break-glass": "INC-1" }) })),
+    ).toBe("INC-1");
+    expect(noted(request({ object: deployment(5) }))).toBeUndefined();
+    expect(
+      noted(
+        request({ name: "api", object: deployment(5, "nginx:1.27", { "kubedrift.dev/break-glass": "x" }) }),
+      ),
+    ).toBeUndefined();
   });
 
   it("refuses, with the reason, what CEL cannot say exactly", () => {

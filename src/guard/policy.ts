@@ -4,7 +4,8 @@
  * should run. One policy and binding per kind and action (`validationActions` `[Deny]`, `[Warn]` or
  * `[Audit]`), chunked to stay far below kube-apiserver's limits; `matchConditions` select the
  * managed objects, leave the deployers and break-glass writes out; each managed field is pinned to
- * Git's value with a message naming it. What CEL cannot say as the engine means it is refused,
+ * Git's value with a message naming it; one Audit policy per kind notes break-glass writes in the
+ * audit log. What CEL cannot say as the engine means it is refused,
  * with the reason, rather than approximated.
  */
 import { lastMatchingRule } from "../engine/index.js";
@@ -283,6 +284,58 @@ function policyPair(
   ];
 }
 
+function resourceName(resource: ServedResource): string {
+  return `${resource.resource}${resource.group === "" ? "" : `.${resource.group}`}`;
+}
+
+/**
+ * A break-glass write skips the policies above (their matchConditions), so nothing of theirs
+ * would note it. This Audit policy does: its auditAnnotation `<policy>/break-glass` carries the
+ * reason into the API server's audit log, where `kubedrift watch` (its audit webhook) reads it
+ * and records it with the user, as `guard` records what it lets through.
+ */
+function breakGlassRecorder(resource: ServedResource, objects: readonly DesiredObject[]): Json[] {
+  const name = `kubedrift-${resourceName(resource)}-break-glass`;
+  const keys = objects.map((object) => celString(keyOf(object))).join(", ");
+  const annotation = celString(breakGlassAnnotation);
+  return [
+    {
+      apiVersion: "admissionregistration.k8s.io/v1",
+      kind: "ValidatingAdmissionPolicy",
+      metadata: { name, labels: { "app.kubernetes.io/name": "kubedrift" } },
+      spec: {
+        failurePolicy: "Ignore",
+        matchConstraints: {
+          resourceRules: [
+            {
+              apiGroups: [resource.group],
+              apiVersions: [resource.version],
+              resources: [resource.resource],
+              operations: ["CREATE", "UPDATE"],
+            },
+          ],
+        },
+        matchConditions: [
+          { name: "managed-by-git", expression: `(request.namespace + '/' + request.name) in [${keys}]` },
+          {
+            name: "breaks-glass",
+            expression: `has(object.metadata.annotations) && ${annotation} in object.metadata.annotations`,
+          },
+        ],
+        auditAnnotations: [
+          { key: "break-glass", valueExpression: `object.metadata.annotations[${annotation}]` },
+        ],
+      },
+    },
+    {
+      apiVersion: "admissionregistration.k8s.io/v1",
+      kind: "ValidatingAdmissionPolicyBinding",
+      metadata: { name, labels: { "app.kubernetes.io/name": "kubedrift" } },
+      spec: { policyName: name, validationActions: ["Audit"] },
+    },
+  ];
+}
+
 function chunks<T>(items: readonly T[], size: number): T[][] {
   return Array.from({ length: Math.ceil(items.length / size) }, (_, index) =>
     items.slice(index * size, (index + 1) * size),
@@ -339,15 +392,29 @@ export function guardPolicies(
   guard: GuardConfig,
 ): GeneratedPolicies {
   const refused: string[] = [];
-  const objects = groupsOf(desired, served, guard, refused).flatMap((group) => {
+  const groups = groupsOf(desired, served, guard, refused);
+  const objects = groups.flatMap((group) => {
     const validations = [...group.validations, ...(group.whole.length === 0 ? [] : [deletion(group.whole)])];
     return chunks(validations, maxValidationsPerPolicy).flatMap((part, index) =>
-      policyPair(
-        `kubedrift-${group.resource.resource}${group.resource.group === "" ? "" : `.${group.resource.group}`}-${group.action}-${index + 1}`,
-        group.resource,
-        { objects: group.objects, validations: part, action: group.action, guard },
-      ),
+      policyPair(`kubedrift-${resourceName(group.resource)}-${group.action}-${index + 1}`, group.resource, {
+        objects: group.objects,
+        validations: part,
+        action: group.action,
+        guard,
+      }),
     );
   });
-  return { objects, refused };
+  const byResource = new Map<string, { resource: ServedResource; objects: Set<DesiredObject> }>();
+  for (const group of groups) {
+    const entry = byResource.get(resourceName(group.resource)) ?? {
+      resource: group.resource,
+      objects: new Set<DesiredObject>(),
+    };
+    for (const object of group.objects) entry.objects.add(object);
+    byResource.set(resourceName(group.resource), entry);
+  }
+  const recorders = [...byResource.values()].flatMap((entry) =>
+    breakGlassRecorder(entry.resource, [...entry.objects]),
+  );
+  return { objects: [...objects, ...recorders], refused };
 }

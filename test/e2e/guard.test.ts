@@ -13,22 +13,61 @@ import type { SandboxConnection } from "../support/kubectl.js";
 import { kubectlOk, runKubectl, scratchDirectory, writeManifest } from "../support/kubectl.js";
 import { runKubedrift } from "../support/kubedrift.js";
 import { freePort, useKubedriftProcesses } from "../support/kubedrift-process.js";
-import { until, webDeployment } from "../support/watch.js";
+import { until, useWatchProcesses, webDeployment } from "../support/watch.js";
 
 const scratch = scratchDirectory();
 const processes = useKubedriftProcesses();
+const startWatch = useWatchProcesses();
 afterAll(() => scratch.remove());
 
 const namespace = "guard-e2e";
 const tokens = { alice: "alice-token-0123456789abcdef", "ci-deployer": "deployer-token-0123456789abcd" };
 
-async function startSandbox(directory: string): Promise<SandboxConnection> {
+async function startSandbox(directory: string, flags: readonly string[]): Promise<SandboxConnection> {
   const tokenFile = writeManifest(
     directory,
     "tokens.csv",
     `${tokens.alice},alice,u-alice,"devs"\n${tokens["ci-deployer"]},ci-deployer,u-ci,"deployers"\n`,
   );
-  return processes.startSandbox(directory, ["--token-auth-file", tokenFile]);
+  return processes.startSandbox(directory, ["--token-auth-file", tokenFile, ...flags]);
+}
+
+const auditToken = "audit-token-0123456789abcdef";
+
+/** The sandbox's audit webhook sending the writes to managed kinds to `watch`'s /audit on `port`. */
+function auditFlags(directory: string, port: number): readonly string[] {
+  const webhookConfig = writeManifest(
+    directory,
+    "audit-webhook.kubeconfig",
+    `apiVersion: v1
+kind: Config
+clusters: [{name: kubedrift, cluster: {server: "http://127.0.0.1:${port}/audit"}}]
+users: [{name: kubedrift, user: {token: ${auditToken}}}]
+contexts: [{name: kubedrift, context: {cluster: kubedrift, user: kubedrift}}]
+current-context: kubedrift
+`,
+  );
+  const policy = writeManifest(
+    directory,
+    "audit-policy.yaml",
+    `apiVersion: audit.k8s.io/v1
+kind: Policy
+omitStages: [RequestReceived]
+rules:
+  - level: RequestResponse
+    verbs: [create, update, patch, delete]
+    resources: [{group: apps, resources: [deployments, deployments/scale]}, {group: "", resources: [configmaps]}]
+  - level: None
+`,
+  );
+  return [
+    "--audit-policy-file",
+    policy,
+    "--audit-webhook-config-file",
+    webhookConfig,
+    "--audit-webhook-batch-max-wait",
+    "200ms",
+  ];
 }
 
 const guardConfig = `apiVersion: kubedrift.dev/v1
@@ -63,9 +102,9 @@ interface HistoryChange {
 }
 
 /** A sandbox with the managed objects applied, an unmanaged ConfigMap, and alice and the deployer as editors. */
-async function managedSandbox(directory: string): Promise<SandboxConnection> {
+async function managedSandbox(directory: string, flags: readonly string[] = []): Promise<SandboxConnection> {
   mkdirSync(join(directory, "deploy"), { recursive: true });
-  const sandbox = await startSandbox(directory);
+  const sandbox = await startSandbox(directory, flags);
   writeManifest(join(directory, "deploy"), "web.yaml", webDeployment(namespace));
   writeManifest(join(directory, "deploy"), "settings.yaml", configMap("settings", "blue"));
   writeManifest(join(directory, "deploy"), "limits.yaml", configMap("limits", "low"));
@@ -208,9 +247,11 @@ describe("kubedrift guard", () => {
     expect(changesOf("limits")).toEqual([expect.objectContaining({ path: "/data/mode", user: "alice" })]);
   }, 120_000);
 
-  it("decides the same with the ValidatingAdmissionPolicies --emit-policy prints, evaluated by the sandbox", async () => {
+  it("decides the same with the ValidatingAdmissionPolicies --emit-policy prints, evaluated by the sandbox; watch records audit and break-glass from the audit log", async () => {
     const directory = join(scratch.path, "policy");
-    const sandbox = await managedSandbox(directory);
+    mkdirSync(directory, { recursive: true });
+    const port = await freePort();
+    const sandbox = await managedSandbox(directory, auditFlags(directory, port));
     const emitted = await runKubedrift(
       ["guard", "-f", "deploy", "--kubeconfig", sandbox.kubeconfigPath, "--emit-policy"],
       {
@@ -219,6 +260,31 @@ describe("kubedrift guard", () => {
     );
     expect(emitted.code, emitted.stderr).toBe(0);
     await kubectlOk(sandbox, ["apply", "-f", writeManifest(directory, "policies.yaml", emitted.stdout)]);
+    // No webhook in the request path: what Audit and break-glass let through reaches the history
+    // through the API server's audit log, read by `watch`.
+    const store = `sqlite:${join(directory, "policy.db")}`;
+    const watch = startWatch(
+      [
+        "-f",
+        "deploy",
+        "--kubeconfig",
+        sandbox.kubeconfigPath,
+        "--store",
+        store,
+        "--listen",
+        `127.0.0.1:${String(port)}`,
+        "--audit-token-file",
+        writeManifest(directory, "audit-token", `${auditToken}\n`),
+        "--attribution-wait",
+        "5s",
+      ],
+      directory,
+    );
+    await until(
+      () => watch.lines().some((line) => line["msg"] === "synced"),
+      `the first sync (${watch.stderr()})`,
+      60_000,
+    );
 
     const denied = await as(sandbox, "alice", "scale", "deployment", "web", "--replicas=5");
     expect(denied.code).toBe(1);
@@ -255,5 +321,23 @@ describe("kubedrift guard", () => {
     );
     expect(audited.code, audited.stderr).toBe(0);
     expect(audited.stderr).not.toContain("Warning");
+    const recorded = await until(async () => {
+      const history = await runKubedrift(["history", "--store", store, "-o", "json"], { cwd: directory });
+      const changes = (
+        JSON.parse(history.stdout) as { episodes: { resource: { name: string }; changes: HistoryChange[] }[] }
+      ).episodes.flatMap((episode) =>
+        episode.changes.map((change) => ({ ...change, name: episode.resource.name })),
+      );
+      const web = changes.find(
+        (change) =>
+          change.name === "web" && change.path === "/spec/replicas" && change.breakGlass !== undefined,
+      );
+      const limits = changes.find((change) => change.name === "limits" && change.user !== undefined);
+      return web !== undefined && limits !== undefined ? { web, limits } : undefined;
+    }, "the audited and break-glass changes in the history");
+    expect(recorded.web).toMatchObject({ path: "/spec/replicas", user: "alice", breakGlass: "INC-4712" });
+    expect(recorded.limits).toMatchObject({ path: "/data/mode", user: "alice" });
+    watch.child.kill("SIGTERM");
+    expect(await watch.exited).toBe(0);
   }, 120_000);
 });

@@ -191,23 +191,26 @@ export interface RunningEndpoints {
 /** kube-apiserver's audit batches hold up to 400 events at the RequestResponse level: room for them. */
 export const maxBodyBytes = 32 * 1024 * 1024;
 
-class BodyTooLarge extends Error {}
-
-function readBody(request: IncomingMessage): Promise<Buffer> {
+/** The body, or undefined past `maxBodyBytes` (declared or sent): the rest is left unread. */
+function readBody(request: IncomingMessage): Promise<Buffer | undefined> {
+  if (Number(request.headers["content-length"] ?? 0) > maxBodyBytes) return Promise.resolve(undefined);
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
-    request.on("data", (chunk: Buffer) => {
+    const onData = (chunk: Buffer): void => {
       size += chunk.length;
-      if (size > maxBodyBytes) {
-        reject(new BodyTooLarge());
-        request.destroy();
-      } else chunks.push(chunk);
-    });
+      if (size <= maxBodyBytes) return void chunks.push(chunk);
+      request.off("data", onData);
+      request.pause();
+      resolve(undefined);
+    };
+    request.on("data", onData);
     request.on("end", () => resolve(Buffer.concat(chunks)));
     request.on("error", reject);
   });
 }
+
+const tooLarge = text(413, `request body over ${maxBodyBytes} bytes\n`, { connection: "close" });
 
 async function answer(endpoints: Endpoints, request: IncomingMessage): Promise<EndpointResponse> {
   const method = request.method ?? "GET";
@@ -220,18 +223,28 @@ async function answer(endpoints: Endpoints, request: IncomingMessage): Promise<E
   );
   const url = request.url ?? "/";
   if (method !== "POST") return handle(endpoints, { method, url, headers });
-  const body = await readBody(request).catch((error: unknown) => {
-    if (error instanceof BodyTooLarge) return undefined;
-    throw error;
-  });
-  if (body === undefined) return text(413, `request body over ${maxBodyBytes} bytes\n`);
+  const body = await readBody(request);
+  // The unread rest cannot be skipped to reach a next request: the connection closes after the answer.
+  if (body === undefined) return tooLarge;
   return handle(endpoints, { method, url, headers, body });
 }
+
+/**
+ * A request must be whole within this: kube-apiserver gives a webhook at most 30 s
+ * (`timeoutSeconds`) before its failurePolicy decides, and a client that sends slower than that
+ * must not hold a connection and its buffers (node answers 408 and closes).
+ */
+export const requestTimeoutMs = 30_000;
 
 /** Serves the endpoints on node:http (node:https with `tls`) until `close()`. */
 export function serve(
   endpoints: Endpoints,
-  where: { readonly host: string; readonly port: number },
+  where: {
+    readonly host: string;
+    readonly port: number;
+    /** `requestTimeoutMs` unless given (tests). */
+    readonly requestTimeoutMs?: number;
+  },
   tls?: { readonly cert: Buffer; readonly key: Buffer },
 ): Promise<RunningEndpoints> {
   const listener: RequestListener = (request, response) => {
@@ -243,7 +256,15 @@ export function serve(
       })
       .catch(() => response.destroy());
   };
-  const server = tls === undefined ? createServer(listener) : createTlsServer(tls, listener);
+  const timeout = where.requestTimeoutMs ?? requestTimeoutMs;
+  const options = {
+    requestTimeout: timeout,
+    headersTimeout: Math.min(timeout, 10_000),
+    // node checks the timeouts this often (30 s by default, which would double them).
+    connectionsCheckingInterval: Math.min(1000, Math.ceil(timeout / 4)),
+  };
+  const server =
+    tls === undefined ? createServer(options, listener) : createTlsServer({ ...tls, ...options }, listener);
   return new Promise((resolve, reject) => {
     server.once("error", reject);
     server.listen(where.port, where.host, () => {

@@ -225,6 +225,12 @@ describe("kubedrift guard", () => {
     guard.child.kill("SIGTERM");
     await new Promise((resolve) => guard.child.once("close", resolve));
     expect(guard.child.exitCode).toBe(0);
+    // The guard is gone: the configuration --emit-config printed fails closed for the deny kind
+    // (failurePolicy Fail) and open for the warn one.
+    const unreachable = await as(sandbox, "alice", "scale", "deployment", "web", "--replicas=7");
+    expect(unreachable.code).toBe(1);
+    expect(unreachable.stderr).toContain("failed calling webhook");
+    expect((await as(sandbox, "alice", "label", "configmap", "settings", "seen=yes")).code).toBe(0);
     // What the guard let through under audit and break-glass is in the history, with its user.
     const history = await runKubedrift(
       ["history", "--store", `sqlite:${join(directory, "guard.db")}`, "-o", "json"],

@@ -2,16 +2,25 @@
  * The guard's decision time (issue 14): a typical AdmissionReview — an UPDATE of a managed
  * Deployment by a user who is not a deployer, and a `/scale` write — answered from the body, with
  * 1,000 managed objects declared. In process: what kube-apiserver waits for, less the network.
+ * And the same decisions as generated ValidatingAdmissionPolicies, evaluated by the sandbox.
  */
 import { performance } from "node:perf_hooks";
-import { defaultEngineConfig } from "../src/engine/index.js";
+import { defaultEngineConfig, type GuardConfig } from "../src/engine/index.js";
 import type { GuardTarget } from "../src/guard/decide.js";
+import { guardPolicies } from "../src/guard/policy.js";
 import { reviewAdmission } from "../src/guard/review.js";
+import { createSandboxCore } from "../src/sandbox/sandbox.js";
 import { refOf } from "../src/kube/object.js";
 import { builtinSchema } from "../src/kube/schema/builtin.js";
 import type { KubeObject } from "../src/kube/value/json.js";
 import { refKey } from "../src/model/index.js";
 import { benchManifest } from "./manifests.js";
+
+const guardConfig: GuardConfig = {
+  default: "warn",
+  allow: { users: ["deployer"], groups: [] },
+  rules: [{ action: "deny" }],
+};
 
 function target(objects: number): GuardTarget {
   const desired = Array.from({ length: objects }, (_, index) => {
@@ -23,7 +32,7 @@ function target(objects: number): GuardTarget {
     schema: builtinSchema,
     config: {
       ...defaultEngineConfig,
-      guard: { default: "warn", allow: { users: ["deployer"], groups: [] }, rules: [{ action: "deny" }] },
+      guard: guardConfig,
     },
     scope: { kinds: ["apps/Deployment"], namespaces: ["bench"] },
     cluster: "bench",
@@ -83,4 +92,80 @@ export function benchGuard(): void {
   });
   measure("guard: /scale of a Deployment (denied)", guard, reviewBody(scale(9), scale(1), "scale"), 5000);
   measure("guard: UPDATE that changes nothing managed", guard, reviewBody(live, live), 5000);
+}
+
+interface AdmitRequest {
+  readonly method: string;
+  readonly url: string;
+  readonly headers: Record<string, string>;
+  readonly body?: Buffer;
+}
+
+function sandboxRequest(method: string, url: string, body: unknown): AdmitRequest {
+  return {
+    method,
+    url,
+    headers: {
+      authorization: "Bearer bench-token",
+      "content-type": method === "PATCH" ? "application/merge-patch+json" : "application/json",
+    },
+    body: Buffer.from(JSON.stringify(body)),
+  };
+}
+
+/**
+ * The same decisions as `--emit-policy`'s ValidatingAdmissionPolicies, evaluated by the sandbox
+ * for 1,000 managed Deployments: the time a PATCH spends in the policy plugin (its dry run, the
+ * matching, the CEL), without the write itself.
+ */
+export async function benchPolicies(): Promise<void> {
+  const guard = target(1000);
+  const served = new Map([
+    [
+      "apps/Deployment",
+      { group: "apps", version: "v1", kind: "Deployment", resource: "deployments", namespaced: true },
+    ],
+  ]);
+  const generated = guardPolicies([...guard.desired.values()], served, guardConfig, guard.schema);
+  const core = createSandboxCore({ token: "bench-token", rootCA: "CA" });
+  const write = (method: string, url: string, body: unknown): void => {
+    const answer = core.app.handle(sandboxRequest(method, url, body));
+    if (answer.status >= 300) throw new Error(`bench setup: ${method} ${url}: ${answer.status}`);
+  };
+  write("POST", "/api/v1/namespaces", { metadata: { name: "bench" } });
+  for (const object of generated.objects) {
+    const plural =
+      object["kind"] === "ValidatingAdmissionPolicy"
+        ? "validatingadmissionpolicies"
+        : "validatingadmissionpolicybindings";
+    write("POST", `/apis/admissionregistration.k8s.io/v1/${plural}`, object);
+  }
+  const live = benchManifest("Deployment", "web-500", "bench");
+  write("POST", "/apis/apps/v1/namespaces/bench/deployments", live);
+  const url = "/apis/apps/v1/namespaces/bench/deployments/web-500";
+  const cases: readonly [string, AdmitRequest, string][] = [
+    [
+      "policies: PATCH of replicas (denied)",
+      sandboxRequest("PATCH", url, { spec: { replicas: 9 } }),
+      "refuse",
+    ],
+    [
+      "policies: PATCH of an unmanaged label",
+      sandboxRequest("PATCH", url, { metadata: { labels: { seen: "yes" } } }),
+      "proceed",
+    ],
+  ];
+  for (const [label, request, expected] of cases) {
+    const samples: number[] = [];
+    for (let i = 0; i < 1200; i += 1) {
+      const started = performance.now();
+      const outcome = await core.admission.admit(request);
+      if (i >= 200) samples.push(performance.now() - started);
+      if (outcome.kind !== expected)
+        throw new Error(`${label}: ${outcome.kind}, expected ${expected}: ${JSON.stringify(outcome)}`);
+    }
+    console.log(
+      `${label.padEnd(44)} ${percentiles(samples)}   (${samples.length} admissions, ${generated.objects.length / 2} policies)`,
+    );
+  }
 }

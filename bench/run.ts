@@ -1,7 +1,7 @@
 /** `npm run bench`: prints figures; never fails on a timing. */
 import { benchApply } from "./apply.js";
 import { benchDrift } from "./drift.js";
-import { benchGuard } from "./guard.js";
+import { benchGuard, benchPolicies } from "./guard.js";
 import { benchSandbox } from "./sandbox.js";
 import { benchWatch } from "./watch.js";
 
@@ -16,3 +16,7 @@ console.log("\ncontinuous detection (kubedrift watch needs `npm run build` first
 await benchWatch();
 console.log("\nadmission guard (decisions in process)");
 benchGuard();
+console.log(
+  "\nadmission policies (the generated ValidatingAdmissionPolicies, evaluated by the sandbox in process)",
+);
+await benchPolicies();

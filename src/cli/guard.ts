@@ -148,7 +148,7 @@ async function emitPolicy(loaded: LoadedGuard): Promise<string> {
   const { stringify } = await import("yaml");
   const { target } = loaded;
   const guard = target.config.guard ?? { default: "warn", allow: { users: [], groups: [] }, rules: [] };
-  const generated = guardPolicies([...target.desired.values()], loaded.served, guard);
+  const generated = guardPolicies([...target.desired.values()], loaded.served, guard, target.schema);
   for (const why of generated.refused) process.stderr.write(`note: not expressed in CEL: ${why}\n`);
   return generated.objects.map((object) => `---\n${stringify(object)}`).join("");
 }

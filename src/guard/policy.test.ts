@@ -220,6 +220,55 @@ describe("guard --emit-policy", () => {
     ).toBeUndefined();
   });
 
+  it("pins quantities in the form kube-apiserver admits them ('0.25' is '250m')", () => {
+    const object = deployment(2);
+    const spec = object["spec"] as { template: { spec: { containers: Record<string, unknown>[] } } };
+    const withCpu: KubeObject = {
+      ...object,
+      spec: {
+        ...spec,
+        template: {
+          ...spec.template,
+          spec: {
+            containers: [{ ...spec.template.spec.containers[0], resources: { requests: { cpu: "0.25" } } }],
+          },
+        },
+      },
+    };
+    const expressions = guardPolicies([{ ...desired, object: withCpu }], served, guard, builtinSchema)
+      .objects.flatMap((policy) =>
+        ((policy["spec"] as Policy["spec"]).validations ?? []).map((v) => v.expression),
+      )
+      .filter((expression) => expression.includes("cpu"));
+    expect(expressions.join("\n")).toContain("'250m'");
+    expect(expressions.join("\n")).not.toContain("'0.25'");
+  });
+
+  it("names in each policy's matchConditions only the objects it has validations for", () => {
+    const many = Array.from({ length: 12 }, (_, index) => {
+      const object = { ...deployment(2), metadata: { name: `web-${index}`, namespace: "shop" } };
+      return { ref: refOf(object), object, source: { file: "web.yaml", line: 1 + index } };
+    });
+    const deny = guardPolicies(many, served, guard).objects.filter(
+      (object) =>
+        object["kind"] === "ValidatingAdmissionPolicy" &&
+        String((object["metadata"] as Policy["metadata"]).name).includes("-deny-"),
+    ) as unknown as Policy[];
+    expect(deny.length).toBeGreaterThan(1);
+    const named = deny.map((policy) => {
+      const keys = policy.spec.matchConditions[0]?.expression.match(/'shop\/web-\d+'/g) ?? [];
+      const validated = new Set(
+        (policy.spec.validations ?? []).flatMap(
+          (validation) => validation.expression.match(/'shop\/web-\d+'/g) ?? [],
+        ),
+      );
+      expect(new Set(keys)).toEqual(validated);
+      return keys;
+    });
+    // Every object is named by exactly one part.
+    expect(named.flat().sort()).toEqual(many.map((object) => `'shop/${object.ref.name}'`).sort());
+  });
+
   it("refuses, with the reason, what CEL cannot say exactly", () => {
     const object: KubeObject = {
       ...deployment(2),

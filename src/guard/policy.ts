@@ -11,6 +11,8 @@
 import { lastMatchingRule } from "../engine/index.js";
 import type { GuardAction, GuardConfig } from "../engine/index.js";
 import { readablePath } from "../kube/fieldpath/readable.js";
+import { canonicalizeQuantities } from "../kube/schema/walk.js";
+import type { Schema } from "../kube/schema/types.js";
 import type { JsonValue } from "../kube/value/json.js";
 import type { DesiredObject } from "../model/index.js";
 import { describeRef } from "../model/index.js";
@@ -336,19 +338,13 @@ function breakGlassRecorder(resource: ServedResource, objects: readonly DesiredO
   ];
 }
 
-function chunks<T>(items: readonly T[], size: number): T[][] {
-  return Array.from({ length: Math.ceil(items.length / size) }, (_, index) =>
-    items.slice(index * size, (index + 1) * size),
-  );
-}
-
 interface Group {
   readonly resource: ServedResource;
   readonly action: GuardAction;
-  readonly objects: DesiredObject[];
-  readonly validations: Json[];
+  /** Each object's validations under this action, in the order the objects came. */
+  readonly validations: Map<DesiredObject, Json[]>;
   /** The objects whose deletion (the whole object's action) this group judges. */
-  readonly whole: DesiredObject[];
+  readonly whole: Set<DesiredObject>;
 }
 
 function groupsOf(
@@ -360,9 +356,14 @@ function groupsOf(
   const groups = new Map<string, Group>();
   const groupFor = (resource: ServedResource, action: GuardAction): Group => {
     const key = `${resource.group}/${resource.kind}/${action}`;
-    const group = groups.get(key) ?? { resource, action, objects: [], validations: [], whole: [] };
+    const group = groups.get(key) ?? { resource, action, validations: new Map(), whole: new Set() };
     groups.set(key, group);
     return group;
+  };
+  const validationsOf = (group: Group, object: DesiredObject): Json[] => {
+    const validations = group.validations.get(object) ?? [];
+    group.validations.set(object, validations);
+    return validations;
   };
   for (const object of desired) {
     const resource = served.get(`${object.ref.group}/${object.ref.kind}`);
@@ -372,17 +373,51 @@ function groupsOf(
     refused.push(...own.map((why) => `${describeRef(object.ref)}: ${why}`));
     const actionOf = (path: string): GuardAction =>
       lastMatchingRule(guard.rules, object.ref, path)?.action ?? guard.default;
-    for (const check of checks) {
-      const group = groupFor(resource, actionOf(check.path));
-      if (!group.objects.includes(object)) group.objects.push(object);
-      group.validations.push(...validationsFor(object, [check]));
-    }
+    for (const check of checks)
+      validationsOf(groupFor(resource, actionOf(check.path)), object).push(
+        ...validationsFor(object, [check]),
+      );
     const whole = groupFor(resource, actionOf(""));
-    if (!whole.objects.includes(object)) whole.objects.push(object);
-    whole.whole.push(object);
-    whole.validations.push(...scaleValidation(object));
+    validationsOf(whole, object).push(...scaleValidation(object));
+    whole.whole.add(object);
   }
   return [...groups.values()];
+}
+
+/** One policy's share of a group: its objects (named in its matchConditions) and their validations. */
+interface Part {
+  readonly objects: DesiredObject[];
+  readonly validations: Json[];
+}
+
+/**
+ * A group's objects in parts of about `maxValidationsPerPolicy` validations, each policy naming
+ * only its own objects: a write passes one policy's matchConditions, not every part's list.
+ */
+function partsOf(group: Group): Part[] {
+  const parts: Part[] = [];
+  let current: Part = { objects: [], validations: [] };
+  const close = (): void => {
+    if (current.objects.length === 0) return;
+    const whole = current.objects.filter((object) => group.whole.has(object));
+    if (whole.length > 0) current.validations.push(deletion(whole));
+    parts.push(current);
+    current = { objects: [], validations: [] };
+  };
+  for (const [object, validations] of group.validations) {
+    if (current.validations.length + validations.length > maxValidationsPerPolicy) close();
+    current.objects.push(object);
+    current.validations.push(...validations);
+  }
+  close();
+  return parts;
+}
+
+/** Quantities as kube-apiserver hands them to admission: decoded and encoded again ("0.25" → "250m"). */
+function asAdmitted(object: DesiredObject, schema: Schema | undefined): DesiredObject {
+  const type = schema?.rootType(object.ref);
+  if (schema === undefined || type === undefined) return object;
+  return { ...object, object: canonicalizeQuantities(schema, type, object.object) };
 }
 
 /** The policies and bindings for `desired`, and what they cannot express. */
@@ -390,27 +425,28 @@ export function guardPolicies(
   desired: readonly DesiredObject[],
   served: ReadonlyMap<string, ServedResource>,
   guard: GuardConfig,
+  schema?: Schema,
 ): GeneratedPolicies {
   const refused: string[] = [];
-  const groups = groupsOf(desired, served, guard, refused);
-  const objects = groups.flatMap((group) => {
-    const validations = [...group.validations, ...(group.whole.length === 0 ? [] : [deletion(group.whole)])];
-    return chunks(validations, maxValidationsPerPolicy).flatMap((part, index) =>
+  const admitted = desired.map((object) => asAdmitted(object, schema));
+  const groups = groupsOf(admitted, served, guard, refused);
+  const objects = groups.flatMap((group) =>
+    partsOf(group).flatMap((part, index) =>
       policyPair(`kubedrift-${resourceName(group.resource)}-${group.action}-${index + 1}`, group.resource, {
-        objects: group.objects,
-        validations: part,
+        objects: part.objects,
+        validations: part.validations,
         action: group.action,
         guard,
       }),
-    );
-  });
+    ),
+  );
   const byResource = new Map<string, { resource: ServedResource; objects: Set<DesiredObject> }>();
   for (const group of groups) {
     const entry = byResource.get(resourceName(group.resource)) ?? {
       resource: group.resource,
       objects: new Set<DesiredObject>(),
     };
-    for (const object of group.objects) entry.objects.add(object);
+    for (const object of group.validations.keys()) entry.objects.add(object);
     byResource.set(resourceName(group.resource), entry);
   }
   const recorders = [...byResource.values()].flatMap((entry) =>

@@ -301,3 +301,41 @@ describe("ValidatingAdmissionPolicy", () => {
     expect(await admit("DELETE", `${deployments}/web`)).toEqual({ kind: "proceed", warnings: [] });
   });
 });
+
+describe("ValidatingAdmissionPolicy validation", () => {
+  const create = (spec: Record<string, unknown>) => {
+    const answer = core.app.handle(request("POST", policies, { metadata: { name: "bad" }, spec }));
+    return {
+      status: answer.status,
+      body: (answer.kind === "json" ? answer.body : {}) as Record<string, unknown>,
+    };
+  };
+
+  it("refuses expressions that do not compile, naming the field, and a policy that checks nothing", () => {
+    const broken = create({ validations: [{ expression: "object.spec.replicas <=" }] });
+    expect(broken.status).toBe(422);
+    expect(String(broken.body["message"])).toContain("spec.validations[0].expression: Invalid value");
+    expect(String(broken.body["message"])).toContain("compilation failed: ERROR: <input>:1:");
+    const unknown = create({
+      validations: [{ expression: "true" }],
+      variables: [{ name: "x", expression: "nosuch.y" }],
+    });
+    expect(String(unknown.body["message"])).toContain("spec.variables[0].expression");
+    const empty = create({});
+    expect(empty.status).toBe(422);
+    expect(String(empty.body["message"])).toContain(
+      "validations or auditAnnotations must contain at least one item",
+    );
+    // What the policies use compiles: params, namespaceObject, authorizer.
+    expect(
+      create({
+        validations: [
+          {
+            expression:
+              "params == null || namespaceObject.metadata.name != '' || authorizer.path('/x').check('get').allowed()",
+          },
+        ],
+      }).status,
+    ).toBe(201);
+  });
+});

@@ -1,7 +1,11 @@
 import { Environment } from "@marcbachmann/cel-js";
 import type { JsonObject, JsonValue } from "../../kube/value/json.js";
 import { isJsonObject } from "../../kube/value/json.js";
-import { conditionEnvironmentOf } from "../admission-webhooks/match-conditions.js";
+import {
+  celCompileError,
+  celIssueSummary,
+  conditionEnvironmentOf,
+} from "../admission-webhooks/match-conditions.js";
 import { authorizerMethods, authorizerType, authorizerTypes } from "./authorizer.js";
 
 /**
@@ -25,22 +29,9 @@ const environment = policyEnvironment();
 /** A policy's matchConditions compile where its validations do: params, authorizer and all. */
 export const policyConditions = conditionEnvironmentOf(environment);
 
-function issueOf(error: unknown): string {
-  if (typeof error === "object" && error !== null && "message" in error) {
-    const issue = error as { readonly message: string; readonly summary?: string };
-    return issue.summary ?? issue.message.split("\n")[0] ?? "";
-  }
-  return String(error);
-}
-
-/** Why an expression does not compile in a policy's environment, or undefined. */
-export function policyCompileError(expression: string): string | undefined {
-  try {
-    const checked = environment.check(expression);
-    return checked.valid ? undefined : issueOf(checked.error);
-  } catch (error: unknown) {
-    return issueOf(error);
-  }
+/** Why an expression is refused in a policy's environment (not compiling, or not of `types`), or undefined. */
+export function policyCompileError(expression: string, types?: readonly string[]): string | undefined {
+  return celCompileError(environment, expression, types);
 }
 
 /** One expression's value, or why it could not be evaluated (kube's `expression '…' resulted in error: …`). */
@@ -53,7 +44,7 @@ export function evaluate(
       value: (environment.parse(expression) as (given: Record<string, unknown>) => unknown)(variables),
     };
   } catch (error: unknown) {
-    return { error: `expression '${expression}' resulted in error: ${issueOf(error)}` };
+    return { error: `expression '${expression}' resulted in error: ${celIssueSummary(error)}` };
   }
 }
 

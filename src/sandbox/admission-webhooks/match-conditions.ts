@@ -24,11 +24,21 @@ interface CelIssue {
   readonly range?: { readonly start: number };
 }
 
+/** The first line of what cel-js says of an expression it could not compile or evaluate. */
+export function celIssueSummary(error: unknown): string {
+  if (typeof error === "object" && error !== null && "message" in error) {
+    const issue = error as CelIssue;
+    return issue.summary ?? issue.message.split("\n")[0] ?? "";
+  }
+  return String(error);
+}
+
 /** cel-go's issue line, `ERROR: <input>:1:5: …`, from what cel-js says and where. */
-function issueText(expression: string, issue: CelIssue): string {
-  const summary = issue.summary ?? issue.message.split("\n")[0] ?? "";
-  if (issue.range === undefined) return `ERROR: <input>: ${summary}`;
-  const before = expression.slice(0, issue.range.start).split("\n");
+export function celIssueText(expression: string, error: unknown): string {
+  const summary = celIssueSummary(error);
+  const range = typeof error === "object" && error !== null ? (error as CelIssue).range : undefined;
+  if (range === undefined) return `ERROR: <input>: ${summary}`;
+  const before = expression.slice(0, range.start).split("\n");
   const column = (before[before.length - 1] ?? "").length + 1;
   return `ERROR: <input>:${before.length}:${column}: ${summary}`;
 }
@@ -42,19 +52,30 @@ export interface ConditionEnvironment {
   readonly parse: (expression: string) => Program;
 }
 
-/** Conditions compiled in a CEL environment: refused unless they compile to a bool (kube's CompilationResult). */
+/**
+ * Why an expression is refused in a CEL environment (kube's CompilationResult detail): it does not
+ * compile, or its type is not one of `types` (any type when none are given).
+ */
+export function celCompileError(
+  celEnvironment: Environment,
+  expression: string,
+  types?: readonly string[],
+): string | undefined {
+  let checked: ReturnType<typeof celEnvironment.check>;
+  try {
+    checked = celEnvironment.check(expression);
+  } catch (error: unknown) {
+    return `compilation failed: ${celIssueText(expression, error)}`;
+  }
+  if (!checked.valid) return `compilation failed: ${celIssueText(expression, checked.error)}`;
+  if (types === undefined || types.includes(checked.type ?? "dyn")) return undefined;
+  return `must evaluate to ${types.join(" or ")}`;
+}
+
+/** Conditions compiled in a CEL environment: refused unless they compile to a bool. */
 export function conditionEnvironmentOf(celEnvironment: Environment): ConditionEnvironment {
   return {
-    compileError: (expression) => {
-      let checked: ReturnType<typeof celEnvironment.check>;
-      try {
-        checked = celEnvironment.check(expression);
-      } catch (error: unknown) {
-        return `compilation failed: ${issueText(expression, error as CelIssue)}`;
-      }
-      if (!checked.valid) return `compilation failed: ${issueText(expression, checked.error as CelIssue)}`;
-      return checked.type === "bool" ? undefined : "must evaluate to bool";
-    },
+    compileError: (expression) => celCompileError(celEnvironment, expression, ["bool"]),
     parse: (expression) => celEnvironment.parse(expression) as Program,
   };
 }
@@ -125,14 +146,6 @@ export type ConditionsVerdict =
   | { readonly kind: "skip" }
   | { readonly kind: "error"; readonly message: string };
 
-function issueOf(error: unknown): string {
-  if (typeof error === "object" && error !== null) {
-    const issue = error as CelIssue;
-    return issue.summary ?? issue.message.split("\n")[0] ?? "";
-  }
-  return String(error);
-}
-
 /** utilerrors.NewAggregate(…).Error(). */
 function aggregate(messages: readonly string[]): string {
   const unique = [...new Set(messages)];
@@ -156,7 +169,7 @@ export function evaluateConditions(
       errors.push(
         error instanceof CompilationError
           ? error.message
-          : `expression '${condition.expression}' resulted in error: ${issueOf(error)}`,
+          : `expression '${condition.expression}' resulted in error: ${celIssueSummary(error)}`,
       );
     }
   }

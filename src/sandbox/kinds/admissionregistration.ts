@@ -5,6 +5,7 @@ import { isUnset, listField, objectField, objectItems, withDefaults } from "../.
 import type { KindStrategy } from "./types.js";
 import { defineStrategy } from "./define.js";
 import { compileError, maxMatchConditions } from "../admission-webhooks/match-conditions.js";
+import { policyCompileError } from "../admission-policies/evaluate.js";
 import { child, duplicate, index, invalid, notSupported, required } from "./validation/field.js";
 import { isQualifiedName } from "./validation/names.js";
 import { validateLabelSelector } from "./validation/selector.js";
@@ -166,12 +167,70 @@ function defaultPolicy(object: KubeObject): KubeObject {
   return { ...object, spec: { ...withDefaults(spec, { failurePolicy: "Fail" }), ...matchConstraints } };
 }
 
-/** ValidatingAdmissionPolicies: evaluated by the sandbox on writes (src/sandbox/admission-policies/). Not validated beyond the schema. */
+/** Each expression of a list of objects (`spec.validations[i].expression`, …) must compile to one of `types`. */
+function validateExpressions(
+  items: readonly JsonObject[],
+  at: { readonly path: string; readonly field: string; readonly types?: readonly string[] },
+  optional = false,
+): readonly StatusCause[] {
+  return items.flatMap((item, position) => {
+    const path = child(index(at.path, position), at.field);
+    const given = item[at.field];
+    const expression = typeof given === "string" ? given.trim() : "";
+    if (expression === "") return optional ? [] : [required(path)];
+    const error = policyCompileError(expression, at.types);
+    return error === undefined ? [] : [invalid(path, expression, error)];
+  });
+}
+
+/**
+ * ValidateValidatingAdmissionPolicy's expression checks: every matchCondition, variable,
+ * validation (and its messageExpression) and auditAnnotation compiles in the policy's CEL
+ * environment, validations and conditions to a bool; a policy checks something. Not done: the
+ * type check against the matched kinds' schemas (kube reports it in status.typeChecking).
+ */
+function validatePolicy(object: KubeObject): readonly StatusCause[] {
+  const spec = objectField(object, "spec") ?? {};
+  const items = (name: string): readonly JsonObject[] =>
+    (listField(spec, name) ?? []).map((item) => (isJsonObject(item) ? item : {}));
+  const boolean = ["bool", "dyn"];
+  const nothing =
+    items("validations").length === 0 && items("auditAnnotations").length === 0
+      ? [required("spec.validations", "validations or auditAnnotations must contain at least one item")]
+      : [];
+  return [
+    ...nothing,
+    ...validateExpressions(items("matchConditions"), {
+      path: "spec.matchConditions",
+      field: "expression",
+      types: boolean,
+    }),
+    ...validateExpressions(items("variables"), { path: "spec.variables", field: "expression" }),
+    ...validateExpressions(items("validations"), {
+      path: "spec.validations",
+      field: "expression",
+      types: boolean,
+    }),
+    ...validateExpressions(
+      items("validations"),
+      { path: "spec.validations", field: "messageExpression", types: ["string", "dyn"] },
+      true,
+    ),
+    ...validateExpressions(items("auditAnnotations"), {
+      path: "spec.auditAnnotations",
+      field: "valueExpression",
+      types: ["string", "null", "dyn"],
+    }),
+  ];
+}
+
+/** ValidatingAdmissionPolicies: evaluated by the sandbox on writes (src/sandbox/admission-policies/). */
 export const validatingAdmissionPolicyStrategy: KindStrategy = defineStrategy({
   gvk: { group: "admissionregistration.k8s.io", version: "v1", kind: "ValidatingAdmissionPolicy" },
   tracksGeneration: true,
   hasStatus: false,
   prepare: (object) => defaultPolicy(object),
+  validateSpec: validatePolicy,
 });
 
 /** ValidatingAdmissionPolicyBindings: which policies apply, with which validationActions. */

@@ -3,7 +3,7 @@ import type { JsonObject, JsonValue, KubeObject } from "../../../kube/value/json
 import { isJsonObject } from "../../../kube/value/json.js";
 import { jsonEqual } from "../../../kube/value/equal.js";
 import type { StatusCause } from "../../api/status.js";
-import { celValue } from "../../admission-webhooks/match-conditions.js";
+import { celIssueSummary, celIssueText, celValue } from "../../admission-webhooks/match-conditions.js";
 import type { GoLiteral } from "./field.js";
 import { child, duplicate, forbidden, goQuote, index, invalid, key, required } from "./field.js";
 
@@ -47,32 +47,8 @@ interface CompiledRule {
   readonly optionalOldSelf: boolean;
 }
 
-interface CelIssue {
-  readonly message: string;
-  readonly summary?: string;
-  readonly range?: { readonly start: number };
-}
-
 function text(value: JsonValue | undefined): string {
   return typeof value === "string" ? value : "";
-}
-
-function summaryOf(error: unknown): string {
-  if (typeof error === "object" && error !== null && "message" in error) {
-    const issue = error as CelIssue;
-    return issue.summary ?? issue.message.split("\n")[0] ?? "";
-  }
-  return String(error);
-}
-
-/** cel-go's issues string, `ERROR: <input>:1:5: …`, from what cel-js says and where. */
-function issueText(expression: string, error: unknown): string {
-  const summary = summaryOf(error);
-  const range = (error as CelIssue).range;
-  if (range === undefined) return `ERROR: <input>: ${summary}`;
-  const before = expression.slice(0, range.start).split("\n");
-  const column = (before[before.length - 1] ?? "").length + 1;
-  return `ERROR: <input>:${before.length}:${column}: ${summary}`;
 }
 
 type Checked = { readonly type: string } | { readonly error: string };
@@ -80,9 +56,11 @@ type Checked = { readonly type: string } | { readonly error: string };
 function check(target: Environment, expression: string): Checked {
   try {
     const checked = target.check(expression);
-    return checked.valid ? { type: checked.type ?? "dyn" } : { error: issueText(expression, checked.error) };
+    return checked.valid
+      ? { type: checked.type ?? "dyn" }
+      : { error: celIssueText(expression, checked.error) };
   } catch (error: unknown) {
-    return { error: issueText(expression, error) };
+    return { error: celIssueText(expression, error) };
   }
 }
 
@@ -300,7 +278,7 @@ function evaluateRule(
   try {
     result = program(variables);
   } catch (error: unknown) {
-    return `${summaryOf(error)} evaluating rule: ${ruleErrorString(rule)}`;
+    return `${celIssueSummary(error)} evaluating rule: ${ruleErrorString(rule)}`;
   }
   return typeof result === "boolean"
     ? result

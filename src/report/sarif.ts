@@ -1,6 +1,4 @@
 import { createHash } from "node:crypto";
-import { isAbsolute } from "node:path";
-import { pathToFileURL } from "node:url";
 import type {
   Drift,
   DriftReport,
@@ -8,7 +6,6 @@ import type {
   DriftType,
   ResourceDrift,
   SkippedSource,
-  SourceLocation,
   SourceRevision,
 } from "../model/index.js";
 import { AddedReasons, describeRef, refKey, ResourceStatuses, unreachable } from "../model/index.js";
@@ -16,7 +13,8 @@ import { originFields, documentSummary } from "./document.js";
 import type { DocumentResource } from "./document.js";
 import type { ObjectsByRef } from "./drift-lines.js";
 import { attributionText, blameText, hiddenValue } from "./drift-lines.js";
-import { relativeFile } from "./location.js";
+import type { SarifPhysicalLocation } from "./sarif-log.js";
+import { baseUri, objectLogicalLocation, physicalLocation, sarifSchemaUri, sourceRoot } from "./sarif-log.js";
 import { originText } from "./origin.js";
 import { readablePath } from "./paths.js";
 import type { JsonValue } from "../kube/value/json.js";
@@ -45,10 +43,9 @@ import type { JsonValue } from "../kube/value/json.js";
  *   facts about the run, not drift.
  */
 
-export const sarifSchemaUri = "https://json.schemastore.org/sarif-2.1.0.json";
+export { sarifSchemaUri };
 /** The project's home page, as code-scanning views link it. */
 export const fingerprintKey = "kubedriftField/v1";
-const sourceRoot = "%SRCROOT%";
 const longestValue = 80;
 
 export interface SarifOptions {
@@ -74,10 +71,7 @@ export interface SarifRule {
   readonly properties: { readonly tags: readonly string[] };
 }
 
-export interface SarifPhysicalLocation {
-  readonly artifactLocation: { readonly uri: string; readonly uriBaseId?: string };
-  readonly region: { readonly startLine: number };
-}
+export type { SarifPhysicalLocation };
 
 export interface SarifLocation {
   readonly physicalLocation?: SarifPhysicalLocation;
@@ -227,34 +221,6 @@ function ruleFields(id: RuleId): Pick<SarifResult, "ruleId" | "ruleIndex" | "lev
   return { ruleId: id, ruleIndex, level: ruleTexts[ruleIndex].level };
 }
 
-/** A relative path as a URI reference: each segment percent-encoded, `./` dropped. */
-function relativeUri(file: string): string {
-  return file
-    .replace(/^(\.\/)+/, "")
-    .split("/")
-    .map((segment) => encodeURIComponent(segment))
-    .join("/");
-}
-
-/*
- * Sources that are not files in the repository: stdin (`<stdin>`) and names with a scheme, as a Helm
- * release's templates are named (`helm:shop/web@3:templates/service.yaml`). Two letters at least
- * before the colon, so that a Windows drive (`C:`) still reads as a path.
- */
-const notAFile = /^(<|[A-Za-z][A-Za-z0-9+.-]+:)/;
-
-function physicalLocation(
-  source: SourceLocation,
-  cwd: string | undefined,
-): SarifPhysicalLocation | undefined {
-  const file = relativeFile(source.file, cwd);
-  if (file === "" || notAFile.test(file)) return undefined;
-  const artifactLocation = isAbsolute(file)
-    ? { uri: pathToFileURL(file).href }
-    : { uri: relativeUri(file), uriBaseId: sourceRoot };
-  return { artifactLocation, region: { startLine: Math.max(1, source.line) } };
-}
-
 function fingerprint(resource: ResourceDrift, path: string): { readonly [key: string]: string } {
   const hash = createHash("sha256")
     .update(`${refKey(resource.ref)}\n${path}`)
@@ -306,13 +272,7 @@ function driftMessage(resource: ResourceDrift, drift: Drift, options: SarifOptio
 function logicalLocations(resource: ResourceDrift): SarifLocation["logicalLocations"] {
   // describeRef gives `Kind namespace/name` (`Kind name` when cluster-scoped); the path form is the
   // one-token name that code-scanning views show.
-  return [
-    {
-      name: resource.ref.name,
-      fullyQualifiedName: describeRef(resource.ref).replace(" ", "/"),
-      kind: "object",
-    },
-  ];
+  return [objectLogicalLocation(resource.ref)];
 }
 
 function location(resource: ResourceDrift, physical: SarifPhysicalLocation | undefined): SarifLocation {
@@ -451,11 +411,6 @@ function runProperties(report: DriftReport): SarifRun["properties"] {
 }
 
 /** `file:///repo/`: SARIF wants the base of relative URIs to end with a slash. */
-function baseUri(cwd: string): string {
-  const href = pathToFileURL(cwd).href;
-  return href.endsWith("/") ? href : `${href}/`;
-}
-
 export function sarifLog(report: DriftReport, options: SarifOptions = {}): SarifLog {
   const candidates = anchors(report, options.cwd);
   const results = report.resources.flatMap((resource) => resourceResults(resource, candidates, options));

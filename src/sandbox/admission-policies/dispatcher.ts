@@ -21,7 +21,7 @@ import {
   evaluateConditions,
   MatchConditionCache,
 } from "../admission-webhooks/match-conditions.js";
-import { celValue } from "../admission-webhooks/match-conditions.js";
+import { celValue } from "../../kube/value/cel.js";
 import type { UserInfo } from "../auth/user.js";
 import { authorizerFor } from "./authorizer.js";
 import { evaluateAuditAnnotations, evaluateVariables, policyConditions, validate } from "./evaluate.js";

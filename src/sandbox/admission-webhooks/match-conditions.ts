@@ -1,4 +1,5 @@
 import { Environment } from "@marcbachmann/cel-js";
+import { celValue } from "../../kube/value/cel.js";
 import type { JsonObject, JsonValue } from "../../kube/value/json.js";
 import { isJsonObject } from "../../kube/value/json.js";
 
@@ -106,15 +107,6 @@ function compileCondition(condition: JsonValue, within: ConditionEnvironment): C
       },
     };
   return { expression, run: within.parse(expression) };
-}
-
-/** CEL's values: JSON integers are CEL ints (BigInt in cel-js), as unstructured objects carry int64. */
-export function celValue(value: JsonValue): unknown {
-  if (typeof value === "number") return Number.isInteger(value) ? BigInt(value) : value;
-  if (Array.isArray(value)) return value.map(celValue);
-  if (isJsonObject(value))
-    return Object.fromEntries(Object.entries(value).map(([name, item]) => [name, celValue(item)]));
-  return value;
 }
 
 /** The variables of one write: the AdmissionReview's request, its objects taken out. */

@@ -3,7 +3,8 @@ import type { JsonObject, JsonValue, KubeObject } from "../../../kube/value/json
 import { isJsonObject } from "../../../kube/value/json.js";
 import { jsonEqual } from "../../../kube/value/equal.js";
 import type { StatusCause } from "../../api/status.js";
-import { celIssueSummary, celIssueText, celValue } from "../../admission-webhooks/match-conditions.js";
+import { celValue } from "../../../kube/value/cel.js";
+import { celIssueSummary, celIssueText } from "../../admission-webhooks/match-conditions.js";
 import type { GoLiteral } from "./field.js";
 import { child, duplicate, forbidden, goQuote, index, invalid, key, required } from "./field.js";
 

@@ -1,13 +1,6 @@
-import type {
-  Attribution,
-  DesiredObject,
-  Drift,
-  LiveObject,
-  ResourceDrift,
-  SourceLocation,
-} from "../model/index.js";
+import type { Attribution, DesiredObject, Drift, LiveObject, ResourceDrift } from "../model/index.js";
 import type { AddedReason } from "../model/index.js";
-import { AddedReasons, DriftTypes, ResourceStatuses } from "../model/index.js";
+import { AddedReasons, DriftTypes, fieldSource, ResourceStatuses } from "../model/index.js";
 import type { FieldSet, Path } from "../kube/fieldpath/index.js";
 import { defaultObject, withoutOmittedZeros } from "../kube/defaulting/index.js";
 import { jsonEqual } from "../kube/value/equal.js";
@@ -283,16 +276,6 @@ function defaultedOrSelf(desired: DesiredObject): KubeObject {
   }
 }
 
-function sourceOf(desired: DesiredObject, path: string): SourceLocation {
-  const lines = desired.fieldLines;
-  for (let pointer = path; lines !== undefined; pointer = pointer.slice(0, pointer.lastIndexOf("/"))) {
-    const line = lines.get(pointer);
-    if (line !== undefined) return { file: desired.source.file, line };
-    if (pointer === "") break;
-  }
-  return desired.source;
-}
-
 /*
  * A drift is withheld whole when its path is withheld or its value holds a withheld value below it
  * (a whole `data` map added, of which a rule covers one key): only the hash of each side remains.
@@ -326,7 +309,7 @@ function driftOf(compared: Compared, managed: ManagedFields, drift: FieldDrift):
     desired: drift.desired,
     ...(drift.live === undefined ? {} : { live: drift.live }),
     ...(drift.livePath === undefined ? {} : { livePath: drift.livePath }),
-    source: sourceOf(compared.desired, path),
+    source: fieldSource(compared.desired, path),
     ...(attribution === undefined ? {} : { attribution }),
   };
 }

@@ -184,6 +184,17 @@ export function describeRef(ref: ObjectRef): string {
 }
 
 /** A stable key for maps: identity only (rule 1), the version left out. */
+/** Where a field is declared: its own line, else its nearest declared ancestor's, else the object's. */
+export function fieldSource(desired: DesiredObject, path: string): SourceLocation {
+  const lines = desired.fieldLines;
+  for (let pointer = path; lines !== undefined; pointer = pointer.slice(0, pointer.lastIndexOf("/"))) {
+    const line = lines.get(pointer);
+    if (line !== undefined) return { file: desired.source.file, line };
+    if (pointer === "") break;
+  }
+  return desired.source;
+}
+
 export function refKey(ref: ObjectRef): string {
   return `${ref.group}/${ref.kind}/${ref.namespace}/${ref.name}`;
 }

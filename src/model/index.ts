@@ -22,6 +22,7 @@ export {
   AddedReasons,
   ResourceStatuses,
   describeRef,
+  fieldSource,
   refKey,
   withheldMarker,
   unreachable,

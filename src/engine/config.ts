@@ -36,6 +36,8 @@ const topLevelKeys = [
   "redactionKey",
   "policies",
   "guard",
+  // Read by src/lint/config.ts.
+  "lint",
 ] as const;
 const scopeKeys = ["kinds", "namespaces", "names"] as const;
 

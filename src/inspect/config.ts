@@ -25,16 +25,26 @@ function readConfigFile(path: string, shown: string): string {
   }
 }
 
-/** `--config FILE`, else `kubedrift.yaml` in the working directory, else the defaults. */
-export function loadEngineConfig(configPath: string | undefined, cwd: string): EngineConfig {
+/** `--config FILE`, else `kubedrift.yaml` in the working directory: its text and the name errors give it. */
+export function readConfigText(
+  configPath: string | undefined,
+  cwd: string,
+): { readonly text: string; readonly file: string } | undefined {
   const path = configPath === undefined ? resolve(cwd, configFileName) : resolve(cwd, configPath);
   if (!existsSync(path)) {
     if (configPath !== undefined) throw new InspectError(`--config ${configPath}: no such file`);
-    return defaultEngineConfig;
+    return undefined;
   }
   const text = readConfigFile(path, configPath === undefined ? configFileName : `--config ${configPath}`);
+  return { text, file: configPath ?? configFileName };
+}
+
+/** `--config FILE`, else `kubedrift.yaml` in the working directory, else the defaults. */
+export function loadEngineConfig(configPath: string | undefined, cwd: string): EngineConfig {
+  const read = readConfigText(configPath, cwd);
+  if (read === undefined) return defaultEngineConfig;
   try {
-    return parseEngineConfig(text, configPath ?? configFileName);
+    return parseEngineConfig(read.text, read.file);
   } catch (error: unknown) {
     // The parser's messages already name the file and line; anything else is a bug, not a bad config.
     if (error instanceof ConfigError) throw new InspectError(error.message, { cause: error });

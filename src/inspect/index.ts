@@ -9,7 +9,7 @@ export type {
   InspectOptions,
 } from "./inspect.js";
 export { InspectError } from "./errors.js";
-export { loadEngineConfig } from "./config.js";
+export { loadEngineConfig, readConfigText } from "./config.js";
 export { silentProgress } from "./progress.js";
 export type { Progress } from "./progress.js";
 export { hasSources, loadDesiredState, noSources } from "./sources.js";

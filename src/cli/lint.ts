@@ -1,0 +1,166 @@
+/**
+ * `kubedrift lint`: the desired objects checked before they ship (issue 15) — schema validation,
+ * best practices, drift-specific and custom checks — from the sources alone (CRDs among them give
+ * their kinds' schemas); `--live` runs the same checks on the live objects in the sources' scope,
+ * with the cluster's CRDs. Exit 2 on findings at or above `--fail-on`.
+ */
+import { Option, type Command } from "commander";
+import type { Schema } from "../kube/schema/types.js";
+import type { LintConfig, LintReport, Severity } from "../lint/index.js";
+import type { DesiredObject } from "../model/index.js";
+import { diffOptionsFromFlags, withDiffOptions, type DiffFlags } from "./diff.js";
+import { CliError, rethrowAsCliError } from "./errors.js";
+import { inspectionIO } from "./plan.js";
+import { LintFormats, lintExitStatus, renderLint, type LintFormat } from "./lint-render.js";
+import { wantsColor } from "./terminal.js";
+
+interface LintFlags extends Omit<DiffFlags, "output"> {
+  readonly output: LintFormat;
+  readonly failOn: Severity;
+  readonly live?: boolean;
+  readonly kubernetesVersion?: string;
+  readonly showSuppressed?: boolean;
+  readonly listChecks?: boolean;
+}
+
+interface Linted {
+  readonly objects: readonly DesiredObject[];
+  readonly schema: Schema;
+}
+
+function isCRD(object: DesiredObject): boolean {
+  return object.ref.group === "apiextensions.k8s.io" && object.ref.kind === "CustomResourceDefinition";
+}
+
+/** The sources alone: no cluster is asked for anything (a Helm release in the cluster needs --live). */
+async function fromSources(flags: LintFlags): Promise<Linted> {
+  const { hasSources, loadDesiredState } = await import("../inspect/index.js");
+  const { builtinSchema } = await import("../kube/schema/builtin.js");
+  const { withCRDs } = await import("../kube/schema/crd.js");
+  const options = diffOptionsFromFlags({ ...flags, output: "text" });
+  if (!hasSources(options))
+    throw new CliError("lint: no sources: give -f FILE|DIR|-, -k DIR, --terraform PATH or --helm-chart DIR");
+  const state = await loadDesiredState(
+    options,
+    {
+      cwd: process.cwd(),
+      stdin: process.stdin,
+      namespace: () => Promise.resolve(flags.namespace ?? "default"),
+    },
+    () => Promise.reject(new CliError("lint: --helm-release reads the cluster: add --live")),
+  ).catch(rethrowAsCliError);
+  for (const note of state.notes) process.stderr.write(`note: ${note}\n`);
+  const crds = state.objects.filter(isCRD).map((object) => object.object);
+  return { objects: state.objects, schema: withCRDs(builtinSchema, crds) };
+}
+
+/** The live objects in the sources' scope, and the cluster's schema (its CRDs included). */
+async function fromCluster(flags: LintFlags): Promise<Linted> {
+  const { inspectDrift } = await import("../inspect/index.js");
+  const inspection = await inspectDrift(
+    diffOptionsFromFlags({ ...flags, output: "text" }),
+    inspectionIO({ ...flags, output: "text" }),
+  ).catch(rethrowAsCliError);
+  const where = `cluster:${inspection.cluster.name}`;
+  return {
+    objects: inspection.live.map((live) => ({ ...live, source: { file: where, line: 0 } })),
+    schema: inspection.schema,
+  };
+}
+
+async function lintConfigOf(flags: LintFlags): Promise<LintConfig> {
+  const { loadEngineConfig, readConfigText } = await import("../inspect/index.js");
+  const { emptyLintConfig, LintConfigError, parseLintConfig } = await import("../lint/index.js");
+  try {
+    // The engine's part is checked as every command checks it; the lint section is read here.
+    loadEngineConfig(flags.config, process.cwd());
+    const read = readConfigText(flags.config, process.cwd());
+    return read === undefined ? emptyLintConfig : parseLintConfig(read.text, read.file);
+  } catch (error: unknown) {
+    if (error instanceof LintConfigError) throw new CliError(error.message, 1, { cause: error });
+    return rethrowAsCliError(error);
+  }
+}
+
+function kubernetesVersionOf(flags: LintFlags, config: LintConfig): string {
+  const version = flags.kubernetesVersion ?? config.kubernetesVersion ?? "1.32";
+  if (!/^1\.\d+$/.test(version))
+    throw new CliError(`lint: --kubernetes-version must be MAJOR.MINOR, as 1.32 (got "${version}")`);
+  return version;
+}
+
+export async function runLint(
+  flags: LintFlags,
+): Promise<{ readonly report: LintReport; readonly text: string }> {
+  const { checksFor, lintObjects } = await import("../lint/index.js");
+  const config = await lintConfigOf(flags);
+  const kubernetesVersion = kubernetesVersionOf(flags, config);
+  const linted = flags.live === true ? await fromCluster(flags) : await fromSources(flags);
+  const checks = checksFor(linted.schema, config, flags.live === true ? "live" : "manifests");
+  const report = lintObjects(linted.objects, { checks, kubernetesVersion, ignore: config.ignore });
+  const text = renderLint(report, flags.output, {
+    cwd: process.cwd(),
+    color: flags.output === "text" && wantsColor(flags.color),
+    showSuppressed: flags.showSuppressed === true,
+  });
+  return { report, text };
+}
+
+async function listChecks(flags: LintFlags): Promise<string> {
+  const { checksFor } = await import("../lint/index.js");
+  const { builtinSchema } = await import("../kube/schema/builtin.js");
+  const config = await lintConfigOf(flags);
+  const checks = checksFor(builtinSchema, config, "manifests");
+  const width = Math.max(...checks.map((check) => check.id.length));
+  return `${checks.map((check) => `${check.id.padEnd(width)}  ${check.severity.padEnd(7)}  ${check.category.padEnd(11)}  ${check.summary}`).join("\n")}\n`;
+}
+
+export function registerLint(program: Command): void {
+  withDiffOptions(program.command("lint"))
+    .description(
+      "Check the desired objects before they ship: schema, best practices, drift-prone fields, your own CEL checks",
+    )
+    .addOption(new Option("-o, --output <format>", "report format").choices(LintFormats).default("text"))
+    .addOption(
+      new Option("--fail-on <severity>", "exit 2 when a finding is at least this severe")
+        .choices(["info", "warning", "error"])
+        .default("error"),
+    )
+    .option("--live", "check the live objects in the sources' scope instead of the manifests")
+    .option(
+      "--kubernetes-version <major.minor>",
+      "the version the manifests target (deprecated APIs); default 1.32",
+    )
+    .option(
+      "--show-suppressed",
+      "also print the findings that kubedrift.dev/lint-ignore or lint.ignore accept",
+    )
+    .option("--list-checks", "list every check (id, severity, category, what it checks) and exit")
+    .addHelpText(
+      "after",
+      `
+Findings are suppressed per object with the annotation
+  kubedrift.dev/lint-ignore: "check-id,other-id: the reason"
+and per project under lint.ignore in kubedrift.yaml, where lint.checks adds CEL checks:
+  lint:
+    checks:
+      - id: team-label
+        severity: warning
+        expression: "has(object.metadata.labels) && 'team' in object.metadata.labels"
+        message: every object names its team
+
+Examples:
+  kubedrift lint -f deploy/
+  kubedrift lint -k overlays/prod -o sarif > lint.sarif
+  kubedrift lint -f deploy/ --live --fail-on warning`,
+    )
+    .action(async (flags: LintFlags) => {
+      if (flags.listChecks === true) {
+        process.stdout.write(await listChecks(flags));
+        return;
+      }
+      const { report, text } = await runLint(flags);
+      process.stdout.write(text);
+      process.exitCode = lintExitStatus(report, flags.failOn);
+    });
+}

@@ -12,6 +12,7 @@ import { registerHistory } from "./history.js";
 import { registerSandbox } from "./sandbox.js";
 import { registerWatch } from "./watch.js";
 import { registerGuard } from "./guard.js";
+import { registerRbac } from "./rbac.js";
 
 /**
  * commander's usage errors as one line, like every other error, with where to read more:
@@ -61,6 +62,7 @@ export function buildProgram(name: string = invokedAs()): Command {
   registerAdopt(program);
   registerWatch(program);
   registerGuard(program);
+  registerRbac(program);
   registerSandbox(program);
   registerDemo(program);
   registerHistory(program);

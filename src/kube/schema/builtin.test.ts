@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { builtinSchema, definitionName } from "./builtin.js";
+import { builtinEnums } from "./enums.js";
 import type { SchemaType } from "./types.js";
 
 const schema = builtinSchema;
@@ -106,6 +107,56 @@ describe("builtinSchema", () => {
     expect(
       fieldAt(schema.rootType(crd), "spec", "versions", "schema", "openAPIV3Schema", "description"),
     ).toEqual({
+      kind: "scalar",
+      scalar: "string",
+    });
+  });
+
+  it("carries the enums of built-in fields that the v2 document lacks, on scalars and lists of scalars", () => {
+    expect(fieldAt(schema.rootType(pod), "spec", "containers", "imagePullPolicy")).toEqual({
+      kind: "scalar",
+      scalar: "string",
+      enum: ["Always", "IfNotPresent", "Never", ""],
+    });
+    expect(fieldAt(schema.rootType(service), "spec", "type")).toMatchObject({
+      enum: ["ClusterIP", "ExternalName", "LoadBalancer", "NodePort", ""],
+    });
+    expect(fieldAt(schema.rootType(service), "spec", "ipFamilyPolicy")).toMatchObject({
+      enum: ["PreferDualStack", "RequireDualStack", "SingleStack"],
+    });
+    expect(fieldAt(schema.rootType(deployment), "spec", "strategy", "type")).toMatchObject({
+      enum: ["Recreate", "RollingUpdate", ""],
+    });
+    const pvc = { group: "", version: "v1", kind: "PersistentVolumeClaim" };
+    expect(fieldAt(schema.rootType(pvc), "spec", "accessModes")).toEqual({
+      kind: "list",
+      listType: "atomic",
+      items: {
+        kind: "scalar",
+        scalar: "string",
+        enum: ["ReadOnlyMany", "ReadWriteMany", "ReadWriteOnce", "ReadWriteOncePod"],
+      },
+    });
+    const ingress = { group: "networking.k8s.io", version: "v1", kind: "Ingress" };
+    expect(fieldAt(schema.rootType(ingress), "spec", "rules", "http", "paths", "pathType")).toMatchObject({
+      enum: ["Exact", "ImplementationSpecific", "Prefix"],
+    });
+  });
+
+  it("names only definitions and string fields the 1.32 schema has", () => {
+    for (const [name, properties] of Object.entries(builtinEnums)) {
+      const type = schema.resolve({ kind: "ref", name });
+      if (type.kind !== "struct") throw new Error(`${name}: not a struct`);
+      for (const property of Object.keys(properties)) {
+        const field = type.fields[property];
+        const scalar = field?.kind === "list" ? field.items : field;
+        expect(scalar, `${name}.${property}`).toMatchObject({ kind: "scalar", scalar: "string" });
+      }
+    }
+  });
+
+  it("leaves fields without a closed set as they were", () => {
+    expect(fieldAt(schema.rootType(pod), "spec", "containers", "image")).toEqual({
       kind: "scalar",
       scalar: "string",
     });

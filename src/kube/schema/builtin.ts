@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import type { OpenAPISchema } from "./convert.js";
 import { convertSchema } from "./convert.js";
+import { withBuiltinEnums } from "./enums.js";
 import type { GvkKey } from "./gvk.js";
 import { gvkKey } from "./gvk.js";
 import type { GroupVersionKind, RefType, Schema, SchemaType } from "./types.js";
@@ -101,7 +102,9 @@ class BuiltinSchema implements Schema {
     const cached = this.converted.get(name);
     if (cached !== undefined) return cached;
     const raw = builtinOpenAPIData().definitions[name];
-    const type = specialDefinitions[name] ?? (raw === undefined ? untyped : convertSchema(raw, "builtin"));
+    const type =
+      specialDefinitions[name] ??
+      (raw === undefined ? untyped : withBuiltinEnums(name, convertSchema(raw, "builtin")));
     this.converted.set(name, type);
     return type;
   }

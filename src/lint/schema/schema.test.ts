@@ -301,6 +301,77 @@ data: { retries: 3 }
   });
 });
 
+describe("schema-enum on built-in kinds (the 1.32 enum table)", () => {
+  const container = (pullPolicy: string): string => `        - name: web
+          image: nginx:1.27
+          imagePullPolicy: ${pullPolicy}
+`;
+  const service = (type: string, extra = ""): string => `apiVersion: v1
+kind: Service
+metadata: { name: web, namespace: shop }
+spec:
+  type: ${type}
+  selector: { app: web }
+  ports:
+    - port: 80
+${extra}`;
+
+  it("reports imagePullPolicy: Sometimes at the container's field and line", () => {
+    expect(lint(deployment(container("Sometimes")))).toEqual([
+      {
+        check: "schema-enum",
+        path: "/spec/template/spec/containers/0/imagePullPolicy",
+        line: 17,
+        message:
+          'spec.template.spec.containers[0].imagePullPolicy is "Sometimes" (string); ' +
+          'allowed: "Always", "IfNotPresent", "Never", ""',
+      },
+    ]);
+  });
+
+  it("reports a Service of type Foo at spec.type", () => {
+    expect(lint(service("Foo"))).toEqual([
+      {
+        check: "schema-enum",
+        path: "/spec/type",
+        line: 5,
+        message:
+          'spec.type is "Foo" (string); allowed: "ClusterIP", "ExternalName", "LoadBalancer", "NodePort", ""',
+      },
+    ]);
+  });
+
+  it("reports an unknown protocol in a list item and an unknown access mode in a list of strings", () => {
+    const yaml = `${service("ClusterIP", "      protocol: HTTP\n")}---
+apiVersion: v1
+kind: PersistentVolumeClaim
+metadata: { name: data }
+spec:
+  accessModes: [ReadWriteOnce, ReadWriteAll]
+  resources: { requests: { storage: 1Gi } }
+`;
+    expect(lint(yaml).map(({ check, path, line }) => [check, path, line])).toEqual([
+      ["schema-enum", "/spec/ports/0/protocol", 9],
+      ["schema-enum", "/spec/accessModes/1", 15],
+    ]);
+  });
+
+  it("accepts every allowed value, and the empty string that defaulting treats as unset", () => {
+    for (const policy of ["Always", "IfNotPresent", "Never", '""']) {
+      expect(lint(deployment(container(policy)))).toEqual([]);
+    }
+    for (const type of ["ClusterIP", "NodePort", "LoadBalancer", "ExternalName", '""']) {
+      expect(lint(service(type, "      protocol: UDP\n"))).toEqual([]);
+    }
+  });
+
+  it("does not accept the empty string where kube-apiserver rejects it (a pointer field)", () => {
+    expect(lint(service("ClusterIP", '  ipFamilyPolicy: ""\n')).map(({ path }) => path)).toEqual([
+      "/spec/ipFamilyPolicy",
+    ]);
+  });
+});
+
 describe("schema checks on custom resources", () => {
   const cronTab = (specLines: string, extra = ""): string => `apiVersion: stable.example.com/v1
 kind: CronTab

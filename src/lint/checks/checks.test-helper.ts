@@ -86,3 +86,108 @@ export function messages(id: string, yaml: string, kubernetesVersion = "1.32"): 
 
 export const goodDirectory = new URL("../../../test/fixtures/lint/good/", import.meta.url).pathname;
 export const badDirectory = new URL("../../../test/fixtures/lint/bad/", import.meta.url).pathname;
+
+/** Desired objects from object literals (in a file `test.yaml`, line 1). */
+export function desiredOf(objects: readonly KubeObject[]): readonly DesiredObject[] {
+  return objects.map((object) => ({ ref: refOf(object), object, source: { file: "test.yaml", line: 1 } }));
+}
+
+/** One check's results on object literals, as `Kind/name path`. */
+export function run(
+  id: string,
+  objects: readonly KubeObject[],
+  kubernetesVersion = "1.32",
+): readonly string[] {
+  return resultRows(desiredOf(objects), [checkById(id)], kubernetesVersion).map(
+    (row) => `${row.kind}/${row.name} ${row.path}`,
+  );
+}
+
+export const digest = "sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+
+/** A container every container check accepts. */
+export function goodContainer(name = "app"): KubeObject {
+  return {
+    name,
+    image: `registry.example.com/${name}:1.0@${digest}`,
+    ports: [{ name: "http", containerPort: 8080 }],
+    resources: {
+      requests: { cpu: "100m", memory: "64Mi", "ephemeral-storage": "10Mi" },
+      limits: { cpu: "1", memory: "64Mi", "ephemeral-storage": "10Mi" },
+    },
+    livenessProbe: { httpGet: { path: "/healthz", port: "http" } },
+    readinessProbe: { httpGet: { path: "/ready", port: "http" } },
+    securityContext: {
+      readOnlyRootFilesystem: true,
+      allowPrivilegeEscalation: false,
+      capabilities: { drop: ["ALL"] },
+    },
+  };
+}
+
+/** A pod spec every pod check accepts (its ServiceAccount is `app`, see `goodSet`). */
+export function goodPodSpec(containers: readonly KubeObject[] = [goodContainer()]): KubeObject {
+  return {
+    serviceAccountName: "app",
+    automountServiceAccountToken: false,
+    priorityClassName: "standard",
+    securityContext: {
+      runAsNonRoot: true,
+      runAsUser: 10001,
+      runAsGroup: 10001,
+      seccompProfile: { type: "RuntimeDefault" },
+    },
+    topologySpreadConstraints: [
+      {
+        maxSkew: 1,
+        topologyKey: "kubernetes.io/hostname",
+        whenUnsatisfiable: "ScheduleAnyway",
+        labelSelector: { matchLabels: { app: "app" } },
+      },
+    ],
+    containers,
+  };
+}
+
+/** A Deployment of `replicas` pods labelled app=app; `spec` replaces parts of the pod spec. */
+export function deployment(spec: KubeObject = {}, replicas = 2, name = "app"): KubeObject {
+  return {
+    apiVersion: "apps/v1",
+    kind: "Deployment",
+    metadata: { name, namespace: "ns" },
+    spec: {
+      replicas,
+      selector: { matchLabels: { app: "app" } },
+      template: { metadata: { labels: { app: "app" } }, spec: { ...goodPodSpec(), ...spec } },
+    },
+  };
+}
+
+/** The objects around a Deployment that its cross-object checks look for. */
+export function goodSurroundings(): readonly KubeObject[] {
+  return [
+    { apiVersion: "v1", kind: "ServiceAccount", metadata: { name: "app", namespace: "ns" } },
+    {
+      apiVersion: "policy/v1",
+      kind: "PodDisruptionBudget",
+      metadata: { name: "app", namespace: "ns" },
+      spec: {
+        maxUnavailable: 1,
+        unhealthyPodEvictionPolicy: "AlwaysAllow",
+        selector: { matchLabels: { app: "app" } },
+      },
+    },
+    {
+      apiVersion: "networking.k8s.io/v1",
+      kind: "NetworkPolicy",
+      metadata: { name: "all", namespace: "ns" },
+      spec: { podSelector: {}, policyTypes: ["Ingress", "Egress"] },
+    },
+    {
+      apiVersion: "v1",
+      kind: "Service",
+      metadata: { name: "app", namespace: "ns" },
+      spec: { selector: { app: "app" }, ports: [{ name: "http", port: 80, targetPort: "http" }] },
+    },
+  ];
+}

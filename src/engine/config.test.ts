@@ -112,7 +112,7 @@ describe("parseEngineConfig", () => {
     ["apiVersion: kubedrift.dev/v2\nkind: Config\n", "kubedrift.yaml:1: apiVersion must be kubedrift.dev/v1"],
     [
       "apiVersion: kubedrift.dev/v1\nkind: Config\ntrusted: [x]\n",
-      'kubedrift.yaml:3: unknown field "trusted" (expected one of apiVersion, kind, trustedManagers, deployers, ignore, redact, redactionKey, policies, guard)',
+      'kubedrift.yaml:3: unknown field "trusted" (expected one of apiVersion, kind, trustedManagers, deployers, ignore, redact, redactionKey, policies, guard, lint)',
     ],
     [
       "apiVersion: kubedrift.dev/v1\nkind: Config\nredact:\n  - path: data/x\n",

@@ -66,11 +66,13 @@ function bindingRef(binding: BindingRef): ObjectRef {
 }
 
 function riskyEntry(risky: RiskyGrant): RbacSarifEntry {
-  const rule = risky.rule === undefined ? "" : ` (rule ${risky.rule.index} of ${risky.rule.role})`;
+  const { binding, role } = risky.grant;
+  const via =
+    risky.rule === undefined ? `${role.kind} ${role.name}` : describeVia({ binding, role, rule: risky.rule });
   return {
     ruleId: risky.id,
     level: levelOf[risky.severity],
-    message: `${risky.subjects.map(describeSubject).join(", ")} through ${risky.grant.role.kind} ${risky.grant.role.name}${rule}: ${risky.summary}`,
+    message: `${risky.subjects.map(describeSubject).join(", ")} through ${via}: ${risky.summary}`,
     ref: bindingRef(risky.grant.binding),
     detail: `${risky.rule?.role ?? ""}#${risky.rule?.index ?? ""}`,
   };

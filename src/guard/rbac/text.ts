@@ -95,12 +95,16 @@ function objectSection(object: ObjectAccess): readonly string[] {
 }
 
 function riskyRow(risky: RiskyGrant): readonly string[] {
-  const rule = risky.rule === undefined ? "" : ` (rule ${risky.rule.index} of ${risky.rule.role})`;
+  const { binding, role } = risky.grant;
+  const via =
+    risky.rule === undefined
+      ? `${describeBinding(binding)} → ${role.kind} ${role.name}`
+      : describeVia({ binding, role, rule: risky.rule });
   return [
     risky.severity,
     risky.id,
     risky.subjects.map((subject) => `${subject.kind} ${subjectName(subject)}`).join(", "),
-    `${describeBinding(risky.grant.binding)} → ${risky.grant.role.kind} ${risky.grant.role.name}${rule}`,
+    via,
     risky.summary,
   ];
 }

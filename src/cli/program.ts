@@ -13,6 +13,7 @@ import { registerSandbox } from "./sandbox.js";
 import { registerWatch } from "./watch.js";
 import { registerGuard } from "./guard.js";
 import { registerRbac } from "./rbac.js";
+import { registerLint } from "./lint.js";
 
 /**
  * commander's usage errors as one line, like every other error, with where to read more:
@@ -62,6 +63,7 @@ export function buildProgram(name: string = invokedAs()): Command {
   registerAdopt(program);
   registerWatch(program);
   registerGuard(program);
+  registerLint(program);
   registerRbac(program);
   registerSandbox(program);
   registerDemo(program);

@@ -10,7 +10,7 @@ import { benchManifest } from "./manifests.js";
 import type { Kind } from "./manifests.js";
 import { refOf } from "../src/kube/object.js";
 import { builtinSchema } from "../src/kube/schema/builtin.js";
-import { checksFor, emptyLintConfig, lintObjects } from "../src/lint/index.js";
+import { checksFor, emptyLintConfig, lintContextOf, lintObjects } from "../src/lint/index.js";
 import { schemaChecks } from "../src/lint/schema/index.js";
 import type { LintContext } from "../src/lint/types.js";
 import type { DesiredObject } from "../src/model/index.js";
@@ -27,7 +27,7 @@ function desiredObjects(count: number): readonly DesiredObject[] {
 /** One pass of every schema check over every object; returns the findings (0 for these manifests). */
 function lintOnce(objects: readonly DesiredObject[]): number {
   const checks = schemaChecks(builtinSchema);
-  const context: LintContext = { objects, ofKind: () => [], kubernetesVersion: "1.32" };
+  const context: LintContext = lintContextOf(objects, "1.32");
   let findings = 0;
   for (const object of objects) for (const check of checks) findings += check.run(object, context).length;
   return findings;

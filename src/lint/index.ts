@@ -8,7 +8,7 @@ export type {
   Severity,
 } from "./types.js";
 export { CheckCategories, Severities } from "./types.js";
-export { lintObjects, checkFailed } from "./run.js";
+export { lintObjects, lintContextOf, checkFailed } from "./run.js";
 export type { LintOptions } from "./run.js";
 export { parseLintConfig, emptyLintConfig, LintConfigError } from "./config.js";
 export type { LintConfig } from "./config.js";

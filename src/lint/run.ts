@@ -26,7 +26,8 @@ export const checkFailed: Check = {
   run: () => [],
 };
 
-function contextOf(objects: readonly DesiredObject[], kubernetesVersion: string): LintContext {
+/** The context of a run over `objects`: their index by kind, and values built once. */
+export function lintContextOf(objects: readonly DesiredObject[], kubernetesVersion: string): LintContext {
   const byKind = new Map<string, DesiredObject[]>();
   for (const object of objects) {
     const key = `${object.ref.group}/${object.ref.kind}`;
@@ -34,7 +35,12 @@ function contextOf(objects: readonly DesiredObject[], kubernetesVersion: string)
     list.push(object);
     byKind.set(key, list);
   }
-  return { objects, ofKind: (group, kind) => byKind.get(`${group}/${kind}`) ?? [], kubernetesVersion };
+  const built = new Map<string, unknown>();
+  const once = <T>(key: string, build: () => T): T => {
+    if (!built.has(key)) built.set(key, build());
+    return built.get(key) as T;
+  };
+  return { objects, ofKind: (group, kind) => byKind.get(`${group}/${kind}`) ?? [], kubernetesVersion, once };
 }
 
 /** What a check says of an object, under the check that says it (`lint-check-failed` when it threw). */
@@ -69,7 +75,7 @@ function findingsOf(object: DesiredObject, context: LintContext, options: LintOp
 }
 
 export function lintObjects(objects: readonly DesiredObject[], options: LintOptions): LintReport {
-  const context = contextOf(objects, options.kubernetesVersion);
+  const context = lintContextOf(objects, options.kubernetesVersion);
   return {
     findings: objects.flatMap((object) => findingsOf(object, context, options)),
     checks: [...options.checks, checkFailed],

@@ -38,6 +38,11 @@ export interface LintContext {
   readonly ofKind: (group: string, kind: string) => readonly DesiredObject[];
   /** The Kubernetes version the manifests target (`--kubernetes-version`, default 1.32): `1.32`. */
   readonly kubernetesVersion: string;
+  /**
+   * A value built once per run and shared by every object's check (an index of pods by namespace):
+   * a check that looks across the set must not scan it for each object, or 10,000 objects cost 10⁸.
+   */
+  readonly once: <T>(key: string, build: () => T) => T;
 }
 
 export interface Check {

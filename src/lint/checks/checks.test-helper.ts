@@ -7,6 +7,7 @@ import type { KubeObject } from "../../kube/value/json.js";
 import { isJsonObject } from "../../kube/value/json.js";
 import type { DesiredObject } from "../../model/index.js";
 import type { Check, LintContext } from "../types.js";
+import { lintContextOf } from "../run.js";
 import { bestPracticeChecks } from "./index.js";
 
 export function desiredFromYaml(text: string, file = "test.yaml"): readonly DesiredObject[] {
@@ -27,12 +28,7 @@ export function desiredFromDirectory(directory: string): readonly DesiredObject[
 }
 
 export function lintContext(objects: readonly DesiredObject[], kubernetesVersion = "1.32"): LintContext {
-  return {
-    objects,
-    ofKind: (group, kind) =>
-      objects.filter((desired) => desired.ref.group === group && desired.ref.kind === kind),
-    kubernetesVersion,
-  };
+  return lintContextOf(objects, kubernetesVersion);
 }
 
 export interface ResultRow {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { lintContextOf } from "../run.js";
 import { builtinSchema } from "../../kube/schema/builtin.js";
 import { withCRDs } from "../../kube/schema/crd.js";
 import type { Schema } from "../../kube/schema/types.js";
@@ -17,7 +18,7 @@ interface Placed {
 /** Every schema finding of the manifests in `yaml`, with the line the runner would place it at. */
 function lint(yaml: string, schema: Schema = builtinSchema): readonly Placed[] {
   const { objects } = parseManifests(yaml, "app.yaml", ReadModes.named);
-  const context: LintContext = { objects, ofKind: () => [], kubernetesVersion: "1.32" };
+  const context: LintContext = lintContextOf(objects, "1.32");
   const checks = schemaChecks(schema);
   return objects.flatMap((object) =>
     checks.flatMap((check) =>

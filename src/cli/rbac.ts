@@ -131,8 +131,8 @@ export function registerRbac(program: Command): void {
 Reads the cluster's Roles, ClusterRoles (aggregation resolved), RoleBindings and ClusterRoleBindings.
 For each managed object it lists the users, groups and service accounts that can update, patch,
 delete (also by deletecollection) or scale it, and what the guard: section of kubedrift.yaml does to
-such a write when it makes the object drift: blocked (a deny rule), passes (guard.allow), or not
-blocked (warn, audit, no guard). It also flags risky grants where the objects are: wildcards,
+such a write when it makes the object drift: blocked (a deny rule; the break-glass annotation
+still lets a write through, logged), passes (guard.allow), or not blocked (warn, audit, no guard). It also flags risky grants where the objects are: wildcards,
 escalate, bind, impersonate, creating pods or workloads, pods/exec, reading Secrets, creating
 tokens, approving CSRs, writing admission webhooks or policies, nodes/proxy, system:masters.
 

@@ -12,6 +12,7 @@ import { analyzeRbac, hasUnblockedOutsider } from "./analyze.js";
 import type { RbacObjects } from "./bindings.js";
 import { describeSubject, grantsFrom } from "./bindings.js";
 import { rbacDocument } from "./document.js";
+import { rbacSarifEntries, rbacSarifRules, unblockedMutationRule } from "./sarif.js";
 import { renderRbacText } from "./text.js";
 
 const rbacGroup = "rbac.authorization.k8s.io";
@@ -245,5 +246,21 @@ describe("the report", () => {
     expect(text).toContain(
       "1 managed objects: 1 can be made to drift unblocked by 2 subjects outside the allowed identities; 2 risky grants",
     );
+  });
+
+  it("gives SARIF a result per unblocked outsider on the object, and per risky grant on its binding", () => {
+    const entries = rbacSarifEntries(analyzeRbac([web], rbac, guard));
+    expect(entries.map((entry) => [entry.ruleId, entry.ref.kind, entry.ref.name])).toEqual([
+      [unblockedMutationRule, "Deployment", "web"],
+      [unblockedMutationRule, "Deployment", "web"],
+      ["rbac-system-masters", "ClusterRoleBinding", "cluster-admin"],
+      ["rbac-wildcard-all", "ClusterRoleBinding", "cluster-admin"],
+    ]);
+    expect(entries[0]?.message).toBe(
+      "User dan can change Deployment shop/web (update scale) and admission does not block it: RoleBinding shop/scaler → Role scaler (rule 0)",
+    );
+    expect(entries[0]?.source).toEqual({ file: "deploy/web.yaml", line: 1 });
+    const ruleIds = new Set(rbacSarifRules.map((rule) => rule.id));
+    for (const entry of entries) expect(ruleIds.has(entry.ruleId)).toBe(true);
   });
 });

@@ -5,6 +5,7 @@
  */
 import type { ObjectRef } from "../../kube/object.js";
 import type { SourceLocation } from "../../model/index.js";
+import { describeRef } from "../../model/index.js";
 import type { ObjectAccess, SubjectAccess } from "./access.js";
 import { describeMutation, isUnblockedOutsider } from "./access.js";
 import type { RbacAnalysis } from "./analyze.js";
@@ -85,7 +86,7 @@ function unblockedEntry(object: ObjectAccess, subject: SubjectAccess): RbacSarif
   return {
     ruleId: unblockedMutationRule,
     level: "error",
-    message: `${describeSubject(subject.subject)} can ${verbs.join(", ")} it and admission does not block it: ${vias.join("; ")}`,
+    message: `${describeSubject(subject.subject)} can change ${describeRef(object.target.ref)} (${verbs.join(", ")}) and admission does not block it: ${vias.join("; ")}`,
     ref: object.target.ref,
     ...(object.target.source === undefined ? {} : { source: object.target.source }),
     detail: subjectKey(subject.subject),

@@ -160,16 +160,23 @@ function policyTypes(policy: DesiredObject): readonly Direction[] {
   return spec["egress"] === undefined ? ["Ingress"] : ["Ingress", "Egress"];
 }
 
-function policiesSelecting(
+/** The directions the namespace's NetworkPolicies isolate the pods in; stops once both are. */
+function isolatedDirections(
   template: PodTemplate,
   desired: DesiredObject,
   context: LintContext,
-): readonly DesiredObject[] {
-  return ofKindIn(
+): ReadonlySet<Direction> {
+  const covered = new Set<Direction>();
+  for (const policy of ofKindIn(
     context,
     { group: "networking.k8s.io", kind: "NetworkPolicy" },
     desired.ref.namespace,
-  ).filter((policy) => labelSelectorMatches(objectOf(policy.object["spec"])["podSelector"], template.labels));
+  )) {
+    if (!labelSelectorMatches(objectOf(policy.object["spec"])["podSelector"], template.labels)) continue;
+    for (const direction of policyTypes(policy)) covered.add(direction);
+    if (covered.size === 2) break;
+  }
+  return covered;
 }
 
 const podIsolated = podCheck(
@@ -182,7 +189,7 @@ const podIsolated = podCheck(
     hint: "Add a NetworkPolicy in the namespace whose podSelector matches the pods, with policyTypes Ingress and Egress.",
   },
   ({ desired, template, context }) => {
-    const covered = new Set(policiesSelecting(template, desired, context).flatMap(policyTypes));
+    const covered = isolatedDirections(template, desired, context);
     const missing = (["Ingress", "Egress"] as const).filter((direction) => !covered.has(direction));
     return finding(
       missing.length > 0,

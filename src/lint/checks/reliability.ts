@@ -46,12 +46,8 @@ const minimumReplicas = kindCheck(
   },
 );
 
-function budgetsSelecting(
-  template: PodTemplate,
-  desired: DesiredObject,
-  context: LintContext,
-): readonly DesiredObject[] {
-  return ofKindIn(context, { group: "policy", kind: "PodDisruptionBudget" }, desired.ref.namespace).filter(
+function hasBudget(template: PodTemplate, desired: DesiredObject, context: LintContext): boolean {
+  return ofKindIn(context, { group: "policy", kind: "PodDisruptionBudget" }, desired.ref.namespace).some(
     (budget) => labelSelectorMatches(objectOf(budget.object["spec"])["selector"], template.labels),
   );
 }
@@ -67,9 +63,7 @@ const disruptionBudget = podCheck(
   },
   ({ desired, template, context }) =>
     finding(
-      isReplicated(desired) &&
-        replicasOf(desired, context) >= 2 &&
-        budgetsSelecting(template, desired, context).length === 0,
+      isReplicated(desired) && replicasOf(desired, context) >= 2 && !hasBudget(template, desired, context),
       template.metadataPointer,
       `no PodDisruptionBudget selects the pods of ${desired.ref.kind} "${desired.ref.name}"`,
     ),

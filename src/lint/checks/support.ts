@@ -56,6 +56,9 @@ function requirementsOf(selector: JsonObject): readonly LabelRequirement[] | und
   return requirements;
 }
 
+/** Selectors are matched against every pod template of their namespace: parse each once. */
+const parsedSelectors = new WeakMap<JsonObject, readonly LabelRequirement[] | undefined>();
+
 /**
  * A `metav1.LabelSelector` against labels: `{}` selects everything (a PodDisruptionBudget's or a
  * NetworkPolicy's whole namespace), an absent selector nothing, an operator kube-apiserver would
@@ -63,7 +66,11 @@ function requirementsOf(selector: JsonObject): readonly LabelRequirement[] | und
  */
 export function labelSelectorMatches(selector: JsonValue | undefined, labels: Labels): boolean {
   if (!isJsonObject(selector)) return false;
-  const requirements = requirementsOf(selector);
+  let requirements = parsedSelectors.get(selector);
+  if (!parsedSelectors.has(selector)) {
+    requirements = requirementsOf(selector);
+    parsedSelectors.set(selector, requirements);
+  }
   return (
     requirements !== undefined && requirements.every((requirement) => requirementMatches(requirement, labels))
   );
@@ -77,24 +84,35 @@ export function mapSelectorMatches(selector: Labels, labels: Labels): boolean {
 
 const namespaceIndexes = new WeakMap<LintContext, Map<string, readonly DesiredObject[]>>();
 
+/** A value computed once per lint run and key (the pod templates of a namespace). */
+export function memoized<T>(
+  cache: WeakMap<LintContext, Map<string, T>>,
+  context: LintContext,
+  key: string,
+  compute: () => T,
+): T {
+  let values = cache.get(context);
+  if (values === undefined) {
+    values = new Map();
+    cache.set(context, values);
+  }
+  let value = values.get(key);
+  if (value === undefined) {
+    value = compute();
+    values.set(key, value);
+  }
+  return value;
+}
+
 /** The objects of one kind in one namespace, indexed once per lint run. */
 export function ofKindIn(
   context: LintContext,
   kind: { readonly group: string; readonly kind: string },
   namespace: string,
 ): readonly DesiredObject[] {
-  let index = namespaceIndexes.get(context);
-  if (index === undefined) {
-    index = new Map();
-    namespaceIndexes.set(context, index);
-  }
-  const key = `${kind.group}/${kind.kind}/${namespace}`;
-  let found = index.get(key);
-  if (found === undefined) {
-    found = context.ofKind(kind.group, kind.kind).filter((desired) => desired.ref.namespace === namespace);
-    index.set(key, found);
-  }
-  return found;
+  return memoized(namespaceIndexes, context, `${kind.group}/${kind.kind}/${namespace}`, () =>
+    context.ofKind(kind.group, kind.kind).filter((desired) => desired.ref.namespace === namespace),
+  );
 }
 
 export function isKind(desired: DesiredObject, group: string, kind: string): boolean {

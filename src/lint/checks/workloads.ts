@@ -9,7 +9,16 @@ import type { JsonObject, JsonValue } from "../../kube/value/json.js";
 import { valueAtPointer } from "../../kube/value/pointer.js";
 import type { DesiredObject } from "../../model/index.js";
 import type { LintContext } from "../types.js";
-import { integerOf, isKind, listOf, objectOf, ofKindIn, pointerJoin, stringMapOf } from "./support.js";
+import {
+  integerOf,
+  isKind,
+  listOf,
+  memoized,
+  objectOf,
+  ofKindIn,
+  pointerJoin,
+  stringMapOf,
+} from "./support.js";
 
 export interface PodTemplate {
   /** The pod spec and its pointer in the object. */
@@ -118,15 +127,21 @@ export function replicasOf(desired: DesiredObject, context: LintContext): number
   return integerOf(objectOf(desired.object["spec"])["replicas"]) ?? 1;
 }
 
+export interface OwnedTemplate {
+  readonly owner: DesiredObject;
+  readonly template: PodTemplate;
+}
+
+const templateIndexes = new WeakMap<LintContext, Map<string, readonly OwnedTemplate[]>>();
+
 /** Every pod template in a namespace, for the Services, budgets and policies that select pods. */
-export function podTemplatesIn(
-  context: LintContext,
-  namespace: string,
-): readonly { readonly owner: DesiredObject; readonly template: PodTemplate }[] {
-  return podTemplateKinds.flatMap((kind) =>
-    ofKindIn(context, kind, namespace).flatMap((owner) => {
-      const template = podTemplateOf(owner);
-      return template === undefined ? [] : [{ owner, template }];
-    }),
+export function podTemplatesIn(context: LintContext, namespace: string): readonly OwnedTemplate[] {
+  return memoized(templateIndexes, context, namespace, () =>
+    podTemplateKinds.flatMap((kind) =>
+      ofKindIn(context, kind, namespace).flatMap((owner) => {
+        const template = podTemplateOf(owner);
+        return template === undefined ? [] : [{ owner, template }];
+      }),
+    ),
   );
 }

@@ -1,7 +1,8 @@
 /**
  * Readers shared by the best-practice checks: JSON navigation that never throws on a malformed
  * manifest (schema validation reports those), label selectors as kube-apiserver evaluates them,
- * and a per-run index of the objects of a namespace so cross-object checks stay linear.
+ * and the objects of a namespace, indexed once per run (`LintContext.once`) so cross-object checks
+ * stay linear.
  */
 import type { LabelRequirement, Labels } from "../../kube/labels/selector.js";
 import { LabelOperators, requirementMatches } from "../../kube/labels/selector.js";
@@ -82,35 +83,13 @@ export function mapSelectorMatches(selector: Labels, labels: Labels): boolean {
   return entries.length > 0 && entries.every(([key, value]) => labels[key] === value);
 }
 
-const namespaceIndexes = new WeakMap<LintContext, Map<string, readonly DesiredObject[]>>();
-
-/** A value computed once per lint run and key (the pod templates of a namespace). */
-export function memoized<T>(
-  cache: WeakMap<LintContext, Map<string, T>>,
-  context: LintContext,
-  key: string,
-  compute: () => T,
-): T {
-  let values = cache.get(context);
-  if (values === undefined) {
-    values = new Map();
-    cache.set(context, values);
-  }
-  let value = values.get(key);
-  if (value === undefined) {
-    value = compute();
-    values.set(key, value);
-  }
-  return value;
-}
-
 /** The objects of one kind in one namespace, indexed once per lint run. */
 export function ofKindIn(
   context: LintContext,
   kind: { readonly group: string; readonly kind: string },
   namespace: string,
 ): readonly DesiredObject[] {
-  return memoized(namespaceIndexes, context, `${kind.group}/${kind.kind}/${namespace}`, () =>
+  return context.once(`best-practice/of-kind/${kind.group}/${kind.kind}/${namespace}`, () =>
     context.ofKind(kind.group, kind.kind).filter((desired) => desired.ref.namespace === namespace),
   );
 }

@@ -9,16 +9,7 @@ import type { JsonObject, JsonValue } from "../../kube/value/json.js";
 import { valueAtPointer } from "../../kube/value/pointer.js";
 import type { DesiredObject } from "../../model/index.js";
 import type { LintContext } from "../types.js";
-import {
-  integerOf,
-  isKind,
-  listOf,
-  memoized,
-  objectOf,
-  ofKindIn,
-  pointerJoin,
-  stringMapOf,
-} from "./support.js";
+import { integerOf, isKind, listOf, objectOf, ofKindIn, pointerJoin, stringMapOf } from "./support.js";
 
 export interface PodTemplate {
   /** The pod spec and its pointer in the object. */
@@ -132,11 +123,9 @@ export interface OwnedTemplate {
   readonly template: PodTemplate;
 }
 
-const templateIndexes = new WeakMap<LintContext, Map<string, readonly OwnedTemplate[]>>();
-
 /** Every pod template in a namespace, for the Services, budgets and policies that select pods. */
 export function podTemplatesIn(context: LintContext, namespace: string): readonly OwnedTemplate[] {
-  return memoized(templateIndexes, context, namespace, () =>
+  return context.once(`best-practice/pod-templates/${namespace}`, () =>
     podTemplateKinds.flatMap((kind) =>
       ofKindIn(context, kind, namespace).flatMap((owner) => {
         const template = podTemplateOf(owner);

@@ -32,10 +32,31 @@ function isCRD(object: DesiredObject): boolean {
   return object.ref.group === "apiextensions.k8s.io" && object.ref.kind === "CustomResourceDefinition";
 }
 
-/** The sources alone: no cluster is asked for anything (a Helm release in the cluster needs --live). */
+/**
+ * The kinds' schemas: the built-in tables, and the cluster's CRDs when a cluster is named
+ * (`--kubeconfig` or `--context`); the sources' own CRDs are added on top by the caller.
+ */
+async function baseSchema(flags: LintFlags): Promise<Schema> {
+  const { builtinSchema } = await import("../kube/schema/builtin.js");
+  if (flags.kubeconfig === undefined && flags.context === undefined) return builtinSchema;
+  const { connectCluster } = await import("../cluster/index.js");
+  const path = await import("node:path");
+  try {
+    return await connectCluster({
+      ...(flags.kubeconfig === undefined ? {} : { kubeconfig: path.resolve(flags.kubeconfig) }),
+      ...(flags.context === undefined ? {} : { context: flags.context }),
+    }).schema();
+  } catch (error: unknown) {
+    return rethrowAsCliError(error);
+  }
+}
+
+/**
+ * The sources; no cluster is asked for anything unless one is named for its CRDs (a Helm
+ * release in the cluster needs --live).
+ */
 async function fromSources(flags: LintFlags): Promise<Linted> {
   const { hasSources, loadDesiredState } = await import("../inspect/index.js");
-  const { builtinSchema } = await import("../kube/schema/builtin.js");
   const { withCRDs } = await import("../kube/schema/crd.js");
   const options = diffOptionsFromFlags({ ...flags, output: "text" });
   if (!hasSources(options))
@@ -51,7 +72,7 @@ async function fromSources(flags: LintFlags): Promise<Linted> {
   ).catch(rethrowAsCliError);
   for (const note of state.notes) process.stderr.write(`note: ${note}\n`);
   const crds = state.objects.filter(isCRD).map((object) => object.object);
-  return { objects: state.objects, schema: withCRDs(builtinSchema, crds) };
+  return { objects: state.objects, schema: withCRDs(await baseSchema(flags), crds) };
 }
 
 /** The live objects in the sources' scope, and the cluster's schema (its CRDs included). */

@@ -153,5 +153,44 @@ spec:
     ).toBe(true);
     const manifests = await runKubedrift(["lint", "-f", "app.yaml", "-o", "json"], { cwd: directory });
     expect(manifests.stdout).not.toContain("nginx:latest");
+
+    // A custom resource: its kind is unknown to the manifests alone, validated by the cluster's CRD.
+    writeManifest(
+      directory,
+      "crd.yaml",
+      `apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata: {name: widgets.example.com}
+spec:
+  group: example.com
+  names: {kind: Widget, plural: widgets, singular: widget}
+  scope: Namespaced
+  versions:
+    - name: v1
+      served: true
+      storage: true
+      schema:
+        openAPIV3Schema:
+          type: object
+          properties:
+            spec: {type: object, properties: {size: {type: integer}}}
+`,
+    );
+    await kubectlOk(sandbox, ["apply", "-f", join(directory, "crd.yaml")]);
+    writeManifest(
+      directory,
+      "widget.yaml",
+      "apiVersion: example.com/v1\nkind: Widget\nmetadata: {name: w, namespace: shop}\nspec: {size: 3, colour: red}\n",
+    );
+    const checkOf = async (args: readonly string[]): Promise<readonly string[]> => {
+      const result = await runKubedrift(["lint", "-f", "widget.yaml", "-o", "json", ...args], {
+        cwd: directory,
+      });
+      return (JSON.parse(result.stdout) as { findings: JsonFinding[] }).findings
+        .filter((finding) => finding.check.startsWith("schema-"))
+        .map((finding) => finding.check);
+    };
+    expect(await checkOf([])).toEqual(["schema-unknown-kind"]);
+    expect(await checkOf(["--kubeconfig", sandbox.kubeconfigPath])).toEqual(["schema-unknown-field"]);
   }, 90_000);
 });

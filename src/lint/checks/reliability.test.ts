@@ -87,11 +87,6 @@ describe("reliability checks", () => {
     expect(run("selector-matches-template", [object])).toEqual([]);
   });
 
-  it("replicas-with-hpa: spec.replicas of an autoscaled object", () => {
-    expect(run("replicas-with-hpa", [deployment(), hpa({})])).toEqual(["Deployment/app /spec/replicas"]);
-    expect(run("replicas-with-hpa", [deployment()])).toEqual([]);
-  });
-
   it("hpa-target-exists, hpa-min-replicas, hpa-max-above-min", () => {
     const broken = hpa({
       scaleTargetRef: { kind: "Deployment", name: "gone" },

@@ -22,7 +22,7 @@ import {
   stringMapOf,
 } from "./support.js";
 import type { PodTemplate } from "./workloads.js";
-import { hpasTargeting, isReplicated, podTemplateOf, podTemplatesIn, replicasOf } from "./workloads.js";
+import { isReplicated, podTemplateOf, podTemplatesIn, replicasOf } from "./workloads.js";
 
 const replicated = ["apps/Deployment", "apps/StatefulSet"];
 
@@ -140,25 +140,6 @@ const selectorMatches = podCheck(
       selectorMatchesTemplate(desired, template) === false,
       "/spec/selector",
       `the selector of ${desired.ref.kind} "${desired.ref.name}" does not match its template's labels`,
-    ),
-);
-
-const replicasWithHpa = kindCheck(
-  {
-    id: "replicas-with-hpa",
-    severity: "warning",
-    category: "reliability",
-    summary:
-      "Objects an HPA scales leave spec.replicas unset: each apply resets the count the autoscaler chose.",
-    hint: "Remove spec.replicas from the manifest; the HorizontalPodAutoscaler owns it.",
-  },
-  replicated,
-  (desired, context) =>
-    finding(
-      objectOf(desired.object["spec"])["replicas"] !== undefined &&
-        hpasTargeting(desired, context).length > 0,
-      "/spec/replicas",
-      `${desired.ref.kind} "${desired.ref.name}" sets replicas while HorizontalPodAutoscaler "${hpasTargeting(desired, context)[0]?.ref.name ?? ""}" scales it`,
     ),
 );
 
@@ -421,7 +402,6 @@ export const reliabilityChecks: readonly Check[] = [
   spread,
   spreadSelector,
   selectorMatches,
-  replicasWithHpa,
   hpaTarget,
   hpaMinimum,
   hpaRange,

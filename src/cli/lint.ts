@@ -6,7 +6,8 @@
  */
 import { Option, type Command } from "commander";
 import type { Schema } from "../kube/schema/types.js";
-import type { LintConfig, LintReport, Severity } from "../lint/index.js";
+import type { GuardConfig } from "../engine/index.js";
+import type { Check, LintConfig, LintReport, Severity } from "../lint/index.js";
 import type { DesiredObject } from "../model/index.js";
 import { diffOptionsFromFlags, withDiffOptions, type DiffFlags } from "./diff.js";
 import { CliError, rethrowAsCliError } from "./errors.js";
@@ -89,14 +90,20 @@ async function fromCluster(flags: LintFlags): Promise<Linted> {
   };
 }
 
-async function lintConfigOf(flags: LintFlags): Promise<LintConfig> {
+interface Configured {
+  readonly lint: LintConfig;
+  readonly guard?: GuardConfig;
+}
+
+async function configOf(flags: LintFlags): Promise<Configured> {
   const { loadEngineConfig, readConfigText } = await import("../inspect/index.js");
   const { emptyLintConfig, LintConfigError, parseLintConfig } = await import("../lint/index.js");
   try {
     // The engine's part is checked as every command checks it; the lint section is read here.
-    loadEngineConfig(flags.config, process.cwd());
+    const { guard } = loadEngineConfig(flags.config, process.cwd());
     const read = readConfigText(flags.config, process.cwd());
-    return read === undefined ? emptyLintConfig : parseLintConfig(read.text, read.file);
+    const lint = read === undefined ? emptyLintConfig : parseLintConfig(read.text, read.file);
+    return guard === undefined ? { lint } : { lint, guard };
   } catch (error: unknown) {
     if (error instanceof LintConfigError) throw new CliError(error.message, 1, { cause: error });
     return rethrowAsCliError(error);
@@ -110,14 +117,36 @@ function kubernetesVersionOf(flags: LintFlags, config: LintConfig): string {
   return version;
 }
 
+/** `guard-unprotected`: with a `guard:` section, what the guard would not stop (manifests only). */
+async function guardCoverage(guard: GuardConfig | undefined, live: boolean): Promise<readonly Check[]> {
+  if (guard === undefined || live) return [];
+  const { unprotectedParts } = await import("../guard/coverage.js");
+  return [
+    {
+      id: "guard-unprotected",
+      severity: "info",
+      category: "drift",
+      summary:
+        "A managed object, or a field of it, that the guard configured in kubedrift.yaml would not protect",
+      hint: "Give the object a deny rule under guard.rules, or run the guard webhook for what the generated policies cannot pin",
+      run: (object) => unprotectedParts(guard, object),
+    },
+  ];
+}
+
 export async function runLint(
   flags: LintFlags,
 ): Promise<{ readonly report: LintReport; readonly text: string }> {
   const { checksFor, lintObjects } = await import("../lint/index.js");
-  const config = await lintConfigOf(flags);
+  const configured = await configOf(flags);
+  const config = configured.lint;
   const kubernetesVersion = kubernetesVersionOf(flags, config);
-  const linted = flags.live === true ? await fromCluster(flags) : await fromSources(flags);
-  const checks = checksFor(linted.schema, config, flags.live === true ? "live" : "manifests");
+  const live = flags.live === true;
+  const linted = live ? await fromCluster(flags) : await fromSources(flags);
+  const checks = [
+    ...checksFor(linted.schema, config, live ? "live" : "manifests"),
+    ...(await guardCoverage(configured.guard, live)),
+  ];
   const report = lintObjects(linted.objects, { checks, kubernetesVersion, ignore: config.ignore });
   const text = renderLint(report, flags.output, {
     cwd: process.cwd(),
@@ -130,8 +159,11 @@ export async function runLint(
 async function listChecks(flags: LintFlags): Promise<string> {
   const { checksFor } = await import("../lint/index.js");
   const { builtinSchema } = await import("../kube/schema/builtin.js");
-  const config = await lintConfigOf(flags);
-  const checks = checksFor(builtinSchema, config, "manifests");
+  const configured = await configOf(flags);
+  const checks = [
+    ...checksFor(builtinSchema, configured.lint, "manifests"),
+    ...(await guardCoverage(configured.guard, false)),
+  ];
   const width = Math.max(...checks.map((check) => check.id.length));
   return `${checks.map((check) => `${check.id.padEnd(width)}  ${check.severity.padEnd(7)}  ${check.category.padEnd(11)}  ${check.summary}`).join("\n")}\n`;
 }

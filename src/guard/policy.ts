@@ -81,8 +81,14 @@ function joinChecks(guards: readonly string[], last: string): string {
   return [...guards, last].join(" && ");
 }
 
+/** A field the generated policies leave to the webhook: its JSON Pointer, and why CEL cannot pin it. */
+export interface PolicyRefusal {
+  readonly path: string;
+  readonly why: string;
+}
+
 /** The checks that pin each field of `value` under `at`, and what CEL cannot say. */
-function checksOf(value: JsonValue, at: Walk, refused: string[]): Check[] {
+function checksOf(value: JsonValue, at: Walk, refused: PolicyRefusal[]): Check[] {
   if (Array.isArray(value)) return listChecks(value, at, refused);
   if (typeof value === "object" && value !== null) {
     return Object.entries(value).flatMap(([key, child]) => {
@@ -96,7 +102,7 @@ function checksOf(value: JsonValue, at: Walk, refused: string[]): Check[] {
   }
   const literal = value === null ? undefined : celLiteral(value);
   if (literal === undefined) {
-    refused.push(`${readablePath(at.pointer)}: ${JSON.stringify(value)} has no exact CEL literal`);
+    refused.push({ path: at.pointer, why: `${JSON.stringify(value)} has no exact CEL literal` });
     return [];
   }
   return [{ path: at.pointer, expression: joinChecks(at.guards, `${at.base} == ${literal}`), shown: value }];
@@ -120,7 +126,7 @@ function itemKeyOf(item: JsonValue): { readonly key: string; readonly literal: s
 }
 
 /** A list of scalars is compared whole; a list of objects item by item, found by its merge key. */
-function listChecks(value: readonly JsonValue[], at: Walk, refused: string[]): Check[] {
+function listChecks(value: readonly JsonValue[], at: Walk, refused: PolicyRefusal[]): Check[] {
   const literal = celLiteral(value);
   if (literal !== undefined)
     return [
@@ -133,9 +139,7 @@ function listChecks(value: readonly JsonValue[], at: Walk, refused: string[]): C
   return value.flatMap((item, index) => {
     const found = itemKeyOf(item);
     if (found === undefined) {
-      refused.push(
-        `${readablePath(`${at.pointer}/${index}`)}: an item of a list without a key to find it by`,
-      );
+      refused.push({ path: `${at.pointer}/${index}`, why: "an item of a list without a key to find it by" });
       return [];
     }
     const inner = checksOf(item, { base: "i", pointer: `${at.pointer}/${index}`, guards: [] }, refused);
@@ -150,7 +154,7 @@ function listChecks(value: readonly JsonValue[], at: Walk, refused: string[]): C
 }
 
 /** The fields Git sets that a write could change: spec and the rest, labels and annotations; not identity or status. */
-function managedFields(desired: DesiredObject, refused: string[]): Check[] {
+function managedFields(desired: DesiredObject, refused: PolicyRefusal[]): Check[] {
   const {
     apiVersion: _v,
     kind: _k,
@@ -368,9 +372,11 @@ function groupsOf(
   for (const object of desired) {
     const resource = served.get(`${object.ref.group}/${object.ref.kind}`);
     if (resource === undefined) continue;
-    const own: string[] = [];
+    const own: PolicyRefusal[] = [];
     const checks = managedFields(object, own);
-    refused.push(...own.map((why) => `${describeRef(object.ref)}: ${why}`));
+    refused.push(
+      ...own.map((refusal) => `${describeRef(object.ref)}: ${readablePath(refusal.path)}: ${refusal.why}`),
+    );
     const actionOf = (path: string): GuardAction =>
       lastMatchingRule(guard.rules, object.ref, path)?.action ?? guard.default;
     for (const check of checks)
@@ -418,6 +424,13 @@ function asAdmitted(object: DesiredObject, schema: Schema | undefined): DesiredO
   const type = schema?.rootType(object.ref);
   if (schema === undefined || type === undefined) return object;
   return { ...object, object: canonicalizeQuantities(schema, type, object.object) };
+}
+
+/** What the generated policies cannot pin of one object (left to the webhook). */
+export function policyRefusals(desired: DesiredObject): readonly PolicyRefusal[] {
+  const refused: PolicyRefusal[] = [];
+  managedFields(desired, refused);
+  return refused;
 }
 
 /** The policies and bindings for `desired`, and what they cannot express. */

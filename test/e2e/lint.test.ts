@@ -87,6 +87,11 @@ lint:
     - checks: [team-label]
       names: [worker]
       reason: the worker's team is being decided
+guard:
+  default: audit
+  rules:
+    - kinds: [apps/Deployment]
+      action: deny
 `,
     );
     const result = await runKubedrift(["lint", "-f", "good", "-o", "json"], { cwd: directory });
@@ -98,6 +103,15 @@ lint:
     );
     expect(findings.some((finding) => finding.suppressed === undefined)).toBe(true);
     expect(result.code).toBe(2);
+    // The guard protects the Deployments (deny), but for fields the generated policies cannot pin;
+    // of the rest it only records writes.
+    const unprotected = (JSON.parse(result.stdout) as { findings: JsonFinding[] }).findings.filter(
+      (finding) => finding.check === "guard-unprotected",
+    );
+    expect(unprotected.length).toBeGreaterThan(0);
+    const whole = unprotected.filter((finding) => (finding as JsonFinding & { path: string }).path === "");
+    expect(whole.length).toBeGreaterThan(0);
+    expect(whole.some((finding) => finding.object.kind === "Deployment")).toBe(false);
 
     writeManifest(
       directory,

@@ -3,7 +3,7 @@ import { ResourceStatuses, refKey, summarize } from "../model/index.js";
 import { isExtra } from "./extra.js";
 import type { ResourceContext } from "./resource.js";
 import { compareResource } from "./resource.js";
-import { TypeResolver } from "./resolver.js";
+import { TypeResolver } from "../kube/schema/resolver.js";
 import { trustPolicy } from "./trust.js";
 import type { Compare, CompareInput } from "./types.js";
 import type { ObjectRef } from "../kube/object.js";

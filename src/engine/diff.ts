@@ -7,7 +7,7 @@ import { ScalarKinds } from "../kube/schema/types.js";
 import { asList, isJsonObject } from "../kube/value/json.js";
 import { childOf, isEmptyValue } from "./json.js";
 import { withoutKeys } from "./normalize.js";
-import type { TypeResolver } from "./resolver.js";
+import type { TypeResolver } from "../kube/schema/resolver.js";
 import { scalarsEqual } from "./scalars.js";
 import type { Trail } from "./trail.js";
 import { livePointerOf, stepInto, stepToItem } from "./trail.js";

@@ -19,7 +19,7 @@ import { childOf, comparePointers, isEmptyValue, withoutEmptyEntries } from "./j
 import { ManagedFields } from "./managed.js";
 import { normalizeDesired, withoutKeys } from "./normalize.js";
 import { holdsWithheld, isSecretValuePath, scrubText, withheldHash, withheldTexts } from "./redact.js";
-import type { TypeResolver } from "./resolver.js";
+import type { TypeResolver } from "../kube/schema/resolver.js";
 import { isIgnored } from "./rules.js";
 import { fieldPathOf, pointerOf, stepInto } from "./trail.js";
 import type { TrustPolicy } from "./trust.js";

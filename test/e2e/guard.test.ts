@@ -12,6 +12,7 @@ import { createServingCertificate } from "../../src/sandbox/tls.js";
 import type { SandboxConnection } from "../support/kubectl.js";
 import { kubectlOk, runKubectl, scratchDirectory, writeManifest } from "../support/kubectl.js";
 import { runKubedrift } from "../support/kubedrift.js";
+import { auditWebhookFlags } from "../support/audit-webhook.js";
 import { freePort, useKubedriftProcesses } from "../support/kubedrift-process.js";
 import { until, useWatchProcesses, webDeployment } from "../support/watch.js";
 
@@ -36,38 +37,11 @@ const auditToken = "audit-token-0123456789abcdef";
 
 /** The sandbox's audit webhook sending the writes to managed kinds to `watch`'s /audit on `port`. */
 function auditFlags(directory: string, port: number): readonly string[] {
-  const webhookConfig = writeManifest(
+  return auditWebhookFlags(
     directory,
-    "audit-webhook.kubeconfig",
-    `apiVersion: v1
-kind: Config
-clusters: [{name: kubedrift, cluster: {server: "http://127.0.0.1:${port}/audit"}}]
-users: [{name: kubedrift, user: {token: ${auditToken}}}]
-contexts: [{name: kubedrift, context: {cluster: kubedrift, user: kubedrift}}]
-current-context: kubedrift
-`,
+    { port, token: auditToken },
+    '[{group: apps, resources: [deployments, deployments/scale]}, {group: "", resources: [configmaps]}]',
   );
-  const policy = writeManifest(
-    directory,
-    "audit-policy.yaml",
-    `apiVersion: audit.k8s.io/v1
-kind: Policy
-omitStages: [RequestReceived]
-rules:
-  - level: RequestResponse
-    verbs: [create, update, patch, delete]
-    resources: [{group: apps, resources: [deployments, deployments/scale]}, {group: "", resources: [configmaps]}]
-  - level: None
-`,
-  );
-  return [
-    "--audit-policy-file",
-    policy,
-    "--audit-webhook-config-file",
-    webhookConfig,
-    "--audit-webhook-batch-max-wait",
-    "200ms",
-  ];
 }
 
 const guardConfig = `apiVersion: kubedrift.dev/v1

@@ -13,6 +13,7 @@ import { createServingCertificate } from "../../src/sandbox/tls.js";
 import { kubectlOk, runKubectl, writeManifest } from "../support/kubectl.js";
 import type { SandboxConnection } from "../support/kubectl.js";
 import { runKubedrift } from "../support/kubedrift.js";
+import { auditWebhookFlags } from "../support/audit-webhook.js";
 import { freePort, useKubedriftProcesses } from "../support/kubedrift-process.js";
 import { scratchDirectory } from "../support/kubectl.js";
 import type { RunningWatch } from "../support/watch.js";
@@ -100,39 +101,14 @@ describe("kubedrift watch names who made a change", () => {
     const namespace = "who-audit";
     const port = await freePort();
     const tokenPath = writeManifest(directory, "audit-token", `${auditToken}\n`);
-    const webhookConfig = writeManifest(
-      directory,
-      "audit-webhook.kubeconfig",
-      `apiVersion: v1
-kind: Config
-clusters: [{name: kubedrift, cluster: {server: "http://127.0.0.1:${port}/audit"}}]
-users: [{name: kubedrift, user: {token: ${auditToken}}}]
-contexts: [{name: kubedrift, context: {cluster: kubedrift, user: kubedrift}}]
-current-context: kubedrift
-`,
-    );
-    const policy = writeManifest(
-      directory,
-      "audit-policy.yaml",
-      `apiVersion: audit.k8s.io/v1
-kind: Policy
-omitStages: [RequestReceived]
-rules:
-  - level: RequestResponse
-    verbs: [create, update, patch, delete]
-    resources: [{group: apps, resources: [deployments, deployments/scale]}]
-  - level: None
-`,
-    );
     const sandbox = await processes.startSandbox(directory, [
       "--token-auth-file",
       tokenFile(directory),
-      "--audit-policy-file",
-      policy,
-      "--audit-webhook-config-file",
-      webhookConfig,
-      "--audit-webhook-batch-max-wait",
-      "200ms",
+      ...auditWebhookFlags(
+        directory,
+        { port, token: auditToken },
+        "[{group: apps, resources: [deployments, deployments/scale]}]",
+      ),
     ]);
     const file = await setUp(directory, namespace, sandbox);
     const receiver = await webhookServer();

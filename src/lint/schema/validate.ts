@@ -1,3 +1,4 @@
+import { TypeResolver } from "../../kube/schema/resolver.js";
 import { apiVersionOf } from "../../kube/schema/gvk.js";
 import type {
   GroupVersionKind,
@@ -31,30 +32,11 @@ export interface SchemaFinding {
   readonly message: string;
 }
 
-type ResolvedType = Exclude<SchemaType, RefType>;
-
 const objectMeta: RefType = { kind: "ref", name: "io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta" };
-
-/** Resolves each ref once: 10,000 Deployments meet the same few hundred definitions. */
-class ResolvedTypes {
-  private readonly cache = new Map<RefType, ResolvedType>();
-
-  constructor(readonly schema: Schema) {}
-
-  resolve(type: SchemaType): ResolvedType {
-    if (type.kind !== "ref") return type;
-    let resolved = this.cache.get(type);
-    if (resolved === undefined) {
-      resolved = this.schema.resolve(type);
-      this.cache.set(type, resolved);
-    }
-    return resolved;
-  }
-}
 
 /** One object's walk: the path is a stack of tokens, spelled out only when a finding needs it. */
 interface Walk {
-  readonly types: ResolvedTypes;
+  readonly types: TypeResolver;
   readonly tokens: (string | number)[];
   readonly findings: SchemaFinding[];
   /** Secret `data` and `stringData` hold credentials: their values never reach a report. */
@@ -201,10 +183,10 @@ function unknownKind(gvk: GroupVersionKind): SchemaFinding {
  * object for all the schema checks.
  */
 export class SchemaValidator {
-  private readonly types: ResolvedTypes;
+  private readonly types: TypeResolver;
 
   constructor(schema: Schema) {
-    this.types = new ResolvedTypes(schema);
+    this.types = new TypeResolver(schema);
   }
 
   validate(gvk: GroupVersionKind, object: JsonObject): readonly SchemaFinding[] {

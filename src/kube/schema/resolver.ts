@@ -1,4 +1,4 @@
-import type { RefType, Schema, SchemaType } from "../kube/schema/types.js";
+import type { RefType, Schema, SchemaType } from "./types.js";
 
 export type ResolvedType = Exclude<SchemaType, RefType>;
 

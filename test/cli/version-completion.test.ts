@@ -162,7 +162,7 @@ describe("kubedrift completion", () => {
         `source <(kubedrift completion bash); COMP_WORDS=(${words}); COMP_CWORD=$((\${#COMP_WORDS[@]} - 1)); _kubedrift; echo "\${COMPREPLY[*]}"`,
       ).stdout.trim();
     expect(complete("kubedrift ''")).toBe(
-      "diff plan apply adopt watch guard sandbox demo history version completion -h --help -V --version",
+      "diff plan apply adopt watch guard lint rbac sandbox demo history version completion -h --help -V --version",
     );
     expect(complete("kubedrift ve")).toBe("version");
     expect(complete("kubedrift diff --sel")).toBe("--selector");

@@ -274,6 +274,29 @@ describe("watch", () => {
     expect(recorded.errors).toEqual([]);
   });
 
+  it("keeps the latest verdict of each object for the API, drifted values included", async () => {
+    const parts = await setUp();
+    parts.cluster.put(configMap("same", "1"), "ADDED");
+    parts.cluster.put(configMap("edited", "2"), "ADDED");
+    const watch = await watching(parts, recorder().listener);
+    const resources = watch.resources();
+    expect([...resources.values()].map((result) => [result.ref.name, result.status]).sort()).toEqual([
+      ["absent", "Missing"],
+      ["edited", "Drifted"],
+      ["same", "InSync"],
+    ]);
+    expect(resources.get("/ConfigMap/shop/edited")?.drifts).toMatchObject([
+      { path: "/data/v", type: "Changed", desired: "1", live: "2" },
+    ]);
+    // The snapshot given out does not change; the next one has the new value.
+    parts.cluster.put(configMap("edited", "3"));
+    await until(
+      () => watch.resources().get("/ConfigMap/shop/edited")?.drifts[0]?.live === "3",
+      "the new value",
+    );
+    expect(resources.get("/ConfigMap/shop/edited")?.drifts[0]?.live).toBe("2");
+  });
+
   it("re-evaluates the object of each event: opens, extends and closes its episode", async () => {
     const parts = await setUp();
     parts.cluster.put(configMap("same", "1"), "ADDED");

@@ -107,6 +107,12 @@ export interface Watch {
   readonly synced: Promise<void>;
   state(): WatchState;
   /**
+   * The latest evaluation of every tracked object, by `refKey` (the dashboard's API reads its drifts;
+   * withheld values are only hashes, as the engine redacted them). A snapshot: later events do not
+   * change it.
+   */
+  resources(): ReadonlyMap<string, ResourceDrift>;
+  /**
    * The sources changed: watch what they declare now (informers started and stopped as the kinds
    * and namespaces in scope change) and evaluate everything again; an open episode that the new
    * sources end (the live state is desired now, or the object is no longer declared) ends as
@@ -160,6 +166,8 @@ class RunningWatch implements Watch {
   readonly #desired = new Map<string, DesiredObject>();
   readonly #live = new Map<string, LiveObject>();
   readonly #statuses = new Map<string, { ref: ObjectRef; status: ResourceStatus; drifts: number }>();
+  /** Beside `#statuses`, which keeps what the metrics need: the whole verdict, for the API. */
+  readonly #results = new Map<string, ResourceDrift>();
   readonly #episodes = new Map<string, OpenEpisode>();
   readonly #pending = new Map<string, Cause>();
   readonly #running = new Map<string, Promise<void>>();
@@ -229,6 +237,10 @@ class RunningWatch implements Watch {
       episodesOpened: this.#episodesOpened,
       watchRestarts: this.#watchRestarts,
     };
+  }
+
+  resources(): ReadonlyMap<string, ResourceDrift> {
+    return new Map(this.#results);
   }
 
   async lead(): Promise<void> {
@@ -409,6 +421,7 @@ class RunningWatch implements Watch {
     const result = evaluateObject(this.#context, desired, live);
     const reloaded = this.#reloaded.delete(key);
     const ref = desired?.ref ?? live?.ref ?? this.#statuses.get(key)?.ref;
+    this.#keepResult(key, result);
     this.#setStatus(key, ref, result);
     if (desired === undefined) {
       if (reloaded) await this.#undeclared(key, ref);
@@ -446,6 +459,12 @@ class RunningWatch implements Watch {
   async #undeclared(key: string, ref: ObjectRef | undefined): Promise<void> {
     if (this.#episodes.has(key) && ref !== undefined && this.#leads())
       await this.#close(key, ref, { at: this.#now(), how: EpisodeEnds.sourceChanged });
+  }
+
+  /** Kept even when the status is the same: the drifted values may have changed. */
+  #keepResult(key: string, result: ResourceDrift | undefined): void {
+    if (result === undefined) this.#results.delete(key);
+    else this.#results.set(key, result);
   }
 
   /** `ref` is undefined for an Extra object that is gone: its last status names it. */

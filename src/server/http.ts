@@ -2,7 +2,8 @@
  * The controller's HTTP endpoints: `/metrics`, `/healthz`, `/readyz`, and where configured `/audit`
  * (kube-apiserver's audit webhook) and `/admission/record` (a record-only admission webhook). The
  * routing is a plain function of the request (testable without sockets, as the sandbox's app);
- * `serve` puts it on node:http, or node:https with a certificate.
+ * `serve` puts it on node:http, or node:https with a certificate. With a UI token, `/api/*` is the
+ * dashboard's read-only JSON API (api.ts).
  */
 import { timingSafeEqual } from "node:crypto";
 import { createServer } from "node:http";
@@ -19,6 +20,8 @@ import {
 import { AuditBodyError, writesOfAuditBody } from "../controller/audit.js";
 import type { WriteRecord } from "../controller/writes.js";
 import { AdmissionReviewError } from "../kube/admission.js";
+import type { Api } from "./api.js";
+import { answerApi } from "./api.js";
 
 export interface EndpointRequest {
   readonly method: string;
@@ -57,6 +60,8 @@ export interface Endpoints {
    * undefined when fine, else why not (`the Git source has not been fetched since …`).
    */
   readonly checks?: readonly { readonly name: string; readonly failure: () => string | undefined }[];
+  /** `/api/*`: the dashboard's JSON API, behind its bearer token (`--ui-token-file`); absent, no such path. */
+  readonly api?: Api;
 }
 
 function text(status: number, body: string, more: Record<string, string> = {}): EndpointResponse {
@@ -152,9 +157,33 @@ function readiness(endpoints: Endpoints, verbose: boolean): EndpointResponse {
   return text(503, verbose ? `${lines.join("\n")}\nreadyz check failed\n` : `not ready: ${why}\n`);
 }
 
+/** The API's answers are JSON, never cached: they may name who changed what. */
+function apiJson(status: number, body: unknown, more: Record<string, string> = {}): EndpointResponse {
+  return {
+    status,
+    headers: { "content-type": "application/json", "cache-control": "no-store", ...more },
+    body: JSON.stringify(body),
+  };
+}
+
+function isApiPath(path: string): boolean {
+  return path === "/api" || path.startsWith("/api/");
+}
+
+async function serveApi(api: Api, request: EndpointRequest, url: URL): Promise<EndpointResponse> {
+  if (request.method !== "GET" && request.method !== "HEAD")
+    return apiJson(405, { error: "method not allowed" }, { allow: "GET, HEAD" });
+  if (!hasToken(request, api.token))
+    return apiJson(401, { error: "unauthorized" }, { "www-authenticate": 'Bearer realm="kubedrift"' });
+  const answered = await answerApi(api, url);
+  return apiJson(answered.status, answered.body);
+}
+
 /** Routes one request: GET (or HEAD) of the three paths, POST of the configured receivers; else 404 or 405. */
 export async function handle(endpoints: Endpoints, request: EndpointRequest): Promise<EndpointResponse> {
-  const path = new URL(request.url, "http://localhost").pathname;
+  const url = new URL(request.url, "http://localhost");
+  const path = url.pathname;
+  if (endpoints.api !== undefined && isApiPath(path)) return serveApi(endpoints.api, request, url);
   const receive = receiver(endpoints, path);
   if (receive !== undefined)
     return request.method === "POST"
@@ -169,7 +198,7 @@ export async function handle(endpoints: Endpoints, request: EndpointRequest): Pr
   }
   // Alive as long as it answers; ready once every object was evaluated and recorded once.
   if (path === "/healthz") return text(200, "ok\n");
-  return readiness(endpoints, new URL(request.url, "http://localhost").searchParams.has("verbose"));
+  return readiness(endpoints, url.searchParams.has("verbose"));
 }
 
 /** `--listen HOST:PORT` (`[::1]:9090` for IPv6); loopback unless told otherwise. */

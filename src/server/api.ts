@@ -1,0 +1,321 @@
+/**
+ * The dashboard's read-only JSON API (issue 16): `/api/resources` (the estate, filtered and paged),
+ * `/api/resources/{group}/{kind}/{namespace}/{name}` (one resource's drifts and episodes) and
+ * `/api/episodes` (the history, as `kubedrift history` filters it). It reads the watch's latest
+ * evaluations and the history store; it writes nothing. Values the engine withheld (rule 7) are
+ * only ever their keyed hashes here, as in the JSON report. Documented in docs/api.md.
+ */
+import type { JsonValue } from "../kube/value/json.js";
+import type { Drift, ResourceDrift, ResourceStatus, SourceLocation } from "../model/index.js";
+import { ResourceStatuses, refKey } from "../model/index.js";
+import type { Episode, EpisodeChange, HistoryQuery, HistoryStore, ResourceKey } from "../store/index.js";
+import { ApiError, decodeToken, encodeToken, filterValue, pageSize, statusFilter } from "./api-query.js";
+import { episodePage } from "./api-episodes.js";
+
+/** What the API reads, and the bearer token it asks for. */
+export interface Api {
+  readonly token: string;
+  /** The watch's latest evaluation of every tracked object, by `refKey`. */
+  readonly resources: () => ReadonlyMap<string, ResourceDrift>;
+  readonly store: Pick<HistoryStore, "query">;
+  readonly now: () => Date;
+}
+
+/** A status and a JSON body; http.ts adds the headers. */
+export interface ApiAnswer {
+  readonly status: number;
+  readonly body: unknown;
+}
+
+/** One resource in a list: the report's identity and status, and what the overview groups by. */
+export interface ApiResource {
+  readonly group: string;
+  readonly apiVersion: string;
+  readonly kind: string;
+  /** Left out for cluster-scoped objects, as in the JSON report. */
+  readonly namespace?: string;
+  readonly name: string;
+  readonly status: ResourceStatus;
+  readonly error?: string;
+  readonly source?: SourceLocation;
+  readonly driftedFields: number;
+  readonly managers: readonly string[];
+  readonly users: readonly string[];
+  /** RFC 3339: the start of the open episode, while the resource is out of sync. */
+  readonly since?: string;
+  /** This resource's own URL in the API. */
+  readonly href: string;
+}
+
+/** One drifted field, in the JSON report's shape, with who made it and when kubedrift first saw it. */
+export interface ApiDrift {
+  readonly path: string;
+  readonly type: Drift["type"];
+  readonly desired?: JsonValue;
+  readonly live?: JsonValue;
+  readonly redacted?: true;
+  readonly desiredHash?: string;
+  readonly liveHash?: string;
+  readonly reason?: string;
+  readonly source?: SourceLocation;
+  readonly manager?: string;
+  readonly operation?: "Apply" | "Update";
+  readonly subresource?: string;
+  readonly changedAt?: string;
+  readonly user?: string;
+  readonly groups?: readonly string[];
+  readonly firstSeen?: string;
+}
+
+/** A resource with what the list needs to know of it. */
+interface Row {
+  readonly result: ResourceDrift;
+  readonly open: Episode | undefined;
+  readonly resource: ApiResource;
+}
+
+/** Out of sync first (what the on-call engineer opened the page for), in sync last. */
+const statusRank: Readonly<Record<ResourceStatus, number>> = {
+  Drifted: 0,
+  Missing: 1,
+  Error: 2,
+  Extra: 3,
+  InSync: 4,
+};
+
+type SortKey = readonly [number, string, string, string, string];
+
+function sortKey(row: Row): SortKey {
+  const { ref } = row.result;
+  return [statusRank[row.result.status], ref.kind, ref.namespace, ref.name, ref.group];
+}
+
+function compareKeys(a: SortKey, b: SortKey): number {
+  for (let index = 0; index < a.length; index += 1) {
+    const [x, y] = [a[index] ?? "", b[index] ?? ""];
+    if (x !== y) return x < y ? -1 : 1;
+  }
+  return 0;
+}
+
+function isSortKey(value: unknown): value is SortKey {
+  return (
+    Array.isArray(value) &&
+    value.length === 5 &&
+    typeof value[0] === "number" &&
+    value.slice(1).every((part) => typeof part === "string")
+  );
+}
+
+/** `core` for the core group and `_` for no namespace: a URL segment is never empty. */
+export function resourceHref(ref: ResourceKey): string {
+  const parts = [
+    ref.group === "" ? "core" : ref.group,
+    ref.kind,
+    ref.namespace === "" ? "_" : ref.namespace,
+    ref.name,
+  ];
+  return `/api/resources/${parts.map(encodeURIComponent).join("/")}`;
+}
+
+function unique(values: readonly (string | undefined)[]): readonly string[] {
+  return [...new Set(values.filter((value): value is string => value !== undefined))].sort();
+}
+
+/** The open episode's changes that are still drift now; for a Missing object, its deletion (path ""). */
+function currentChanges(result: ResourceDrift, open: Episode | undefined): readonly EpisodeChange[] {
+  if (open === undefined) return [];
+  if (result.status === ResourceStatuses.missing) return open.changes;
+  const paths = new Set(result.drifts.map((drift) => drift.path));
+  return open.changes.filter((change) => paths.has(change.path));
+}
+
+function apiResource(result: ResourceDrift, open: Episode | undefined): ApiResource {
+  const { ref } = result;
+  const changes = currentChanges(result, open);
+  return {
+    group: ref.group,
+    apiVersion: ref.group === "" ? ref.version : `${ref.group}/${ref.version}`,
+    kind: ref.kind,
+    ...(ref.namespace !== "" && { namespace: ref.namespace }),
+    name: ref.name,
+    status: result.status,
+    ...(result.status === ResourceStatuses.error && { error: result.error }),
+    ...(result.source !== undefined && { source: result.source }),
+    driftedFields: result.drifts.length,
+    managers: unique([
+      ...result.drifts.map((drift) => drift.attribution?.manager),
+      ...changes.map((change) => change.manager),
+    ]),
+    users: unique(changes.map((change) => change.user)),
+    ...(open !== undefined && { since: open.startedAt }),
+    href: resourceHref(ref),
+  };
+}
+
+function fromFile(location: SourceLocation | undefined, file: string): boolean {
+  return location !== undefined && (location.file === file || location.file.endsWith(`/${file}`));
+}
+
+/** Every filter of the query but `status` (the summary counts by status across the others). */
+function rowFilter(params: URLSearchParams): (row: Row) => boolean {
+  const kind = filterValue(params, "kind")?.toLowerCase();
+  const namespace = filterValue(params, "namespace");
+  const manager = filterValue(params, "manager");
+  const user = filterValue(params, "user");
+  const file = filterValue(params, "file");
+  const tests: readonly ((row: Row) => boolean)[] = [
+    (row) => kind === undefined || row.resource.kind.toLowerCase() === kind,
+    (row) => namespace === undefined || row.result.ref.namespace === namespace,
+    (row) => manager === undefined || row.resource.managers.includes(manager),
+    (row) => user === undefined || row.resource.users.includes(user),
+    (row) =>
+      file === undefined ||
+      fromFile(row.result.source, file) ||
+      row.result.drifts.some((drift) => fromFile(drift.source, file)),
+  ];
+  return (row) => tests.every((test) => test(row));
+}
+
+function countByStatus(rows: readonly Row[]): Record<string, number> {
+  const count = (status: ResourceStatus): number => rows.filter((row) => row.result.status === status).length;
+  return {
+    total: rows.length,
+    inSync: count(ResourceStatuses.inSync),
+    drifted: count(ResourceStatuses.drifted),
+    missing: count(ResourceStatuses.missing),
+    extra: count(ResourceStatuses.extra),
+    errors: count(ResourceStatuses.error),
+  };
+}
+
+/** The open episodes by resource: one read of the store per request, whatever the page. */
+async function openEpisodes(api: Api): Promise<ReadonlyMap<string, Episode>> {
+  const open = await api.store.query({ openOnly: true });
+  return new Map(open.map((episode) => [refKey({ ...episode.resource, version: "" }), episode]));
+}
+
+async function listResources(api: Api, params: URLSearchParams): Promise<ApiAnswer> {
+  const limit = pageSize(params);
+  const statuses = statusFilter(params);
+  const after = decodeToken(params, isSortKey);
+  const keep = rowFilter(params);
+  const results = [...api.resources().values()];
+  const open = await openEpisodes(api);
+  const rows = results
+    .map((result): Row => {
+      const episode = open.get(refKey(result.ref));
+      return { result, open: episode, resource: apiResource(result, episode) };
+    })
+    .filter(keep);
+  const matched = rows
+    .filter((row) => statuses === undefined || statuses.has(row.result.status))
+    .map((row) => ({ row, key: sortKey(row) }))
+    .sort((a, b) => compareKeys(a.key, b.key));
+  const rest = after === undefined ? matched : matched.filter(({ key }) => compareKeys(key, after) > 0);
+  const page = rest.slice(0, limit);
+  const last = page.at(-1);
+  return {
+    status: 200,
+    body: {
+      summary: countByStatus(rows),
+      matched: matched.length,
+      resources: page.map(({ row }) => row.resource),
+      ...(rest.length > limit && last !== undefined && { continue: encodeToken(last.key) }),
+    },
+  };
+}
+
+function driftValues(drift: Drift): Partial<ApiDrift> {
+  if (drift.redacted !== undefined)
+    return {
+      redacted: true,
+      ...(drift.redacted.desired !== undefined && { desiredHash: drift.redacted.desired }),
+      ...(drift.redacted.live !== undefined && { liveHash: drift.redacted.live }),
+    };
+  return {
+    ...(drift.desired !== undefined && { desired: drift.desired }),
+    ...(drift.live !== undefined && { live: drift.live }),
+  };
+}
+
+function identityOf(change: EpisodeChange | undefined): Partial<ApiDrift> {
+  if (change === undefined) return {};
+  return {
+    ...(change.user !== undefined && { user: change.user }),
+    ...(change.groups !== undefined && { groups: change.groups }),
+    firstSeen: change.firstSeen,
+  };
+}
+
+/** The report's drift (src/report/document.ts, which this layer may not import), with the episode's who and when. */
+function apiDrift(drift: Drift, change: EpisodeChange | undefined): ApiDrift {
+  const attribution = drift.attribution;
+  return {
+    path: drift.path,
+    type: drift.type,
+    ...driftValues(drift),
+    ...(drift.reason !== undefined && { reason: drift.reason }),
+    ...(drift.source !== undefined && { source: drift.source }),
+    ...(attribution !== undefined && {
+      manager: attribution.manager,
+      operation: attribution.operation,
+      ...(attribution.subresource !== undefined && { subresource: attribution.subresource }),
+      ...(attribution.changedAt !== undefined && { changedAt: attribution.changedAt }),
+    }),
+    ...identityOf(change),
+  };
+}
+
+/** `{group}/{kind}/{namespace}/{name}`, `core` standing for the core group and `_` for no namespace. */
+function parseResourcePath(rest: string): ResourceKey {
+  const segments = rest.split("/");
+  if (segments.length !== 4 || segments.some((segment) => segment === ""))
+    throw new ApiError(404, "not found: expected /api/resources/{group}/{kind}/{namespace}/{name}");
+  const [group = "", kind = "", namespace = "", name = ""] = segments.map((segment) => {
+    try {
+      return decodeURIComponent(segment);
+    } catch {
+      throw new ApiError(400, `invalid URL segment "${segment}"`);
+    }
+  });
+  return { group: group === "core" ? "" : group, kind, namespace: namespace === "_" ? "" : namespace, name };
+}
+
+async function showResource(api: Api, rest: string, params: URLSearchParams): Promise<ApiAnswer> {
+  const key = parseResourcePath(rest);
+  const result = api.resources().get(refKey({ ...key, version: "" }));
+  if (result === undefined)
+    throw new ApiError(
+      404,
+      `no resource ${key.group === "" ? "core" : key.group}/${key.kind}/${key.namespace || "_"}/${key.name} in scope`,
+    );
+  const query: HistoryQuery = { resource: key, limit: pageSize(params) };
+  const episodes = await api.store.query(query);
+  const open = episodes.find((episode) => episode.endedAt === null);
+  const changes = new Map((open?.changes ?? []).map((change) => [change.path, change]));
+  return {
+    status: 200,
+    body: {
+      resource: apiResource(result, open),
+      drifts: result.drifts.map((drift) => apiDrift(drift, changes.get(drift.path))),
+      episodes,
+    },
+  };
+}
+
+/** The answer to a GET of an `/api/` path whose bearer token http.ts has checked; errors as JSON. */
+export async function answerApi(api: Api, url: URL): Promise<ApiAnswer> {
+  try {
+    const path = url.pathname;
+    if (path === "/api/resources") return await listResources(api, url.searchParams);
+    if (path.startsWith("/api/resources/"))
+      return await showResource(api, path.slice("/api/resources/".length), url.searchParams);
+    if (path === "/api/episodes")
+      return { status: 200, body: await episodePage(api.store, url.searchParams, api.now()) };
+    return { status: 404, body: { error: "not found" } };
+  } catch (error: unknown) {
+    if (error instanceof ApiError) return { status: error.status, body: { error: error.message } };
+    throw error;
+  }
+}

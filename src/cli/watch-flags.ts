@@ -142,6 +142,11 @@ export function withWatchFlags(command: Command): Command {
       nonEmpty,
     )
     .option(
+      "--ui-token-file <file>",
+      "serve the dashboard's JSON API under /api/ to requests that carry this bearer token (docs/api.md)",
+      nonEmpty,
+    )
+    .option(
       "--admission-record",
       "serve /admission/record, a record-only admission webhook (always allows): drifts name the user",
     )

@@ -31,14 +31,19 @@ export interface IdentitySettings {
   readonly waitMs: number;
 }
 
-function auditTokenOf(flags: IdentityFlags): string | undefined {
-  if (flags.auditTokenFile === undefined) return undefined;
-  const token = readFlagFile(flags.auditTokenFile, "--audit-token-file").toString("utf8").trim();
-  if (token.length < 16)
-    throw new CliError(
-      `--audit-token-file: ${flags.auditTokenFile} holds no token of at least 16 characters`,
-    );
+/**
+ * A bearer token from the file a flag names (`--audit-token-file`, `--ui-token-file`): trimmed, at
+ * least 16 characters, so that a guessable one is refused at the start.
+ */
+export function bearerTokenOf(file: string | undefined, flag: string): string | undefined {
+  if (file === undefined) return undefined;
+  const token = readFlagFile(file, flag).toString("utf8").trim();
+  if (token.length < 16) throw new CliError(`${flag}: ${file} holds no token of at least 16 characters`);
   return token;
+}
+
+function auditTokenOf(flags: IdentityFlags): string | undefined {
+  return bearerTokenOf(flags.auditTokenFile, "--audit-token-file");
 }
 
 /** Checked before anything starts; the token's value never appears in a message. */

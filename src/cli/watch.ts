@@ -19,7 +19,7 @@ import type { WriteLog } from "../controller/writes.js";
 import { campaign, leaderSettings, leadership, podNamespace } from "./watch-leader.js";
 import { hookSecretOf, remotePollMs, remoteReadiness, remoteSourceOf, startRemote } from "./watch-git.js";
 import type { RemoteSource } from "../sources/git/index.js";
-import { emitWebhookConfig, identityEndpoints, identitySettings } from "./watch-identities.js";
+import { bearerTokenOf, emitWebhookConfig, identityEndpoints, identitySettings } from "./watch-identities.js";
 import { LogLevels, isLogLevel, logLines, logListener } from "./watch-log.js";
 
 interface WatchFlags extends Omit<DiffFlags, "output">, IdentityFlags, GitFlags, LeaderFlags {
@@ -41,6 +41,8 @@ interface WatchFlags extends Omit<DiffFlags, "output">, IdentityFlags, GitFlags,
   readonly emitRbac?: boolean;
   readonly serviceAccount: string;
   readonly serviceAccountNamespace?: string;
+  /** `--ui-token-file`: the bearer token of the dashboard's API; no `/api/` without it. */
+  readonly uiTokenFile?: string;
 }
 
 /** The first SIGINT or SIGTERM, caught from the start: one during start-up also ends cleanly. */
@@ -115,6 +117,8 @@ interface WatchSettings {
   /** `--git-url`: the Git server the desired state comes from, and the push hook's secret. */
   readonly remote?: { readonly source: RemoteSource; readonly pollMs: number; readonly hookSecret?: string };
   readonly leader?: LeaderSettings;
+  /** The bearer token `/api/` asks for; the API is not served without one. */
+  readonly uiToken?: string;
 }
 
 function positiveInteger(text: string, flag: string): number {
@@ -152,6 +156,7 @@ async function watchSettings(flags: WatchFlags): Promise<WatchSettings> {
   const notify = await notifyFlags(flags);
   const identities = identitySettings(flags);
   const leader = leaderSettings(flags, process.env);
+  const uiToken = bearerTokenOf(flags.uiTokenFile, "--ui-token-file");
   return {
     resyncMs,
     listen,
@@ -161,6 +166,7 @@ async function watchSettings(flags: WatchFlags): Promise<WatchSettings> {
     identities,
     ...gitSettings(flags),
     ...(leader === undefined ? {} : { leader }),
+    ...(uiToken === undefined ? {} : { uiToken }),
   };
 }
 
@@ -383,7 +389,7 @@ function optionalParts(
 
 /** The endpoints served and the sources followed while the loop runs, until a signal. */
 async function serveUntilStopped(
-  { flags, target, stop, log, remote }: Started,
+  { flags, target, stop, log, remote, store }: Started,
   settings: WatchSettings,
   running: { readonly watch: Watch; readonly endpoints: Omit<Endpoints, "ready"> },
 ): Promise<void> {
@@ -394,6 +400,7 @@ async function serveUntilStopped(
       ...running.endpoints,
       ready: () => watch.state().ready,
       ...(await remoteEndpoints(remote, settings.remote?.hookSecret, running.endpoints.registry)),
+      ...apiEndpoint(settings.uiToken, { watch, store }),
     },
     settings.listen,
     settings.identities.tls,
@@ -408,6 +415,15 @@ async function serveUntilStopped(
     await sources?.close();
     await server.close();
   }
+}
+
+/** `/api/`, the dashboard's read-only API, with `--ui-token-file` only: it reads the loop's verdicts and the store. */
+function apiEndpoint(
+  token: string | undefined,
+  { watch, store }: { readonly watch: Watch; readonly store: HistoryStore },
+): Pick<Endpoints, "api"> {
+  if (token === undefined) return {};
+  return { api: { token, resources: () => watch.resources(), store, now: () => new Date() } };
 }
 
 /** Reloads on a moved commit of `--git-url`, else on edited files or a moved `--git-ref`. */

@@ -2,7 +2,8 @@ import { existsSync } from "node:fs";
 import { InvalidArgumentError, Option, type Command } from "commander";
 import type { OnlyRef } from "../remediate/only.js";
 import { matchesOnly, OnlyRefError, parseOnly } from "../remediate/only.js";
-import type { Episode, HistoryQuery, StoreLocation } from "../store/index.js";
+import type { Episode, HistoryQuery, ResourceKey, StoreLocation } from "../store/index.js";
+import { episodeSelection } from "../store/selection.js";
 import { CliError, parseDuration } from "./errors.js";
 import { historyFormats, renderHistory, shortTime, type HistoryFormat } from "./history-render.js";
 import { nonEmpty, wantsColor } from "./terminal.js";
@@ -105,22 +106,26 @@ export function historySelection(flags: HistoryFlags, now: Date): HistorySelecti
   const resource = flags.resource === undefined ? undefined : parseResource(flags.resource);
   const since = flags.since === undefined ? undefined : parseTimeFlag(flags.since, "--since", now);
   const until = flags.until === undefined ? undefined : parseTimeFlag(flags.until, "--until", now);
-  const kind = flags.kind?.toLowerCase();
-  const here = resource !== undefined || kind !== undefined;
   const namespaces = [resource?.namespace, flags.namespace].filter((ns) => ns !== undefined);
-  const query: HistoryQuery = {
+  const selected = episodeSelection({
     ...optional("namespace", namespaces[0]),
     ...optional("manager", flags.manager),
     ...optional("user", flags.user),
     ...optional("since", since),
     ...optional("until", until),
+    ...optional("kind", flags.kind),
     ...(flags.open === true ? { openOnly: true } : {}),
-    ...(here ? {} : { limit: flags.limit }),
-  };
+    ...(resource === undefined
+      ? {}
+      : { resource: (key: ResourceKey) => matchesOnly({ ...key, version: "" }, resource) }),
+  });
+  // Both namespaces must hold: `--resource` in one and `--namespace` another selects nothing.
   const keep = (episode: Episode): boolean =>
-    namespaces.every((ns) => episode.resource.namespace === ns) &&
-    (kind === undefined || episode.resource.kind.toLowerCase() === kind) &&
-    (resource === undefined || matchesOnly({ ...episode.resource, version: "" }, resource));
+    namespaces.every((ns) => episode.resource.namespace === ns) && selected.keep(episode);
+  const query: HistoryQuery = {
+    ...selected.query,
+    ...(selected.filtersAfter ? {} : { limit: flags.limit }),
+  };
   return { query, keep, description: describe(flags, since, until) };
 }
 

@@ -3,7 +3,8 @@
  * parser lives in src/cli, which this layer may not import: the same names and meanings are read
  * here), newest first, paged.
  */
-import type { Episode, HistoryQuery, HistoryStore, ResourceKey } from "../store/index.js";
+import type { Episode, EpisodeSelection, HistoryQuery, HistoryStore, ResourceKey } from "../store/index.js";
+import { episodeSelection } from "../store/index.js";
 import {
   ApiError,
   booleanFilter,
@@ -53,29 +54,23 @@ function resourceFilter(params: URLSearchParams): ((resource: ResourceKey) => bo
     resource.name === name;
 }
 
-function optional<K extends string, V>(key: K, value: V | undefined): Partial<Record<K, V>> {
-  return value === undefined ? {} : ({ [key]: value } as Record<K, V>);
-}
-
 /** The store's query and what is matched here: kinds and resources case-insensitively, as `history` does. */
-function selection(
-  params: URLSearchParams,
-  now: Date,
-): { readonly query: HistoryQuery; readonly keep: (episode: Episode) => boolean; readonly here: boolean } {
-  const kind = filterValue(params, "kind")?.toLowerCase();
+function selection(params: URLSearchParams, now: Date): EpisodeSelection {
   const resource = resourceFilter(params);
-  const query: HistoryQuery = {
+  return episodeSelection({
+    ...optional("kind", filterValue(params, "kind")),
     ...optional("namespace", filterValue(params, "namespace")),
     ...optional("manager", filterValue(params, "manager")),
     ...optional("user", filterValue(params, "user")),
     ...optional("since", timeFilter(params, "since", now)),
     ...optional("until", timeFilter(params, "until", now)),
     ...(booleanFilter(params, "open") ? { openOnly: true } : {}),
-  };
-  const keep = (episode: Episode): boolean =>
-    (kind === undefined || episode.resource.kind.toLowerCase() === kind) &&
-    (resource === undefined || resource(episode.resource));
-  return { query, keep, here: kind !== undefined || resource !== undefined };
+    ...(resource === undefined ? {} : { resource }),
+  });
+}
+
+function optional<K extends string, V>(key: K, value: V | undefined): Partial<Record<K, V>> {
+  return value === undefined ? {} : ({ [key]: value } as Record<K, V>);
 }
 
 /** The earlier of two RFC 3339 UTC times (as the store writes them, they sort as text). */
@@ -95,13 +90,13 @@ export async function episodePage(
 ): Promise<{ readonly episodes: readonly Episode[]; readonly continue?: string }> {
   const limit = pageSize(params);
   const cursor = decodeToken(params, isCursor);
-  const { query, keep, here } = selection(params, now);
+  const { query, keep, filtersAfter } = selection(params, now);
   const skip = cursor?.skip ?? 0;
   const asked: HistoryQuery = {
     ...query,
     ...(cursor === undefined ? {} : { until: earlier(query.until, cursor.at) }),
     // A filter matched here needs every row; otherwise the store stops one past the page.
-    ...(here ? {} : { limit: skip + limit + 1 }),
+    ...(filtersAfter ? {} : { limit: skip + limit + 1 }),
   };
   const found = (await store.query(asked)).filter(keep);
   const rest = found.slice(cursor === undefined ? 0 : countFrom(found, cursor));

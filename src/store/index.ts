@@ -20,3 +20,5 @@ export { EpisodeEnds, StoreError } from "./types.js";
 export type { StoreLocation } from "./open.js";
 export { defaultStoreUrl, openStore, parseStoreUrl } from "./open.js";
 export { migrations } from "./migrations.js";
+export { episodeSelection } from "./selection.js";
+export type { EpisodeFilters, EpisodeSelection } from "./selection.js";

@@ -7,7 +7,7 @@
  */
 import { timingSafeEqual } from "node:crypto";
 import { createServer } from "node:http";
-import type { IncomingMessage, RequestListener } from "node:http";
+import type { IncomingMessage, RequestListener, ServerResponse } from "node:http";
 import { createServer as createTlsServer } from "node:https";
 import type { AddressInfo } from "node:net";
 import type { Registry } from "prom-client";
@@ -22,6 +22,9 @@ import type { WriteRecord } from "../controller/writes.js";
 import { AdmissionReviewError } from "../kube/admission.js";
 import type { Api } from "./api.js";
 import { answerApi } from "./api.js";
+import type { Dashboard } from "./dashboard.js";
+import { answerDashboard, sessionOf } from "./dashboard.js";
+import { eventText } from "./live.js";
 
 export interface EndpointRequest {
   readonly method: string;
@@ -62,6 +65,8 @@ export interface Endpoints {
   readonly checks?: readonly { readonly name: string; readonly failure: () => string | undefined }[];
   /** `/api/*`: the dashboard's JSON API, behind its bearer token (`--ui-token-file`); absent, no such path. */
   readonly api?: Api;
+  /** The dashboard's pages, sessions and live stream, beside the API. */
+  readonly dashboard?: Dashboard;
 }
 
 function text(status: number, body: string, more: Record<string, string> = {}): EndpointResponse {
@@ -170,25 +175,48 @@ function isApiPath(path: string): boolean {
   return path === "/api" || path.startsWith("/api/");
 }
 
-async function serveApi(api: Api, request: EndpointRequest, url: URL): Promise<EndpointResponse> {
+/** The bearer token, or the dashboard's session cookie. */
+function mayReadApi(endpoints: Endpoints, api: Api, request: EndpointRequest): boolean {
+  if (hasToken(request, api.token)) return true;
+  return endpoints.dashboard !== undefined && sessionOf(endpoints.dashboard, request) !== undefined;
+}
+
+async function serveApi(
+  endpoints: Endpoints,
+  api: Api,
+  request: EndpointRequest,
+  url: URL,
+): Promise<EndpointResponse> {
   if (request.method !== "GET" && request.method !== "HEAD")
     return apiJson(405, { error: "method not allowed" }, { allow: "GET, HEAD" });
-  if (!hasToken(request, api.token))
+  if (!mayReadApi(endpoints, api, request))
     return apiJson(401, { error: "unauthorized" }, { "www-authenticate": 'Bearer realm="kubedrift"' });
   const answered = await answerApi(api, url);
   return apiJson(answered.status, answered.body);
+}
+
+/** The API, the dashboard's pages and the POST receivers, where configured; undefined for other paths. */
+function configuredRoute(
+  endpoints: Endpoints,
+  request: EndpointRequest,
+  url: URL,
+): Promise<EndpointResponse> | EndpointResponse | undefined {
+  const path = url.pathname;
+  if (endpoints.api !== undefined && isApiPath(path)) return serveApi(endpoints, endpoints.api, request, url);
+  const dashboard =
+    endpoints.dashboard === undefined ? undefined : answerDashboard(endpoints.dashboard, request, path);
+  if (dashboard !== undefined) return dashboard;
+  const receive = receiver(endpoints, path);
+  if (receive === undefined) return undefined;
+  return request.method === "POST" ? receive(request) : text(405, "method not allowed\n", { allow: "POST" });
 }
 
 /** Routes one request: GET (or HEAD) of the three paths, POST of the configured receivers; else 404 or 405. */
 export async function handle(endpoints: Endpoints, request: EndpointRequest): Promise<EndpointResponse> {
   const url = new URL(request.url, "http://localhost");
   const path = url.pathname;
-  if (endpoints.api !== undefined && isApiPath(path)) return serveApi(endpoints.api, request, url);
-  const receive = receiver(endpoints, path);
-  if (receive !== undefined)
-    return request.method === "POST"
-      ? receive(request)
-      : text(405, "method not allowed\n", { allow: "POST" });
+  const routed = configuredRoute(endpoints, request, url);
+  if (routed !== undefined) return routed;
   if (!["/metrics", "/healthz", "/readyz"].includes(path)) return text(404, "not found\n");
   if (request.method !== "GET" && request.method !== "HEAD")
     return text(405, "method not allowed\n", { allow: "GET, HEAD" });
@@ -199,6 +227,38 @@ export async function handle(endpoints: Endpoints, request: EndpointRequest): Pr
   // Alive as long as it answers; ready once every object was evaluated and recorded once.
   if (path === "/healthz") return text(200, "ok\n");
   return readiness(endpoints, url.searchParams.has("verbose"));
+}
+
+/** A comment line every so often keeps proxies and load balancers from closing an idle stream. */
+const keepAliveMs = 15_000;
+
+/**
+ * `GET /api/stream`: server-sent events of the watch's news, for as long as the client stays.
+ * Answered here, not by `handle`: the answer is a stream, not a body. True when it was this.
+ */
+function streams(endpoints: Endpoints, request: IncomingMessage, response: ServerResponse): boolean {
+  const { api, dashboard } = endpoints;
+  if (api === undefined || dashboard === undefined || request.method !== "GET") return false;
+  if (new URL(request.url ?? "/", "http://localhost").pathname !== "/api/stream") return false;
+  const headers = { authorization: request.headers.authorization, cookie: request.headers.cookie };
+  if (!mayReadApi(endpoints, api, { method: "GET", url: "/api/stream", headers })) {
+    const refused = apiJson(401, { error: "unauthorized" });
+    response.writeHead(refused.status, refused.headers).end(refused.body);
+    return true;
+  }
+  response.writeHead(200, {
+    "content-type": "text/event-stream",
+    "cache-control": "no-store",
+    "x-accel-buffering": "no",
+  });
+  response.write(": kubedrift\n\n");
+  const unsubscribe = dashboard.live.subscribe((event) => response.write(eventText(event)));
+  const keepAlive = setInterval(() => response.write(": keep-alive\n\n"), keepAliveMs);
+  response.once("close", () => {
+    clearInterval(keepAlive);
+    unsubscribe();
+  });
+  return true;
 }
 
 /** `--listen HOST:PORT` (`[::1]:9090` for IPv6); loopback unless told otherwise. */
@@ -277,6 +337,7 @@ export function serve(
   tls?: { readonly cert: Buffer; readonly key: Buffer },
 ): Promise<RunningEndpoints> {
   const listener: RequestListener = (request, response) => {
+    if (streams(endpoints, request, response)) return;
     answer(endpoints, request)
       .catch((error: unknown) => text(500, `${error instanceof Error ? error.message : String(error)}\n`))
       .then((answered) => {

@@ -1,0 +1,526 @@
+/**
+ * The drift dashboard (issue 16): plain DOM over the JSON API (docs/api.md), no framework, no
+ * build step beyond tsc (ADR 0022). Two views chosen by the URL's hash: the overview (`#/`) and a
+ * resource page (`#/resource/{group}/{kind}/{namespace}/{name}`, the API's own path segments).
+ * Everything is written with textContent, never HTML strings: the values come from a cluster.
+ * A value the API marks redacted is shown as its keyed hash only.
+ */
+
+type Json = null | boolean | number | string | readonly Json[] | { readonly [key: string]: Json };
+
+interface Source {
+  readonly file: string;
+  readonly line: number;
+}
+
+interface Resource {
+  readonly group: string;
+  readonly kind: string;
+  readonly namespace?: string;
+  readonly name: string;
+  readonly status: string;
+  readonly error?: string;
+  readonly driftedFields: number;
+  readonly managers: readonly string[];
+  readonly users: readonly string[];
+  readonly since?: string;
+  readonly href: string;
+}
+
+interface ResourceList {
+  readonly summary: Readonly<Record<string, number>>;
+  readonly matched: number;
+  readonly resources: readonly Resource[];
+  readonly continue?: string;
+}
+
+interface DriftRow {
+  readonly path: string;
+  readonly type: string;
+  readonly desired?: Json;
+  readonly live?: Json;
+  readonly redacted?: true;
+  readonly desiredHash?: string;
+  readonly liveHash?: string;
+  readonly source?: Source;
+  readonly manager?: string;
+  readonly operation?: string;
+  readonly subresource?: string;
+  readonly changedAt?: string;
+  readonly user?: string;
+  readonly firstSeen?: string;
+}
+
+interface EpisodeChange {
+  readonly path: string;
+  readonly type: string;
+  readonly manager?: string;
+  readonly user?: string;
+}
+
+interface Episode {
+  readonly id: string;
+  readonly startedAt: string;
+  readonly endedAt: string | null;
+  readonly endedBy: string | null;
+  readonly contested: boolean;
+  readonly changes: readonly EpisodeChange[];
+}
+
+interface ResourceDetail {
+  readonly resource: Resource;
+  readonly drifts: readonly DriftRow[];
+  readonly episodes: readonly Episode[];
+}
+
+/** What a stream event names: enough to tell whether the open view shows it. */
+interface StreamRef {
+  readonly group?: string;
+  readonly kind?: string;
+  readonly namespace?: string;
+  readonly name?: string;
+  readonly resource?: StreamRef;
+}
+
+const statuses = ["Drifted", "Missing", "Error", "Extra", "InSync"] as const;
+const summaryKeys: Readonly<Record<string, string>> = {
+  Drifted: "drifted",
+  Missing: "missing",
+  Error: "errors",
+  Extra: "extra",
+  InSync: "inSync",
+};
+const filterNames = ["namespace", "kind", "manager", "user", "status"] as const;
+
+type Filters = Partial<Record<(typeof filterNames)[number], string>>;
+
+/** The overview's filters survive a visit to a resource page and back. */
+let filters: Filters = {};
+/** The view on screen re-reads its data when the stream says something changed. */
+let refresh: () => void = () => undefined;
+
+class Unauthorized extends Error {}
+
+function element<K extends keyof HTMLElementTagNameMap>(
+  tag: K,
+  attributes: Readonly<Record<string, string>> = {},
+  ...children: readonly (Node | string)[]
+): HTMLElementTagNameMap[K] {
+  const node = document.createElement(tag);
+  for (const [name, value] of Object.entries(attributes)) node.setAttribute(name, value);
+  node.append(...children);
+  return node;
+}
+
+async function getJson<T>(path: string): Promise<T> {
+  // Same origin: the session cookie goes along; a bearer token is for scripts, not the page.
+  const response = await fetch(path, { headers: { accept: "application/json" }, credentials: "same-origin" });
+  if (response.status === 401) throw new Unauthorized("unauthorized");
+  const body = (await response.json()) as T & { readonly error?: string };
+  if (!response.ok) throw new Error(body.error ?? `${response.status} ${response.statusText}`);
+  return body;
+}
+
+function main(): HTMLElement {
+  const found = document.getElementById("main");
+  if (found === null) throw new Error("no <main id=main>");
+  return found;
+}
+
+function show(...children: readonly Node[]): void {
+  main().replaceChildren(...children);
+}
+
+function failure(error: unknown): void {
+  // The session ended (or never was): the login form is the way back in.
+  if (error instanceof Unauthorized) return void window.location.assign("/login");
+  show(
+    element("p", { class: "error", role: "alert" }, error instanceof Error ? error.message : String(error)),
+  );
+}
+
+function when(iso: string | undefined | null): Node {
+  if (iso === undefined || iso === null || iso === "") return document.createTextNode("—");
+  const date = new Date(iso);
+  return element("time", { datetime: iso, title: iso }, date.toISOString().replace("T", " ").slice(0, 19));
+}
+
+function badge(status: string): HTMLElement {
+  return element("span", { class: `badge ${status.toLowerCase()}` }, status);
+}
+
+function list(values: readonly string[]): string {
+  return values.length === 0 ? "—" : values.join(", ");
+}
+
+function resourceHash(resource: Resource): string {
+  return `#/resource/${resource.href.slice("/api/resources/".length)}`;
+}
+
+// ---- overview ----
+
+function query(more: Readonly<Record<string, string>> = {}): string {
+  const params = new URLSearchParams();
+  for (const name of filterNames) {
+    const value = filters[name]?.trim();
+    if (value !== undefined && value !== "") params.set(name, value);
+  }
+  for (const [name, value] of Object.entries(more)) params.set(name, value);
+  return `/api/resources?${params.toString()}`;
+}
+
+function counts(summary: Readonly<Record<string, number>>): HTMLElement {
+  const items = statuses.map((status) => {
+    const count = summary[summaryKeys[status] ?? ""] ?? 0;
+    const button = element(
+      "button",
+      { type: "button", class: `count ${status.toLowerCase()}`, "data-status": status },
+      element("span", { class: "number" }, String(count)),
+      element("span", { class: "label" }, status),
+    );
+    button.setAttribute("aria-pressed", String(filters.status === status));
+    button.addEventListener("click", () => {
+      filters = { ...filters, status: filters.status === status ? "" : status };
+      renderOverview();
+    });
+    return element("li", {}, button);
+  });
+  return element(
+    "section",
+    { "aria-label": "counts by status" },
+    element("ul", { class: "counts" }, ...items),
+    element("p", { class: "total" }, `${summary["total"] ?? 0} resources in scope`),
+  );
+}
+
+function textFilter(name: string, label: string): HTMLElement {
+  const input = element("input", { type: "search", name, id: `filter-${name}`, autocomplete: "off" });
+  input.value = filters[name as keyof Filters] ?? "";
+  return element("div", { class: "field" }, element("label", { for: input.id }, label), input);
+}
+
+function statusFilter(): HTMLElement {
+  const select = element(
+    "select",
+    { name: "status", id: "filter-status" },
+    element("option", { value: "" }, "any"),
+    ...statuses.map((status) => element("option", { value: status }, status)),
+  );
+  select.value = filters.status ?? "";
+  return element("div", { class: "field" }, element("label", { for: select.id }, "Status"), select);
+}
+
+/** A form field's text (the form has no file inputs). */
+function fieldText(entry: FormDataEntryValue | null): string {
+  return typeof entry === "string" ? entry : "";
+}
+
+function filterForm(): HTMLFormElement {
+  const form = element(
+    "form",
+    { class: "filters", role: "search", "aria-label": "filters" },
+    textFilter("namespace", "Namespace"),
+    textFilter("kind", "Kind"),
+    textFilter("manager", "Manager"),
+    textFilter("user", "User"),
+    statusFilter(),
+    element("button", { type: "submit" }, "Filter"),
+  );
+  const apply = (): void => {
+    const data = new FormData(form);
+    filters = Object.fromEntries(filterNames.map((name) => [name, fieldText(data.get(name))]));
+    void loadRows(false);
+  };
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    apply();
+  });
+  // A select changes on one action; text fields wait for Enter (or the button) not to query per key.
+  form.querySelector("select")?.addEventListener("change", apply);
+  return form;
+}
+
+function row(resource: Resource): HTMLTableRowElement {
+  const name = element("a", { href: resourceHash(resource) }, resource.name);
+  const fields = resource.status === "Drifted" ? String(resource.driftedFields) : "—";
+  const tr = element(
+    "tr",
+    { "data-key": `${resource.group}/${resource.kind}/${resource.namespace ?? ""}/${resource.name}` },
+    element("td", {}, resource.kind),
+    element("td", {}, resource.namespace ?? "—"),
+    element("th", { scope: "row" }, name),
+    element("td", {}, badge(resource.status)),
+    element("td", { class: "number" }, fields),
+    element("td", {}, list(resource.managers)),
+    element("td", {}, list(resource.users)),
+    element("td", {}, when(resource.since)),
+  );
+  if (resource.error !== undefined) tr.title = resource.error;
+  return tr;
+}
+
+function table(): HTMLTableElement {
+  const heads = ["Kind", "Namespace", "Name", "Status", "Drifted fields", "Managers", "Users", "Since"];
+  return element(
+    "table",
+    { class: "resources" },
+    element("caption", {}, "Resources, out of sync first"),
+    element("thead", {}, element("tr", {}, ...heads.map((head) => element("th", { scope: "col" }, head)))),
+    element("tbody", {}),
+  );
+}
+
+/** The current page of rows; `more` appends the next page instead of starting over. */
+let nextPage: string | undefined;
+
+async function loadRows(more: boolean): Promise<void> {
+  try {
+    const page = await getJson<ResourceList>(
+      query(more && nextPage !== undefined ? { continue: nextPage } : {}),
+    );
+    nextPage = page.continue;
+    const body = main().querySelector("table.resources tbody");
+    const countsNow = main().querySelector("section[aria-label='counts by status']");
+    if (body === null || countsNow === null) return;
+    const rows = page.resources.map(row);
+    if (more) body.append(...rows);
+    else body.replaceChildren(...rows);
+    countsNow.replaceWith(counts(page.summary));
+    const matched = main().querySelector(".matched");
+    if (matched !== null) matched.textContent = `${page.matched} matching`;
+    main()
+      .querySelector("button.more")
+      ?.toggleAttribute("hidden", nextPage === undefined);
+  } catch (error: unknown) {
+    failure(error);
+  }
+}
+
+function renderOverview(): void {
+  document.title = "kubedrift — overview";
+  const more = element("button", { type: "button", class: "more", hidden: "" }, "Show more");
+  more.addEventListener("click", () => void loadRows(true));
+  show(
+    element("h1", {}, "Drift overview"),
+    counts({}),
+    filterForm(),
+    element("p", { class: "matched", "aria-live": "polite" }),
+    element("div", { class: "scroll" }, table()),
+    more,
+  );
+  refresh = () => void loadRows(false);
+  void loadRows(false);
+}
+
+// ---- resource page ----
+
+function value(shown: Json | undefined): Node {
+  if (shown === undefined) return element("span", { class: "absent" }, "(absent)");
+  return element("code", {}, typeof shown === "string" ? shown : JSON.stringify(shown));
+}
+
+function hashOnly(hash: string | undefined): Node {
+  return element("span", { class: "redacted" }, hash === undefined ? "(absent)" : `redacted, hash ${hash}`);
+}
+
+/** Desired with its file:line, and live; a redacted value only ever as its hash. */
+function sides(drift: DriftRow): readonly [Node, Node] {
+  if (drift.redacted === true) return [hashOnly(drift.desiredHash), hashOnly(drift.liveHash)];
+  return [value(drift.desired), value(drift.live)];
+}
+
+function driftRow(drift: DriftRow): HTMLTableRowElement {
+  const [desired, live] = sides(drift);
+  const where = drift.source === undefined ? "" : `${drift.source.file}:${drift.source.line}`;
+  const manager =
+    drift.manager === undefined
+      ? "—"
+      : `${drift.manager}${drift.subresource === undefined ? "" : ` (${drift.subresource})`}`;
+  return element(
+    "tr",
+    { "data-path": drift.path },
+    element(
+      "th",
+      { scope: "row" },
+      element("code", {}, fieldName(drift.path)),
+      element("span", { class: "type" }, drift.type),
+    ),
+    element("td", { class: "desired" }, desired, element("div", { class: "source" }, where)),
+    element("td", { class: "live" }, live),
+    element("td", {}, manager),
+    element("td", {}, drift.user ?? "—"),
+    element("td", {}, when(drift.changedAt ?? drift.firstSeen)),
+  );
+}
+
+/** `/spec/replicas` → `spec.replicas`, as people say it; the pointer stays in the row's data-path. */
+function fieldName(pointer: string): string {
+  if (pointer === "") return "(the whole object)";
+  return pointer
+    .slice(1)
+    .split("/")
+    .map((part) => part.replaceAll("~1", "/").replaceAll("~0", "~"))
+    .join(".");
+}
+
+function driftTable(drifts: readonly DriftRow[]): HTMLElement {
+  if (drifts.length === 0) return element("p", {}, "No drifted fields: live matches desired.");
+  const heads = ["Field", "Desired (source)", "Live", "Manager", "User", "When"];
+  return element(
+    "div",
+    { class: "scroll" },
+    element(
+      "table",
+      { class: "diff" },
+      element("caption", {}, "Drifted fields, desired against live"),
+      element("thead", {}, element("tr", {}, ...heads.map((head) => element("th", { scope: "col" }, head)))),
+      element("tbody", {}, ...drifts.map(driftRow)),
+    ),
+  );
+}
+
+function episodeRow(episode: Episode): HTMLTableRowElement {
+  const fields = episode.changes.map((change) => fieldName(change.path));
+  const users = [
+    ...new Set(episode.changes.map((change) => change.user).filter((user) => user !== undefined)),
+  ];
+  const ended = episode.endedAt === null ? "open" : (episode.endedBy ?? "ended");
+  return element(
+    "tr",
+    {},
+    element("td", {}, episode.id),
+    element("td", {}, when(episode.startedAt)),
+    element("td", {}, when(episode.endedAt)),
+    element("td", {}, episode.contested ? `${ended} (contested)` : ended),
+    element("td", {}, list(fields)),
+    element("td", {}, list(users)),
+  );
+}
+
+function episodeTable(episodes: readonly Episode[]): HTMLElement {
+  if (episodes.length === 0) return element("p", {}, "No drift recorded for this resource.");
+  const heads = ["Episode", "Started", "Ended", "How", "Fields", "Users"];
+  return element(
+    "div",
+    { class: "scroll" },
+    element(
+      "table",
+      { class: "episodes" },
+      element("caption", {}, "Episode history, newest first"),
+      element("thead", {}, element("tr", {}, ...heads.map((head) => element("th", { scope: "col" }, head)))),
+      element("tbody", {}, ...episodes.map(episodeRow)),
+    ),
+  );
+}
+
+function resourceView(detail: ResourceDetail): readonly Node[] {
+  const { resource } = detail;
+  const title = `${resource.kind} ${resource.namespace === undefined ? "" : `${resource.namespace}/`}${resource.name}`;
+  document.title = `kubedrift — ${title}`;
+  const facts = element(
+    "dl",
+    { class: "facts" },
+    element("dt", {}, "Status"),
+    element("dd", {}, badge(resource.status)),
+    element("dt", {}, "Since"),
+    element("dd", {}, when(resource.since)),
+    element("dt", {}, "Managers"),
+    element("dd", {}, list(resource.managers)),
+    element("dt", {}, "Users"),
+    element("dd", {}, list(resource.users)),
+  );
+  return [
+    element("nav", { "aria-label": "breadcrumb" }, element("a", { href: "#/" }, "← Overview")),
+    element("h1", {}, title),
+    facts,
+    ...(resource.error === undefined ? [] : [element("p", { class: "error" }, resource.error)]),
+    element("h2", {}, "Drifted fields"),
+    driftTable(detail.drifts),
+    element("h2", {}, "History"),
+    episodeTable(detail.episodes),
+  ];
+}
+
+async function loadResource(path: string): Promise<void> {
+  try {
+    const detail = await getJson<ResourceDetail>(`/api/resources/${path}`);
+    // The user may have navigated away while this was in flight.
+    if (routePath() === path) show(...resourceView(detail));
+  } catch (error: unknown) {
+    failure(error);
+  }
+}
+
+// ---- routing and the stream ----
+
+/** The resource page's `{group}/{kind}/{namespace}/{name}`, or undefined for the overview. */
+function routePath(): string | undefined {
+  const match = /^#\/resource\/([^/]+\/[^/]+\/[^/]+\/[^/]+)$/.exec(window.location.hash);
+  return match?.[1];
+}
+
+function route(): void {
+  const path = routePath();
+  if (path === undefined) return renderOverview();
+  show(element("p", { class: "loading" }, "Loading…"));
+  refresh = () => void loadResource(path);
+  void loadResource(path);
+  main().focus();
+}
+
+/** Many objects change in one sync: one re-read per burst, not per event. */
+function debounced(run: () => void, ms: number): () => void {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  return () => {
+    if (timer !== undefined) clearTimeout(timer);
+    timer = setTimeout(run, ms);
+  };
+}
+
+function setLive(text: string): void {
+  const live = document.getElementById("live");
+  if (live !== null) live.textContent = text;
+}
+
+/** Whether a stream event is about the resource page on screen (the overview takes every event). */
+function concernsView(data: string): boolean {
+  const path = routePath();
+  if (path === undefined) return true;
+  try {
+    const parsed = JSON.parse(data) as StreamRef;
+    const ref = parsed.resource ?? parsed;
+    const [group, kind, namespace, name] = path.split("/").map(decodeURIComponent);
+    return (
+      (ref.group === "" ? "core" : ref.group) === group &&
+      ref.kind === kind &&
+      ((ref.namespace ?? "") === "" ? "_" : ref.namespace) === namespace &&
+      ref.name === name
+    );
+  } catch {
+    return true;
+  }
+}
+
+/**
+ * Server-sent events from `/api/stream` re-read the view on screen. Should the stream be refused
+ * (a server without it), the page polls instead, so it still never needs a reload.
+ */
+function listen(): void {
+  const update = debounced(() => refresh(), 250);
+  const stream = new EventSource("/api/stream");
+  const onEvent = (event: MessageEvent<string>): void => {
+    if (concernsView(event.data)) update();
+  };
+  stream.addEventListener("open", () => setLive("live"));
+  stream.addEventListener("status", onEvent);
+  stream.addEventListener("episode", onEvent);
+  stream.addEventListener("error", () => {
+    if (stream.readyState !== EventSource.CLOSED) return setLive("reconnecting…");
+    setLive("polling");
+    setInterval(() => refresh(), 3000);
+  });
+}
+
+window.addEventListener("hashchange", route);
+route();
+listen();

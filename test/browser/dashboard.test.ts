@@ -1,0 +1,275 @@
+/**
+ * Issue 16, the dashboard in a browser: `playwright-core` drives Debian's Chromium against the
+ * built `kubedrift watch --ui-token-file` and a sandbox (a process, with a static token file for
+ * alice and its audit webhook sending to watch's `/audit`, so the page can name who did it).
+ * Signed in through the login form, the overview shows the estate; alice's real `kubectl scale`
+ * makes the Deployment's row Drifted on the open page without a reload (server-sent events); its
+ * resource page shows `spec.replicas` desired (with file:line) against live, the manager and the
+ * user; the filters re-query; `/api/resources` without credentials is 401; and no response or
+ * stream message the page receives holds the value of a managed Secret patched live.
+ * Screenshots go to test-output/ (git-ignored).
+ *
+ * Depends on the other half of issue 16 (`POST /login`, the session cookie, `GET /api/stream`,
+ * and `/`, `/ui/*` routed to `uiAsset`): marked "needs /login" and "needs /api/stream" below.
+ */
+import { existsSync, mkdirSync, mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { chromium } from "playwright-core";
+import type { BrowserContext, Page } from "playwright-core";
+import { afterAll, describe, expect, it } from "vitest";
+import { auditWebhookFlags } from "../support/audit-webhook.js";
+import { freePort, useKubedriftProcesses } from "../support/kubedrift-process.js";
+import type { SandboxConnection } from "../support/kubectl.js";
+import { kubectlOk, runKubectl, scratchDirectory, writeManifest } from "../support/kubectl.js";
+import { dbSecret, until, useWatchProcesses, webDeployment } from "../support/watch.js";
+
+const chromiumPath = process.env["CHROMIUM"] ?? "/usr/bin/chromium";
+const output = new URL("../../test-output/", import.meta.url);
+const namespace = "dashboard";
+const uiToken = "ui-token-0123456789abcdef";
+const auditToken = "audit-token-0123456789abcdef";
+const aliceToken = "alice-token-0123456789abcdef";
+const desiredPassword = "desired-password-0123";
+const livePassword = "live-password-4567";
+/** Generous: the page must show it, how fast is not this test's question (2 shared cores). */
+const pageTimeout = 30_000;
+
+const scratch = scratchDirectory();
+const processes = useKubedriftProcesses();
+const startWatch = useWatchProcesses();
+let context: BrowserContext | undefined;
+afterAll(async () => {
+  await context?.close();
+  scratch.remove();
+});
+
+/** The sandbox with alice (who may edit in the namespace) and the audit webhook to watch on `port`. */
+async function startCluster(port: number): Promise<{ sandbox: SandboxConnection; file: string }> {
+  const directory = scratch.path;
+  const tokens = writeManifest(directory, "tokens.csv", `${aliceToken},alice,u-alice,"devs"\n`);
+  const sandbox = await processes.startSandbox(directory, [
+    "--token-auth-file",
+    tokens,
+    ...auditWebhookFlags(
+      directory,
+      { port, token: auditToken },
+      '[{group: apps, resources: [deployments, deployments/scale]}, {group: "", resources: [secrets]}]',
+    ),
+  ]);
+  const file = writeManifest(
+    directory,
+    "app.yaml",
+    `${webDeployment(namespace)}---\n${dbSecret(namespace, desiredPassword)}`,
+  );
+  await kubectlOk(sandbox, ["create", "namespace", namespace]);
+  await kubectlOk(sandbox, ["apply", "-f", file]);
+  await kubectlOk(sandbox, [
+    "create",
+    "rolebinding",
+    "alice-edit",
+    "--clusterrole=edit",
+    "--user=alice",
+    "-n",
+    namespace,
+  ]);
+  return { sandbox, file };
+}
+
+async function asAlice(sandbox: SandboxConnection, args: readonly string[]): Promise<void> {
+  const done = await runKubectl(sandbox, ["--token", aliceToken, ...args]);
+  expect(done.code, done.stderr).toBe(0);
+}
+
+/** Every body the page receives, and every server-sent event's data (CDP sees the stream's messages). */
+async function recordEverything(page: Page): Promise<() => string> {
+  const seen: string[] = [];
+  const pending: Promise<void>[] = [];
+  page.on("response", (response) => {
+    // A stream's body never ends: its messages come through CDP below.
+    if ((response.headers()["content-type"] ?? "").startsWith("text/event-stream")) return;
+    pending.push(
+      response
+        .text()
+        .then((text) => void seen.push(text))
+        .catch(() => undefined),
+    );
+  });
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send("Network.enable");
+  cdp.on("Network.eventSourceMessageReceived", (message) => void seen.push(message.data));
+  return () => seen.join("\n");
+}
+
+function rowOf(page: Page, kind: string, name: string): ReturnType<Page["locator"]> {
+  const group = kind === "Deployment" ? "apps" : "";
+  return page.locator(`tr[data-key="${group}/${kind}/${namespace}/${name}"]`);
+}
+
+describe("the dashboard in Chromium", () => {
+  it.runIf(existsSync(chromiumPath))(
+    "signs in, turns a scaled Deployment Drifted live, shows its diff with manager and user, and never a Secret value",
+    async () => {
+      const port = await freePort();
+      const { sandbox, file } = await startCluster(port);
+      const directory = scratch.path;
+      const watch = startWatch(
+        [
+          "-f",
+          file,
+          "--kubeconfig",
+          sandbox.kubeconfigPath,
+          "--store",
+          `sqlite:${join(directory, "kubedrift.db")}`,
+          "--listen",
+          `127.0.0.1:${port}`,
+          "--audit-token-file",
+          writeManifest(directory, "audit-token", `${auditToken}\n`),
+          "--attribution-wait",
+          "5s",
+          "--ui-token-file",
+          writeManifest(directory, "ui-token", `${uiToken}\n`),
+        ],
+        directory,
+      );
+      await until(
+        () => watch.lines().some((line) => line["msg"] === "synced"),
+        `the first sync (${watch.stderr()})`,
+        60_000,
+      );
+      const url = `http://127.0.0.1:${port}`;
+
+      // Without credentials, the API is closed.
+      const refused = await fetch(`${url}/api/resources`);
+      expect(refused.status).toBe(401);
+      expect(await refused.json()).toEqual({ error: "unauthorized" });
+
+      context = await chromium.launchPersistentContext(mkdtempSync(join(tmpdir(), "kubedrift-chromium-")), {
+        executablePath: chromiumPath,
+        headless: true,
+        viewport: { width: 1280, height: 800 },
+        args: [
+          "--headless",
+          "--no-sandbox",
+          "--disable-gpu",
+          "--disable-quic",
+          "--no-first-run",
+          "--disable-background-networking",
+          "--disable-component-update",
+          "--disable-sync",
+        ],
+      });
+      const page = context.pages()[0] ?? (await context.newPage());
+      const received = await recordEverything(page);
+      const problems: string[] = [];
+      page.on("console", (message) => {
+        if (message.type() === "error") problems.push(`${message.text()} (${message.location().url})`);
+      });
+      page.on("pageerror", (error) => problems.push(error.message));
+
+      // needs /login: an unauthenticated page is sent to the form, which sets the session cookie.
+      await page.goto(`${url}/`);
+      await page.waitForURL(`${url}/login`);
+      await page.fill("input[name=token]", uiToken);
+      await Promise.all([page.waitForURL(`${url}/`), page.click("button[type=submit]")]);
+      const cookies = await context.cookies(url);
+      expect(cookies.find((cookie) => cookie.name === "kubedrift_session")).toMatchObject({ httpOnly: true });
+
+      // The overview: every resource in scope, in sync.
+      const web = rowOf(page, "Deployment", "web");
+      await web.getByText("InSync").waitFor({ timeout: pageTimeout });
+      await rowOf(page, "Secret", "db").waitFor({ timeout: pageTimeout });
+      await expect(page.locator("button.count.insync .number").textContent()).resolves.toBe("2");
+
+      // needs /api/stream: alice scales, and the open page shows it without a reload.
+      await page.evaluate(() => {
+        (window as unknown as { notReloaded: boolean }).notReloaded = true;
+      });
+      await asAlice(sandbox, ["scale", "deployment", "web", "-n", namespace, "--replicas=5"]);
+      await asAlice(sandbox, [
+        "patch",
+        "secret",
+        "db",
+        "-n",
+        namespace,
+        "-p",
+        JSON.stringify({ stringData: { password: livePassword } }),
+      ]);
+      await web.getByText("Drifted").waitFor({ timeout: pageTimeout });
+      await rowOf(page, "Secret", "db").getByText("Drifted").waitFor({ timeout: pageTimeout });
+      expect(await page.evaluate(() => (window as unknown as { notReloaded?: boolean }).notReloaded)).toBe(
+        true,
+      );
+      await expect(page.locator("#live").textContent()).resolves.toBe("live");
+      // Drifted first; the row names the manager.
+      await expect(page.locator("table.resources tbody tr").first().getAttribute("data-key")).resolves.toBe(
+        `apps/Deployment/${namespace}/web`,
+      );
+      await web.getByText("kubectl").waitFor({ timeout: pageTimeout });
+
+      mkdirSync(output, { recursive: true });
+      await page.screenshot({ path: new URL("dashboard-overview.png", output).pathname, fullPage: true });
+
+      // The filters re-query /api/resources: kind Secret leaves the Secret only.
+      await page.fill("#filter-kind", "Secret");
+      await page.press("#filter-kind", "Enter");
+      await until(
+        async () => (await page.locator("table.resources tbody tr").count()) === 1,
+        "the filtered table",
+        pageTimeout,
+      );
+      await expect(rowOf(page, "Secret", "db").count()).resolves.toBe(1);
+      await page.fill("#filter-kind", "");
+      await page.press("#filter-kind", "Enter");
+      await until(
+        async () => (await page.locator("table.resources tbody tr").count()) === 2,
+        "the unfiltered table",
+        pageTimeout,
+      );
+
+      // The resource page, by its link (the keyboard's way too: a real <a href>).
+      await web.getByRole("link", { name: "web" }).click();
+      await page.waitForURL(`${url}/#/resource/apps/Deployment/${namespace}/web`);
+      const replicas = page.locator('table.diff tr[data-path="/spec/replicas"]');
+      await replicas.waitFor({ timeout: pageTimeout });
+      await expect(replicas.locator("th code").textContent()).resolves.toBe("spec.replicas");
+      await expect(replicas.locator("td.desired code").textContent()).resolves.toBe("2");
+      await expect(replicas.locator("td.desired .source").textContent()).resolves.toMatch(/app\.yaml:\d+$/);
+      await expect(replicas.locator("td.live code").textContent()).resolves.toBe("5");
+      await expect(replicas.locator("td").nth(2).textContent()).resolves.toBe("kubectl (scale)");
+      await expect(replicas.locator("td").nth(3).textContent()).resolves.toBe("alice");
+      await page.locator("table.episodes tbody tr").first().waitFor({ timeout: pageTimeout });
+      await page.screenshot({ path: new URL("dashboard-resource.png", output).pathname, fullPage: true });
+      await page.setViewportSize({ width: 390, height: 844 });
+      await page.screenshot({
+        path: new URL("dashboard-resource-phone.png", output).pathname,
+        fullPage: true,
+      });
+      await page.setViewportSize({ width: 1280, height: 800 });
+
+      // The Secret's page: its drift is shown as hashes only.
+      await page.getByRole("link", { name: "← Overview" }).click();
+      await rowOf(page, "Secret", "db").getByRole("link", { name: "db" }).click();
+      const password = page.locator("table.diff tbody tr").first();
+      await password.waitFor({ timeout: pageTimeout });
+      await expect(password.getAttribute("data-path")).resolves.toBe("/stringData/password");
+      for (const side of ["td.desired", "td.live"])
+        await expect(password.locator(`${side} .redacted`).textContent()).resolves.toMatch(
+          /^redacted, hash [0-9a-f]{16}$/,
+        );
+      await page.screenshot({ path: new URL("dashboard-secret.png", output).pathname, fullPage: true });
+
+      // Nothing the page received holds the Secret's value, plain or base64.
+      const everything = received();
+      expect(everything).toContain("/spec/replicas");
+      for (const value of [desiredPassword, livePassword])
+        for (const shown of [value, Buffer.from(value).toString("base64")])
+          expect(everything).not.toContain(shown);
+      expect(problems).toEqual([]);
+
+      watch.child.kill("SIGTERM");
+      expect(await watch.exited).toBe(0);
+    },
+    240_000,
+  );
+});

@@ -182,9 +182,8 @@ describe("the dashboard in Chromium", () => {
       await expect(page.locator("button.count.insync .number").textContent()).resolves.toBe("2");
 
       // needs /api/stream: alice scales, and the open page shows it without a reload.
-      await page.evaluate(() => {
-        (window as unknown as { notReloaded: boolean }).notReloaded = true;
-      });
+      // (The test's tsconfig has no DOM types: what runs in the page is given as text.)
+      await page.evaluate("window.notReloaded = true");
       await asAlice(sandbox, ["scale", "deployment", "web", "-n", namespace, "--replicas=5"]);
       await asAlice(sandbox, [
         "patch",
@@ -197,9 +196,7 @@ describe("the dashboard in Chromium", () => {
       ]);
       await web.getByText("Drifted").waitFor({ timeout: pageTimeout });
       await rowOf(page, "Secret", "db").getByText("Drifted").waitFor({ timeout: pageTimeout });
-      expect(await page.evaluate(() => (window as unknown as { notReloaded?: boolean }).notReloaded)).toBe(
-        true,
-      );
+      expect(await page.evaluate<boolean>("window.notReloaded === true")).toBe(true);
       await expect(page.locator("#live").textContent()).resolves.toBe("live");
       // Drifted first; the row names the manager.
       await expect(page.locator("table.resources tbody tr").first().getAttribute("data-key")).resolves.toBe(
@@ -227,8 +224,27 @@ describe("the dashboard in Chromium", () => {
         pageTimeout,
       );
 
-      // The resource page, by its link (the keyboard's way too: a real <a href>).
-      await web.getByRole("link", { name: "web" }).click();
+      // Dark by the system setting.
+      await page.emulateMedia({ colorScheme: "dark" });
+      await expect(page.evaluate<string>("getComputedStyle(document.body).backgroundColor")).resolves.toBe(
+        "rgb(13, 17, 23)",
+      );
+      await page.screenshot({
+        path: new URL("dashboard-overview-dark.png", output).pathname,
+        fullPage: true,
+      });
+      await page.emulateMedia({ colorScheme: "light" });
+
+      // The resource page, by the keyboard: Tab from the filters reaches the row's link (a real <a href>), Enter follows it.
+      await page.focus("#filter-kind");
+      for (let presses = 0; presses < 20; presses += 1) {
+        if ((await page.evaluate<string>("document.activeElement?.textContent ?? ''")) === "web") break;
+        await page.keyboard.press("Tab");
+      }
+      await expect(page.evaluate<string>("document.activeElement?.getAttribute('href') ?? ''")).resolves.toBe(
+        `#/resource/apps/Deployment/${namespace}/web`,
+      );
+      await page.keyboard.press("Enter");
       await page.waitForURL(`${url}/#/resource/apps/Deployment/${namespace}/web`);
       const replicas = page.locator('table.diff tr[data-path="/spec/replicas"]');
       await replicas.waitFor({ timeout: pageTimeout });
@@ -266,6 +282,13 @@ describe("the dashboard in Chromium", () => {
         for (const shown of [value, Buffer.from(value).toString("base64")])
           expect(everything).not.toContain(shown);
       expect(problems).toEqual([]);
+
+      // Signing out ends the session: the page's own cookie no longer opens the API.
+      await Promise.all([
+        page.waitForURL(`${url}/login`),
+        page.getByRole("button", { name: "Sign out" }).click(),
+      ]);
+      expect((await page.request.get(`${url}/api/resources`)).status()).toBe(401);
 
       watch.child.kill("SIGTERM");
       expect(await watch.exited).toBe(0);

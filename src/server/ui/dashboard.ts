@@ -135,7 +135,7 @@ function failure(error: unknown): void {
   // The session ended (or never was): the login form is the way back in.
   if (error instanceof Unauthorized) return void window.location.assign("/login");
   show(
-    element("p", { class: "error", role: "alert" }, error instanceof Error ? error.message : String(error)),
+    element("p", { class: "problem", role: "alert" }, error instanceof Error ? error.message : String(error)),
   );
 }
 
@@ -433,7 +433,7 @@ function resourceView(detail: ResourceDetail): readonly Node[] {
     element("nav", { "aria-label": "breadcrumb" }, element("a", { href: "#/" }, "← Overview")),
     element("h1", {}, title),
     facts,
-    ...(resource.error === undefined ? [] : [element("p", { class: "error" }, resource.error)]),
+    ...(resource.error === undefined ? [] : [element("p", { class: "problem" }, resource.error)]),
     element("h2", {}, "Drifted fields"),
     driftTable(detail.drifts),
     element("h2", {}, "History"),

@@ -186,6 +186,12 @@ describe("the packed package, installed globally", () => {
     });
   });
 
+  it("ships the dashboard's built page, script and stylesheet (no build at run time, ADR 0022)", () => {
+    const ui = join(prefix, "lib/node_modules/kubedrift/dist/server/ui");
+    expect(readFileSync(join(ui, "index.html"), "utf8")).toContain('src="/ui/dashboard.js"');
+    for (const file of ["dashboard.js", "dashboard.css"]) expect(existsSync(join(ui, file)), file).toBe(true);
+  });
+
   it("with a Node >= 22.19 on PATH: kubedrift --version and diff against the sandbox", async () => {
     const env = kubedriftEnvironment(`${join(prefix, "bin")}:${goodNodeDirectory}:${systemPath}`);
     const versionRun = await run(join(prefix, "bin/kubedrift"), ["--version"], { cwd: home, env });

@@ -10,6 +10,7 @@ import { diffOptionsFromFlags, withDiffOptions, type DiffFlags } from "./diff.js
 import { inspectionIO } from "./plan.js";
 import { withWatchFlags } from "./watch-flags.js";
 import type { Registry } from "prom-client";
+import type { LiveEvents } from "../server/live.js";
 import type { Endpoints } from "../server/http.js";
 import type { LogLevel, LogLine } from "./watch-log.js";
 import type { IdentityFlags, IdentitySettings } from "./watch-identities.js";
@@ -334,6 +335,8 @@ async function watchWith(started: Started, settings: WatchSettings): Promise<voi
   const events = await eventRecorder(flags, target, log);
   const writes = await identityEndpoints(settings.identities, log);
   const leading = leadership(settings.leader);
+  const live =
+    settings.uiToken === undefined ? undefined : new (await import("../server/live.js")).LiveEvents();
   try {
     watch = await startWatch({
       target,
@@ -346,7 +349,7 @@ async function watchWith(started: Started, settings: WatchSettings): Promise<voi
       listener: combineListeners(
         metrics.listener,
         logListener(log),
-        ...[notifier?.listener, events?.listener].filter((one) => one !== undefined),
+        ...[notifier?.listener, events?.listener, live?.listener()].filter((one) => one !== undefined),
       ),
     });
     if (settings.leader !== undefined && leading !== undefined)
@@ -354,6 +357,7 @@ async function watchWith(started: Started, settings: WatchSettings): Promise<voi
     await serveUntilStopped(started, settings, {
       watch,
       endpoints: { registry: metrics.registry, ...writes?.endpoints },
+      live,
     });
   } finally {
     await shutDown({ leading, watch, notifier, events, store });
@@ -391,7 +395,11 @@ function optionalParts(
 async function serveUntilStopped(
   { flags, target, stop, log, remote, store }: Started,
   settings: WatchSettings,
-  running: { readonly watch: Watch; readonly endpoints: Omit<Endpoints, "ready"> },
+  running: {
+    readonly watch: Watch;
+    readonly endpoints: Omit<Endpoints, "ready">;
+    readonly live: LiveEvents | undefined;
+  },
 ): Promise<void> {
   const { serve } = await import("../server/http.js");
   const { watch } = running;
@@ -400,7 +408,7 @@ async function serveUntilStopped(
       ...running.endpoints,
       ready: () => watch.state().ready,
       ...(await remoteEndpoints(remote, settings.remote?.hookSecret, running.endpoints.registry)),
-      ...apiEndpoint(settings.uiToken, { watch, store }),
+      ...(await dashboardEndpoints(settings, { watch, store, live: running.live })),
     },
     settings.listen,
     settings.identities.tls,
@@ -417,13 +425,27 @@ async function serveUntilStopped(
   }
 }
 
-/** `/api/`, the dashboard's read-only API, with `--ui-token-file` only: it reads the loop's verdicts and the store. */
-function apiEndpoint(
-  token: string | undefined,
-  { watch, store }: { readonly watch: Watch; readonly store: HistoryStore },
-): Pick<Endpoints, "api"> {
-  if (token === undefined) return {};
-  return { api: { token, resources: () => watch.resources(), store, now: () => new Date() } };
+/**
+ * The dashboard with `--ui-token-file` only: `/api/` reads the loop's verdicts and the store,
+ * `/api/stream` tells the page what changes, `/login` trades the token for a session cookie.
+ */
+async function dashboardEndpoints(
+  settings: WatchSettings,
+  parts: { readonly watch: Watch; readonly store: HistoryStore; readonly live: LiveEvents | undefined },
+): Promise<Pick<Endpoints, "api" | "dashboard">> {
+  const token = settings.uiToken;
+  if (token === undefined || parts.live === undefined) return {};
+  const { Sessions } = await import("../server/session.js");
+  const { uiAsset } = await import("../server/ui-assets.js");
+  return {
+    api: { token, resources: () => parts.watch.resources(), store: parts.store, now: () => new Date() },
+    dashboard: {
+      sessions: new Sessions({ token, now: () => Date.now() }),
+      live: parts.live,
+      asset: uiAsset,
+      secure: settings.identities.tls !== undefined,
+    },
+  };
 }
 
 /** Reloads on a moved commit of `--git-url`, else on edited files or a moved `--git-ref`. */

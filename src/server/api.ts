@@ -25,6 +25,8 @@ export interface Api {
 export interface ApiAnswer {
   readonly status: number;
   readonly body: unknown;
+  /** An export that is not JSON (Markdown, CSV): sent as it is, with its type. */
+  readonly text?: { readonly contentType: string; readonly body: string };
 }
 
 /** One resource in a list: the report's identity and status, and what the overview groups by. */

@@ -192,6 +192,12 @@ async function serveApi(
   if (!mayReadApi(endpoints, api, request))
     return apiJson(401, { error: "unauthorized" }, { "www-authenticate": 'Bearer realm="kubedrift"' });
   const answered = await answerApi(api, url);
+  if (answered.text !== undefined)
+    return {
+      status: answered.status,
+      headers: { "content-type": answered.text.contentType, "cache-control": "no-store" },
+      body: answered.text.body,
+    };
   return apiJson(answered.status, answered.body);
 }
 

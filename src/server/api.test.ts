@@ -383,6 +383,40 @@ describe("GET /api/episodes", () => {
   });
 });
 
+describe("GET /api/diff and the exports", () => {
+  it("combines the drifted fields of every selected resource, filtered by field, as JSON and Markdown", async () => {
+    const all = (await body("/api/diff")) as {
+      matched: number;
+      resources: { resource: { name: string }; drifts: { path: string }[] }[];
+    };
+    expect(all.resources.map((entry) => entry.resource.name)).toEqual(["web", "db", "cfg"]);
+    expect((await get("/api/diff?status=Missing&format=markdown")).body).toContain(
+      "| ConfigMap other/cfg | (the object) Missing |",
+    );
+    const replicas = (await body("/api/diff?field=replicas")) as typeof all;
+    expect(
+      replicas.resources.map((entry) => [entry.resource.name, entry.drifts.map((drift) => drift.path)]),
+    ).toEqual([["web", ["/spec/replicas"]]]);
+    const markdown = await get("/api/diff?kind=deployment&format=markdown");
+    expect(markdown.headers["content-type"]).toBe("text/markdown; charset=utf-8");
+    expect(markdown.body).toContain("## Drift: 1 field in 1 resource");
+    expect(markdown.body).toContain(
+      "| Deployment shop/web | spec.replicas Changed | 3 (deploy/web.yaml:7) | 5 | kubectl | alice |",
+    );
+    const secretRow = (await get("/api/diff?kind=secret&format=markdown")).body;
+    expect(secretRow).toMatch(/\(withheld, hash [0-9a-f]{12}\)/);
+  });
+
+  it("exports the episodes as CSV, as kubedrift history -o csv writes them", async () => {
+    const csv = await get("/api/episodes?format=csv&user=carol");
+    expect(csv.headers["content-type"]).toBe("text/csv; charset=utf-8");
+    const lines = csv.body.trimEnd().split("\r\n");
+    expect(lines[0]).toMatch(/^episode,group,kind,namespace,name,startedAt,/);
+    expect(lines).toHaveLength(2);
+    expect(lines[1]).toContain(",ConfigMap,other,cfg,");
+  });
+});
+
 describe("access", () => {
   it("asks for the bearer token: 401 JSON without it or with another", async () => {
     for (const authorization of [null, "Bearer wrong-token-0123456789ab", `Basic ${token}`]) {

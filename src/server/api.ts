@@ -5,6 +5,9 @@
  * evaluations and the history store; it writes nothing. Values the engine withheld (rule 7) are
  * only ever their keyed hashes here, as in the JSON report. Documented in docs/api.md.
  */
+import { readablePath } from "../kube/fieldpath/readable.js";
+import { renderHistoryCsv } from "../store/csv.js";
+import { diffMarkdown } from "./api-diff.js";
 import type { JsonValue } from "../kube/value/json.js";
 import type { Drift, ResourceDrift, ResourceStatus, SourceLocation } from "../model/index.js";
 import { ResourceStatuses, refKey } from "../model/index.js";
@@ -306,6 +309,61 @@ async function showResource(api: Api, rest: string, params: URLSearchParams): Pr
   };
 }
 
+/** The combined diff stops here: an export for a ticket, not a dump of the estate. */
+const maxDiffResources = 1000;
+
+/**
+ * `GET /api/diff`: the drifted fields of every resource the filters of `/api/resources` select,
+ * in one answer (`field`: only fields whose readable path contains it, `image` for instance);
+ * `format=markdown` for a ticket.
+ */
+async function combinedDiff(api: Api, params: URLSearchParams): Promise<ApiAnswer> {
+  const keep = rowFilter(params);
+  const statuses = statusFilter(params);
+  const field = filterValue(params, "field")?.toLowerCase();
+  const open = await openEpisodes(api);
+  const rows = [...api.resources().values()]
+    .map((result): Row => {
+      const episode = open.get(refKey(result.ref));
+      return { result, open: episode, resource: apiResource(result, episode) };
+    })
+    .filter((row) => keep(row) && (statuses === undefined || statuses.has(row.result.status)))
+    .sort((a, b) => compareKeys(sortKey(a), sortKey(b)));
+  const entries = rows.flatMap((row) => {
+    const changes = new Map((row.open?.changes ?? []).map((change) => [change.path, change]));
+    // A Missing object has no fields to compare: it is one change, of the whole object.
+    const fields: readonly Drift[] =
+      row.result.status === ResourceStatuses.missing ? [{ path: "", type: "Removed" }] : row.result.drifts;
+    const drifts = fields
+      .filter((drift) => field === undefined || readablePath(drift.path).toLowerCase().includes(field))
+      .map((drift) => apiDrift(drift, changes.get(drift.path)));
+    return drifts.length === 0 ? [] : [{ resource: row.resource, drifts }];
+  });
+  const shown = entries.slice(0, maxDiffResources);
+  const truncated = entries.length > maxDiffResources;
+  if (params.get("format") === "markdown")
+    return {
+      status: 200,
+      body: null,
+      text: { contentType: "text/markdown; charset=utf-8", body: diffMarkdown(shown, api.now(), truncated) },
+    };
+  return {
+    status: 200,
+    body: { matched: entries.length, resources: shown, ...(truncated && { truncated }) },
+  };
+}
+
+/** `GET /api/episodes?format=csv`: the page of episodes as `kubedrift history -o csv` writes them. */
+async function episodes(api: Api, params: URLSearchParams): Promise<ApiAnswer> {
+  const page = await episodePage(api.store, params, api.now());
+  if (params.get("format") !== "csv") return { status: 200, body: page };
+  return {
+    status: 200,
+    body: null,
+    text: { contentType: "text/csv; charset=utf-8", body: renderHistoryCsv(page.episodes) },
+  };
+}
+
 /** The answer to a GET of an `/api/` path whose bearer token http.ts has checked; errors as JSON. */
 export async function answerApi(api: Api, url: URL): Promise<ApiAnswer> {
   try {
@@ -313,8 +371,8 @@ export async function answerApi(api: Api, url: URL): Promise<ApiAnswer> {
     if (path === "/api/resources") return await listResources(api, url.searchParams);
     if (path.startsWith("/api/resources/"))
       return await showResource(api, path.slice("/api/resources/".length), url.searchParams);
-    if (path === "/api/episodes")
-      return { status: 200, body: await episodePage(api.store, url.searchParams, api.now()) };
+    if (path === "/api/episodes") return await episodes(api, url.searchParams);
+    if (path === "/api/diff") return await combinedDiff(api, url.searchParams);
     return { status: 404, body: { error: "not found" } };
   } catch (error: unknown) {
     if (error instanceof ApiError) return { status: error.status, body: { error: error.message } };

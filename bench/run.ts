@@ -2,6 +2,7 @@
 import { benchApply } from "./apply.js";
 import { benchDrift } from "./drift.js";
 import { benchGuard, benchPolicies } from "./guard.js";
+import { benchDashboard } from "./dashboard.js";
 import { benchLint } from "./lint.js";
 import { benchSandbox } from "./sandbox.js";
 import { benchWatch } from "./watch.js";
@@ -23,3 +24,5 @@ console.log(
 await benchPolicies();
 console.log("\nlint (in process; kubeconform publishes ~7,500 objects/s on 4 cores)");
 benchLint();
+console.log("\ndashboard (its API in process, what the page waits for before it renders)");
+await benchDashboard();

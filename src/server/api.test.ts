@@ -417,6 +417,33 @@ describe("GET /api/diff and the exports", () => {
   });
 });
 
+describe("GET /api/overview", () => {
+  it("gives per-namespace bars, the causes shared by the out-of-sync objects, and a timeline of episodes", async () => {
+    const overview = (await body("/api/overview")) as {
+      namespaces: { namespace: string; inSync: number; outOfSync: number }[];
+      causes: { by: string; value: string; resources: number }[];
+      timeline: { lastDay: { at: string; opened: number }[]; lastWeek: { at: string; opened: number }[] };
+    };
+    expect(overview.namespaces.slice(0, 2)).toEqual([
+      { namespace: "shop", inSync: 1, outOfSync: 3 },
+      { namespace: "other", inSync: 0, outOfSync: 1 },
+    ]);
+    expect(overview.causes).toEqual(
+      expect.arrayContaining([
+        { by: "manager", value: "kubectl", resources: 1 },
+        { by: "user", value: "alice", resources: 1 },
+        { by: "field", value: "spec.replicas", resources: 1 },
+      ]),
+    );
+    const { lastDay, lastWeek } = overview.timeline;
+    expect(lastDay).toHaveLength(24);
+    expect(lastDay.at(-1)).toEqual({ at: "2026-12-02T08:00:00.000Z", opened: 3 });
+    expect(lastDay.reduce((sum, bucket) => sum + bucket.opened, 0)).toBe(9);
+    expect(lastWeek).toHaveLength(7);
+    expect(lastWeek.reduce((sum, bucket) => sum + bucket.opened, 0)).toBe(9);
+  });
+});
+
 describe("access", () => {
   it("asks for the bearer token: 401 JSON without it or with another", async () => {
     for (const authorization of [null, "Bearer wrong-token-0123456789ab", `Basic ${token}`]) {

@@ -8,6 +8,7 @@
 import { readablePath } from "../kube/fieldpath/readable.js";
 import { renderHistoryCsv } from "../store/csv.js";
 import { diffMarkdown } from "./api-diff.js";
+import { overviewOf } from "./api-overview.js";
 import type { JsonValue } from "../kube/value/json.js";
 import type { Drift, ResourceDrift, ResourceStatus, SourceLocation } from "../model/index.js";
 import { ResourceStatuses, refKey } from "../model/index.js";
@@ -373,6 +374,16 @@ export async function answerApi(api: Api, url: URL): Promise<ApiAnswer> {
       return await showResource(api, path.slice("/api/resources/".length), url.searchParams);
     if (path === "/api/episodes") return await episodes(api, url.searchParams);
     if (path === "/api/diff") return await combinedDiff(api, url.searchParams);
+    if (path === "/api/overview")
+      return {
+        status: 200,
+        body: await overviewOf([...api.resources().values()], {
+          store: api.store,
+          open: await openEpisodes(api),
+          keyOf: (result) => refKey(result.ref),
+          now: api.now(),
+        }),
+      };
     return { status: 404, body: { error: "not found" } };
   } catch (error: unknown) {
     if (error instanceof ApiError) return { status: error.status, body: { error: error.message } };

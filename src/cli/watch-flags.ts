@@ -147,6 +147,22 @@ export function withWatchFlags(command: Command): Command {
       nonEmpty,
     )
     .option(
+      "--ui-actions",
+      "let the dashboard write: its Heal button (POST /api/resources/…/heal, with the session's CSRF token); read-only without",
+    )
+    .option(
+      "--ui-auth <mode>",
+      "who may open the dashboard: token (the --ui-token-file sign-in form) or proxy (a reverse proxy authenticates and names the user in --ui-proxy-header; keep --listen on loopback and have the proxy strip that header from clients)",
+      nonEmpty,
+      "token",
+    )
+    .option(
+      "--ui-proxy-header <name>",
+      "with --ui-auth proxy: the request header that names the user the proxy authenticated",
+      nonEmpty,
+      "X-Forwarded-User",
+    )
+    .option(
       "--admission-record",
       "serve /admission/record, a record-only admission webhook (always allows): drifts name the user",
     )

@@ -44,6 +44,11 @@ interface WatchFlags extends Omit<DiffFlags, "output">, IdentityFlags, GitFlags,
   readonly serviceAccountNamespace?: string;
   /** `--ui-token-file`: the bearer token of the dashboard's API; no `/api/` without it. */
   readonly uiTokenFile?: string;
+  /** `--ui-actions`: the dashboard may heal; read-only without. */
+  readonly uiActions?: boolean;
+  /** `--ui-auth token|proxy` and, with proxy, `--ui-proxy-header`. */
+  readonly uiAuth: string;
+  readonly uiProxyHeader: string;
 }
 
 /** The first SIGINT or SIGTERM, caught from the start: one during start-up also ends cleanly. */
@@ -118,8 +123,38 @@ interface WatchSettings {
   /** `--git-url`: the Git server the desired state comes from, and the push hook's secret. */
   readonly remote?: { readonly source: RemoteSource; readonly pollMs: number; readonly hookSecret?: string };
   readonly leader?: LeaderSettings;
-  /** The bearer token `/api/` asks for; the API is not served without one. */
-  readonly uiToken?: string;
+  /** The dashboard: the bearer token `/api/` asks for, its write actions and its auth proxy; absent, none. */
+  readonly ui?: UiSettings;
+}
+
+interface UiSettings {
+  readonly token: string;
+  readonly actions: boolean;
+  /** `--ui-auth proxy`: the header naming the user, lower case. */
+  readonly proxyHeader?: string;
+}
+
+/**
+ * The dashboard's flags: served with `--ui-token-file`, or behind an auth proxy (where the token,
+ * if any, is for scripts only: without one, a random one nobody knows keeps the bearer door shut).
+ */
+async function uiSettings(flags: WatchFlags): Promise<UiSettings | undefined> {
+  if (flags.uiAuth !== "token" && flags.uiAuth !== "proxy")
+    throw new CliError(`--ui-auth: expected token or proxy, got ${JSON.stringify(flags.uiAuth)}`);
+  const token = bearerTokenOf(flags.uiTokenFile, "--ui-token-file");
+  const actions = flags.uiActions === true;
+  if (flags.uiAuth === "proxy") {
+    const { randomBytes } = await import("node:crypto");
+    const header = flags.uiProxyHeader.trim().toLowerCase();
+    if (!/^[a-z0-9-]+$/.test(header))
+      throw new CliError(
+        `--ui-proxy-header: expected a header name, got ${JSON.stringify(flags.uiProxyHeader)}`,
+      );
+    return { token: token ?? randomBytes(32).toString("base64url"), actions, proxyHeader: header };
+  }
+  if (token === undefined && actions)
+    throw new CliError("--ui-actions: the dashboard needs --ui-token-file FILE or --ui-auth proxy");
+  return token === undefined ? undefined : { token, actions };
 }
 
 function positiveInteger(text: string, flag: string): number {
@@ -157,7 +192,7 @@ async function watchSettings(flags: WatchFlags): Promise<WatchSettings> {
   const notify = await notifyFlags(flags);
   const identities = identitySettings(flags);
   const leader = leaderSettings(flags, process.env);
-  const uiToken = bearerTokenOf(flags.uiTokenFile, "--ui-token-file");
+  const ui = await uiSettings(flags);
   return {
     resyncMs,
     listen,
@@ -167,7 +202,7 @@ async function watchSettings(flags: WatchFlags): Promise<WatchSettings> {
     identities,
     ...gitSettings(flags),
     ...(leader === undefined ? {} : { leader }),
-    ...(uiToken === undefined ? {} : { uiToken }),
+    ...(ui === undefined ? {} : { ui }),
   };
 }
 
@@ -335,8 +370,7 @@ async function watchWith(started: Started, settings: WatchSettings): Promise<voi
   const events = await eventRecorder(flags, target, log);
   const writes = await identityEndpoints(settings.identities, log);
   const leading = leadership(settings.leader);
-  const live =
-    settings.uiToken === undefined ? undefined : new (await import("../server/live.js")).LiveEvents();
+  const live = settings.ui === undefined ? undefined : new (await import("../server/live.js")).LiveEvents();
   try {
     watch = await startWatch({
       target,
@@ -426,25 +460,31 @@ async function serveUntilStopped(
 }
 
 /**
- * The dashboard with `--ui-token-file` only: `/api/` reads the loop's verdicts and the store,
- * `/api/stream` tells the page what changes, `/login` trades the token for a session cookie.
+ * The dashboard with `--ui-token-file` or `--ui-auth proxy` only: `/api/` reads the loop's verdicts
+ * and the store, `/api/stream` tells the page what changes, `/login` trades the token for a session
+ * cookie; with `--ui-actions`, `Heal` goes through the loop's healer.
  */
 async function dashboardEndpoints(
   settings: WatchSettings,
   parts: { readonly watch: Watch; readonly store: HistoryStore; readonly live: LiveEvents | undefined },
-): Promise<Pick<Endpoints, "api" | "dashboard">> {
-  const token = settings.uiToken;
-  if (token === undefined || parts.live === undefined) return {};
+): Promise<Pick<Endpoints, "api" | "dashboard" | "actions">> {
+  const ui = settings.ui;
+  if (ui === undefined || parts.live === undefined) return {};
+  const { token, proxyHeader } = ui;
   const { Sessions } = await import("../server/session.js");
   const { uiAsset } = await import("../server/ui-assets.js");
+  const { randomBytes } = await import("node:crypto");
+  const { watch } = parts;
   return {
-    api: { token, resources: () => parts.watch.resources(), store: parts.store, now: () => new Date() },
+    api: { token, resources: () => watch.resources(), store: parts.store, now: () => new Date() },
     dashboard: {
       sessions: new Sessions({ token, now: () => Date.now() }),
       live: parts.live,
       asset: uiAsset,
       secure: settings.identities.tls !== undefined,
+      ...(proxyHeader === undefined ? {} : { proxy: { header: proxyHeader, key: randomBytes(32) } }),
     },
+    ...(ui.actions ? { actions: { heal: (resource, user) => watch.healNow(resource, user) } } : {}),
   };
 }
 

@@ -43,6 +43,8 @@ export class Healer {
   readonly #failures = new Map<string, number>();
   /** The object's latest heal put back every drifted field: its next InSync is `healed`. */
   readonly #complete = new Set<string>();
+  /** Who asked for the object's latest heal (the dashboard's user); absent for the policy's own. */
+  readonly #askedBy = new Map<string, string>();
   /** Contested fields, by object, with the manager contesting each: never healed while the episode lasts. */
   readonly #contested = new Map<string, Map<string, string>>();
 
@@ -82,9 +84,15 @@ export class Healer {
     return this.#complete.has(key) ? EpisodeEnds.healed : EpisodeEnds.reverted;
   }
 
+  /** Who asked for the heal that ended the episode of `key`, when a person did (`healNow`). */
+  healedBy(key: string): string | undefined {
+    return this.#complete.has(key) ? this.#askedBy.get(key) : undefined;
+  }
+
   /** The episode ended: its contests end with it; a heal's flips are still counted for the next one. */
   closed(key: string, how: EpisodeEnd): void {
     this.#complete.delete(key);
+    this.#askedBy.delete(key);
     this.#contested.delete(key);
     this.#due.delete(key);
     this.#failures.delete(key);
@@ -136,17 +144,48 @@ export class Healer {
     if (change === undefined) return;
     const outcome = await heal(context, change, fields);
     tell(evaluated.episode, outcome);
-    if (outcome.result === "succeeded") {
-      this.#due.delete(key);
-      this.#failures.delete(key);
-      this.#fights.healed(key, fields);
-      if (fields.length === evaluated.drifts.length) this.#complete.add(key);
-      return;
-    }
+    this.#askedBy.delete(key);
+    if (outcome.result === "succeeded") return this.#succeeded(key, evaluated, fields);
     const failures = (this.#failures.get(key) ?? 0) + 1;
     this.#failures.set(key, failures);
     const base = Math.max(1000, this.#options.settings.afterMs);
     this.#wakeAt(key, context.clock.now() + Math.min(maxFailureWaitMs, base * 2 ** (failures - 1)));
+  }
+
+  /** A heal went through: nothing is due, and flips back from now on count towards a fight loop. */
+  #succeeded(key: string, evaluated: Evaluated, fields: readonly string[]): void {
+    this.#due.delete(key);
+    this.#failures.delete(key);
+    this.#fights.healed(key, fields);
+    if (fields.length === evaluated.drifts.length) this.#complete.add(key);
+  }
+
+  /**
+   * A heal `user` asked for now (the dashboard's `Heal`): every drifted field but the contested
+   * ones, whatever the policy, wait or rate limit say — a person chose the moment and the fields.
+   */
+  async healNow(key: string, evaluated: Evaluated, user: string): Promise<ManualHeal> {
+    const paths = evaluated.drifts.map((drift) => drift.path);
+    if (paths.length === 0) return { result: "inSync" };
+    const contested = this.#contested.get(key);
+    const fields = paths.filter((path) => contested?.has(path) !== true);
+    if (fields.length === 0)
+      return { result: "contested", fields: paths, managers: [...new Set(contested?.values())].sort() };
+    const { context, tell } = this.#options;
+    const change = healChange(
+      context.schema,
+      evaluated.result,
+      { desired: evaluated.desired, live: evaluated.live },
+      new Set(fields),
+    );
+    if (change === undefined) return { result: "inSync" };
+    const outcome = await heal(context, change, fields);
+    tell(evaluated.episode, outcome);
+    if (outcome.result !== "succeeded")
+      return { result: "failed", fields, error: outcome.error ?? "the heal failed" };
+    this.#askedBy.set(key, user);
+    this.#succeeded(key, evaluated, fields);
+    return { result: "healed", fields };
   }
 
   /** One timer per object: a later `wakeAt` replaces the earlier one's effect. */
@@ -158,3 +197,15 @@ export class Healer {
     });
   }
 }
+
+/**
+ * A heal someone asked for (the dashboard's `Heal`): what was put back, or why nothing was. It is
+ * the policy's heal without its wait and rate limit — a person chose the moment — but never of a
+ * contested field: healing a fight loop only feeds it.
+ */
+export type ManualHeal =
+  | { readonly result: "healed"; readonly fields: readonly string[] }
+  | { readonly result: "inSync" }
+  | { readonly result: "contested"; readonly fields: readonly string[]; readonly managers: readonly string[] }
+  | { readonly result: "failed"; readonly fields: readonly string[]; readonly error: string }
+  | { readonly result: "notFound" };

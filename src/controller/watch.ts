@@ -11,7 +11,7 @@ import type { ObjectRef } from "../kube/object.js";
 import type { Schema } from "../kube/schema/types.js";
 import type { DesiredObject, LiveObject, ResourceDrift, ResourceStatus } from "../model/index.js";
 import { ResourceStatuses, refKey } from "../model/index.js";
-import type { Episode, EpisodeEnd, HistoryStore, ObservedDrift } from "../store/index.js";
+import type { Episode, EpisodeEnd, HistoryStore, ObservedDrift, ResourceKey } from "../store/index.js";
 import { EpisodeEnds } from "../store/index.js";
 import type { EvaluationContext } from "./evaluate.js";
 import { evaluateObject, observedDrifts } from "./evaluate.js";
@@ -20,6 +20,7 @@ import { createInformer } from "./informer.js";
 import type { Contest, HealOutcome, HealSettings } from "./heal.js";
 import { defaultHealSettings } from "./heal.js";
 import { Healer } from "./healer.js";
+import type { ManualHeal } from "./healer.js";
 import type { Policies } from "./policy.js";
 import { detectOnly, proposedIgnoreRule } from "./policy.js";
 import { identifyDrifts } from "./identify.js";
@@ -125,6 +126,12 @@ export interface Watch {
    * recorded once.
    */
   lead(): Promise<void>;
+  /**
+   * Heals the drifted fields of one declared object now, as `user` asked (the dashboard's `Heal`):
+   * the heal policy's write without its wait, rate limit or policy, never of a contested field. The
+   * episode ends `healed` by `user` when the next evaluation finds the object in sync.
+   */
+  healNow(resource: ResourceKey, user: string): Promise<ManualHeal>;
   /** Stops the informers and the resync, and waits for the evaluations under way to be recorded. */
   stop(): Promise<void>;
 }
@@ -241,6 +248,26 @@ class RunningWatch implements Watch {
 
   resources(): ReadonlyMap<string, ResourceDrift> {
     return new Map(this.#results);
+  }
+
+  async healNow(resource: ResourceKey, user: string): Promise<ManualHeal> {
+    const key = refKey({ ...resource, version: "" });
+    // After the evaluation under way: it may have found the object in sync already.
+    await this.#idle([key]);
+    const desired = this.#desired.get(key);
+    const result = this.#results.get(key);
+    if (desired === undefined || result === undefined) return { result: "notFound" };
+    if (this.#healer === undefined || !this.#leads())
+      return {
+        result: "failed",
+        fields: [],
+        error: "this watch cannot heal (no writable cluster, or not the leader)",
+      };
+    const drifts = observedDrifts(result) ?? [];
+    const [episode] = await this.#options.store.query({ resource, openOnly: true });
+    if (drifts.length === 0 || episode === undefined) return { result: "inSync" };
+    const live = this.#live.get(key);
+    return this.#healer.healNow(key, { desired, live, result, drifts, episode }, user);
   }
 
   async lead(): Promise<void> {
@@ -568,7 +595,11 @@ class RunningWatch implements Watch {
     ref: ObjectRef,
     end: { readonly at: string; readonly how: EpisodeEnd },
   ): Promise<void> {
-    const closed = await this.#options.store.recordObservation(ref, [], end.at, { endedBy: end.how });
+    const healedBy = this.#healer?.healedBy(key);
+    const closed = await this.#options.store.recordObservation(ref, [], end.at, {
+      endedBy: end.how,
+      ...(healedBy === undefined ? {} : { healedBy }),
+    });
     this.#healer?.closed(key, end.how);
     this.#episodes.delete(key);
     if (closed !== null) this.#tell(() => this.#options.listener?.onEpisodeClosed?.(closed));

@@ -23,7 +23,9 @@ import { AdmissionReviewError } from "../kube/admission.js";
 import type { Api } from "./api.js";
 import { answerApi } from "./api.js";
 import type { Dashboard } from "./dashboard.js";
-import { answerDashboard, sessionOf } from "./dashboard.js";
+import { actorOf, answerDashboard } from "./dashboard.js";
+import type { Actions } from "./api-actions.js";
+import { answerAction, answerSession, isActionPath } from "./api-actions.js";
 import { eventText } from "./live.js";
 
 export interface EndpointRequest {
@@ -67,6 +69,8 @@ export interface Endpoints {
   readonly api?: Api;
   /** The dashboard's pages, sessions and live stream, beside the API. */
   readonly dashboard?: Dashboard;
+  /** `--ui-actions`: the dashboard's write actions (api-actions.ts); absent, read-only. */
+  readonly actions?: Actions;
 }
 
 function text(status: number, body: string, more: Record<string, string> = {}): EndpointResponse {
@@ -175,10 +179,10 @@ function isApiPath(path: string): boolean {
   return path === "/api" || path.startsWith("/api/");
 }
 
-/** The bearer token, or the dashboard's session cookie. */
+/** The bearer token, or the dashboard's session cookie (or the auth proxy's user). */
 function mayReadApi(endpoints: Endpoints, api: Api, request: EndpointRequest): boolean {
   if (hasToken(request, api.token)) return true;
-  return endpoints.dashboard !== undefined && sessionOf(endpoints.dashboard, request) !== undefined;
+  return endpoints.dashboard !== undefined && actorOf(endpoints.dashboard, request) !== undefined;
 }
 
 async function serveApi(
@@ -187,10 +191,20 @@ async function serveApi(
   request: EndpointRequest,
   url: URL,
 ): Promise<EndpointResponse> {
+  const { actions, dashboard } = endpoints;
+  // Actions answer 404 when off and 403 without a browser's credentials: never "no token" (401).
+  if (request.method === "POST" && isActionPath(url.pathname)) {
+    const acted = await answerAction(actions, dashboard, request, url.pathname);
+    return apiJson(acted.status, acted.body);
+  }
   if (request.method !== "GET" && request.method !== "HEAD")
     return apiJson(405, { error: "method not allowed" }, { allow: "GET, HEAD" });
   if (!mayReadApi(endpoints, api, request))
     return apiJson(401, { error: "unauthorized" }, { "www-authenticate": 'Bearer realm="kubedrift"' });
+  if (url.pathname === "/api/session") {
+    const session = answerSession(actions, dashboard, request);
+    return apiJson(session.status, session.body);
+  }
   const answered = await answerApi(api, url);
   if (answered.text !== undefined)
     return {
@@ -246,7 +260,12 @@ function streams(endpoints: Endpoints, request: IncomingMessage, response: Serve
   const { api, dashboard } = endpoints;
   if (api === undefined || dashboard === undefined || request.method !== "GET") return false;
   if (new URL(request.url ?? "/", "http://localhost").pathname !== "/api/stream") return false;
-  const headers = { authorization: request.headers.authorization, cookie: request.headers.cookie };
+  const headers = Object.fromEntries(
+    Object.entries(request.headers).map(([name, value]) => [
+      name,
+      Array.isArray(value) ? value.join(", ") : value,
+    ]),
+  );
   if (!mayReadApi(endpoints, api, { method: "GET", url: "/api/stream", headers })) {
     const refused = apiJson(401, { error: "unauthorized" });
     response.writeHead(refused.status, refused.headers).end(refused.body);

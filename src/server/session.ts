@@ -23,7 +23,8 @@ export interface SessionOptions {
   readonly random?: (bytes: number) => string;
 }
 
-function sameText(given: string, expected: string): boolean {
+/** Constant-time equality of two texts (a token, a CSRF token). */
+export function sameText(given: string, expected: string): boolean {
   const [a, b] = [Buffer.from(given), Buffer.from(expected)];
   return a.length === b.length && timingSafeEqual(a, b);
 }

@@ -167,9 +167,19 @@ async function recordChange(
   ]);
 }
 
-async function endEpisode(tx: SqlTx, episode: OpenEpisode, how: EpisodeEnd, at: string): Promise<void> {
-  const endedAt = [...episode.lastSeen.values()].reduce(later, later(at, episode.startedAt));
-  await tx.query("UPDATE episodes SET ended_at = ?, ended_by = ? WHERE id = ?", [endedAt, how, episode.id]);
+async function endEpisode(
+  tx: SqlTx,
+  episode: OpenEpisode,
+  end: { readonly how: EpisodeEnd; readonly at: string; readonly healedBy: string | undefined },
+): Promise<void> {
+  const endedAt = [...episode.lastSeen.values()].reduce(later, later(end.at, episode.startedAt));
+  const healedBy = end.how === EpisodeEnds.healed ? (end.healedBy ?? null) : null;
+  await tx.query("UPDATE episodes SET ended_at = ?, ended_by = ?, healed_by = ? WHERE id = ?", [
+    endedAt,
+    end.how,
+    healedBy,
+    episode.id,
+  ]);
 }
 
 function toChange(row: Row): EpisodeChange {
@@ -208,6 +218,7 @@ function parseList(text: string | undefined): readonly string[] | undefined {
 
 function toEpisode(row: Row, changes: readonly EpisodeChange[]): Episode {
   const contestedBy = optionalText(row, "contested_by") ?? null;
+  const healedBy = optionalText(row, "healed_by");
   return {
     id: text(row, "id"),
     resource: {
@@ -219,6 +230,7 @@ function toEpisode(row: Row, changes: readonly EpisodeChange[]): Episode {
     startedAt: text(row, "started_at"),
     endedAt: optionalText(row, "ended_at") ?? null,
     endedBy: (optionalText(row, "ended_by") as EpisodeEnd | undefined) ?? null,
+    ...(healedBy === undefined ? {} : { healedBy }),
     contested: contestedBy !== null,
     contestedBy,
     contestedField: optionalText(row, "contested_field") ?? null,
@@ -291,7 +303,8 @@ export class SqlHistoryStore implements HistoryStore {
     options: ObservationOptions = {},
   ): Promise<Episode | null> {
     const at = normalizeTime(observedAt, "observedAt");
-    if (drifts.length === 0) return await this.closeEpisode(ref, options.endedBy ?? EpisodeEnds.reverted, at);
+    if (drifts.length === 0)
+      return await this.closeEpisode(ref, options.endedBy ?? EpisodeEnds.reverted, at, options.healedBy);
     // The latest drift of a path wins when one observation names it twice.
     const byPath = new Map(drifts.map((drift) => [drift.path, drift]));
     return await this.backend.transaction(async (tx) => {
@@ -303,14 +316,19 @@ export class SqlHistoryStore implements HistoryStore {
     });
   }
 
-  async closeEpisode(ref: ResourceKey, how: EpisodeEnd, at: string): Promise<Episode | null> {
+  async closeEpisode(
+    ref: ResourceKey,
+    how: EpisodeEnd,
+    at: string,
+    healedBy?: string,
+  ): Promise<Episode | null> {
     const endedAt = normalizeTime(at);
     if (!Object.values(EpisodeEnds).includes(how)) throw new StoreError(`unknown end of an episode: ${how}`);
     return await this.backend.transaction(async (tx) => {
       await tx.lock(lockKey(ref));
       const episode = await findOpen(tx, ref);
       if (episode === undefined) return null;
-      await endEpisode(tx, episode, how, endedAt);
+      await endEpisode(tx, episode, { how, at: endedAt, healedBy });
       return loadEpisode(tx, episode.id);
     });
   }

@@ -90,6 +90,14 @@ export const migrations: readonly Migration[] = [
       postgres: ["ALTER TABLE changes ADD COLUMN break_glass TEXT"],
     },
   },
+  {
+    version: 4,
+    name: "who asked for the heal that ended an episode (the dashboard's Heal)",
+    sql: {
+      sqlite: ["ALTER TABLE episodes ADD COLUMN healed_by TEXT"],
+      postgres: ["ALTER TABLE episodes ADD COLUMN healed_by TEXT"],
+    },
+  },
 ];
 
 const createTable = `CREATE TABLE IF NOT EXISTS schema_migrations (

@@ -425,7 +425,7 @@ describe.each([
     expect(rows.match(/"version":1\b/g)).toHaveLength(1);
     expect(rows.match(/"version":2\b/g)).toHaveLength(1);
     expect(rows.match(/"version":3\b/g)).toHaveLength(1);
-    expect(migrations.map((migration) => migration.version)).toEqual([1, 2, 3]);
+    expect(migrations.map((migration) => migration.version)).toEqual([1, 2, 3, 4]);
 
     await backend.exec(
       url,
@@ -434,7 +434,7 @@ describe.each([
     const refused = openStore(url);
     await expect(refused).rejects.toThrow(StoreError);
     await expect(refused).rejects.toThrow(
-      /schema version 7 is newer than this kubedrift knows \(3\); use a newer kubedrift$/,
+      /schema version 7 is newer than this kubedrift knows \(4\); use a newer kubedrift$/,
     );
     const message = await refused.then(
       () => "",

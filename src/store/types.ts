@@ -76,6 +76,8 @@ export interface Episode {
   /** RFC 3339 UTC; null while the episode is open. */
   readonly endedAt: string | null;
   readonly endedBy: EpisodeEnd | null;
+  /** Ended `healed` by a heal a person asked for (the dashboard's `Heal`): who. */
+  readonly healedBy?: string;
   readonly contested: boolean;
   /** The other manager of the latest contested field, and that field. */
   readonly contestedBy: string | null;
@@ -103,6 +105,8 @@ export interface HistoryQuery {
 export interface ObservationOptions {
   /** How the open episode ends when the observation finds no drift; `reverted` unless told. */
   readonly endedBy?: EpisodeEnd;
+  /** With `endedBy: healed`: who asked for the heal (the dashboard's user). */
+  readonly healedBy?: string;
 }
 
 /**
@@ -121,8 +125,8 @@ export interface HistoryStore {
     observedAt: string,
     options?: ObservationOptions,
   ): Promise<Episode | null>;
-  /** Closes the open episode of `ref`; null when none is open. */
-  closeEpisode(ref: ResourceKey, how: EpisodeEnd, at: string): Promise<Episode | null>;
+  /** Closes the open episode of `ref` (`healedBy`: who asked for the heal); null when none is open. */
+  closeEpisode(ref: ResourceKey, how: EpisodeEnd, at: string, healedBy?: string): Promise<Episode | null>;
   /** Marks the open episode (and its change at `field`) as contested by `otherManager`; null when none is open. */
   markContested(ref: ResourceKey, field: string, otherManager: string): Promise<Episode | null>;
   /** Newest first. */

@@ -20,6 +20,7 @@ interface Resource {
   readonly name: string;
   readonly status: string;
   readonly error?: string;
+  readonly source?: Source;
   readonly driftedFields: number;
   readonly managers: readonly string[];
   readonly users: readonly string[];
@@ -441,11 +442,150 @@ function resourceView(detail: ResourceDetail): readonly Node[] {
   ];
 }
 
+// ---- actions: Heal (with --ui-actions) and Copy adopt command ----
+
+/** `GET /api/session`: who the page acts as, whether it may write, and the CSRF token to write with. */
+interface SessionInfo {
+  readonly csrf?: string;
+  readonly user: string;
+  readonly actions: boolean;
+}
+
+/** The answer of `POST …/heal`. */
+interface HealAnswer {
+  readonly result?: string;
+  readonly fields?: readonly string[];
+  readonly user?: string;
+  readonly message?: string;
+  readonly error?: string;
+}
+
+/** Asked once: a session's token and rights do not change while it lasts. */
+let sessionInfo: Promise<SessionInfo | undefined> | undefined;
+
+function session(): Promise<SessionInfo | undefined> {
+  sessionInfo ??= getJson<SessionInfo>("/api/session").catch(() => undefined);
+  return sessionInfo;
+}
+
+/** The latest action's outcome on a resource page, kept across the re-renders the stream causes. */
+let outcome: { readonly path: string; readonly text: string; readonly ok: boolean } | undefined;
+
+/** `kubedrift adopt` of this one object into the file that declares it (docs/adopt). */
+function adoptCommand(resource: Resource): string {
+  const ref = [
+    resource.kind,
+    ...(resource.namespace === undefined ? [] : [resource.namespace]),
+    resource.name,
+  ];
+  const file = resource.source?.file ?? "<source file>";
+  return `kubedrift adopt --only ${ref.join("/")} -f ${file}`;
+}
+
+function healText(status: number, answer: HealAnswer): string {
+  if (answer.result === "healed")
+    return `Healed ${(answer.fields ?? []).map(fieldName).join(", ")} (recorded as ${answer.user ?? "you"}).`;
+  if (answer.result === "inSync") return "Nothing drifted: nothing to heal.";
+  return `Not healed: ${answer.error ?? `${status}`}`;
+}
+
+async function postHeal(path: string): Promise<void> {
+  const csrf = (await session())?.csrf ?? "";
+  try {
+    const response = await fetch(`/api/resources/${path}/heal`, {
+      method: "POST",
+      headers: { accept: "application/json", "x-csrf-token": csrf },
+      credentials: "same-origin",
+    });
+    const answer = (await response.json()) as HealAnswer;
+    outcome = { path, text: healText(response.status, answer), ok: response.ok };
+  } catch (error: unknown) {
+    outcome = {
+      path,
+      text: `Not healed: ${error instanceof Error ? error.message : String(error)}`,
+      ok: false,
+    };
+  }
+  refresh();
+}
+
+/** A real modal: Escape or Cancel closes it without a write; only the Heal button sends one. */
+function confirmHeal(path: string, resource: Resource): HTMLDialogElement {
+  const dialog = element(
+    "dialog",
+    { class: "confirm", "aria-labelledby": "confirm-title" },
+    element("h2", { id: "confirm-title" }, "Heal this resource?"),
+    element(
+      "p",
+      {},
+      `Put back the ${resource.driftedFields} drifted field(s) of ${resource.kind} ${resource.name} by server-side apply as kubedrift. The change is recorded in the history with your name.`,
+    ),
+  );
+  const cancel = element("button", { type: "button", class: "cancel" }, "Cancel");
+  const heal = element("button", { type: "button", class: "danger" }, "Heal");
+  cancel.addEventListener("click", () => dialog.close());
+  heal.addEventListener("click", () => {
+    dialog.close();
+    void postHeal(path);
+  });
+  dialog.append(element("p", { class: "buttons" }, cancel, heal));
+  dialog.addEventListener("close", () => dialog.remove());
+  return dialog;
+}
+
+function healButton(path: string, resource: Resource): HTMLButtonElement {
+  const button = element("button", { type: "button", class: "heal" }, "Heal");
+  if (resource.status !== "Drifted" && resource.status !== "Missing") button.disabled = true;
+  button.addEventListener("click", () => {
+    const dialog = confirmHeal(path, resource);
+    document.body.append(dialog);
+    dialog.showModal();
+  });
+  return button;
+}
+
+function copyButton(resource: Resource, note: HTMLElement): HTMLButtonElement {
+  const command = adoptCommand(resource);
+  const button = element("button", { type: "button", class: "copy" }, "Copy adopt command");
+  button.addEventListener("click", () => {
+    // The clipboard needs a secure context (HTTPS or loopback): elsewhere the command is shown to copy by hand.
+    navigator.clipboard.writeText(command).then(
+      () => (note.textContent = "Copied."),
+      () => (note.textContent = "Copy it from the box above."),
+    );
+  });
+  return button;
+}
+
+/** The resource page's buttons: `Heal` only when the server lets this session write. */
+function actionsView(path: string, resource: Resource): HTMLElement {
+  const note = element("span", { class: "copied", role: "status" });
+  const section = element(
+    "section",
+    { class: "actions", "aria-label": "actions" },
+    element("code", { class: "adopt-command" }, adoptCommand(resource)),
+    element("p", { class: "buttons" }, copyButton(resource, note), note),
+  );
+  if (outcome?.path === path)
+    section.append(
+      element("p", { class: outcome.ok ? "outcome" : "outcome problem", role: "status" }, outcome.text),
+    );
+  void session().then((info) => {
+    if (info?.actions === true && info.csrf !== undefined)
+      section.querySelector("p.buttons")?.prepend(healButton(path, resource));
+  });
+  return section;
+}
+
 async function loadResource(path: string): Promise<void> {
   try {
     const detail = await getJson<ResourceDetail>(`/api/resources/${path}`);
     // The user may have navigated away while this was in flight.
-    if (routePath() === path) show(...resourceView(detail));
+    if (routePath() !== path) return;
+    const view = [...resourceView(detail)];
+    // The buttons right under the facts (status, since, who): what the engineer came to act on.
+    view.splice(3, 0, actionsView(path, detail.resource));
+    show(...view);
   } catch (error: unknown) {
     failure(error);
   }

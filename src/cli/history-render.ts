@@ -70,7 +70,8 @@ function outcome(episode: Episode, options: HistoryRenderOptions, paint: Paint):
   if (episode.endedAt === null) {
     parts.push(paint("yellow", `open for ${formatSpan(span(episode.startedAt, options.now))}`));
   } else if (episode.endedBy !== null) {
-    parts.push(paint("green", episode.endedBy));
+    const by = episode.healedBy === undefined ? "" : ` by ${episode.healedBy}`;
+    parts.push(paint("green", `${episode.endedBy}${by}`));
   }
   if (episode.contestedBy !== null) parts.push(paint("red", `contested by ${episode.contestedBy}`));
   return parts.join(", ");

@@ -6,7 +6,9 @@
  * makes the Deployment's row Drifted on the open page without a reload (server-sent events); its
  * resource page shows `spec.replicas` desired (with file:line) against live, the manager and the
  * user; the filters re-query; `/api/resources` without credentials is 401; and no response or
- * stream message the page receives holds the value of a managed Secret patched live.
+ * stream message the page receives holds the value of a managed Secret patched live. With
+ * `--ui-actions`, the resource page's `Heal` (confirmed in a dialog) scales the Deployment back and
+ * the history records the heal with the user; `Copy adopt command` names the object and its file.
  * Screenshots go to test-output/ (git-ignored).
  *
  * Depends on the other half of issue 16 (`POST /login`, the session cookie, `GET /api/stream`,
@@ -19,6 +21,7 @@ import { chromium } from "playwright-core";
 import type { BrowserContext, Page } from "playwright-core";
 import { afterAll, describe, expect, it } from "vitest";
 import { auditWebhookFlags } from "../support/audit-webhook.js";
+import { runKubedrift } from "../support/kubedrift.js";
 import { freePort, useKubedriftProcesses } from "../support/kubedrift-process.js";
 import type { SandboxConnection } from "../support/kubectl.js";
 import { kubectlOk, runKubectl, scratchDirectory, writeManifest } from "../support/kubectl.js";
@@ -129,6 +132,7 @@ describe("the dashboard in Chromium", () => {
           "5s",
           "--ui-token-file",
           writeManifest(directory, "ui-token", `${uiToken}\n`),
+          "--ui-actions",
         ],
         directory,
       );
@@ -262,6 +266,51 @@ describe("the dashboard in Chromium", () => {
         fullPage: true,
       });
       await page.setViewportSize({ width: 1280, height: 800 });
+
+      // Heal (--ui-actions): confirmed in a <dialog>, posted with the session's CSRF token; the page
+      // returns to InSync, the cluster has 2 replicas again, and the history names who asked.
+      await expect(page.locator("code.adopt-command").textContent()).resolves.toBe(
+        `kubedrift adopt --only Deployment/${namespace}/web -f ${file}`,
+      );
+      const heal = page.locator("section.actions button.heal");
+      await heal.waitFor({ timeout: pageTimeout });
+      await heal.click();
+      const dialog = page.locator("dialog.confirm");
+      await dialog.waitFor({ timeout: pageTimeout });
+      await dialog.getByRole("button", { name: "Heal" }).click();
+      await page
+        .locator("section.actions .outcome")
+        .getByText(/^Healed spec\.replicas/)
+        .waitFor({
+          timeout: pageTimeout,
+        });
+      await page.locator("dl.facts .badge").getByText("InSync").waitFor({ timeout: pageTimeout });
+      const scaled = await kubectlOk(sandbox, [
+        "get",
+        "deployment",
+        "web",
+        "-n",
+        namespace,
+        "-o",
+        "jsonpath={.spec.replicas}",
+      ]);
+      expect(scaled.stdout).toBe("2");
+      const history = await runKubedrift(
+        ["history", "--store", `sqlite:${join(directory, "kubedrift.db")}`, "-o", "json"],
+        { cwd: directory },
+      );
+      expect(history.code, history.stderr).toBe(0);
+      const { episodes } = JSON.parse(history.stdout) as {
+        readonly episodes: readonly Record<string, unknown>[];
+      };
+      expect(episodes.find((episode) => episode["endedBy"] === "healed")).toMatchObject({
+        resource: { kind: "Deployment", name: "web" },
+        healedBy: "ui:token",
+      });
+      await page.screenshot({
+        path: new URL("dashboard-resource-healed.png", output).pathname,
+        fullPage: true,
+      });
 
       // The Secret's page: its drift is shown as hashes only.
       await page.getByRole("link", { name: "← Overview" }).click();

@@ -64,6 +64,8 @@ interface Episode {
   readonly startedAt: string;
   readonly endedAt: string | null;
   readonly endedBy: string | null;
+  /** Who asked for the heal that ended it (the dashboard's Heal). */
+  readonly healedBy?: string;
   readonly contested: boolean;
   readonly changes: readonly EpisodeChange[];
 }
@@ -385,7 +387,8 @@ function episodeRow(episode: Episode): HTMLTableRowElement {
   const users = [
     ...new Set(episode.changes.map((change) => change.user).filter((user) => user !== undefined)),
   ];
-  const ended = episode.endedAt === null ? "open" : (episode.endedBy ?? "ended");
+  const by = episode.healedBy === undefined ? "" : ` by ${episode.healedBy}`;
+  const ended = episode.endedAt === null ? "open" : `${episode.endedBy ?? "ended"}${by}`;
   return element(
     "tr",
     {},

@@ -52,6 +52,8 @@ export interface ListFailure {
   readonly pages: number;
   /** `-l`: sent as `labelSelector` ("" for none); a malformed one is the user's to fix. */
   readonly labelSelector?: string;
+  /** Sent as `fieldSelector` ("" for none). */
+  readonly fieldSelector?: string;
 }
 
 /** One line for a LIST the server refused or failed. */

@@ -144,8 +144,14 @@ class KubeCluster implements Cluster {
     options: ListOptions = {},
   ): Promise<ListSnapshot> {
     const path = collectionPath(resource, namespace);
-    const labelSelector = options.labelSelector ?? "";
-    const failure: ListFailure = { resource, namespace, path, pages: 0, labelSelector };
+    const failure: ListFailure = {
+      resource,
+      namespace,
+      path,
+      pages: 0,
+      labelSelector: options.labelSelector ?? "",
+      fieldSelector: options.fieldSelector ?? "",
+    };
     try {
       return await this.#listPages(failure, true);
     } catch (error: unknown) {
@@ -206,6 +212,8 @@ class KubeCluster implements Cluster {
       continueToken === undefined ? {} : { limit: String(this.#pageSize) };
     const selector = failure.labelSelector ?? "";
     if (selector !== "") query["labelSelector"] = selector;
+    const fields = failure.fieldSelector ?? "";
+    if (fields !== "") query["fieldSelector"] = fields;
     if (continueToken !== undefined && continueToken !== "") query["continue"] = continueToken;
     try {
       return await this.#transport.get(failure.path, query);

@@ -19,6 +19,8 @@ export interface ServedResource {
 export interface ListOptions {
   /** A label selector in kubectl's syntax (`app=web,tier!=db`), sent as `labelSelector`. */
   readonly labelSelector?: string;
+  /** A field selector (`involvedObject.name=web`), sent as `fieldSelector`; a live file ignores it. */
+  readonly fieldSelector?: string;
 }
 
 /** A LIST and the resourceVersion of the snapshot it came from. */

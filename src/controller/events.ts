@@ -11,7 +11,8 @@
  * it is counted, and told once per kind of failure.
  */
 import type { ServedResource } from "../cluster/index.js";
-import type { ClusterWriter } from "../cluster/types.js";
+import type { Cluster, ClusterWriter } from "../cluster/types.js";
+import type { ObjectRef } from "../kube/object.js";
 import { readablePath } from "../kube/fieldpath/readable.js";
 import type { JsonValue, KubeObject } from "../kube/value/json.js";
 import { isRecord, stringOf } from "../kube/value/json.js";
@@ -417,4 +418,83 @@ class Recorder implements EventRecorder {
 
 export function createEventRecorder(options: EventRecorderOptions): EventRecorder {
   return new Recorder(options);
+}
+
+/** An Event about an object, as the dashboard's resource page shows it. */
+export interface ObjectEvent {
+  readonly type: string;
+  readonly reason: string;
+  readonly message: string;
+  readonly count: number;
+  /** RFC 3339: when it last happened. */
+  readonly lastSeen?: string;
+  /** Who told it (`kubedrift`, `deployment-controller`, …). */
+  readonly source?: string;
+}
+
+/** Events about cluster-scoped objects are kept in the `default` namespace, as kubectl describe looks for them. */
+const clusterScopedEventsNamespace = "default";
+
+/** A non-empty string, else undefined (an Event's optional fields are often "" on the wire). */
+function presentText(value: unknown): string | undefined {
+  return typeof value === "string" && value !== "" ? value : undefined;
+}
+
+/** The newest time an Event says it happened: events.k8s.io's eventTime, core/v1's timestamps. */
+function lastSeenOf(object: KubeObject): string | undefined {
+  return (
+    presentText(object["lastTimestamp"]) ??
+    presentText(object["eventTime"]) ??
+    presentText(object["firstTimestamp"])
+  );
+}
+
+function reporterOf(object: KubeObject): string | undefined {
+  const source = object["source"];
+  return (
+    presentText(object["reportingComponent"]) ??
+    (isRecord(source) ? presentText(source["component"]) : undefined)
+  );
+}
+
+function objectEvent(object: KubeObject): ObjectEvent {
+  const last = lastSeenOf(object);
+  const reporter = reporterOf(object);
+  return {
+    type: presentText(object["type"]) ?? "Normal",
+    reason: presentText(object["reason"]) ?? "",
+    message: presentText(object["message"]) ?? "",
+    count: typeof object["count"] === "number" ? object["count"] : 1,
+    ...(last === undefined ? {} : { lastSeen: last }),
+    ...(reporter === undefined ? {} : { source: reporter }),
+  };
+}
+
+function isAbout(object: KubeObject, ref: ObjectRef): boolean {
+  const involved = object["involvedObject"];
+  if (!isRecord(involved)) return false;
+  return (
+    involved["kind"] === ref.kind &&
+    involved["name"] === ref.name &&
+    (involved["namespace"] ?? "") === ref.namespace
+  );
+}
+
+/**
+ * The Events about one object, newest first (at most `limit`), as `kubectl describe` finds them: by
+ * `involvedObject` field selector; filtered here too, for a cluster (a live file) that ignores it.
+ */
+export async function eventsAbout(
+  cluster: Cluster,
+  ref: ObjectRef,
+  limit = 50,
+): Promise<readonly ObjectEvent[]> {
+  const namespace = ref.namespace === "" ? clusterScopedEventsNamespace : ref.namespace;
+  const fieldSelector = [`involvedObject.kind=${ref.kind}`, `involvedObject.name=${ref.name}`].join(",");
+  const listed = await cluster.list(eventsResource, namespace, { fieldSelector });
+  return listed
+    .filter((live) => isAbout(live.object, ref))
+    .map((live) => objectEvent(live.object))
+    .sort((a, b) => (b.lastSeen ?? "").localeCompare(a.lastSeen ?? ""))
+    .slice(0, limit);
 }

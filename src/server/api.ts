@@ -5,6 +5,8 @@
  * evaluations and the history store; it writes nothing. Values the engine withheld (rule 7) are
  * only ever their keyed hashes here, as in the JSON report. Documented in docs/api.md.
  */
+import type { ObjectEvent } from "../controller/events.js";
+import type { ObjectRef } from "../kube/object.js";
 import { readablePath } from "../kube/fieldpath/readable.js";
 import { renderHistoryCsv } from "../store/csv.js";
 import { diffMarkdown } from "./api-diff.js";
@@ -23,6 +25,8 @@ export interface Api {
   readonly resources: () => ReadonlyMap<string, ResourceDrift>;
   readonly store: Pick<HistoryStore, "query">;
   readonly now: () => Date;
+  /** The Kubernetes Events about an object, where the cluster is at hand (a resource page asks). */
+  readonly events?: (ref: ObjectRef) => Promise<readonly ObjectEvent[]>;
 }
 
 /** A status and a JSON body; http.ts adds the headers. */
@@ -306,8 +310,24 @@ async function showResource(api: Api, rest: string, params: URLSearchParams): Pr
       resource: apiResource(result, open),
       drifts: result.drifts.map((drift) => apiDrift(drift, changes.get(drift.path))),
       episodes,
+      ...(await eventsOf(api, result.ref)),
     },
   };
+}
+
+/** The object's Events; a cluster that cannot list them leaves the page without, saying why in one line. */
+async function eventsOf(
+  api: Api,
+  ref: ObjectRef,
+): Promise<
+  { readonly events: readonly ObjectEvent[] } | { readonly eventsError: string } | Record<string, never>
+> {
+  if (api.events === undefined) return {};
+  try {
+    return { events: await api.events(ref) };
+  } catch (error: unknown) {
+    return { eventsError: (error instanceof Error ? error.message : String(error)).split("\n")[0] ?? "" };
+  }
 }
 
 /** The combined diff stops here: an export for a ticket, not a dump of the estate. */

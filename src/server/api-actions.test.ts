@@ -81,7 +81,7 @@ describe("actions", () => {
     expect(refused.status).toBe(404);
     expect(refused.headers["content-type"]).toBe("application/json");
     const session = await handle(served, { method: "GET", url: "/api/session", headers: { cookie } });
-    expect(JSON.parse(session.body)).toEqual({ csrf, user: "ui:token", actions: false });
+    expect(JSON.parse(session.body)).toEqual({ csrf, user: "ui:token", auth: "token", actions: false });
   });
 
   it("are a 403 with the bearer token alone, without the CSRF token, or with another", async () => {
@@ -144,7 +144,7 @@ describe("actions", () => {
       handle(served, { method: "GET", url: "/api/session", headers: { "x-forwarded-user": user } });
     const alice = JSON.parse((await as("alice")).body) as { csrf: string; user: string; actions: boolean };
     const bob = JSON.parse((await as("bob")).body) as { csrf: string };
-    expect(alice).toMatchObject({ user: "alice", actions: true });
+    expect(alice).toMatchObject({ user: "alice", auth: "proxy", actions: true });
     expect(alice.csrf).not.toBe(bob.csrf);
     expect((await post(served, { "x-forwarded-user": "alice", "x-csrf-token": bob.csrf })).status).toBe(403);
     const healed = await post(served, { "x-forwarded-user": "alice", "x-csrf-token": alice.csrf });

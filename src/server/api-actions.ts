@@ -117,7 +117,9 @@ export function answerSession(
   request: EndpointRequest,
 ): ActionAnswer {
   const actor = dashboard === undefined ? undefined : actorOf(dashboard, request);
+  // Behind a proxy there is no session to sign out of: the page leaves out its Sign out button.
+  const auth = dashboard?.proxy === undefined ? "token" : "proxy";
   // The bearer token reads the API but is no browser session: it gets no CSRF token to write with.
-  if (actor === undefined) return { status: 200, body: { user: "ui:token", actions: false } };
-  return { status: 200, body: { csrf: actor.csrf, user: actor.user, actions: actions !== undefined } };
+  if (actor === undefined) return { status: 200, body: { user: "ui:token", auth, actions: false } };
+  return { status: 200, body: { csrf: actor.csrf, user: actor.user, auth, actions: actions !== undefined } };
 }

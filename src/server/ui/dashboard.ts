@@ -451,6 +451,7 @@ function resourceView(detail: ResourceDetail): readonly Node[] {
 interface SessionInfo {
   readonly csrf?: string;
   readonly user: string;
+  readonly auth?: "token" | "proxy";
   readonly actions: boolean;
 }
 
@@ -664,6 +665,14 @@ function listen(): void {
   });
 }
 
+/** Behind an auth proxy there is no session to end: the proxy signs people out, not kubedrift. */
+function hideSignOut(): void {
+  void session().then((info) => {
+    if (info?.auth === "proxy") document.querySelector("form[action='/logout']")?.remove();
+  });
+}
+
 window.addEventListener("hashchange", route);
+hideSignOut();
 route();
 listen();

@@ -10,6 +10,7 @@ import { diffOptionsFromFlags, withDiffOptions, type DiffFlags } from "./diff.js
 import { inspectionIO } from "./plan.js";
 import { withWatchFlags } from "./watch-flags.js";
 import type { Registry } from "prom-client";
+import type { Cluster } from "../cluster/types.js";
 import type { LiveEvents } from "../server/live.js";
 import type { Endpoints } from "../server/http.js";
 import type { LogLevel, LogLine } from "./watch-log.js";
@@ -442,7 +443,7 @@ async function serveUntilStopped(
       ...running.endpoints,
       ready: () => watch.state().ready,
       ...(await remoteEndpoints(remote, settings.remote?.hookSecret, running.endpoints.registry)),
-      ...(await dashboardEndpoints(settings, { watch, store, live: running.live })),
+      ...(await dashboardEndpoints(settings, { watch, store, live: running.live, cluster: target.cluster })),
     },
     settings.listen,
     settings.identities.tls,
@@ -466,7 +467,12 @@ async function serveUntilStopped(
  */
 async function dashboardEndpoints(
   settings: WatchSettings,
-  parts: { readonly watch: Watch; readonly store: HistoryStore; readonly live: LiveEvents | undefined },
+  parts: {
+    readonly watch: Watch;
+    readonly store: HistoryStore;
+    readonly live: LiveEvents | undefined;
+    readonly cluster: Cluster;
+  },
 ): Promise<Pick<Endpoints, "api" | "dashboard" | "actions">> {
   const ui = settings.ui;
   if (ui === undefined || parts.live === undefined) return {};
@@ -474,9 +480,16 @@ async function dashboardEndpoints(
   const { Sessions } = await import("../server/session.js");
   const { uiAsset } = await import("../server/ui-assets.js");
   const { randomBytes } = await import("node:crypto");
-  const { watch } = parts;
+  const { eventsAbout } = await import("../controller/events.js");
+  const { watch, cluster } = parts;
   return {
-    api: { token, resources: () => watch.resources(), store: parts.store, now: () => new Date() },
+    api: {
+      token,
+      resources: () => watch.resources(),
+      store: parts.store,
+      now: () => new Date(),
+      events: (ref) => eventsAbout(cluster, ref),
+    },
     dashboard: {
       sessions: new Sessions({ token, now: () => Date.now() }),
       live: parts.live,

@@ -97,6 +97,13 @@ describe("kubedrift watch --ui-token-file", () => {
       }),
     ]);
     expect(web.body["resource"]).toMatchObject({ status: "Drifted", since: expect.any(String) as string });
+    // The resource page carries its Kubernetes Events: the DriftDetected that watch itself wrote.
+    const withEvents = await until(async () => {
+      const answer = await fetchJson(`${url}/api/resources/apps/Deployment/${namespace}/web`);
+      const events = (answer.body["events"] ?? []) as { reason: string; type: string }[];
+      return events.some((event) => event.reason === "DriftDetected") ? events : undefined;
+    }, "web's DriftDetected Event on its page");
+    expect(withEvents).toContainEqual(expect.objectContaining({ type: "Warning", reason: "DriftDetected" }));
 
     const answers = [
       listed.text,

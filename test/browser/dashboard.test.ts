@@ -259,6 +259,11 @@ describe("the dashboard in Chromium", () => {
       await expect(replicas.locator("td").nth(2).textContent()).resolves.toBe("kubectl (scale)");
       await expect(replicas.locator("td").nth(3).textContent()).resolves.toBe("alice");
       await page.locator("table.episodes tbody tr").first().waitFor({ timeout: pageTimeout });
+      // Its Kubernetes Events, under the diff: watch's own DriftDetected about the scale.
+      const detected = page.locator('table.events tbody tr[data-reason="DriftDetected"]').first();
+      await detected.waitFor({ timeout: pageTimeout });
+      await expect(detected.locator("td").nth(0).textContent()).resolves.toMatch(/^(Normal|Warning)$/);
+      await expect(detected.locator("td.message").textContent()).resolves.toMatch(/\S/);
       await page.screenshot({ path: new URL("dashboard-resource.png", output).pathname, fullPage: true });
       await page.setViewportSize({ width: 390, height: 844 });
       await page.screenshot({

@@ -6,12 +6,8 @@
  * A value the API marks redacted is shown as its keyed hash only.
  */
 
-type Json = null | boolean | number | string | readonly Json[] | { readonly [key: string]: Json };
-
-interface Source {
-  readonly file: string;
-  readonly line: number;
-}
+import type { Json, Source } from "./dom.js";
+import { badge, element, failure, fieldName, getJson, list, main, show, when } from "./dom.js";
 
 interface Resource {
   readonly group: string;
@@ -74,6 +70,20 @@ interface ResourceDetail {
   readonly resource: Resource;
   readonly drifts: readonly DriftRow[];
   readonly episodes: readonly Episode[];
+  /** The object's Kubernetes Events, newest first, where watch has the cluster at hand. */
+  readonly events?: readonly KubeEvent[];
+  /** Why the Events could not be read (the page still shows the drift). */
+  readonly eventsError?: string;
+}
+
+/** A Kubernetes Event about the resource, as the API gives it. */
+interface KubeEvent {
+  readonly type: string;
+  readonly reason: string;
+  readonly message: string;
+  readonly count: number;
+  readonly lastSeen?: string;
+  readonly source?: string;
 }
 
 /** What a stream event names: enough to tell whether the open view shows it. */
@@ -101,60 +111,6 @@ type Filters = Partial<Record<(typeof filterNames)[number], string>>;
 let filters: Filters = {};
 /** The view on screen re-reads its data when the stream says something changed. */
 let refresh: () => void = () => undefined;
-
-class Unauthorized extends Error {}
-
-function element<K extends keyof HTMLElementTagNameMap>(
-  tag: K,
-  attributes: Readonly<Record<string, string>> = {},
-  ...children: readonly (Node | string)[]
-): HTMLElementTagNameMap[K] {
-  const node = document.createElement(tag);
-  for (const [name, value] of Object.entries(attributes)) node.setAttribute(name, value);
-  node.append(...children);
-  return node;
-}
-
-async function getJson<T>(path: string): Promise<T> {
-  // Same origin: the session cookie goes along; a bearer token is for scripts, not the page.
-  const response = await fetch(path, { headers: { accept: "application/json" }, credentials: "same-origin" });
-  if (response.status === 401) throw new Unauthorized("unauthorized");
-  const body = (await response.json()) as T & { readonly error?: string };
-  if (!response.ok) throw new Error(body.error ?? `${response.status} ${response.statusText}`);
-  return body;
-}
-
-function main(): HTMLElement {
-  const found = document.getElementById("main");
-  if (found === null) throw new Error("no <main id=main>");
-  return found;
-}
-
-function show(...children: readonly Node[]): void {
-  main().replaceChildren(...children);
-}
-
-function failure(error: unknown): void {
-  // The session ended (or never was): the login form is the way back in.
-  if (error instanceof Unauthorized) return void window.location.assign("/login");
-  show(
-    element("p", { class: "problem", role: "alert" }, error instanceof Error ? error.message : String(error)),
-  );
-}
-
-function when(iso: string | undefined | null): Node {
-  if (iso === undefined || iso === null || iso === "") return document.createTextNode("—");
-  const date = new Date(iso);
-  return element("time", { datetime: iso, title: iso }, date.toISOString().replace("T", " ").slice(0, 19));
-}
-
-function badge(status: string): HTMLElement {
-  return element("span", { class: `badge ${status.toLowerCase()}` }, status);
-}
-
-function list(values: readonly string[]): string {
-  return values.length === 0 ? "—" : values.join(", ");
-}
 
 function resourceHash(resource: Resource): string {
   return `#/resource/${resource.href.slice("/api/resources/".length)}`;
@@ -356,16 +312,6 @@ function driftRow(drift: DriftRow): HTMLTableRowElement {
   );
 }
 
-/** `/spec/replicas` → `spec.replicas`, as people say it; the pointer stays in the row's data-path. */
-function fieldName(pointer: string): string {
-  if (pointer === "") return "(the whole object)";
-  return pointer
-    .slice(1)
-    .split("/")
-    .map((part) => part.replaceAll("~1", "/").replaceAll("~0", "~"))
-    .join(".");
-}
-
 function driftTable(drifts: readonly DriftRow[]): HTMLElement {
   if (drifts.length === 0) return element("p", {}, "No drifted fields: live matches desired.");
   const heads = ["Field", "Desired (source)", "Live", "Manager", "User", "When"];
@@ -417,6 +363,40 @@ function episodeTable(episodes: readonly Episode[]): HTMLElement {
   );
 }
 
+function eventRow(event: KubeEvent): HTMLTableRowElement {
+  return element(
+    "tr",
+    { "data-reason": event.reason },
+    element("td", {}, element("span", { class: `event-type ${event.type.toLowerCase()}` }, event.type)),
+    element("th", { scope: "row" }, event.reason),
+    element("td", { class: "message" }, event.message),
+    element("td", { class: "number" }, String(event.count)),
+    element("td", {}, when(event.lastSeen)),
+    element("td", {}, event.source ?? "—"),
+  );
+}
+
+/** The Events under the diff: what Kubernetes itself said about the object (a failed rollout, a heal). */
+function eventsSection(detail: ResourceDetail): HTMLElement {
+  // A one-line note: missing Events (RBAC, no cluster) must not hide the drift above.
+  if (detail.eventsError !== undefined)
+    return element("p", { class: "note events-error" }, `Events unavailable: ${detail.eventsError}`);
+  const events = detail.events ?? [];
+  if (events.length === 0) return element("p", { class: "note" }, "No Kubernetes Events for this object.");
+  const heads = ["Type", "Reason", "Message", "Count", "Last seen", "Source"];
+  return element(
+    "div",
+    { class: "scroll" },
+    element(
+      "table",
+      { class: "events" },
+      element("caption", {}, "Kubernetes Events, newest first"),
+      element("thead", {}, element("tr", {}, ...heads.map((head) => element("th", { scope: "col" }, head)))),
+      element("tbody", {}, ...events.map(eventRow)),
+    ),
+  );
+}
+
 function resourceView(detail: ResourceDetail): readonly Node[] {
   const { resource } = detail;
   const title = `${resource.kind} ${resource.namespace === undefined ? "" : `${resource.namespace}/`}${resource.name}`;
@@ -440,6 +420,8 @@ function resourceView(detail: ResourceDetail): readonly Node[] {
     ...(resource.error === undefined ? [] : [element("p", { class: "problem" }, resource.error)]),
     element("h2", {}, "Drifted fields"),
     driftTable(detail.drifts),
+    element("h2", {}, "Events"),
+    eventsSection(detail),
     element("h2", {}, "History"),
     episodeTable(detail.episodes),
   ];

@@ -208,8 +208,41 @@ describe("the dashboard in Chromium", () => {
       );
       await web.getByText("kubectl").waitFor({ timeout: pageTimeout });
 
+      // The overview's drawings (/api/overview): the namespace's bar with its numbers as text, the
+      // causes, and the timeline of the episodes just opened.
+      await page
+        .locator(`section.insights .ns-bars li[data-namespace="${namespace}"] .numbers`)
+        .getByText("0 in sync, 2 out of sync")
+        .waitFor({ timeout: pageTimeout });
+      const kubectlCause = page.locator('button.cause[data-by="manager"][data-value="kubectl"]');
+      await kubectlCause.waitFor({ timeout: pageTimeout });
+      await expect(kubectlCause.textContent()).resolves.toMatch(/^1 object: manager kubectl$/);
+      await page
+        .locator('figure.timeline[data-span="day"] li[aria-label$=": 2 opened"]')
+        .waitFor({ timeout: pageTimeout });
+      await expect(page.locator('figure.timeline[data-span="week"] figcaption').textContent()).resolves.toBe(
+        "Last 7 days, by day: 2 opened",
+      );
+
       mkdirSync(output, { recursive: true });
       await page.screenshot({ path: new URL("dashboard-overview.png", output).pathname, fullPage: true });
+
+      // A cause applies its filter to the table: manager kubectl leaves the Deployment.
+      await kubectlCause.click();
+      await until(
+        async () => (await page.locator("table.resources tbody tr").count()) === 1,
+        "the table filtered by the cause",
+        pageTimeout,
+      );
+      await expect(page.locator("#filter-manager").inputValue()).resolves.toBe("kubectl");
+      await expect(web.count()).resolves.toBe(1);
+      await page.fill("#filter-manager", "");
+      await page.press("#filter-manager", "Enter");
+      await until(
+        async () => (await page.locator("table.resources tbody tr").count()) === 2,
+        "the table without the cause",
+        pageTimeout,
+      );
 
       // The filters re-query /api/resources: kind Secret leaves the Secret only.
       await page.fill("#filter-kind", "Secret");
@@ -225,6 +258,58 @@ describe("the dashboard in Chromium", () => {
       await until(
         async () => (await page.locator("table.resources tbody tr").count()) === 2,
         "the unfiltered table",
+        pageTimeout,
+      );
+
+      // The combined diff, from the header's nav: field=replicas lists the Deployment's
+      // spec.replicas, and its Markdown export (the page's cookie authorizes it) is a ticket's table.
+      await page
+        .getByRole("navigation", { name: "views" })
+        .getByRole("link", { name: "Combined diff" })
+        .click();
+      await page.waitForURL(/#\/diff/);
+      await page.fill("#diff-field", "replicas");
+      await page.press("#diff-field", "Enter");
+      await page.waitForURL(`${url}/#/diff?field=replicas`);
+      const combined = page.locator('table.combined tr[data-path="/spec/replicas"][data-kind="Deployment"]');
+      await combined.waitFor({ timeout: pageTimeout });
+      await expect(combined.locator("td.resource").textContent()).resolves.toBe(
+        `Deployment ${namespace}/web`,
+      );
+      await expect(combined.locator("td.live code").textContent()).resolves.toBe("5");
+      await expect(page.locator("table.combined tbody tr").count()).resolves.toBe(1);
+      const markdownHref = await page.getByRole("link", { name: "Export Markdown" }).getAttribute("href");
+      expect(markdownHref).toBe("/api/diff?field=replicas&format=markdown");
+      const markdown = await page.request.get(`${url}${markdownHref ?? ""}`);
+      expect(markdown.status()).toBe(200);
+      expect(await markdown.text()).toContain(`| Deployment ${namespace}/web | spec.replicas`);
+
+      // The history page lists the episodes; its CSV export is `kubedrift history -o csv`'s.
+      await page.getByRole("navigation", { name: "views" }).getByRole("link", { name: "History" }).click();
+      await page.waitForURL(`${url}/#/history`);
+      await page
+        .locator("table.history tbody td.resource")
+        .getByText(`Deployment ${namespace}/web`)
+        .waitFor({ timeout: pageTimeout });
+      await page.check("#history-open");
+      await page.fill("#history-kind", "Deployment");
+      await page.press("#history-kind", "Enter");
+      await page.waitForURL(`${url}/#/history?kind=Deployment&open=true`);
+      await until(
+        async () => (await page.locator("table.history tbody tr").count()) === 1,
+        "the filtered history",
+        pageTimeout,
+      );
+      const csvHref = await page.getByRole("link", { name: "Export CSV" }).getAttribute("href");
+      expect(csvHref).toBe("/api/episodes?kind=Deployment&open=true&format=csv");
+      const csv = await page.request.get(`${url}${csvHref ?? ""}`);
+      expect(csv.status()).toBe(200);
+      expect(await csv.text()).toMatch(/^episode,group,kind,/);
+      await page.screenshot({ path: new URL("dashboard-history.png", output).pathname, fullPage: true });
+      await page.getByRole("navigation", { name: "views" }).getByRole("link", { name: "Overview" }).click();
+      await until(
+        async () => (await page.locator("table.resources tbody tr").count()) === 2,
+        "the overview again",
         pageTimeout,
       );
 

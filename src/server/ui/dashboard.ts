@@ -6,64 +6,18 @@
  * A value the API marks redacted is shown as its keyed hash only.
  */
 
-import type { Json, Source } from "./dom.js";
 import { badge, element, failure, fieldName, getJson, list, main, show, when } from "./dom.js";
-
-interface Resource {
-  readonly group: string;
-  readonly kind: string;
-  readonly namespace?: string;
-  readonly name: string;
-  readonly status: string;
-  readonly error?: string;
-  readonly source?: Source;
-  readonly driftedFields: number;
-  readonly managers: readonly string[];
-  readonly users: readonly string[];
-  readonly since?: string;
-  readonly href: string;
-}
+import type { DriftRow, Episode, Resource } from "./model.js";
+import { driftCells, episodeCells, fieldCell } from "./model.js";
+import { renderCombined, renderHistory } from "./across.js";
+import type { Cause } from "./insights.js";
+import { insightsSection, loadInsights } from "./insights.js";
 
 interface ResourceList {
   readonly summary: Readonly<Record<string, number>>;
   readonly matched: number;
   readonly resources: readonly Resource[];
   readonly continue?: string;
-}
-
-interface DriftRow {
-  readonly path: string;
-  readonly type: string;
-  readonly desired?: Json;
-  readonly live?: Json;
-  readonly redacted?: true;
-  readonly desiredHash?: string;
-  readonly liveHash?: string;
-  readonly source?: Source;
-  readonly manager?: string;
-  readonly operation?: string;
-  readonly subresource?: string;
-  readonly changedAt?: string;
-  readonly user?: string;
-  readonly firstSeen?: string;
-}
-
-interface EpisodeChange {
-  readonly path: string;
-  readonly type: string;
-  readonly manager?: string;
-  readonly user?: string;
-}
-
-interface Episode {
-  readonly id: string;
-  readonly startedAt: string;
-  readonly endedAt: string | null;
-  readonly endedBy: string | null;
-  /** Who asked for the heal that ended it (the dashboard's Heal). */
-  readonly healedBy?: string;
-  readonly contested: boolean;
-  readonly changes: readonly EpisodeChange[];
 }
 
 interface ResourceDetail {
@@ -189,6 +143,7 @@ function filterForm(): HTMLFormElement {
     const data = new FormData(form);
     filters = Object.fromEntries(filterNames.map((name) => [name, fieldText(data.get(name))]));
     void loadRows(false);
+    updateNav();
   };
   form.addEventListener("submit", (event) => {
     event.preventDefault();
@@ -255,6 +210,26 @@ async function loadRows(more: boolean): Promise<void> {
   }
 }
 
+/** The overview's filters as a query for another view (the combined diff starts from them). */
+function filterQuery(more: Readonly<Record<string, string>> = {}): string {
+  return query(more).slice("/api/resources?".length);
+}
+
+/** A cause's button: a manager or user filters the table; a field opens the combined diff of it. */
+function applyCause(cause: Cause): void {
+  if (cause.by === "field") {
+    window.location.hash = `#/diff?${filterQuery({ field: cause.value })}`;
+    return;
+  }
+  filters = { ...filters, [cause.by]: cause.value };
+  renderOverview();
+}
+
+function loadOverview(): void {
+  void loadRows(false);
+  loadInsights(applyCause).catch(failure);
+}
+
 function renderOverview(): void {
   document.title = "kubedrift — overview";
   const more = element("button", { type: "button", class: "more", hidden: "" }, "Show more");
@@ -262,54 +237,26 @@ function renderOverview(): void {
   show(
     element("h1", {}, "Drift overview"),
     counts({}),
+    insightsSection(),
     filterForm(),
     element("p", { class: "matched", "aria-live": "polite" }),
     element("div", { class: "scroll" }, table()),
     more,
   );
-  refresh = () => void loadRows(false);
-  void loadRows(false);
+  updateNav();
+  // The drawings re-read with the table, on the same debounced stream events.
+  refresh = loadOverview;
+  loadOverview();
 }
 
 // ---- resource page ----
 
-function value(shown: Json | undefined): Node {
-  if (shown === undefined) return element("span", { class: "absent" }, "(absent)");
-  return element("code", {}, typeof shown === "string" ? shown : JSON.stringify(shown));
-}
-
-function hashOnly(hash: string | undefined): Node {
-  return element("span", { class: "redacted" }, hash === undefined ? "(absent)" : `redacted, hash ${hash}`);
-}
-
-/** Desired with its file:line, and live; a redacted value only ever as its hash. */
-function sides(drift: DriftRow): readonly [Node, Node] {
-  if (drift.redacted === true) return [hashOnly(drift.desiredHash), hashOnly(drift.liveHash)];
-  return [value(drift.desired), value(drift.live)];
-}
-
 function driftRow(drift: DriftRow): HTMLTableRowElement {
-  const [desired, live] = sides(drift);
-  const where = drift.source === undefined ? "" : `${drift.source.file}:${drift.source.line}`;
-  const manager =
-    drift.manager === undefined
-      ? "—"
-      : `${drift.manager}${drift.subresource === undefined ? "" : ` (${drift.subresource})`}`;
-  return element(
-    "tr",
-    { "data-path": drift.path },
-    element(
-      "th",
-      { scope: "row" },
-      element("code", {}, fieldName(drift.path)),
-      element("span", { class: "type" }, drift.type),
-    ),
-    element("td", { class: "desired" }, desired, element("div", { class: "source" }, where)),
-    element("td", { class: "live" }, live),
-    element("td", {}, manager),
-    element("td", {}, drift.user ?? "—"),
-    element("td", {}, when(drift.changedAt ?? drift.firstSeen)),
-  );
+  return element("tr", { "data-path": drift.path }, fieldCell(drift), ...driftCells(drift));
+}
+
+function episodeRow(episode: Episode): HTMLTableRowElement {
+  return element("tr", {}, element("td", {}, episode.id), ...episodeCells(episode));
 }
 
 function driftTable(drifts: readonly DriftRow[]): HTMLElement {
@@ -325,25 +272,6 @@ function driftTable(drifts: readonly DriftRow[]): HTMLElement {
       element("thead", {}, element("tr", {}, ...heads.map((head) => element("th", { scope: "col" }, head)))),
       element("tbody", {}, ...drifts.map(driftRow)),
     ),
-  );
-}
-
-function episodeRow(episode: Episode): HTMLTableRowElement {
-  const fields = episode.changes.map((change) => fieldName(change.path));
-  const users = [
-    ...new Set(episode.changes.map((change) => change.user).filter((user) => user !== undefined)),
-  ];
-  const by = episode.healedBy === undefined ? "" : ` by ${episode.healedBy}`;
-  const ended = episode.endedAt === null ? "open" : `${episode.endedBy ?? "ended"}${by}`;
-  return element(
-    "tr",
-    {},
-    element("td", {}, episode.id),
-    element("td", {}, when(episode.startedAt)),
-    element("td", {}, when(episode.endedAt)),
-    element("td", {}, episode.contested ? `${ended} (contested)` : ended),
-    element("td", {}, list(fields)),
-    element("td", {}, list(users)),
   );
 }
 
@@ -585,7 +513,20 @@ function routePath(): string | undefined {
   return match?.[1];
 }
 
+/** The header's links: the current view marked for screen readers, the diff carrying the filters. */
+function updateNav(): void {
+  const view = /^#\/(diff|history|resource)\b/.exec(window.location.hash)?.[1] ?? "overview";
+  for (const link of document.querySelectorAll<HTMLAnchorElement>("nav.views a[data-view]")) {
+    if (link.dataset["view"] === view) link.setAttribute("aria-current", "page");
+    else link.removeAttribute("aria-current");
+    if (link.dataset["view"] === "diff" && view !== "diff") link.href = `#/diff?${filterQuery()}`;
+  }
+}
+
 function route(): void {
+  updateNav();
+  if (window.location.hash.startsWith("#/diff")) return void (refresh = renderCombined());
+  if (window.location.hash.startsWith("#/history")) return void (refresh = renderHistory());
   const path = routePath();
   if (path === undefined) return renderOverview();
   show(element("p", { class: "loading" }, "Loading…"));

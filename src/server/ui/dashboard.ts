@@ -1,7 +1,9 @@
 /**
  * The drift dashboard (issue 16): plain DOM over the JSON API (docs/api.md), no framework, no
- * build step beyond tsc (ADR 0022). Two views chosen by the URL's hash: the overview (`#/`) and a
- * resource page (`#/resource/{group}/{kind}/{namespace}/{name}`, the API's own path segments).
+ * build step beyond tsc (ADR 0022). Views chosen by the URL's hash: the overview (`#/`, with the
+ * drawings of insights.ts), a resource page (`#/resource/{group}/{kind}/{namespace}/{name}`, the
+ * API's own path segments), the combined diff (`#/diff?…`) and the history (`#/history?…`) of
+ * across.ts.
  * Everything is written with textContent, never HTML strings: the values come from a cluster.
  * A value the API marks redacted is shown as its keyed hash only.
  */

@@ -16,7 +16,14 @@ import type { KubeObject } from "../src/kube/value/json.js";
 import type { ResourceDrift } from "../src/model/index.js";
 import { refKey } from "../src/model/index.js";
 import { openStore } from "../src/store/index.js";
-import { handle } from "../src/server/http.js";
+import { existsSync, mkdtempSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { chromium, type Page } from "playwright-core";
+import type { Endpoints } from "../src/server/http.js";
+import { handle, serve } from "../src/server/http.js";
+import { LiveEvents } from "../src/server/live.js";
+import { Sessions } from "../src/server/session.js";
+import { uiAssetsFrom } from "../src/server/ui-assets.js";
 import { benchManifest } from "./manifests.js";
 
 const token = "bench-ui-token-0123456789";
@@ -50,6 +57,74 @@ async function measure(
   );
 }
 
+const chromiumPath = process.env["CHROMIUM"] ?? "/usr/bin/chromium";
+
+/** Milliseconds from navigation until `selector` is on the page, the median of `runs`. */
+async function renderTime(page: Page, url: string, selector: string, runs: number): Promise<number> {
+  const times: number[] = [];
+  for (let run = 0; run < runs; run += 1) {
+    const started = performance.now();
+    await page.goto("about:blank");
+    await page.goto(url);
+    await page.locator(selector).first().waitFor({ timeout: 30_000 });
+    times.push(performance.now() - started);
+  }
+  times.sort((a, b) => a - b);
+  return times[Math.floor(times.length / 2)] ?? 0;
+}
+
+/**
+ * The page itself in Debian's Chromium, served by `serve` over loopback from the built assets
+ * (`npm run build`): from navigation to the overview's first row, and to a resource's diff row.
+ */
+async function measureRender(endpoints: Endpoints): Promise<void> {
+  if (!existsSync(chromiumPath)) {
+    console.log("dashboard: first render                      skipped (no Chromium at /usr/bin/chromium)");
+    return;
+  }
+  const running = await serve(endpoints, { host: "127.0.0.1", port: 0 });
+  const context = await chromium.launchPersistentContext(
+    mkdtempSync(join(tmpdir(), "kubedrift-bench-chromium-")),
+    {
+      executablePath: chromiumPath,
+      headless: true,
+      viewport: { width: 1280, height: 800 },
+      args: [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+      ],
+    },
+  );
+  try {
+    const page = context.pages()[0] ?? (await context.newPage());
+    await page.goto(`${running.url}/login`);
+    await page.fill("input[name=token]", token);
+    await Promise.all([page.waitForURL(`${running.url}/`), page.click("button[type=submit]")]);
+    const overview = await renderTime(page, `${running.url}/`, "table.resources tbody tr", 5);
+    const resource = await renderTime(
+      page,
+      `${running.url}/#/resource/apps/Deployment/bench/web-17`,
+      'table.diff tr[data-path="/spec/replicas"]',
+      5,
+    );
+    console.log(
+      `dashboard: first render of the overview     ${overview.toFixed(0)} ms   (Chromium, median of 5; aim: under 1 s)`,
+    );
+    console.log(
+      `dashboard: first render of a resource page  ${resource.toFixed(0)} ms   (Chromium, median of 5; aim: under 1 s)`,
+    );
+  } finally {
+    await context.close();
+    await running.close();
+  }
+}
+
 export async function benchDashboard(objects = 10_000, drifting = 2_000): Promise<void> {
   const context = {
     scope: { kinds: ["apps/Deployment"], namespaces: ["bench"] },
@@ -79,10 +154,17 @@ export async function benchDashboard(objects = 10_000, drifting = 2_000): Promis
           new Date(Date.UTC(2026, 11, 2, 8, 0, 0, index)).toISOString(),
         );
     }
-    const endpoints = {
+    const endpoints: Endpoints = {
       registry: new Registry(),
       ready: () => true,
       api: { token, resources: () => results, store, now: () => new Date() },
+      dashboard: {
+        sessions: new Sessions({ token, now: () => Date.now() }),
+        live: new LiveEvents(),
+        // The compiled page: the source folder holds its TypeScript, `npm run build` the script.
+        asset: uiAssetsFrom(fileURLToPath(new URL("../dist/server/ui", import.meta.url))),
+        secure: false,
+      },
     };
     const answer = (url: string) =>
       handle(endpoints, { method: "GET", url, headers: { authorization: `Bearer ${token}` } });
@@ -95,6 +177,7 @@ export async function benchDashboard(objects = 10_000, drifting = 2_000): Promis
       "/api/resources/apps/Deployment/bench/web-17",
       answer,
     );
+    await measureRender(endpoints);
   } finally {
     await store.close();
     await rm(directory, { recursive: true, force: true });

@@ -417,6 +417,16 @@ describe("GET /api/diff and the exports", () => {
   });
 });
 
+describe("the age of drift", () => {
+  it("selects what has been out of sync for at least, or went out of sync within, a duration", async () => {
+    // now is 09:00; web's episode started 08:00:05, db's 08:01, cfg's 08:02.
+    expect(names(await list("/api/resources?driftedFor=59m"))).toEqual(["Deployment/web", "Secret/db"]);
+    expect(names(await list("/api/resources?driftedWithin=59m"))).toEqual(["Secret/db", "ConfigMap/cfg"]);
+    expect(names(await list("/api/resources?driftedFor=2h"))).toEqual([]);
+    expect((await get("/api/resources?driftedFor=soon")).status).toBe(400);
+  });
+});
+
 describe("GET /api/overview", () => {
   it("gives per-namespace bars, the causes shared by the out-of-sync objects, and a timeline of episodes", async () => {
     const overview = (await body("/api/overview")) as {

@@ -15,7 +15,15 @@ import type { JsonValue } from "../kube/value/json.js";
 import type { Drift, ResourceDrift, ResourceStatus, SourceLocation } from "../model/index.js";
 import { ResourceStatuses, refKey } from "../model/index.js";
 import type { Episode, EpisodeChange, HistoryQuery, HistoryStore, ResourceKey } from "../store/index.js";
-import { ApiError, decodeToken, encodeToken, filterValue, pageSize, statusFilter } from "./api-query.js";
+import {
+  ApiError,
+  decodeToken,
+  encodeToken,
+  filterValue,
+  pageSize,
+  statusFilter,
+  timeFilter,
+} from "./api-query.js";
 import { episodePage } from "./api-episodes.js";
 
 /** What the API reads, and the bearer token it asks for. */
@@ -167,14 +175,32 @@ function fromFile(location: SourceLocation | undefined, file: string): boolean {
   return location !== undefined && (location.file === file || location.file.endsWith(`/${file}`));
 }
 
+/**
+ * `driftedFor=1h`: out of sync for at least that long (the open episode started by then);
+ * `driftedWithin=1h`: went out of sync within it. Durations or RFC 3339 times, as `since`.
+ */
+function ageFilter(params: URLSearchParams, now: Date): (row: Row) => boolean {
+  const startedBy = timeFilter(params, "driftedFor", now);
+  const startedAfter = timeFilter(params, "driftedWithin", now);
+  if (startedBy === undefined && startedAfter === undefined) return () => true;
+  return (row) => {
+    const since = row.resource.since;
+    if (since === undefined) return false;
+    return (
+      (startedBy === undefined || since <= startedBy) && (startedAfter === undefined || since >= startedAfter)
+    );
+  };
+}
+
 /** Every filter of the query but `status` (the summary counts by status across the others). */
-function rowFilter(params: URLSearchParams): (row: Row) => boolean {
+function rowFilter(params: URLSearchParams, now: Date): (row: Row) => boolean {
   const kind = filterValue(params, "kind")?.toLowerCase();
   const namespace = filterValue(params, "namespace");
   const manager = filterValue(params, "manager");
   const user = filterValue(params, "user");
   const file = filterValue(params, "file");
   const tests: readonly ((row: Row) => boolean)[] = [
+    ageFilter(params, now),
     (row) => kind === undefined || row.resource.kind.toLowerCase() === kind,
     (row) => namespace === undefined || row.result.ref.namespace === namespace,
     (row) => manager === undefined || row.resource.managers.includes(manager),
@@ -209,7 +235,7 @@ async function listResources(api: Api, params: URLSearchParams): Promise<ApiAnsw
   const limit = pageSize(params);
   const statuses = statusFilter(params);
   const after = decodeToken(params, isSortKey);
-  const keep = rowFilter(params);
+  const keep = rowFilter(params, api.now());
   const results = [...api.resources().values()];
   const open = await openEpisodes(api);
   const rows = results
@@ -339,7 +365,7 @@ const maxDiffResources = 1000;
  * `format=markdown` for a ticket.
  */
 async function combinedDiff(api: Api, params: URLSearchParams): Promise<ApiAnswer> {
-  const keep = rowFilter(params);
+  const keep = rowFilter(params, api.now());
   const statuses = statusFilter(params);
   const field = filterValue(params, "field")?.toLowerCase();
   const open = await openEpisodes(api);

@@ -260,6 +260,19 @@ describe("the dashboard in Chromium", () => {
         "the unfiltered table",
         pageTimeout,
       );
+      // The age of drift: both went out of sync a moment ago, none an hour ago.
+      await page.selectOption("#filter-driftedFor", "1h");
+      await until(
+        async () => (await page.locator("table.resources tbody tr").count()) === 0,
+        "no resource out of sync for an hour",
+        pageTimeout,
+      );
+      await page.selectOption("#filter-driftedFor", "");
+      await until(
+        async () => (await page.locator("table.resources tbody tr").count()) === 2,
+        "the table again",
+        pageTimeout,
+      );
 
       // The combined diff, from the header's nav: field=replicas lists the Deployment's
       // spec.replicas, and its Markdown export (the page's cookie authorizes it) is a ticket's table.

@@ -59,7 +59,7 @@ const summaryKeys: Readonly<Record<string, string>> = {
   Extra: "extra",
   InSync: "inSync",
 };
-const filterNames = ["namespace", "kind", "manager", "user", "status"] as const;
+const filterNames = ["namespace", "kind", "manager", "user", "file", "status", "driftedFor"] as const;
 
 type Filters = Partial<Record<(typeof filterNames)[number], string>>;
 
@@ -114,6 +114,25 @@ function textFilter(name: string, label: string): HTMLElement {
   return element("div", { class: "field" }, element("label", { for: input.id }, label), input);
 }
 
+/** How long out of sync: the API's `driftedFor` durations, the choices an on-call engineer makes. */
+const ages: readonly (readonly [string, string])[] = [
+  ["", "any time"],
+  ["5m", "5 minutes or more"],
+  ["1h", "an hour or more"],
+  ["24h", "a day or more"],
+  ["7d", "a week or more"],
+];
+
+function ageFilter(): HTMLElement {
+  const select = element(
+    "select",
+    { name: "driftedFor", id: "filter-driftedFor" },
+    ...ages.map(([value, label]) => element("option", { value }, label)),
+  );
+  select.value = filters.driftedFor ?? "";
+  return element("div", { class: "field" }, element("label", { for: select.id }, "Out of sync for"), select);
+}
+
 function statusFilter(): HTMLElement {
   const select = element(
     "select",
@@ -138,7 +157,9 @@ function filterForm(): HTMLFormElement {
     textFilter("kind", "Kind"),
     textFilter("manager", "Manager"),
     textFilter("user", "User"),
+    textFilter("file", "Source file"),
     statusFilter(),
+    ageFilter(),
     element("button", { type: "submit" }, "Filter"),
   );
   const apply = (): void => {
@@ -152,7 +173,7 @@ function filterForm(): HTMLFormElement {
     apply();
   });
   // A select changes on one action; text fields wait for Enter (or the button) not to query per key.
-  form.querySelector("select")?.addEventListener("change", apply);
+  for (const select of form.querySelectorAll("select")) select.addEventListener("change", apply);
   return form;
 }
 

@@ -151,6 +151,10 @@ export function withWatchFlags(command: Command): Command {
       "let the dashboard write: its Heal button (POST /api/resources/…/heal, with the session's CSRF token); read-only without",
     )
     .option(
+      "--ui-blame",
+      "the dashboard's resource page names the commit that last changed each drifted field's source line (git blame)",
+    )
+    .option(
       "--ui-auth <mode>",
       "who may open the dashboard: token (the --ui-token-file sign-in form) or proxy (a reverse proxy authenticates and names the user in --ui-proxy-header; keep --listen on loopback and have the proxy strip that header from clients)",
       nonEmpty,

@@ -11,6 +11,7 @@ import { inspectionIO } from "./plan.js";
 import { withWatchFlags } from "./watch-flags.js";
 import type { Registry } from "prom-client";
 import type { Cluster } from "../cluster/types.js";
+import type { Api } from "../server/api.js";
 import type { LiveEvents } from "../server/live.js";
 import type { Endpoints } from "../server/http.js";
 import type { LogLevel, LogLine } from "./watch-log.js";
@@ -47,6 +48,7 @@ interface WatchFlags extends Omit<DiffFlags, "output">, IdentityFlags, GitFlags,
   readonly uiTokenFile?: string;
   /** `--ui-actions`: the dashboard may heal; read-only without. */
   readonly uiActions?: boolean;
+  readonly uiBlame?: boolean;
   /** `--ui-auth token|proxy` and, with proxy, `--ui-proxy-header`. */
   readonly uiAuth: string;
   readonly uiProxyHeader: string;
@@ -131,6 +133,8 @@ interface WatchSettings {
 interface UiSettings {
   readonly token: string;
   readonly actions: boolean;
+  /** `--ui-blame`: a resource page names the commit behind each drifted field's source line. */
+  readonly blame: boolean;
   /** `--ui-auth proxy`: the header naming the user, lower case. */
   readonly proxyHeader?: string;
 }
@@ -144,6 +148,7 @@ async function uiSettings(flags: WatchFlags): Promise<UiSettings | undefined> {
     throw new CliError(`--ui-auth: expected token or proxy, got ${JSON.stringify(flags.uiAuth)}`);
   const token = bearerTokenOf(flags.uiTokenFile, "--ui-token-file");
   const actions = flags.uiActions === true;
+  const blame = flags.uiBlame === true;
   if (flags.uiAuth === "proxy") {
     const { randomBytes } = await import("node:crypto");
     const header = flags.uiProxyHeader.trim().toLowerCase();
@@ -151,11 +156,11 @@ async function uiSettings(flags: WatchFlags): Promise<UiSettings | undefined> {
       throw new CliError(
         `--ui-proxy-header: expected a header name, got ${JSON.stringify(flags.uiProxyHeader)}`,
       );
-    return { token: token ?? randomBytes(32).toString("base64url"), actions, proxyHeader: header };
+    return { token: token ?? randomBytes(32).toString("base64url"), actions, blame, proxyHeader: header };
   }
   if (token === undefined && actions)
     throw new CliError("--ui-actions: the dashboard needs --ui-token-file FILE or --ui-auth proxy");
-  return token === undefined ? undefined : { token, actions };
+  return token === undefined ? undefined : { token, actions, blame };
 }
 
 function positiveInteger(text: string, flag: string): number {
@@ -489,6 +494,7 @@ async function dashboardEndpoints(
       store: parts.store,
       now: () => new Date(),
       events: (ref) => eventsAbout(cluster, ref),
+      ...(ui.blame ? { blame: await blameOf() } : {}),
     },
     dashboard: {
       sessions: new Sessions({ token, now: () => Date.now() }),
@@ -499,6 +505,13 @@ async function dashboardEndpoints(
     },
     ...(ui.actions ? { actions: { heal: (resource, user) => watch.healNow(resource, user) } } : {}),
   };
+}
+
+/** `git blame` of the sources' lines, from the working directory the sources are read in. */
+async function blameOf(): Promise<NonNullable<Api["blame"]>> {
+  const { blameDrifts } = await import("../inspect/blame.js");
+  const cwd = process.cwd();
+  return (drifts) => blameDrifts(drifts, { cwd });
 }
 
 /** Reloads on a moved commit of `--git-url`, else on edited files or a moved `--git-ref`. */

@@ -14,6 +14,14 @@ async function blamed(
   return blame === undefined ? drift : { ...drift, blame };
 }
 
+/** Drifts with the commit that last changed each one's source line (a line git cannot blame stays as it is). */
+export function blameDrifts(
+  drifts: readonly Drift[],
+  options: { readonly cwd: string; readonly ref?: string },
+): Promise<readonly Drift[]> {
+  return mapLimit(drifts, concurrency, (drift) => blamed(drift, options));
+}
+
 /** `--blame`: each drifted field with the commit that last changed its source line. */
 export async function withBlame(
   report: DriftReport,
@@ -26,7 +34,7 @@ export async function withBlame(
       if (resource.drifts.length === 0) return resource;
       return {
         ...resource,
-        drifts: await mapLimit(resource.drifts, concurrency, (drift) => blamed(drift, options)),
+        drifts: await blameDrifts(resource.drifts, options),
       };
     },
   );

@@ -12,7 +12,7 @@ import { renderHistoryCsv } from "../store/csv.js";
 import { diffMarkdown } from "./api-diff.js";
 import { overviewOf } from "./api-overview.js";
 import type { JsonValue } from "../kube/value/json.js";
-import type { Drift, ResourceDrift, ResourceStatus, SourceLocation } from "../model/index.js";
+import type { Blame, Drift, ResourceDrift, ResourceStatus, SourceLocation } from "../model/index.js";
 import { ResourceStatuses, refKey } from "../model/index.js";
 import type { Episode, EpisodeChange, HistoryQuery, HistoryStore, ResourceKey } from "../store/index.js";
 import {
@@ -35,6 +35,8 @@ export interface Api {
   readonly now: () => Date;
   /** The Kubernetes Events about an object, where the cluster is at hand (a resource page asks). */
   readonly events?: (ref: ObjectRef) => Promise<readonly ObjectEvent[]>;
+  /** `--ui-blame`: a resource page's drifts with the commit that last changed each source line. */
+  readonly blame?: (drifts: readonly Drift[]) => Promise<readonly Drift[]>;
 }
 
 /** A status and a JSON body; http.ts adds the headers. */
@@ -80,6 +82,8 @@ export interface ApiDrift {
   readonly operation?: "Apply" | "Update";
   readonly subresource?: string;
   readonly changedAt?: string;
+  /** The commit that last changed the source line (`--ui-blame`). */
+  readonly blame?: Blame;
   readonly user?: string;
   readonly groups?: readonly string[];
   readonly firstSeen?: string;
@@ -293,6 +297,7 @@ function apiDrift(drift: Drift, change: EpisodeChange | undefined): ApiDrift {
     ...driftValues(drift),
     ...(drift.reason !== undefined && { reason: drift.reason }),
     ...(drift.source !== undefined && { source: drift.source }),
+    ...(drift.blame !== undefined && { blame: drift.blame }),
     ...(attribution !== undefined && {
       manager: attribution.manager,
       operation: attribution.operation,
@@ -334,7 +339,9 @@ async function showResource(api: Api, rest: string, params: URLSearchParams): Pr
     status: 200,
     body: {
       resource: apiResource(result, open),
-      drifts: result.drifts.map((drift) => apiDrift(drift, changes.get(drift.path))),
+      drifts: (api.blame === undefined ? result.drifts : await api.blame(result.drifts)).map((drift) =>
+        apiDrift(drift, changes.get(drift.path)),
+      ),
       episodes,
       ...(await eventsOf(api, result.ref)),
     },

@@ -14,6 +14,7 @@
  * Depends on the other half of issue 16 (`POST /login`, the session cookie, `GET /api/stream`,
  * and `/`, `/ui/*` routed to `uiAsset`): marked "needs /login" and "needs /api/stream" below.
  */
+import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -65,6 +66,16 @@ async function startCluster(port: number): Promise<{ sandbox: SandboxConnection;
     "app.yaml",
     `${webDeployment(namespace)}---\n${dbSecret(namespace, desiredPassword)}`,
   );
+  // The sources are a Git repository: the resource page (watch --ui-blame) names the commit.
+  const git = (...args: readonly string[]): void => {
+    execFileSync("git", ["-c", "user.name=Dana Deployer", "-c", "user.email=dana@example.org", ...args], {
+      cwd: directory,
+      stdio: "ignore",
+    });
+  };
+  git("init", "-q");
+  git("add", "app.yaml");
+  git("commit", "-q", "-m", "web: two replicas");
   await kubectlOk(sandbox, ["create", "namespace", namespace]);
   await kubectlOk(sandbox, ["apply", "-f", file]);
   await kubectlOk(sandbox, [
@@ -133,6 +144,7 @@ describe("the dashboard in Chromium", () => {
           "--ui-token-file",
           writeManifest(directory, "ui-token", `${uiToken}\n`),
           "--ui-actions",
+          "--ui-blame",
         ],
         directory,
       );
@@ -353,6 +365,9 @@ describe("the dashboard in Chromium", () => {
       await expect(replicas.locator("th code").textContent()).resolves.toBe("spec.replicas");
       await expect(replicas.locator("td.desired code").textContent()).resolves.toBe("2");
       await expect(replicas.locator("td.desired .source").textContent()).resolves.toMatch(/app\.yaml:\d+$/);
+      await expect(replicas.locator("td.desired .blame").textContent()).resolves.toMatch(
+        /^[0-9a-f]{8} Dana Deployer, \d{4}-\d{2}-\d{2}$/,
+      );
       await expect(replicas.locator("td.live code").textContent()).resolves.toBe("5");
       await expect(replicas.locator("td").nth(2).textContent()).resolves.toBe("kubectl (scale)");
       await expect(replicas.locator("td").nth(3).textContent()).resolves.toBe("alice");

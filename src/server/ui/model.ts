@@ -30,6 +30,13 @@ export interface DriftRow {
   readonly desiredHash?: string;
   readonly liveHash?: string;
   readonly source?: Source;
+  /** `watch --ui-blame`: the commit that last changed the source line. */
+  readonly blame?: {
+    readonly commit: string;
+    readonly author: string;
+    readonly date: string;
+    readonly summary: string;
+  };
   readonly manager?: string;
   readonly operation?: string;
   readonly subresource?: string;
@@ -82,12 +89,22 @@ export function sides(drift: DriftRow): readonly [Node, Node] {
 export function driftCells(drift: DriftRow): readonly HTMLElement[] {
   const [desired, live] = sides(drift);
   const where = drift.source === undefined ? "" : `${drift.source.file}:${drift.source.line}`;
+  const commit =
+    drift.blame === undefined
+      ? []
+      : [
+          element(
+            "div",
+            { class: "blame", title: drift.blame.summary },
+            `${drift.blame.commit.slice(0, 8)} ${drift.blame.author}, ${drift.blame.date.slice(0, 10)}`,
+          ),
+        ];
   const manager =
     drift.manager === undefined
       ? "—"
       : `${drift.manager}${drift.subresource === undefined ? "" : ` (${drift.subresource})`}`;
   return [
-    element("td", { class: "desired" }, desired, element("div", { class: "source" }, where)),
+    element("td", { class: "desired" }, desired, element("div", { class: "source" }, where), ...commit),
     element("td", { class: "live" }, live),
     element("td", {}, manager),
     element("td", {}, drift.user ?? "—"),

@@ -494,6 +494,7 @@ async function dashboardEndpoints(
       store: parts.store,
       now: () => new Date(),
       events: (ref) => eventsAbout(cluster, ref),
+      cluster: cluster.name,
       ...(ui.blame ? { blame: await blameOf() } : {}),
     },
     dashboard: {

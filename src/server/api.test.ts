@@ -425,6 +425,25 @@ describe("the age of drift", () => {
     expect(names(await list("/api/resources?driftedFor=2h"))).toEqual([]);
     expect((await get("/api/resources?driftedFor=soon")).status).toBe(400);
   });
+
+  it("names the one cluster it watches; a cluster filter naming another selects nothing", async () => {
+    const single = {
+      ...endpoints,
+      api: { ...(endpoints.api as NonNullable<Endpoints["api"]>), cluster: "prod-eu" },
+    };
+    const answer = async (url: string): Promise<Listed & { cluster?: string }> =>
+      JSON.parse(
+        (await handle(single, { method: "GET", url, headers: { authorization: `Bearer ${token}` } })).body,
+      ) as Listed & {
+        cluster?: string;
+      };
+    expect((await answer("/api/resources?status=Drifted")).cluster).toBe("prod-eu");
+    expect(names(await answer("/api/resources?status=Drifted&cluster=prod-eu"))).toEqual([
+      "Deployment/web",
+      "Secret/db",
+    ]);
+    expect(names(await answer("/api/resources?cluster=prod-us"))).toEqual([]);
+  });
 });
 
 describe("GET /api/overview", () => {

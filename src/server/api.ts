@@ -35,6 +35,11 @@ export interface Api {
   readonly now: () => Date;
   /** The Kubernetes Events about an object, where the cluster is at hand (a resource page asks). */
   readonly events?: (ref: ObjectRef) => Promise<readonly ObjectEvent[]>;
+  /**
+   * The watched cluster's name (its kubeconfig context): one watch sees one cluster, so a
+   * `cluster` filter naming another selects nothing. Many clusters in one view are issue 17's.
+   */
+  readonly cluster?: string;
   /** `--ui-blame`: a resource page's drifts with the commit that last changed each source line. */
   readonly blame?: (drifts: readonly Drift[]) => Promise<readonly Drift[]>;
 }
@@ -197,7 +202,9 @@ function ageFilter(params: URLSearchParams, now: Date): (row: Row) => boolean {
 }
 
 /** Every filter of the query but `status` (the summary counts by status across the others). */
-function rowFilter(params: URLSearchParams, now: Date): (row: Row) => boolean {
+function rowFilter(params: URLSearchParams, now: Date, cluster: string | undefined): (row: Row) => boolean {
+  const named = filterValue(params, "cluster");
+  if (named !== undefined && named !== cluster) return () => false;
   const kind = filterValue(params, "kind")?.toLowerCase();
   const namespace = filterValue(params, "namespace");
   const manager = filterValue(params, "manager");
@@ -239,7 +246,7 @@ async function listResources(api: Api, params: URLSearchParams): Promise<ApiAnsw
   const limit = pageSize(params);
   const statuses = statusFilter(params);
   const after = decodeToken(params, isSortKey);
-  const keep = rowFilter(params, api.now());
+  const keep = rowFilter(params, api.now(), api.cluster);
   const results = [...api.resources().values()];
   const open = await openEpisodes(api);
   const rows = results
@@ -258,6 +265,7 @@ async function listResources(api: Api, params: URLSearchParams): Promise<ApiAnsw
   return {
     status: 200,
     body: {
+      ...(api.cluster === undefined ? {} : { cluster: api.cluster }),
       summary: countByStatus(rows),
       matched: matched.length,
       resources: page.map(({ row }) => row.resource),
@@ -372,7 +380,7 @@ const maxDiffResources = 1000;
  * `format=markdown` for a ticket.
  */
 async function combinedDiff(api: Api, params: URLSearchParams): Promise<ApiAnswer> {
-  const keep = rowFilter(params, api.now());
+  const keep = rowFilter(params, api.now(), api.cluster);
   const statuses = statusFilter(params);
   const field = filterValue(params, "field")?.toLowerCase();
   const open = await openEpisodes(api);

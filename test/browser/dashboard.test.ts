@@ -196,6 +196,8 @@ describe("the dashboard in Chromium", () => {
       await web.getByText("InSync").waitFor({ timeout: pageTimeout });
       await rowOf(page, "Secret", "db").waitFor({ timeout: pageTimeout });
       await expect(page.locator("button.count.insync .number").textContent()).resolves.toBe("2");
+      // The heading names the one cluster this watch sees (its kubeconfig context).
+      await expect(page.locator("h1").textContent()).resolves.toMatch(/^Drift overview — \S+$/);
 
       // needs /api/stream: alice scales, and the open page shows it without a reload.
       // (The test's tsconfig has no DOM types: what runs in the page is given as text.)

@@ -16,6 +16,8 @@ import type { Cause } from "./insights.js";
 import { insightsSection, loadInsights } from "./insights.js";
 
 interface ResourceList {
+  /** The cluster this watch sees (its kubeconfig context). */
+  readonly cluster?: string;
   readonly summary: Readonly<Record<string, number>>;
   readonly matched: number;
   readonly resources: readonly Resource[];
@@ -223,8 +225,7 @@ async function loadRows(more: boolean): Promise<void> {
     if (more) body.append(...rows);
     else body.replaceChildren(...rows);
     countsNow.replaceWith(counts(page.summary));
-    const matched = main().querySelector(".matched");
-    if (matched !== null) matched.textContent = `${page.matched} matching`;
+    showTotals(page);
     main()
       .querySelector("button.more")
       ?.toggleAttribute("hidden", nextPage === undefined);
@@ -253,12 +254,20 @@ function loadOverview(): void {
   loadInsights(applyCause).catch(failure);
 }
 
+/** How many rows match, and which cluster this is. */
+function showTotals(page: ResourceList): void {
+  const matched = main().querySelector(".matched");
+  if (matched !== null) matched.textContent = `${page.matched} matching`;
+  const cluster = main().querySelector("h1 .cluster");
+  if (cluster !== null) cluster.textContent = page.cluster === undefined ? "" : ` — ${page.cluster}`;
+}
+
 function renderOverview(): void {
   document.title = "kubedrift — overview";
   const more = element("button", { type: "button", class: "more", hidden: "" }, "Show more");
   more.addEventListener("click", () => void loadRows(true));
   show(
-    element("h1", {}, "Drift overview"),
+    element("h1", {}, "Drift overview", element("span", { class: "cluster" })),
     counts({}),
     insightsSection(),
     filterForm(),

@@ -16,9 +16,10 @@ import type { KubeObject } from "../src/kube/value/json.js";
 import type { ResourceDrift } from "../src/model/index.js";
 import { refKey } from "../src/model/index.js";
 import { openStore } from "../src/store/index.js";
-import { existsSync, mkdtempSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { chromium, type Page } from "playwright-core";
+import type { Page } from "playwright-core";
+import { chromiumPath, launchChromium } from "../test/support/chromium.js";
 import type { Endpoints } from "../src/server/http.js";
 import { handle, serve } from "../src/server/http.js";
 import { LiveEvents } from "../src/server/live.js";
@@ -57,8 +58,6 @@ async function measure(
   );
 }
 
-const chromiumPath = process.env["CHROMIUM"] ?? "/usr/bin/chromium";
-
 /** Milliseconds from navigation until `selector` is on the page, the median of `runs`. */
 async function renderTime(page: Page, url: string, selector: string, runs: number): Promise<number> {
   const times: number[] = [];
@@ -83,24 +82,7 @@ async function measureRender(endpoints: Endpoints): Promise<void> {
     return;
   }
   const running = await serve(endpoints, { host: "127.0.0.1", port: 0 });
-  const context = await chromium.launchPersistentContext(
-    mkdtempSync(join(tmpdir(), "kubedrift-bench-chromium-")),
-    {
-      executablePath: chromiumPath,
-      headless: true,
-      viewport: { width: 1280, height: 800 },
-      args: [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-      ],
-    },
-  );
+  const context = await launchChromium();
   try {
     const page = context.pages()[0] ?? (await context.newPage());
     await page.goto(`${running.url}/login`);

@@ -15,20 +15,18 @@
  * and `/`, `/ui/*` routed to `uiAsset`): marked "needs /login" and "needs /api/stream" below.
  */
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { chromium } from "playwright-core";
 import type { BrowserContext, Page } from "playwright-core";
 import { afterAll, describe, expect, it } from "vitest";
+import { chromiumPath, launchChromium } from "../support/chromium.js";
 import { auditWebhookFlags } from "../support/audit-webhook.js";
 import { runKubedrift } from "../support/kubedrift.js";
 import { freePort, useKubedriftProcesses } from "../support/kubedrift-process.js";
 import type { SandboxConnection } from "../support/kubectl.js";
 import { kubectlOk, runKubectl, scratchDirectory, writeManifest } from "../support/kubectl.js";
-import { dbSecret, until, useWatchProcesses, webDeployment } from "../support/watch.js";
+import { dbSecret, until, untilSynced, useWatchProcesses, webDeployment } from "../support/watch.js";
 
-const chromiumPath = process.env["CHROMIUM"] ?? "/usr/bin/chromium";
 const output = new URL("../../test-output/", import.meta.url);
 const namespace = "dashboard";
 const uiToken = "ui-token-0123456789abcdef";
@@ -148,11 +146,7 @@ describe("the dashboard in Chromium", () => {
         ],
         directory,
       );
-      await until(
-        () => watch.lines().some((line) => line["msg"] === "synced"),
-        `the first sync (${watch.stderr()})`,
-        60_000,
-      );
+      await untilSynced(watch, 60_000);
       const url = `http://127.0.0.1:${port}`;
 
       // Without credentials, the API is closed.
@@ -160,21 +154,7 @@ describe("the dashboard in Chromium", () => {
       expect(refused.status).toBe(401);
       expect(await refused.json()).toEqual({ error: "unauthorized" });
 
-      context = await chromium.launchPersistentContext(mkdtempSync(join(tmpdir(), "kubedrift-chromium-")), {
-        executablePath: chromiumPath,
-        headless: true,
-        viewport: { width: 1280, height: 800 },
-        args: [
-          "--headless",
-          "--no-sandbox",
-          "--disable-gpu",
-          "--disable-quic",
-          "--no-first-run",
-          "--disable-background-networking",
-          "--disable-component-update",
-          "--disable-sync",
-        ],
-      });
+      context = await launchChromium();
       const page = context.pages()[0] ?? (await context.newPage());
       const received = await recordEverything(page);
       const problems: string[] = [];

@@ -17,7 +17,7 @@ import { scopeOf } from "../../src/inspect/scope.js";
 import { loadSources } from "../../src/sources/index.js";
 import { describeFailure, kubectlBinary, kubectlOk, runKubectl } from "../support/kubectl.js";
 import { useSandbox } from "../support/sandbox.js";
-import { until, useWatchProcesses } from "../support/watch.js";
+import { until, untilSynced, useWatchProcesses } from "../support/watch.js";
 
 const root = join(import.meta.dirname, "..", "..");
 const run = promisify(execFile);
@@ -381,7 +381,7 @@ describe("deploy/ against the sandbox", () => {
       `leading (stderr: ${watch.stderr()})`,
       60_000,
     );
-    await until(() => watch.lines().some((line) => line["msg"] === "synced"), "the first sync", 60_000);
+    await untilSynced(watch, 60_000);
     await kubectlOk(sandbox, ["scale", "deployment", "web", "-n", "shop", "--replicas=5"]);
     const failed = await until(
       () => watch.lines().find((line) => line["msg"] === "heal failed"),

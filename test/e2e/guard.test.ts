@@ -14,7 +14,7 @@ import { kubectlOk, runKubectl, scratchDirectory, writeManifest } from "../suppo
 import { runKubedrift } from "../support/kubedrift.js";
 import { auditWebhookFlags } from "../support/audit-webhook.js";
 import { freePort, useKubedriftProcesses } from "../support/kubedrift-process.js";
-import { until, useWatchProcesses, webDeployment } from "../support/watch.js";
+import { until, untilSynced, useWatchProcesses, webDeployment } from "../support/watch.js";
 
 const scratch = scratchDirectory();
 const processes = useKubedriftProcesses();
@@ -260,11 +260,7 @@ describe("kubedrift guard", () => {
       ],
       directory,
     );
-    await until(
-      () => watch.lines().some((line) => line["msg"] === "synced"),
-      `the first sync (${watch.stderr()})`,
-      60_000,
-    );
+    await untilSynced(watch, 60_000);
 
     const denied = await as(sandbox, "alice", "scale", "deployment", "web", "--replicas=5");
     expect(denied.code).toBe(1);

@@ -19,7 +19,7 @@ import type { TestPostgres } from "../../src/store/postgres.test-helper.js";
 import { startPostgres } from "../../src/store/postgres.test-helper.js";
 import { kubectlOk, writeManifest } from "../support/kubectl.js";
 import { useSandbox } from "../support/sandbox.js";
-import { until, useWatchProcesses } from "../support/watch.js";
+import { untilSynced, useWatchProcesses } from "../support/watch.js";
 
 const fixture = useSandbox();
 const startWatch = useWatchProcesses();
@@ -154,11 +154,7 @@ async function crashAndRecover(
   const exitSignal = new Promise<NodeJS.Signals | null>((resolve) =>
     first.child.on("exit", (_code, signal) => resolve(signal)),
   );
-  await until(
-    () => (first.lines().some((line) => line["msg"] === "synced") ? true : undefined),
-    `the first sync (stderr: ${first.stderr()})`,
-    60_000,
-  );
+  await untilSynced(first, 60_000);
   expect(openedLines(first.lines())).toEqual([]);
 
   let patchesAtKill = -1;
@@ -205,11 +201,7 @@ async function crashAndRecover(
   expect(new Set(afterCrash.map((episode) => episode.resource.name)).size).toBe(afterCrash.length);
 
   const second = startWatch(args, directory);
-  await until(
-    () => (second.lines().some((line) => line["msg"] === "synced") ? true : undefined),
-    `the second watch's first sync (stderr: ${second.stderr()})`,
-    60_000,
-  );
+  await untilSynced(second, 60_000, "the second watch's first sync");
   // The first sync evaluated and recorded every object once: all of them are open now, once each.
   const store = await openStore(storeUrl);
   try {

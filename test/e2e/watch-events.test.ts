@@ -13,7 +13,7 @@ import { describe, expect, it } from "vitest";
 import type { JsonObject } from "../../src/kube/value/json.js";
 import { kubectlJson, kubectlOk, writeManifest } from "../support/kubectl.js";
 import { useSandbox } from "../support/sandbox.js";
-import { dbSecret, until, useWatchProcesses, webDeployment } from "../support/watch.js";
+import { dbSecret, until, untilSynced, useWatchProcesses, webDeployment } from "../support/watch.js";
 
 const fixture = useSandbox();
 const namespace = "watch-events";
@@ -70,10 +70,7 @@ describe("kubedrift watch: Kubernetes Events", () => {
       ["-f", file, "--kubeconfig", sandbox.kubeconfigPath, "--store", storeUrl, "--listen", "127.0.0.1:0"],
       directory,
     );
-    await until(
-      () => Promise.resolve(watch.lines().some((line) => line["msg"] === "synced") ? true : undefined),
-      `the first sync (stderr: ${watch.stderr()})`,
-    );
+    await untilSynced(watch, 30_000);
 
     await kubectlOk(sandbox, ["scale", "deployment", "web", "-n", namespace, "--replicas=5"]);
     const [detected] = await until(async () => {
@@ -163,10 +160,7 @@ describe("kubedrift watch: Kubernetes Events", () => {
       ],
       directory,
     );
-    await until(
-      () => Promise.resolve(watch.lines().some((line) => line["msg"] === "synced") ? true : undefined),
-      `the first sync (stderr: ${watch.stderr()})`,
-    );
+    await untilSynced(watch, 30_000);
     await kubectlOk(sandbox, ["scale", "deployment", "web", "-n", ns, "--replicas=5"]);
     await until(
       () => Promise.resolve(watch.lines().some((line) => line["msg"] === "drift opened") ? true : undefined),

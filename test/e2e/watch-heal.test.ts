@@ -12,7 +12,7 @@ import { describe, expect, it } from "vitest";
 import { kubectlOk, writeManifest } from "../support/kubectl.js";
 import { runKubedrift } from "../support/kubedrift.js";
 import { useSandbox } from "../support/sandbox.js";
-import { until, useWatchProcesses, webDeployment } from "../support/watch.js";
+import { until, untilSynced, useWatchProcesses, webDeployment } from "../support/watch.js";
 
 const fixture = useSandbox();
 const namespace = "watch-heal";
@@ -68,7 +68,7 @@ describe("kubedrift watch --heal", () => {
       `the listening line (stderr: ${watch.stderr()})`,
       60_000,
     );
-    await until(() => watch.lines().some((line) => line["msg"] === "synced"), "the first sync", 60_000);
+    await untilSynced(watch, 60_000);
 
     // 1. Healed: back to 2 replicas, counted, the episode ends as healed, and diff finds nothing.
     await kubectlOk(sandbox, ["scale", "deployment", "web", "-n", namespace, "--replicas=5"]);

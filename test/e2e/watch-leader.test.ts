@@ -19,7 +19,7 @@ import { startPostgres } from "../../src/store/postgres.test-helper.js";
 import { kubectlJson, kubectlOk, writeManifest } from "../support/kubectl.js";
 import { useSandbox } from "../support/sandbox.js";
 import type { RunningWatch } from "../support/watch.js";
-import { until, useWatchProcesses } from "../support/watch.js";
+import { until, untilSynced, useWatchProcesses } from "../support/watch.js";
 import type { Received } from "../support/webhook-server.js";
 import { webhookServer } from "../support/webhook-server.js";
 
@@ -390,11 +390,7 @@ data:
       "--no-events",
     ];
     const first = startWatch(args, directory);
-    await until(
-      () => first.lines().some((line) => line["msg"] === "synced"),
-      `the first sync (stderr: ${first.stderr()})`,
-      60_000,
-    );
+    await untilSynced(first, 60_000);
     const second = startWatch(args, directory);
     expect(await second.exited).toBe(1);
     const lines = second

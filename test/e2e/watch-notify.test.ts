@@ -10,7 +10,7 @@ import { describe, expect, it } from "vitest";
 import { kubectlOk, writeManifest } from "../support/kubectl.js";
 import { runKubedrift } from "../support/kubedrift.js";
 import { useSandbox } from "../support/sandbox.js";
-import { dbSecret, until, useWatchProcesses, webDeployment } from "../support/watch.js";
+import { dbSecret, until, untilSynced, useWatchProcesses, webDeployment } from "../support/watch.js";
 import type { Received } from "../support/webhook-server.js";
 import { webhookServer } from "../support/webhook-server.js";
 
@@ -80,11 +80,7 @@ describe("kubedrift watch --webhook --slack-webhook", () => {
         ],
         directory,
       );
-      await until(
-        () => (watch.lines().some((line) => line["msg"] === "synced") ? true : undefined),
-        `the first sync (stderr: ${watch.stderr()})`,
-        60_000,
-      );
+      await untilSynced(watch, 60_000);
       expect(server.received).toEqual([]);
 
       server.failures.push(503, 503);

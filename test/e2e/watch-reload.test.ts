@@ -9,7 +9,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { kubectlOk } from "../support/kubectl.js";
-import { until, useWatchProcesses } from "../support/watch.js";
+import { until, untilSynced, useWatchProcesses } from "../support/watch.js";
 import type { RunningWatch } from "../support/watch.js";
 
 import { useSandbox } from "../support/sandbox.js";
@@ -63,7 +63,7 @@ describe("kubedrift watch follows its sources", () => {
     await kubectlOk(sandbox, ["apply", "-f", file]);
     const args = ["-f", "deploy", "--kubeconfig", sandbox.kubeconfigPath, "--listen", "127.0.0.1:0"];
     const watch = startWatch([...args, "--store", `sqlite:${join(directory, "h.db")}`], directory);
-    await until(() => watch.lines().some((line) => line["msg"] === "synced"), "the first sync", 60_000);
+    await untilSynced(watch, 60_000);
 
     const patch = JSON.stringify({ data: { mode: "green" } });
     await kubectlOk(sandbox, ["patch", "configmap", "settings", "-n", namespace, "-p", patch]);
@@ -112,7 +112,7 @@ describe("kubedrift watch follows its sources", () => {
       ],
       directory,
     );
-    await until(() => watch.lines().some((line) => line["msg"] === "synced"), "the first sync", 60_000);
+    await untilSynced(watch, 60_000);
     const patch = JSON.stringify({ data: { mode: "green" } });
     await kubectlOk(sandbox, ["patch", "configmap", "settings", "-n", namespace, "-p", patch]);
     await opened(watch, 1);

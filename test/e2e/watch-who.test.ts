@@ -17,7 +17,7 @@ import { auditWebhookFlags } from "../support/audit-webhook.js";
 import { freePort, useKubedriftProcesses } from "../support/kubedrift-process.js";
 import { scratchDirectory } from "../support/kubectl.js";
 import type { RunningWatch } from "../support/watch.js";
-import { until, useWatchProcesses, webDeployment } from "../support/watch.js";
+import { until, untilSynced, useWatchProcesses, webDeployment } from "../support/watch.js";
 import type { Received } from "../support/webhook-server.js";
 import { webhookServer } from "../support/webhook-server.js";
 
@@ -133,11 +133,7 @@ describe("kubedrift watch names who made a change", () => {
         ],
         directory,
       );
-      await until(
-        () => watch.lines().some((line) => line["msg"] === "synced"),
-        `the first sync (${watch.stderr()})`,
-        60_000,
-      );
+      await untilSynced(watch, 60_000);
       await aliceScales(sandbox, namespace);
       const { change, notified } = await namedChange({ directory, store, watch, receiver });
       for (const named of [change, notified]) {
@@ -203,11 +199,7 @@ describe("kubedrift watch names who made a change", () => {
         ],
         directory,
       );
-      await until(
-        () => watch.lines().some((line) => line["msg"] === "synced"),
-        `the first sync (${watch.stderr()})`,
-        60_000,
-      );
+      await untilSynced(watch, 60_000);
       await kubectlOk(sandbox, ["apply", "-f", configuration]);
       await aliceScales(sandbox, namespace);
       const { change, notified } = await namedChange({ directory, store, watch, receiver });

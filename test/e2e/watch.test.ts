@@ -13,7 +13,7 @@ import { openStore } from "../../src/store/index.js";
 import { kubectlOk, writeManifest } from "../support/kubectl.js";
 import { runKubedrift } from "../support/kubedrift.js";
 import { useSandbox } from "../support/sandbox.js";
-import { until, useWatchProcesses, webDeployment } from "../support/watch.js";
+import { until, untilSynced, useWatchProcesses, webDeployment } from "../support/watch.js";
 
 const fixture = useSandbox();
 const namespace = "watch-e2e";
@@ -139,10 +139,7 @@ describe("kubedrift watch", () => {
       ["-f", file, "--kubeconfig", sandbox.kubeconfigPath, "--store", storeUrl, "--listen", "127.0.0.1:0"],
       directory,
     );
-    await until(
-      () => Promise.resolve(watch.lines().some((line) => line["msg"] === "synced") ? true : undefined),
-      `the first sync (stderr: ${watch.stderr()})`,
-    );
+    await untilSynced(watch, 30_000);
     watch.child.kill("SIGINT");
     expect(await watch.exited).toBe(0);
     expect(watch.lines().find((line) => line["msg"] === "stopping")).toMatchObject({ signal: "SIGINT" });

@@ -65,6 +65,24 @@ export async function until<T>(
   throw new Error(`timed out waiting for ${what}`);
 }
 
+/**
+ * Waits for a watch's `synced` line (its first full sync), failing with what it wrote on stderr by
+ * then, which is what explains a watch that never synced.
+ */
+export async function untilSynced(
+  watch: Pick<RunningWatch, "lines" | "stderr">,
+  ms = 60_000,
+  what = "the first sync",
+): Promise<void> {
+  await until(() => watch.lines().some((line) => line["msg"] === "synced"), what, ms).catch(
+    (error: unknown) => {
+      throw new Error(
+        `${error instanceof Error ? error.message : String(error)} (stderr: ${watch.stderr()})`,
+      );
+    },
+  );
+}
+
 /** The Deployment the watch tests deploy and scale out of band. */
 export function webDeployment(namespace: string): string {
   return `apiVersion: apps/v1

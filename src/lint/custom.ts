@@ -5,7 +5,7 @@
  */
 import { Environment } from "@marcbachmann/cel-js";
 import { celValue } from "../kube/value/cel.js";
-import type { DesiredObject } from "../model/index.js";
+import { kindName } from "./suppress.js";
 import type { Check, Severity } from "./types.js";
 
 export interface CustomCheckSpec {
@@ -37,10 +37,6 @@ export function customCheckError(expression: string): string | undefined {
   } catch (error: unknown) {
     return error instanceof Error ? (error.message.split("\n")[0] ?? "") : String(error);
   }
-}
-
-function kindName(object: DesiredObject): string {
-  return object.ref.group === "" ? object.ref.kind : `${object.ref.group}/${object.ref.kind}`;
 }
 
 /** The checks of the specs (compiled once); a spec whose expression does not compile throws. */

@@ -37,7 +37,8 @@ export function annotationSuppression(
   };
 }
 
-function kindName(object: DesiredObject): string {
+/** How kubedrift.yaml names an object's kind: `apps/Deployment`, `ConfigMap` for the core group. */
+export function kindName(object: DesiredObject): string {
   return object.ref.group === "" ? object.ref.kind : `${object.ref.group}/${object.ref.kind}`;
 }
 

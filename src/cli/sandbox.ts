@@ -4,6 +4,7 @@ import { exposureWarning, startSandbox } from "../sandbox/index.js";
 import type { FaultOptions } from "../sandbox/index.js";
 import type { AuditOptions } from "../sandbox/audit/index.js";
 import { parseCompactionInterval, parseErrorRates, parseLostResponseRates } from "../sandbox/faults.js";
+import { parsePortRange, parseServiceCIDR } from "../sandbox/allocation/ranges.js";
 import { CliError, parseDuration } from "./errors.js";
 
 interface SandboxFlags {
@@ -21,6 +22,8 @@ interface SandboxFlags {
   readonly faultDropWatches?: string;
   readonly faultLoseResponses?: string;
   readonly faultCompactEvery?: string;
+  readonly serviceClusterIpRange?: string;
+  readonly serviceNodePortRange?: string;
 }
 
 function parsePort(text: string): number {
@@ -98,6 +101,21 @@ function auditOptions(flags: SandboxFlags): AuditOptions {
   };
 }
 
+/** kube-apiserver's Service ranges, checked here so that a bad one is a one-line error naming its flag. */
+function serviceRangeOptions(flags: SandboxFlags): {
+  readonly serviceClusterIPRange?: string;
+  readonly serviceNodePortRange?: string;
+} {
+  const cidr = flags.serviceClusterIpRange;
+  const ports = flags.serviceNodePortRange;
+  if (cidr !== undefined) parsedFlag("--service-cluster-ip-range", cidr, parseServiceCIDR);
+  if (ports !== undefined) parsedFlag("--service-node-port-range", ports, parsePortRange);
+  return {
+    ...(cidr === undefined ? {} : { serviceClusterIPRange: cidr }),
+    ...(ports === undefined ? {} : { serviceNodePortRange: ports }),
+  };
+}
+
 /** Runs the sandbox until SIGINT/SIGTERM; prints `{"server": URL, "kubeconfig": PATH}` once it accepts connections. */
 export async function runSandbox(flags: SandboxFlags): Promise<void> {
   const sandbox = await startSandbox({
@@ -107,6 +125,7 @@ export async function runSandbox(flags: SandboxFlags): Promise<void> {
     ...(flags.data === undefined ? {} : { dataDir: resolve(flags.data) }),
     ...(flags.tokenAuthFile === undefined ? {} : { tokenAuthFile: resolve(flags.tokenAuthFile) }),
     ...auditOptions(flags),
+    ...serviceRangeOptions(flags),
     faults: faultOptions(flags),
   }).catch((error: unknown) => {
     throw new CliError(
@@ -157,6 +176,14 @@ export function registerSandbox(program: Command): void {
       "send a batch this long after its first event even if it is not full (default 30s)",
     )
     .option("--audit-webhook-batch-max-size <n>", "send a batch once it holds this many events (default 400)")
+    .option(
+      "--service-cluster-ip-range <cidr>",
+      "the IPv4 CIDR Service cluster IPs are allocated from, as kube-apiserver's flag (default 10.96.0.0/12)",
+    )
+    .option(
+      "--service-node-port-range <from-to>",
+      "the ports NodePort Services are allocated from, as kube-apiserver's flag (default 30000-32767)",
+    )
     .option("--fault-latency <duration>", "add this latency to every API request (e.g. 200ms)")
     .option(
       "--fault-error-rate <rates>",

@@ -28,6 +28,8 @@ import { DEFAULT_COMPACT_EVERY } from "./store/file-persistence.js";
 import { openStore } from "./store/open-store.js";
 import type { WatchSubscription } from "./store/types.js";
 import { createMachinery, createOpenAPI } from "./wiring.js";
+import type { Machinery } from "./server/machinery.js";
+import type { ServiceAllocatorOptions } from "./allocation/service-allocators.js";
 
 export interface SandboxOptions extends AuditOptions {
   /** Loopback by default: the sandbox is a development tool, not something to expose. */
@@ -51,6 +53,13 @@ export interface SandboxOptions extends AuditOptions {
   readonly random?: () => number;
   /** BOOKMARK interval for watches that allow bookmarks (default 60 s, as kube-apiserver roughly does). */
   readonly bookmarkIntervalMs?: number;
+  /**
+   * kube-apiserver's `--service-cluster-ip-range`: the IPv4 CIDR Service cluster IPs come from
+   * (10.96.0.0/12 by default). A range that cannot be parsed fails the start.
+   */
+  readonly serviceClusterIPRange?: string;
+  /** kube-apiserver's `--service-node-port-range`, `FROM-TO` (30000-32767 by default). */
+  readonly serviceNodePortRange?: string;
   /** Called with errors of the built-in controllers (they never fail a client request). */
   readonly onControllerError?: (error: unknown) => void;
 }
@@ -112,6 +121,17 @@ function urlHost(host: string): string {
   return host.includes(":") ? `[${host}]` : host;
 }
 
+function allocatorOptions(options: SandboxOptions): ServiceAllocatorOptions {
+  return {
+    ...(options.serviceClusterIPRange === undefined
+      ? {}
+      : { serviceClusterIPRange: options.serviceClusterIPRange }),
+    ...(options.serviceNodePortRange === undefined
+      ? {}
+      : { serviceNodePortRange: options.serviceNodePortRange }),
+  };
+}
+
 function createContext(
   options: CoreOptions,
   address: { value: string },
@@ -121,10 +141,17 @@ function createContext(
   const store = openStore(options.dataDir === undefined ? {} : { dataDir: options.dataDir, compactEvery });
   const registry = new ResourceRegistry();
   const now = options.now ?? (() => new Date());
+  let machinery: Machinery;
+  try {
+    machinery = createMachinery(store, registry, allocatorOptions(options));
+  } catch (error: unknown) {
+    store.close();
+    throw error;
+  }
   return {
     store,
     registry,
-    machinery: createMachinery(store, registry),
+    machinery,
     auth: createSandboxAuth({
       adminToken: options.token,
       staticTokens,

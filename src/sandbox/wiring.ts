@@ -1,6 +1,7 @@
 import type { JsonObject, JsonValue, KubeObject } from "../kube/value/json.js";
 import { isJsonObject } from "../kube/value/json.js";
 import { ApiError, StatusReasons } from "./api/status.js";
+import { createServiceAllocators, type ServiceAllocatorOptions } from "./allocation/service-allocators.js";
 import { applyConfiguration, updateManagedFields, type FieldManagerContext } from "./fieldmanager/index.js";
 import { customResourceStrategy, strategyFor } from "./kinds/index.js";
 import { withEmptyBytesForNulls } from "./kinds/empty-bytes.js";
@@ -51,51 +52,6 @@ function perGeneration<T>(registry: ResourceRegistry, build: () => T): () => T {
     if (cached?.generation !== registry.generation)
       cached = { generation: registry.generation, value: build() };
     return cached.value;
-  };
-}
-
-function ipv4Allocator(store: MemoryObjectStore): () => string {
-  return () => {
-    const used = new Set(
-      store.list({ group: "", resource: "services" }).items.map((service) => {
-        const spec = service["spec"];
-        return isJsonObject(spec) ? spec["clusterIP"] : undefined;
-      }),
-    );
-    // 10.0.0.1 is the `kubernetes` Service, as the first address of the service range always is.
-    for (let host = 1; host < 255; host += 1) if (!used.has(`10.0.0.${host}`)) return `10.0.0.${host}`;
-    return "";
-  };
-}
-
-function nodePortsInUse(store: MemoryObjectStore): ReadonlySet<number> {
-  const used = new Set<number>();
-  for (const service of store.list({ group: "", resource: "services" }).items) {
-    const ports = isJsonObject(service["spec"]) ? service["spec"]["ports"] : undefined;
-    if (!Array.isArray(ports)) continue;
-    for (const port of ports)
-      if (isJsonObject(port) && typeof port["nodePort"] === "number") used.add(port["nodePort"]);
-  }
-  return used;
-}
-
-function nodePortAllocator(store: MemoryObjectStore): () => number {
-  const handedOut = new Set<number>();
-  return () => {
-    const used = nodePortsInUse(store);
-    for (let port = 30000; port <= 32767; port += 1) {
-      if (!used.has(port) && !handedOut.has(port)) {
-        // One write may allocate several ports before any is stored; forget them once stored.
-        handedOut.add(port);
-        queueMicrotask(() => handedOut.delete(port));
-        return port;
-      }
-    }
-    throw new ApiError(
-      500,
-      StatusReasons.internalError,
-      "Internal error occurred: failed to allocate a nodePort: range is full",
-    );
   };
 }
 
@@ -201,14 +157,20 @@ function applyPatchOf(schema: () => Schema) {
 }
 
 /** Connects the server's handler chain to the schema, patch, field-manager and kind-strategy packages. */
-export function createMachinery(store: MemoryObjectStore, registry: ResourceRegistry): Machinery {
+export function createMachinery(
+  store: MemoryObjectStore,
+  registry: ResourceRegistry,
+  allocatorOptions: ServiceAllocatorOptions = {},
+): Machinery {
   const schema = perGeneration(registry, () => withCRDs(builtinSchema, crdsOf(store)));
+  const allocators = createServiceAllocators(store, allocatorOptions);
   const strategyContext: StrategyContext = {
     get schema() {
       return schema();
     },
-    allocateClusterIP: ipv4Allocator(store),
-    allocateNodePort: nodePortAllocator(store),
+    allocateClusterIP: allocators.allocateClusterIP,
+    allocateNodePort: allocators.allocateNodePort,
+    kubernetesServiceIP: allocators.firstIP,
     serviceAccount: (namespace, name) =>
       store.get({ group: "", resource: "serviceaccounts", namespace, name }),
   };

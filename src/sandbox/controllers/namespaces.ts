@@ -112,7 +112,8 @@ export function bootstrapCluster(context: ServerContext, rootCA: string): void {
       {
         metadata: { name: "kubernetes", labels: { component: "apiserver", provider: "kubernetes" } },
         spec: {
-          clusterIP: "10.0.0.1",
+          // The first address of the service range, as kube-apiserver gives it (10.96.0.1 by default).
+          clusterIP: context.machinery.strategyContext.kubernetesServiceIP,
           ports: [{ name: "https", port: 443, protocol: "TCP", targetPort: 6443 }],
         },
       },

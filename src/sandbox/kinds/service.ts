@@ -1,6 +1,6 @@
 import type { JsonObject, JsonValue, KubeObject } from "../../kube/value/json.js";
 import { needsClusterIP, needsNodePorts, serviceType } from "../../kube/defaulting/service.js";
-import type { StatusCause } from "../api/status.js";
+import { ApiError, StatusReasons, invalid as invalidObject, type StatusCause } from "../api/status.js";
 import type { KindStrategy, StrategyContext } from "./types.js";
 import { defineStrategy } from "./define.js";
 import {
@@ -100,12 +100,51 @@ function initIPFamilies(spec: ServiceSpec, old: ServiceSpec | undefined): Servic
   return { ...spec, ipFamilyPolicy: policy, ipFamilies: families.length === 0 ? defaultFamilies : families };
 }
 
-function allocateClusterIP(spec: ServiceSpec, context: StrategyContext): ServiceSpec {
+/** The Service's name, for kube's 422 messages (`Service "web" is invalid: …`). */
+type ServiceName = string;
+
+/** NewInternalError: a 500 whose message is kube's error text behind "Internal error occurred: ". */
+function internalError(message: string): ApiError {
+  return new ApiError(500, StatusReasons.internalError, `Internal error occurred: ${message}`, {
+    causes: [{ reason: "", message }],
+  });
+}
+
+function refusedAllocation(name: ServiceName, cause: StatusCause): ApiError {
+  return invalidObject({ group: "", kind: "Service" }, name, [cause]);
+}
+
+/**
+ * txnAllocClusterIPs: a create, or an update from ExternalName, takes the requested address
+ * (422 when it is out of the range or taken) or the next free one (500 when the range is full).
+ * An update that keeps a cluster IP allocates nothing: changing it is validation's to refuse.
+ */
+function allocateClusterIP(
+  spec: ServiceSpec,
+  oldSpec: ServiceSpec | undefined,
+  name: ServiceName,
+  context: StrategyContext,
+): ServiceSpec {
   if (!needsClusterIP(spec)) return spec;
   if (isHeadless(spec)) return withField(spec, "clusterIPs", ["None"]);
-  if (!isUnset(spec["clusterIP"])) return spec;
-  const ip = context.allocateClusterIP();
-  return { ...spec, clusterIP: ip, clusterIPs: [ip] };
+  if (oldSpec !== undefined && needsClusterIP(oldSpec)) return spec;
+  const requested = spec["clusterIP"];
+  if (typeof requested === "string" && requested !== "") {
+    const allocation = context.allocateClusterIP(requested);
+    if (allocation.status === "allocated") return spec;
+    const reason = allocation.status === "full" ? "range is full" : allocation.reason;
+    throw refusedAllocation(
+      name,
+      invalid(
+        "spec.clusterIPs",
+        { goLiteral: goStringSlice(clusterIPList(spec)) },
+        `failed to allocate IP ${requested}: ${reason}`,
+      ),
+    );
+  }
+  const allocation = context.allocateClusterIP();
+  if (allocation.status !== "allocated") throw internalError("failed to allocate a serviceIP: range is full");
+  return { ...spec, clusterIP: allocation.value, clusterIPs: [allocation.value] };
 }
 
 function shouldAllocateNodePorts(spec: ServiceSpec): boolean {
@@ -113,20 +152,79 @@ function shouldAllocateNodePorts(spec: ServiceSpec): boolean {
   return serviceType(spec) === "LoadBalancer" && spec["allocateLoadBalancerNodePorts"] !== false;
 }
 
-/** initNodePorts: ports sharing a port number (TCP and UDP 53) share one node port. */
-function allocateNodePorts(spec: ServiceSpec, context: StrategyContext): ServiceSpec {
-  if (!needsNodePorts(spec) || !shouldAllocateNodePorts(spec)) return spec;
+function requestedNodePort(port: JsonObject): number | undefined {
+  const nodePort = port["nodePort"];
+  return typeof nodePort === "number" && nodePort !== 0 ? nodePort : undefined;
+}
+
+/** A node port as the allocator gives it, or kube's error: 422 on the field for a requested one. */
+function takeNodePort(
+  context: StrategyContext,
+  requested: number | undefined,
+  refused: (reason: string) => ApiError,
+): number {
+  const allocation = context.allocateNodePort(requested);
+  if (allocation.status === "allocated") return allocation.value;
+  if (requested === undefined || allocation.status === "full")
+    throw internalError("failed to allocate a nodePort: range is full");
+  throw refused(allocation.reason);
+}
+
+/**
+ * initNodePorts (create) and updateNodePorts (update): ports sharing a port number (TCP and UDP
+ * 53) share one node port; a requested node port is taken from the allocator (422 when out of
+ * range or taken) unless the old Service already held it; the others get the next free one.
+ */
+function allocateNodePorts(
+  spec: ServiceSpec,
+  oldSpec: ServiceSpec | undefined,
+  name: ServiceName,
+  context: StrategyContext,
+): ServiceSpec {
+  if (!needsNodePorts(spec)) return spec;
+  const allocating = shouldAllocateNodePorts(spec);
+  const ports = objectItems(spec, "ports");
+  const alreadyHeld = new Set<JsonValue | undefined>(
+    oldSpec !== undefined && needsNodePorts(oldSpec) ? usedNodePorts(oldSpec) : [],
+  );
+  const taken = new Set<number>();
   const byPort = new Map<JsonValue | undefined, number>();
-  for (const port of objectItems(spec, "ports")) {
-    const nodePort = port["nodePort"];
-    if (typeof nodePort === "number" && nodePort !== 0 && !byPort.has(port["port"]))
-      byPort.set(port["port"], nodePort);
-  }
+  const take = (requested: number | undefined, position: number): number => {
+    // An update takes each new node port once (portAllocated); a create asks for each request.
+    const updating = oldSpec !== undefined;
+    if (requested !== undefined && (alreadyHeld.has(requested) || (updating && taken.has(requested))))
+      return requested;
+    const refused = (reason: string): ApiError =>
+      refusedAllocation(
+        name,
+        invalid(child(index("spec.ports", position), "nodePort"), requested ?? 0, reason),
+      );
+    const nodePort = takeNodePort(context, requested, refused);
+    taken.add(nodePort);
+    return nodePort;
+  };
+  let position = -1;
   return updateItems(spec, "ports", (port) => {
-    if (!isUnset(port["nodePort"]) && port["nodePort"] !== 0) return port;
-    const nodePort = byPort.get(port["port"]) ?? context.allocateNodePort();
+    position += 1;
+    const requested = requestedNodePort(port);
+    if (requested === undefined && !allocating) return port;
+    const shared = byPort.get(port["port"]);
+    if (shared !== undefined) {
+      if (requested === undefined) return withField(port, "nodePort", shared);
+      if (requested !== shared) take(requested, position);
+      return port;
+    }
+    // A node port requested by a later port of the same number is the one this port shares.
+    const wanted =
+      requested ??
+      ports
+        .slice(position)
+        .filter((other) => other["port"] === port["port"])
+        .map(requestedNodePort)
+        .find((nodePort) => nodePort !== undefined);
+    const nodePort = take(wanted, position);
     byPort.set(port["port"], nodePort);
-    return withField(port, "nodePort", nodePort);
+    return requested === undefined ? withField(port, "nodePort", nodePort) : port;
   });
 }
 
@@ -135,13 +233,28 @@ function needsHealthCheckNodePort(spec: ServiceSpec): boolean {
   return serviceType(spec) === "LoadBalancer" && spec["externalTrafficPolicy"] === "Local";
 }
 
-function allocateHealthCheckNodePort(spec: ServiceSpec, context: StrategyContext): ServiceSpec {
-  if (
-    !needsHealthCheckNodePort(spec) ||
-    (!isUnset(spec["healthCheckNodePort"]) && spec["healthCheckNodePort"] !== 0)
-  )
-    return spec;
-  return withField(spec, "healthCheckNodePort", context.allocateNodePort());
+function healthCheckFailure(requested: number | undefined, reason: string): ApiError {
+  return internalError(
+    requested === undefined
+      ? `failed to allocate a HealthCheck NodePort 0: ${reason}`
+      : `failed to allocate requested HealthCheck NodePort ${requested}: ${reason}`,
+  );
+}
+
+/** allocHealthCheckNodePort: its failures are 500s, as kube-apiserver wraps them in NewInternalError. */
+function allocateHealthCheckNodePort(
+  spec: ServiceSpec,
+  oldSpec: ServiceSpec | undefined,
+  context: StrategyContext,
+): ServiceSpec {
+  if (!needsHealthCheckNodePort(spec)) return spec;
+  const given = spec["healthCheckNodePort"];
+  const requested = typeof given === "number" && given !== 0 ? given : undefined;
+  if (requested !== undefined && oldSpec?.["healthCheckNodePort"] === requested) return spec;
+  const allocation = context.allocateNodePort(requested);
+  if (allocation.status === "full") throw healthCheckFailure(requested, "range is full");
+  if (allocation.status === "refused") throw healthCheckFailure(requested, allocation.reason);
+  return requested === undefined ? withField(spec, "healthCheckNodePort", allocation.value) : spec;
 }
 
 /** patchAllocatedValues: a PUT that omits allocated values keeps them. Node ports match by port name. */
@@ -222,7 +335,9 @@ function prepareService(
             oldSpec,
           );
     spec = initIPFamilies(spec, oldSpec);
-    return allocateHealthCheckNodePort(allocateNodePorts(allocateClusterIP(spec, context), context), context);
+    const name = stringOr(objectField(object, "metadata")?.["name"]);
+    spec = allocateClusterIP(spec, oldSpec, name, context);
+    return allocateHealthCheckNodePort(allocateNodePorts(spec, oldSpec, name, context), oldSpec, context);
   });
 }
 

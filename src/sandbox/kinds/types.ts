@@ -5,13 +5,27 @@ import type { GroupVersionKind, Schema } from "../../kube/schema/types.js";
 /** Where a write arrives: the main resource, or one of its subresources. */
 export type WriteTarget = "main" | "status" | "scale";
 
+/**
+ * What an allocator answers: the value, a full range, or a requested value it refuses, with
+ * kube's reason (`provided IP is already allocated`, `the provided IP (…) is not in the valid range…`).
+ */
+export type Allocation<T> =
+  | { readonly status: "allocated"; readonly value: T }
+  | { readonly status: "full" }
+  | { readonly status: "refused"; readonly reason: string };
+
 /** Cluster-wide facts a strategy may need (allocators live in the server; strategies stay pure). */
 export interface StrategyContext {
   readonly schema: Schema;
-  /** Allocates a free ClusterIP from the service range (10.0.0.0/24), "" when exhausted. */
-  readonly allocateClusterIP: () => string;
-  /** Allocates a free NodePort in 30000-32767. */
-  readonly allocateNodePort: () => number;
+  /**
+   * A free address of the service range (`--service-cluster-ip-range`, 10.96.0.0/12 by default),
+   * or the `requested` one when it is in the range and free. It stays taken once the write stores it.
+   */
+  readonly allocateClusterIP: (requested?: string) => Allocation<string>;
+  /** A free node port (`--service-node-port-range`, 30000-32767 by default), or the `requested` one. */
+  readonly allocateNodePort: (requested?: number) => Allocation<number>;
+  /** The first address of the service range, which the `kubernetes` Service takes. */
+  readonly kubernetesServiceIP: string;
   /**
    * The stored ServiceAccount `namespace/name`, for the ServiceAccount admission plugin
    * (automountServiceAccountToken, imagePullSecrets). Without it, accounts count as defaults.

@@ -38,7 +38,8 @@ export function diffExitCode(report: DriftReport): number {
 /** `kubedrift diff`: prints the report; returns 0 (no drift), 2 (drift) or throws a one-line CliError. */
 export async function runDiff(options: DiffOptions, io: DiffIO, history?: RunHistory): Promise<number> {
   // Loaded on use: the cluster client is the heaviest import, and --help or other commands need none of it.
-  const { hasSources, inspectDrift, objectsByRef } = await import("../inspect/index.js");
+  const { hasSources, inspectDrift, objectsByRef, tracePhase } = await import("../inspect/index.js");
+  tracePhase(io.trace, "start-up", 0);
   if (!hasSources(options)) {
     throw new CliError(
       "diff: no sources: give -f FILE|DIR|-, -k DIR, --terraform PATH or --helm-release NAME (see kubedrift diff --help)",
@@ -46,6 +47,7 @@ export async function runDiff(options: DiffOptions, io: DiffIO, history?: RunHis
   }
   const inspection = await inspectDrift(options, io).catch(rethrowAsCliError);
   const { report } = inspection;
+  const rendering = performance.now();
   io.write(
     renderReport(report, options.output, {
       color: io.color && options.output === "text",
@@ -55,6 +57,7 @@ export async function runDiff(options: DiffOptions, io: DiffIO, history?: RunHis
       toolVersion: kubedriftVersion,
     }),
   );
+  tracePhase(io.trace, "render", rendering);
   if (history !== undefined) io.note(await recordRun(report, history, io.note));
   return diffExitCode(report);
 }

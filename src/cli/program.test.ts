@@ -1,10 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { buildProgram, invokedAs } from "./program.js";
+import { buildProgram, commandsFor, invokedAs } from "./program.js";
 import { parseVerbosity, verbosityOf } from "./verbosity.js";
 import { completionScript } from "./completion.js";
 
 describe("the name in usage lines", () => {
-  it("is 'kubectl drift' when the launcher says so or the script's own name is kubectl-drift", () => {
+  it("is 'kubectl drift' when the launcher says so or the script's own name is kubectl-drift", async () => {
     const main = ["/usr/bin/node", "/opt/kubedrift/dist/cli/main.js"];
     expect(invokedAs({}, main)).toBe("kubedrift");
     expect(invokedAs({ KUBEDRIFT_INVOKED_AS: "kubectl-drift" }, main)).toBe("kubectl drift");
@@ -12,9 +12,7 @@ describe("the name in usage lines", () => {
     expect(invokedAs({ KUBEDRIFT_INVOKED_AS: "" }, main)).toBe("kubedrift");
     expect(invokedAs({}, ["/usr/bin/node", "/home/me/bin/kubectl-drift"])).toBe("kubectl drift");
     expect(
-      buildProgram("kubectl drift")
-        .commands.find((c) => c.name() === "diff")
-        ?.helpInformation(),
+      (await buildProgram("kubectl drift")).commands.find((c) => c.name() === "diff")?.helpInformation(),
     ).toMatch(/^Usage: kubectl drift diff \[options\]\n/);
   });
 });
@@ -34,8 +32,8 @@ describe("-v levels", () => {
 });
 
 describe("completion scripts", () => {
-  it("follow the program: a new option shows up in every shell's script", () => {
-    const program = buildProgram("kubedrift");
+  it("follow the program: a new option shows up in every shell's script", async () => {
+    const program = await buildProgram("kubedrift");
     program.commands.find((c) => c.name() === "diff")?.option("--brand-new <file>", "a new flag; repeatable");
     expect(completionScript(program, "bash")).toContain("--brand-new) return ;;");
     expect(completionScript(program, "zsh")).toContain(
@@ -44,5 +42,19 @@ describe("completion scripts", () => {
     expect(completionScript(program, "fish")).toContain(
       "complete -c kubedrift -n '__fish_seen_subcommand_from diff' -l brand-new -r -F -d 'a new flag; repeatable'",
     );
+  });
+});
+
+describe("the commands a run loads", () => {
+  it("are the one it names, or all of them when it names none, help, completion or an unknown one", async () => {
+    expect(commandsFor(["diff", "-f", "deploy/"])).toEqual(["diff"]);
+    expect(commandsFor(["watch", "--help"])).toEqual(["watch"]);
+    expect(commandsFor(["--help"])).toHaveLength(13);
+    expect(commandsFor(["--version"])).toEqual([]);
+    expect(commandsFor(["help", "diff"])).toHaveLength(13);
+    expect(commandsFor(["dif"])).toHaveLength(13);
+    expect(commandsFor(["completion", "bash"])).toHaveLength(13);
+    const program = await buildProgram("kubedrift", ["plan", "-f", "x"]);
+    expect(program.commands.map((command) => command.name())).toEqual(["plan"]);
   });
 });

@@ -1,19 +1,44 @@
 import { basename } from "node:path";
 import { Command, CommanderError } from "commander";
 import { CliError } from "./errors.js";
-import { registerCompletion } from "./completion.js";
-import { kubedriftVersion, registerVersion } from "./version.js";
-import { registerAdopt } from "./adopt.js";
-import { registerApply } from "./apply.js";
-import { registerPlan } from "./plan.js";
-import { registerDemo } from "./demo.js";
-import { registerDiff } from "./diff.js";
-import { registerHistory } from "./history.js";
-import { registerSandbox } from "./sandbox.js";
-import { registerWatch } from "./watch.js";
-import { registerGuard } from "./guard.js";
-import { registerRbac } from "./rbac.js";
-import { registerLint } from "./lint.js";
+import { kubedriftVersion } from "./version.js";
+
+type Register = (program: Command) => void;
+
+/**
+ * Each command's module, loaded only when it is needed: a run pays for its own command's imports
+ * (diff's cluster client, sandbox's certificates, watch's store), not for every command's. The
+ * order is the order of `--help`.
+ */
+const commandModules: Readonly<Record<string, () => Promise<Register>>> = {
+  diff: async () => (await import("./diff.js")).registerDiff,
+  plan: async () => (await import("./plan.js")).registerPlan,
+  apply: async () => (await import("./apply.js")).registerApply,
+  adopt: async () => (await import("./adopt.js")).registerAdopt,
+  watch: async () => (await import("./watch.js")).registerWatch,
+  guard: async () => (await import("./guard.js")).registerGuard,
+  lint: async () => (await import("./lint.js")).registerLint,
+  rbac: async () => (await import("./rbac.js")).registerRbac,
+  sandbox: async () => (await import("./sandbox.js")).registerSandbox,
+  demo: async () => (await import("./demo.js")).registerDemo,
+  history: async () => (await import("./history.js")).registerHistory,
+  version: async () => (await import("./version.js")).registerVersion,
+  completion: async () => (await import("./completion.js")).registerCompletion,
+};
+
+/**
+ * The commands `argv` needs registered: the one it names; none for `--version`; all of them when
+ * it names none, an unknown one (for commander's "did you mean"), `help`, or `completion` (which
+ * describes them all).
+ */
+export function commandsFor(argv: readonly string[] | undefined): readonly string[] {
+  const all = Object.keys(commandModules);
+  const named = argv?.find((argument) => !argument.startsWith("-"));
+  if (named === undefined && argv?.some((argument) => argument === "-V" || argument === "--version"))
+    return [];
+  if (named === undefined || named === "completion" || !all.includes(named)) return all;
+  return [named];
+}
 
 /**
  * commander's usage errors as one line, like every other error, with where to read more:
@@ -52,24 +77,14 @@ function withOneLineUsageErrors(command: Command, parentPath: string): void {
   for (const subcommand of command.commands) withOneLineUsageErrors(subcommand, path);
 }
 
-export function buildProgram(name: string = invokedAs()): Command {
+/** The program with the commands `argv` needs (all of them without `argv`). */
+export async function buildProgram(name: string = invokedAs(), argv?: readonly string[]): Promise<Command> {
   const program = new Command(name)
     .description("Detect, explain and prevent configuration drift between Git and Kubernetes")
     .version(kubedriftVersion)
     .exitOverride();
-  registerDiff(program);
-  registerPlan(program);
-  registerApply(program);
-  registerAdopt(program);
-  registerWatch(program);
-  registerGuard(program);
-  registerLint(program);
-  registerRbac(program);
-  registerSandbox(program);
-  registerDemo(program);
-  registerHistory(program);
-  registerVersion(program);
-  registerCompletion(program);
+  const registers = await Promise.all(commandsFor(argv).map((command) => commandModules[command]?.()));
+  for (const register of registers) register?.(program);
   withOneLineUsageErrors(program, "");
   return program;
 }
@@ -101,7 +116,8 @@ export async function main(argv: readonly string[]): Promise<number> {
   endQuietlyOnClosedPipe(process.stdout);
   endQuietlyOnClosedPipe(process.stderr);
   try {
-    await buildProgram().parseAsync([...argv], { from: "user" });
+    const program = await buildProgram(invokedAs(), argv);
+    await program.parseAsync([...argv], { from: "user" });
     // Commands that report an outcome (diff: 0 clean, 2 drift) set process.exitCode.
     return typeof process.exitCode === "number" ? process.exitCode : 0;
   } catch (error: unknown) {

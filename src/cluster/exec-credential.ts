@@ -1,6 +1,6 @@
 import { spawn } from "node:child_process";
-import { KubeConfig } from "@kubernetes/client-node";
-import type { User } from "@kubernetes/client-node";
+import { KubeConfig } from "./client-node.js";
+import type { User } from "./client-node.js";
 import { isRecord, stringOf } from "../kube/value/json.js";
 
 /**

@@ -1,8 +1,8 @@
 import { existsSync, readFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { delimiter, join } from "node:path";
-import { KubeConfig } from "@kubernetes/client-node";
-import type { Cluster as KubeconfigCluster, Context, User } from "@kubernetes/client-node";
+import { KubeConfig } from "./client-node.js";
+import type { Cluster as KubeconfigCluster, Context, User } from "./client-node.js";
 import { ClusterError } from "./types.js";
 
 export interface KubeconfigOptions {

@@ -1,6 +1,6 @@
 import { STATUS_CODES } from "node:http";
-import { HttpMethod, IsomorphicFetchHttpLibrary, RequestContext } from "@kubernetes/client-node";
-import type { KubeConfig, ResponseContext } from "@kubernetes/client-node";
+import { HttpMethod, IsomorphicFetchHttpLibrary, RequestContext } from "./client-node.js";
+import type { KubeConfig, ResponseContext } from "./client-node.js";
 import { ClusterError } from "./types.js";
 import type { Trace } from "./types.js";
 import { execConfigOf, runCredentialPlugin, withCredential } from "./exec-credential.js";

@@ -1,4 +1,4 @@
-import { HttpMethod } from "@kubernetes/client-node";
+import { HttpMethod } from "./client-node.js";
 import { collectionPath } from "./discovery.js";
 import { ApiStatusError, statusSummary } from "./errors.js";
 import type { ApiTransport, RawAnswer, RawRequest, WriteMethod } from "./transport.js";

@@ -22,4 +22,5 @@ export {
   withRedactionKey,
 } from "./redaction-key.js";
 export { mapLimit } from "./concurrency.js";
+export { timedPhase, tracePhase } from "./phases.js";
 export { listJobs } from "./scope.js";

@@ -14,6 +14,7 @@ import type { SourceSpec } from "../sources/types.js";
 import { loadEngineConfig } from "./config.js";
 import type { Progress } from "./progress.js";
 import { withRedactionKey } from "./redaction-key.js";
+import { timedPhase, tracePhase } from "./phases.js";
 import type { ListPlan } from "./scope.js";
 import {
   assertNamespaceMatches,
@@ -228,16 +229,23 @@ export async function inspectDeclared(options: InspectOptions, io: InspectIO): P
 async function inspect(options: InspectOptions, io: InspectIO): Promise<Inspection> {
   io.progress.update("reading sources and discovering the cluster's API");
   // Reading files and the discovery round trips do not depend on each other: overlap them.
-  const connected = connect(options, io);
+  const connected = timedPhase(io.trace, "discover", connect(options, io));
   connected.catch(() => undefined);
-  const { desired, scope, config, sources, selector } = await declaredState(options, io, connected);
+  const { desired, scope, config, sources, selector } = await timedPhase(
+    io.trace,
+    "load-sources",
+    declaredState(options, io, connected),
+  );
   const { cluster, served } = await connected;
   const plan: ListPlan = { scope, desired, ...(selector === undefined ? {} : { selector }) };
-  const [live, schema] = await Promise.all([listScope(cluster, served, plan, io.progress), cluster.schema()]);
+  const listing = Promise.all([listScope(cluster, served, plan, io.progress), cluster.schema()]);
+  const [live, schema] = await timedPhase(io.trace, "list", listing);
   for (const warning of cluster.warnings?.() ?? []) io.note(warning);
   io.progress.update(`comparing ${desired.length} objects`);
   const generatedAt = formatTime(io.now());
+  const comparing = performance.now();
   const compared = compare({ desired, live, scope, schema, config, cluster: cluster.name, generatedAt });
+  tracePhase(io.trace, "compare", comparing);
   const report: DriftReport = {
     ...compared,
     ...(sources.skipped.length === 0 ? {} : { skipped: sources.skipped }),

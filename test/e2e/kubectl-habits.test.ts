@@ -289,13 +289,24 @@ describe("--request-timeout", () => {
 });
 
 describe("-v/--verbose and --debug", () => {
-  it("-v shows each request on stderr: method, URL, status, duration; stdout is unchanged", async () => {
+  it("-v shows each request on stderr (method, URL, status, duration) and each phase's time; stdout is unchanged", async () => {
     const quiet = await kubedrift(["diff", "-f", "deploy", "-o", "json"]);
     const verbose = await kubedrift(["diff", "-f", "deploy", "-o", "json", "-v"]);
     expect(verbose.code).toBe(2);
     expect(JSON.parse(verbose.stdout).resources).toEqual(JSON.parse(quiet.stdout).resources);
     const lines = verbose.stderr.trimEnd().split("\n");
-    for (const line of lines)
+    const phases = lines.filter((line) => line.startsWith("trace: phase "));
+    expect(phases.map((line) => /^trace: phase ([a-z-]+) \d+ms$/.exec(line)?.[1]).sort()).toEqual([
+      "compare",
+      "discover",
+      "list",
+      "load-sources",
+      "render",
+      "start-up",
+    ]);
+    expect(phases[0]).toMatch(/^trace: phase start-up /);
+    expect(phases.at(-1)).toMatch(/^trace: phase render /);
+    for (const line of lines.filter((line) => !phases.includes(line)))
       expect(line).toMatch(/^trace: GET https:\/\/127\.0\.0\.1:\d+\/\S+ 200 OK in \d+ms$/);
     expect(lines.some((line) => line.includes(" /api/v1 ") || line.includes("/api/v1 200"))).toBe(true);
     expect(

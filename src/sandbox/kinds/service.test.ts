@@ -28,8 +28,8 @@ describe("Service defaulting and allocation", () => {
         type: "ClusterIP",
         sessionAffinity: "None",
         internalTrafficPolicy: "Cluster",
-        clusterIP: "10.0.0.10",
-        clusterIPs: ["10.0.0.10"],
+        clusterIP: "10.96.0.10",
+        clusterIPs: ["10.96.0.10"],
         ipFamilies: ["IPv4"],
         ipFamilyPolicy: "SingleStack",
       },
@@ -40,21 +40,21 @@ describe("Service defaulting and allocation", () => {
   it("a requested clusterIP is kept and mirrored into clusterIPs only by prepare", () => {
     const context = testContext();
     const defaulted = strategy.applyDefaults(
-      { metadata, spec: { clusterIP: "10.0.0.50", ports: [{ port: 80 }] } },
+      { metadata, spec: { clusterIP: "10.96.0.50", ports: [{ port: 80 }] } },
       undefined,
       context,
     );
     expect(defaulted["spec"]).not.toHaveProperty("clusterIPs");
     expect(strategy.prepare(defaulted, undefined, context)["spec"]).toMatchObject({
-      clusterIP: "10.0.0.50",
-      clusterIPs: ["10.0.0.50"],
+      clusterIP: "10.96.0.50",
+      clusterIPs: ["10.96.0.50"],
     });
     const pluralOnly = storedForm(
       strategy,
-      { metadata, spec: { clusterIPs: ["10.0.0.51"], ports: [{ port: 80 }] } },
+      { metadata, spec: { clusterIPs: ["10.96.0.51"], ports: [{ port: 80 }] } },
       undefined,
     );
-    expect(pluralOnly["spec"]).toMatchObject({ clusterIP: "10.0.0.51", clusterIPs: ["10.0.0.51"] });
+    expect(pluralOnly["spec"]).toMatchObject({ clusterIP: "10.96.0.51", clusterIPs: ["10.96.0.51"] });
   });
 
   it("NodePort: allocates node ports, one per port number, and externalTrafficPolicy Cluster", () => {
@@ -79,8 +79,8 @@ describe("Service defaulting and allocation", () => {
       sessionAffinity: "None",
       externalTrafficPolicy: "Cluster",
       internalTrafficPolicy: "Cluster",
-      clusterIP: "10.0.0.10",
-      clusterIPs: ["10.0.0.10"],
+      clusterIP: "10.96.0.10",
+      clusterIPs: ["10.96.0.10"],
       ipFamilies: ["IPv4"],
       ipFamilyPolicy: "SingleStack",
     });
@@ -98,8 +98,8 @@ describe("Service defaulting and allocation", () => {
       sessionAffinity: "None",
       internalTrafficPolicy: "Cluster",
       allocateLoadBalancerNodePorts: true,
-      clusterIP: "10.0.0.10",
-      clusterIPs: ["10.0.0.10"],
+      clusterIP: "10.96.0.10",
+      clusterIPs: ["10.96.0.10"],
       ipFamilies: ["IPv4"],
       ipFamilyPolicy: "SingleStack",
       healthCheckNodePort: 30001,
@@ -167,8 +167,8 @@ describe("Service defaulting and allocation", () => {
     const update = { metadata, spec: { type: "NodePort", ports: [{ name: "http", port: 8080 }] } };
     const result = storedForm(strategy, update, stored, context);
     expect(result["spec"]).toMatchObject({
-      clusterIP: "10.0.0.10",
-      clusterIPs: ["10.0.0.10"],
+      clusterIP: "10.96.0.10",
+      clusterIPs: ["10.96.0.10"],
       ports: [{ name: "http", port: 8080, protocol: "TCP", targetPort: 8080, nodePort: 30000 }],
     });
     expect(result["status"]).toBeUndefined();
@@ -258,14 +258,14 @@ describe("Service validation", () => {
     const stored = storedForm(strategy, { metadata, spec: { ports: [{ port: 80 }] } }, undefined, context);
     const update = storedForm(
       strategy,
-      { metadata, spec: { clusterIP: "10.0.0.99", ports: [{ port: 80 }] } },
+      { metadata, spec: { clusterIP: "10.96.0.99", ports: [{ port: 80 }] } },
       stored,
       context,
     );
     expect(strategy.validate(update, stored)).toEqual([
       {
         reason: "FieldValueInvalid",
-        message: 'Invalid value: []string{"10.0.0.99"}: may not change once set',
+        message: 'Invalid value: []string{"10.96.0.99"}: may not change once set',
         field: "spec.clusterIPs[0]",
       },
     ]);

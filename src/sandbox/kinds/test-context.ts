@@ -2,7 +2,7 @@ import type { KubeObject } from "../../kube/value/json.js";
 import type { KindStrategy, StrategyContext } from "./types.js";
 
 /**
- * A deterministic allocator pair for tests: 10.0.0.10, .11 … and node ports 30000, 30001 …;
+ * A deterministic allocator pair for tests: 10.96.0.10, .11 … and node ports 30000, 30001 …;
  * requested values are granted as asked (the real allocators have tests of their own).
  */
 export function testContext(): StrategyContext {
@@ -10,9 +10,9 @@ export function testContext(): StrategyContext {
   let nextPort = 30000;
   return {
     schema: { rootType: () => undefined, resolve: (type) => type as never },
-    allocateClusterIP: (requested) => ({ status: "allocated", value: requested ?? `10.0.0.${nextIP++}` }),
+    allocateClusterIP: (requested) => ({ status: "allocated", value: requested ?? `10.96.0.${nextIP++}` }),
     allocateNodePort: (requested) => ({ status: "allocated", value: requested ?? nextPort++ }),
-    kubernetesServiceIP: "10.0.0.1",
+    kubernetesServiceIP: "10.96.0.1",
   };
 }
 

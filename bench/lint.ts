@@ -4,7 +4,13 @@
  * (~7,500/s), and every check (schema, best practices, drift) through the runner, findings placed.
  * Run alone with `node --import tsx bench/lint.ts`.
  */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { performance } from "node:perf_hooks";
+import { estate, writeEstate } from "./estate.js";
+import { median as medianOf, repeat, runChild, type Recorder } from "./figures.js";
+import { kubedriftBin } from "./scale.js";
 import { pathToFileURL } from "node:url";
 import { benchManifest } from "./manifests.js";
 import type { Kind } from "./manifests.js";
@@ -72,3 +78,36 @@ export function benchLint(count = 10_000, rounds = 5): void {
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) benchLint();
+
+/**
+ * The built `kubedrift lint -f apps` on the files of the estate of `size` objects (bench/estate.ts):
+ * end to end, peak RSS by GNU time, the median of `runs`.
+ */
+export async function benchLintCli(recorder: Recorder, runs: number, size = 10_000): Promise<void> {
+  const directory = mkdtempSync(join(tmpdir(), "kubedrift-bench-lint-"));
+  try {
+    writeEstate(directory, estate(size));
+    const results = await repeat(runs, () =>
+      runChild(kubedriftBin, ["lint", "-f", "apps", "-o", "json"], { cwd: directory, keepStdout: true }),
+    );
+    const seconds = medianOf(results.map((run) => run.seconds));
+    const findings = (() => {
+      try {
+        return String((JSON.parse(results[0]?.stdout ?? "") as { findings?: unknown[] }).findings?.length);
+      } catch {
+        return "?";
+      }
+    })();
+    recorder.record({
+      part: "lint",
+      name: `kubedrift lint -f (${size} objects, one file per app)`,
+      value: seconds,
+      unit: "s",
+      runs,
+      samples: results.map((run) => run.seconds),
+      note: `${Math.round(size / seconds)} objects/s, peak RSS ${Math.max(...results.map((run) => run.peakRssMb)).toFixed(0)} MB, exit ${String(results[0]?.status)}, ${findings} findings`,
+    });
+  } finally {
+    rmSync(directory, { recursive: true, force: true });
+  }
+}

@@ -46,13 +46,18 @@ export async function startServer(): Promise<Started> {
     );
   });
   const { server } = JSON.parse(line) as { server: string };
+  return { target: targetOf(server, kubeconfigPath), child, kubeconfigPath };
+}
+
+/** A client of the sandbox serving at `url`, with the CA and token of its kubeconfig. */
+export function targetOf(url: string, kubeconfigPath: string): Target {
   const config = parse(readFileSync(kubeconfigPath, "utf8")) as {
     clusters: { cluster: { "certificate-authority-data": string } }[];
     users: { user: { token: string } }[];
   };
   const ca = Buffer.from(config.clusters[0]?.cluster["certificate-authority-data"] ?? "", "base64");
   const agent = new Agent({ keepAlive: true, maxSockets: 32, ca });
-  return { target: { url: server, token: config.users[0]?.user.token ?? "", agent }, child, kubeconfigPath };
+  return { url, token: config.users[0]?.user.token ?? "", agent };
 }
 
 export interface Call {

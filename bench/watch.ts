@@ -10,6 +10,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { setTimeout as delay } from "node:timers/promises";
 import { stringify } from "yaml";
+import type { Recorder } from "./figures.js";
 import { benchManifest } from "./manifests.js";
 import { measure, ok, startServer, type Started, type Target } from "./sandbox.js";
 
@@ -267,7 +268,14 @@ function distribution(values: readonly number[]): string {
   return `p50 ${at(0.5)}   p90 ${at(0.9)}   p99 ${at(0.99)}   max ${at(1)} ms`;
 }
 
-function reportLatency(label: string, watch: WatchProcess, sent: readonly Sent[]): void {
+interface Latency {
+  readonly p50: number;
+  readonly p99: number;
+  readonly detected: number;
+  readonly sent: number;
+}
+
+function reportLatency(label: string, watch: WatchProcess, sent: readonly Sent[]): Latency {
   const detected = sent.flatMap((change) => {
     const opened = watch.opened.get(change.name);
     return opened === undefined ? [] : [{ change, opened }];
@@ -284,11 +292,18 @@ function reportLatency(label: string, watch: WatchProcess, sent: readonly Sent[]
   const roundTrips = sent.map((change) => change.roundTrip).filter((time) => !Number.isNaN(time));
   console.log(`${"  change → episode stamped".padEnd(34)} ${distribution(stamped)}`);
   console.log(`${"  PATCH round trip (sandbox)".padEnd(34)} ${distribution(roundTrips)}`);
+  return {
+    p50: percentile(sorted, 0.5),
+    p99: percentile(sorted, 0.99),
+    detected: detected.length,
+    sent: sent.length,
+  };
 }
 
 // ---- one size ------------------------------------------------------------------------------------
 
-async function firstSync(watch: WatchProcess, pid: () => number, size: Size): Promise<boolean> {
+/** Seconds from spawn to the first "synced" line, undefined when it did not come. */
+async function firstSync(watch: WatchProcess, pid: () => number, size: Size): Promise<number | undefined> {
   const timeoutMs = Math.max(120_000, size.objects * 30);
   try {
     const synced = await watch.next("synced", timeoutMs);
@@ -297,10 +312,10 @@ async function firstSync(watch: WatchProcess, pid: () => number, size: Size): Pr
     console.log(
       `${`watch first sync (${size.objects} objects)`.padEnd(34)} ${seconds.toFixed(2).padStart(7)} s          (from spawn; the sync itself ${own} s; ${usageText(usageOf(pid()))})`,
     );
-    return true;
+    return seconds;
   } catch (error: unknown) {
     console.log(`${`watch first sync (${size.objects} objects)`.padEnd(34)} ${(error as Error).message}`);
-    return false;
+    return undefined;
   }
 }
 
@@ -309,11 +324,11 @@ async function detection(
   watch: WatchProcess,
   pid: () => number,
   size: Size,
-): Promise<void> {
+): Promise<Latency & { readonly rssMb: number }> {
   const count = size.streamSeconds * changesPerSecond;
   const sent = await streamChanges(started.target, size.objects, count);
   await awaitDetections(watch, sent, 10_000);
-  reportLatency(`detection latency (${size.objects}, ${changesPerSecond}/s)`, watch, sent);
+  const latency = reportLatency(`detection latency (${size.objects}, ${changesPerSecond}/s)`, watch, sent);
   const usage = usageOf(pid());
   const verdict = usage.rssMb < aim.rssMb ? "within" : "OVER";
   console.log(
@@ -322,9 +337,46 @@ async function detection(
   const errors = watch.errors();
   if (errors.length > 0)
     console.log(`${"  watch logged errors".padEnd(34)} ${errors.length}, first: ${errors[0]}`);
+  return { ...latency, rssMb: usage.peakMb };
 }
 
-async function benchSize(size: Size): Promise<void> {
+function recordSize(
+  recorder: Recorder | undefined,
+  size: Size,
+  synced: number | undefined,
+  latency: (Latency & { readonly rssMb: number }) | undefined,
+): void {
+  if (recorder === undefined) return;
+  const part = "watch";
+  const objects = size.objects;
+  const single = "one run; the percentiles are over the changes of one stream";
+  recorder.record({
+    part,
+    name: `watch start-up to ready (${objects} objects)`,
+    value: synced ?? null,
+    unit: "s",
+    note: single,
+  });
+  if (latency === undefined) return;
+  const note = `${latency.detected}/${latency.sent} changes detected, ${changesPerSecond} changes/s`;
+  recorder.record({
+    part,
+    name: `  detection latency p50 (${objects})`,
+    value: latency.p50,
+    unit: "ms",
+    note,
+  });
+  recorder.record({
+    part,
+    name: `  detection latency p99 (${objects})`,
+    value: latency.p99,
+    unit: "ms",
+    ...(objects === 10_000 ? { target: `≤ ${aim.p99Ms} ms`, meets: latency.p99 <= aim.p99Ms } : {}),
+  });
+  recorder.record({ part, name: `  peak RSS of watch (${objects})`, value: latency.rssMb, unit: "MB" });
+}
+
+async function benchSize(size: Size, recorder?: Recorder): Promise<void> {
   const started = await startServer();
   const directory = mkdtempSync(join(tmpdir(), "kubedrift-bench-watch-"));
   let watch: WatchProcess | undefined;
@@ -337,7 +389,9 @@ async function benchSize(size: Size): Promise<void> {
     let cached: number | undefined;
     const launched = running.child.pid ?? 0;
     const pid = (): number => (cached ??= workerPid(launched) ?? launched);
-    if (await firstSync(running, pid, size)) await detection(started, running, pid, size);
+    const synced = await firstSync(running, pid, size);
+    const latency = synced === undefined ? undefined : await detection(started, running, pid, size);
+    recordSize(recorder, size, synced, latency);
   } finally {
     if (watch !== undefined) await stopWatch(watch);
     await stopSandbox(started);
@@ -353,8 +407,8 @@ async function stopSandbox(started: Started): Promise<void> {
   await Promise.race([exited, delay(10_000)]);
 }
 
-export async function benchWatch(): Promise<void> {
+export async function benchWatch(recorder?: Recorder): Promise<void> {
   console.log(`aims: p99 detection latency < ${aim.p99Ms} ms, RSS < ${aim.rssMb} MB at 10,000 objects`);
-  await benchSize({ objects: 1000, streamSeconds: 5 });
-  await benchSize({ objects: 10_000, streamSeconds: 20 });
+  await benchSize({ objects: 1000, streamSeconds: 5 }, recorder);
+  await benchSize({ objects: 10_000, streamSeconds: 20 }, recorder);
 }

@@ -174,7 +174,7 @@ function startControllers(
   onError: (error: unknown) => void,
 ): readonly WatchSubscription[] {
   const customResources = startCustomResourceController(context, onError);
-  bootstrapCluster(context, rootCA);
+  bootstrapCluster(context, rootCA, onError);
   bootstrapRbac(context);
   return [
     customResources,

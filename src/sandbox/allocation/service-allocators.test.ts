@@ -254,3 +254,27 @@ describe("node ports", () => {
     expect(create(core, "d", { type: "NodePort" }).body.spec.ports[0].nodePort).toBe(30001);
   });
 });
+
+describe("the kubernetes Service", () => {
+  it("is not recreated over a persisted Service holding its address, and the sandbox still starts", () => {
+    const dataDir = mkdtempSync(join(tmpdir(), "kubedrift-allocators-"));
+    directories.push(dataDir);
+    const first = sandbox({ dataDir, serviceClusterIPRange: "10.0.0.0/29" });
+    expect(send(first, "DELETE", `${services}/kubernetes`).status).toBe(200);
+    return settled().then(() => {
+      expect(clusterIPOf(create(first, "squatter", { clusterIP: "10.0.0.1" }))).toBe("10.0.0.1");
+      cores.splice(cores.indexOf(first), 1);
+      first.close();
+      const errors: unknown[] = [];
+      const second = sandbox({
+        dataDir,
+        serviceClusterIPRange: "10.0.0.0/29",
+        onControllerError: (error) => errors.push(error),
+      });
+      expect(send(second, "GET", `${services}/kubernetes`).status).toBe(404);
+      expect(errors.map((error) => (error instanceof Error ? error.message : String(error)))).toEqual([
+        'Service "kubernetes" is invalid: spec.clusterIPs: Invalid value: []string{"10.0.0.1"}: failed to allocate IP 10.0.0.1: provided IP is already allocated',
+      ]);
+    });
+  });
+});

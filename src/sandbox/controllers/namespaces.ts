@@ -93,8 +93,18 @@ export function startNamespaceController(
   };
 }
 
-/** Creates the start-up state of a new cluster: system namespaces and the `kubernetes` Service. */
-export function bootstrapCluster(context: ServerContext, rootCA: string): void {
+/**
+ * Creates the start-up state of a new cluster: system namespaces and the `kubernetes` Service.
+ * When the Service cannot be made (its address taken by a Service persisted under `--data`),
+ * the sandbox still starts, as kube-apiserver does: the failure goes to `onError`.
+ */
+export function bootstrapCluster(
+  context: ServerContext,
+  rootCA: string,
+  onError: (error: unknown) => void = (error) => {
+    throw error;
+  },
+): void {
   for (const name of systemNamespaces) {
     if (!exists(context, "namespaces", "", name)) {
       createAsController(
@@ -105,7 +115,8 @@ export function bootstrapCluster(context: ServerContext, rootCA: string): void {
     }
     populateNamespace(context, name, rootCA);
   }
-  if (!exists(context, "services", "default", "kubernetes")) {
+  if (exists(context, "services", "default", "kubernetes")) return;
+  try {
     createAsController(
       context,
       { group: "", version: "v1", resource: "services", namespace: "default" },
@@ -118,5 +129,7 @@ export function bootstrapCluster(context: ServerContext, rootCA: string): void {
         },
       },
     );
+  } catch (error: unknown) {
+    onError(error);
   }
 }

@@ -4,7 +4,7 @@ import path from "node:path";
 import { LineCounter, parseDocument } from "yaml";
 
 import { collectFieldLines } from "./field-lines.js";
-import { yamlOptions } from "./yaml-options.js";
+import { yamlOptions } from "../kube/yaml-options.js";
 
 /** What a build error may quote of a generator's input, and where it is written. */
 export interface GeneratorEntry {

@@ -12,7 +12,7 @@ import { fileSystemError, kustomizationFileNames } from "./files.js";
 import { buildFailureMessage, generatorEntries, withoutGeneratorValues } from "./kustomize-errors.js";
 import { ReadModes, parseManifests } from "./manifest.js";
 import { SourceError } from "./types.js";
-import { yamlOptions } from "./yaml-options.js";
+import { yamlOptions } from "../kube/yaml-options.js";
 import type { JsonObject, JsonValue, KubeObject } from "../kube/value/json.js";
 import { isJsonObject } from "../kube/value/json.js";
 import { valueAtPointer } from "../kube/value/pointer.js";

@@ -4,8 +4,9 @@ import type { Document, Node, YAMLError } from "yaml";
 import type { DesiredObject } from "../model/index.js";
 import { collectFieldLines, lineOfNode } from "./field-lines.js";
 import { SourceError } from "./types.js";
-import { yamlOptions } from "./yaml-options.js";
+import { yamlOptions } from "../kube/yaml-options.js";
 import { flattenStrings, withPlainEnvironment } from "../kube/yaml-speed.js";
+import { readPlainDocuments } from "../kube/yaml-values.js";
 import type { JsonObject, KubeObject } from "../kube/value/json.js";
 import { isRecord } from "../kube/value/json.js";
 import { splitApiVersion } from "../kube/object.js";
@@ -158,11 +159,87 @@ function placeDocument(
 }
 
 /**
+ * The line of each field, found when first asked for: only a drifted field's line is ever shown, so
+ * most documents never need their syntax tree. The file is then read once more with `yaml`, for all
+ * its documents at once.
+ */
+class FieldLinesOnDemand implements ReadonlyMap<string, number> {
+  readonly #lines: () => ReadonlyMap<string, number>;
+
+  constructor(lines: () => ReadonlyMap<string, number>) {
+    this.#lines = lines;
+  }
+
+  get size(): number {
+    return this.#lines().size;
+  }
+
+  get(key: string): number | undefined {
+    return this.#lines().get(key);
+  }
+
+  has(key: string): boolean {
+    return this.#lines().has(key);
+  }
+
+  forEach(callback: (value: number, key: string, map: ReadonlyMap<string, number>) => void): void {
+    this.#lines().forEach((value, key) => callback(value, key, this));
+  }
+
+  entries(): MapIterator<[string, number]> {
+    return this.#lines().entries();
+  }
+
+  keys(): MapIterator<string> {
+    return this.#lines().keys();
+  }
+
+  values(): MapIterator<number> {
+    return this.#lines().values();
+  }
+
+  [Symbol.iterator](): MapIterator<[string, number]> {
+    return this.entries();
+  }
+}
+
+function once<T>(compute: () => T): () => T {
+  let computed: { readonly value: T } | undefined;
+  return () => (computed ??= { value: compute() }).value;
+}
+
+/**
+ * Documents of plain YAML (the common case) are read fast, their field lines on demand; anything else
+ * (a List, anchors, tags, an error) by `yaml` with every position.
+ */
+function parseDocuments(text: string, file: string, lineCounter: LineCounter): readonly ParsedDocument[] {
+  const plain = readPlainDocuments(text);
+  if (plain === undefined || plain.values.some(isList)) return parseAllPositions(text, file, lineCounter);
+  const all = once(() => {
+    try {
+      return new Map(
+        parseAllPositions(text, file, lineCounter).map((document) => [document.number, document]),
+      );
+    } catch {
+      return new Map<number, ParsedDocument>();
+    }
+  });
+  const parsed: ParsedDocument[] = [];
+  plain.values.forEach((value, index) => {
+    if (value === null || value === undefined) return;
+    const number = index + 1;
+    const fieldLines = new FieldLinesOnDemand(() => all().get(number)?.fieldLines ?? new Map());
+    parsed.push({ number, value, line: plain.lines[index] ?? 1, fieldLines, items: [] });
+  });
+  return parsed;
+}
+
+/**
  * Documents one at a time (Parser and Composer rather than parseAllDocuments): each syntax tree is
  * garbage once its value and positions are taken, which keeps the heap of a 50 MB file, and the time
  * the garbage collector spends on it, small.
  */
-function parseDocuments(text: string, file: string, lineCounter: LineCounter): readonly ParsedDocument[] {
+function parseAllPositions(text: string, file: string, lineCounter: LineCounter): readonly ParsedDocument[] {
   return withPlainEnvironment(() => composeDocuments(text, file, lineCounter));
 }
 

@@ -2,7 +2,7 @@ import path from "node:path";
 
 import { LineCounter, parseAllDocuments } from "yaml";
 
-import { yamlOptions } from "../../sources/yaml-options.js";
+import { yamlOptions } from "../../kube/yaml-options.js";
 import type { JsonValue } from "../../kube/value/json.js";
 import { isJsonObject } from "../../kube/value/json.js";
 

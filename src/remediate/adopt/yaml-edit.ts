@@ -11,7 +11,7 @@ import {
 } from "yaml";
 import type { Document, Node, Pair, Scalar, YAMLMap, YAMLSeq } from "yaml";
 
-import { yamlOptions } from "../../sources/yaml-options.js";
+import { yamlOptions } from "../../kube/yaml-options.js";
 import { nest } from "./pointer.js";
 import type { Layout, Splice } from "./yaml-text.js";
 import {

@@ -8,7 +8,7 @@ type TagList = Extract<Tags, readonly unknown[]>;
  * `<<` merges. Reading with YAML 1.2 would turn `defaultMode: 0644` into 644 and report false drift.
  * go-yaml leaves timestamps and sexagesimal numbers as strings when decoding into JSON, so those tags go.
  */
-function kubectlCompatibleTags(tags: TagList): TagList {
+export function kubectlCompatibleTags(tags: TagList): TagList {
   return tags.filter((tag) => {
     if (typeof tag === "string") return true;
     return tag.format !== "TIME" && !tag.tag.endsWith(":timestamp") && !tag.tag.endsWith(":binary");

@@ -1,7 +1,8 @@
 /**
  * Continuous detection: the built `kubedrift watch` against the sandbox with 1,000 and 10,000
- * ConfigMaps. Time to the first sync, the memory of the process doing the work, and the latency
- * from an out-of-band change to the "drift opened" line that watch writes for it.
+ * ConfigMaps, and with the estate of 10,000 objects of bench/estate.ts (its ConfigMaps changed).
+ * Time to the first sync, the memory of the process doing the work, and the latency from an
+ * out-of-band change to the "drift opened" line that watch writes for it.
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
@@ -10,6 +11,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { setTimeout as delay } from "node:timers/promises";
 import { stringify } from "yaml";
+import { estate, pathOf, seedEstate, writeEstate } from "./estate.js";
 import type { Recorder } from "./figures.js";
 import { benchManifest } from "./manifests.js";
 import { measure, ok, startServer, type Started, type Target } from "./sandbox.js";
@@ -22,7 +24,11 @@ const aim = { p99Ms: 250, rssMb: 300 };
 interface Size {
   readonly objects: number;
   readonly streamSeconds: number;
+  /** The estate of bench/estate.ts (undrifted) rather than ConfigMaps alone; its ConfigMaps are changed. */
+  readonly estate?: boolean;
 }
+
+const labelOf = (size: Size): string => `${size.objects}${size.estate === true ? " estate" : ""}`;
 
 const nameOf = (index: number): string => `cm-${String(index).padStart(5, "0")}`;
 
@@ -200,8 +206,7 @@ function usageText(usage: Usage): string {
 // ---- the change stream ---------------------------------------------------------------------------
 
 /** Filled in as the change goes out and its answer comes back. */
-interface Sent {
-  readonly name: string;
+interface Sent extends Change {
   /** performance.now() and Date.now() just before the request went out. */
   sentAt: number;
   wallAt: number;
@@ -209,17 +214,45 @@ interface Sent {
   roundTrip: number;
 }
 
+interface Change {
+  readonly name: string;
+  readonly path: string;
+  readonly body: unknown;
+}
+
+/** `count` changes of distinct objects spread over the estate (or the ConfigMaps). */
+function changesOf(size: Size, count: number): readonly Change[] {
+  if (size.estate !== true) {
+    const stride = Math.max(1, Math.floor(size.objects / count));
+    return Array.from({ length: count }, (_, index) => {
+      const name = nameOf((index * stride) % size.objects);
+      return {
+        name,
+        path: `/api/v1/namespaces/${namespace}/configmaps/${name}`,
+        body: { data: { TTL: "301" } },
+      };
+    });
+  }
+  const maps = estate(size.objects).objects.filter((object) => object["kind"] === "ConfigMap");
+  const stride = Math.max(1, Math.floor(maps.length / count));
+  return Array.from({ length: count }, (_, index) => {
+    const object = maps[(index * stride) % maps.length] ?? {};
+    const name = (object["metadata"] as { name: string }).name;
+    return { name, path: pathOf(object, true), body: { data: { CACHE_TTL: "1" } } };
+  });
+}
+
 /** Paced by an absolute schedule so that a late tick does not push every later change back. */
-async function streamChanges(target: Target, objects: number, count: number): Promise<Sent[]> {
+async function streamChanges(target: Target, changes: readonly Change[]): Promise<Sent[]> {
   const interval = 1000 / changesPerSecond;
-  const stride = Math.max(1, Math.floor(objects / count));
+  const count = changes.length;
   const start = performance.now() + interval;
   const sent: Sent[] = [];
   const replies: Promise<void>[] = [];
   for (let index = 0; index < count; index += 1) {
     const wait = start + index * interval - performance.now();
     if (wait > 0) await delay(wait);
-    const change: Sent = { name: nameOf((index * stride) % objects), sentAt: 0, wallAt: 0, roundTrip: NaN };
+    const change: Sent = { ...changes[index], sentAt: 0, wallAt: 0, roundTrip: NaN };
     replies.push(send(target, change));
     sent.push(change);
   }
@@ -233,8 +266,8 @@ async function send(target: Target, change: Sent): Promise<void> {
   try {
     await ok(target, {
       method: "PATCH",
-      path: `/api/v1/namespaces/${namespace}/configmaps/${change.name}?fieldManager=kubectl-edit`,
-      body: { data: { TTL: "301" } },
+      path: `${change.path}?fieldManager=kubectl-edit`,
+      body: change.body,
       contentType: "application/merge-patch+json",
     });
     change.roundTrip = performance.now() - change.sentAt;
@@ -310,11 +343,11 @@ async function firstSync(watch: WatchProcess, pid: () => number, size: Size): Pr
     const seconds = (synced.readAt - watch.spawnedAt) / 1000;
     const own = Number(synced.record["seconds"]).toFixed(2);
     console.log(
-      `${`watch first sync (${size.objects} objects)`.padEnd(34)} ${seconds.toFixed(2).padStart(7)} s          (from spawn; the sync itself ${own} s; ${usageText(usageOf(pid()))})`,
+      `${`watch first sync (${labelOf(size)} objects)`.padEnd(34)} ${seconds.toFixed(2).padStart(7)} s          (from spawn; the sync itself ${own} s; ${usageText(usageOf(pid()))})`,
     );
     return seconds;
   } catch (error: unknown) {
-    console.log(`${`watch first sync (${size.objects} objects)`.padEnd(34)} ${(error as Error).message}`);
+    console.log(`${`watch first sync (${labelOf(size)} objects)`.padEnd(34)} ${(error as Error).message}`);
     return undefined;
   }
 }
@@ -326,9 +359,9 @@ async function detection(
   size: Size,
 ): Promise<Latency & { readonly rssMb: number }> {
   const count = size.streamSeconds * changesPerSecond;
-  const sent = await streamChanges(started.target, size.objects, count);
+  const sent = await streamChanges(started.target, changesOf(size, count));
   await awaitDetections(watch, sent, 10_000);
-  const latency = reportLatency(`detection latency (${size.objects}, ${changesPerSecond}/s)`, watch, sent);
+  const latency = reportLatency(`detection latency (${labelOf(size)}, ${changesPerSecond}/s)`, watch, sent);
   const usage = usageOf(pid());
   const verdict = usage.rssMb < aim.rssMb ? "within" : "OVER";
   console.log(
@@ -348,7 +381,7 @@ function recordSize(
 ): void {
   if (recorder === undefined) return;
   const part = "watch";
-  const objects = size.objects;
+  const objects = labelOf(size);
   const single = "one run; the percentiles are over the changes of one stream";
   recorder.record({
     part,
@@ -371,18 +404,24 @@ function recordSize(
     name: `  detection latency p99 (${objects})`,
     value: latency.p99,
     unit: "ms",
-    ...(objects === 10_000 ? { target: `≤ ${aim.p99Ms} ms`, meets: latency.p99 <= aim.p99Ms } : {}),
+    ...(size.objects === 10_000 ? { target: `≤ ${aim.p99Ms} ms`, meets: latency.p99 <= aim.p99Ms } : {}),
   });
   recorder.record({ part, name: `  peak RSS of watch (${objects})`, value: latency.rssMb, unit: "MB" });
 }
 
-async function benchSize(size: Size, recorder?: Recorder): Promise<void> {
+export async function benchSize(size: Size, recorder?: Recorder): Promise<void> {
   const started = await startServer();
   const directory = mkdtempSync(join(tmpdir(), "kubedrift-bench-watch-"));
   let watch: WatchProcess | undefined;
   try {
-    await seed(started.target, size.objects);
-    writeManifests(directory, size.objects);
+    if (size.estate === true) {
+      const of = estate(size.objects);
+      await seedEstate(started.target, of);
+      writeEstate(join(directory, "deploy"), of);
+    } else {
+      await seed(started.target, size.objects);
+      writeManifests(directory, size.objects);
+    }
     const running = startWatch(directory, started.kubeconfigPath);
     watch = running;
     // Looked up once the process has started its work, then kept: the pid does not change.
@@ -411,4 +450,5 @@ export async function benchWatch(recorder?: Recorder): Promise<void> {
   console.log(`aims: p99 detection latency < ${aim.p99Ms} ms, RSS < ${aim.rssMb} MB at 10,000 objects`);
   await benchSize({ objects: 1000, streamSeconds: 5 }, recorder);
   await benchSize({ objects: 10_000, streamSeconds: 20 }, recorder);
+  await benchSize({ objects: 10_000, streamSeconds: 20, estate: true }, recorder);
 }

@@ -158,8 +158,7 @@ async function measureMode(
     name: `  peak RSS`,
     value: rssMb,
     unit: "MB",
-    runs,
-    note: "the largest of the runs",
+    note: `the largest of ${runs} runs`,
     ...(size >= 50_000 ? { target: "≤ 1024 MB", meets: rssMb <= 1024 } : {}),
     detail: { size, mode },
   });
@@ -188,13 +187,13 @@ async function oneSize(recorder: Recorder, size: number, options: ScaleOptions):
   try {
     recorder.record({
       part: "diff",
-      name: `seed ${size} objects (sandbox, kubectl apply's POSTs)`,
+      name: `seed ${size} objects (as kubectl apply creates them)`,
       value: prepared.seedSeconds,
       unit: "s",
     });
     recorder.record({
       part: "diff",
-      name: `drift ${prepared.drifted} of them (PATCH as kubectl does, a few by kubectl)`,
+      name: `drift ${prepared.drifted} of them (kubectl's writes)`,
       value: prepared.driftSeconds,
       unit: "s",
     });

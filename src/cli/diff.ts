@@ -5,7 +5,7 @@ import type { DriftReport } from "../model/index.js";
 import { ReportFormats, renderReport, type ReportFormat } from "../report/index.js";
 import { CliError, rethrowAsCliError, parseDuration } from "./errors.js";
 import { terminalProgress } from "./progress.js";
-import { collect, nonEmpty, wantsColor, withContextFlags } from "./terminal.js";
+import { collect, nonEmpty, nonNegativeInteger, wantsColor, withContextFlags } from "./terminal.js";
 import { parseVerbosity, traceOf, verbosityOf } from "./verbosity.js";
 import { kubedriftVersion } from "./version.js";
 import type { HistoryFlags, RunHistory } from "./diff-history.js";
@@ -80,6 +80,7 @@ export interface DiffFlags {
   readonly namespace?: string;
   readonly liveFile?: string;
   readonly requestTimeout?: string;
+  readonly chunkSize?: number;
   readonly selector?: string;
   /** `-v` alone is `true` (commander calls no parser without a value), `-v=6` a level. */
   readonly verbose?: number | true;
@@ -146,6 +147,11 @@ function withClusterFlags(command: Command): Command {
       nonEmpty,
     )
     .option(
+      "--chunk-size <n>",
+      "list large collections in pages of this many objects, as kubectl (default 500; 0: all at once)",
+      nonNegativeInteger,
+    )
+    .option(
       "--live-file <path>",
       "compare offline against this file of live objects (kubectl get -o yaml|json output)",
       nonEmpty,
@@ -199,6 +205,7 @@ export function diffOptionsFromFlags(flags: DiffFlags): DiffOptions {
     ...optional("liveFile", flags.liveFile),
     ...optional("selector", flags.selector),
     ...optional("requestTimeoutMs", requestTimeoutMs(flags.requestTimeout)),
+    ...optional("chunkSize", flags.chunkSize),
     ...optional("config", flags.config),
   };
 }

@@ -12,6 +12,12 @@ export function nonEmpty(value: string): string {
   return value;
 }
 
+/** A count flag that takes 0 (kubectl's `--chunk-size 0`: no paging). */
+export function nonNegativeInteger(value: string): number {
+  if (!/^(0|[1-9][0-9]*)$/.test(value)) throw new InvalidArgumentError("expected a whole number ≥ 0");
+  return Number(value);
+}
+
 /** Which kubeconfig and context: the flags of every command that talks to a cluster. */
 export function withContextFlags(command: Command): Command {
   return command

@@ -31,7 +31,7 @@ export interface ConnectOptions extends KubeconfigOptions {
   /** Per request, body included, and per run of a credential plugin (default 30 s; 0: no limit). */
   readonly requestTimeoutMs?: number;
   readonly retry?: Partial<RetryPolicy>;
-  /** Objects per LIST page (default 500, as kubectl's --chunk-size). */
+  /** Objects per LIST page (default 500, as kubectl's --chunk-size); 0 for one unpaged LIST. */
   readonly pageSize?: number;
   /** `-v`/`--debug`: lines about the requests. */
   readonly trace?: Trace;
@@ -153,7 +153,7 @@ class KubeCluster implements Cluster {
       fieldSelector: options.fieldSelector ?? "",
     };
     try {
-      return await this.#listPages(failure, true);
+      return await this.#listPages(failure, this.#pageSize > 0);
     } catch (error: unknown) {
       if (!(error instanceof ApiStatusError) || error.status.code !== 410) throw error;
       // As client-go's pager: when the paged snapshot expired, fall back to one full LIST.

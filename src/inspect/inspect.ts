@@ -36,6 +36,8 @@ export interface InspectOptions extends SourceSpec {
   readonly liveFile?: string;
   /** Per request and per credential plugin run; 0 for no limit (default 30 s). */
   readonly requestTimeoutMs?: number;
+  /** Objects per LIST page (kubectl's --chunk-size, default 500); 0 for unpaged LISTs. */
+  readonly chunkSize?: number;
   /**
    * `-l/--selector` (kubectl's syntax): only desired and live objects whose labels match are
    * compared, and only matching live objects can be Extra. Sent to the server as `labelSelector`.
@@ -68,6 +70,7 @@ function openCluster(options: InspectOptions, io: InspectIO): Promise<Cluster> |
     ...(options.context === undefined ? {} : { context: options.context }),
     ...(options.namespace === undefined ? {} : { namespace: options.namespace }),
     ...(options.requestTimeoutMs === undefined ? {} : { requestTimeoutMs: options.requestTimeoutMs }),
+    ...(options.chunkSize === undefined ? {} : { pageSize: options.chunkSize }),
     ...(io.trace === undefined ? {} : { trace: io.trace }),
     env: io.env,
   });

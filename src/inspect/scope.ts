@@ -7,6 +7,7 @@ import type { DesiredObject, LiveObject } from "../model/index.js";
 import { describeRef, refKey } from "../model/index.js";
 import { InspectError } from "./errors.js";
 import type { Progress } from "./progress.js";
+import { mapLimit } from "./concurrency.js";
 
 /** How served resources are looked up: `group/kind` (`/ConfigMap`, `apps/Deployment`). */
 export function resourceKey(group: string, kind: string): string {
@@ -117,10 +118,14 @@ export function listJobs(
   });
 }
 
+/** LISTs in flight at once: kubectl's default client QPS is 5 with bursts of 10; a LIST is paged anyway. */
+export const listConcurrency = 8;
+
 /**
- * One LIST per resource and namespace in scope (cluster-scoped resources once). Of cluster-scoped
- * kinds only the declared objects are kept: every namespace or ClusterRole of a shared cluster is
- * not "extra" to one team's manifests.
+ * One LIST per resource and namespace in scope (cluster-scoped resources once), a few at a time
+ * (their round trips overlap; the order of the result is the jobs' order whatever the order of the
+ * answers). Of cluster-scoped kinds only the declared objects are kept: every namespace or
+ * ClusterRole of a shared cluster is not "extra" to one team's manifests.
  */
 export async function listScope(
   cluster: Cluster,
@@ -131,14 +136,23 @@ export async function listScope(
   const declared = new Set(plan.desired.map((object) => refKey(object.ref)));
   const jobs = listJobs(plan.scope, served);
   const options = plan.selector === undefined ? {} : { labelSelector: plan.selector.text };
-  const live: LiveObject[] = [];
-  for (const [index, job] of jobs.entries()) {
-    const where = job.resource.namespaced ? ` in ${job.namespace ?? "all namespaces"}` : "";
-    progress.update(`listing ${job.resource.resource}${where} (${index + 1}/${jobs.length})`);
-    const listed = selected(await cluster.list(job.resource, job.namespace, options), plan.selector?.matcher);
-    live.push(
-      ...(job.resource.namespaced ? listed : listed.filter((object) => declared.has(refKey(object.ref)))),
-    );
-  }
-  return live;
+  let done = 0;
+  const lists = await mapLimit(jobs, listConcurrency, async (job) => {
+    try {
+      const listed = selected(
+        await cluster.list(job.resource, job.namespace, options),
+        plan.selector?.matcher,
+      );
+      done += 1;
+      const where = job.resource.namespaced ? ` in ${job.namespace ?? "all namespaces"}` : "";
+      progress.update(`listed ${job.resource.resource}${where} (${done}/${jobs.length})`);
+      return job.resource.namespaced ? listed : listed.filter((object) => declared.has(refKey(object.ref)));
+    } catch (error: unknown) {
+      return { failed: error };
+    }
+  });
+  // The error of the first LIST in scope order, as when they ran one after another: the same run fails the same way.
+  const failure = lists.find((list) => "failed" in list);
+  if (failure !== undefined) throw failure.failed;
+  return (lists as readonly (readonly LiveObject[])[]).flat();
 }

@@ -288,6 +288,38 @@ describe("--request-timeout", () => {
   });
 });
 
+describe("--chunk-size", () => {
+  it("pages LISTs as kubectl does (500 by default, 0 for none) and gives the same report", async () => {
+    const pages = async (args: readonly string[]): Promise<readonly string[]> => {
+      const result = await kubedrift(["diff", "-f", "deploy", "-o", "json", "-v", ...args]);
+      expect(result.code).toBe(2);
+      return result.stderr.split("\n").filter((line) => line.includes(`/namespaces/${namespace}/configmaps`));
+    };
+    expect((await pages([])).every((line) => line.includes("?limit=500 "))).toBe(true);
+    const small = await pages(["--chunk-size", "1"]);
+    expect(small.length).toBeGreaterThan(1);
+    expect(small.some((line) => line.includes("continue="))).toBe(true);
+    expect((await pages(["--chunk-size", "0"])).map((line) => line.includes("limit="))).toEqual([false]);
+    const reports = await Promise.all(
+      [[], ["--chunk-size", "1"], ["--chunk-size", "0"]].map(async (args) => {
+        const { stdout } = await kubedrift(["diff", "-f", "deploy", "-o", "json", ...args]);
+        return (JSON.parse(stdout) as { resources: unknown }).resources;
+      }),
+    );
+    expect(reports[1]).toEqual(reports[0]);
+    expect(reports[2]).toEqual(reports[0]);
+    for (const command of ["diff", "plan", "apply", "adopt"]) {
+      const result = await kubedrift([command, "-f", "deploy", "--chunk-size", "-1"]);
+      expect({ command, ...result }).toEqual({
+        command,
+        code: 1,
+        stdout: "",
+        stderr: expect.stringMatching(/--chunk-size.*expected a whole number ≥ 0/) as unknown,
+      });
+    }
+  });
+});
+
 describe("-v/--verbose and --debug", () => {
   it("-v shows each request on stderr (method, URL, status, duration) and each phase's time; stdout is unchanged", async () => {
     const quiet = await kubedrift(["diff", "-f", "deploy", "-o", "json"]);

@@ -14,6 +14,7 @@ const now = new Date("2026-12-02T10:30:00Z");
 
 const reverted: Episode = {
   id: "1",
+  cluster: "",
   resource: { group: "apps", kind: "Deployment", namespace: "shop", name: "web" },
   startedAt: "2026-12-02T10:00:00.000Z",
   endedAt: "2026-12-02T10:04:12.000Z",
@@ -39,6 +40,7 @@ const reverted: Episode = {
 
 const contested: Episode = {
   id: "3",
+  cluster: "",
   resource: { group: "apps", kind: "Deployment", namespace: "shop", name: "api" },
   startedAt: "2026-12-02T10:18:00.000Z",
   endedAt: null,
@@ -63,6 +65,7 @@ const contested: Episode = {
 
 const secret: Episode = {
   id: "2",
+  cluster: "",
   resource: { group: "", kind: "Secret", namespace: "shop", name: "db" },
   startedAt: "2026-12-02T10:10:00.000Z",
   endedAt: null,
@@ -238,9 +241,10 @@ describe("history CSV", () => {
       "userAgent",
       "sourceIPs",
       "breakGlass",
+      "cluster",
     ]);
     expect(rows).toHaveLength(5);
-    for (const row of rows) expect(row).toHaveLength(27);
+    for (const row of rows) expect(row).toHaveLength(28);
     expect(rows[2]?.slice(0, 5)).toEqual(["2", "", "Secret", "shop", "db"]);
     expect(rows[2]?.slice(9, 16)).toEqual([
       "/data/password",

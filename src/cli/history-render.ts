@@ -25,6 +25,16 @@ export interface HistoryRenderOptions {
   readonly filter: string;
   /** The limit the query had: a full page says there may be more. */
   readonly limit?: number;
+  /**
+   * Each episode's cluster on its line: when they are of more than one cluster, or clusters were
+   * asked for. Unset: when the episodes shown are of more than one.
+   */
+  readonly showClusters?: boolean;
+}
+
+/** Whether the text names each episode's cluster (a fleet's store); JSON and CSV always do. */
+function showsClusters(episodes: readonly Episode[], options: HistoryRenderOptions): boolean {
+  return options.showClusters ?? new Set(episodes.map((episode) => episode.cluster)).size > 1;
 }
 
 /** `2026-12-02T10:00:00Z`: the store's times to the second, as people read them. */
@@ -77,14 +87,19 @@ function outcome(episode: Episode, options: HistoryRenderOptions, paint: Paint):
   return parts.join(", ");
 }
 
-function headerLine(episode: Episode, options: HistoryRenderOptions, paint: Paint): string {
+function clusterPrefix(episode: Episode, shown: boolean, paint: Paint): string {
+  if (!shown) return "";
+  return `${paint("dim", `[${episode.cluster === "" ? "(unknown cluster)" : episode.cluster}]`)} `;
+}
+
+function headerLine(episode: Episode, options: HistoryRenderOptions, paint: Paint, clusters = false): string {
   const start = shortTime(episode.startedAt);
   const when =
     episode.endedAt === null
       ? `drifted ${start}`
       : `drifted ${start} – ${endTime(episode.startedAt, episode.endedAt)} (${formatSpan(span(episode.startedAt, episode.endedAt))})`;
   const end = outcome(episode, options, paint);
-  return `${paint("bold", resourceName(episode))}  ${when}${end === "" ? "" : `, ${end}`}`;
+  return `${clusterPrefix(episode, clusters, paint)}${paint("bold", resourceName(episode))}  ${when}${end === "" ? "" : `, ${end}`}`;
 }
 
 const oneLine = (value: JsonValue): string => JSON.stringify(value);
@@ -152,10 +167,11 @@ export function renderHistoryText(episodes: readonly Episode[], options: History
   if (episodes.length === 0)
     return `No drift recorded${options.filter === "" ? "" : ` (${options.filter})`}\n`;
   const paint = painter(options.color);
+  const clusters = showsClusters(episodes, options);
   const blocks = episodes.map((episode) => {
     const rule = proposedRule(episode);
     return [
-      headerLine(episode, options, paint),
+      headerLine(episode, options, paint, clusters),
       ...episode.changes.map((change) => changeLine(change, paint)),
       ...(rule === undefined ? [] : [rule]),
     ].join("\n");

@@ -6,10 +6,15 @@ import type { Episode, HistoryQuery, ResourceKey, StoreLocation } from "../store
 import { episodeSelection } from "../store/selection.js";
 import { CliError, parseDuration } from "./errors.js";
 import { historyFormats, renderHistory, shortTime, type HistoryFormat } from "./history-render.js";
-import { nonEmpty, wantsColor } from "./terminal.js";
+import { renderGroupsJson, renderGroupsText } from "./history-groups.js";
+import { collect, nonEmpty, wantsColor } from "./terminal.js";
 
 export interface HistoryFlags {
   readonly store?: string;
+  /** `--cluster NAME` (repeatable): the episodes of these clusters only. */
+  readonly cluster?: readonly string[];
+  /** `--group-clusters`: the same drift in several clusters as one entry naming them. */
+  readonly groupClusters?: boolean;
   readonly resource?: string;
   readonly namespace?: string;
   readonly kind?: string;
@@ -86,6 +91,7 @@ function optional<K extends string, V>(key: K, value: V | undefined): Partial<Re
 
 function describe(flags: HistoryFlags, since: string | undefined, until: string | undefined): string {
   const parts: (string | false | undefined)[] = [
+    flags.cluster !== undefined && `cluster ${flags.cluster.join(", ")}`,
     flags.resource !== undefined && `resource ${flags.resource}`,
     flags.namespace !== undefined && `namespace ${flags.namespace}`,
     flags.kind !== undefined && `kind ${flags.kind}`,
@@ -124,6 +130,7 @@ export function historySelection(flags: HistoryFlags, now: Date): HistorySelecti
     namespaces.every((ns) => episode.resource.namespace === ns) && selected.keep(episode);
   const query: HistoryQuery = {
     ...selected.query,
+    ...(flags.cluster === undefined ? {} : { clusters: [...new Set(flags.cluster)] }),
     ...(selected.filtersAfter ? {} : { limit: flags.limit }),
   };
   return { query, keep, description: describe(flags, since, until) };
@@ -162,13 +169,25 @@ async function readEpisodes(
 export async function runHistory(flags: HistoryFlags, io: HistoryIO): Promise<number> {
   const now = io.now();
   const selection = historySelection(flags, now);
+  if (flags.groupClusters === true && flags.output === "csv")
+    throw new CliError("--group-clusters: give -o text or -o json (CSV is one row per change of an episode)");
   const episodes = await readEpisodes(flags.store ?? defaultStoreUrl, selection, flags.limit);
+  const color = io.color && flags.output === "text";
+  if (flags.groupClusters === true) {
+    io.write(
+      flags.output === "json"
+        ? renderGroupsJson(episodes)
+        : renderGroupsText(episodes, { color, filter: selection.description }),
+    );
+    return 0;
+  }
   io.write(
     renderHistory(episodes, flags.output, {
-      color: io.color && flags.output === "text",
+      color,
       now,
       filter: selection.description,
       limit: flags.limit,
+      ...(flags.cluster === undefined ? {} : { showClusters: true }),
     }),
   );
   return 0;
@@ -182,6 +201,15 @@ export function registerHistory(program: Command): void {
       "--store <url>",
       `the history store: sqlite:PATH or postgres://… (default ${defaultStoreUrl})`,
       nonEmpty,
+    )
+    .option(
+      "--cluster <name>",
+      "only episodes of this cluster (its kubeconfig context, as watch recorded it); repeatable",
+      collect,
+    )
+    .option(
+      "--group-clusters",
+      "the same drift (same resource, fields and values) seen in several clusters as one entry listing them, most clusters first",
     )
     .option("--resource <ref>", "one resource: KIND/NAMESPACE/NAME, or KIND/NAME if cluster-scoped", nonEmpty)
     .option("-n, --namespace <ns>", "only resources in this namespace", nonEmpty)
@@ -211,13 +239,22 @@ export function registerHistory(program: Command): void {
       `
 Exit status: 0 printed (also when nothing is recorded), 1 error.
 
+A store shared by a fleet (one watch per cluster, docs/fleet.md) holds each cluster's episodes:
+the text names each episode's cluster when they are of more than one, JSON and CSV always do
+("" for one recorded before clusters were, shown as "(unknown cluster)"). --group-clusters
+collapses the episodes of the same resource whose fields drifted the same way (the same paths,
+types, desired and live values) into one drift, naming the clusters it was seen in: a change
+made everywhere at once stands out from one cluster's hotfix. JSON adds them as "groups".
+
 Examples:
   kubedrift history                                   # the newest 100 episodes in ./kubedrift.db
   kubedrift history --since 24h                       # what was drifted at any time in the last day
   kubedrift history --open                            # what is drifted now, and since when
   kubedrift history --resource Deployment/shop/web    # one resource
   kubedrift history --manager kubectl-edit -o csv     # for a spreadsheet
-  kubedrift history --store postgres://kubedrift@db:5432/kubedrift -o json`,
+  kubedrift history --store postgres://kubedrift@db:5432/kubedrift -o json
+  kubedrift history --store postgres://… --open --group-clusters   # what drifted the same way across the fleet
+  kubedrift history --store postgres://… --cluster prod-eu --cluster prod-us`,
     )
     .action(async (flags: HistoryFlags) => {
       process.exitCode = await runHistory(flags, {

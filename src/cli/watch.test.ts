@@ -5,6 +5,7 @@ import { logLines, logListener } from "./watch-log.js";
 
 const episode: Episode = {
   id: "7",
+  cluster: "",
   resource: { group: "apps", kind: "Deployment", namespace: "shop", name: "web" },
   startedAt: "2026-12-02T07:00:00.000Z",
   endedAt: "2026-12-02T07:05:00.000Z",

@@ -380,7 +380,8 @@ async function watchWith(started: Started, settings: WatchSettings): Promise<voi
   try {
     watch = await startWatch({
       target,
-      store,
+      // Its own cluster's episodes only: a fleet's watches share one store (docs/fleet.md).
+      store: store.forCluster(target.cluster.name),
       clock: systemClock,
       resyncMs: settings.resyncMs,
       policies,

@@ -35,6 +35,7 @@ function change(path: string, more: Partial<EpisodeChange> = {}): EpisodeChange 
 function episode(more: Partial<Episode> = {}): Episode {
   return {
     id: "e1",
+    cluster: "",
     resource: { group: "apps", kind: "Deployment", namespace: "shop", name: "web" },
     startedAt: "2026-01-01T00:00:00Z",
     endedAt: null,

@@ -29,6 +29,7 @@ function fakeClock(): Clock & { sleeps: number[]; at: number } {
 
 const episode: Episode = {
   id: "ep-1",
+  cluster: "",
   resource: { group: "apps", kind: "Deployment", namespace: "shop", name: "web" },
   startedAt: "2026-12-01T10:00:00.000Z",
   endedAt: null,

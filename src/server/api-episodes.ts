@@ -55,7 +55,7 @@ function resourceFilter(params: URLSearchParams): ((resource: ResourceKey) => bo
 }
 
 /** The store's query and what is matched here: kinds and resources case-insensitively, as `history` does. */
-function selection(params: URLSearchParams, now: Date): EpisodeSelection {
+function filterSelection(params: URLSearchParams, now: Date): EpisodeSelection {
   const resource = resourceFilter(params);
   return episodeSelection({
     ...optional("kind", filterValue(params, "kind")),
@@ -67,6 +67,15 @@ function selection(params: URLSearchParams, now: Date): EpisodeSelection {
     ...(booleanFilter(params, "open") ? { openOnly: true } : {}),
     ...(resource === undefined ? {} : { resource }),
   });
+}
+
+/** `cluster=NAME`: the episodes one cluster's watch recorded in a store a fleet shares. */
+function selection(params: URLSearchParams, now: Date): EpisodeSelection {
+  const selected = filterSelection(params, now);
+  const cluster = filterValue(params, "cluster");
+  return cluster === undefined
+    ? selected
+    : { ...selected, query: { ...selected.query, clusters: [cluster] } };
 }
 
 function optional<K extends string, V>(key: K, value: V | undefined): Partial<Record<K, V>> {

@@ -8,6 +8,7 @@ import { readablePath } from "../kube/fieldpath/readable.js";
 import type { ResourceDrift } from "../model/index.js";
 import { ResourceStatuses } from "../model/index.js";
 import type { Episode, HistoryStore } from "../store/index.js";
+import { sharedByClusters } from "../store/index.js";
 
 export interface NamespaceBar {
   readonly namespace: string;
@@ -98,12 +99,17 @@ export async function overviewOf(
     readonly open: ReadonlyMap<string, Episode>;
     readonly keyOf: (result: ResourceDrift) => string;
     readonly now: Date;
+    /** The clusters in view, this watch's first. */
+    readonly clusters?: readonly string[];
   },
 ): Promise<Record<string, unknown>> {
   const end = Math.ceil(parts.now.getTime() / hourMs) * hourMs;
   const week = await parts.store.query({ since: new Date(end - 7 * dayMs).toISOString() });
   const outOfSync = results.filter((result) => result.status !== ResourceStatuses.inSync);
   return {
+    ...(parts.clusters === undefined ? {} : { clusters: parts.clusters }),
+    // The same drift (resource, fields, values) open in several clusters: one entry naming them.
+    shared: sharedByClusters([...parts.open.values()]),
     namespaces: namespaceBars(results),
     causes: countCauses(outOfSync, parts.open, parts.keyOf),
     timeline: {

@@ -211,6 +211,7 @@ describe("GET /api/resources", () => {
       "ConfigMap/cm-01",
     ]);
     expect(listed.resources[0]).toEqual({
+      cluster: "",
       group: "apps",
       apiVersion: "apps/v1",
       kind: "Deployment",
@@ -521,5 +522,107 @@ describe("access", () => {
     const answered = every.map((answer) => answer.body).join("\n");
     for (const value of [desiredSecret, liveSecret, base64(desiredSecret), base64(liveSecret)])
       expect(answered).not.toContain(value);
+  });
+});
+
+describe("a store shared by a fleet", () => {
+  let fleet: HistoryStore;
+  let fleetEndpoints: Endpoints;
+
+  beforeAll(async () => {
+    fleet = await openStore(`sqlite:${join(tmp, "fleet.db")}`);
+    const web = resultOf("Deployment", "shop", "web");
+    const cfg = resultOf("ConfigMap", "other", "cfg");
+    // This watch's cluster, and another whose watch writes the same store: the same drift of web in both.
+    await fleet.forCluster("prod-eu").recordObservation(web.ref, observed(web), "2026-12-02T08:00:00.000Z");
+    await fleet.forCluster("prod-us").recordObservation(web.ref, observed(web), "2026-12-02T08:03:00.000Z");
+    await fleet
+      .forCluster("prod-us")
+      .recordObservation(
+        { ...cfg.ref, name: "only-us" },
+        [{ path: "/data/mode", type: "Changed", desired: "a", live: "b" }],
+        "2026-12-02T08:04:00.000Z",
+      );
+    fleetEndpoints = {
+      registry: new Registry(),
+      ready: () => true,
+      api: {
+        token,
+        resources: () => results,
+        store: fleet,
+        now: () => new Date("2026-12-02T09:00:00.000Z"),
+        cluster: "prod-eu",
+      },
+    };
+  });
+
+  afterAll(async () => {
+    await fleet.close();
+  });
+
+  const fleetBody = async (url: string): Promise<Record<string, unknown>> => {
+    const answer = await handle(fleetEndpoints, {
+      method: "GET",
+      url,
+      headers: { authorization: `Bearer ${token}` },
+    });
+    expect(answer.status, answer.body).toBe(200);
+    return JSON.parse(answer.body) as Record<string, unknown>;
+  };
+  const where = (listed: Listed): readonly string[] =>
+    listed.resources.map(
+      (resource) => `${String(resource["cluster"])}:${String(resource["kind"])}/${String(resource["name"])}`,
+    );
+
+  it("lists this watch's cluster live and the others' open episodes, each resource once with its cluster", async () => {
+    const listed = (await fleetBody("/api/resources?status=Drifted")) as unknown as Listed & {
+      clusters: readonly { name: string; summary: Record<string, number> }[];
+    };
+    expect(where(listed)).toEqual([
+      "prod-us:ConfigMap/only-us",
+      "prod-eu:Deployment/web",
+      "prod-us:Deployment/web",
+      "prod-eu:Secret/db",
+    ]);
+    const us = listed.resources.find(
+      (resource) => resource["cluster"] === "prod-us" && resource["name"] === "web",
+    );
+    expect(us).toMatchObject({
+      apiVersion: "apps/v1",
+      status: "Drifted",
+      driftedFields: 1,
+      since: "2026-12-02T08:03:00.000Z",
+      href: "/api/resources/apps/Deployment/shop/web?cluster=prod-us",
+    });
+    expect(listed.clusters.map((cluster) => [cluster.name, cluster.summary["drifted"]])).toEqual([
+      ["prod-eu", 2],
+      ["prod-us", 2],
+    ]);
+    const onlyUs = (await fleetBody("/api/resources?cluster=prod-us")) as unknown as Listed;
+    expect(where(onlyUs)).toEqual(["prod-us:ConfigMap/only-us", "prod-us:Deployment/web"]);
+    const page = (await fleetBody("/api/resources/apps/Deployment/shop/web?cluster=prod-us")) as {
+      resource: Record<string, unknown>;
+      drifts: readonly Record<string, unknown>[];
+    };
+    expect(page.resource).toMatchObject({ cluster: "prod-us", name: "web" });
+    expect(page.drifts.map((drift) => drift["path"])).toEqual(["/spec/replicas"]);
+  });
+
+  it("reads the episodes of one cluster, and groups the drift open in several in the overview", async () => {
+    const episodes = (await fleetBody("/api/episodes?cluster=prod-us")) as {
+      episodes: readonly { cluster: string; resource: { name: string } }[];
+    };
+    expect(episodes.episodes.map((episode) => `${episode.cluster}:${episode.resource.name}`)).toEqual([
+      "prod-us:only-us",
+      "prod-us:web",
+    ]);
+    const overview = (await fleetBody("/api/overview")) as {
+      clusters: readonly string[];
+      shared: readonly { resource: { name: string }; clusters: readonly string[]; open: number }[];
+    };
+    expect(overview.clusters).toEqual(["prod-eu", "prod-us"]);
+    expect(overview.shared).toMatchObject([
+      { resource: { name: "web" }, clusters: ["prod-eu", "prod-us"], open: 2 },
+    ]);
   });
 });

@@ -36,8 +36,8 @@ export interface Api {
   /** The Kubernetes Events about an object, where the cluster is at hand (a resource page asks). */
   readonly events?: (ref: ObjectRef) => Promise<readonly ObjectEvent[]>;
   /**
-   * The watched cluster's name (its kubeconfig context): one watch sees one cluster, so a
-   * `cluster` filter naming another selects nothing. Many clusters in one view are issue 17's.
+   * The watched cluster's name (its kubeconfig context): its resources are the watch's live view;
+   * the other clusters of a shared store (a fleet, docs/fleet.md) are their open episodes.
    */
   readonly cluster?: string;
   /** `--ui-blame`: a resource page's drifts with the commit that last changed each source line. */
@@ -54,6 +54,8 @@ export interface ApiAnswer {
 
 /** One resource in a list: the report's identity and status, and what the overview groups by. */
 export interface ApiResource {
+  /** The cluster (kubeconfig context) it is in; "" when the watch names none. */
+  readonly cluster: string;
   readonly group: string;
   readonly apiVersion: string;
   readonly kind: string;
@@ -96,6 +98,7 @@ export interface ApiDrift {
 
 /** A resource with what the list needs to know of it. */
 interface Row {
+  readonly cluster: string;
   readonly result: ResourceDrift;
   readonly open: Episode | undefined;
   readonly resource: ApiResource;
@@ -110,11 +113,12 @@ const statusRank: Readonly<Record<ResourceStatus, number>> = {
   InSync: 4,
 };
 
-type SortKey = readonly [number, string, string, string, string];
+type SortKey = readonly [number, string, string, string, string, string];
 
+/** The same resource in several clusters is one line per cluster, side by side. */
 function sortKey(row: Row): SortKey {
   const { ref } = row.result;
-  return [statusRank[row.result.status], ref.kind, ref.namespace, ref.name, ref.group];
+  return [statusRank[row.result.status], ref.kind, ref.namespace, ref.name, ref.group, row.cluster];
 }
 
 function compareKeys(a: SortKey, b: SortKey): number {
@@ -128,7 +132,7 @@ function compareKeys(a: SortKey, b: SortKey): number {
 function isSortKey(value: unknown): value is SortKey {
   return (
     Array.isArray(value) &&
-    value.length === 5 &&
+    value.length === 6 &&
     typeof value[0] === "number" &&
     value.slice(1).every((part) => typeof part === "string")
   );
@@ -157,10 +161,15 @@ function currentChanges(result: ResourceDrift, open: Episode | undefined): reado
   return open.changes.filter((change) => paths.has(change.path));
 }
 
-function apiResource(result: ResourceDrift, open: Episode | undefined): ApiResource {
+function apiResource(
+  result: ResourceDrift,
+  open: Episode | undefined,
+  where: { readonly cluster: string; readonly own: boolean },
+): ApiResource {
   const { ref } = result;
   const changes = currentChanges(result, open);
   return {
+    cluster: where.cluster,
     group: ref.group,
     apiVersion: ref.group === "" ? ref.version : `${ref.group}/${ref.version}`,
     kind: ref.kind,
@@ -176,7 +185,7 @@ function apiResource(result: ResourceDrift, open: Episode | undefined): ApiResou
     ]),
     users: unique(changes.map((change) => change.user)),
     ...(open !== undefined && { since: open.startedAt }),
-    href: resourceHref(ref),
+    href: where.own ? resourceHref(ref) : `${resourceHref(ref)}?cluster=${encodeURIComponent(where.cluster)}`,
   };
 }
 
@@ -202,9 +211,8 @@ function ageFilter(params: URLSearchParams, now: Date): (row: Row) => boolean {
 }
 
 /** Every filter of the query but `status` (the summary counts by status across the others). */
-function rowFilter(params: URLSearchParams, now: Date, cluster: string | undefined): (row: Row) => boolean {
+function rowFilter(params: URLSearchParams, now: Date): (row: Row) => boolean {
   const named = filterValue(params, "cluster");
-  if (named !== undefined && named !== cluster) return () => false;
   const kind = filterValue(params, "kind")?.toLowerCase();
   const namespace = filterValue(params, "namespace");
   const manager = filterValue(params, "manager");
@@ -212,6 +220,7 @@ function rowFilter(params: URLSearchParams, now: Date, cluster: string | undefin
   const file = filterValue(params, "file");
   const tests: readonly ((row: Row) => boolean)[] = [
     ageFilter(params, now),
+    (row) => named === undefined || row.cluster === named,
     (row) => kind === undefined || row.resource.kind.toLowerCase() === kind,
     (row) => namespace === undefined || row.result.ref.namespace === namespace,
     (row) => manager === undefined || row.resource.managers.includes(manager),
@@ -236,25 +245,97 @@ function countByStatus(rows: readonly Row[]): Record<string, number> {
   };
 }
 
-/** The open episodes by resource: one read of the store per request, whatever the page. */
-async function openEpisodes(api: Api): Promise<ReadonlyMap<string, Episode>> {
+/** The key of a resource in a cluster: the same object in two clusters is two resources. */
+function clusterKey(cluster: string, resource: ResourceKey): string {
+  return `${cluster}\u0000${refKey({ ...resource, version: "" })}`;
+}
+
+/** The changes of an episode as the report's drifts (what the store kept of them). */
+function driftOf(change: EpisodeChange): Drift {
+  return {
+    path: change.path,
+    type: change.type,
+    ...(change.desired !== undefined && { desired: change.desired }),
+    ...(change.live !== undefined && { live: change.live }),
+    ...(change.reason !== undefined && { reason: change.reason }),
+    ...(change.redacted !== undefined && { redacted: change.redacted }),
+    ...(change.manager !== undefined &&
+      change.operation !== undefined && {
+        attribution: {
+          manager: change.manager,
+          operation: change.operation,
+          ...(change.subresource !== undefined && { subresource: change.subresource }),
+          ...(change.changedAt !== undefined && { changedAt: change.changedAt }),
+        },
+      }),
+  };
+}
+
+/**
+ * Another cluster's resource, as its open episode in the shared store tells it: drifted, or missing
+ * when the episode's one change is the whole object. Its version is the one this watch knows of the
+ * kind (the fleet's clusters share their sources), else none.
+ */
+function resultOf(episode: Episode, versions: ReadonlyMap<string, string>): ResourceDrift {
+  const { group, kind, namespace, name } = episode.resource;
+  const ref = { group, kind, namespace, name, version: versions.get(`${group}/${kind}`) ?? "" };
+  const missing = episode.changes.some((change) => change.path === "" && change.type === "Removed");
+  return missing
+    ? { ref, status: ResourceStatuses.missing, drifts: [] }
+    : { ref, status: ResourceStatuses.drifted, drifts: episode.changes.map(driftOf) };
+}
+
+/**
+ * Every resource of every cluster in view: this watch's latest evaluations of its own cluster, and
+ * the open episodes that the store holds of the others (their watches write them). One read of
+ * the store per request, whatever the page.
+ */
+async function estate(api: Api): Promise<readonly Row[]> {
+  const own = api.cluster ?? "";
   const open = await api.store.query({ openOnly: true });
-  return new Map(open.map((episode) => [refKey({ ...episode.resource, version: "" }), episode]));
+  const byKey = new Map(open.map((episode) => [clusterKey(episode.cluster, episode.resource), episode]));
+  const versions = new Map<string, string>();
+  const rows: Row[] = [...api.resources().values()].map((result) => {
+    versions.set(`${result.ref.group}/${result.ref.kind}`, result.ref.version);
+    // An episode of no recorded cluster (before the store knew clusters) is this watch's to continue.
+    const episode = byKey.get(clusterKey(own, result.ref)) ?? byKey.get(clusterKey("", result.ref));
+    return {
+      cluster: own,
+      result,
+      open: episode,
+      resource: apiResource(result, episode, { cluster: own, own: true }),
+    };
+  });
+  for (const episode of open) {
+    if (episode.cluster === own || episode.cluster === "") continue;
+    const result = resultOf(episode, versions);
+    const where = { cluster: episode.cluster, own: false };
+    rows.push({
+      cluster: episode.cluster,
+      result,
+      open: episode,
+      resource: apiResource(result, episode, where),
+    });
+  }
+  return rows;
+}
+
+/** Each cluster's counts, this watch's first. Another cluster's are of its drifted and missing objects only. */
+function clusterSummaries(
+  rows: readonly Row[],
+  own: string,
+): readonly { name: string; summary: Record<string, number> }[] {
+  const names = [...new Set([own, ...rows.map((row) => row.cluster)])];
+  return names.map((name) => ({ name, summary: countByStatus(rows.filter((row) => row.cluster === name)) }));
 }
 
 async function listResources(api: Api, params: URLSearchParams): Promise<ApiAnswer> {
   const limit = pageSize(params);
   const statuses = statusFilter(params);
   const after = decodeToken(params, isSortKey);
-  const keep = rowFilter(params, api.now(), api.cluster);
-  const results = [...api.resources().values()];
-  const open = await openEpisodes(api);
-  const rows = results
-    .map((result): Row => {
-      const episode = open.get(refKey(result.ref));
-      return { result, open: episode, resource: apiResource(result, episode) };
-    })
-    .filter(keep);
+  const keep = rowFilter(params, api.now());
+  const all = await estate(api);
+  const rows = all.filter(keep);
   const matched = rows
     .filter((row) => statuses === undefined || statuses.has(row.result.status))
     .map((row) => ({ row, key: sortKey(row) }))
@@ -267,6 +348,7 @@ async function listResources(api: Api, params: URLSearchParams): Promise<ApiAnsw
     body: {
       ...(api.cluster === undefined ? {} : { cluster: api.cluster }),
       summary: countByStatus(rows),
+      clusters: clusterSummaries(all, api.cluster ?? ""),
       matched: matched.length,
       resources: page.map(({ row }) => row.resource),
       ...(rest.length > limit && last !== undefined && { continue: encodeToken(last.key) }),
@@ -331,22 +413,57 @@ function parseResourcePath(rest: string): ResourceKey {
   return { group: group === "core" ? "" : group, kind, namespace: namespace === "_" ? "" : namespace, name };
 }
 
+/** `?cluster=NAME` of another cluster of the store: that cluster's open episode, without Events. */
+async function showOtherResource(
+  api: Api,
+  key: ResourceKey,
+  cluster: string,
+  params: URLSearchParams,
+): Promise<ApiAnswer> {
+  const episodes = await api.store.query({ resource: key, clusters: [cluster], limit: pageSize(params) });
+  const open = episodes.find((episode) => episode.endedAt === null);
+  if (open === undefined)
+    throw new ApiError(
+      404,
+      `no drifted resource ${key.group === "" ? "core" : key.group}/${key.kind}/${key.namespace || "_"}/${key.name} in cluster ${cluster}`,
+    );
+  const versions = new Map(
+    [...api.resources().values()].map((result) => [
+      `${result.ref.group}/${result.ref.kind}`,
+      result.ref.version,
+    ]),
+  );
+  const result = resultOf(open, versions);
+  const changes = new Map(open.changes.map((change) => [change.path, change]));
+  return {
+    status: 200,
+    body: {
+      resource: apiResource(result, open, { cluster, own: false }),
+      drifts: result.drifts.map((drift) => apiDrift(drift, changes.get(drift.path))),
+      episodes,
+    },
+  };
+}
+
 async function showResource(api: Api, rest: string, params: URLSearchParams): Promise<ApiAnswer> {
   const key = parseResourcePath(rest);
+  const own = api.cluster ?? "";
+  const cluster = filterValue(params, "cluster");
+  if (cluster !== undefined && cluster !== own) return showOtherResource(api, key, cluster, params);
   const result = api.resources().get(refKey({ ...key, version: "" }));
   if (result === undefined)
     throw new ApiError(
       404,
       `no resource ${key.group === "" ? "core" : key.group}/${key.kind}/${key.namespace || "_"}/${key.name} in scope`,
     );
-  const query: HistoryQuery = { resource: key, limit: pageSize(params) };
+  const query: HistoryQuery = { resource: key, clusters: [own, ""], limit: pageSize(params) };
   const episodes = await api.store.query(query);
   const open = episodes.find((episode) => episode.endedAt === null);
   const changes = new Map((open?.changes ?? []).map((change) => [change.path, change]));
   return {
     status: 200,
     body: {
-      resource: apiResource(result, open),
+      resource: apiResource(result, open, { cluster: own, own: true }),
       drifts: (api.blame === undefined ? result.drifts : await api.blame(result.drifts)).map((drift) =>
         apiDrift(drift, changes.get(drift.path)),
       ),
@@ -380,15 +497,10 @@ const maxDiffResources = 1000;
  * `format=markdown` for a ticket.
  */
 async function combinedDiff(api: Api, params: URLSearchParams): Promise<ApiAnswer> {
-  const keep = rowFilter(params, api.now(), api.cluster);
+  const keep = rowFilter(params, api.now());
   const statuses = statusFilter(params);
   const field = filterValue(params, "field")?.toLowerCase();
-  const open = await openEpisodes(api);
-  const rows = [...api.resources().values()]
-    .map((result): Row => {
-      const episode = open.get(refKey(result.ref));
-      return { result, open: episode, resource: apiResource(result, episode) };
-    })
+  const rows = (await estate(api))
     .filter((row) => keep(row) && (statuses === undefined || statuses.has(row.result.status)))
     .sort((a, b) => compareKeys(sortKey(a), sortKey(b)));
   const entries = rows.flatMap((row) => {
@@ -426,6 +538,33 @@ async function episodes(api: Api, params: URLSearchParams): Promise<ApiAnswer> {
   };
 }
 
+/** The overview across the clusters in view, and the drifts that several of them share. */
+async function overview(api: Api): Promise<ApiAnswer> {
+  const rows = await estate(api);
+  const byResult = new Map(rows.map((row) => [row.result, row]));
+  const open = new Map(
+    rows.flatMap((row) =>
+      row.open === undefined ? [] : [[clusterKey(row.cluster, row.result.ref), row.open] as const],
+    ),
+  );
+  return {
+    status: 200,
+    body: await overviewOf(
+      rows.map((row) => row.result),
+      {
+        store: api.store,
+        open,
+        keyOf: (result) => {
+          const row = byResult.get(result);
+          return row === undefined ? "" : clusterKey(row.cluster, result.ref);
+        },
+        now: api.now(),
+        clusters: clusterSummaries(rows, api.cluster ?? "").map(({ name }) => name),
+      },
+    ),
+  };
+}
+
 /** The answer to a GET of an `/api/` path whose bearer token http.ts has checked; errors as JSON. */
 export async function answerApi(api: Api, url: URL): Promise<ApiAnswer> {
   try {
@@ -435,16 +574,7 @@ export async function answerApi(api: Api, url: URL): Promise<ApiAnswer> {
       return await showResource(api, path.slice("/api/resources/".length), url.searchParams);
     if (path === "/api/episodes") return await episodes(api, url.searchParams);
     if (path === "/api/diff") return await combinedDiff(api, url.searchParams);
-    if (path === "/api/overview")
-      return {
-        status: 200,
-        body: await overviewOf([...api.resources().values()], {
-          store: api.store,
-          open: await openEpisodes(api),
-          keyOf: (result) => refKey(result.ref),
-          now: api.now(),
-        }),
-      };
+    if (path === "/api/overview") return await overview(api);
     return { status: 404, body: { error: "not found" } };
   } catch (error: unknown) {
     if (error instanceof ApiError) return { status: error.status, body: { error: error.message } };

@@ -20,6 +20,7 @@ function state(ready: boolean): WatchState {
 
 const episode: Episode = {
   id: "1",
+  cluster: "",
   resource: { group: "apps", kind: "Deployment", namespace: "shop", name: "web" },
   startedAt: "2026-12-02T07:00:00.000Z",
   endedAt: null,

@@ -49,6 +49,8 @@ const csvColumns = [
   "userAgent",
   "sourceIPs",
   "breakGlass",
+  // Last, so that the columns before keep their places for readers written before fleets.
+  "cluster",
 ] as const;
 
 const json = (value: JsonValue | undefined): string => (value === undefined ? "" : JSON.stringify(value));
@@ -69,7 +71,7 @@ function episodeCells(episode: Episode): string[] {
 }
 
 function changeCells(change: EpisodeChange | undefined): string[] {
-  if (change === undefined) return csvColumns.slice(9).map(() => "");
+  if (change === undefined) return csvColumns.slice(9, -1).map(() => "");
   const cells: (string | undefined)[] = [
     change.path,
     change.type,
@@ -99,6 +101,7 @@ export function renderHistoryCsv(episodes: readonly Episode[]): string {
     (episode.changes.length === 0 ? [undefined] : episode.changes).map((change) => [
       ...episodeCells(episode),
       ...changeCells(change),
+      episode.cluster,
     ]),
   );
   return [[...csvColumns], ...rows].map((row) => `${row.map(csvField).join(",")}\r\n`).join("");

@@ -30,7 +30,10 @@ const later = (a: string, b: string | undefined): string => (b !== undefined && 
 
 const resourceWhere = "grp = ? AND kind = ? AND namespace = ? AND name = ?";
 const resourceParams = (ref: ResourceKey): SqlParam[] => [ref.group, ref.kind, ref.namespace, ref.name];
-/** The key writers of one resource take turns on (`refKey` without needing a version). */
+/**
+ * The key writers of one resource take turns on (`refKey` without needing a version), whatever
+ * their cluster: claiming an episode of no recorded cluster is then never a race.
+ */
 const lockKey = (ref: ResourceKey): string => `${ref.group}/${ref.kind}/${ref.namespace}/${ref.name}`;
 
 interface OpenEpisode {
@@ -40,14 +43,21 @@ interface OpenEpisode {
   readonly lastSeen: ReadonlyMap<string, string>;
 }
 
-async function findOpen(tx: SqlTx, ref: ResourceKey): Promise<OpenEpisode | undefined> {
+/**
+ * The open episode of `ref` in `cluster`: its own, else one of no recorded cluster (written before
+ * schema 5, or by a writer that names none), which this cluster claims. Writers of one resource
+ * take turns whatever their cluster (`lockKey`), so two clusters never claim the same one.
+ */
+async function findOpen(tx: SqlTx, cluster: string, ref: ResourceKey): Promise<OpenEpisode | undefined> {
   const rows = await tx.query(
-    `SELECT id, started_at FROM episodes WHERE ${resourceWhere} AND ended_at IS NULL`,
-    resourceParams(ref),
+    `SELECT id, started_at, cluster FROM episodes WHERE cluster IN (?, '') AND ${resourceWhere} AND ended_at IS NULL ORDER BY cluster DESC`,
+    [cluster, ...resourceParams(ref)],
   );
   const row = rows[0];
   if (row === undefined) return undefined;
   const id = text(row, "id");
+  if (text(row, "cluster") !== cluster)
+    await tx.query("UPDATE episodes SET cluster = ? WHERE id = ?", [cluster, id]);
   const changes = await tx.query("SELECT path, last_seen FROM changes WHERE episode_id = ?", [id]);
   return {
     id,
@@ -58,17 +68,17 @@ async function findOpen(tx: SqlTx, ref: ResourceKey): Promise<OpenEpisode | unde
 
 /*
  * Observations can arrive out of order (a relist after a dropped watch): an episode never starts
- * before the previous one of its resource ended, so episodes of one resource never overlap.
+ * before the previous one of its resource in its cluster ended, so they never overlap.
  */
-async function openEpisode(tx: SqlTx, ref: ResourceKey, at: string): Promise<OpenEpisode> {
+async function openEpisode(tx: SqlTx, cluster: string, ref: ResourceKey, at: string): Promise<OpenEpisode> {
   const previous = await tx.query(
-    `SELECT MAX(ended_at) AS ended_at FROM episodes WHERE ${resourceWhere}`,
-    resourceParams(ref),
+    `SELECT MAX(ended_at) AS ended_at FROM episodes WHERE cluster = ? AND ${resourceWhere}`,
+    [cluster, ...resourceParams(ref)],
   );
   const startedAt = later(at, previous[0] === undefined ? undefined : optionalText(previous[0], "ended_at"));
   const rows = await tx.query(
-    "INSERT INTO episodes (grp, kind, namespace, name, started_at) VALUES (?, ?, ?, ?, ?) RETURNING id",
-    [...resourceParams(ref), startedAt],
+    "INSERT INTO episodes (cluster, grp, kind, namespace, name, started_at) VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
+    [cluster, ...resourceParams(ref), startedAt],
   );
   return { id: text(rows[0] ?? {}, "id"), startedAt, lastSeen: new Map() };
 }
@@ -221,6 +231,7 @@ function toEpisode(row: Row, changes: readonly EpisodeChange[]): Episode {
   const healedBy = optionalText(row, "healed_by");
   return {
     id: text(row, "id"),
+    cluster: optionalText(row, "cluster") ?? "",
     resource: {
       group: text(row, "grp"),
       kind: text(row, "kind"),
@@ -267,9 +278,15 @@ const exists = (column: string, value: string): Condition => [
   [value],
 ];
 
+function clusterCondition(clusters: readonly string[]): Condition {
+  if (clusters.length === 0) return ["1 = 0", []];
+  return [`cluster IN (${clusters.map(() => "?").join(", ")})`, clusters];
+}
+
 /** Each filter of a query as its SQL condition; an absent filter adds none. */
 function conditions(filter: HistoryQuery): Condition[] {
   const all: (Condition | false | undefined)[] = [
+    filter.clusters !== undefined && clusterCondition(filter.clusters),
     filter.resource !== undefined && [resourceWhere, resourceParams(filter.resource)],
     filter.namespace !== undefined && ["namespace = ?", [filter.namespace]],
     filter.kind !== undefined && ["kind = ?", [filter.kind]],
@@ -294,7 +311,22 @@ function limitOf(limit: number | undefined): number | undefined {
 
 /** The `HistoryStore` over one SQL backend; the schema is migrated by `openStore` beforehand. */
 export class SqlHistoryStore implements HistoryStore {
-  constructor(private readonly backend: SqlBackend) {}
+  /**
+   * `cluster`: the one this store writes as (`forCluster`); undefined for the store as opened,
+   * whose writes name no cluster ("") and whose reads see every cluster.
+   */
+  constructor(
+    private readonly backend: SqlBackend,
+    private readonly cluster?: string,
+  ) {}
+
+  #writer(): string {
+    return this.cluster ?? "";
+  }
+
+  forCluster(cluster: string): HistoryStore {
+    return new SqlHistoryStore(this.backend, cluster);
+  }
 
   async recordObservation(
     ref: ResourceKey,
@@ -309,7 +341,8 @@ export class SqlHistoryStore implements HistoryStore {
     const byPath = new Map(drifts.map((drift) => [drift.path, drift]));
     return await this.backend.transaction(async (tx) => {
       await tx.lock(lockKey(ref));
-      const episode = (await findOpen(tx, ref)) ?? (await openEpisode(tx, ref, at));
+      const episode =
+        (await findOpen(tx, this.#writer(), ref)) ?? (await openEpisode(tx, this.#writer(), ref, at));
       const seenAt = later(at, episode.startedAt);
       for (const drift of byPath.values()) await recordChange(tx, episode, drift, seenAt);
       return loadEpisode(tx, episode.id);
@@ -326,7 +359,7 @@ export class SqlHistoryStore implements HistoryStore {
     if (!Object.values(EpisodeEnds).includes(how)) throw new StoreError(`unknown end of an episode: ${how}`);
     return await this.backend.transaction(async (tx) => {
       await tx.lock(lockKey(ref));
-      const episode = await findOpen(tx, ref);
+      const episode = await findOpen(tx, this.#writer(), ref);
       if (episode === undefined) return null;
       await endEpisode(tx, episode, { how, at: endedAt, healedBy });
       return loadEpisode(tx, episode.id);
@@ -336,7 +369,7 @@ export class SqlHistoryStore implements HistoryStore {
   async markContested(ref: ResourceKey, field: string, otherManager: string): Promise<Episode | null> {
     return await this.backend.transaction(async (tx) => {
       await tx.lock(lockKey(ref));
-      const episode = await findOpen(tx, ref);
+      const episode = await findOpen(tx, this.#writer(), ref);
       if (episode === undefined) return null;
       await tx.query("UPDATE episodes SET contested_by = ?, contested_field = ? WHERE id = ?", [
         otherManager,
@@ -353,7 +386,11 @@ export class SqlHistoryStore implements HistoryStore {
   }
 
   async query(filter: HistoryQuery = {}): Promise<readonly Episode[]> {
-    const where = conditions(filter);
+    const scoped =
+      filter.clusters === undefined && this.cluster !== undefined
+        ? { ...filter, clusters: [this.cluster, ""] }
+        : filter;
+    const where = conditions(scoped);
     const limit = limitOf(filter.limit);
     const sql = [
       "SELECT * FROM episodes",
@@ -368,7 +405,8 @@ export class SqlHistoryStore implements HistoryStore {
     );
   }
 
+  /** A cluster's view shares the store's connection: only the store as opened closes it. */
   close(): Promise<void> {
-    return this.backend.close();
+    return this.cluster === undefined ? this.backend.close() : Promise.resolve();
   }
 }

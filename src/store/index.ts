@@ -22,3 +22,5 @@ export { defaultStoreUrl, openStore, parseStoreUrl } from "./open.js";
 export { migrations } from "./migrations.js";
 export { episodeSelection } from "./selection.js";
 export type { EpisodeFilters, EpisodeSelection } from "./selection.js";
+export { groupAcrossClusters, sharedByClusters } from "./groups.js";
+export type { GroupedEpisode, SharedChange, SharedDrift } from "./groups.js";

@@ -68,6 +68,20 @@ const identities: readonly string[] = [
   "ALTER TABLE changes ADD COLUMN source_ips TEXT",
 ];
 
+/*
+ * The cluster of an episode (issue 17): the kubeconfig context of the watch that recorded it. The
+ * rows written before are of an unknown cluster, "" (NOT NULL keeps one set of comparisons); the
+ * first writer naming a cluster that continues such an open episode claims it (episodes.ts).
+ * At most one open episode per resource per cluster.
+ */
+const clusters: readonly string[] = [
+  "ALTER TABLE episodes ADD COLUMN cluster TEXT NOT NULL DEFAULT ''",
+  "DROP INDEX episodes_open",
+  "DROP INDEX episodes_resource",
+  "CREATE UNIQUE INDEX episodes_open ON episodes (cluster, grp, kind, namespace, name) WHERE ended_at IS NULL",
+  "CREATE INDEX episodes_resource ON episodes (cluster, grp, kind, namespace, name, started_at)",
+];
+
 export const migrations: readonly Migration[] = [
   {
     version: 1,
@@ -97,6 +111,11 @@ export const migrations: readonly Migration[] = [
       sqlite: ["ALTER TABLE episodes ADD COLUMN healed_by TEXT"],
       postgres: ["ALTER TABLE episodes ADD COLUMN healed_by TEXT"],
     },
+  },
+  {
+    version: 5,
+    name: "the cluster of each episode: one store for a fleet (ADR 0026)",
+    sql: { sqlite: clusters, postgres: clusters },
   },
 ];
 

@@ -54,6 +54,7 @@ function withLock(store: HistoryStore, lock: WriterLock): HistoryStore {
     closeEpisode: (...args) => store.closeEpisode(...args),
     markContested: (...args) => store.markContested(...args),
     query: (...args) => store.query(...args),
+    forCluster: (cluster) => store.forCluster(cluster),
     close: async () => {
       try {
         await store.close();

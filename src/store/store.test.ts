@@ -13,6 +13,9 @@ import type { Drift } from "../model/index.js";
 import type { TestPostgres } from "./postgres.test-helper.js";
 import { startPostgres } from "./postgres.test-helper.js";
 import { episodesPerRead } from "./episodes.js";
+import { migrate } from "./migrations.js";
+import { PostgresBackend } from "./postgres.js";
+import { SqliteBackend } from "./sqlite.js";
 import type { HistoryStore, ResourceKey } from "./index.js";
 import { EpisodeEnds, migrations, openStore, parseStoreUrl, StoreError } from "./index.js";
 
@@ -414,6 +417,60 @@ describe.each([
     expect(await store.query({ user: "alice" })).toHaveLength(0);
   });
 
+  it("keeps one open episode per resource in each cluster: a cluster's writes never extend or end another's", async () => {
+    await open();
+    const [a, b] = [store.forCluster("prod-eu"), store.forCluster("prod-us")];
+    // Both clusters' first observations at once, as two watches writing one store.
+    const [inA, inB] = await Promise.all([
+      a.recordObservation(web, [replicas(5)], t(0)),
+      b.recordObservation(web, [replicas(5), image], t(0)),
+    ]);
+    expect(inA).toMatchObject({ cluster: "prod-eu", resource: web, endedAt: null });
+    expect(inB).toMatchObject({ cluster: "prod-us", resource: web, endedAt: null });
+    expect(inA!.id).not.toBe(inB!.id);
+    expect((await a.recordObservation(web, [replicas(6)], t(1)))!.id).toBe(inA!.id);
+    // prod-eu back in sync ends prod-eu's episode only.
+    expect(await a.recordObservation(web, [], t(2))).toMatchObject({ id: inA!.id, endedBy: "reverted" });
+    expect(await a.closeEpisode(web, EpisodeEnds.healed, t(3))).toBeNull();
+    expect(await a.markContested(web, "/spec/replicas", "hpa")).toBeNull();
+    expect(await b.query({ openOnly: true })).toMatchObject([{ id: inB!.id, cluster: "prod-us" }]);
+    expect(await a.query({ openOnly: true })).toEqual([]);
+    expect(await a.query()).toMatchObject([{ id: inA!.id, cluster: "prod-eu" }]);
+    // The store as opened reads every cluster; `clusters` selects.
+    expect((await store.query()).map((episode) => episode.cluster).sort()).toEqual(["prod-eu", "prod-us"]);
+    expect(await store.query({ clusters: ["prod-us"] })).toMatchObject([{ id: inB!.id }]);
+    expect(await store.query({ clusters: ["prod-eu", "prod-us"], openOnly: true })).toHaveLength(1);
+    expect(await store.query({ clusters: [] })).toEqual([]);
+    expect(await a.query({ clusters: ["prod-us"] })).toMatchObject([{ id: inB!.id }]);
+    // A view closes nothing: the store goes on.
+    await a.close();
+    expect(await store.query()).toHaveLength(2);
+  });
+
+  it('reads an episode of no recorded cluster (before schema 5) as cluster "", and the first cluster to continue it claims it', async () => {
+    url = await backend.url();
+    const location = parseStoreUrl(url);
+    const old =
+      location.kind === "sqlite" ? new SqliteBackend(location.path) : new PostgresBackend(location.url);
+    await migrate(old, migrations.slice(0, 4));
+    await old.close();
+    await backend.exec(
+      url,
+      `INSERT INTO episodes (grp, kind, namespace, name, started_at) VALUES ('apps', 'Deployment', 'shop', 'web', '${t(0)}')`,
+    );
+    store = await openStore(url);
+    const [legacy] = await store.query();
+    expect(legacy).toMatchObject({ cluster: "", resource: web, endedAt: null });
+    const [a, b] = [store.forCluster("prod-eu"), store.forCluster("prod-us")];
+    expect(await b.query({ openOnly: true })).toMatchObject([{ id: legacy.id }]);
+    const continued = await a.recordObservation(web, [replicas(5)], t(1));
+    expect(continued).toMatchObject({ id: legacy.id, cluster: "prod-eu", startedAt: t(0) });
+    expect(await b.query({ openOnly: true })).toEqual([]);
+    const own = await b.recordObservation(web, [replicas(5)], t(2));
+    expect(own).toMatchObject({ cluster: "prod-us" });
+    expect(own!.id).not.toBe(legacy.id);
+  });
+
   it("migrates once: opening again applies nothing, and a schema newer than the code is refused", async () => {
     await open();
     await store.recordObservation(web, [replicas(5)], t(0));
@@ -425,7 +482,8 @@ describe.each([
     expect(rows.match(/"version":1\b/g)).toHaveLength(1);
     expect(rows.match(/"version":2\b/g)).toHaveLength(1);
     expect(rows.match(/"version":3\b/g)).toHaveLength(1);
-    expect(migrations.map((migration) => migration.version)).toEqual([1, 2, 3, 4]);
+    expect(rows.match(/"version":5\b/g)).toHaveLength(1);
+    expect(migrations.map((migration) => migration.version)).toEqual([1, 2, 3, 4, 5]);
 
     await backend.exec(
       url,
@@ -434,7 +492,7 @@ describe.each([
     const refused = openStore(url);
     await expect(refused).rejects.toThrow(StoreError);
     await expect(refused).rejects.toThrow(
-      /schema version 7 is newer than this kubedrift knows \(4\); use a newer kubedrift$/,
+      /schema version 7 is newer than this kubedrift knows \(5\); use a newer kubedrift$/,
     );
     const message = await refused.then(
       () => "",

@@ -70,6 +70,11 @@ export interface EpisodeChange {
 /** A resource's stretch of time out of sync, from the first drifted observation to its end. */
 export interface Episode {
   readonly id: string;
+  /**
+   * The cluster's name (its kubeconfig context) as the writer knew it; "" for an episode recorded
+   * without one (before schema 5, or by a writer that names no cluster): the cluster is unknown.
+   */
+  readonly cluster: string;
   readonly resource: ResourceKey;
   /** RFC 3339 UTC. */
   readonly startedAt: string;
@@ -87,6 +92,11 @@ export interface Episode {
 }
 
 export interface HistoryQuery {
+  /**
+   * Episodes of any of these clusters ("" for those of no recorded cluster). Absent: every cluster,
+   * except in a store of one cluster (`forCluster`), which reads its own (and those of none).
+   */
+  readonly clusters?: readonly string[];
   readonly resource?: ResourceKey;
   readonly namespace?: string;
   readonly kind?: string;
@@ -131,6 +141,13 @@ export interface HistoryStore {
   markContested(ref: ResourceKey, field: string, otherManager: string): Promise<Episode | null>;
   /** Newest first. */
   query(filter?: HistoryQuery): Promise<readonly Episode[]>;
+  /**
+   * The same store (the same connection) as one cluster writes it: every episode it opens carries
+   * `cluster`, it only ever extends or ends episodes of that cluster (or one of no recorded cluster,
+   * which it then claims), and its queries read that cluster's unless they name `clusters`. Closing
+   * the view closes nothing: close the store that was opened.
+   */
+  forCluster(cluster: string): HistoryStore;
   close(): Promise<void>;
 }
 

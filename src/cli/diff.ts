@@ -2,10 +2,20 @@ import { Option, type Command } from "commander";
 import type { InspectIO, InspectOptions } from "../inspect/index.js";
 import { silentProgress } from "../inspect/progress.js";
 import type { DriftReport } from "../model/index.js";
-import { ReportFormats, renderReport, type ReportFormat } from "../report/index.js";
+import { reportsByCluster } from "../model/clusters.js";
+import { ReportFormats, renderReport, type RenderOptions, type ReportFormat } from "../report/index.js";
+import type { ClusterChoice } from "../inspect/clusters.js";
 import { CliError, rethrowAsCliError, parseDuration } from "./errors.js";
 import { terminalProgress } from "./progress.js";
-import { collect, nonEmpty, nonNegativeInteger, wantsColor, withContextFlags } from "./terminal.js";
+import {
+  collect,
+  nonEmpty,
+  nonNegativeInteger,
+  oneContext,
+  wantsColor,
+  withAllContextsFlag,
+  withContextFlags,
+} from "./terminal.js";
 import { parseVerbosity, traceOf, verbosityOf } from "./verbosity.js";
 import { kubedriftVersion } from "./version.js";
 import type { HistoryFlags, RunHistory } from "./diff-history.js";
@@ -17,6 +27,8 @@ const formats: readonly ReportFormat[] = Object.values(ReportFormats);
 /** The flags of `kubedrift diff` (and of the commands that share its sources and cluster flags). */
 export interface DiffOptions extends InspectOptions {
   readonly output: ReportFormat;
+  /** diff and plan: the clusters (`--context` more than once, or `--all-contexts`); empty for one. */
+  readonly clusters?: ClusterChoice;
 }
 
 /** The inspection's I/O, plus where the report goes and whether it is coloured. */
@@ -35,30 +47,49 @@ export function diffExitCode(report: DriftReport): number {
   return drifted + missing + extra > 0 ? DiffExitCodes.drift : DiffExitCodes.clean;
 }
 
+/** One cluster's inspection, or several clusters' combined: the report and the objects behind its drifts. */
+async function inspectOneOrMany(
+  options: DiffOptions,
+  io: DiffIO,
+): Promise<{
+  readonly report: DriftReport;
+  readonly objects: Pick<RenderOptions, "objects" | "objectsByCluster">;
+}> {
+  const { chosenContexts, inspectClusters, inspectDrift, objectsByRef } = await import("../inspect/index.js");
+  if (options.clusters === undefined) {
+    const inspection = await inspectDrift(options, io);
+    return { report: inspection.report, objects: { objects: objectsByRef(inspection) } };
+  }
+  const fleet = await inspectClusters(options, chosenContexts(options.clusters, options, io), io);
+  return { report: fleet.report, objects: { objectsByCluster: fleet.objects } };
+}
+
 /** `kubedrift diff`: prints the report; returns 0 (no drift), 2 (drift) or throws a one-line CliError. */
 export async function runDiff(options: DiffOptions, io: DiffIO, history?: RunHistory): Promise<number> {
   // Loaded on use: the cluster client is the heaviest import, and --help or other commands need none of it.
-  const { hasSources, inspectDrift, objectsByRef, tracePhase } = await import("../inspect/index.js");
+  const { hasSources, tracePhase } = await import("../inspect/index.js");
   tracePhase(io.trace, "start-up", 0);
   if (!hasSources(options)) {
     throw new CliError(
       "diff: no sources: give -f FILE|DIR|-, -k DIR, --terraform PATH or --helm-release NAME (see kubedrift diff --help)",
     );
   }
-  const inspection = await inspectDrift(options, io).catch(rethrowAsCliError);
-  const { report } = inspection;
+  const { report, objects } = await inspectOneOrMany(options, io).catch(rethrowAsCliError);
   const rendering = performance.now();
   io.write(
     renderReport(report, options.output, {
       color: io.color && options.output === "text",
       now: io.now(),
       cwd: io.cwd,
-      objects: objectsByRef(inspection),
       toolVersion: kubedriftVersion,
+      ...objects,
     }),
   );
   tracePhase(io.trace, "render", rendering);
-  if (history !== undefined) io.note(await recordRun(report, history, io.note));
+  // Each cluster's episodes are its own, in a store shared by a fleet.
+  if (history !== undefined)
+    for (const clusterReport of reportsByCluster(report))
+      io.note(await recordRun(clusterReport, history, io.note));
   return diffExitCode(report);
 }
 
@@ -76,7 +107,9 @@ export interface DiffFlags {
   readonly values?: readonly string[];
   readonly gitRef?: string;
   readonly kubeconfig?: string;
-  readonly context?: string;
+  /** Repeatable; only diff, plan and lint take more than one. */
+  readonly context?: readonly string[];
+  readonly allContexts?: boolean;
   readonly namespace?: string;
   readonly liveFile?: string;
   readonly requestTimeout?: string;
@@ -183,8 +216,24 @@ export function requestTimeoutMs(text: string | undefined): number | undefined {
   return text.trim() === "0" ? 0 : parseDuration(text, "--request-timeout");
 }
 
-export function diffOptionsFromFlags(flags: DiffFlags): DiffOptions {
+/** `clusters` when several are named (`--all-contexts`, or `--context` more than once) and taken, else `context`. */
+function clusterOptions(
+  flags: DiffFlags,
+  several: "several" | "one",
+): Pick<DiffOptions, "clusters" | "context"> {
+  const named = flags.allContexts === true || (flags.context?.length ?? 0) > 1;
+  if (several === "several" && named)
+    return { clusters: { contexts: flags.context ?? [], allContexts: flags.allContexts === true } };
+  return optional("context", oneContext(flags.context));
+}
+
+/**
+ * The options of the flags. A command that checks several clusters at once passes `several`: the
+ * contexts go to `clusters`; any other refuses more than one `--context`.
+ */
+export function diffOptionsFromFlags(flags: DiffFlags, several: "several" | "one" = "one"): DiffOptions {
   return {
+    ...clusterOptions(flags, several),
     filenames: flags.filename ?? [],
     kustomize: flags.kustomize ?? [],
     terraform: flags.terraform ?? [],
@@ -200,7 +249,6 @@ export function diffOptionsFromFlags(flags: DiffFlags): DiffOptions {
     ...optional("helmChart", flags.helmChart),
     ...optional("gitRef", flags.gitRef),
     ...optional("kubeconfig", flags.kubeconfig),
-    ...optional("context", flags.context),
     ...optional("namespace", flags.namespace),
     ...optional("liveFile", flags.liveFile),
     ...optional("selector", flags.selector),
@@ -222,7 +270,7 @@ export function withDiffOptions(command: Command): Command {
 }
 
 export function registerDiff(program: Command): void {
-  withDiffOptions(program.command("diff"))
+  withAllContextsFlag(withDiffOptions(program.command("diff")))
     .description(
       "Show how the cluster differs from the desired state: field by field, who changed it and when",
     )
@@ -271,7 +319,7 @@ Examples:
       // The progress line would be torn by the request lines of -v.
       const progress = flags.output === "text" && verbosityOf(flags) === 0;
       process.exitCode = await runDiff(
-        diffOptionsFromFlags(flags),
+        diffOptionsFromFlags(flags, "several"),
         {
           cwd: process.cwd(),
           env: process.env,

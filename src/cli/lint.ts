@@ -13,7 +13,7 @@ import { diffOptionsFromFlags, withDiffOptions, type DiffFlags } from "./diff.js
 import { CliError, rethrowAsCliError } from "./errors.js";
 import { inspectionIO } from "./plan.js";
 import { LintFormats, lintExitStatus, renderLint, type LintFormat } from "./lint-render.js";
-import { wantsColor } from "./terminal.js";
+import { oneContext, wantsColor, withAllContextsFlag } from "./terminal.js";
 
 interface LintFlags extends Omit<DiffFlags, "output"> {
   readonly output: LintFormat;
@@ -42,10 +42,11 @@ async function baseSchema(flags: LintFlags): Promise<Schema> {
   if (flags.kubeconfig === undefined && flags.context === undefined) return builtinSchema;
   const { connectCluster } = await import("../cluster/index.js");
   const path = await import("node:path");
+  const context = oneContext(flags.context);
   try {
     return await connectCluster({
       ...(flags.kubeconfig === undefined ? {} : { kubeconfig: path.resolve(flags.kubeconfig) }),
-      ...(flags.context === undefined ? {} : { context: flags.context }),
+      ...(context === undefined ? {} : { context }),
     }).schema();
   } catch (error: unknown) {
     return rethrowAsCliError(error);
@@ -142,18 +143,54 @@ export async function runLint(
   const config = configured.lint;
   const kubernetesVersion = kubernetesVersionOf(flags, config);
   const live = flags.live === true;
-  const linted = live ? await fromCluster(flags) : await fromSources(flags);
-  const checks = [
-    ...checksFor(linted.schema, config, live ? "live" : "manifests"),
-    ...(await guardCoverage(configured.guard, live)),
-  ];
-  const report = lintObjects(linted.objects, { checks, kubernetesVersion, ignore: config.ignore });
+  const lintOne = async (oneFlags: LintFlags): Promise<LintReport> => {
+    const linted = live ? await fromCluster(oneFlags) : await fromSources(oneFlags);
+    const checks = [
+      ...checksFor(linted.schema, config, live ? "live" : "manifests"),
+      ...(await guardCoverage(configured.guard, live)),
+    ];
+    return lintObjects(linted.objects, { checks, kubernetesVersion, ignore: config.ignore });
+  };
+  const contexts = live ? await liveContexts(flags) : [];
+  // Each cluster with its own schema (its CRDs); a finding's file, `cluster:NAME`, says which.
+  const report =
+    contexts.length <= 1
+      ? await lintOne(flags)
+      : combineLintReports(
+          await Promise.all(
+            contexts.map((context) => lintOne({ ...flags, context: [context], allContexts: false })),
+          ),
+        );
   const text = renderLint(report, flags.output, {
     cwd: process.cwd(),
     color: flags.output === "text" && wantsColor(flags.color),
     showSuppressed: flags.showSuppressed === true,
   });
   return { report, text };
+}
+
+/** `lint --live` over `--context a --context b` or `--all-contexts`; a single context as it is. */
+async function liveContexts(flags: LintFlags): Promise<readonly string[]> {
+  if (flags.allContexts !== true && (flags.context?.length ?? 0) <= 1) return flags.context ?? [];
+  const { chosenContexts } = await import("../inspect/index.js");
+  const options = diffOptionsFromFlags({ ...flags, context: [], output: "text" });
+  try {
+    return chosenContexts(
+      { contexts: flags.context ?? [], allContexts: flags.allContexts === true },
+      options,
+      inspectionIO({ ...flags, output: "text" }),
+    );
+  } catch (error: unknown) {
+    return rethrowAsCliError(error);
+  }
+}
+
+function combineLintReports(reports: readonly LintReport[]): LintReport {
+  return {
+    findings: reports.flatMap((report) => report.findings),
+    checks: reports[0]?.checks ?? [],
+    objects: reports.reduce((count, report) => count + report.objects, 0),
+  };
 }
 
 async function listChecks(flags: LintFlags): Promise<string> {
@@ -169,7 +206,7 @@ async function listChecks(flags: LintFlags): Promise<string> {
 }
 
 export function registerLint(program: Command): void {
-  withDiffOptions(program.command("lint"))
+  withAllContextsFlag(withDiffOptions(program.command("lint")))
     .description(
       "Check the desired objects before they ship: schema, best practices, drift-prone fields, your own CEL checks",
     )

@@ -1,7 +1,7 @@
 import { Option, type Command } from "commander";
 import { CliError, rethrowAsCliError } from "./errors.js";
 import { diffOptionsFromFlags, withDiffOptions, type DiffFlags } from "./diff.js";
-import { collect, terminalIO, wantsColor } from "./terminal.js";
+import { collect, terminalIO, wantsColor, withAllContextsFlag } from "./terminal.js";
 import { traceOf, verbosityOf } from "./verbosity.js";
 import type { Inspection } from "../inspect/index.js";
 import type { Plan, PlanFormat } from "../remediate/index.js";
@@ -80,24 +80,64 @@ export function withPlanOptions(command: Command): Command {
     .option("--prune-crds", "with --prune, delete extra CustomResourceDefinitions too");
 }
 
-/** `kubedrift plan`: what apply would write; 0 nothing to do, 2 changes, 1 error. */
+/** The clusters of `plan --context a --context b` or `--all-contexts`; none for one cluster. */
+async function planContexts(flags: PlanFlags): Promise<readonly string[]> {
+  const options = diffOptionsFromFlags({ ...flags, output: "text" }, "several");
+  if (options.clusters === undefined) return [];
+  const { chosenContexts } = await import("../inspect/index.js");
+  try {
+    return chosenContexts(options.clusters, options, inspectionIO(flags));
+  } catch (error: unknown) {
+    return rethrowAsCliError(error);
+  }
+}
+
+/**
+ * `kubedrift plan`: what apply would write; 0 nothing to do, 2 changes, 1 error. Several clusters
+ * are planned at once; their plans print one after another (JSON: a `PlanList` of them), and the
+ * exit status is the worst of theirs.
+ */
 async function runPlan(flags: PlanFlags): Promise<number> {
   const { planExitCode, renderPlan } = await import("../remediate/index.js");
+  const { clusterConcurrency, mapLimit, objectsByRef } = await import("../inspect/index.js");
   const format: PlanFormat = flags.output === "json" ? "json" : "text";
-  const { objectsByRef } = await import("../inspect/index.js");
-  const { inspection, plan } = await planRemediation(flags, "plan");
-  process.stdout.write(
+  const contexts = await planContexts(flags);
+  const runs =
+    contexts.length === 0
+      ? [await planRemediation(flags, "plan")]
+      : await mapLimit(contexts, clusterConcurrency, (context) =>
+          planRemediation({ ...flags, context: [context], allContexts: false }, "plan").catch(
+            (error: unknown) => {
+              const message = error instanceof Error ? error.message : String(error);
+              throw new CliError(`plan: context "${context}": ${message.replace(/^plan: /, "")}`, 1, {
+                cause: error,
+              });
+            },
+          ),
+        );
+  const rendered = runs.map(({ inspection, plan }) =>
     renderPlan(plan, format, {
       redaction: inspection.config,
       color: format === "text" && wantsColor(flags.color),
       objects: objectsByRef(inspection),
     }),
   );
-  return planExitCode(plan);
+  process.stdout.write(contexts.length === 0 ? (rendered[0] ?? "") : planList(rendered, format, contexts));
+  const codes = runs.map(({ plan }) => planExitCode(plan));
+  return codes.includes(1) ? 1 : Math.max(...codes);
+}
+
+/** Several clusters' plans: the texts, each under its cluster's name; the JSON documents as a `PlanList`. */
+function planList(rendered: readonly string[], format: PlanFormat, contexts: readonly string[]): string {
+  if (format === "json") {
+    const items = rendered.map((text) => JSON.parse(text) as unknown);
+    return `${JSON.stringify({ apiVersion: "kubedrift.dev/v1", kind: "PlanList", items }, null, 2)}\n`;
+  }
+  return rendered.map((text, index) => `Cluster ${contexts[index] ?? ""}:\n${text}`).join("\n");
 }
 
 export function registerPlan(program: Command): void {
-  withPlanOptions(program.command("plan"))
+  withAllContextsFlag(withPlanOptions(program.command("plan")))
     .description(
       "Show what apply would change: server-side-apply bodies of the drifted fields, creates and deletes",
     )

@@ -1,6 +1,7 @@
 import { InvalidArgumentError, type Command } from "commander";
 import { silentProgress } from "../inspect/progress.js";
 import type { DiffIO } from "./diff.js";
+import { CliError } from "./errors.js";
 import { terminalProgress } from "./progress.js";
 
 /**
@@ -26,7 +27,30 @@ export function withContextFlags(command: Command): Command {
       "kubeconfig file (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)",
       nonEmpty,
     )
-    .option("--context <name>", "kubeconfig context to use", nonEmpty);
+    .option(
+      "--context <name>",
+      "kubeconfig context to use (diff, plan and lint --live: repeatable, the clusters checked at once)",
+      collect,
+    );
+}
+
+/** `--all-contexts`: the commands that check several clusters at once. */
+export function withAllContextsFlag(command: Command): Command {
+  return command.option(
+    "--all-contexts",
+    "every context of the kubeconfig, checked at once, in one report with a cluster on each resource",
+  );
+}
+
+/**
+ * The one context of a command that works on one cluster: kubectl takes the last of a repeated
+ * flag, but two clusters named where one is used would be ignored silently.
+ */
+export function oneContext(contexts: readonly string[] | undefined): string | undefined {
+  if (contexts === undefined || contexts.length <= 1) return contexts?.[0];
+  throw new CliError(
+    `--context: this command works on one cluster at a time, not ${contexts.length} (diff, plan and lint --live take several)`,
+  );
 }
 
 /** commander's way to collect a repeatable flag. */

@@ -1,7 +1,7 @@
 import { resolve } from "node:path";
 import { Option, type Command } from "commander";
 import { rethrowAsCliError } from "./errors.js";
-import { nonEmpty, withContextFlags } from "./terminal.js";
+import { nonEmpty, oneContext, withContextFlags } from "./terminal.js";
 import { parseVerbosity, traceOf } from "./verbosity.js";
 
 /** The version `kubedrift --version` prints and reports carry (SARIF's tool.driver.version). */
@@ -11,7 +11,7 @@ interface VersionFlags {
   readonly client?: boolean;
   readonly output: "text" | "json" | "yaml";
   readonly kubeconfig?: string;
-  readonly context?: string;
+  readonly context?: readonly string[];
   readonly requestTimeout?: string;
   /** `-v` alone is `true` (commander calls no parser without a value), `-v=6` a level. */
   readonly verbose?: number | true;
@@ -49,7 +49,7 @@ async function askServer(flags: VersionFlags): Promise<unknown> {
   const trace = traceOf(flags);
   const answer = await serverVersion({
     ...(flags.kubeconfig === undefined ? {} : { kubeconfig: resolve(flags.kubeconfig) }),
-    ...(flags.context === undefined ? {} : { context: flags.context }),
+    ...(flags.context === undefined ? {} : { context: oneContext(flags.context) ?? "" }),
     ...(timeout === undefined ? {} : { requestTimeoutMs: timeout }),
     ...(trace === undefined ? {} : { trace }),
     // One answer is enough to know the server is not there: no retries for a version.

@@ -2,7 +2,7 @@
 export { connectCluster } from "./kube-cluster.js";
 export type { ConnectOptions } from "./kube-cluster.js";
 export { openLiveFile } from "./live-file.js";
-export { resolveKubeconfig } from "./kubeconfig.js";
+export { kubeconfigContexts, resolveKubeconfig } from "./kubeconfig.js";
 export type { KubeconfigOptions, ResolvedKubeconfig } from "./kubeconfig.js";
 export { ApiStatusError, resourceName } from "./errors.js";
 export type { ApiStatus } from "./transport.js";

@@ -186,3 +186,11 @@ export function resolveKubeconfig(options: KubeconfigOptions): ResolvedKubeconfi
     origin: loaded.origin,
   };
 }
+
+/** Every context of the kubeconfig that kubectl would read (`kubectl config get-contexts -o name`), in its order. */
+export function kubeconfigContexts(options: KubeconfigOptions): readonly string[] {
+  const loaded = loadConfig(options);
+  const names = loaded.config.getContexts().map((context) => context.name);
+  if (names.length === 0) throw new ClusterError(`${loaded.origin} has no contexts`);
+  return names;
+}

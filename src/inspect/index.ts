@@ -23,4 +23,6 @@ export {
 } from "./redaction-key.js";
 export { mapLimit } from "./concurrency.js";
 export { timedPhase, tracePhase } from "./phases.js";
+export { chosenContexts, clusterConcurrency, inspectClusters } from "./clusters.js";
+export type { ClusterChoice, ClustersInspection } from "./clusters.js";
 export { listJobs } from "./scope.js";

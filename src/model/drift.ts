@@ -128,6 +128,8 @@ export type ResourceStatus = (typeof ResourceStatuses)[keyof typeof ResourceStat
 
 interface ResourceVerdict {
   readonly ref: ObjectRef;
+  /** The cluster (kubeconfig context) it was compared in, in a report of several clusters only. */
+  readonly cluster?: string;
   readonly source?: SourceLocation;
   readonly drifts: readonly Drift[];
   readonly origin?: DesiredOrigin;
@@ -170,6 +172,13 @@ export interface DriftReport {
   readonly skipped?: readonly SkippedSource[];
   /** The Git revision the sources were read at. */
   readonly revision?: SourceRevision;
+  /** A report of several clusters: each one's name and summary (`summary` is their total). */
+  readonly clusters?: readonly ClusterSummary[];
+}
+
+export interface ClusterSummary {
+  readonly name: string;
+  readonly summary: DriftSummary;
 }
 
 /** `Deployment shop/web`, `Namespace shop`, `Widget.example.com default/w1`. */

@@ -16,7 +16,9 @@ export type {
   ResourceDrift,
   DriftSummary,
   DriftReport,
+  ClusterSummary,
 } from "./drift.js";
+export { combineReports, reportsByCluster } from "./clusters.js";
 export {
   DriftTypes,
   AddedReasons,

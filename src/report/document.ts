@@ -67,6 +67,8 @@ export interface DocumentHelmOrigin {
 }
 
 export interface DocumentResource {
+  /** In a report of several clusters: the one the object was compared in. */
+  readonly cluster?: string;
   readonly apiVersion: string;
   readonly kind: string;
   readonly namespace?: string;
@@ -95,6 +97,8 @@ export interface ReportDocument {
   readonly resources: readonly DocumentResource[];
   readonly revision?: SourceRevision;
   readonly skipped?: readonly DocumentSkipped[];
+  /** In a report of several clusters: each one's summary, in the order they were given. */
+  readonly clusters?: readonly { readonly name: string; readonly summary: DriftSummary }[];
 }
 
 export interface DocumentOptions {
@@ -164,6 +168,7 @@ function documentSkipped(skipped: SkippedSource, options: DocumentOptions): Docu
 function documentResource(resource: ResourceDrift, options: DocumentOptions): DocumentResource {
   const { ref } = resource;
   return {
+    ...(resource.cluster !== undefined && { cluster: resource.cluster }),
     apiVersion: apiVersionOf(ref),
     kind: ref.kind,
     ...(ref.namespace !== "" && { namespace: ref.namespace }),
@@ -195,6 +200,9 @@ export function reportDocument(report: DriftReport, options: DocumentOptions = {
     generatedAt: report.generatedAt,
     cluster: report.cluster,
     summary: documentSummary(report.summary),
+    ...(report.clusters !== undefined && {
+      clusters: report.clusters.map(({ name, summary }) => ({ name, summary: documentSummary(summary) })),
+    }),
     resources: report.resources.map((resource) => documentResource(resource, options)),
     ...(report.revision !== undefined && {
       revision: { ref: report.revision.ref, commit: report.revision.commit },

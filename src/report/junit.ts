@@ -1,5 +1,5 @@
 import type { DriftReport, ResourceDrift, SkippedSource } from "../model/index.js";
-import { describeRef, ResourceStatuses, summarize, unreachable } from "../model/index.js";
+import { describeRef, reportsByCluster, ResourceStatuses, summarize, unreachable } from "../model/index.js";
 import type { DiffLineOptions, ObjectsByRef } from "./drift-lines.js";
 import { driftLines } from "./drift-lines.js";
 import { formatLocation, relativeFile } from "./location.js";
@@ -23,7 +23,9 @@ import { formatTime } from "../kube/time.js";
 
 export interface JunitOptions {
   readonly cwd?: string;
-  readonly objects?: ObjectsByRef;
+  readonly objects?: ObjectsByRef | undefined;
+  /** A report of several clusters: each one's objects (`objects` is keyed by ref alone). */
+  readonly objectsByCluster?: ReadonlyMap<string, ObjectsByRef>;
 }
 
 const clusterScoped = "(cluster)";
@@ -173,7 +175,41 @@ function properties(report: DriftReport): string {
   return `    <properties>\n${lines.join("\n")}\n    </properties>`;
 }
 
+/** One `<testsuite>` per cluster (named `kubedrift (CLUSTER)` when there are several), in one `<testsuites>`. */
 export function renderJunit(report: DriftReport, options: JunitOptions): string {
+  const several = report.clusters !== undefined;
+  const suites = reportsByCluster(report).map((clusterReport) =>
+    junitSuite(clusterReport, {
+      ...options,
+      name: several ? `kubedrift (${clusterReport.cluster})` : "kubedrift",
+      ...(several && { objects: options.objectsByCluster?.get(clusterReport.cluster) }),
+    }),
+  );
+  const total = (key: keyof SuiteCounts): number => suites.reduce((sum, suite) => sum + suite.counts[key], 0);
+  const counts: Attributes = [
+    ["tests", total("tests")],
+    ["failures", total("failures")],
+    ["errors", total("errors")],
+    ["skipped", total("skipped")],
+  ];
+  return [
+    `<?xml version="1.0" encoding="UTF-8"?>`,
+    `${element("testsuites", [["name", "kubedrift"], ...counts], `\n${suites.map((suite) => `  ${suite.xml}\n`).join("")}`)}`,
+    "",
+  ].join("\n");
+}
+
+interface SuiteCounts {
+  readonly tests: number;
+  readonly failures: number;
+  readonly errors: number;
+  readonly skipped: number;
+}
+
+function junitSuite(
+  report: DriftReport,
+  options: JunitOptions & { readonly name: string },
+): { readonly xml: string; readonly counts: SuiteCounts } {
   const lineOptions: DiffLineOptions = {
     cwd: options.cwd,
     objects: options.objects,
@@ -182,25 +218,27 @@ export function renderJunit(report: DriftReport, options: JunitOptions): string 
   // Counted from the resources, not taken from the report's summary, so that they match the test cases.
   const summary = summarize(report.resources);
   const skipped = report.skipped ?? [];
+  const tally: SuiteCounts = {
+    tests: summary.total + skipped.length,
+    failures: summary.drifted + summary.missing + summary.extra,
+    errors: summary.errors,
+    skipped: skipped.length,
+  };
   const counts: Attributes = [
-    ["tests", summary.total + skipped.length],
-    ["failures", summary.drifted + summary.missing + summary.extra],
-    ["errors", summary.errors],
-    ["skipped", skipped.length],
+    ["tests", tally.tests],
+    ["failures", tally.failures],
+    ["errors", tally.errors],
+    ["skipped", tally.skipped],
   ];
   const cases = [
     ...report.resources.map((resource) => testCase(resource, lineOptions)),
     ...skipped.map((entry) => skippedCase(entry, options.cwd)),
   ];
   const suiteAttributes: Attributes = [
-    ["name", "kubedrift"],
+    ["name", options.name],
     ...counts,
     ["timestamp", junitTimestamp(report.generatedAt)],
   ];
-  const suite = element("testsuite", suiteAttributes, `\n${[properties(report), ...cases].join("\n")}\n  `);
-  return [
-    `<?xml version="1.0" encoding="UTF-8"?>`,
-    `${element("testsuites", [["name", "kubedrift"], ...counts], `\n  ${suite}\n`)}`,
-    "",
-  ].join("\n");
+  const xml = element("testsuite", suiteAttributes, `\n${[properties(report), ...cases].join("\n")}\n  `);
+  return { xml, counts: tally };
 }

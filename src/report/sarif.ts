@@ -89,7 +89,7 @@ export interface SarifResult {
   readonly message: SarifText;
   readonly locations: readonly SarifLocation[];
   readonly partialFingerprints: { readonly [key: string]: string };
-  readonly properties?: Pick<DocumentResource, "terraformAddress" | "helm">;
+  readonly properties?: Pick<DocumentResource, "cluster" | "terraformAddress" | "helm">;
 }
 
 export interface SarifNotification {
@@ -116,6 +116,7 @@ export interface SarifRun {
   readonly properties: {
     readonly cluster: string;
     readonly summary: DriftSummary;
+    readonly clusters?: readonly { readonly name: string; readonly summary: DriftSummary }[];
     readonly revision?: SourceRevision;
   };
 }
@@ -222,15 +223,18 @@ function ruleFields(id: RuleId): Pick<SarifResult, "ruleId" | "ruleIndex" | "lev
 }
 
 function fingerprint(resource: ResourceDrift, path: string): { readonly [key: string]: string } {
+  // The same drift in two clusters is two alerts; a single cluster's fingerprints stay as they were.
+  const where = resource.cluster === undefined ? "" : `${resource.cluster}\n`;
   const hash = createHash("sha256")
-    .update(`${refKey(resource.ref)}\n${path}`)
+    .update(`${where}${refKey(resource.ref)}\n${path}`)
     .digest("hex");
   return { [fingerprintKey]: hash.slice(0, 32) };
 }
 
 function subject(resource: ResourceDrift): string {
   const origin = resource.origin === undefined ? "" : ` (${originText(resource.origin, resource.ref)})`;
-  return `${describeRef(resource.ref)}${origin}`;
+  const cluster = resource.cluster === undefined ? "" : ` in cluster ${resource.cluster}`;
+  return `${describeRef(resource.ref)}${origin}${cluster}`;
 }
 
 function valueText(value: JsonValue | undefined, redacted: boolean): string {
@@ -283,7 +287,11 @@ function location(resource: ResourceDrift, physical: SarifPhysicalLocation | und
 }
 
 function originProperties(resource: ResourceDrift): Pick<SarifResult, "properties"> {
-  return resource.origin === undefined ? {} : { properties: originFields(resource.origin) };
+  const properties = {
+    ...(resource.cluster !== undefined && { cluster: resource.cluster }),
+    ...(resource.origin !== undefined && originFields(resource.origin)),
+  };
+  return Object.keys(properties).length === 0 ? {} : { properties };
 }
 
 function driftResult(resource: ResourceDrift, drift: Drift, options: SarifOptions): SarifResult {
@@ -336,6 +344,7 @@ function extraResult(resource: ResourceDrift, candidates: readonly Anchor[]): Sa
     message: { text: `${subject(resource)} is in the cluster but not in the sources.${placed}` },
     locations: [location(resource, anchor?.physical)],
     partialFingerprints: fingerprint(resource, ""),
+    ...originProperties(resource),
   };
 }
 
@@ -404,6 +413,9 @@ function runProperties(report: DriftReport): SarifRun["properties"] {
   return {
     cluster: report.cluster,
     summary: documentSummary(report.summary),
+    ...(report.clusters !== undefined && {
+      clusters: report.clusters.map(({ name, summary }) => ({ name, summary: documentSummary(summary) })),
+    }),
     ...(report.revision !== undefined && {
       revision: { ref: report.revision.ref, commit: report.revision.commit },
     }),

@@ -92,7 +92,8 @@ export interface ScaleOptions {
 interface Measured {
   readonly mode: Mode;
   readonly size: number;
-  readonly seconds: number;
+  /** null when every run failed. */
+  readonly seconds: number | null;
   readonly rssMb: number;
 }
 
@@ -120,13 +121,36 @@ function phaseFigures(recorder: Recorder, label: string, runs: readonly ChildRun
   }
 }
 
+/** A run that wrote its report: exit 0 (no drift) or 2 (drift). */
+const succeeded = (run: ChildRun): boolean => run.status === 0 || run.status === 2;
+
+/** The line of stderr that says why a run failed (V8's out-of-memory, an error), else its last. */
+function failureOf(run: ChildRun): string {
+  const lines = run.stderr.split("\n").filter((line) => line.trim() !== "" && !line.startsWith("trace:"));
+  const telling = lines.find((line) => /FATAL ERROR|heap out of memory|^error|Error:/i.test(line));
+  return (telling ?? lines.at(-1) ?? "").trim().slice(0, 200);
+}
+
 function verdictNote(runs: readonly ChildRun[], drifted: number): string {
-  const first = runs[0];
-  const summary = first === undefined ? undefined : summaryOf(first);
   const statuses = [...new Set(runs.map((run) => String(run.status)))].join(",");
-  if (summary === undefined)
-    return `exit ${statuses}, no report: ${first?.stderr.split("\n").slice(-3).join(" ")}`;
-  return `exit ${statuses}, ${summary["drifted"]} drifted of ${summary["total"]} (${drifted} written), ${summary["errors"]} errors`;
+  const failed = runs.find((run) => !succeeded(run));
+  const good = runs.find(succeeded);
+  const summary = good === undefined ? undefined : summaryOf(good);
+  const failure =
+    failed === undefined ? "" : `; a run failed after ${failed.seconds.toFixed(0)} s: ${failureOf(failed)}`;
+  if (summary === undefined) return `exit ${statuses}, no report${failure}`;
+  return `exit ${statuses}, ${summary["drifted"]} drifted of ${summary["total"]} (${drifted} written), ${summary["errors"]} errors${failure}`;
+}
+
+/** Up to `runs` runs, stopping at the first that fails: a crash (out of memory, say) is not worth repeating. */
+async function diffRuns(prepared: Prepared, mode: Mode, runs: number): Promise<ChildRun[]> {
+  const results: ChildRun[] = [];
+  for (let index = 0; index < runs; index += 1) {
+    const run = await diffOnce(prepared.directory, sourceArgs(mode, prepared));
+    results.push(run);
+    if (!succeeded(run)) break;
+  }
+  return results;
 }
 
 async function measureMode(
@@ -136,8 +160,9 @@ async function measureMode(
   runs: number,
 ): Promise<Measured> {
   const size = prepared.estate.size;
-  const results = await repeat(runs, () => diffOnce(prepared.directory, sourceArgs(mode, prepared)));
-  const seconds = median(results.map((run) => run.seconds));
+  const results = await diffRuns(prepared, mode, runs);
+  const good = results.filter(succeeded);
+  const seconds = good.length === 0 ? null : median(good.map((run) => run.seconds));
   const rssMb = Math.max(...results.map((run) => run.peakRssMb));
   const limit = secondsTarget[size];
   const label = mode === "online" ? "online" : `--live-file live.${mode}`;
@@ -146,23 +171,24 @@ async function measureMode(
     name: `diff ${size} objects, ${label}`,
     value: seconds,
     unit: "s",
-    runs,
+    runs: good.length,
     samples: results.map((run) => run.seconds),
-    ...(limit === undefined ? {} : { target: `≤ ${limit} s`, meets: seconds <= limit }),
+    ...(limit === undefined ? {} : { target: `≤ ${limit} s`, meets: seconds !== null && seconds <= limit }),
     note: verdictNote(results, prepared.drifted),
     detail: { size, mode },
   });
-  recorder.record({ part: "diff", name: `  per object`, value: (seconds * 1e6) / size, unit: "µs", runs });
+  const perObject = seconds === null ? null : (seconds * 1e6) / size;
+  recorder.record({ part: "diff", name: `  per object`, value: perObject, unit: "µs", runs: good.length });
   recorder.record({
     part: "diff",
     name: `  peak RSS`,
     value: rssMb,
     unit: "MB",
-    note: `the largest of ${runs} runs`,
+    note: `the largest of ${results.length} runs`,
     ...(size >= 50_000 ? { target: "≤ 1024 MB", meets: rssMb <= 1024 } : {}),
     detail: { size, mode },
   });
-  phaseFigures(recorder, `${size} ${mode}`, results);
+  phaseFigures(recorder, `${size} ${mode}`, good);
   return { mode, size, seconds, rssMb };
 }
 
@@ -207,42 +233,47 @@ async function oneSize(recorder: Recorder, size: number, options: ScaleOptions):
   }
 }
 
+/** Per-object time and RSS from the smallest size to the largest that succeeded, for one source. */
+function growthOf(recorder: Recorder, mode: Mode, entries: readonly Measured[]): void {
+  const sorted = [...entries].sort((a, b) => a.size - b.size);
+  const good = sorted.filter((entry) => entry.seconds !== null);
+  const small = good[0];
+  const large = good.at(-1);
+  const failed = sorted.filter((entry) => entry.seconds === null).map((entry) => `${entry.size}: failed`);
+  if (small === undefined || large === undefined || small === large) return;
+  const perObject = (entry: Measured): number => ((entry.seconds ?? NaN) * 1e6) / entry.size;
+  const ratio = perObject(large) / perObject(small);
+  const span = `${small.size} → ${large.size}`;
+  recorder.record({
+    part: "diff",
+    name: `growth of per-object time, ${mode} (${span})`,
+    value: ratio,
+    unit: "×",
+    target: "≤ 1 (linear or better)",
+    meets: ratio <= 1,
+    note: [...good.map((entry) => `${entry.size}: ${perObject(entry).toFixed(0)} µs`), ...failed].join(", "),
+  });
+  recorder.record({
+    part: "diff",
+    name: `growth of peak RSS, ${mode} (${span})`,
+    value: ((large.rssMb - small.rssMb) * 1024) / (large.size - small.size),
+    unit: "KB/object",
+    note: sorted.map((entry) => `${entry.size}: ${entry.rssMb.toFixed(0)} MB`).join(", "),
+  });
+}
+
 function growthFigures(recorder: Recorder, measured: readonly Measured[]): void {
   const sizes = [...new Set(measured.map((entry) => entry.size))].sort((a, b) => a - b);
-  const smallest = sizes[0];
-  const largest = sizes.at(-1);
-  if (smallest === undefined || largest === undefined || smallest === largest) return;
+  if (sizes.length < 2) return;
   recorder.heading(
-    `diff: growth from ${smallest.toLocaleString("en")} to ${largest.toLocaleString("en")} objects`,
+    `diff: growth from ${(sizes[0] ?? 0).toLocaleString("en")} to ${(sizes.at(-1) ?? 0).toLocaleString("en")} objects`,
   );
-  for (const mode of modes) {
-    const at = (size: number): Measured | undefined =>
-      measured.find((entry) => entry.mode === mode && entry.size === size);
-    const small = at(smallest);
-    const large = at(largest);
-    if (small === undefined || large === undefined) continue;
-    const perObject = (entry: Measured): number => entry.seconds / entry.size;
-    const ratio = perObject(large) / perObject(small);
-    recorder.record({
-      part: "diff",
-      name: `growth of per-object time, ${mode}`,
-      value: ratio,
-      unit: "×",
-      target: "≤ 1 (linear or better)",
-      meets: ratio <= 1,
-      note: sizes
-        .map((size) => `${size}: ${(perObject(at(size) ?? small) * 1e6 || 0).toFixed(0)} µs`)
-        .join(", "),
-    });
-    const rssPerObject = ((large.rssMb - small.rssMb) * 1024) / (largest - smallest);
-    recorder.record({
-      part: "diff",
-      name: `growth of peak RSS, ${mode}`,
-      value: rssPerObject,
-      unit: "KB/object",
-      note: sizes.map((size) => `${size}: ${(at(size)?.rssMb ?? NaN).toFixed(0)} MB`).join(", "),
-    });
-  }
+  for (const mode of modes)
+    growthOf(
+      recorder,
+      mode,
+      measured.filter((entry) => entry.mode === mode),
+    );
 }
 
 export async function benchScale(recorder: Recorder, options: ScaleOptions): Promise<void> {

@@ -193,6 +193,18 @@ function toWrite(context: ApplyContext, attempt: Attempt, current: KubeObject | 
   return reconcile(context, attempt, current);
 }
 
+/**
+ * What the dry run said only `force` takes over, for the confirmed change written as planned: sent
+ * with the planned resourceVersion, it lands only on the object the dry run judged (versions never
+ * go back), so the conflicts are the same ones. Not for a change planned again, nor after removals
+ * (the dry run judged the apply against the object before them).
+ */
+function knownTakeOver(attempt: Attempt, change: Written): readonly string[] {
+  if (change !== attempt.planned || attempt.wrote || change.action !== "apply") return [];
+  if (change.removals.length > 0 || change.verdict?.ok !== true) return [];
+  return change.verdict.takesOver;
+}
+
 interface Round {
   readonly outcome?: ChangeOutcome;
   readonly next: Attempt;
@@ -206,7 +218,10 @@ async function writeRound(context: ApplyContext, attempt: Attempt): Promise<Roun
   if ("outcome" in step) return { outcome: step.outcome, next: attempt };
   const change = step.write;
   const replanned = attempt.replanned || change !== attempt.planned;
-  const executed = await executeChange({ ...context, preconditions: true }, change);
+  const executed = await executeChange(
+    { ...context, preconditions: true, takeOver: knownTakeOver(attempt, change) },
+    change,
+  );
   if (executed.outcome.ok) {
     const unchangedSince = context.dryRun ? undefined : before;
     return { outcome: written(change, unchangedSince, { ...executed, replanned }), next: attempt };

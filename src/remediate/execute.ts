@@ -32,6 +32,12 @@ export interface Executor {
    * `test`), so that the server refuses it if the object changed after it was last read.
    */
   readonly preconditions?: boolean;
+  /**
+   * Fields the server's dry run showed only `force` takes over, all of them drifted: the apply is
+   * sent with `force` at once instead of being refused first. Only with `preconditions`, so that it
+   * lands only on the object as it was when the dry run judged it, which had exactly these conflicts.
+   */
+  readonly takeOver?: readonly string[];
 }
 
 /** 429 and 5xx are the server's hiccups, and so is a dropped connection (code 0); the rest are answers. */
@@ -83,6 +89,17 @@ async function applyFields(
   fields: readonly string[],
 ): Promise<Executed> {
   const options = { fieldManager, dryRun: executor.dryRun };
+  const known = executor.takeOver ?? [];
+  if (
+    executor.preconditions === true &&
+    known.length > 0 &&
+    known.every((field) => isCoveredBy(field, fields))
+  ) {
+    const forced = await withRetries(executor.retry, () =>
+      executor.writer.apply(resource, body, { ...options, force: true }),
+    );
+    return { ...forced, forced: forced.outcome.ok ? [...known].sort() : [] };
+  }
   const first = await withRetries(executor.retry, () => executor.writer.apply(resource, body, options));
   const conflicts = conflictingFields(first.outcome);
   if (conflicts === undefined || !conflicts.every((field) => isCoveredBy(field, fields))) {

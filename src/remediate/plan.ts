@@ -134,6 +134,7 @@ function driftedChange(
     fields,
     removals,
     desired,
+    live: live.object,
     ...(ownership.released.length === 0 ? {} : { released: ownership.released }),
   };
 }

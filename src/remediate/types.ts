@@ -49,6 +49,8 @@ export interface ApplyChange extends ChangeBase {
    */
   readonly removals: readonly JsonPatchOperation[];
   readonly desired: DesiredObject;
+  /** The live object the change was planned against: the dry run reads what the apply takes over from it. */
+  readonly live?: KubeObject;
 }
 
 /** A drifted object whose drift a JSON patch alone corrects: Added fields, fields of items whose key changed. */

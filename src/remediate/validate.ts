@@ -1,6 +1,9 @@
 import type { Executor } from "./execute.js";
-import { executeChange, mapLimit } from "./execute.js";
-import type { DryRunVerdict, Plan, PlannedChange } from "./types.js";
+import { executeChange, fieldManager, mapLimit, withRetries } from "./execute.js";
+import { isCoveredBy } from "./sparse.js";
+import { takenOver } from "./takeover.js";
+import type { ApplyChange, DryRunVerdict, Plan, PlannedChange } from "./types.js";
+import { resourceVersionOf } from "../kube/object.js";
 
 export type ValidateContext = Omit<Executor, "dryRun"> & { readonly concurrency?: number };
 
@@ -15,11 +18,34 @@ function namespacesCreated(plan: Plan): ReadonlySet<string> {
   );
 }
 
+/**
+ * One dry run instead of two for a drifted object (where the other way sends it without `force`,
+ * is refused for the conflicts, and sends it again with `force`): applied with `force` at once, and
+ * what it took over read off the answer's managedFields. Undefined, to ask the server the usual
+ * way, unless the answer is about the object as listed and every field taken over drifted: a
+ * conflict on any other field is then reported by the server's own refusal.
+ */
+async function forcedVerdict(executor: Executor, change: ApplyChange): Promise<DryRunVerdict | undefined> {
+  const resource = executor.resourceFor(change.ref);
+  const live = change.live;
+  if (resource === undefined || live === undefined || change.removals.length > 0) return undefined;
+  const options = { fieldManager, dryRun: true, force: true };
+  const { outcome } = await withRetries(executor.retry, () =>
+    executor.writer.apply(resource, change.body, options),
+  );
+  if (!outcome.ok || resourceVersionOf(outcome.object) !== change.resourceVersion) return undefined;
+  const taken = takenOver(live, outcome.object, fieldManager);
+  if (taken === undefined || !taken.every((field) => isCoveredBy(field, change.fields))) return undefined;
+  return { ok: true, takesOver: taken };
+}
+
 async function verdictOf(
   executor: Executor,
   change: PlannedChange,
   created: ReadonlySet<string>,
 ): Promise<DryRunVerdict> {
+  const quick = change.action === "apply" ? await forcedVerdict(executor, change) : undefined;
+  if (quick !== undefined) return quick;
   const { outcome, forced } = await executeChange(executor, change);
   if (!outcome.ok && outcome.code === 404 && created.has(change.ref.namespace)) {
     return {

@@ -10,6 +10,7 @@ import { builtinSchema } from "../kube/schema/builtin.js";
 import type { Cluster, ListSnapshot, ServedResource, WatchEnd } from "./types.js";
 import { ClusterError } from "./types.js";
 import { flattenStrings, withPlainEnvironment } from "../kube/yaml-speed.js";
+import { readPlainDocuments } from "../kube/yaml-values.js";
 import type { KubeObject } from "../kube/value/json.js";
 import type { UnknownRecord } from "../kube/value/json.js";
 import { isRecord, stringOf } from "../kube/value/json.js";
@@ -284,7 +285,28 @@ export async function openLiveFile(
 ): Promise<Cluster> {
   // Messages and the report name the file as the user wrote it; reading resolves it against cwd.
   const source = await readSource(options.cwd === undefined ? path : resolve(options.cwd, path), path);
-  const documents = source.trimStart().startsWith("{") ? parseJson(path, source) : parseYaml(path, source);
-  const objects = documents.flatMap((document) => objectsOf(path, document));
-  return new LiveFileCluster(path, options.namespace, objects);
+  return new LiveFileCluster(path, options.namespace, liveObjects(path, source));
+}
+
+/**
+ * The objects of the file: JSON by JSON.parse; YAML read fast (src/kube/yaml-values.ts) and, when
+ * it is beyond the fast reader or something in it is wrong, by `yaml` with every position, whose
+ * lines name the place in the message.
+ */
+function liveObjects(path: string, source: string): readonly KubeObject[] {
+  if (source.trimStart().startsWith("{"))
+    return parseJson(path, source).flatMap((document) => objectsOf(path, document));
+  const plain = readPlainDocuments(source, "1.2");
+  if (plain !== undefined) {
+    const documents = plain.values.map((value, index) => {
+      const line = plain.lines[index] ?? 1;
+      return { value, line, itemLine: () => line };
+    });
+    try {
+      return documents.flatMap((document) => objectsOf(path, document));
+    } catch {
+      // Read again below for the line of what is wrong.
+    }
+  }
+  return parseYaml(path, source).flatMap((document) => objectsOf(path, document));
 }

@@ -2,13 +2,12 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { LineCounter, parseAllDocuments, stringify } from "yaml";
 import { yamlOptions } from "./yaml-options.js";
-import { readPlainDocuments } from "./yaml-values.js";
+import { readPlainDocuments, type YamlVersion } from "./yaml-values.js";
 
-/** What `yaml`, the reference, reads: one value per document. */
-function reference(text: string): unknown[] {
-  return parseAllDocuments(text, yamlOptions(new LineCounter())).map(
-    (document): unknown => document.toJS() as unknown,
-  );
+/** What `yaml`, the reference, reads: one value per document (YAML 1.1 as kubectl, or yaml's default 1.2). */
+function reference(text: string, version: YamlVersion = "1.1"): unknown[] {
+  const options = version === "1.1" ? yamlOptions(new LineCounter()) : {};
+  return parseAllDocuments(text, options).map((document): unknown => document.toJS() as unknown);
 }
 
 /** Spellings whose YAML 1.1 meaning kubectl's go-yaml and yaml agree on, and a reader could get wrong. */
@@ -61,11 +60,18 @@ const plainSpellings = [
 ];
 
 describe("reading plain YAML fast", () => {
-  it("resolves plain scalars as yaml does with kubectl's YAML 1.1 tags", () => {
-    for (const spelling of plainSpellings) {
-      const text = `k: ${spelling}\nl: [${spelling === "" ? "''" : spelling}]\n`;
-      expect(readPlainDocuments(text)?.values, spelling).toEqual(reference(text));
-    }
+  it("resolves plain scalars as yaml does, with kubectl's YAML 1.1 tags or YAML 1.2's core schema", () => {
+    for (const version of ["1.1", "1.2"] as const)
+      for (const spelling of plainSpellings) {
+        const text = `k: ${spelling}\nl: [${spelling === "" ? "''" : spelling}]\n`;
+        const fast = readPlainDocuments(text, version);
+        if (fast !== undefined)
+          expect(fast.values, `${version} ${spelling}`).toEqual(reference(text, version));
+      }
+    expect(readPlainDocuments("mode: 0644\nflag: yes\n", "1.1")?.values).toEqual([{ mode: 420, flag: true }]);
+    expect(readPlainDocuments("mode: 0644\nflag: yes\n", "1.2")?.values).toEqual([
+      { mode: 644, flag: "yes" },
+    ]);
   });
 
   it("gives each document's first line, empty documents as null", () => {
@@ -115,23 +121,28 @@ describe("reading plain YAML fast", () => {
     });
     let readFast = 0;
     fc.assert(
-      fc.property(fc.array(value, { minLength: 1, maxLength: 3 }), styles, (documents, style) => {
-        const text = documents
-          .map((document) =>
-            stringify(document, {
-              version: "1.1",
-              collectionStyle: style.flow ? "flow" : "block",
-              blockQuote: style.block,
-              singleQuote: style.quote,
-              lineWidth: style.lineWidth,
-            }),
-          )
-          .join("---\n");
-        const fast = readPlainDocuments(text);
-        if (fast === undefined) return;
-        readFast += 1;
-        expect(fast.values).toEqual(reference(text));
-      }),
+      fc.property(
+        fc.array(value, { minLength: 1, maxLength: 3 }),
+        styles,
+        fc.constantFrom<YamlVersion>("1.1", "1.2"),
+        (documents, style, version) => {
+          const text = documents
+            .map((document) =>
+              stringify(document, {
+                version: "1.1",
+                collectionStyle: style.flow ? "flow" : "block",
+                blockQuote: style.block,
+                singleQuote: style.quote,
+                lineWidth: style.lineWidth,
+              }),
+            )
+            .join("---\n");
+          const fast = readPlainDocuments(text, version);
+          if (fast === undefined) return;
+          readFast += 1;
+          expect(fast.values).toEqual(reference(text, version));
+        },
+      ),
       { numRuns: 500 },
     );
     // Most texts are plain: the property is about the fast reader, not its fallback.

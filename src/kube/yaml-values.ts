@@ -33,15 +33,22 @@ interface ScalarTag {
   readonly resolve: (value: string, onError: (message: string) => void, options: object) => unknown;
 }
 
-const yamlTags = (
-  new Schema({ schema: "yaml-1.1", customTags: kubectlCompatibleTags, merge: true }) as unknown as {
-    readonly tags: readonly ScalarTag[];
-  }
-).tags.filter((tag) => tag.default === true && tag.test !== undefined);
+/** `yaml`'s own schemas: YAML 1.1 as kubectl reads manifests, YAML 1.2's core as `yaml` reads by default. */
+export type YamlVersion = "1.1" | "1.2";
 
-/** A plain scalar as `yaml` resolves it; NOT_RESOLVED for a string. */
-function resolvePlain(source: string): unknown {
-  const tag = yamlTags.find((candidate) => candidate.test?.test(source) === true);
+function scalarTagsOf(version: YamlVersion): readonly ScalarTag[] {
+  const schema =
+    version === "1.1"
+      ? new Schema({ schema: "yaml-1.1", customTags: kubectlCompatibleTags, merge: true })
+      : new Schema({ schema: "core" });
+  return (schema as unknown as { readonly tags: readonly ScalarTag[] }).tags.filter(
+    (tag) => tag.default === true && tag.test !== undefined,
+  );
+}
+
+/** A plain scalar as `yaml` resolves it with these tags; NOT_RESOLVED for a string. */
+function resolvePlain(source: string, tags: readonly ScalarTag[]): unknown {
+  const tag = tags.find((candidate) => candidate.test?.test(source) === true);
   if (tag === undefined) return NOT_RESOLVED;
   let failed = false;
   const resolved = tag.resolve(source, () => (failed = true), {});
@@ -50,14 +57,32 @@ function resolvePlain(source: string): unknown {
   return isScalar(resolved) ? resolved.value : resolved;
 }
 
-const kubectlScalars = defineScalarTag("tag:kubedrift.dev,2026:kubectl-scalar", {
-  implicit: true,
-  implicitFirstChars: null,
-  resolve: (source) => resolvePlain(source),
-  identify: () => false,
-});
+interface Reader {
+  readonly tags: readonly ScalarTag[];
+  readonly schema: ReturnType<typeof FAILSAFE_SCHEMA.withTags>;
+}
 
-const schema = FAILSAFE_SCHEMA.withTags(kubectlScalars);
+function readerOf(version: YamlVersion): Reader {
+  const tags = scalarTagsOf(version);
+  const scalars = defineScalarTag(`tag:kubedrift.dev,2026:yaml-${version}-scalar`, {
+    implicit: true,
+    implicitFirstChars: null,
+    resolve: (source) => resolvePlain(source, tags),
+    identify: () => false,
+  });
+  return { tags, schema: FAILSAFE_SCHEMA.withTags(scalars) };
+}
+
+const readers = new Map<YamlVersion, Reader>();
+
+function reader(version: YamlVersion): Reader {
+  let known = readers.get(version);
+  if (known === undefined) {
+    known = readerOf(version);
+    readers.set(version, known);
+  }
+  return known;
+}
 
 interface Frame {
   readonly mapping: boolean;
@@ -77,11 +102,11 @@ function beyond(event: Event): boolean {
 }
 
 /** A key `yaml` reads differently from a string: a collection, `<<`, or a plain scalar that resolves to a non-string. */
-function unusualKey(event: Event, text: string): boolean {
+function unusualKey(event: Event, text: string, tags: readonly ScalarTag[]): boolean {
   if (event.type !== EVENT_ID.SCALAR) return true;
   if (event.style !== SCALAR_STYLE.PLAIN || event.valueStart < 0) return false;
   const source = text.slice(event.valueStart, event.valueEnd);
-  return source === "<<" || resolvePlain(getScalarValue(text, event)) !== NOT_RESOLVED;
+  return source === "<<" || resolvePlain(getScalarValue(text, event), tags) !== NOT_RESOLVED;
 }
 
 class LineIndex {
@@ -106,7 +131,10 @@ class EventWalk {
   readonly #index: LineIndex;
   #documentStart = false;
 
-  constructor(private readonly text: string) {
+  constructor(
+    private readonly text: string,
+    private readonly tags: readonly ScalarTag[],
+  ) {
     this.#index = new LineIndex(text);
   }
 
@@ -126,7 +154,8 @@ class EventWalk {
 
   #node(event: Event): boolean {
     const parent = this.#frames.at(-1);
-    if (parent?.mapping === true && parent.count++ % 2 === 0 && unusualKey(event, this.text)) return false;
+    if (parent?.mapping === true && parent.count++ % 2 === 0 && unusualKey(event, this.text, this.tags))
+      return false;
     if (this.#documentStart) {
       const start = startOf(event);
       this.lines.push(start < 0 ? (this.lines.at(-1) ?? 1) : this.#index.lineAt(start));
@@ -139,15 +168,20 @@ class EventWalk {
 }
 
 /** The documents' first lines, or undefined when an event is beyond the fast reader. */
-function checkedLines(events: readonly Event[], text: string): readonly number[] | undefined {
-  const walk = new EventWalk(text);
+function checkedLines(
+  events: readonly Event[],
+  text: string,
+  tags: readonly ScalarTag[],
+): readonly number[] | undefined {
+  const walk = new EventWalk(text, tags);
   return events.every((event) => walk.step(event)) ? walk.lines : undefined;
 }
 
-export function readPlainDocuments(text: string): PlainDocuments | undefined {
+export function readPlainDocuments(text: string, version: YamlVersion = "1.1"): PlainDocuments | undefined {
+  const { tags, schema } = reader(version);
   try {
     const events = parseEvents(text, {});
-    const lines = checkedLines(events, text);
+    const lines = checkedLines(events, text, tags);
     if (lines === undefined) return undefined;
     const values = constructFromEvents(events, { source: text, schema, maxAliases: 0 });
     return values.length === lines.length ? { values, lines } : undefined;

@@ -53,12 +53,7 @@ afterAll(async () => {
 /** A ConfigMap created by kubectl (kubectl-create owns a and b), and a change setting both, of which `fields` drifted. */
 async function changeFor(name: string, fields: readonly string[]): Promise<ApplyChange> {
   await kubectlOk(sandbox, ["create", "configmap", name, "--from-literal=a=1", "--from-literal=b=2"]);
-  const live = (await kubectlJson(sandbox, [
-    "get",
-    "configmap",
-    name,
-    "--show-managed-fields",
-  ])) as KubeObject;
+  const live = await kubectlJson(sandbox, ["get", "configmap", name, "--show-managed-fields"]);
   const resourceVersion = String((live["metadata"] as Record<string, unknown>)["resourceVersion"]);
   const ref: ObjectRef = { group: "", version: "v1", kind: "ConfigMap", namespace: "default", name };
   const body: KubeObject = {

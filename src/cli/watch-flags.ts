@@ -11,8 +11,20 @@ function collect(value: string, previous: readonly string[]): readonly string[] 
   return [...previous, value];
 }
 
+/**
+ * `--context` is repeatable for watch (one loop per context, in one process) and `--all-contexts`
+ * watches every context of the kubeconfig: added here unless the shared cluster flags have it.
+ */
+function withContexts(command: Command): Command {
+  if (command.options.some((option) => option.long === "--all-contexts")) return command;
+  return command.option(
+    "--all-contexts",
+    "watch every context of the kubeconfig, one loop per cluster in this process (docs/fleet.md)",
+  );
+}
+
 export function withWatchFlags(command: Command): Command {
-  return command
+  return withContexts(command)
     .addOption(
       new Option("--store <url>", "the history store: sqlite:PATH or postgres://…")
         .argParser(nonEmpty)

@@ -25,7 +25,7 @@ import type { RemoteSource } from "../sources/git/index.js";
 import { bearerTokenOf, emitWebhookConfig, identityEndpoints, identitySettings } from "./watch-identities.js";
 import { LogLevels, isLogLevel, logLines, logListener } from "./watch-log.js";
 
-interface WatchFlags extends Omit<DiffFlags, "output">, IdentityFlags, GitFlags, LeaderFlags {
+export interface WatchFlags extends Omit<DiffFlags, "output">, IdentityFlags, GitFlags, LeaderFlags {
   readonly store: string;
   readonly resync: string;
   readonly listen: string;
@@ -55,13 +55,13 @@ interface WatchFlags extends Omit<DiffFlags, "output">, IdentityFlags, GitFlags,
 }
 
 /** The first SIGINT or SIGTERM, caught from the start: one during start-up also ends cleanly. */
-interface StopSignal {
+export interface StopSignal {
   readonly received: Promise<string>;
   readonly which: () => string | undefined;
   readonly dispose: () => void;
 }
 
-function stopSignal(): StopSignal {
+export function stopSignal(): StopSignal {
   let which: string | undefined;
   let resolve: (signal: string) => void = () => undefined;
   const received = new Promise<string>((done) => (resolve = done));
@@ -81,7 +81,7 @@ function stopSignal(): StopSignal {
   };
 }
 
-async function loadTarget(flags: WatchFlags, cwd?: string): Promise<WatchTarget> {
+export async function loadTarget(flags: WatchFlags, cwd?: string): Promise<WatchTarget> {
   const { hasSources, inspectDeclared } = await import("../inspect/index.js");
   const options = diffOptionsFromFlags({ ...flags, output: "text" });
   if (!hasSources(options))
@@ -105,7 +105,7 @@ async function loadTarget(flags: WatchFlags, cwd?: string): Promise<WatchTarget>
 }
 
 /** Until a signal, or until the first sync fails for good (a kind that cannot be watched). */
-async function runUntilStopped(watch: Watch, log: LogLine, stop: StopSignal): Promise<void> {
+export async function runUntilStopped(watch: Watch, log: LogLine, stop: StopSignal): Promise<void> {
   const failed = watch.synced.then(
     () => new Promise<never>(() => undefined),
     (error: unknown) => Promise.reject(error as Error),
@@ -115,7 +115,7 @@ async function runUntilStopped(watch: Watch, log: LogLine, stop: StopSignal): Pr
 }
 
 /** Everything the flags say, checked before the sources are read or the cluster asked. */
-interface WatchSettings {
+export interface WatchSettings {
   readonly resyncMs: number;
   readonly listen: { readonly host: string; readonly port: number };
   readonly notify: NotifyFlags;
@@ -229,13 +229,22 @@ function gitSettings(flags: WatchFlags): Pick<WatchSettings, "gitPollMs" | "remo
 /** `kubedrift watch`: detects drift continuously until SIGINT/SIGTERM (exit 0). */
 async function runWatch(flags: WatchFlags): Promise<void> {
   const settings = await watchSettings(flags);
-  const { openStore, parseStoreUrl, StoreError } = await import("../store/index.js");
+  const { parseStoreUrl, StoreError } = await import("../store/index.js");
   // A malformed --store fails before the sources are read or the cluster asked.
   try {
     parseStoreUrl(flags.store);
   } catch (error: unknown) {
     throw error instanceof StoreError ? new CliError(`--store: ${error.message}`) : error;
   }
+  const { runFleet, watchedContexts } = await import("./watch-fleet.js");
+  const contexts = await watchedContexts(flags);
+  if (contexts.length > 1) await runFleet(flags, settings, contexts);
+  else await runOne(contexts.length === 1 ? { ...flags, context: contexts } : flags, settings);
+}
+
+/** One cluster, as watch always watched one. */
+async function runOne(flags: WatchFlags, settings: WatchSettings): Promise<void> {
+  const { openStore, StoreError } = await import("../store/index.js");
   const stop = stopSignal();
   const log = logLines(process.stderr, { level: settings.logLevel });
   let remote: RunningRemote | undefined;
@@ -286,7 +295,11 @@ async function emitRbac(
 }
 
 /** kubedrift.yaml's `policies:`, with `--heal` as the mode of what no rule names. */
-function policiesOf(flags: WatchFlags, config: EngineConfig, cluster: WatchTarget["cluster"]): Policies {
+export function policiesOf(
+  flags: WatchFlags,
+  config: EngineConfig,
+  cluster: WatchTarget["cluster"],
+): Policies {
   const policies: Policies = {
     rules: config.policies ?? [],
     fallback: flags.heal === true ? "heal" : "detect",
@@ -297,7 +310,7 @@ function policiesOf(flags: WatchFlags, config: EngineConfig, cluster: WatchTarge
   return policies;
 }
 
-interface NotifyFlags {
+export interface NotifyFlags {
   readonly webhooks: readonly Webhook[];
   readonly dedupeMs: number;
 }
@@ -317,7 +330,7 @@ async function notifyFlags(flags: WatchFlags): Promise<NotifyFlags> {
  * Webhook notifications of the episodes whose policy is `warn` or `heal`, and of contests and
  * failed heals; none without a webhook. Webhooks no policy can reach are said at the start.
  */
-async function startNotifier(
+export async function startNotifier(
   notify: NotifyFlags,
   { target, policies }: { readonly target: WatchTarget; readonly policies: Policies },
   log: LogLine,
@@ -421,7 +434,7 @@ async function shutDown(parts: {
   await parts.store.close();
 }
 
-function optionalParts(
+export function optionalParts(
   writes: { readonly writes: WriteLog } | undefined,
   leading: Leadership | undefined,
   waitMs: number,
@@ -471,7 +484,7 @@ async function serveUntilStopped(
  * and the store, `/api/stream` tells the page what changes, `/login` trades the token for a session
  * cookie; with `--ui-actions`, `Heal` goes through the loop's healer.
  */
-async function dashboardEndpoints(
+export async function dashboardEndpoints(
   settings: WatchSettings,
   parts: {
     readonly watch: Watch;
@@ -561,7 +574,7 @@ async function remoteEndpoints(
 }
 
 /** The Kubernetes Events on drifted objects (`--no-events`: none); a failing write is logged once per kind. */
-async function eventRecorder(
+export async function eventRecorder(
   flags: WatchFlags,
   target: WatchTarget,
   log: LogLine,

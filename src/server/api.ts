@@ -31,6 +31,11 @@ export interface Api {
   readonly token: string;
   /** The watch's latest evaluation of every tracked object, by `refKey`. */
   readonly resources: () => ReadonlyMap<string, ResourceDrift>;
+  /**
+   * The clusters this process watches, when it watches several (`watch --context a --context b`):
+   * each one's live view. Absent: one, `cluster` with `resources` and `events`.
+   */
+  readonly watched?: readonly WatchedCluster[];
   readonly store: Pick<HistoryStore, "query">;
   readonly now: () => Date;
   /** The Kubernetes Events about an object, where the cluster is at hand (a resource page asks). */
@@ -42,6 +47,26 @@ export interface Api {
   readonly cluster?: string;
   /** `--ui-blame`: a resource page's drifts with the commit that last changed each source line. */
   readonly blame?: (drifts: readonly Drift[]) => Promise<readonly Drift[]>;
+}
+
+/** One cluster this process watches: its name, the latest evaluations, its Events. */
+export interface WatchedCluster {
+  readonly name: string;
+  readonly resources: () => ReadonlyMap<string, ResourceDrift>;
+  readonly events?: (ref: ObjectRef) => Promise<readonly ObjectEvent[]>;
+}
+
+/** The clusters watched live here, the first the one whose resources need no `?cluster=`. */
+function watchedClusters(api: Api): readonly WatchedCluster[] {
+  return (
+    api.watched ?? [
+      {
+        name: api.cluster ?? "",
+        resources: api.resources,
+        ...(api.events === undefined ? {} : { events: api.events }),
+      },
+    ]
+  );
 }
 
 /** A status and a JSON body; http.ts adds the headers. */
@@ -291,23 +316,22 @@ function resultOf(episode: Episode, versions: ReadonlyMap<string, string>): Reso
  * the store per request, whatever the page.
  */
 async function estate(api: Api): Promise<readonly Row[]> {
-  const own = api.cluster ?? "";
+  const watched = watchedClusters(api);
   const open = await api.store.query({ openOnly: true });
   const byKey = new Map(open.map((episode) => [clusterKey(episode.cluster, episode.resource), episode]));
   const versions = new Map<string, string>();
-  const rows: Row[] = [...api.resources().values()].map((result) => {
-    versions.set(`${result.ref.group}/${result.ref.kind}`, result.ref.version);
-    // An episode of no recorded cluster (before the store knew clusters) is this watch's to continue.
-    const episode = byKey.get(clusterKey(own, result.ref)) ?? byKey.get(clusterKey("", result.ref));
-    return {
-      cluster: own,
-      result,
-      open: episode,
-      resource: apiResource(result, episode, { cluster: own, own: true }),
-    };
-  });
+  const rows: Row[] = watched.flatMap(({ name, resources }, index) =>
+    [...resources().values()].map((result) => {
+      versions.set(`${result.ref.group}/${result.ref.kind}`, result.ref.version);
+      // An episode of no recorded cluster (before the store knew clusters) is this watch's to continue.
+      const episode = byKey.get(clusterKey(name, result.ref)) ?? byKey.get(clusterKey("", result.ref));
+      const where = { cluster: name, own: index === 0 };
+      return { cluster: name, result, open: episode, resource: apiResource(result, episode, where) };
+    }),
+  );
+  const live = new Set(["", ...watched.map(({ name }) => name)]);
   for (const episode of open) {
-    if (episode.cluster === own || episode.cluster === "") continue;
+    if (live.has(episode.cluster)) continue;
     const result = resultOf(episode, versions);
     const where = { cluster: episode.cluster, own: false };
     rows.push({
@@ -320,13 +344,16 @@ async function estate(api: Api): Promise<readonly Row[]> {
   return rows;
 }
 
-/** Each cluster's counts, this watch's first. Another cluster's are of its drifted and missing objects only. */
+/** Each cluster's counts, the watched ones first. Another cluster's are of its drifted and missing objects only. */
 function clusterSummaries(
   rows: readonly Row[],
-  own: string,
+  watched: readonly WatchedCluster[],
 ): readonly { name: string; summary: Record<string, number> }[] {
-  const names = [...new Set([own, ...rows.map((row) => row.cluster)])];
-  return names.map((name) => ({ name, summary: countByStatus(rows.filter((row) => row.cluster === name)) }));
+  const names = [...new Set([...watched.map(({ name }) => name), ...rows.map((row) => row.cluster)])];
+  return names.map((name) => ({
+    name,
+    summary: countByStatus(rows.filter((row) => row.cluster === name)),
+  }));
 }
 
 async function listResources(api: Api, params: URLSearchParams): Promise<ApiAnswer> {
@@ -348,7 +375,7 @@ async function listResources(api: Api, params: URLSearchParams): Promise<ApiAnsw
     body: {
       ...(api.cluster === undefined ? {} : { cluster: api.cluster }),
       summary: countByStatus(rows),
-      clusters: clusterSummaries(all, api.cluster ?? ""),
+      clusters: clusterSummaries(all, watchedClusters(api)),
       matched: matched.length,
       resources: page.map(({ row }) => row.resource),
       ...(rest.length > limit && last !== undefined && { continue: encodeToken(last.key) }),
@@ -447,42 +474,43 @@ async function showOtherResource(
 
 async function showResource(api: Api, rest: string, params: URLSearchParams): Promise<ApiAnswer> {
   const key = parseResourcePath(rest);
-  const own = api.cluster ?? "";
+  const watched = watchedClusters(api);
   const cluster = filterValue(params, "cluster");
-  if (cluster !== undefined && cluster !== own) return showOtherResource(api, key, cluster, params);
-  const result = api.resources().get(refKey({ ...key, version: "" }));
+  const live = cluster === undefined ? watched[0] : watched.find(({ name }) => name === cluster);
+  if (live === undefined) return showOtherResource(api, key, cluster ?? "", params);
+  const result = live.resources().get(refKey({ ...key, version: "" }));
   if (result === undefined)
     throw new ApiError(
       404,
       `no resource ${key.group === "" ? "core" : key.group}/${key.kind}/${key.namespace || "_"}/${key.name} in scope`,
     );
-  const query: HistoryQuery = { resource: key, clusters: [own, ""], limit: pageSize(params) };
+  const query: HistoryQuery = { resource: key, clusters: [live.name, ""], limit: pageSize(params) };
   const episodes = await api.store.query(query);
   const open = episodes.find((episode) => episode.endedAt === null);
   const changes = new Map((open?.changes ?? []).map((change) => [change.path, change]));
   return {
     status: 200,
     body: {
-      resource: apiResource(result, open, { cluster: own, own: true }),
+      resource: apiResource(result, open, { cluster: live.name, own: live === watched[0] }),
       drifts: (api.blame === undefined ? result.drifts : await api.blame(result.drifts)).map((drift) =>
         apiDrift(drift, changes.get(drift.path)),
       ),
       episodes,
-      ...(await eventsOf(api, result.ref)),
+      ...(await eventsOf(live, result.ref)),
     },
   };
 }
 
 /** The object's Events; a cluster that cannot list them leaves the page without, saying why in one line. */
 async function eventsOf(
-  api: Api,
+  live: WatchedCluster,
   ref: ObjectRef,
 ): Promise<
   { readonly events: readonly ObjectEvent[] } | { readonly eventsError: string } | Record<string, never>
 > {
-  if (api.events === undefined) return {};
+  if (live.events === undefined) return {};
   try {
-    return { events: await api.events(ref) };
+    return { events: await live.events(ref) };
   } catch (error: unknown) {
     return { eventsError: (error instanceof Error ? error.message : String(error)).split("\n")[0] ?? "" };
   }
@@ -559,7 +587,7 @@ async function overview(api: Api): Promise<ApiAnswer> {
           return row === undefined ? "" : clusterKey(row.cluster, result.ref);
         },
         now: api.now(),
-        clusters: clusterSummaries(rows, api.cluster ?? "").map(({ name }) => name),
+        clusters: clusterSummaries(rows, watchedClusters(api)).map(({ name }) => name),
       },
     ),
   };

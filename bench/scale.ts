@@ -105,7 +105,11 @@ function sourceArgs(mode: Mode, prepared: Prepared): readonly string[] {
     : ["--live-file", `live.${mode}`];
 }
 
-function phaseFigures(recorder: Recorder, label: string, runs: readonly ChildRun[]): void {
+function phaseFigures(
+  recorder: Recorder,
+  detail: { readonly size: number; readonly mode: Mode },
+  runs: readonly ChildRun[],
+): void {
   const parsed = runs.map((run) => phasesOf(run.stderr));
   for (const phase of phaseNames) {
     const values = parsed.flatMap((phases) => (phases[phase] === undefined ? [] : [phases[phase]]));
@@ -116,7 +120,7 @@ function phaseFigures(recorder: Recorder, label: string, runs: readonly ChildRun
       unit: "ms",
       runs: values.length,
       ...(values.length === 0 ? { note: "no `trace: phase` line in diff -v's stderr" } : {}),
-      detail: { label },
+      detail,
     });
   }
 }
@@ -178,7 +182,14 @@ async function measureMode(
     detail: { size, mode },
   });
   const perObject = seconds === null ? null : (seconds * 1e6) / size;
-  recorder.record({ part: "diff", name: `  per object`, value: perObject, unit: "µs", runs: good.length });
+  recorder.record({
+    part: "diff",
+    name: `  per object`,
+    value: perObject,
+    unit: "µs",
+    runs: good.length,
+    detail: { size, mode },
+  });
   recorder.record({
     part: "diff",
     name: `  peak RSS`,
@@ -188,7 +199,7 @@ async function measureMode(
     ...(size >= 50_000 ? { target: "≤ 1024 MB", meets: rssMb <= 1024 } : {}),
     detail: { size, mode },
   });
-  phaseFigures(recorder, `${size} ${mode}`, good);
+  phaseFigures(recorder, { size, mode }, good);
   return { mode, size, seconds, rssMb };
 }
 

@@ -10,6 +10,7 @@ import {
 } from "js-yaml";
 import type { Event } from "js-yaml";
 import { Schema, isScalar } from "yaml";
+import { escapePointerToken } from "./value/pointer.js";
 import { kubectlCompatibleTags } from "./yaml-options.js";
 
 /**
@@ -187,6 +188,100 @@ export function readPlainDocuments(text: string, version: YamlVersion = "1.1"): 
     return values.length === lines.length ? { values, lines } : undefined;
   } catch {
     // Malformed, or read otherwise by js-yaml: `yaml` says what is wrong, and where.
+    return undefined;
+  }
+}
+
+interface LineFrame {
+  readonly kind: "document" | "mapping" | "sequence";
+  readonly pointer: string;
+  count: number;
+  /** In a mapping, the pointer of the entry whose value comes next. */
+  entry: string;
+}
+
+/** Where a node starts, for its line: a block scalar's header rather than its first line of text. */
+function nodeStart(event: Event, text: string): number {
+  if (event.type !== EVENT_ID.SCALAR) return startOf(event);
+  if (event.style !== SCALAR_STYLE.LITERAL_BLOCK && event.style !== SCALAR_STYLE.FOLDED_BLOCK)
+    return event.valueStart;
+  let offset = event.valueStart - 1;
+  while (offset > 0 && /\s/.test(text[offset] ?? "")) offset -= 1;
+  return offset;
+}
+
+/** One document's field lines, from the events between its DOCUMENT and its POP. */
+class FieldLineWalk {
+  readonly lines = new Map<string, number>();
+  readonly #frames: LineFrame[] = [{ kind: "document", pointer: "", count: 0, entry: "" }];
+
+  constructor(
+    private readonly text: string,
+    private readonly lineAt: (offset: number) => number,
+  ) {}
+
+  /** False once the document's POP closes it. */
+  step(event: Event): boolean {
+    if (event.type === EVENT_ID.POP) {
+      this.#frames.pop();
+      return this.#frames.length > 0;
+    }
+    const parent = this.#frames.at(-1);
+    if (parent === undefined || event.type === EVENT_ID.DOCUMENT || event.type === EVENT_ID.ALIAS)
+      return true;
+    const pointer = this.#place(parent, event);
+    if (event.type !== EVENT_ID.SCALAR)
+      this.#frames.push({
+        kind: event.type === EVENT_ID.MAPPING ? "mapping" : "sequence",
+        pointer,
+        count: 0,
+        entry: "",
+      });
+    return true;
+  }
+
+  /** The node's pointer, its line recorded as collectFieldLines records it: a key's line, an item's. */
+  #place(parent: LineFrame, event: Event): string {
+    const index = parent.count++;
+    if (parent.kind === "mapping" && index % 2 === 0 && event.type === EVENT_ID.SCALAR) {
+      parent.entry = `${parent.pointer}/${escapePointerToken(getScalarValue(this.text, event))}`;
+      this.#record(parent.entry, event);
+      return parent.entry;
+    }
+    if (parent.kind === "mapping") return parent.entry;
+    const pointer = parent.kind === "document" ? "" : `${parent.pointer}/${index}`;
+    this.#record(pointer, event);
+    return pointer;
+  }
+
+  #record(pointer: string, event: Event): void {
+    const start = nodeStart(event, this.text);
+    if (start >= 0) this.lines.set(pointer, this.lineAt(start));
+  }
+}
+
+/**
+ * The line of every field of each document, by JSON Pointer, as `collectFieldLines` finds them in
+ * `yaml`'s trees (a key's line for a map entry, an item's first line for a list element), from
+ * js-yaml's events: what manifests need for the drifted fields they show. Undefined for what
+ * `readPlainDocuments` leaves to `yaml`.
+ */
+export function plainFieldLines(text: string): readonly ReadonlyMap<string, number>[] | undefined {
+  try {
+    const events = parseEvents(text, {});
+    if (events.some(beyond)) return undefined;
+    const index = new LineIndex(text);
+    const documents: ReadonlyMap<string, number>[] = [];
+    let walk: FieldLineWalk | undefined;
+    for (const event of events) {
+      if (event.type === EVENT_ID.DOCUMENT) walk = new FieldLineWalk(text, (offset) => index.lineAt(offset));
+      else if (walk !== undefined && !walk.step(event)) {
+        documents.push(walk.lines);
+        walk = undefined;
+      }
+    }
+    return documents;
+  } catch {
     return undefined;
   }
 }

@@ -6,7 +6,7 @@ import { collectFieldLines, lineOfNode } from "./field-lines.js";
 import { SourceError } from "./types.js";
 import { yamlOptions } from "../kube/yaml-options.js";
 import { flattenStrings, withPlainEnvironment } from "../kube/yaml-speed.js";
-import { readPlainDocuments } from "../kube/yaml-values.js";
+import { plainFieldLines, readPlainDocuments } from "../kube/yaml-values.js";
 import type { JsonObject, KubeObject } from "../kube/value/json.js";
 import { isRecord } from "../kube/value/json.js";
 import { splitApiVersion } from "../kube/object.js";
@@ -160,8 +160,7 @@ function placeDocument(
 
 /**
  * The line of each field, found when first asked for: only a drifted field's line is ever shown, so
- * most documents never need their syntax tree. The file is then read once more with `yaml`, for all
- * its documents at once.
+ * most documents never need them. The file's events are then read once more, for all its documents.
  */
 class FieldLinesOnDemand implements ReadonlyMap<string, number> {
   readonly #lines: () => ReadonlyMap<string, number>;
@@ -215,20 +214,12 @@ function once<T>(compute: () => T): () => T {
 function parseDocuments(text: string, file: string, lineCounter: LineCounter): readonly ParsedDocument[] {
   const plain = readPlainDocuments(text);
   if (plain === undefined || plain.values.some(isList)) return parseAllPositions(text, file, lineCounter);
-  const all = once(() => {
-    try {
-      return new Map(
-        parseAllPositions(text, file, lineCounter).map((document) => [document.number, document]),
-      );
-    } catch {
-      return new Map<number, ParsedDocument>();
-    }
-  });
+  const all = once(() => plainFieldLines(text) ?? []);
   const parsed: ParsedDocument[] = [];
   plain.values.forEach((value, index) => {
     if (value === null || value === undefined) return;
     const number = index + 1;
-    const fieldLines = new FieldLinesOnDemand(() => all().get(number)?.fieldLines ?? new Map());
+    const fieldLines = new FieldLinesOnDemand(() => all()[index] ?? new Map());
     parsed.push({ number, value, line: plain.lines[index] ?? 1, fieldLines, items: [] });
   });
   return parsed;

@@ -1,6 +1,6 @@
 import { STATUS_CODES } from "node:http";
 import { HttpMethod, IsomorphicFetchHttpLibrary, RequestContext } from "./client-node.js";
-import type { KubeConfig, ResponseContext } from "./client-node.js";
+import type { KubeConfig } from "./client-node.js";
 import { ClusterError } from "./types.js";
 import type { Trace } from "./types.js";
 import { execConfigOf, runCredentialPlugin, withCredential } from "./exec-credential.js";
@@ -278,6 +278,13 @@ function elapsed(started: number): string {
   return `${Math.round(performance.now() - started)}ms`;
 }
 
+/** What an exchange answers: client-node's ResponseContext, or a write's answer read whole. */
+interface Answered {
+  readonly httpStatusCode: number;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly body: { text(): Promise<string>; stream(): ReadableStream<Uint8Array> | null };
+}
+
 interface Credentials {
   readonly headers: Readonly<Record<string, string>>;
   readonly dispatcher: ReturnType<RequestContext["getDispatcher"]>;
@@ -355,7 +362,7 @@ export class ApiTransport {
    */
   async request(method: WriteMethod, path: string, options: RawRequest = {}): Promise<RawAnswer> {
     try {
-      const response = await this.#exchange(method, path, options);
+      const response = await this.#exchange(method, path, { ...options, whole: true });
       const text = await response.body.text();
       let body: unknown;
       try {
@@ -392,7 +399,7 @@ export class ApiTransport {
         : undefined;
     const combined = signal === undefined ? headers.signal : AbortSignal.any([signal, headers.signal]);
     try {
-      const response = await this.#exchange(HttpMethod.GET, path, { query }, combined);
+      const response = await this.#exchange(HttpMethod.GET, path, { query, signal: combined });
       const body = response.body.stream();
       if (response.httpStatusCode >= 200 && response.httpStatusCode < 300 && body !== null) {
         return { kind: "ok", body };
@@ -410,9 +417,10 @@ export class ApiTransport {
   async #exchange(
     method: HttpMethod,
     path: string,
-    options: RawRequest,
-    signal?: AbortSignal,
-  ): Promise<ResponseContext> {
+    /** `signal` ends a stream; `whole`: the answer is read whole (a write's). */
+    options: RawRequest & { readonly signal?: AbortSignal; readonly whole?: boolean },
+  ): Promise<Answered> {
+    const signal = options.signal;
     const credentials = await this.#authenticate();
     const url = new URL(`${this.#server}${path}`);
     for (const [name, value] of Object.entries(options.query ?? {})) url.searchParams.set(name, value);
@@ -428,18 +436,49 @@ export class ApiTransport {
     if (signal !== undefined) request.setSignal(signal);
     else if (this.#options.requestTimeoutMs > 0)
       request.setSignal(AbortSignal.timeout(this.#options.requestTimeoutMs));
-    return this.#traced(request);
+    return this.#traced(request, options.whole === true);
+  }
+
+  /**
+   * A write's answer, read whole, through undici's own request API on the cluster's dispatcher:
+   * fetch wraps every body in web streams and costs more than the exchange itself when plan and
+   * apply send a thousand of them. Without a dispatcher of its own (no TLS settings), fetch.
+   */
+  async #sendWhole(request: RequestContext): Promise<Answered> {
+    const dispatcher = request.getDispatcher();
+    if (dispatcher === undefined) return this.#http.send(request).toPromise();
+    const url = new URL(request.getUrl());
+    const body = request.getBody();
+    const answer = await dispatcher.request({
+      origin: url.origin,
+      path: `${url.pathname}${url.search}`,
+      method: request.getHttpMethod(),
+      headers: request.getHeaders(),
+      ...(typeof body === "string" ? { body } : {}),
+      signal: request.getSignal() ?? null,
+    });
+    const text = await answer.body.text();
+    const headers: Record<string, string> = {};
+    for (const [name, value] of Object.entries(answer.headers))
+      if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(", ") : value;
+    return {
+      httpStatusCode: answer.statusCode,
+      headers,
+      body: { text: () => Promise.resolve(text), stream: () => null },
+    };
   }
 
   /** The exchange, with a line about it on the trace: `GET URL 200 OK in 12ms`, or what the request met. */
-  async #traced(request: RequestContext): Promise<ResponseContext> {
+  async #traced(request: RequestContext, whole: boolean): Promise<Answered> {
+    const send = (): Promise<Answered> =>
+      whole ? this.#sendWhole(request) : this.#http.send(request).toPromise();
     const trace = this.#options.trace;
-    if (trace === undefined || trace.level < 1) return this.#http.send(request).toPromise();
+    if (trace === undefined || trace.level < 1) return send();
     const line = `${request.getHttpMethod()} ${request.getUrl()}`;
     if (trace.level >= 2) trace.write(`${line} request headers: ${shownHeaders(request.getHeaders())}`);
     const started = performance.now();
     try {
-      const response = await this.#http.send(request).toPromise();
+      const response = await send();
       const code = response.httpStatusCode;
       trace.write(`${line} ${code} ${STATUS_CODES[code] ?? ""} in ${elapsed(started)}`.replace("  ", " "));
       return response;

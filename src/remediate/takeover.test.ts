@@ -59,10 +59,7 @@ describe("takenOver", () => {
     const broken: KubeObject = {
       apiVersion: "v1",
       kind: "ConfigMap",
-      metadata: {
-        name: "x",
-        managedFields: [{ manager: "m", operation: "Update", fieldsType: "FieldsV2", fieldsV1: {} }],
-      },
+      metadata: { name: "x", managedFields: [{ manager: "m", operation: "Update", fieldsV1: ["f:data"] }] },
     };
     expect(takenOver(broken, withManagers(), "kubedrift")).toBeUndefined();
   });

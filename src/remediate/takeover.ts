@@ -1,26 +1,21 @@
-import { displayPath } from "../kube/fieldpath/index.js";
-import type { ManagerEntry } from "../kube/fieldpath/managed.js";
-import { decodeManagedFields, managedFieldsOf, managerIdentifier } from "../kube/fieldpath/managed.js";
+import { decodeFieldsV1, displayPath } from "../kube/fieldpath/index.js";
+import { managedFieldsOf } from "../kube/fieldpath/managed.js";
 import { jsonEqual } from "../kube/value/equal.js";
 import type { JsonValue, KubeObject } from "../kube/value/json.js";
 import { isJsonObject, stringOf } from "../kube/value/json.js";
 
-function entriesOf(object: KubeObject): ReadonlyMap<string, ManagerEntry> {
-  return decodeManagedFields([...managedFieldsOf(object)]);
-}
-
-/** The raw `fieldsV1` of each entry by its identity: most entries come back untouched and need no decoding. */
+/**
+ * Each entry's raw `fieldsV1` by the manager's identity (name, operation, the apiVersion of an
+ * Update, subresource): most come back untouched and need no decoding.
+ */
 function rawFieldsOf(object: KubeObject): ReadonlyMap<string, JsonValue | undefined> {
   const out = new Map<string, JsonValue | undefined>();
   for (const entry of managedFieldsOf(object)) {
     if (!isJsonObject(entry)) continue;
-    const identity = managerIdentifier({
-      manager: stringOf(entry["manager"]),
-      operation: stringOf(entry["operation"]) === "Apply" ? "Apply" : "Update",
-      apiVersion: stringOf(entry["apiVersion"]),
-      subresource: stringOf(entry["subresource"]),
-    });
-    out.set(identity, entry["fieldsV1"]);
+    const operation = stringOf(entry["operation"]);
+    const apiVersion = operation === "Apply" ? "" : stringOf(entry["apiVersion"]);
+    const identity = [stringOf(entry["manager"]), operation, apiVersion, stringOf(entry["subresource"])];
+    out.set(JSON.stringify(identity), entry["fieldsV1"]);
   }
   return out;
 }
@@ -42,19 +37,13 @@ export function takenOver(
     const was = rawFieldsOf(before);
     const now = rawFieldsOf(after);
     // Its own Apply entry gains the fields; an Update entry of the same name is another manager.
-    const own = managerIdentifier({ manager: self, operation: "Apply", apiVersion: "", subresource: "" });
-    const changed = [...was].filter(
-      ([identity, fields]) => identity !== own && !jsonEqual(fields, now.get(identity)),
-    );
-    if (changed.length === 0) return [];
-    const previous = entriesOf(before);
-    const current = entriesOf(after);
+    const own = JSON.stringify([self, "Apply", "", ""]);
     const taken = new Set<string>();
-    for (const [identity] of changed) {
-      const entry = previous.get(identity);
-      if (entry === undefined) continue;
-      const kept = current.get(identity)?.fields;
-      const lost = kept === undefined ? entry.fields : entry.fields.difference(kept);
+    for (const [identity, fields] of was) {
+      const kept = now.get(identity);
+      if (identity === own || jsonEqual(fields, kept)) continue;
+      const owned = decodeFieldsV1(fields ?? {});
+      const lost = kept === undefined ? owned : owned.difference(decodeFieldsV1(kept));
       for (const path of lost) taken.add(displayPath(path));
     }
     return [...taken].sort();

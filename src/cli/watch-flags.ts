@@ -31,6 +31,11 @@ export function withWatchFlags(command: Command): Command {
         .env("KUBEDRIFT_STORE_URL")
         .default("sqlite:./kubedrift.db"),
     )
+    .option(
+      "--cluster-name <name>",
+      "the name this cluster's drift is recorded under in the store (default: the kubeconfig context; in a pod it is in-cluster, so name each cluster of a fleet)",
+      nonEmpty,
+    )
     .option("--resync <duration>", "evaluate everything again this often (e.g. 30s, 10m)", nonEmpty, "10m")
     .option("--listen <host:port>", "serve /metrics, /healthz and /readyz here", nonEmpty, "127.0.0.1:9090")
     .option(

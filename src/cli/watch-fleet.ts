@@ -55,6 +55,7 @@ function refuseOneClusterFlags(flags: WatchFlags, settings: WatchSettings): void
     [settings.identities.auditToken !== undefined, "--audit-token-file"],
     [settings.identities.admission, "--admission-record"],
     [settings.ui?.actions === true, "--ui-actions"],
+    [flags.clusterName !== undefined, "--cluster-name"],
   ];
   const flag = refused.find(([given]) => given)?.[1];
   if (flag !== undefined)
@@ -256,7 +257,7 @@ async function fleetDashboard(
     watch: first.watch,
     store: fleet.store,
     live,
-    cluster: first.member.target.cluster,
+    target: first.member.target,
   });
   if (endpoints.api === undefined) return endpoints;
   const { eventsAbout } = await import("../controller/events.js");

@@ -10,7 +10,6 @@ import { diffOptionsFromFlags, withDiffOptions, type DiffFlags } from "./diff.js
 import { inspectionIO } from "./plan.js";
 import { withWatchFlags } from "./watch-flags.js";
 import type { Registry } from "prom-client";
-import type { Cluster } from "../cluster/types.js";
 import type { Api } from "../server/api.js";
 import type { LiveEvents } from "../server/live.js";
 import type { Endpoints } from "../server/http.js";
@@ -27,6 +26,8 @@ import { LogLevels, isLogLevel, logLines, logListener } from "./watch-log.js";
 
 export interface WatchFlags extends Omit<DiffFlags, "output">, IdentityFlags, GitFlags, LeaderFlags {
   readonly store: string;
+  /** `--cluster-name`: the name the cluster is recorded under, instead of its context's. */
+  readonly clusterName?: string;
   readonly resync: string;
   readonly listen: string;
   /** `--webhook`, `--slack-webhook` (repeatable) and `--notify-dedupe`. */
@@ -52,6 +53,11 @@ export interface WatchFlags extends Omit<DiffFlags, "output">, IdentityFlags, Gi
   /** `--ui-auth token|proxy` and, with proxy, `--ui-proxy-header`. */
   readonly uiAuth: string;
   readonly uiProxyHeader: string;
+}
+
+/** The name the cluster is recorded under: `--cluster-name`, else its kubeconfig context's. */
+export function clusterNameOf(target: Pick<WatchTarget, "cluster" | "clusterName">): string {
+  return target.clusterName ?? target.cluster.name;
 }
 
 /** The first SIGINT or SIGTERM, caught from the start: one during start-up also ends cleanly. */
@@ -96,6 +102,7 @@ export async function loadTarget(flags: WatchFlags, cwd?: string): Promise<Watch
   return {
     desired: inspection.desired,
     cluster: inspection.cluster,
+    ...(flags.clusterName === undefined ? {} : { clusterName: flags.clusterName }),
     served: inspection.served,
     schema: inspection.schema,
     config: inspection.config,
@@ -354,7 +361,7 @@ export async function startNotifier(
   );
   return createNotifier({
     webhooks: notify.webhooks,
-    cluster: target.cluster.name,
+    cluster: clusterNameOf(target),
     clock: systemClock,
     dedupeMs: notify.dedupeMs,
     log,
@@ -394,7 +401,7 @@ async function watchWith(started: Started, settings: WatchSettings): Promise<voi
     watch = await startWatch({
       target,
       // Its own cluster's episodes only: a fleet's watches share one store (docs/fleet.md).
-      store: store.forCluster(target.cluster.name),
+      store: store.forCluster(clusterNameOf(target)),
       clock: systemClock,
       resyncMs: settings.resyncMs,
       policies,
@@ -462,7 +469,7 @@ async function serveUntilStopped(
       ...running.endpoints,
       ready: () => watch.state().ready,
       ...(await remoteEndpoints(remote, settings.remote?.hookSecret, running.endpoints.registry)),
-      ...(await dashboardEndpoints(settings, { watch, store, live: running.live, cluster: target.cluster })),
+      ...(await dashboardEndpoints(settings, { watch, store, live: running.live, target })),
     },
     settings.listen,
     settings.identities.tls,
@@ -490,7 +497,7 @@ export async function dashboardEndpoints(
     readonly watch: Watch;
     readonly store: HistoryStore;
     readonly live: LiveEvents | undefined;
-    readonly cluster: Cluster;
+    readonly target: WatchTarget;
   },
 ): Promise<Pick<Endpoints, "api" | "dashboard" | "actions">> {
   const ui = settings.ui;
@@ -500,7 +507,8 @@ export async function dashboardEndpoints(
   const { uiAsset } = await import("../server/ui-assets.js");
   const { randomBytes } = await import("node:crypto");
   const { eventsAbout } = await import("../controller/events.js");
-  const { watch, cluster } = parts;
+  const { watch } = parts;
+  const cluster = parts.target.cluster;
   return {
     api: {
       token,
@@ -508,7 +516,7 @@ export async function dashboardEndpoints(
       store: parts.store,
       now: () => new Date(),
       events: (ref) => eventsAbout(cluster, ref),
-      cluster: cluster.name,
+      cluster: clusterNameOf(parts.target),
       ...(ui.blame ? { blame: await blameOf() } : {}),
     },
     dashboard: {

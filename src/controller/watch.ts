@@ -31,6 +31,11 @@ import { resourceVersionOf } from "../kube/object.js";
 export interface WatchTarget {
   readonly desired: readonly DesiredObject[];
   readonly cluster: Cluster;
+  /**
+   * The name the cluster is recorded under (the store, the reports, notifications): `--cluster-name`,
+   * else the kubeconfig context's (`in-cluster` in a pod, the same in every cluster of a fleet).
+   */
+  readonly clusterName?: string;
   /** Discovery, by `group/kind`. */
   readonly served: ReadonlyMap<string, ServedResource>;
   readonly schema: Schema;
@@ -200,7 +205,7 @@ class RunningWatch implements Watch {
       scope: target.scope,
       schema: target.schema,
       config: target.config,
-      cluster: target.cluster.name,
+      cluster: clusterNameOf(target),
     };
     for (const object of target.desired) this.#desired.set(refKey(object.ref), object);
     this.#healer = this.#createHealer();
@@ -631,6 +636,11 @@ class RunningWatch implements Watch {
       // Nothing else to tell.
     }
   }
+}
+
+/** The name the target's cluster is recorded under. */
+export function clusterNameOf(target: Pick<WatchTarget, "cluster" | "clusterName">): string {
+  return target.clusterName ?? target.cluster.name;
 }
 
 /**

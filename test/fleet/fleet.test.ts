@@ -179,10 +179,11 @@ const described = (episodes: readonly HistoryEpisode[]): readonly string[] =>
     )
     .sort();
 
-const expected = [
-  'east ConfigMap/settings /data/mode="green"',
-  "east Deployment/web /spec/replicas=5",
-  "west Deployment/web /spec/replicas=5",
+/** Each drift once, with its cluster: `prefix` is what the watches name the clusters with (`--cluster-name`). */
+const expected = (prefix = ""): readonly string[] => [
+  `${prefix}east ConfigMap/settings /data/mode="green"`,
+  `${prefix}east Deployment/web /spec/replicas=5`,
+  `${prefix}west Deployment/web /spec/replicas=5`,
 ];
 
 async function apiResources(url: string): Promise<readonly string[]> {
@@ -195,7 +196,11 @@ async function apiResources(url: string): Promise<readonly string[]> {
   return body.resources.map((resource) => `${resource.cluster} ${resource.kind}/${resource.name}`).sort();
 }
 
-const apiExpected = ["east ConfigMap/settings", "east Deployment/web", "west Deployment/web"];
+const apiExpected = (prefix = ""): readonly string[] => [
+  `${prefix}east ConfigMap/settings`,
+  `${prefix}east Deployment/web`,
+  `${prefix}west Deployment/web`,
+];
 
 describe("a fleet: one watch per cluster, one PostgreSQL store", () => {
   it("reports each cluster's drift once with its cluster, groups the shared one, in history and in either dashboard's API", async () => {
@@ -213,6 +218,9 @@ describe("a fleet: one watch per cluster, one PostgreSQL store", () => {
             file,
             "--kubeconfig",
             sandbox(name).kubeconfigPath,
+            // As in a pod, where every cluster's context is in-cluster: the name it is recorded under.
+            "--cluster-name",
+            `prod-${name}`,
             "--store",
             store,
             "--listen",
@@ -238,19 +246,19 @@ describe("a fleet: one watch per cluster, one PostgreSQL store", () => {
       "three open episodes in the shared store",
       60_000,
     );
-    expect(described(found.episodes)).toEqual(expected);
+    expect(described(found.episodes)).toEqual(expected("prod-"));
 
     const grouped = await history(store, namespace, "--open", "--group-clusters");
     expect(grouped.groups?.map((group) => [group.resource.name, group.clusters])).toEqual([
-      ["web", ["east", "west"]],
-      ["settings", ["east"]],
+      ["web", ["prod-east", "prod-west"]],
+      ["settings", ["prod-east"]],
     ]);
     const east = await runKubedrift(
-      ["history", "--store", store, "-n", namespace, "--cluster", "east", "-o", "json"],
+      ["history", "--store", store, "-n", namespace, "--cluster", "prod-east", "-o", "json"],
       { cwd: directory },
     );
     expect(
-      described((JSON.parse(east.stdout) as History).episodes).every((line) => line.startsWith("east ")),
+      described((JSON.parse(east.stdout) as History).episodes).every((line) => line.startsWith("prod-east ")),
     ).toBe(true);
 
     for (const watch of watches.values()) {
@@ -260,7 +268,7 @@ describe("a fleet: one watch per cluster, one PostgreSQL store", () => {
           const listed = await apiResources(url);
           return listed.length === 3 ? listed : undefined;
         }, "both clusters' drift in the API"),
-      ).toEqual(apiExpected);
+      ).toEqual(apiExpected("prod-"));
     }
     for (const watch of watches.values()) {
       watch.child.kill("SIGTERM");
@@ -316,14 +324,14 @@ describe("a fleet: one watch per cluster, one PostgreSQL store", () => {
       "three open episodes from one watch",
       60_000,
     );
-    expect(described(found.episodes)).toEqual(expected);
+    expect(described(found.episodes)).toEqual(expected());
     const url = await listeningUrl(watch);
     expect(
       await until(async () => {
         const listed = await apiResources(url);
         return listed.length === 3 ? listed : undefined;
       }, "both clusters' drift in the one dashboard"),
-    ).toEqual(apiExpected);
+    ).toEqual(apiExpected());
     const metrics = await (await fetch(`${url}/metrics`)).text();
     expect(metrics).toMatch(/kubedrift_resources\{[^}]*cluster="east"/);
     expect(metrics).toMatch(/kubedrift_resources\{[^}]*cluster="west"/);

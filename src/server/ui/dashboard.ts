@@ -19,6 +19,8 @@ interface ResourceList {
   /** The cluster this watch sees (its kubeconfig context). */
   readonly cluster?: string;
   readonly summary: Readonly<Record<string, number>>;
+  /** Every cluster in view (a store a fleet shares, or a watch of several contexts). */
+  readonly clusters?: readonly { readonly name: string }[];
   readonly matched: number;
   readonly resources: readonly Resource[];
   readonly continue?: string;
@@ -61,12 +63,24 @@ const summaryKeys: Readonly<Record<string, string>> = {
   Extra: "extra",
   InSync: "inSync",
 };
-const filterNames = ["namespace", "kind", "manager", "user", "file", "status", "driftedFor"] as const;
+const filterNames = [
+  "cluster",
+  "namespace",
+  "kind",
+  "manager",
+  "user",
+  "file",
+  "status",
+  "driftedFor",
+] as const;
 
 type Filters = Partial<Record<(typeof filterNames)[number], string>>;
 
 /** The overview's filters survive a visit to a resource page and back. */
 let filters: Filters = {};
+/** The clusters the API answered with: a column and a filter of their own once there are two. */
+let knownClusters: readonly string[] = [];
+const fleet = (): boolean => knownClusters.length > 1;
 /** The view on screen re-reads its data when the stream says something changed. */
 let refresh: () => void = () => undefined;
 
@@ -135,6 +149,42 @@ function ageFilter(): HTMLElement {
   return element("div", { class: "field" }, element("label", { for: select.id }, "Out of sync for"), select);
 }
 
+/** The cluster filter: hidden while the page sees one cluster, its choices those the API named. */
+function clusterFilter(): HTMLElement {
+  const select = element("select", { name: "cluster", id: "filter-cluster" });
+  fillClusters(select);
+  const field = element(
+    "div",
+    { class: "field cluster-filter" },
+    element("label", { for: select.id }, "Cluster"),
+    select,
+  );
+  field.hidden = !fleet();
+  return field;
+}
+
+function fillClusters(select: HTMLSelectElement): void {
+  select.replaceChildren(
+    element("option", { value: "" }, "all clusters"),
+    ...knownClusters.map((name) => element("option", { value: name }, name)),
+  );
+  select.value = filters.cluster ?? "";
+}
+
+/** The clusters of the latest answer: the filter's choices and the table's column follow them. */
+function updateClusters(page: ResourceList): void {
+  const names = (page.clusters ?? []).map(({ name }) => name);
+  if (names.join("\u0000") === knownClusters.join("\u0000")) return;
+  knownClusters = names;
+  const field = main().querySelector<HTMLElement>(".cluster-filter");
+  const select = field?.querySelector("select");
+  if (field !== null && field !== undefined && select !== null && select !== undefined) {
+    fillClusters(select);
+    field.hidden = !fleet();
+  }
+  main().querySelector("table.resources thead")?.replaceWith(tableHead());
+}
+
 function statusFilter(): HTMLElement {
   const select = element(
     "select",
@@ -155,6 +205,7 @@ function filterForm(): HTMLFormElement {
   const form = element(
     "form",
     { class: "filters", role: "search", "aria-label": "filters" },
+    clusterFilter(),
     textFilter("namespace", "Namespace"),
     textFilter("kind", "Kind"),
     textFilter("manager", "Manager"),
@@ -184,7 +235,11 @@ function row(resource: Resource): HTMLTableRowElement {
   const fields = resource.status === "Drifted" ? String(resource.driftedFields) : "—";
   const tr = element(
     "tr",
-    { "data-key": `${resource.group}/${resource.kind}/${resource.namespace ?? ""}/${resource.name}` },
+    {
+      "data-key": `${resource.group}/${resource.kind}/${resource.namespace ?? ""}/${resource.name}`,
+      "data-cluster": resource.cluster ?? "",
+    },
+    ...(fleet() ? [element("td", { class: "cluster" }, resource.cluster ?? "—")] : []),
     element("td", {}, resource.kind),
     element("td", {}, resource.namespace ?? "—"),
     element("th", { scope: "row" }, name),
@@ -198,13 +253,31 @@ function row(resource: Resource): HTMLTableRowElement {
   return tr;
 }
 
+function tableHead(): HTMLTableSectionElement {
+  const heads = [
+    ...(fleet() ? ["Cluster"] : []),
+    "Kind",
+    "Namespace",
+    "Name",
+    "Status",
+    "Drifted fields",
+    "Managers",
+    "Users",
+    "Since",
+  ];
+  return element(
+    "thead",
+    {},
+    element("tr", {}, ...heads.map((head) => element("th", { scope: "col" }, head))),
+  );
+}
+
 function table(): HTMLTableElement {
-  const heads = ["Kind", "Namespace", "Name", "Status", "Drifted fields", "Managers", "Users", "Since"];
   return element(
     "table",
     { class: "resources" },
     element("caption", {}, "Resources, out of sync first"),
-    element("thead", {}, element("tr", {}, ...heads.map((head) => element("th", { scope: "col" }, head)))),
+    tableHead(),
     element("tbody", {}),
   );
 }
@@ -221,6 +294,7 @@ async function loadRows(more: boolean): Promise<void> {
     const body = main().querySelector("table.resources tbody");
     const countsNow = main().querySelector("section[aria-label='counts by status']");
     if (body === null || countsNow === null) return;
+    updateClusters(page);
     const rows = page.resources.map(row);
     if (more) body.append(...rows);
     else body.replaceChildren(...rows);
@@ -529,8 +603,9 @@ async function loadResource(path: string): Promise<void> {
     // The user may have navigated away while this was in flight.
     if (routePath() !== path) return;
     const view = [...resourceView(detail)];
-    // The buttons right under the facts (status, since, who): what the engineer came to act on.
-    view.splice(3, 0, actionsView(path, detail.resource));
+    // The buttons right under the facts (status, since, who): what the engineer came to act on;
+    // another cluster's resource (`?cluster=`, from the shared store) is not this watch's to act on.
+    if (!path.includes("?cluster=")) view.splice(3, 0, actionsView(path, detail.resource));
     show(...view);
   } catch (error: unknown) {
     failure(error);
@@ -541,7 +616,9 @@ async function loadResource(path: string): Promise<void> {
 
 /** The resource page's `{group}/{kind}/{namespace}/{name}`, or undefined for the overview. */
 function routePath(): string | undefined {
-  const match = /^#\/resource\/([^/]+\/[^/]+\/[^/]+\/[^/]+)$/.exec(window.location.hash);
+  const match = /^#\/resource\/([^/?]+\/[^/?]+\/[^/?]+\/[^/?]+(?:\?cluster=[^/?]+)?)$/.exec(
+    window.location.hash,
+  );
   return match?.[1];
 }
 

@@ -7,6 +7,8 @@ import type { Json, Source } from "./dom.js";
 import { element, fieldName, list, when } from "./dom.js";
 
 export interface Resource {
+  /** Its cluster (kubeconfig context); the page names it when there is more than one. */
+  readonly cluster?: string;
   readonly group: string;
   readonly kind: string;
   readonly namespace?: string;

@@ -143,6 +143,8 @@ export type WriteOutcome =
         readonly message: string;
         readonly reason?: string;
       }[];
+      /** `details.retryAfterSeconds` of a 429 or 503 Status: how long the server asks the client to wait. */
+      readonly retryAfterSeconds?: number;
     };
 
 export interface WriteOptions {

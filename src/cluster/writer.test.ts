@@ -142,6 +142,23 @@ describe("the cluster writer", () => {
     expect(await writer.get(configMaps, "default", "doomed")).toBeUndefined();
   });
 
+  it("passes on how long a 429 asks the client to wait", async () => {
+    sandbox.faults.set({ errorRate: { patch: 1 }, errorStatus: 429 });
+    try {
+      const outcome = await writer.apply(configMaps, configMap("busy", { a: "1" }), {
+        fieldManager: "kubedrift",
+      });
+      expect(
+        outcome.ok === false && { code: outcome.code, retryAfterSeconds: outcome.retryAfterSeconds },
+      ).toEqual({
+        code: 429,
+        retryAfterSeconds: 1,
+      });
+    } finally {
+      sandbox.faults.set({});
+    }
+  });
+
   it("reports a server that cannot be reached as code 0, not an exception", async () => {
     const gone = await startSandbox({ kubeconfigPath: join(scratch.path, "gone-kubeconfig") });
     const cluster = connectCluster({ kubeconfig: gone.kubeconfigPath, env: {} });

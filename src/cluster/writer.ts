@@ -33,12 +33,15 @@ function causesOf(details: unknown): Extract<WriteOutcome, { ok: false }>["cause
 function refusal(answer: RawAnswer): WriteOutcome {
   const status = isRecord(answer.body) ? answer.body : {};
   const message = stringOf(status["message"]) || answer.text.trim().split("\n")[0]?.slice(0, 200) || "";
+  const details = status["details"];
+  const retryAfter = isRecord(details) ? details["retryAfterSeconds"] : undefined;
   return {
     ok: false,
     code: answer.code,
     reason: stringOf(status["reason"]),
     message: message === "" ? `HTTP ${answer.code}` : message,
-    causes: causesOf(status["details"]),
+    causes: causesOf(details),
+    ...(typeof retryAfter === "number" && retryAfter > 0 ? { retryAfterSeconds: retryAfter } : {}),
   };
 }
 

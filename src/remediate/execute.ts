@@ -45,6 +45,16 @@ function isTransient(outcome: WriteOutcome): boolean {
   return !outcome.ok && (outcome.code === 0 || outcome.code === 429 || outcome.code >= 500);
 }
 
+/** The longest a server's Retry-After is waited for, as the transport's GETs do. */
+const maxRetryAfterMs = 10_000;
+
+/** The backoff, or longer when the server asked for it (429 and 503 carry `retryAfterSeconds`), as client-go waits. */
+function pause(retry: WriteRetry, attempt: number, outcome: WriteOutcome): number {
+  const backoff = retry.initialDelayMs * 2 ** (attempt - 1);
+  const asked = outcome.ok ? 0 : (outcome.retryAfterSeconds ?? 0) * 1000;
+  return Math.max(backoff, Math.min(asked, maxRetryAfterMs));
+}
+
 /**
  * Repeating these writes is safe: an apply is idempotent, a JSON patch `test`s before it removes,
  * and a delete carries its resourceVersion precondition.
@@ -54,7 +64,7 @@ export async function withRetries(retry: WriteRetry, write: () => Promise<WriteO
     const outcome = await write();
     const uncertain = attempt > 1 || isTransient(outcome);
     if (!isTransient(outcome) || attempt >= retry.attempts) return { outcome, uncertain };
-    await retry.sleep(retry.initialDelayMs * 2 ** (attempt - 1));
+    await retry.sleep(pause(retry, attempt, outcome));
   }
 }
 

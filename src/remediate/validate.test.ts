@@ -8,6 +8,7 @@ import { startSandbox } from "../sandbox/index.js";
 import type { RunningSandbox } from "../sandbox/index.js";
 import { builtinSchema } from "../kube/schema/builtin.js";
 import { applyPlan } from "./apply.js";
+import { withRetries } from "./execute.js";
 import { validatePlan } from "./validate.js";
 import type { ApplyChange, Plan } from "./types.js";
 import type { KubeObject } from "../kube/value/json.js";
@@ -160,5 +161,33 @@ describe("validatePlan and applyPlan, one dry run and one write per drifted obje
       b: "8",
       c: "3",
     });
+  });
+
+  it("waits before a retry at least as long as the server's 429 asks", async () => {
+    const slept: number[] = [];
+    const recorded = {
+      attempts: 3,
+      initialDelayMs: 100,
+      sleep: (ms: number): Promise<void> => {
+        slept.push(ms);
+        return Promise.resolve();
+      },
+    };
+    const body: KubeObject = {
+      apiVersion: "v1",
+      kind: "ConfigMap",
+      metadata: { name: "busy", namespace: "default" },
+    };
+    sandbox.faults.set({ errorRate: { patch: 1 }, errorStatus: 429 });
+    try {
+      const { outcome } = await withRetries(recorded, () =>
+        writer.apply(configMaps, body, { fieldManager: "kubedrift", dryRun: true }),
+      );
+      expect(outcome.ok === false && outcome.code).toBe(429);
+    } finally {
+      sandbox.faults.set({});
+    }
+    // Retry-After: 1 (second) over the backoff of 100 and 200 ms.
+    expect(slept).toEqual([1000, 1000]);
   });
 });

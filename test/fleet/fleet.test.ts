@@ -20,7 +20,7 @@ import type { RunningSandbox } from "../../src/sandbox/index.js";
 import type { TestPostgres } from "../../src/store/postgres.test-helper.js";
 import { startPostgres } from "../../src/store/postgres.test-helper.js";
 import type { SandboxConnection } from "../support/kubectl.js";
-import { kubectlOk, writeManifest } from "../support/kubectl.js";
+import { kubectlJson, kubectlOk, writeManifest } from "../support/kubectl.js";
 import { kubedriftBinary, runKubedrift } from "../support/kubedrift.js";
 import type { RunningWatch } from "../support/watch.js";
 import { until, untilSynced, useWatchProcesses, webDeployment } from "../support/watch.js";
@@ -337,5 +337,42 @@ describe("a fleet: one watch per cluster, one PostgreSQL store", () => {
     expect(metrics).toMatch(/kubedrift_resources\{[^}]*cluster="west"/);
     watch.child.kill("SIGTERM");
     expect(await watch.exited).toBe(0);
+  }, 240_000);
+
+  it("takes a Lease in each cluster with --all-contexts --leader-elect, and diff --store records each cluster's drift under its name", async () => {
+    const namespace = "fleet-leases";
+    const file = await deploy(namespace);
+    for (const name of clusters) await kubectlOk(sandbox(name), ["create", "namespace", "kubedrift"]);
+    const store = await postgres!.createDatabase();
+    const kubeconfig = clusters.map((name) => sandbox(name).kubeconfigPath).join(":");
+    const watch = watchWithEnv(
+      ["-f", file, "--all-contexts", "--leader-elect", "--store", store, "--listen", "127.0.0.1:0"],
+      { KUBECONFIG: kubeconfig },
+    );
+    const leading = await until(
+      () => {
+        const lines = watch.lines().filter((line) => line["msg"] === "leading");
+        return lines.length === 2 ? lines : undefined;
+      },
+      `both clusters led (stderr: ${watch.stderr()})`,
+      60_000,
+    );
+    expect(leading.map((line) => line["cluster"]).sort()).toEqual(["east", "west"]);
+    for (const name of clusters) {
+      const lease = await kubectlJson(sandbox(name), ["get", "lease", "kubedrift", "-n", "kubedrift"]);
+      expect(String((lease["spec"] as Record<string, unknown>)["holderIdentity"])).not.toBe("");
+    }
+    watch.child.kill("SIGTERM");
+    expect(await watch.exited).toBe(0);
+
+    // A scheduled diff of both contexts records as the watches do, each resource under its cluster.
+    await drift(namespace);
+    const diffStore = await postgres!.createDatabase();
+    const diffed = await runKubedrift(
+      ["diff", "-f", file, "--context", "east", "--context", "west", "--store", diffStore, "-o", "json"],
+      { cwd: directory, env: { KUBECONFIG: kubeconfig } },
+    );
+    expect(diffed.code, diffed.stderr).toBe(2);
+    expect(described((await history(diffStore, namespace, "--open")).episodes)).toEqual(expected());
   }, 240_000);
 });

@@ -6,7 +6,9 @@
  * drift once with its cluster, `--group-clusters` shows the shared one with both clusters, and the
  * dashboard API of either watch lists every cluster's drift once with its cluster. Then one
  * `watch --context east --context west` over a merged kubeconfig (`KUBECONFIG=a:b`, as kubectl)
- * does the same from one process.
+ * does the same from one process, with one /metrics labelled by cluster and one page (in Chromium: a
+ * Cluster column and filter); `--all-contexts --leader-elect` takes a Lease in each cluster; and
+ * `diff --context east --context west --store` records each cluster's drift under its name.
  */
 import { spawn } from "node:child_process";
 import type { ChildProcessWithoutNullStreams } from "node:child_process";
@@ -14,6 +16,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Locator } from "playwright-core";
 import { parse as parseYaml, stringify } from "yaml";
 import { startSandbox } from "../../src/sandbox/index.js";
 import type { RunningSandbox } from "../../src/sandbox/index.js";
@@ -21,6 +24,7 @@ import type { TestPostgres } from "../../src/store/postgres.test-helper.js";
 import { startPostgres } from "../../src/store/postgres.test-helper.js";
 import type { SandboxConnection } from "../support/kubectl.js";
 import { kubectlJson, kubectlOk, writeManifest } from "../support/kubectl.js";
+import { launchChromium } from "../support/chromium.js";
 import { kubedriftBinary, runKubedrift } from "../support/kubedrift.js";
 import type { RunningWatch } from "../support/watch.js";
 import { until, untilSynced, useWatchProcesses, webDeployment } from "../support/watch.js";
@@ -202,6 +206,32 @@ const apiExpected = (prefix = ""): readonly string[] => [
   `${prefix}west Deployment/web`,
 ];
 
+/** The page in Chromium: a Cluster column and filter, and another cluster's resource page. */
+async function dashboardShowsClusters(url: string): Promise<void> {
+  const context = await launchChromium();
+  try {
+    const page = context.pages()[0] ?? (await context.newPage());
+    await page.goto(`${url}/`);
+    await page.waitForURL(`${url}/login`);
+    await page.fill("input[name=token]", uiToken);
+    await Promise.all([page.waitForURL(`${url}/`), page.click("button[type=submit]")]);
+    const webIn = (cluster: string): Locator =>
+      page.locator(`tr[data-cluster="${cluster}"][data-key$="/Deployment/fleet-one-process/web"]`);
+    await webIn("west").getByText("Drifted").waitFor({ timeout: 30_000 });
+    await webIn("east").getByText("Drifted").waitFor({ timeout: 30_000 });
+    await expect(page.locator("table.resources thead th").first().textContent()).resolves.toBe("Cluster");
+    await page.selectOption("#filter-cluster", "west");
+    await webIn("east").waitFor({ state: "detached", timeout: 30_000 });
+    await expect(page.locator("table.resources tbody tr[data-cluster=east]").count()).resolves.toBe(0);
+    await webIn("west").locator("a").click();
+    await page.waitForURL(/#\/resource\/apps\/Deployment\/fleet-one-process\/web\?cluster=west$/);
+    await expect(page.locator("dd.cluster").textContent({ timeout: 30_000 })).resolves.toBe("west");
+    await page.getByText("spec.replicas").first().waitFor({ timeout: 30_000 });
+  } finally {
+    await context.close();
+  }
+}
+
 describe("a fleet: one watch per cluster, one PostgreSQL store", () => {
   it("reports each cluster's drift once with its cluster, groups the shared one, in history and in either dashboard's API", async () => {
     const namespace = "fleet-one-each";
@@ -332,6 +362,7 @@ describe("a fleet: one watch per cluster, one PostgreSQL store", () => {
         return listed.length === 3 ? listed : undefined;
       }, "both clusters' drift in the one dashboard"),
     ).toEqual(apiExpected());
+    await dashboardShowsClusters(url);
     const metrics = await (await fetch(`${url}/metrics`)).text();
     expect(metrics).toMatch(/kubedrift_resources\{[^}]*cluster="east"/);
     expect(metrics).toMatch(/kubedrift_resources\{[^}]*cluster="west"/);

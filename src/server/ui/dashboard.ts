@@ -438,6 +438,9 @@ function resourceView(detail: ResourceDetail): readonly Node[] {
   const facts = element(
     "dl",
     { class: "facts" },
+    ...(fleet() || (resource.href.includes("?cluster=") && resource.cluster !== undefined)
+      ? [element("dt", {}, "Cluster"), element("dd", { class: "cluster" }, resource.cluster ?? "—")]
+      : []),
     element("dt", {}, "Status"),
     element("dd", {}, badge(resource.status)),
     element("dt", {}, "Since"),

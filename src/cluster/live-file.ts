@@ -11,6 +11,7 @@ import type { Cluster, ListSnapshot, ServedResource, WatchEnd } from "./types.js
 import { ClusterError } from "./types.js";
 import { flattenStrings, withPlainEnvironment } from "../kube/yaml-speed.js";
 import { readPlainDocuments } from "../kube/yaml-values.js";
+import { streamList } from "./live-file-stream.js";
 import type { KubeObject } from "../kube/value/json.js";
 import type { UnknownRecord } from "../kube/value/json.js";
 import { isRecord, stringOf } from "../kube/value/json.js";
@@ -284,8 +285,27 @@ export async function openLiveFile(
   options: { readonly namespace: string; readonly cwd?: string },
 ): Promise<Cluster> {
   // Messages and the report name the file as the user wrote it; reading resolves it against cwd.
-  const source = await readSource(options.cwd === undefined ? path : resolve(options.cwd, path), path);
-  return new LiveFileCluster(path, options.namespace, liveObjects(path, source));
+  const file = options.cwd === undefined ? path : resolve(options.cwd, path);
+  const streamed = await streamedObjects(path, file);
+  if (streamed !== undefined) return new LiveFileCluster(path, options.namespace, streamed);
+  return new LiveFileCluster(path, options.namespace, liveObjects(path, await readSource(file, path)));
+}
+
+/**
+ * A List read in pieces (live-file-stream.ts), in the memory of its objects rather than of its text;
+ * undefined when the file is something else or something in it is wrong: then it is read whole, and
+ * the message names the line.
+ */
+async function streamedObjects(path: string, file: string): Promise<readonly KubeObject[] | undefined> {
+  try {
+    const list = await streamList(file);
+    if (list === undefined) return undefined;
+    const value = list.items.length === 0 ? list.header : { ...(list.header as object), items: list.items };
+    const line = list.itemLines[0] ?? 1;
+    return objectsOf(path, { value, line, itemLine: (index) => list.itemLines[index] ?? line });
+  } catch {
+    return undefined;
+  }
 }
 
 /**

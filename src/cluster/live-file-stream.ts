@@ -1,0 +1,228 @@
+import { createReadStream } from "node:fs";
+import { readPlainDocuments } from "../kube/yaml-values.js";
+
+/**
+ * `kubectl get -A -o json|yaml` of a large cluster is one List of tens of thousands of items:
+ * 480 MB of JSON for 50,000 objects with their managedFields. Held whole, its text and its parse
+ * tree doubled the memory of a run (and a YAML parser's events for it, ten times more). The file is
+ * read here in pieces, and each item parsed as soon as it is whole: the text of one item at a time.
+ */
+export interface StreamedList {
+  /** The List without its items (apiVersion, kind, metadata), or the one object the file holds. */
+  readonly header: unknown;
+  readonly items: readonly unknown[];
+  /** The 1-based line where each item starts. */
+  readonly itemLines: readonly number[];
+}
+
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const NEWLINE = 0x0a;
+const COLON = 0x3a;
+const OPEN = new Set([0x7b, 0x5b]);
+const CLOSE = new Set([0x7d, 0x5d]);
+
+/**
+ * A scan of JSON text for the items of the top-level object's `items` array: strings and nesting
+ * are tracked, nothing else; each item's text goes to JSON.parse, which checks everything else.
+ */
+class JsonItemScanner {
+  readonly items: unknown[] = [];
+  readonly itemLines: number[] = [];
+  #header: string[] = [];
+  #item: string[] = [];
+  #depth = 0;
+  #inString = false;
+  #escaped = false;
+  #line = 1;
+  #itemLine = 0;
+  #itemsDepth = -1;
+  #stringStart = -1;
+  #stringParts: string[] = [];
+  #lastString = "";
+  #lastKey = "";
+
+  feed(chunk: string): void {
+    let from = 0;
+    // A key that began in the last chunk goes on from this one's start.
+    if (this.#inString && this.#stringStart >= 0) this.#stringStart = 0;
+    for (let index = 0; index < chunk.length; index += 1) {
+      const code = chunk.charCodeAt(index);
+      if (code === NEWLINE) this.#line += 1;
+      if (this.#inString) {
+        this.#inStringAt(chunk, index, code);
+        continue;
+      }
+      if (code === QUOTE) {
+        this.#inString = true;
+        this.#stringStart = this.#depth === 1 ? index + 1 : -1;
+        this.#lastString = "";
+      } else if (code === COLON && this.#depth === 1) this.#lastKey = this.#lastString;
+      else if (OPEN.has(code)) from = this.#open(chunk, index, from);
+      else if (CLOSE.has(code)) from = this.#close(chunk, index, from);
+    }
+    this.#keep(chunk.slice(from));
+    if (this.#inString && this.#stringStart >= 0) this.#keyPart(chunk.slice(this.#stringStart));
+  }
+
+  /** Keys of the List's own object are short: a longer string there is a value, and is not kept. */
+  #keyPart(part: string): void {
+    this.#stringParts.push(part);
+    if (this.#stringParts.reduce((length, kept) => length + kept.length, 0) > 64) {
+      this.#stringParts = [];
+      this.#stringStart = -1;
+    }
+  }
+
+  #inStringAt(chunk: string, index: number, code: number): void {
+    if (this.#escaped) this.#escaped = false;
+    else if (code === BACKSLASH) this.#escaped = true;
+    else if (code === QUOTE) {
+      this.#inString = false;
+      if (this.#stringStart >= 0)
+        this.#lastString = this.#stringParts.join("") + chunk.slice(this.#stringStart, index);
+      this.#stringParts = [];
+    }
+  }
+
+  #open(chunk: string, index: number, from: number): number {
+    this.#depth += 1;
+    if (this.#depth === 2 && chunk.charCodeAt(index) === 0x5b && this.#lastKey === "items") {
+      this.#itemsDepth = 2;
+      return from;
+    }
+    if (this.#itemsDepth === 2 && this.#depth === 3 && this.#item.length === 0) {
+      // An item starts: what came before it belongs to the header (`"items": [`, commas).
+      this.#header.push(chunk.slice(from, index));
+      this.#itemLine = this.#line;
+      this.#item.push("");
+      return index;
+    }
+    return from;
+  }
+
+  #close(chunk: string, index: number, from: number): number {
+    this.#depth -= 1;
+    if (this.#itemsDepth === 2 && this.#depth === 2 && this.#item.length > 0) {
+      this.#item.push(chunk.slice(from, index + 1));
+      this.#finishItem();
+      return index + 1;
+    }
+    if (this.#itemsDepth === 2 && this.#depth === 1) this.#itemsDepth = -1;
+    return from;
+  }
+
+  #keep(rest: string): void {
+    if (this.#item.length > 0) this.#item.push(rest);
+    else this.#header.push(rest);
+  }
+
+  #finishItem(): void {
+    const text = this.#item.join("");
+    this.#item = [];
+    try {
+      this.items.push(JSON.parse(text) as unknown);
+    } catch (error: unknown) {
+      throw new Error(`the item at line ${this.#itemLine} is not JSON`, { cause: error });
+    }
+    this.itemLines.push(this.#itemLine);
+  }
+
+  finish(): StreamedList {
+    if (this.#inString || this.#depth !== 0) throw new Error("the JSON text ends early");
+    // The commas between items are left in the header: `[, ,]` is not JSON, so they go.
+    const header = this.#header.join("").replace(/("items"\s*:\s*\[)[\s,]*\]/, "$1]");
+    try {
+      return { header: JSON.parse(header) as unknown, items: this.items, itemLines: this.itemLines };
+    } catch (error: unknown) {
+      throw new Error("the List around the items is not JSON", { cause: error });
+    }
+  }
+}
+
+/** Inside an item: its indented lines, blank lines and comments. */
+function continuesItem(line: string): boolean {
+  return line.startsWith(" ") || line === "" || line.startsWith("#");
+}
+
+/**
+ * The items of kubectl's YAML List (`items:` at the left margin, each item a `- ` line there), each
+ * read by the fast reader as it ends. Undefined when the file is laid out otherwise (several
+ * documents, flow style) or an item is beyond the fast reader: the caller reads it whole.
+ */
+class YamlItemScanner {
+  readonly items: unknown[] = [];
+  readonly itemLines: number[] = [];
+  #header: string[] = [];
+  #item: string[] = [];
+  #inItems = false;
+  #line = 0;
+  #itemLine = 0;
+  #partial = "";
+  #unusual = false;
+
+  feed(chunk: string): void {
+    if (this.#unusual) return;
+    const lines = (this.#partial + chunk).split("\n");
+    this.#partial = lines.pop() ?? "";
+    for (const line of lines) this.#take(line);
+  }
+
+  #take(line: string): void {
+    this.#line += 1;
+    if (line === "---" || line.startsWith("--- ") || line === "...") this.#unusual = true;
+    else if (this.#inItems && continuesItem(line)) this.#item.push(line);
+    else if (this.#inItems && (line === "-" || line.startsWith("- "))) this.#startItem(line);
+    else this.#headerLine(line);
+  }
+
+  #headerLine(line: string): void {
+    this.#finishItem();
+    this.#inItems = line === "items:";
+    this.#header.push(this.#inItems ? "items: []" : line);
+  }
+
+  #startItem(line: string): void {
+    this.#finishItem();
+    this.#itemLine = this.#line;
+    this.#item.push(line);
+  }
+
+  #finishItem(): void {
+    if (this.#item.length === 0) return;
+    const read = readPlainDocuments(`${this.#item.join("\n")}\n`, "1.2");
+    this.#item = [];
+    const [value] = read?.values ?? [];
+    if (!Array.isArray(value) || value.length !== 1) {
+      this.#unusual = true;
+      return;
+    }
+    // js-yaml's strings are slices of the item's text and would keep all of it alive: JSON's are
+    // strings of their own (kubectl's YAML holds nothing JSON cannot: it is JSON turned into YAML).
+    this.items.push(JSON.parse(JSON.stringify(value[0])) as unknown);
+    this.itemLines.push(this.#itemLine);
+  }
+
+  finish(): StreamedList | undefined {
+    if (this.#partial !== "") this.#take(this.#partial);
+    this.#finishItem();
+    if (this.#unusual || this.items.length === 0) return undefined;
+    const header = readPlainDocuments(`${this.#header.join("\n")}\n`, "1.2");
+    if (header === undefined || header.values.length !== 1) return undefined;
+    return { header: header.values[0], items: this.items, itemLines: this.itemLines };
+  }
+}
+
+/**
+ * The file's List, read in pieces: JSON (text starting with `{`) always; YAML when it is laid out as
+ * kubectl prints a List, else undefined (the caller reads the whole text).
+ */
+export async function streamList(path: string, chunkBytes = 1 << 20): Promise<StreamedList | undefined> {
+  const stream = createReadStream(path, { encoding: "utf8", highWaterMark: chunkBytes });
+  let scanner: JsonItemScanner | YamlItemScanner | undefined;
+  for await (const chunk of stream as AsyncIterable<string>) {
+    scanner ??= chunk.trimStart().startsWith("{") ? new JsonItemScanner() : new YamlItemScanner();
+    scanner.feed(chunk);
+  }
+  return scanner?.finish();
+}

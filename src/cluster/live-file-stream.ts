@@ -46,23 +46,27 @@ class JsonItemScanner {
     let from = 0;
     // A key that began in the last chunk goes on from this one's start.
     if (this.#inString && this.#stringStart >= 0) this.#stringStart = 0;
-    for (let index = 0; index < chunk.length; index += 1) {
-      const code = chunk.charCodeAt(index);
-      if (code === NEWLINE) this.#line += 1;
-      if (this.#inString) {
-        this.#inStringAt(chunk, index, code);
-        continue;
-      }
-      if (code === QUOTE) {
-        this.#inString = true;
-        this.#stringStart = this.#depth === 1 ? index + 1 : -1;
-        this.#lastString = "";
-      } else if (code === COLON && this.#depth === 1) this.#lastKey = this.#lastString;
-      else if (OPEN.has(code)) from = this.#open(chunk, index, from);
-      else if (CLOSE.has(code)) from = this.#close(chunk, index, from);
-    }
+    for (let index = 0; index < chunk.length; index += 1) from = this.#step(chunk, index, from);
     this.#keep(chunk.slice(from));
     if (this.#inString && this.#stringStart >= 0) this.#keyPart(chunk.slice(this.#stringStart));
+  }
+
+  /** One character; the start of what is not yet kept, moved when an item starts or ends. */
+  #step(chunk: string, index: number, from: number): number {
+    const code = chunk.charCodeAt(index);
+    if (code === NEWLINE) this.#line += 1;
+    if (this.#inString) this.#inStringAt(chunk, index, code);
+    else if (code === QUOTE) this.#startString(index);
+    else if (code === COLON && this.#depth === 1) this.#lastKey = this.#lastString;
+    else if (OPEN.has(code)) return this.#open(chunk, index, from);
+    else if (CLOSE.has(code)) return this.#close(chunk, index, from);
+    return from;
+  }
+
+  #startString(index: number): void {
+    this.#inString = true;
+    this.#stringStart = this.#depth === 1 ? index + 1 : -1;
+    this.#lastString = "";
   }
 
   /** Keys of the List's own object are short: a longer string there is a value, and is not kept. */

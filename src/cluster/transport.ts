@@ -278,7 +278,7 @@ function elapsed(started: number): string {
   return `${Math.round(performance.now() - started)}ms`;
 }
 
-/** What an exchange answers: client-node's ResponseContext, or a write's answer read whole. */
+/** What an exchange answers: client-node's ResponseContext, or an answer read whole. */
 interface Answered {
   readonly httpStatusCode: number;
   readonly headers: Readonly<Record<string, string>>;
@@ -318,12 +318,19 @@ export class ApiTransport {
     return this.#server;
   }
 
-  /** A GET of `path` (with query), retried on 429/5xx and dropped connections. */
-  async get(path: string, query: Readonly<Record<string, string>> = {}): Promise<ApiAnswer> {
+  /**
+   * A GET of `path` (with query), retried on 429/5xx and dropped connections. `whole`: one object,
+   * read as a write's answer is (see #sendWhole); a list keeps fetch, which asks for gzip.
+   */
+  async get(
+    path: string,
+    query: Readonly<Record<string, string>> = {},
+    options: { readonly whole?: boolean } = {},
+  ): Promise<ApiAnswer> {
     const { attempts, initialDelayMs, sleep } = this.#options.retry;
     for (let attempt = 1; ; attempt += 1) {
       const last = attempt >= attempts;
-      const answer = await this.#tryOnce(path, query, last);
+      const answer = await this.#tryOnce(path, { query, whole: options.whole === true }, last);
       if (answer === undefined) {
         this.#debug(`retrying GET ${path} (try ${attempt + 1} of ${attempts}) after a dropped connection`);
         await sleep(initialDelayMs * 2 ** (attempt - 1));
@@ -342,11 +349,11 @@ export class ApiTransport {
   /** Undefined when a dropped connection should be retried. */
   async #tryOnce(
     path: string,
-    query: Readonly<Record<string, string>>,
+    request: { readonly query: Readonly<Record<string, string>>; readonly whole: boolean },
     last: boolean,
   ): Promise<ApiAnswer | undefined> {
     try {
-      return await this.#send(path, query);
+      return await this.#send(path, request);
     } catch (error: unknown) {
       if (error instanceof ClusterError) throw error;
       if (!last && isRetryableNetworkError(error)) return undefined;
@@ -417,7 +424,7 @@ export class ApiTransport {
   async #exchange(
     method: HttpMethod,
     path: string,
-    /** `signal` ends a stream; `whole`: the answer is read whole (a write's). */
+    /** `signal` ends a stream; `whole`: the answer is read whole (a write's, one object's). */
     options: RawRequest & { readonly signal?: AbortSignal; readonly whole?: boolean },
   ): Promise<Answered> {
     const signal = options.signal;
@@ -440,9 +447,10 @@ export class ApiTransport {
   }
 
   /**
-   * A write's answer, read whole, through undici's own request API on the cluster's dispatcher:
-   * fetch wraps every body in web streams and costs more than the exchange itself when plan and
-   * apply send a thousand of them. Without a dispatcher of its own (no TLS settings), fetch.
+   * An answer read whole (a write's, one object's), through undici's own request API on the
+   * cluster's dispatcher: fetch wraps every body in web streams and costs more than the exchange
+   * itself when plan and apply send a thousand of them. Without a dispatcher of its own (no TLS
+   * settings), fetch.
    */
   async #sendWhole(request: RequestContext): Promise<Answered> {
     const dispatcher = request.getDispatcher();
@@ -493,8 +501,11 @@ export class ApiTransport {
     if (trace !== undefined && trace.level >= 2) trace.write(line);
   }
 
-  async #send(path: string, query: Readonly<Record<string, string>>): Promise<ApiAnswer> {
-    const response = await this.#exchange(HttpMethod.GET, path, { query });
+  async #send(
+    path: string,
+    request: { readonly query: Readonly<Record<string, string>>; readonly whole: boolean },
+  ): Promise<ApiAnswer> {
+    const response = await this.#exchange(HttpMethod.GET, path, request);
     const body = await response.body.text();
     if (response.httpStatusCode >= 200 && response.httpStatusCode < 300) {
       return { kind: "ok", body: parseJson(body, `${this.#server}${path}`) };

@@ -80,7 +80,7 @@ export class KubeClusterWriter implements ClusterWriter {
     name: string,
   ): Promise<KubeObject | undefined> {
     const path = objectPath(resource, { namespace, name });
-    const answer = await this.#transport.get(path);
+    const answer = await this.#transport.get(path, {}, { whole: true });
     if (answer.kind === "ok") return (isRecord(answer.body) ? answer.body : {}) as KubeObject;
     if (answer.status.code === 404) return undefined;
     throw new ApiStatusError(`GET ${path}: ${statusSummary(answer.status)}`, answer.status);

@@ -16,6 +16,10 @@ function collect(value: string, previous: readonly string[]): readonly string[] 
  * watches every context of the kubeconfig: added here unless the shared cluster flags have it.
  */
 function withContexts(command: Command): Command {
+  const context = command.options.find((option) => option.long === "--context");
+  if (context !== undefined)
+    context.description =
+      "kubeconfig context to watch; repeatable: one loop per context in this process, into one store, /metrics and dashboard";
   if (command.options.some((option) => option.long === "--all-contexts")) return command;
   return command.option(
     "--all-contexts",
@@ -242,6 +246,11 @@ export function withWatchFlags(command: Command): Command {
         "--git-ref REF --git-poll DUR when the ref moves (with --git-url, when the branch moves); an open drift the change ends is closed as",
         "sourceChanged. Logs one line per drift opened, closed, healed or contested on stderr (JSON",
         "lines when stderr is not a terminal). Stops on SIGINT or SIGTERM with exit status 0; 1 on an error.",
+        "",
+        "Fleets (docs/fleet.md): one watch per cluster, each with --cluster-name NAME and --leader-elect,",
+        "all with --store postgres://… on one database; `kubedrift history` and any watch's dashboard read",
+        "every cluster's drift there. A few clusters from one process: --context a --context b, or",
+        "--all-contexts (KUBECONFIG=a:b merges as kubectl does); every log line then names its cluster.",
       ].join("\n"),
     );
 }

@@ -244,6 +244,27 @@ async function oneSize(recorder: Recorder, size: number, options: ScaleOptions):
   }
 }
 
+function stepFigures(
+  recorder: Recorder,
+  good: readonly Measured[],
+  perObject: (entry: Measured) => number,
+): void {
+  for (const [index, to] of good.entries()) {
+    const from = good[index - 1];
+    if (from === undefined) continue;
+    const step = perObject(to) / perObject(from);
+    recorder.record({
+      part: "diff",
+      name: `  step ${from.size} → ${to.size}`,
+      value: step,
+      unit: "×",
+      target: "≤ 1",
+      meets: step <= 1,
+      detail: { mode: to.mode },
+    });
+  }
+}
+
 /** Per-object time and RSS from the smallest size to the largest that succeeded, for one source. */
 function growthOf(recorder: Recorder, mode: Mode, entries: readonly Measured[]): void {
   const sorted = [...entries].sort((a, b) => a.size - b.size);
@@ -264,6 +285,8 @@ function growthOf(recorder: Recorder, mode: Mode, entries: readonly Measured[]):
     meets: ratio <= 1,
     note: [...good.map((entry) => `${entry.size}: ${perObject(entry).toFixed(0)} µs`), ...failed].join(", "),
   });
+  // At the smallest size the start-up dominates: each step between sizes tells more.
+  if (good.length > 2) stepFigures(recorder, good, perObject);
   recorder.record({
     part: "diff",
     name: `growth of peak RSS, ${mode} (${span})`,

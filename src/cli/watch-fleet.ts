@@ -180,13 +180,16 @@ async function fleetWith(fleet: Fleet): Promise<void> {
   const live = settings.ui === undefined ? undefined : new (await import("../server/live.js")).LiveEvents();
   const running: Running[] = [];
   try {
-    await Promise.all(
+    // Every start settles before a failure is thrown: none is left running unstopped.
+    const started = await Promise.allSettled(
       members.map(async (member, index) => {
         const one = await startMember(fleet, member, { listener: metrics.listeners[index] ?? {}, live });
         states.set(member.name, one.watch);
         running.push(one);
       }),
     );
+    const failed = started.find((result) => result.status === "rejected");
+    if (failed !== undefined) throw failed.reason;
     await serveFleet(fleet, { running, registry: metrics.registry, live });
   } finally {
     for (const one of running) {

@@ -406,4 +406,28 @@ describe("a fleet: one watch per cluster, one PostgreSQL store", () => {
     expect(diffed.code, diffed.stderr).toBe(2);
     expect(described((await history(diffStore, namespace, "--open")).episodes)).toEqual(expected());
   }, 240_000);
+
+  it("refuses in one line, exit 1: an unknown context (naming it), --all-contexts with --context, a one-cluster flag with several", async () => {
+    const file = writeManifest(directory, "refusals.yaml", settings("refusals"));
+    const kubeconfig = clusters.map((name) => sandbox(name).kubeconfigPath).join(":");
+    const run = (args: readonly string[]): Promise<{ code: number; stderr: string }> =>
+      runKubedrift(["watch", "-f", file, "--store", `sqlite:${join(directory, "refused.db")}`, ...args], {
+        cwd: directory,
+        env: { KUBECONFIG: kubeconfig },
+      });
+    const unknown = await run(["--context", "east", "--context", "nowhere"]);
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toMatch(/context "nowhere"/);
+    const twice = await run(["--all-contexts", "--context", "east"]);
+    expect(twice.code).toBe(1);
+    expect(twice.stderr.trim()).toBe(
+      "error: --all-contexts and --context name the clusters twice: give one of them",
+    );
+    const named = await run(["--all-contexts", "--cluster-name", "prod"]);
+    expect(named.code).toBe(1);
+    expect(named.stderr.trim()).toBe(
+      "error: watch: --cluster-name works with one cluster: run one watch per cluster for it (docs/fleet.md)",
+    );
+    for (const refused of [unknown, twice, named]) expect(refused.stderr.trim().split("\n")).toHaveLength(1);
+  }, 120_000);
 });

@@ -1,5 +1,6 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
+import fc from "fast-check";
 import { afterAll, describe, expect, it } from "vitest";
 import { scratchDirectory } from "../../test/support/kubectl.js";
 import { streamList } from "./live-file-stream.js";
@@ -42,10 +43,36 @@ describe("a live file's List read in pieces", () => {
         kind: "List",
         metadata: { resourceVersion: "" },
       });
+      // kubectl's layout is split by its closing lines: no lines are counted (an error re-reads the file).
+      expect(read?.itemLines).toEqual([]);
+    }
+    // Any other layout is scanned character by character, with each item's line.
+    const compact = write("list2.json", `${JSON.stringify(list, null, 2)}\n`);
+    for (const chunkBytes of [1, 7, 1 << 20]) {
+      const read = await streamList(compact, chunkBytes);
+      expect(read?.items).toEqual(items);
       expect(read?.itemLines).toEqual([4, 15, 26]);
     }
     const one = write("one.json", JSON.stringify(items[0]));
     expect(await streamList(one, 5)).toEqual({ header: items[0], items: [], itemLines: [] });
+  });
+
+  it("reads any List of JSON objects as JSON.parse does, whatever the chunks", async () => {
+    const path = join(scratch.path, "random.json");
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.dictionary(fc.string(), fc.jsonValue()), { maxLength: 5 }),
+        fc.integer({ min: 1, max: 40 }),
+        fc.boolean(),
+        async (objects, chunkBytes, pretty) => {
+          writeFileSync(path, JSON.stringify({ kind: "List", items: objects }, null, pretty ? 4 : 0));
+          const read = await streamList(path, chunkBytes);
+          expect(read?.items).toEqual(JSON.parse(JSON.stringify(objects)));
+          expect(read?.header).toEqual({ kind: "List", items: [] });
+        },
+      ),
+      { numRuns: 200 },
+    );
   });
 
   it("reads kubectl's YAML item by item, block scalars and comments inside items included", async () => {

@@ -20,6 +20,15 @@ const BACKSLASH = 0x5c;
 const NEWLINE = 0x0a;
 const COLON = 0x3a;
 const OPEN = new Set([0x7b, 0x5b]);
+/** What matters outside strings: quotes, newlines (for lines), colons (for keys) and brackets. */
+const structural = /["\n:{}[\]]/g;
+
+/** Whether the run of backslashes that ends at `end` (not before `floor`) is odd: the next character is escaped. */
+function oddBackslashesBefore(text: string, end: number, floor: number): boolean {
+  let index = end - 1;
+  while (index >= floor && text.charCodeAt(index) === BACKSLASH) index -= 1;
+  return (end - 1 - index) % 2 === 1;
+}
 const CLOSE = new Set([0x7d, 0x5d]);
 
 /**
@@ -46,21 +55,61 @@ class JsonItemScanner {
     let from = 0;
     // A key that began in the last chunk goes on from this one's start.
     if (this.#inString && this.#stringStart >= 0) this.#stringStart = 0;
-    for (let index = 0; index < chunk.length; index += 1) from = this.#step(chunk, index, from);
+    let index = this.#inString ? this.#skipString(chunk, 0) : 0;
+    while (index < chunk.length) {
+      // Strings are most of the text: jumped over with indexOf rather than read character by character.
+      structural.lastIndex = index;
+      const found = structural.exec(chunk);
+      if (found === null) break;
+      index = found.index;
+      const code = chunk.charCodeAt(index);
+      if (code === QUOTE) {
+        this.#startString(index);
+        index = this.#skipString(chunk, index + 1);
+        continue;
+      }
+      from = this.#structural(chunk, index, from, code);
+      index += 1;
+    }
     this.#keep(chunk.slice(from));
     if (this.#inString && this.#stringStart >= 0) this.#keyPart(chunk.slice(this.#stringStart));
   }
 
-  /** One character; the start of what is not yet kept, moved when an item starts or ends. */
-  #step(chunk: string, index: number, from: number): number {
-    const code = chunk.charCodeAt(index);
+  /** A newline, colon or bracket outside strings; the start of what is not yet kept, moved when an item starts or ends. */
+  #structural(chunk: string, index: number, from: number, code: number): number {
     if (code === NEWLINE) this.#line += 1;
-    if (this.#inString) this.#inStringAt(chunk, index, code);
-    else if (code === QUOTE) this.#startString(index);
     else if (code === COLON && this.#depth === 1) this.#lastKey = this.#lastString;
     else if (OPEN.has(code)) return this.#open(chunk, index, from);
     else if (CLOSE.has(code)) return this.#close(chunk, index, from);
     return from;
+  }
+
+  /** Past the end of the string being read (JSON strings hold no raw newline), or the chunk's end. */
+  #skipString(chunk: string, start: number): number {
+    let index = start;
+    if (this.#escaped) {
+      this.#escaped = false;
+      index += 1;
+    }
+    for (;;) {
+      const quote = chunk.indexOf('"', index);
+      if (quote === -1) {
+        this.#escaped = oddBackslashesBefore(chunk, chunk.length, index);
+        return chunk.length;
+      }
+      if (!oddBackslashesBefore(chunk, quote, index)) {
+        this.#endString(chunk, quote);
+        return quote + 1;
+      }
+      index = quote + 1;
+    }
+  }
+
+  #endString(chunk: string, quote: number): void {
+    this.#inString = false;
+    if (this.#stringStart >= 0)
+      this.#lastString = this.#stringParts.join("") + chunk.slice(this.#stringStart, quote);
+    this.#stringParts = [];
   }
 
   #startString(index: number): void {
@@ -75,17 +124,6 @@ class JsonItemScanner {
     if (this.#stringParts.reduce((length, kept) => length + kept.length, 0) > 64) {
       this.#stringParts = [];
       this.#stringStart = -1;
-    }
-  }
-
-  #inStringAt(chunk: string, index: number, code: number): void {
-    if (this.#escaped) this.#escaped = false;
-    else if (code === BACKSLASH) this.#escaped = true;
-    else if (code === QUOTE) {
-      this.#inString = false;
-      if (this.#stringStart >= 0)
-        this.#lastString = this.#stringParts.join("") + chunk.slice(this.#stringStart, index);
-      this.#stringParts = [];
     }
   }
 
@@ -217,16 +255,101 @@ class YamlItemScanner {
   }
 }
 
+/** kubectl's `-o json` of a List: four spaces a level, so every item ends at a line of eight spaces and `}`. */
+const kubectlJsonHead = /^\{\n {4}"apiVersion": "[^"\n]*",\n {4}"items": \[(?=\n {8}\{)/;
+const itemEnd = "\n        }";
+
+/**
+ * The items of a List as kubectl prints it (json.MarshalIndent with four spaces): found by their
+ * closing lines alone, no character scan, since a line of eight spaces and `}` can only close an
+ * item (deeper objects are indented further, and JSON strings hold no raw newline). JSON.parse of
+ * each item checks the rest; anything else goes to the caller's reading of the whole file.
+ */
+class KubectlJsonItems {
+  readonly items: unknown[] = [];
+  readonly itemLines: number[] = [];
+  readonly #head: string;
+  #pending: string;
+  #tail: string[] = [];
+
+  constructor(head: string, rest: string) {
+    this.#head = head;
+    this.#pending = rest;
+    this.#take();
+  }
+
+  feed(chunk: string): void {
+    if (this.#tail.length > 0) {
+      this.#tail.push(chunk);
+      return;
+    }
+    this.#pending += chunk;
+    this.#take();
+  }
+
+  #take(): void {
+    let from = 0;
+    for (;;) {
+      // The comma between two items may come in the next chunk.
+      if (this.#pending.startsWith(",", from)) from += 1;
+      if (this.#pending.startsWith("\n    ]", from)) {
+        this.#tail.push(this.#pending.slice(from));
+        this.#pending = "";
+        return;
+      }
+      const end = this.#pending.indexOf(itemEnd, from);
+      if (end === -1) break;
+      this.items.push(JSON.parse(this.#pending.slice(from, end + itemEnd.length)) as unknown);
+      from = end + itemEnd.length;
+    }
+    this.#pending = this.#pending.slice(from);
+  }
+
+  finish(): StreamedList {
+    if (this.#tail.length === 0) throw new Error("the List ends before its items do");
+    return {
+      header: JSON.parse(this.#head + this.#tail.join("")) as unknown,
+      items: this.items,
+      itemLines: [],
+    };
+  }
+}
+
+type Scanner = JsonItemScanner | KubectlJsonItems | YamlItemScanner;
+
+/** The scanner for a file that starts with `start` (at least its first 256 characters, or all of it). */
+function scannerFor(start: string): { readonly scanner: Scanner; readonly fed: boolean } {
+  const head = kubectlJsonHead.exec(start)?.[0];
+  if (head !== undefined) return { scanner: new KubectlJsonItems(head, start.slice(head.length)), fed: true };
+  return {
+    scanner: start.trimStart().startsWith("{") ? new JsonItemScanner() : new YamlItemScanner(),
+    fed: false,
+  };
+}
+
 /**
  * The file's List, read in pieces: JSON (text starting with `{`) always; YAML when it is laid out as
  * kubectl prints a List, else undefined (the caller reads the whole text).
  */
 export async function streamList(path: string, chunkBytes = 1 << 20): Promise<StreamedList | undefined> {
   const stream = createReadStream(path, { encoding: "utf8", highWaterMark: chunkBytes });
-  let scanner: JsonItemScanner | YamlItemScanner | undefined;
+  let scanner: Scanner | undefined;
+  let start = "";
   for await (const chunk of stream as AsyncIterable<string>) {
-    scanner ??= chunk.trimStart().startsWith("{") ? new JsonItemScanner() : new YamlItemScanner();
-    scanner.feed(chunk);
+    if (scanner !== undefined) {
+      scanner.feed(chunk);
+      continue;
+    }
+    start += chunk;
+    if (start.length < 256) continue;
+    const chosen = scannerFor(start);
+    scanner = chosen.scanner;
+    if (!chosen.fed) scanner.feed(start);
+  }
+  if (scanner === undefined && start !== "") {
+    const chosen = scannerFor(start);
+    scanner = chosen.scanner;
+    if (!chosen.fed) scanner.feed(start);
   }
   return scanner?.finish();
 }

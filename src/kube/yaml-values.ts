@@ -47,8 +47,21 @@ function scalarTagsOf(version: YamlVersion): readonly ScalarTag[] {
   );
 }
 
+/** One test for all of the tags' (most plain scalars are strings, and fail it at their first character). */
+const anyTagTests = new WeakMap<readonly ScalarTag[], RegExp>();
+
+function anyTag(tags: readonly ScalarTag[]): RegExp {
+  let test = anyTagTests.get(tags);
+  if (test === undefined) {
+    test = new RegExp(tags.map((tag) => `(?:${tag.test?.source ?? "(?!)"})`).join("|"));
+    anyTagTests.set(tags, test);
+  }
+  return test;
+}
+
 /** A plain scalar as `yaml` resolves it with these tags; NOT_RESOLVED for a string. */
 function resolvePlain(source: string, tags: readonly ScalarTag[]): unknown {
+  if (!anyTag(tags).test(source)) return NOT_RESOLVED;
   const tag = tags.find((candidate) => candidate.test?.test(source) === true);
   if (tag === undefined) return NOT_RESOLVED;
   let failed = false;
@@ -106,8 +119,8 @@ function beyond(event: Event): boolean {
 function unusualKey(event: Event, text: string, tags: readonly ScalarTag[]): boolean {
   if (event.type !== EVENT_ID.SCALAR) return true;
   if (event.style !== SCALAR_STYLE.PLAIN || event.valueStart < 0) return false;
-  const source = text.slice(event.valueStart, event.valueEnd);
-  return source === "<<" || resolvePlain(getScalarValue(text, event), tags) !== NOT_RESOLVED;
+  const merge = event.valueEnd - event.valueStart === 2 && text.startsWith("<<", event.valueStart);
+  return merge || resolvePlain(getScalarValue(text, event), tags) !== NOT_RESOLVED;
 }
 
 class LineIndex {

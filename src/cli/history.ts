@@ -142,12 +142,14 @@ function checkStoreExists(location: StoreLocation): void {
     throw new CliError(`no history at ${location.path} (run kubedrift watch first)`);
 }
 
-/** The episodes the selection keeps, newest first; store errors (a bad URL, an unreadable store) as one line. */
-async function readEpisodes(
-  url: string,
-  selection: HistorySelection,
-  limit: number,
-): Promise<readonly Episode[]> {
+/** What history prints: the episodes the selection keeps, newest first, and the clusters the store holds. */
+interface Read {
+  readonly episodes: readonly Episode[];
+  readonly clusters: readonly string[];
+}
+
+/** Store errors (a bad URL, an unreadable store) as one line. */
+async function readEpisodes(url: string, selection: HistorySelection, limit: number): Promise<Read> {
   // Loaded on use: the database drivers are needed by this command only.
   const { openStore, parseStoreUrl, StoreError } = await import("../store/index.js");
   try {
@@ -155,7 +157,7 @@ async function readEpisodes(
     const store = await openStore(url);
     try {
       const episodes = await store.query(selection.query);
-      return episodes.filter(selection.keep).slice(0, limit);
+      return { episodes: episodes.filter(selection.keep).slice(0, limit), clusters: await store.clusters() };
     } finally {
       await store.close();
     }
@@ -171,7 +173,7 @@ export async function runHistory(flags: HistoryFlags, io: HistoryIO): Promise<nu
   const selection = historySelection(flags, now);
   if (flags.groupClusters === true && flags.output === "csv")
     throw new CliError("--group-clusters: give -o text or -o json (CSV is one row per change of an episode)");
-  const episodes = await readEpisodes(flags.store ?? defaultStoreUrl, selection, flags.limit);
+  const { episodes, clusters } = await readEpisodes(flags.store ?? defaultStoreUrl, selection, flags.limit);
   const color = io.color && flags.output === "text";
   if (flags.groupClusters === true) {
     io.write(
@@ -187,7 +189,8 @@ export async function runHistory(flags: HistoryFlags, io: HistoryIO): Promise<nu
       now,
       filter: selection.description,
       limit: flags.limit,
-      ...(flags.cluster === undefined ? {} : { showClusters: true }),
+      // A fleet's store: every line names its cluster, whatever the filter keeps.
+      showClusters: clusters.length > 1 || flags.cluster !== undefined,
     }),
   );
   return 0;
@@ -240,7 +243,7 @@ export function registerHistory(program: Command): void {
 Exit status: 0 printed (also when nothing is recorded), 1 error.
 
 A store shared by a fleet (one watch per cluster, docs/fleet.md) holds each cluster's episodes:
-the text names each episode's cluster when they are of more than one, JSON and CSV always do
+the text names each episode's cluster when the store holds more than one, JSON and CSV always do
 ("" for one recorded before clusters were, shown as "(unknown cluster)"). --group-clusters
 collapses the episodes of the same resource whose fields drifted the same way (the same paths,
 types, desired and live values) into one drift, naming the clusters it was seen in: a change

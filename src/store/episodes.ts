@@ -405,6 +405,14 @@ export class SqlHistoryStore implements HistoryStore {
     );
   }
 
+  async clusters(): Promise<readonly string[]> {
+    const rows = await this.backend.transaction(
+      (tx) => tx.query("SELECT DISTINCT cluster FROM episodes ORDER BY cluster"),
+      "read",
+    );
+    return rows.map((row) => text(row, "cluster"));
+  }
+
   /** A cluster's view shares the store's connection: only the store as opened closes it. */
   close(): Promise<void> {
     return this.cluster === undefined ? this.backend.close() : Promise.resolve();

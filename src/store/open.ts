@@ -55,6 +55,7 @@ function withLock(store: HistoryStore, lock: WriterLock): HistoryStore {
     markContested: (...args) => store.markContested(...args),
     query: (...args) => store.query(...args),
     forCluster: (cluster) => store.forCluster(cluster),
+    clusters: () => store.clusters(),
     close: async () => {
       try {
         await store.close();

@@ -442,6 +442,7 @@ describe.each([
     expect(await store.query({ clusters: ["prod-eu", "prod-us"], openOnly: true })).toHaveLength(1);
     expect(await store.query({ clusters: [] })).toEqual([]);
     expect(await a.query({ clusters: ["prod-us"] })).toMatchObject([{ id: inB!.id }]);
+    expect(await store.clusters()).toEqual(["prod-eu", "prod-us"]);
     // A view closes nothing: the store goes on.
     await a.close();
     expect(await store.query()).toHaveLength(2);

@@ -141,6 +141,8 @@ export interface HistoryStore {
   markContested(ref: ResourceKey, field: string, otherManager: string): Promise<Episode | null>;
   /** Newest first. */
   query(filter?: HistoryQuery): Promise<readonly Episode[]>;
+  /** The clusters the store holds episodes of, sorted ("" for those of no recorded cluster). */
+  clusters(): Promise<readonly string[]>;
   /**
    * The same store (the same connection) as one cluster writes it: every episode it opens carries
    * `cluster`, it only ever extends or ends episodes of that cluster (or one of no recorded cluster,

@@ -291,6 +291,13 @@ describe("a fleet: one watch per cluster, one PostgreSQL store", () => {
       described((JSON.parse(east.stdout) as History).episodes).every((line) => line.startsWith("prod-east ")),
     ).toBe(true);
 
+    // Text names the cluster of each episode in a store of several, even where one cluster's are shown.
+    const text = await runKubedrift(
+      ["history", "--store", store, "--resource", `ConfigMap/${namespace}/settings`],
+      { cwd: directory },
+    );
+    expect(text.stdout).toContain(`[prod-east] ConfigMap ${namespace}/settings  drifted`);
+
     for (const watch of watches.values()) {
       const url = await listeningUrl(watch);
       expect(

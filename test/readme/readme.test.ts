@@ -59,6 +59,16 @@ const coveredElsewhere: Readonly<Record<string, Readonly<Record<string, string>>
     "npx kubedrift diff -f examples/shop":
       "test/install/packed-install.test.ts (from a checkout, against its sandbox as the current context)",
   },
+  // Two clusters need two sandboxes behind one kubeconfig: the e2e test builds that (contexts eu and us).
+  "Several clusters at once": {
+    "kubedrift diff -f deploy/ --context prod-eu --context prod-us":
+      "test/e2e/clusters.test.ts (two sandboxes as the contexts eu and us; the text report's verdicts and total)",
+  },
+  // The phase lines and their names; their times are the machine's.
+  Speed: {
+    "kubedrift diff -f deploy/ -v 2>&1 >/dev/null | grep phase":
+      "test/e2e/kubectl-habits.test.ts (-v prints each phase, start-up first and render last)",
+  },
 };
 
 function coveredBy(section: string, part: string): string | undefined {

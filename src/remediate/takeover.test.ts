@@ -55,12 +55,15 @@ describe("takenOver", () => {
     ]);
   });
 
-  it("gives up (undefined) on entries it cannot read", () => {
+  it("gives up (undefined) on entries it cannot read, and on an object read without them", () => {
     const broken: KubeObject = {
       apiVersion: "v1",
       kind: "ConfigMap",
       metadata: { name: "x", managedFields: [{ manager: "m", operation: "Update", fieldsV1: ["f:data"] }] },
     };
     expect(takenOver(broken, withManagers(), "kubedrift")).toBeUndefined();
+    expect(
+      takenOver(withManagers(), withManagers(entry("kubedrift", "Apply", replicas)), "kubedrift"),
+    ).toBeUndefined();
   });
 });

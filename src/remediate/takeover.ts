@@ -26,13 +26,15 @@ function rawFieldsOf(object: KubeObject): ReadonlyMap<string, JsonValue | undefi
  * exactly the conflicting fields from their owners' sets (structured-merge-diff's Updater), so
  * what any other manager owned before and no longer owns are the conflicts the same apply without
  * `force` would have named, in the server's notation (`.spec.replicas`). Undefined when the
- * entries cannot be read; the caller then asks the server instead.
+ * entries cannot be read, or before has none; the caller then asks the server instead.
  */
 export function takenOver(
   before: KubeObject,
   after: KubeObject,
   self: string,
 ): readonly string[] | undefined {
+  // Without the owners of before (an object read without its managedFields) nothing can be told.
+  if (managedFieldsOf(before).length === 0) return undefined;
   try {
     const was = rawFieldsOf(before);
     const now = rawFieldsOf(after);

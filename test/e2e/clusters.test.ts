@@ -113,19 +113,12 @@ interface Report {
   }[];
 }
 
+/** `diff` of the manifests in both clusters, named one by one, as JSON. */
+const diffBoth = ["diff", "-f", "deploy", "--context", "eu", "--context", "us", "-o", "json"] as const;
+
 describe("diff over several clusters", () => {
   it("reports every resource once per cluster, with its cluster, and a summary per cluster", async () => {
-    const result = await kubedrift([
-      "diff",
-      "-f",
-      "deploy",
-      "--context",
-      "eu",
-      "--context",
-      "us",
-      "-o",
-      "json",
-    ]);
+    const result = await kubedrift(diffBoth);
     expect(result.stderr).toBe("");
     expect(result.code).toBe(2);
     const report = JSON.parse(result.stdout) as Report;
@@ -157,17 +150,7 @@ describe("diff over several clusters", () => {
   });
 
   it("--all-contexts checks every context of the kubeconfig, in its order", async () => {
-    const named = await kubedrift([
-      "diff",
-      "-f",
-      "deploy",
-      "--context",
-      "eu",
-      "--context",
-      "us",
-      "-o",
-      "json",
-    ]);
+    const named = await kubedrift(diffBoth);
     const all = await kubedrift(["diff", "-f", "deploy", "--all-contexts", "-o", "json"]);
     expect(all.code).toBe(2);
     const withoutTime = (text: string): unknown => ({ ...(JSON.parse(text) as object), generatedAt: "" });

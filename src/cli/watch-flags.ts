@@ -158,6 +158,11 @@ export function withWatchFlags(command: Command): Command {
       "2s",
     )
     .option(
+      "--shard <i/n>",
+      "watch only the namespaces of shard I of N (0 ≤ I < N; a stable hash of the namespace's name; cluster-scoped objects in shard 0): one replica of a cluster too large for one process, with its own Lease (docs/fleet.md)",
+      nonEmpty,
+    )
+    .option(
       "--audit-token-file <file>",
       "serve /audit for kube-apiserver's audit webhook, whose requests carry this bearer token: drifts name the user",
       nonEmpty,
@@ -251,6 +256,10 @@ export function withWatchFlags(command: Command): Command {
         "all with --store postgres://… on one database; `kubedrift history` and any watch's dashboard read",
         "every cluster's drift there. A few clusters from one process: --context a --context b, or",
         "--all-contexts (KUBECONFIG=a:b merges as kubectl does); every log line then names its cluster.",
+        "",
+        "One cluster too large for one process: N replicas, each with --shard I/N (0/3, 1/3, 2/3), split its",
+        "namespaces by a stable hash; each watches, caches and records only its own, and with --leader-elect",
+        "takes its own Lease (NAME-shard-I-of-N). A StatefulSet's ordinal makes a good I (docs/fleet.md).",
       ].join("\n"),
     );
 }

@@ -56,6 +56,7 @@ function refuseOneClusterFlags(flags: WatchFlags, settings: WatchSettings): void
     [settings.identities.admission, "--admission-record"],
     [settings.ui?.actions === true, "--ui-actions"],
     [flags.clusterName !== undefined, "--cluster-name"],
+    [settings.shard !== undefined, "--shard"],
   ];
   const flag = refused.find(([given]) => given)?.[1];
   if (flag !== undefined)

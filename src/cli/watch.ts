@@ -23,8 +23,13 @@ import { hookSecretOf, remotePollMs, remoteReadiness, remoteSourceOf, startRemot
 import type { RemoteSource } from "../sources/git/index.js";
 import { bearerTokenOf, emitWebhookConfig, identityEndpoints, identitySettings } from "./watch-identities.js";
 import { LogLevels, isLogLevel, logLines, logListener } from "./watch-log.js";
+import type { ShardFlags } from "./watch-shard.js";
+import { addShardMetric, shardSettings, shardedLeader, shardedLog } from "./watch-shard.js";
+import type { Shard } from "../controller/shard.js";
+import { inShard } from "../controller/shard.js";
 
-export interface WatchFlags extends Omit<DiffFlags, "output">, IdentityFlags, GitFlags, LeaderFlags {
+export interface WatchFlags
+  extends Omit<DiffFlags, "output">, IdentityFlags, GitFlags, LeaderFlags, ShardFlags {
   readonly store: string;
   /** `--cluster-name`: the name the cluster is recorded under, instead of its context's. */
   readonly clusterName?: string;
@@ -133,6 +138,8 @@ export interface WatchSettings {
   /** `--git-url`: the Git server the desired state comes from, and the push hook's secret. */
   readonly remote?: { readonly source: RemoteSource; readonly pollMs: number; readonly hookSecret?: string };
   readonly leader?: LeaderSettings;
+  /** `--shard I/N`: this watch's namespaces of a cluster split across N replicas. */
+  readonly shard?: Shard;
   /** The dashboard: the bearer token `/api/` asks for, its write actions and its auth proxy; absent, none. */
   readonly ui?: UiSettings;
 }
@@ -204,7 +211,8 @@ async function watchSettings(flags: WatchFlags): Promise<WatchSettings> {
   const heal = healSettings(flags);
   const notify = await notifyFlags(flags);
   const identities = identitySettings(flags);
-  const leader = leaderSettings(flags, process.env);
+  const shard = shardSettings(flags);
+  const leader = shardedLeader(leaderSettings(flags, process.env), shard);
   const ui = await uiSettings(flags);
   return {
     resyncMs,
@@ -215,6 +223,7 @@ async function watchSettings(flags: WatchFlags): Promise<WatchSettings> {
     identities,
     ...gitSettings(flags),
     ...(leader === undefined ? {} : { leader }),
+    ...(shard === undefined ? {} : { shard }),
     ...(ui === undefined ? {} : { ui }),
   };
 }
@@ -253,14 +262,14 @@ async function runWatch(flags: WatchFlags): Promise<void> {
 async function runOne(flags: WatchFlags, settings: WatchSettings): Promise<void> {
   const { openStore, StoreError } = await import("../store/index.js");
   const stop = stopSignal();
-  const log = logLines(process.stderr, { level: settings.logLevel });
+  const log = shardedLog(logLines(process.stderr, { level: settings.logLevel }), settings.shard);
   let remote: RunningRemote | undefined;
   try {
     if (settings.remote !== undefined) {
       remote = await startRemote(settings.remote.source, { ...settings.remote, log, stopped: stop.received });
       if (remote === undefined) return;
     }
-    const target = await loadTarget(flags, remote?.fetched.directory);
+    const target = shardOf(await loadTarget(flags, remote?.fetched.directory), settings.shard);
     if (stop.which() !== undefined) return;
     if (flags.emitWebhookConfig === true) {
       process.stdout.write(await emitWebhookConfig(flags, target));
@@ -279,6 +288,11 @@ async function runOne(flags: WatchFlags, settings: WatchSettings): Promise<void>
     await remote?.poller.close();
     stop.dispose();
   }
+}
+
+/** The shard's desired objects only (the loop filters them too, and again at each reload). */
+function shardOf(target: WatchTarget, shard: Shard | undefined): WatchTarget {
+  return shard === undefined ? target : { ...target, desired: inShard(target.desired, shard) };
 }
 
 /**
@@ -392,6 +406,7 @@ async function watchWith(started: Started, settings: WatchSettings): Promise<voi
     return;
   }
   const metrics = createWatchMetrics(() => (watch as Watch).state());
+  await addShardMetric(metrics.registry, settings.shard);
   const notifier = await startNotifier(settings.notify, { target, policies }, log);
   const events = await eventRecorder(flags, target, log);
   const writes = await identityEndpoints(settings.identities, log);
@@ -406,6 +421,7 @@ async function watchWith(started: Started, settings: WatchSettings): Promise<voi
       resyncMs: settings.resyncMs,
       policies,
       heal: settings.heal,
+      ...(settings.shard === undefined ? {} : { shard: settings.shard }),
       ...optionalParts(writes, leading, settings.identities.waitMs),
       listener: combineListeners(
         metrics.listener,

@@ -62,6 +62,11 @@ export interface InformerOptions extends InformerHandlers {
   /** One namespace, or all (undefined). */
   readonly namespace?: string;
   readonly labelSelector?: string;
+  /**
+   * Which listed or watched objects are kept (all without): the others are dropped before they are
+   * cached or delivered, so that a sharded watch's memory scales with its shard (`--shard`).
+   */
+  readonly accept?: (object: LiveObject) => boolean;
   readonly clock: Clock;
   /** In [0, 1): the jitter of the backoff and of the watch timeout. */
   readonly random: () => number;
@@ -227,7 +232,9 @@ class RunningInformer implements Informer {
    */
   #replace(items: readonly LiveObject[]): void {
     const next = new Map<string, LiveObject>();
-    for (const object of items) next.set(objectKey(object), object);
+    const accept = this.#options.accept;
+    for (const object of items)
+      if (accept === undefined || accept(object)) next.set(objectKey(object), object);
     const previous = this.#cache;
     this.#cache = next;
     for (const [key, object] of next) {
@@ -334,6 +341,8 @@ class RunningInformer implements Informer {
     const old = this.#cache.get(key);
     const resourceVersion = resourceVersionOf(object.object);
     if (resourceVersion !== "") this.#resourceVersion = resourceVersion;
+    // Not ours (another shard's): the resume point moves on, the object is never kept.
+    if (this.#options.accept?.(object) === false) return;
     if (type === "DELETED") {
       // A deletion of an object never seen (or already removed by a relist) is not delivered twice.
       if (old === undefined) return;

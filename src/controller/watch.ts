@@ -15,7 +15,7 @@ import type { Episode, EpisodeEnd, HistoryStore, ObservedDrift, ResourceKey } fr
 import { EpisodeEnds } from "../store/index.js";
 import type { EvaluationContext } from "./evaluate.js";
 import { evaluateObject, observedDrifts } from "./evaluate.js";
-import type { Clock, Informer, InformerEvent } from "./informer.js";
+import type { Clock, Informer, InformerEvent, InformerOptions } from "./informer.js";
 import { createInformer } from "./informer.js";
 import type { Contest, HealOutcome, HealSettings } from "./heal.js";
 import { defaultHealSettings } from "./heal.js";
@@ -26,6 +26,8 @@ import { detectOnly, proposedIgnoreRule } from "./policy.js";
 import { identifyDrifts } from "./identify.js";
 import type { WriteLog } from "./writes.js";
 import { resourceVersionOf } from "../kube/object.js";
+import type { Shard } from "./shard.js";
+import { inShard, namespaceInShard } from "./shard.js";
 
 /** What is watched: the desired objects (loaded once) and what the engine compares them with. */
 export interface WatchTarget {
@@ -90,6 +92,11 @@ export interface WatchOptions {
   /** Who made each change, from audit events and admission requests (issue 13); none unless told. */
   readonly writes?: { readonly log: WriteLog; readonly waitMs: number };
   readonly heal?: HealSettings;
+  /**
+   * `--shard I/N`: only the desired and live objects of this shard's namespaces (cluster-scoped
+   * ones on shard 0) are watched, cached, evaluated and recorded; every object without.
+   */
+  readonly shard?: Shard;
 }
 
 export interface WatchState {
@@ -207,11 +214,12 @@ class RunningWatch implements Watch {
       config: target.config,
       cluster: clusterNameOf(target),
     };
-    for (const object of target.desired) this.#desired.set(refKey(object.ref), object);
+    for (const object of inShard(target.desired, options.shard))
+      this.#desired.set(refKey(object.ref), object);
     this.#healer = this.#createHealer();
     this.#continueEpisodes(open);
     for (const episode of open) this.#tell(() => options.listener?.onEpisodeContinued?.(episode));
-    for (const job of listJobs(target.scope, target.served))
+    for (const job of this.#jobs(target.scope))
       this.#informers.set(jobKey(job), { job, informer: this.#inform(job) });
     this.synced = Promise.all([...this.#informers.values()].map(({ informer }) => informer.synced)).then(() =>
       this.#firstSync(),
@@ -312,7 +320,8 @@ class RunningWatch implements Watch {
     this.#context = { ...this.#context, scope: target.scope, config: target.config };
     this.#policies = next.policies ?? this.#policies;
     this.#desired.clear();
-    for (const object of target.desired) this.#desired.set(refKey(object.ref), object);
+    for (const object of inShard(target.desired, this.#options.shard))
+      this.#desired.set(refKey(object.ref), object);
     await this.#follow(target.scope);
     const keys = [
       ...new Set([...before, ...this.#desired.keys(), ...this.#live.keys(), ...this.#statuses.keys()]),
@@ -325,7 +334,7 @@ class RunningWatch implements Watch {
 
   /** Starts the informers the scope needs now and stops those it no longer does, with what they had listed. */
   async #follow(scope: Scope): Promise<void> {
-    const jobs = new Map(listJobs(scope, this.#options.target.served).map((job) => [jobKey(job), job]));
+    const jobs = new Map(this.#jobs(scope).map((job) => [jobKey(job), job]));
     for (const [key, { job, informer }] of this.#informers) {
       if (jobs.has(key)) continue;
       this.#informers.delete(key);
@@ -339,6 +348,11 @@ class RunningWatch implements Watch {
       return [informer.synced];
     });
     await Promise.all(started);
+  }
+
+  /** The scope's LISTs and WATCHes, of this shard's namespaces only. */
+  #jobs(scope: Scope): readonly Job[] {
+    return shardJobs(listJobs(scope, this.#options.target.served), this.#options.shard);
   }
 
   async stop(): Promise<void> {
@@ -355,6 +369,7 @@ class RunningWatch implements Watch {
       resource: job.resource,
       ...(job.namespace === undefined ? {} : { namespace: job.namespace }),
       ...(target.labelSelector === undefined ? {} : { labelSelector: target.labelSelector }),
+      ...acceptOf(job, this.#options.shard),
       clock,
       random: this.#options.random ?? Math.random,
       backoff: this.#options.backoff ?? { initialMs: 800, maxMs: 30_000 },
@@ -649,15 +664,35 @@ export function clusterNameOf(target: Pick<WatchTarget, "cluster" | "clusterName
  */
 export async function startWatch(options: WatchOptions): Promise<Watch> {
   const open = await options.store.query({ openOnly: true });
-  const keys = new Set(options.target.desired.map((object) => refKey(object.ref)));
+  const keys = new Set(inShard(options.target.desired, options.shard).map((object) => refKey(object.ref)));
   const ours = open.filter((episode) => keys.has(refKey({ ...episode.resource, version: "" })));
   return new RunningWatch(options, ours);
 }
 
 /** One informer's LIST and WATCH: a resource, in one namespace or all (and cluster-scoped ones). */
-interface Job {
+export interface Job {
   readonly resource: ServedResource;
   readonly namespace: string | undefined;
+}
+
+/**
+ * A shard's jobs: of a namespace scope, its own namespaces; of cluster-scoped kinds, shard 0 only.
+ * A job across all namespaces (`-A`) stays one cluster-wide watch, whose objects of other shards
+ * the informer drops (`acceptOf`).
+ */
+export function shardJobs(jobs: readonly Job[], shard: Shard | undefined): readonly Job[] {
+  if (shard === undefined) return jobs;
+  return jobs.filter((job) =>
+    job.resource.namespaced
+      ? job.namespace === undefined || namespaceInShard(job.namespace, shard)
+      : shard.index === 0,
+  );
+}
+
+/** A sharded watch across all namespaces keeps the objects of its own namespaces only. */
+function acceptOf(job: Job, shard: Shard | undefined): Pick<InformerOptions, "accept"> {
+  if (shard === undefined || job.namespace !== undefined || !job.resource.namespaced) return {};
+  return { accept: (object) => namespaceInShard(object.ref.namespace, shard) };
 }
 
 function jobKey(job: Job): string {

@@ -6,7 +6,8 @@
  */
 import type { Registry } from "prom-client";
 import type { Shard } from "../controller/shard.js";
-import { ShardError, parseShard, shardLeaseName, shardText } from "../controller/shard.js";
+import { ShardError, namespaceInShard, parseShard, shardLeaseName, shardText } from "../controller/shard.js";
+import type { Episode, HistoryStore } from "../store/index.js";
 import { CliError } from "./errors.js";
 import type { LeaderSettings } from "./watch-leader.js";
 import type { LogLine } from "./watch-log.js";
@@ -52,4 +53,24 @@ export async function addShardMetric(registry: Registry, shard: Shard | undefine
     labelNames: ["shard", "shards"],
     registers: [registry],
   }).set({ shard: String(shard.index), shards: String(shard.count) }, 1);
+}
+
+/**
+ * The store as a shard's dashboard reads it: of its own cluster, the episodes of its own
+ * namespaces only (the other shards of the cluster write theirs into the same store); of other
+ * clusters, everything. Writes go through unchanged (the dashboard writes none).
+ */
+export function shardedStore(store: HistoryStore, cluster: string, shard: Shard | undefined): HistoryStore {
+  if (shard === undefined) return store;
+  const ours = (episode: Episode): boolean =>
+    episode.cluster !== cluster || namespaceInShard(episode.resource.namespace, shard);
+  return {
+    recordObservation: (...args) => store.recordObservation(...args),
+    closeEpisode: (...args) => store.closeEpisode(...args),
+    markContested: (...args) => store.markContested(...args),
+    query: async (filter) => (await store.query(filter)).filter(ours),
+    clusters: () => store.clusters(),
+    forCluster: (name) => shardedStore(store.forCluster(name), cluster, shard),
+    close: () => store.close(),
+  };
 }

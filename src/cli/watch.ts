@@ -24,7 +24,7 @@ import type { RemoteSource } from "../sources/git/index.js";
 import { bearerTokenOf, emitWebhookConfig, identityEndpoints, identitySettings } from "./watch-identities.js";
 import { LogLevels, isLogLevel, logLines, logListener } from "./watch-log.js";
 import type { ShardFlags } from "./watch-shard.js";
-import { addShardMetric, shardSettings, shardedLeader, shardedLog } from "./watch-shard.js";
+import { addShardMetric, shardSettings, shardedLeader, shardedLog, shardedStore } from "./watch-shard.js";
 import type { Shard } from "../controller/shard.js";
 import { inShard } from "../controller/shard.js";
 
@@ -485,7 +485,12 @@ async function serveUntilStopped(
       ...running.endpoints,
       ready: () => watch.state().ready,
       ...(await remoteEndpoints(remote, settings.remote?.hookSecret, running.endpoints.registry)),
-      ...(await dashboardEndpoints(settings, { watch, store, live: running.live, target })),
+      ...(await dashboardEndpoints(settings, {
+        watch,
+        store: shardedStore(store, clusterNameOf(target), settings.shard),
+        live: running.live,
+        target,
+      })),
     },
     settings.listen,
     settings.identities.tls,

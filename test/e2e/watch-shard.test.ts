@@ -24,6 +24,7 @@ const startWatch = useWatchProcesses();
 const namespaces = Array.from({ length: 8 }, (_, index) => `ns-${String(index).padStart(2, "0")}`);
 const leaseNamespace = "kubedrift";
 const clusterRole = "shard-e2e-reader";
+const token = "shard-e2e-token-0123456789abcdef";
 
 function manifestOf(): string {
   const configMaps = namespaces.map(
@@ -126,6 +127,7 @@ describe("kubedrift watch --shard I/N: a sharded pair covers every namespace exa
       const sandbox = fixture.sandbox();
       const directory = fixture.directory();
       const suffix = more.length === 0 ? "ns" : "all";
+      const tokenFile = writeManifest(directory, "ui-token", token);
       const argsFor = (index: number): string[] => [
         "-f",
         file,
@@ -137,6 +139,8 @@ describe("kubedrift watch --shard I/N: a sharded pair covers every namespace exa
         "--listen",
         "127.0.0.1:0",
         "--no-events",
+        "--ui-token-file",
+        tokenFile,
         "--shard",
         `${index}/2`,
         "--leader-elect",
@@ -186,6 +190,20 @@ describe("kubedrift watch --shard I/N: a sharded pair covers every namespace exa
           .map((line) => /namespace="([^"]+)"/.exec(line)?.[1])
           .sort();
         expect(drifted).toEqual(namespaces.filter((namespace) => shardOf(namespace, 2) === index));
+      }
+      // The dashboard's API: the shard's own resources, drifted or not.
+      for (const [index, watch] of shards.entries()) {
+        const url = watch.lines().find((line) => line["msg"] === "listening")?.["url"] as string;
+        const answer = await fetch(`${url}/api/resources?kind=ConfigMap`, {
+          headers: { authorization: `Bearer ${token}` },
+        });
+        expect(answer.status).toBe(200);
+        const body = (await answer.json()) as { resources: { namespace: string; status: string }[] };
+        expect(body.resources.map((resource) => `${resource.namespace} ${resource.status}`).sort()).toEqual(
+          namespaces
+            .filter((namespace) => shardOf(namespace, 2) === index)
+            .map((namespace) => `${namespace} Drifted`),
+        );
       }
       // Each shard elected its own leader, in a Lease of its own.
       const holders = await until(async () => {

@@ -9,10 +9,12 @@
  * Every wait polls with a bound; no duration is asserted.
  */
 import { join } from "node:path";
-import { beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { namespaceInShard, shardOf } from "../../src/controller/shard.js";
 import type { Episode } from "../../src/store/index.js";
 import { openStore } from "../../src/store/index.js";
+import type { TestPostgres } from "../../src/store/postgres.test-helper.js";
+import { startPostgres } from "../../src/store/postgres.test-helper.js";
 import { kubectlJson, kubectlOk, writeManifest } from "../support/kubectl.js";
 import { useSandbox } from "../support/sandbox.js";
 import type { RunningWatch } from "../support/watch.js";
@@ -220,6 +222,70 @@ describe("kubedrift watch --shard I/N: a sharded pair covers every namespace exa
     },
     180_000,
   );
+});
+
+describe("kubedrift watch --shard I/N: the shards of one cluster into one PostgreSQL store", () => {
+  let postgres: TestPostgres | undefined;
+
+  beforeAll(async () => {
+    postgres = await startPostgres();
+  });
+
+  afterAll(async () => {
+    await postgres?.stop();
+  });
+
+  it("one open episode per resource under one --cluster-name; each shard's dashboard shows its own", async () => {
+    const sandbox = fixture.sandbox();
+    const directory = fixture.directory();
+    const storeUrl = await postgres!.createDatabase();
+    const tokenFile = writeManifest(directory, "ui-token-pg", token);
+    const argsFor = (index: number): string[] => [
+      "-f",
+      file,
+      "--kubeconfig",
+      sandbox.kubeconfigPath,
+      "--store",
+      storeUrl,
+      "--cluster-name",
+      "big",
+      "--listen",
+      "127.0.0.1:0",
+      "--no-events",
+      "--ui-token-file",
+      tokenFile,
+      "--shard",
+      `${index}/2`,
+      "--leader-elect",
+      "--leader-elect-resource-name",
+      "kubedrift-pg",
+    ];
+    const shards = [startWatch(argsFor(0), directory), startWatch(argsFor(1), directory)];
+    for (const [index, watch] of shards.entries())
+      await until(
+        () => openedResources(watch).length >= expectedOf(index).length,
+        `shard ${index}/2's drift (stderr: ${watch.stderr()})`,
+        60_000,
+      );
+    const episodes = await episodesOf(storeUrl);
+    expect(episodes.map(({ cluster }) => cluster)).toEqual(episodes.map(() => "big"));
+    expect(
+      episodes.map(({ resource }) => `${resource.kind} ${resource.namespace}/${resource.name}`).sort(),
+    ).toEqual([...expectedOf(0), ...expectedOf(1)].sort());
+    for (const [index, watch] of shards.entries()) {
+      const url = watch.lines().find((line) => line["msg"] === "listening")?.["url"] as string;
+      const answer = await fetch(`${url}/api/episodes?open=true`, {
+        headers: { authorization: `Bearer ${token}` },
+      });
+      expect(answer.status).toBe(200);
+      const body = (await answer.json()) as { episodes: Pick<Episode, "resource">[] };
+      expect(
+        body.episodes.map(({ resource }) => `${resource.kind} ${resource.namespace}/${resource.name}`).sort(),
+      ).toEqual(expectedOf(index));
+    }
+    for (const watch of shards) watch.child.kill("SIGTERM");
+    expect(await Promise.all(shards.map((watch) => watch.exited))).toEqual([0, 0]);
+  }, 180_000);
 });
 
 describe("kubedrift watch --shard: refused with several contexts, and malformed", () => {

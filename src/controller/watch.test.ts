@@ -257,6 +257,57 @@ async function openEpisodes(store: HistoryStore): Promise<Record<string, string[
 }
 
 describe("watch", () => {
+  it("with --shard, watches, caches and records only its own namespaces' objects, after a reload too", async () => {
+    const parts = await setUp();
+    // payments is shard 0 of 2 and shop shard 1 (shard.test.ts writes the hash out).
+    const moved = (object: KubeObject, namespace: string): KubeObject => ({
+      ...object,
+      metadata: { ...(object["metadata"] as Record<string, unknown>), namespace },
+    });
+    const declared = (name: string): DesiredObject => {
+      const object = moved(configMap(name, "1"), "payments");
+      return { ref: refOf(object), object, source: { file: "cm.yaml", line: 1 } };
+    };
+    parts.cluster.put(moved(configMap("paid", "2"), "payments"), "ADDED");
+    parts.cluster.put(moved(configMap("stray", "1"), "payments"), "ADDED");
+    parts.cluster.put(configMap("edited", "2"), "ADDED");
+    // -A: one watch across every namespace, whose objects of shop are dropped.
+    const scope = { kinds: ["/ConfigMap"], namespaces: [] };
+    const target = { ...parts.target, desired: [declared("paid"), ...parts.target.desired], scope };
+    const { recorded, listener } = recorder();
+    const watch = await startWatch({
+      ...parts,
+      target,
+      resyncMs,
+      listener,
+      random: () => 0,
+      shard: { index: 0, count: 2 },
+    });
+    watches.push(watch);
+    await watch.synced;
+    const keys = (): string[] => [...watch.state().statuses.keys()].sort();
+    expect(keys()).toEqual(["/ConfigMap/payments/paid", "/ConfigMap/payments/stray"]);
+    expect(watch.state().counts).toEqual({ InSync: 0, Drifted: 1, Missing: 0, Extra: 1, Error: 0 });
+    expect(await openEpisodes(parts.store)).toEqual({ paid: ["/data/v"] });
+    parts.cluster.put(configMap("same", "9"));
+    parts.cluster.put(moved(configMap("paid", "3"), "payments"));
+    await until(
+      () => watch.resources().get("/ConfigMap/payments/paid")?.drifts[0]?.live === "3",
+      "the change in the shard's namespace",
+    );
+    expect(keys()).toEqual(["/ConfigMap/payments/paid", "/ConfigMap/payments/stray"]);
+    await watch.reload({
+      target: { desired: [...target.desired, declared("fresh")], config: target.config, scope },
+    });
+    expect(keys()).toEqual([
+      "/ConfigMap/payments/fresh",
+      "/ConfigMap/payments/paid",
+      "/ConfigMap/payments/stray",
+    ]);
+    expect(Object.keys(await openEpisodes(parts.store)).sort()).toEqual(["fresh", "paid"]);
+    expect(recorded.errors).toEqual([]);
+  });
+
   it("evaluates everything once at the first sync, Missing objects included, then is ready", async () => {
     const parts = await setUp();
     parts.cluster.put(configMap("same", "1"), "ADDED");

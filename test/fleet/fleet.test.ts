@@ -175,6 +175,20 @@ async function history(store: string, namespace: string, ...more: readonly strin
   return JSON.parse(result.stdout) as History;
 }
 
+/** The store's open episodes once all three drifts are in it, each with its changes. */
+function threeOpenEpisodes(store: string, namespace: string, what: string): Promise<History> {
+  return until(
+    async () => {
+      const answer = await history(store, namespace, "--open");
+      return answer.episodes.length >= 3 && answer.episodes.every((episode) => episode.changes.length > 0)
+        ? answer
+        : undefined;
+    },
+    what,
+    60_000,
+  );
+}
+
 const described = (episodes: readonly HistoryEpisode[]): readonly string[] =>
   episodes
     .map(
@@ -266,16 +280,7 @@ describe("a fleet: one watch per cluster, one PostgreSQL store", () => {
     for (const watch of watches.values()) await untilSynced(watch);
     await drift(namespace);
 
-    const found = await until(
-      async () => {
-        const answer = await history(store, namespace, "--open");
-        return answer.episodes.length >= 3 && answer.episodes.every((episode) => episode.changes.length > 0)
-          ? answer
-          : undefined;
-      },
-      "three open episodes in the shared store",
-      60_000,
-    );
+    const found = await threeOpenEpisodes(store, namespace, "three open episodes in the shared store");
     expect(described(found.episodes)).toEqual(expected("prod-"));
 
     const grouped = await history(store, namespace, "--open", "--group-clusters");
@@ -351,16 +356,7 @@ describe("a fleet: one watch per cluster, one PostgreSQL store", () => {
       60_000,
     );
     await drift(namespace);
-    const found = await until(
-      async () => {
-        const answer = await history(store, namespace, "--open");
-        return answer.episodes.length >= 3 && answer.episodes.every((episode) => episode.changes.length > 0)
-          ? answer
-          : undefined;
-      },
-      "three open episodes from one watch",
-      60_000,
-    );
+    const found = await threeOpenEpisodes(store, namespace, "three open episodes from one watch");
     expect(described(found.episodes)).toEqual(expected());
     const url = await listeningUrl(watch);
     expect(

@@ -11,7 +11,7 @@ import type { Check, LintConfig, LintReport, Severity } from "../lint/index.js";
 import type { DesiredObject } from "../model/index.js";
 import { diffOptionsFromFlags, withDiffOptions, type DiffFlags } from "./diff.js";
 import { CliError, rethrowAsCliError } from "./errors.js";
-import { inspectionIO } from "./plan.js";
+import { inspectionIO, severalContexts } from "./plan.js";
 import { LintFormats, lintExitStatus, renderLint, type LintFormat } from "./lint-render.js";
 import { oneContext, wantsColor, withAllContextsFlag } from "./terminal.js";
 
@@ -151,7 +151,7 @@ export async function runLint(
     ];
     return lintObjects(linted.objects, { checks, kubernetesVersion, ignore: config.ignore });
   };
-  const contexts = live ? await liveContexts(flags) : [];
+  const contexts = live ? await severalContexts(flags) : [];
   // Each cluster with its own schema (its CRDs); a finding's file, `cluster:NAME`, says which.
   const report =
     contexts.length <= 1
@@ -167,22 +167,6 @@ export async function runLint(
     showSuppressed: flags.showSuppressed === true,
   });
   return { report, text };
-}
-
-/** `lint --live` over `--context a --context b` or `--all-contexts`; a single context as it is. */
-async function liveContexts(flags: LintFlags): Promise<readonly string[]> {
-  if (flags.allContexts !== true && (flags.context?.length ?? 0) <= 1) return flags.context ?? [];
-  const { chosenContexts } = await import("../inspect/index.js");
-  const options = diffOptionsFromFlags({ ...flags, context: [], output: "text" });
-  try {
-    return chosenContexts(
-      { contexts: flags.context ?? [], allContexts: flags.allContexts === true },
-      options,
-      inspectionIO({ ...flags, output: "text" }),
-    );
-  } catch (error: unknown) {
-    return rethrowAsCliError(error);
-  }
 }
 
 function combineLintReports(reports: readonly LintReport[]): LintReport {

@@ -80,8 +80,11 @@ export function withPlanOptions(command: Command): Command {
     .option("--prune-crds", "with --prune, delete extra CustomResourceDefinitions too");
 }
 
-/** The clusters of `plan --context a --context b` or `--all-contexts`; none for one cluster. */
-async function planContexts(flags: PlanFlags): Promise<readonly string[]> {
+/**
+ * The clusters of a command that checks several at once (`--context` more than once, or
+ * `--all-contexts`: plan, lint --live); none when the flags name one cluster.
+ */
+export async function severalContexts(flags: DiffFlags): Promise<readonly string[]> {
   const options = diffOptionsFromFlags({ ...flags, output: "text" }, "several");
   if (options.clusters === undefined) return [];
   const { chosenContexts } = await import("../inspect/index.js");
@@ -101,7 +104,7 @@ async function runPlan(flags: PlanFlags): Promise<number> {
   const { planExitCode, renderPlan } = await import("../remediate/index.js");
   const { clusterConcurrency, mapLimit, objectsByRef } = await import("../inspect/index.js");
   const format: PlanFormat = flags.output === "json" ? "json" : "text";
-  const contexts = await planContexts(flags);
+  const contexts = await severalContexts(flags);
   const runs =
     contexts.length === 0
       ? [await planRemediation(flags, "plan")]

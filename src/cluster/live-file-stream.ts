@@ -20,6 +20,7 @@ const BACKSLASH = 0x5c;
 const NEWLINE = 0x0a;
 const COLON = 0x3a;
 const OPEN = new Set([0x7b, 0x5b]);
+const CLOSE = new Set([0x7d, 0x5d]);
 /** What matters outside strings: quotes, newlines (for lines), colons (for keys) and brackets. */
 const structural = /["\n:{}[\]]/g;
 
@@ -29,7 +30,6 @@ function oddBackslashesBefore(text: string, end: number, floor: number): boolean
   while (index >= floor && text.charCodeAt(index) === BACKSLASH) index -= 1;
   return (end - 1 - index) % 2 === 1;
 }
-const CLOSE = new Set([0x7d, 0x5d]);
 
 /**
  * A scan of JSON text for the items of the top-level object's `items` array: strings and nesting
@@ -320,14 +320,13 @@ class KubectlJsonItems {
 
 type Scanner = JsonItemScanner | KubectlJsonItems | YamlItemScanner;
 
-/** The scanner for a file that starts with `start` (at least its first 256 characters, or all of it). */
-function scannerFor(start: string): { readonly scanner: Scanner; readonly fed: boolean } {
+/** The scanner for a file that starts with `start` (at least its first 256 characters, or all of it), fed with it. */
+function scannerFor(start: string): Scanner {
   const head = kubectlJsonHead.exec(start)?.[0];
-  if (head !== undefined) return { scanner: new KubectlJsonItems(head, start.slice(head.length)), fed: true };
-  return {
-    scanner: start.trimStart().startsWith("{") ? new JsonItemScanner() : new YamlItemScanner(),
-    fed: false,
-  };
+  if (head !== undefined) return new KubectlJsonItems(head, start.slice(head.length));
+  const scanner = start.trimStart().startsWith("{") ? new JsonItemScanner() : new YamlItemScanner();
+  scanner.feed(start);
+  return scanner;
 }
 
 /**
@@ -339,20 +338,9 @@ export async function streamList(path: string, chunkBytes = 1 << 20): Promise<St
   let scanner: Scanner | undefined;
   let start = "";
   for await (const chunk of stream as AsyncIterable<string>) {
-    if (scanner !== undefined) {
-      scanner.feed(chunk);
-      continue;
-    }
-    start += chunk;
-    if (start.length < 256) continue;
-    const chosen = scannerFor(start);
-    scanner = chosen.scanner;
-    if (!chosen.fed) scanner.feed(start);
+    if (scanner !== undefined) scanner.feed(chunk);
+    else if ((start += chunk).length >= 256) scanner = scannerFor(start);
   }
-  if (scanner === undefined && start !== "") {
-    const chosen = scannerFor(start);
-    scanner = chosen.scanner;
-    if (!chosen.fed) scanner.feed(start);
-  }
+  if (scanner === undefined && start !== "") scanner = scannerFor(start);
   return scanner?.finish();
 }
